@@ -1,0 +1,73 @@
+# gongzhi — the two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+DB     ?= sqlite
+PG_URL ?= postgres://gongzhi:gongzhi@127.0.0.1:5432/gongzhi
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+ifeq ($(DB),postgres)
+export DATABASE_URL := $(PG_URL)
+endif
+
+.PHONY: run test lint bench install install-test db demo totp openapi messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+db: install
+	mkdir -p var
+	$(PY) manage.py compile_catalogues
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+
+demo: db
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "gongzhi is starting on http://$(HOST):$(PORT)/ — stop it with Ctrl-C"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+totp: install
+	@$(PY) manage.py demo_totp
+
+test: install-test
+	mkdir -p var
+	$(PY) manage.py compile_catalogues
+	@$(PY) -c "import sys; from tests.browser import chromium_path; p = chromium_path(); print('browser tests: Chromium at ' + p if p else '\n*** WARNING: Chromium not found: the browser journeys will be SKIPPED. ***\n*** Install it: apt-get install chromium (CI always has it).     ***\n')"
+	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check gongzhi tests bench
+	$(BIN)/ruff format --check gongzhi tests bench
+	$(BIN)/mypy gongzhi/core/services.py gongzhi/core/selectors.py gongzhi/core/journal.py gongzhi/core/roster.py gongzhi/accounts/services.py gongzhi/accounts/selectors.py gongzhi/notifications/services.py
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py compile_catalogues --check
+	$(PY) manage.py export_openapi --check
+
+openapi: install
+	$(PY) manage.py export_openapi
+
+messages: install
+	cd gongzhi && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*'
+	$(PY) manage.py compile_catalogues
+
+bench: install-test
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var .pytest_cache

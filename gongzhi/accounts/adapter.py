@@ -1,0 +1,109 @@
+"""How allauth stores phone numbers and sends codes for gongzhi."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.phones import normalize_phone
+from gongzhi.notifications.sms import send_sms
+
+
+class LocalPhoneField(forms.CharField):
+    """A phone field that takes numbers as people write them: 138 0013 8000, +86…"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("validators", None)
+        kwargs.setdefault("label", gettext_lazy("Mobile phone number"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "autocomplete": "tel",
+                    "type": "tel",
+                    "inputmode": "tel",
+                    "placeholder": "13800138000",
+                }
+            ),
+        )
+        kwargs.setdefault("max_length", 30)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return normalize_phone(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages, code="invalid_phone") from exc
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        return LocalPhoneField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        try:
+            return normalize_phone(phone)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages, code="invalid_phone") from exc
+
+    def set_phone(self, user: Any, phone: str, verified: bool) -> None:
+        user.phone = normalize_phone(phone)
+        user.phone_verified = verified
+        if user.pk:
+            user.save(update_fields=["phone", "phone_verified"])
+        if verified and user.pk:
+            self._on_phone_verified(user)
+
+    def get_phone(self, user: Any) -> tuple[str, bool] | None:
+        if not user.phone:
+            return None
+        return user.phone, user.phone_verified
+
+    def set_phone_verified(self, user: Any, phone: str) -> None:
+        user.phone_verified = True
+        user.save(update_fields=["phone_verified"])
+        self._on_phone_verified(user)
+
+    def _on_phone_verified(self, user: User) -> None:
+        from gongzhi.core.services import roster_claim_on_phone_verified
+
+        roster_claim_on_phone_verified(user=user)
+
+    def get_user_by_phone(self, phone: str) -> Any:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError:
+            return None
+        return User.objects.filter(phone=phone, is_active=True).first()
+
+    def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
+        send_sms(
+            phone,
+            _("【共治】Your code is %(code)s. It is valid for a few minutes; do not share it.")
+            % {"code": code},
+        )
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        send_sms(
+            phone,
+            _(
+                "【共治】Someone asked to log in with this number, but it has no account yet. Sign up to take part."
+            ),
+        )
+
+    def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
+        user = super().save_user(request, user, form, commit=False)
+        user.display_name = form.cleaned_data.get("display_name", "") or ""
+        user.language = getattr(request, "LANGUAGE_CODE", "") or ""
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.notifications.kinds import KINDS
+
+
+class SignupExtraForm(forms.Form):
+    """Added to allauth's sign-up form: the name neighbours will see."""
+
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=60,
+        help_text=_("How neighbours and community workers will see you."),
+    )
+
+    def signup(self, request: Any, user: Any) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=60)
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    age_friendly = forms.BooleanField(
+        label=_("Age-friendly mode: larger type, higher contrast, simpler pages"), required=False
+    )
+
+
+class ChannelPreferencesForm(forms.Form):
+    """One pair of boxes (e-mail, SMS) for each kind of notification."""
+
+    def __init__(self, *args: Any, initial_prefs: dict[tuple[str, str], bool], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for kind, label in KINDS.items():
+            for channel, channel_label in (("email", _("e-mail")), ("sms", _("SMS"))):
+                self.fields[f"{kind}__{channel}"] = forms.BooleanField(
+                    label=f"{label} — {channel_label}",
+                    required=False,
+                    initial=initial_prefs.get((kind, channel)),
+                )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What the token is for"), max_length=60)

@@ -1,0 +1,139 @@
+"""A person's own settings: profile, language, age-friendly mode, notifications, API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongzhi.accounts import services
+from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ProfileForm
+from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
+from gongzhi.notifications.kinds import KINDS
+from gongzhi.notifications.models import ChannelPreference
+from gongzhi.notifications.services import preference_set
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return "/"
+    return target
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language; a logged-in user keeps the choice on every device."""
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        code = settings.LANGUAGE_CODE
+    response = HttpResponseRedirect(_back(request))
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=ONE_YEAR, samesite="Lax")
+    if request.user.is_authenticated:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    translation.activate(code)
+    return response
+
+
+@require_POST
+def toggle_age_friendly(request: HttpRequest) -> HttpResponse:
+    """Turned on once, kept: on the account when logged in, in a cookie otherwise."""
+    enabled = request.POST.get("enabled") == "1"
+    response = HttpResponseRedirect(_back(request))
+    response.set_cookie(
+        AGE_FRIENDLY_COOKIE, "1" if enabled else "0", max_age=ONE_YEAR, samesite="Lax"
+    )
+    if request.user.is_authenticated:
+        request.user.age_friendly = enabled
+        request.user.save(update_fields=["age_friendly"])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "display_name": user.display_name,
+            "email": user.email,
+            "language": user.language or translation.get_language(),
+            "age_friendly": user.age_friendly,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=user, **form.cleaned_data)
+        translation.activate(user.language)
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("profile")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR, samesite="Lax"
+        )
+        return response
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "memberships": user.memberships.select_related("community").order_by("community__name"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    stored = {
+        (p.kind, p.channel): p.enabled for p in ChannelPreference.objects.filter(user=request.user)
+    }
+    initial = {
+        (kind, ch): stored.get((kind, ch), ch == "email")
+        for kind in KINDS
+        for ch in ("email", "sms")
+    }
+    form = ChannelPreferencesForm(request.POST or None, initial_prefs=initial)
+    if request.method == "POST" and form.is_valid():
+        for name, value in form.cleaned_data.items():
+            kind, channel = name.split("__")
+            preference_set(user=request.user, kind=kind, channel=channel, enabled=bool(value))
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification_settings")
+    return render(request, "accounts/notification_settings.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST if request.POST.get("action") == "create" else None)
+    new_token = None
+    if request.method == "POST":
+        if request.POST.get("action") == "create" and form.is_valid():
+            _token, new_token = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+            form = ApiTokenForm()
+        elif request.POST.get("action") == "revoke":
+            try:
+                token_id = int(request.POST.get("token", ""))
+            except ValueError:
+                token_id = 0
+            if services.api_token_revoke(user=request.user, token_id=token_id):
+                messages.success(request, _("The token is revoked."))
+            return redirect(reverse("api_tokens"))
+    tokens = request.user.api_tokens.order_by("-created_at")
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+    )

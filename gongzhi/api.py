@@ -1,0 +1,77 @@
+"""The JSON API at /api/v1/ (django-ninja). The OpenAPI document is committed at
+docs/openapi.json; ``manage.py export_openapi`` rewrites it and a test fails when it is stale.
+
+Errors are always ``{"code": "<stable_code>", "message": "<in the caller's language>"}``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
+
+from gongzhi.accounts.api import TokenAuth
+from gongzhi.accounts.api import router as me_router
+from gongzhi.core.api import router as community_router
+
+api = NinjaAPI(
+    title="gongzhi 共治 API",
+    version="1",
+    description=(
+        "Communities, residents and their memberships. Authenticate with a personal token "
+        "(`Authorization: Bearer gz_…`, made on the profile page) or a browser session."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", me_router)
+api.add_router("/communities", community_router)
+
+
+def error(
+    request: HttpRequest, status: int, code: str, message: str, **extra: object
+) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(request, 401, "unauthenticated", _("Log in, or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = [
+        {
+            "field": ".".join(str(part) for part in e.get("loc", [])[1:]),
+            "problem": e.get("type", ""),
+        }
+        for e in exc.errors
+    ]
+    return error(
+        request, 422, "invalid_request", _("Some fields are missing or malformed."), fields=fields
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    code = getattr(exc, "code", None) or "invalid"
+    return error(request, 400, str(code), " ".join(str(m) for m in exc.messages))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(request, exc.status_code, "error", str(exc))

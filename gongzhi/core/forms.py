@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.adapter import LocalPhoneField
+from gongzhi.core.models import GRANTABLE_ROLES, Role
+
+
+class LetterCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your household letter"),
+        max_length=20,
+        help_text=_("Eight letters and digits, for example ABCD-2345."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (.csv or .xlsx)"),
+        help_text=_(
+            "Columns: 手机号 (phone, required), 姓名 (name), 楼栋 (building), 单元房号 (unit)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in GRANTABLE_ROLES])
+
+
+class GroupFlagsForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the community may record the groups below, to check that everyone "
+            "gets a fair say. Only totals are ever shown."
+        ),
+        required=False,
+    )
+    is_elderly = forms.BooleanField(label=_("aged 60 or over"), required=False)
+    has_disability = forms.BooleanField(label=_("living with a disability"), required=False)
+    is_low_income = forms.BooleanField(label=_("low income household"), required=False)
+
+    def clean(self):
+        data = super().clean() or {}
+        flags = data.get("is_elderly") or data.get("has_disability") or data.get("is_low_income")
+        if flags and not data.get("consent"):
+            raise forms.ValidationError(
+                _("To record a group, first tick the box to give your consent."), code="consent"
+            )
+        return data
+
+
+class RegisterOnBehalfForm(forms.Form):
+    phone = LocalPhoneField()
+    display_name = forms.CharField(label=_("Resident's name"), max_length=60)
+    building = forms.CharField(label=_("Building"), max_length=60, required=False)
+    unit = forms.CharField(label=_("Unit and room"), max_length=30, required=False)
+
+    def clean(self):
+        data = super().clean() or {}
+        if bool(data.get("building")) != bool(data.get("unit")):
+            raise forms.ValidationError(_("Give both the building and the unit, or neither."))
+        return data
+
+
+class HouseholdCodesForm(forms.Form):
+    building = forms.ChoiceField(label=_("Building"))
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=365, initial=60
+    )
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or phone"), required=False, max_length=60)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("all")),
+            ("verified", _("verified")),
+            ("unverified", _("not yet verified")),
+        ],
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("any role"))] + [(r.value, r.label) for r in GRANTABLE_ROLES],
+    )
+
+
+ROLE_LABELS = {r.value: r.label for r in Role}

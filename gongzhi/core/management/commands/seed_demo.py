@@ -1,0 +1,338 @@
+"""Build a believable demo street: three communities, their buildings, households, residents
+with Chinese names, every role, and a journal of what they did. Bulk inserts throughout, so
+3,000 residents take seconds and ``--residents 100000`` stays practical.
+
+Random but reproducible (``--seed``). Run once: it does nothing if the demo street exists,
+unless ``--force`` (which deletes the demo street first).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.core.journal import PendingEntry, bulk_append
+from gongzhi.core.models import (
+    Building,
+    Community,
+    District,
+    Grid,
+    Household,
+    Membership,
+    Oversight,
+    Role,
+    RoleGrant,
+    Street,
+    VerificationMethod,
+)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强桂兰淑珍秀珍海燕文波红梅晓明丹丹欣怡子涵浩然宇轩梓萱思远雨桐嘉怡俊杰晨阳佳琪"
+
+COMMUNITIES = [
+    ("xingfu", "幸福社区", "Xingfu (Happiness) Community: older walk-up estates near the canal."),
+    (
+        "hexie",
+        "和谐社区",
+        "Hexie (Harmony) Community: a 2000s estate with a large owners' committee.",
+    ),
+    (
+        "yangguang",
+        "阳光社区",
+        "Yangguang (Sunshine) Community: new towers and many young families.",
+    ),
+]
+DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105 (printed for the demo, never in production)
+#: A fixed TOTP secret for the demo staff accounts, so the README can say how to log in.
+DEMO_TOTP_SECRET = "GONGZHIDEMOTOTPSECRETXXXXXXXXXXX"[:32]
+PHONE_BASE = 13900000000
+
+ROLE_QUOTAS = [  # per community: role, how many
+    (Role.COMMUNITY_WORKER, 4),
+    (Role.SUPERVISOR, 3),
+    (Role.COUNCIL_MEMBER, 9),
+    (Role.REVIEWER, 5),
+    (Role.MEDIATOR, 3),
+    (Role.ORG_LEADER, 12),
+]
+
+
+def chinese_name(rng: random.Random) -> str:
+    surname = rng.choice(SURNAMES)
+    if rng.random() < 0.3:
+        return surname + rng.choice(GIVEN)
+    given = GIVEN[rng.randrange(len(GIVEN))] + GIVEN[rng.randrange(len(GIVEN))]
+    return surname + given
+
+
+class Command(BaseCommand):
+    help = "Seed a demo street with communities, residents and roles."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--residents", type=int, default=3000, help="residents in all (default 3000)"
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--force", action="store_true", help="delete the demo street and seed again"
+        )
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        if District.objects.filter(slug="demo").exists():
+            if not options["force"]:
+                if not options["quiet"]:
+                    self.stdout.write("demo already seeded (use --force to rebuild)")
+                    self.print_logins()
+                return
+            self.delete_demo()
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            counts = self.seed(rng, max(options["residents"], 30))
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"seeded residents={counts['residents']} households={counts['households']} "
+            f"activities={counts['activities']} seconds={elapsed:.1f}"
+        )
+        if not options["quiet"]:
+            self.print_logins()
+
+    def delete_demo(self) -> None:
+        with transaction.atomic():
+            communities = Community.objects.filter(street__district__slug="demo")
+            User.objects.filter(phone__startswith="+86139").delete()
+            for community in communities:
+                community.delete()
+            Street.objects.filter(district__slug="demo").delete()
+            District.objects.filter(slug="demo").delete()
+
+    def seed(self, rng: random.Random, total_residents: int) -> dict[str, int]:
+        district = District.objects.create(name="示范区", slug="demo")
+        street = Street.objects.create(district=district, name="和平街道", slug="heping")
+        now = timezone.now()
+        password_hash = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
+
+        # Named demo accounts first, so their phone numbers are easy to remember.
+        named = [
+            ("+8613900000001", "张秀英 (居民 resident)"),
+            ("+8613900000002", "李建国 (社工 community worker)"),
+            ("+8613900000003", "王志强 (街道 street official)"),
+            ("+8613900000004", "陈丽 (监督委员 supervisor)"),
+            ("+8613900000009", "平台管理员 admin"),
+        ]
+        users: list[User] = []
+        for phone, name in named:
+            users.append(
+                User(
+                    phone=phone,
+                    phone_verified=True,
+                    display_name=name.split(" (")[0],
+                    password=password_hash,
+                    date_joined=now - timedelta(days=400),
+                    is_staff=phone.endswith("09"),
+                    is_superuser=phone.endswith("09"),
+                )
+            )
+        for i in range(10, total_residents + 10):
+            users.append(
+                User(
+                    phone=f"+86{PHONE_BASE + i}",
+                    phone_verified=rng.random() < 0.9,
+                    display_name=chinese_name(rng),
+                    password="!",  # noqa: S106 (unusable: these residents log in with a code)
+                    date_joined=now
+                    - timedelta(days=rng.randrange(1, 730), minutes=rng.randrange(1440)),
+                    age_friendly=rng.random() < 0.12,
+                    language="en" if rng.random() < 0.03 else "",
+                )
+            )
+        User.objects.bulk_create(users, batch_size=2000)
+        users = list(User.objects.filter(phone__startswith="+86139").order_by("phone"))
+        by_phone = {u.phone: u for u in users}
+        resident, worker, official, supervisor, admin = (by_phone[p] for p, _n in named)
+
+        Oversight.objects.create(user=official, street=street)
+        for authenticated in (worker, official, admin):
+            TOTP.activate(authenticated, DEMO_TOTP_SECRET)
+
+        ordinary = [u for u in users if u.pk not in {official.pk, admin.pk}]
+        rng.shuffle(ordinary)
+        # The named resident, worker and supervisor all live in the first community.
+        for person in (supervisor, worker, resident):
+            ordinary.remove(person)
+            ordinary.insert(0, person)
+        shares = [0.4, 0.35, 0.25]
+        counts = {"residents": 0, "households": 0, "activities": 0}
+        start = 0
+        for index, (slug, name, description) in enumerate(COMMUNITIES):
+            size = (
+                len(ordinary) - start
+                if index == len(COMMUNITIES) - 1
+                else int(len(ordinary) * shares[index])
+            )
+            people = ordinary[start : start + size]
+            start += size
+            community = Community.objects.create(
+                street=street,
+                slug=slug,
+                name=name,
+                description=description,
+                created_at=now - timedelta(days=800),
+            )
+            self.seed_community(rng, community, people, counts, named_first=index == 0)
+        return counts
+
+    def seed_community(
+        self,
+        rng: random.Random,
+        community: Community,
+        people: list[User],
+        counts: dict[str, int],
+        named_first: bool,
+    ) -> None:
+        now = timezone.now()
+        n_households = max(4, int(len(people) / 2.3))
+        n_buildings = max(1, -(-n_households // 48))
+        grids = Grid.objects.bulk_create(
+            [
+                Grid(community=community, name=f"第{i + 1}网格")
+                for i in range(max(1, n_buildings // 6 + 1))
+            ]
+        )
+        buildings = Building.objects.bulk_create(
+            [
+                Building(community=community, name=f"{i + 1}号楼", grid=grids[i % len(grids)])
+                for i in range(n_buildings)
+            ]
+        )
+        households = []
+        for i in range(n_households):
+            building = buildings[i // 48]
+            slot = i % 48
+            unit, floor, door = slot // 12 + 1, (slot % 12) // 2 + 1, slot % 2 + 1
+            households.append(
+                Household(
+                    community=community,
+                    building=building,
+                    unit=f"{unit}单元{floor}0{door}",
+                    floor_area=Decimal(rng.randrange(4500, 14000)) / 100,
+                )
+            )
+        households = Household.objects.bulk_create(households, batch_size=2000)
+        counts["households"] += len(households)
+
+        methods = [
+            VerificationMethod.ROSTER,
+            VerificationMethod.IN_PERSON,
+            VerificationMethod.LETTER_CODE,
+        ]
+        memberships = []
+        for i, person in enumerate(people):
+            joined = max(person.date_joined, now - timedelta(days=720))
+            verified = (named_first and i < 3) or rng.random() < 0.82
+            consented = rng.random() < 0.55
+            memberships.append(
+                Membership(
+                    community=community,
+                    user=person,
+                    household=households[i % len(households)]
+                    if rng.random() < 0.95 or named_first and i < 3
+                    else None,
+                    joined_at=joined,
+                    verified_at=joined + timedelta(days=rng.randrange(0, 20)) if verified else None,
+                    verification_method=rng.choice(methods) if verified else "",
+                    groups_consented_at=joined if consented else None,
+                    is_elderly=consented and rng.random() < 0.28,
+                    has_disability=consented and rng.random() < 0.06,
+                    is_low_income=consented and rng.random() < 0.09,
+                )
+            )
+        memberships = Membership.objects.bulk_create(memberships, batch_size=2000)
+        counts["residents"] += len(memberships)
+
+        grants = []
+        verified_members = [m for m in memberships if m.verified_at]
+        pool = verified_members[3:] if named_first else verified_members[:]
+        rng.shuffle(pool)
+        cursor = 0
+        if named_first:
+            worker_m, supervisor_m = memberships[1], memberships[2]
+            grants.append(
+                RoleGrant(community=community, membership=worker_m, role=Role.COMMUNITY_WORKER)
+            )
+            grants.append(
+                RoleGrant(community=community, membership=supervisor_m, role=Role.SUPERVISOR)
+            )
+            grants.append(
+                RoleGrant(community=community, membership=memberships[0], role=Role.VOLUNTEER)
+            )
+        for role, quota in ROLE_QUOTAS:
+            for membership in pool[cursor : cursor + quota]:
+                grants.append(RoleGrant(community=community, membership=membership, role=role))
+            cursor += quota
+        volunteers = max(5, len(memberships) // 12)
+        for membership in pool[cursor : cursor + volunteers]:
+            grants.append(
+                RoleGrant(community=community, membership=membership, role=Role.VOLUNTEER)
+            )
+        grants = RoleGrant.objects.bulk_create(grants, batch_size=2000)
+
+        workers = [g.membership.user_id for g in grants if g.role == Role.COMMUNITY_WORKER]
+        pending: list[PendingEntry] = []
+        for m in memberships:
+            on_behalf = m.verification_method == VerificationMethod.IN_PERSON and rng.random() < 0.3
+            pending.append(
+                PendingEntry(
+                    "membership.joined",
+                    rng.choice(workers) if on_behalf else m.user_id,
+                    m.joined_at,
+                    m,
+                    on_behalf_of_id=m.user_id if on_behalf else None,
+                )
+            )
+            if m.verified_at:
+                by_worker = m.verification_method == VerificationMethod.IN_PERSON
+                pending.append(
+                    PendingEntry(
+                        "membership.verified",
+                        rng.choice(workers) if by_worker else m.user_id,
+                        m.verified_at,
+                        m,
+                        on_behalf_of_id=m.user_id if by_worker else None,
+                        data={"method": m.verification_method},
+                    )
+                )
+        for g in grants:
+            pending.append(
+                PendingEntry(
+                    "role.granted",
+                    rng.choice(workers),
+                    g.membership.verified_at or now,
+                    g.membership,
+                    data={"role": g.role, "user": g.membership.user_id},
+                )
+            )
+        pending.sort(key=lambda e: e.at)
+        counts["activities"] += bulk_append(community, pending)
+
+    def print_logins(self) -> None:
+        self.stdout.write(
+            f"\nDemo logins (password for all: {DEMO_PASSWORD}; or log in with a code: it is printed on the server console)\n"
+            "  resident            13900000001   幸福社区\n"
+            "  community worker    13900000002   幸福社区   (two-factor: run `make totp` for the current code)\n"
+            "  street official     13900000003   和平街道   (two-factor: `make totp`)\n"
+            "  supervisor          13900000004   幸福社区\n"
+            "  platform admin      13900000009   (two-factor: `make totp`)\n"
+            f"  two-factor secret for an authenticator app: {DEMO_TOTP_SECRET}\n"
+        )

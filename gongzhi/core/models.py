@@ -1,0 +1,437 @@
+"""Places, people's place in them, and the activity journal.
+
+District (区) → Street (街道) → Community (社区, the tenant) → Grid (网格) / Building → Household.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.tenancy import TenantManager, TenantModel
+
+
+class District(models.Model):
+    """区"""
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(models.Model):
+    """街道"""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets")
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """社区: the tenant. Everything residents do belongs to one."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities")
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grid(TenantModel):
+    """网格: the patch of buildings one grid worker looks after."""
+
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(TenantModel):
+    """楼栋"""
+
+    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="building_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(TenantModel):
+    """户: a flat, with the floor area that owners' votes weigh (Civil Code art. 278)."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="households")
+    unit = models.CharField(_("unit and room"), max_length=30)
+    floor_area = models.DecimalField(
+        _("exclusive floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "unit"], name="household_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building.name} {self.unit}"
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("resident")
+    VERIFIED_RESIDENT = "verified_resident", _("verified resident")
+    VOLUNTEER = "volunteer", _("volunteer")
+    ORG_LEADER = "org_leader", _("organisation leader")
+    COUNCIL_MEMBER = "council_member", _("council member")
+    REVIEWER = "reviewer", _("reviewer")
+    MEDIATOR = "mediator", _("mediator")
+    SUPERVISOR = "supervisor", _("supervisor")
+    COMMUNITY_WORKER = "community_worker", _("community worker")
+    STREET_OFFICIAL = "street_official", _("street official")
+    PLATFORM_ADMIN = "platform_admin", _("platform administrator")
+
+
+#: Roles held inside one community, granted by its staff (resident and verified resident follow
+#: from the membership itself; street officials and platform admins sit above communities).
+GRANTABLE_ROLES = [
+    Role.VOLUNTEER,
+    Role.ORG_LEADER,
+    Role.COUNCIL_MEMBER,
+    Role.REVIEWER,
+    Role.MEDIATOR,
+    Role.SUPERVISOR,
+    Role.COMMUNITY_WORKER,
+]
+#: Roles whose holders see residents' personal data: they must use two-factor login.
+STAFF_ROLES = {Role.COMMUNITY_WORKER, Role.STREET_OFFICIAL, Role.PLATFORM_ADMIN}
+
+
+class VerificationMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("in person by a community worker")
+    LETTER_CODE = "letter_code", _("household letter code")
+    ROSTER = "roster", _("resident roster")
+
+
+class Membership(TenantModel):
+    """A user's place in one community. A user can belong to several communities."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL)
+    joined_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verification_method = models.CharField(
+        max_length=20, choices=VerificationMethod.choices, blank=True
+    )
+    # Vulnerable-group flags (R9.2): only with the resident's consent, only used in aggregate.
+    groups_consented_at = models.DateTimeField(null=True, blank=True)
+    is_elderly = models.BooleanField(_("aged 60 or over"), default=False)
+    has_disability = models.BooleanField(_("living with a disability"), default=False)
+    is_low_income = models.BooleanField(_("low income household"), default=False)
+
+    objects: TenantManager[Membership] = TenantManager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "user"], name="membership_unique_user"),
+            models.CheckConstraint(
+                condition=Q(groups_consented_at__isnull=False)
+                | Q(is_elderly=False, has_disability=False, is_low_income=False),
+                name="membership_group_flags_need_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | ~Q(verification_method=""),
+                name="membership_verified_has_method",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "joined_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.community_id}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def role_set(self) -> set[str]:
+        """All roles, derived and granted. Uses prefetched grants when they are there."""
+        roles = {Role.RESIDENT.value}
+        if self.verified_at:
+            roles.add(Role.VERIFIED_RESIDENT.value)
+        roles.update(grant.role for grant in self.role_grants.all())
+        return roles
+
+
+class RoleGrant(TenantModel):
+    """One role held by one member, with who granted it and when (leadership pathways, R8.2)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: TenantManager[RoleGrant] = TenantManager()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "role"], name="rolegrant_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in GRANTABLE_ROLES]),
+                name="rolegrant_grantable_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.role}"
+
+
+class Oversight(models.Model):
+    """A street or district official's remit: every community below that street or district."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oversights"
+    )
+    street = models.ForeignKey(Street, null=True, blank=True, on_delete=models.CASCADE)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("oversight")
+        verbose_name_plural = _("oversights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(street__isnull=False, district__isnull=True)
+                | Q(street__isnull=True, district__isnull=False),
+                name="oversight_street_xor_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.street or self.district}"
+
+
+class RosterImport(TenantModel):
+    """One uploaded resident roster (花名册), applied whole or not at all."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    row_count = models.PositiveIntegerField(default=0)
+
+    objects: TenantManager[RosterImport] = TenantManager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RosterEntry(TenantModel):
+    """A phone number the community office knows is a resident: signing up with it verifies."""
+
+    roster_import = models.ForeignKey(
+        RosterImport, on_delete=models.CASCADE, related_name="entries"
+    )
+    phone = models.CharField(max_length=20)
+    name = models.CharField(max_length=60, blank=True)
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: TenantManager[RosterEntry] = TenantManager()
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster entries")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "phone"], name="rosterentry_unique_phone")
+        ]
+        indexes = [models.Index(fields=["phone"])]
+
+    def __str__(self) -> str:
+        return self.phone
+
+
+class HouseholdCode(TenantModel):
+    """A one-time code printed on a letter posted to a household (入户核验码)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: TenantManager[HouseholdCode] = TenantManager()
+
+    class Meta:
+        verbose_name = _("household letter code")
+        verbose_name_plural = _("household letter codes")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "code_hash"], name="householdcode_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} ({self.created_at:%Y-%m-%d})"
+
+
+# --- The activity journal -------------------------------------------------------------------
+
+
+GENESIS_HASH = "0" * 64
+
+
+class JournalHead(models.Model):
+    """The last link of a community's chain. Locked while appending, so the chain never forks."""
+
+    community = models.OneToOneField(Community, on_delete=models.CASCADE, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"{self.community_id}#{self.seq}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Activity(TenantModel):
+    """One participatory act, written once by the service that did it (see journal.py).
+
+    ``actor`` did it; ``on_behalf_of`` is the resident a community worker acted for (代办).
+    Rows are hash-chained per community: ``hash = sha256(prev_hash + canonical row)``.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects: TenantManager[Activity] = TenantManager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "seq"], name="activity_unique_seq")
+        ]
+        indexes = [
+            models.Index(fields=["community", "actor", "at"]),
+            models.Index(fields=["community", "on_behalf_of", "at"]),
+            models.Index(fields=["community", "verb", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.verb}"
+
+    @property
+    def participant_id(self) -> int | None:
+        """Whose participation this is: the resident, also when a worker acted for them."""
+        return self.on_behalf_of_id or self.actor_id
+
+    def canonical(self) -> bytes:
+        payload: dict[str, Any] = {
+            "community": self.community_id,
+            "seq": self.seq,
+            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": self.actor_id,
+            "on_behalf_of": self.on_behalf_of_id,
+            "verb": self.verb,
+            "target_type": self.target_type_id,
+            "target_id": self.target_id,
+            "data": self.data,
+        }
+        return json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("journal entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("journal entries are never deleted")
+
+    def clean(self) -> None:
+        if self.on_behalf_of_id and self.on_behalf_of_id == self.actor_id:
+            raise ValidationError(_("A person cannot act on their own behalf."))

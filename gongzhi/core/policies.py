@@ -1,0 +1,205 @@
+"""Who may do what: `rules` predicates that combine a role with state, each paired with the
+same rule written as a SQL filter, so that a list shows exactly the rows a detail page allows.
+
+Views never test roles directly: they ask ``rules.has_perm(name, user, obj)`` or filter with
+``<policy>.filter(user, queryset)``. ``tests/test_permissions.py`` checks, for every role and
+object, that the predicate and the filter agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from gongzhi.core.models import Community, Membership, Oversight, Role, RoleGrant
+
+CACHE_ATTR = "_gongzhi_access"
+
+
+@dataclass
+class Access:
+    """What one user holds, read once per request and kept on the user object."""
+
+    member_of: dict[int, Membership]
+    roles: dict[int, set[str]]
+    overseen: set[int]
+    is_admin: bool
+
+    def staff_communities(self) -> set[int]:
+        worker_in = {cid for cid, rs in self.roles.items() if Role.COMMUNITY_WORKER in rs}
+        return worker_in | self.overseen
+
+
+def access_of(user: Any) -> Access:
+    if not getattr(user, "is_authenticated", False):
+        return Access({}, {}, set(), False)
+    cached = getattr(user, CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    memberships = list(
+        Membership.objects.all_communities().filter(user=user).prefetch_related("role_grants")
+    )
+    streets = set(
+        Oversight.objects.filter(user=user, street__isnull=False).values_list("street", flat=True)
+    )
+    districts = set(
+        Oversight.objects.filter(user=user, district__isnull=False).values_list(
+            "district", flat=True
+        )
+    )
+    overseen: set[int] = set()
+    if streets or districts:
+        overseen = set(
+            Community.objects.filter(
+                Q(street__in=streets) | Q(street__district__in=districts)
+            ).values_list("pk", flat=True)
+        )
+    access = Access(
+        member_of={m.community_id: m for m in memberships},
+        roles={m.community_id: m.role_set() for m in memberships},
+        overseen=overseen,
+        is_admin=bool(user.is_superuser),
+    )
+    setattr(user, CACHE_ATTR, access)
+    return access
+
+
+def forget_access(user: Any) -> None:
+    """Call after changing a user's memberships or roles within one request."""
+    if hasattr(user, CACHE_ATTR):
+        delattr(user, CACHE_ATTR)
+
+
+def _community_id(obj: Any) -> int | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Community):
+        return obj.pk
+    return getattr(obj, "community_id", None)
+
+
+# --- Predicates on a community (or anything that belongs to one) ----------------------------
+
+
+@rules.predicate
+def is_member(user: Any, obj: Any) -> bool:
+    return _community_id(obj) in access_of(user).member_of
+
+
+@rules.predicate
+def is_verified_resident(user: Any, obj: Any) -> bool:
+    return Role.VERIFIED_RESIDENT in access_of(user).roles.get(_community_id(obj) or 0, set())
+
+
+def has_role(role: Role) -> rules.Predicate:
+    @rules.predicate(name=f"has_role:{role.value}")
+    def predicate(user: Any, obj: Any) -> bool:
+        return role in access_of(user).roles.get(_community_id(obj) or 0, set())
+
+    return predicate
+
+
+@rules.predicate
+def oversees(user: Any, obj: Any) -> bool:
+    return _community_id(obj) in access_of(user).overseen
+
+
+@rules.predicate
+def is_platform_admin(user: Any, obj: Any = None) -> bool:
+    return access_of(user).is_admin
+
+
+is_community_worker = has_role(Role.COMMUNITY_WORKER)
+is_supervisor = has_role(Role.SUPERVISOR)
+#: Staff of a community: its community workers, the officials above it, platform admins.
+is_community_staff = is_community_worker | oversees | is_platform_admin
+
+
+# --- Object rules: a predicate and the same rule as a queryset filter ------------------------
+
+
+@dataclass(frozen=True)
+class ObjectRule:
+    predicate: rules.Predicate
+    q: Callable[[Any], Q]
+
+    def filter(self, user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(self.q(user))
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def _staff_q(user: Any, field: str = "community") -> Q:
+    access = access_of(user)
+    if access.is_admin:
+        return ~Q(pk=None)
+    return Q(**{f"{field}__in": access.staff_communities()})
+
+
+@rules.predicate
+def _is_own_membership(user: Any, membership: Membership) -> bool:
+    return bool(user.is_authenticated) and membership.user_id == user.pk
+
+
+def _membership_q(user: Any) -> Q:
+    if not user.is_authenticated:
+        return _nothing()
+    return Q(user=user) | _staff_q(user)
+
+
+view_membership = ObjectRule(_is_own_membership | is_community_staff, _membership_q)
+
+
+@rules.predicate
+def _is_own_activity(user: Any, activity: Any) -> bool:
+    return bool(user.is_authenticated) and user.pk in (activity.actor_id, activity.on_behalf_of_id)
+
+
+def _activity_q(user: Any) -> Q:
+    if not user.is_authenticated:
+        return _nothing()
+    access = access_of(user)
+    supervised = {cid for cid, rs in access.roles.items() if Role.SUPERVISOR in rs}
+    return Q(actor=user) | Q(on_behalf_of=user) | _staff_q(user) | Q(community__in=supervised)
+
+
+#: The supervision committee (监督委员会, R5.3) reads the audit trail of its community.
+view_activity = ObjectRule(_is_own_activity | is_community_staff | is_supervisor, _activity_q)
+
+
+def _community_q(user: Any) -> Q:
+    access = access_of(user)
+    if access.is_admin:
+        return ~Q(pk=None)
+    return Q(pk__in=access.staff_communities())
+
+
+#: Which communities a user may run (staff console, member lists, exports).
+manage_community = ObjectRule(is_community_staff, _community_q)
+
+
+def role_grants_visible(user: Any, queryset: QuerySet[RoleGrant]) -> QuerySet[RoleGrant]:
+    return (
+        queryset.filter(Q(membership__user=user) | _staff_q(user))
+        if user.is_authenticated
+        else queryset.none()
+    )
+
+
+rules.add_perm("core.view_community", rules.always_allow)
+rules.add_perm("core.join_community", rules.is_authenticated & ~is_member)
+rules.add_perm("core.manage_community", is_community_staff)
+rules.add_perm("core.view_members", is_community_staff)
+rules.add_perm("core.verify_member", is_community_worker | is_platform_admin)
+rules.add_perm("core.import_roster", is_community_worker | is_platform_admin)
+rules.add_perm("core.grant_role", is_community_worker | is_platform_admin)
+rules.add_perm("core.act_on_behalf", is_community_worker | is_platform_admin)
+rules.add_perm("core.view_audit_trail", is_community_staff | is_supervisor)
+rules.add_perm("core.view_membership", view_membership.predicate)
+rules.add_perm("core.view_activity", view_activity.predicate)

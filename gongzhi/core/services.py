@@ -1,0 +1,457 @@
+"""Every write about communities and memberships. Each service checks permission, runs in one
+transaction, journals the act, and leaves side effects (notifications) to after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import rules
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.phones import normalize_phone
+from gongzhi.core import journal
+from gongzhi.core.models import (
+    GRANTABLE_ROLES,
+    Building,
+    Community,
+    Household,
+    HouseholdCode,
+    Membership,
+    Role,
+    RoleGrant,
+    RosterEntry,
+    RosterImport,
+    VerificationMethod,
+)
+from gongzhi.core.policies import forget_access
+from gongzhi.core.roster import RowError, parse_roster, read_table
+from gongzhi.notifications.services import notify
+
+
+def _require(perm: str, user: User, obj: object) -> None:
+    if not rules.has_perm(perm, user, obj):
+        raise PermissionDenied(_("You are not allowed to do this in this community."))
+
+
+# --- Joining and verifying ------------------------------------------------------------------
+
+
+def membership_join(
+    *, actor: User, community: Community, on_behalf_of: User | None = None
+) -> Membership:
+    """A resident joins a community (unverified until one of the three checks)."""
+    person = on_behalf_of or actor
+    if on_behalf_of is not None:
+        _require("core.act_on_behalf", actor, community)
+    with transaction.atomic():
+        membership, created = Membership.objects.in_community(community).get_or_create(user=person)
+        if created:
+            journal.record(
+                community=community,
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                verb="membership.joined",
+                target=membership,
+            )
+            _claim_roster_entries(person, only_community=community)
+    forget_access(person)
+    return membership
+
+
+def _mark_verified(
+    membership: Membership,
+    *,
+    actor: User | None,
+    method: VerificationMethod,
+    household: Household | None,
+    on_behalf_of: User | None = None,
+) -> None:
+    membership.verified_at = timezone.now()
+    membership.verified_by = actor
+    membership.verification_method = method
+    if household is not None:
+        membership.household = household
+    membership.save(
+        update_fields=["verified_at", "verified_by", "verification_method", "household"]
+    )
+    journal.record(
+        community=membership.community,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        verb="membership.verified",
+        target=membership,
+        data={"method": method.value},
+    )
+    user = membership.user
+    notify(
+        users=[user],
+        community=membership.community,
+        kind="membership_verified",
+        title=gettext_lazy("You are now a verified resident of %(community)s"),
+        params={"community": membership.community.name},
+        url=f"/c/{membership.community.slug}/",
+    )
+    forget_access(user)
+
+
+def membership_verify_in_person(
+    *, actor: User, community: Community, membership: Membership, household: Household | None = None
+) -> Membership:
+    """A community worker has seen the resident (and their papers) in person."""
+    _require("core.verify_member", actor, community)
+    if membership.community_id != community.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = (
+            Membership.objects.in_community(community).select_for_update().get(pk=membership.pk)
+        )
+        if locked.verified_at is None:
+            _mark_verified(
+                locked,
+                actor=actor,
+                method=VerificationMethod.IN_PERSON,
+                household=household,
+                on_behalf_of=locked.user,
+            )
+    return locked
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by elders
+
+
+def _hash_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{cleaned}".encode()).hexdigest()
+
+
+def household_codes_issue(
+    *, actor: User, community: Community, households: list[Household], valid_days: int = 60
+) -> list[tuple[Household, str]]:
+    """Make one letter code per household, to print and post. Only the hash is kept."""
+    _require("core.verify_member", actor, community)
+    issued: list[tuple[Household, str]] = []
+    expires = timezone.now() + timedelta(days=valid_days)
+    with transaction.atomic():
+        for household in households:
+            if household.community_id != community.pk:
+                raise PermissionDenied
+            raw = "".join(secrets.choice(CODE_ALPHABET) for _i in range(8))
+            HouseholdCode.objects.create(
+                community=community,
+                household=household,
+                code_hash=_hash_code(raw),
+                created_by=actor,
+                expires_at=expires,
+            )
+            issued.append((household, f"{raw[:4]}-{raw[4:]}"))
+        journal.record(
+            community=community,
+            actor=actor,
+            verb="household_codes.issued",
+            data={"count": len(issued)},
+        )
+    return issued
+
+
+def membership_verify_with_code(*, actor: User, community: Community, code: str) -> Membership:
+    """A resident types the code from the letter posted to their household."""
+    invalid = ValidationError(
+        _("This code is not valid for this community, or it has been used or has expired."),
+        code="code_invalid",
+    )
+    if not code or len(code) > 20:
+        raise invalid
+    with transaction.atomic():
+        membership, _created = Membership.objects.in_community(community).get_or_create(user=actor)
+        if membership.verified_at is not None:
+            raise ValidationError(_("You are already a verified resident here."), code="already")
+        now = timezone.now()
+        # The UPDATE is the claim: of two people typing the same code at once, one wins.
+        claimed = (
+            HouseholdCode.objects.in_community(community)
+            .filter(code_hash=_hash_code(code), used_at__isnull=True, expires_at__gt=now)
+            .update(used_at=now, used_by=actor)
+        )
+        if claimed != 1:
+            raise invalid
+        letter = HouseholdCode.objects.in_community(community).get(code_hash=_hash_code(code))
+        _mark_verified(
+            membership,
+            actor=actor,
+            method=VerificationMethod.LETTER_CODE,
+            household=letter.household,
+        )
+    return membership
+
+
+# --- Rosters --------------------------------------------------------------------------------
+
+
+class RosterRejected(Exception):
+    """The roster was not applied. ``errors`` lists each bad row; nothing was saved."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+@dataclass
+class RosterResult:
+    roster_import: RosterImport
+    created: int
+    updated: int
+    verified_now: int
+
+
+def roster_import(
+    *, actor: User, community: Community, filename: str, content: bytes
+) -> RosterResult:
+    """Apply a roster whole or not at all. Raises RosterFileError or RosterRejected."""
+    _require("core.import_roster", actor, community)
+    from gongzhi.core.roster import RosterFileError
+
+    if len(content) > settings.ROSTER_MAX_BYTES:
+        raise RosterFileError(
+            _("The file is larger than %(mb)d MB.") % {"mb": settings.ROSTER_MAX_BYTES // 2**20}
+        )
+    parsed = parse_roster(read_table(filename, content), settings.ROSTER_MAX_ROWS)
+    if parsed.errors:
+        raise RosterRejected(parsed.errors)
+    with transaction.atomic():
+        batch = RosterImport.objects.create(
+            community=community,
+            uploaded_by=actor,
+            filename=filename[:200],
+            row_count=len(parsed.rows),
+        )
+        buildings = {b.name: b for b in Building.objects.in_community(community)}
+        existing = {e.phone: e for e in RosterEntry.objects.in_community(community)}
+        created = updated = 0
+        for row in parsed.rows:
+            household = None
+            if row.building:
+                building = buildings.get(row.building)
+                if building is None:
+                    building = Building.objects.create(community=community, name=row.building)
+                    buildings[row.building] = building
+                household, _c = Household.objects.in_community(community).get_or_create(
+                    building=building, unit=row.unit
+                )
+            entry = existing.get(row.phone)
+            if entry is None:
+                RosterEntry.objects.create(
+                    community=community,
+                    roster_import=batch,
+                    phone=row.phone,
+                    name=row.name,
+                    household=household,
+                )
+                created += 1
+            else:
+                entry.roster_import = batch
+                entry.name = row.name or entry.name
+                entry.household = household or entry.household
+                entry.save(update_fields=["roster_import", "name", "household"])
+                updated += 1
+        # People who already have an account with a confirmed number are verified now.
+        verified_now = 0
+        for user in User.objects.filter(
+            phone__in=[row.phone for row in parsed.rows], phone_verified=True
+        ):
+            verified_now += _claim_roster_entries(user, only_community=community)
+        journal.record(
+            community=community,
+            actor=actor,
+            verb="roster.imported",
+            target=batch,
+            data={"rows": len(parsed.rows), "created": created, "updated": updated},
+        )
+    return RosterResult(batch, created, updated, verified_now)
+
+
+def _claim_roster_entries(user: User, only_community: Community | None = None) -> int:
+    """Verify ``user`` wherever a roster lists their (confirmed) phone number."""
+    if not user.phone_verified:
+        return 0
+    entries = RosterEntry.objects.all_communities().filter(
+        phone=user.phone, claimed_by__isnull=True
+    )
+    if only_community is not None:
+        entries = entries.filter(community=only_community)
+    count = 0
+    for entry in entries.select_related("community", "household"):
+        membership, _created = Membership.objects.in_community(entry.community).get_or_create(
+            user=user
+        )
+        if membership.verified_at is None:
+            _mark_verified(
+                membership,
+                actor=user,
+                method=VerificationMethod.ROSTER,
+                household=entry.household,
+            )
+            count += 1
+        entry.claimed_by = user
+        entry.claimed_at = timezone.now()
+        entry.save(update_fields=["claimed_by", "claimed_at"])
+        if not user.display_name and entry.name:
+            user.display_name = entry.name
+            user.save(update_fields=["display_name"])
+    return count
+
+
+def roster_claim_on_phone_verified(*, user: User) -> int:
+    """Called when a user proves they own their phone (sign-up or change of number)."""
+    with transaction.atomic():
+        return _claim_roster_entries(user)
+
+
+# --- Roles, group flags, residents registered by staff ---------------------------------------
+
+
+def role_grant(
+    *, actor: User, community: Community, membership: Membership, role: str
+) -> RoleGrant:
+    _require("core.grant_role", actor, community)
+    if role not in {r.value for r in GRANTABLE_ROLES}:
+        raise ValidationError(_("This role cannot be granted in a community."), code="role_invalid")
+    if membership.community_id != community.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        grant, created = RoleGrant.objects.in_community(community).get_or_create(
+            membership=membership, role=role, defaults={"granted_by": actor}
+        )
+        if created:
+            journal.record(
+                community=community,
+                actor=actor,
+                verb="role.granted",
+                target=membership,
+                data={"role": role, "user": membership.user_id},
+            )
+            notify(
+                users=[membership.user],
+                community=community,
+                kind="role_granted",
+                title=gettext_lazy("You are now a %(role)s in %(community)s"),
+                params={"role": Role(role).label, "community": community.name},
+                url=f"/c/{community.slug}/",
+            )
+    forget_access(membership.user)
+    return grant
+
+
+def role_revoke(*, actor: User, community: Community, membership: Membership, role: str) -> None:
+    _require("core.grant_role", actor, community)
+    with transaction.atomic():
+        deleted, _rows = (
+            RoleGrant.objects.in_community(community)
+            .filter(membership=membership, role=role)
+            .delete()
+        )
+        if deleted:
+            journal.record(
+                community=community,
+                actor=actor,
+                verb="role.revoked",
+                target=membership,
+                data={"role": role, "user": membership.user_id},
+            )
+    forget_access(membership.user)
+
+
+def membership_set_groups(
+    *,
+    actor: User,
+    community: Community,
+    membership: Membership,
+    consent: bool,
+    is_elderly: bool,
+    has_disability: bool,
+    is_low_income: bool,
+) -> Membership:
+    """Record vulnerable-group flags, only with consent; withdrawing consent clears them."""
+    on_behalf_of = None
+    if membership.user_id != actor.pk:
+        _require("core.act_on_behalf", actor, community)
+        on_behalf_of = membership.user
+    with transaction.atomic():
+        if consent:
+            membership.groups_consented_at = membership.groups_consented_at or timezone.now()
+            membership.is_elderly = is_elderly
+            membership.has_disability = has_disability
+            membership.is_low_income = is_low_income
+        else:
+            membership.groups_consented_at = None
+            membership.is_elderly = membership.has_disability = membership.is_low_income = False
+        membership.save(
+            update_fields=["groups_consented_at", "is_elderly", "has_disability", "is_low_income"]
+        )
+        # The journal says that the flags changed, never what they are.
+        journal.record(
+            community=community,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            verb="membership.groups_updated",
+            target=membership,
+            data={"consent": consent},
+        )
+    return membership
+
+
+def resident_register_on_behalf(
+    *,
+    actor: User,
+    community: Community,
+    phone: str,
+    display_name: str,
+    household: Household | None = None,
+) -> Membership:
+    """代办: a community worker registers a resident who is not online, verified in person.
+
+    The resident can later log in with a code sent to this phone. The journal names both.
+    """
+    _require("core.act_on_behalf", actor, community)
+    phone = normalize_phone(phone)
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 60:
+        raise ValidationError(_("Enter the resident's name (at most 60 characters)."), code="name")
+    try:
+        with transaction.atomic():
+            user = User.objects.filter(phone=phone).first()
+            if user is None:
+                user = User.objects.create_user(phone=phone, display_name=display_name)
+            membership, created = Membership.objects.in_community(community).get_or_create(
+                user=user
+            )
+            if created:
+                journal.record(
+                    community=community,
+                    actor=actor,
+                    on_behalf_of=user,
+                    verb="membership.joined",
+                    target=membership,
+                )
+            if membership.verified_at is None:
+                _mark_verified(
+                    membership,
+                    actor=actor,
+                    method=VerificationMethod.IN_PERSON,
+                    household=household,
+                    on_behalf_of=user,
+                )
+    except IntegrityError as exc:  # the same number registered twice at the same moment
+        raise ValidationError(
+            _("This resident was just registered; try again."), code="race"
+        ) from exc
+    return membership

@@ -1,0 +1,19 @@
+"""What each journal verb means to a person reading their record. Apps add their own verbs."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+VERB_LABELS: dict[str, object] = {
+    "membership.joined": _("joined the community"),
+    "membership.verified": _("was verified as a resident"),
+    "membership.groups_updated": _("updated the groups they belong to"),
+    "role.granted": _("a role was granted"),
+    "role.revoked": _("a role was revoked"),
+    "roster.imported": _("imported a resident roster"),
+    "household_codes.issued": _("printed household letters"),
+}
+
+
+def verb_label(verb: str) -> str:
+    return str(VERB_LABELS.get(verb, verb))

@@ -1,0 +1,394 @@
+"""Community pages and the staff console. Views parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongzhi.core import selectors, services
+from gongzhi.core.forms import (
+    ROLE_LABELS,
+    GroupFlagsForm,
+    HouseholdCodesForm,
+    LetterCodeForm,
+    MemberFilterForm,
+    RegisterOnBehalfForm,
+    RoleForm,
+    RosterUploadForm,
+)
+from gongzhi.core.models import Building, Community, Household
+from gongzhi.core.policies import access_of
+from gongzhi.core.roster import RosterFileError
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    access = access_of(request.user)
+    communities = Community.objects.select_related("street").order_by("street__name", "name")
+    mine = [c for c in communities if c.pk in access.member_of]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "communities": communities,
+            "mine": mine,
+            "managed": selectors.communities_managed_by(request.user),
+        },
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def community_home(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user)
+    membership = selectors.membership_of(user=request.user, community=community)
+    return render(
+        request,
+        "core/community_home.html",
+        {
+            "community": community,
+            "membership": membership,
+            "roles": sorted(ROLE_LABELS[r] for r in membership.role_set()) if membership else [],
+            "stats": selectors.community_stats(community),
+        },
+    )
+
+
+@login_required
+@require_POST
+def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user)
+    services.membership_join(actor=request.user, community=community)
+    messages.success(request, _("Welcome to %(community)s.") % {"community": community.name})
+    return redirect("community_home", slug=community.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify_with_code(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user)
+    form = LetterCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Guessing codes is the attack: five tries per person per quarter hour.
+        key = f"gz:lettercode:{request.user.pk}"
+        tries = cache.get_or_set(key, 0, 900)
+        if tries >= 5:
+            form.add_error(
+                None, _("Too many tries. Wait 15 minutes, or ask your community worker.")
+            )
+        else:
+            try:
+                services.membership_verify_with_code(
+                    actor=request.user, community=community, code=form.cleaned_data["code"]
+                )
+            except ValidationError as exc:
+                cache.set(key, tries + 1, 900)
+                form.add_error("code", exc.messages[0])
+            else:
+                messages.success(request, _("Thank you: you are now a verified resident."))
+                return redirect("community_home", slug=community.slug)
+    return render(request, "core/verify_code.html", {"community": community, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user)
+    membership = selectors.membership_of(user=request.user, community=community)
+    groups_form = None
+    if membership is not None:
+        initial = {
+            "consent": membership.groups_consented_at is not None,
+            "is_elderly": membership.is_elderly,
+            "has_disability": membership.has_disability,
+            "is_low_income": membership.is_low_income,
+        }
+        groups_form = GroupFlagsForm(request.POST or None, initial=initial)
+        if request.method == "POST" and groups_form.is_valid():
+            services.membership_set_groups(
+                actor=request.user,
+                community=community,
+                membership=membership,
+                **groups_form.cleaned_data,
+            )
+            messages.success(request, _("Saved."))
+            return redirect("my_participation", slug=community.slug)
+    page = Paginator(
+        selectors.participation_record(user=request.user, community=community), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/my_participation.html",
+        {
+            "community": community,
+            "membership": membership,
+            "page": page,
+            "groups_form": groups_form,
+        },
+    )
+
+
+# --- Staff console --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user, perm="core.view_members")
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.member_list(
+        community=community,
+        viewer=request.user,
+        query=filters.get("q", ""),
+        status=filters.get("status", ""),
+        role=filters.get("role", ""),
+    )
+    if request.GET.get("format") == "csv":
+        return _members_csv(community, queryset)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/staff/member_list.html",
+        {
+            "community": community,
+            "form": form,
+            "page": page,
+            "stats": selectors.community_stats(community),
+        },
+    )
+
+
+def _members_csv(community: Community, queryset) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="members-{community.slug}.csv"'
+    response.write("\ufeff")  # Excel needs the BOM to read UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("Phone"), _("Building"), _("Unit"), _("Verified"), _("Roles")])
+    for m in queryset.iterator(chunk_size=2000):
+        household = m.household
+        writer.writerow(
+            [
+                m.user.display_name,
+                m.user.phone,
+                household.building.name if household else "",
+                household.unit if household else "",
+                m.verified_at.date().isoformat() if m.verified_at else "",
+                " ".join(sorted(str(ROLE_LABELS[r]) for r in m.role_set())),
+            ]
+        )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user, perm="core.view_members")
+    membership = selectors.membership_get(
+        community=community, user=request.user, membership_id=membership_id
+    )
+    role_form = RoleForm(
+        request.POST if request.POST.get("action") in {"grant", "revoke"} else None
+    )
+    groups_form = GroupFlagsForm(
+        request.POST if request.POST.get("action") == "groups" else None,
+        initial={
+            "consent": membership.groups_consented_at is not None,
+            "is_elderly": membership.is_elderly,
+            "has_disability": membership.has_disability,
+            "is_low_income": membership.is_low_income,
+        },
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "verify":
+            services.membership_verify_in_person(
+                actor=request.user, community=community, membership=membership
+            )
+            messages.success(request, _("Verified in person."))
+            return redirect("member_detail", slug=slug, membership_id=membership.pk)
+        if action in {"grant", "revoke"} and role_form.is_valid():
+            service = services.role_grant if action == "grant" else services.role_revoke
+            service(
+                actor=request.user,
+                community=community,
+                membership=membership,
+                role=role_form.cleaned_data["role"],
+            )
+            messages.success(request, _("Roles updated."))
+            return redirect("member_detail", slug=slug, membership_id=membership.pk)
+        if action == "groups" and groups_form.is_valid():
+            services.membership_set_groups(
+                actor=request.user,
+                community=community,
+                membership=membership,
+                **groups_form.cleaned_data,
+            )
+            messages.success(request, _("Saved on the resident's behalf."))
+            return redirect("member_detail", slug=slug, membership_id=membership.pk)
+    return render(
+        request,
+        "core/staff/member_detail.html",
+        {
+            "community": community,
+            "membership": membership,
+            "roles": sorted(str(ROLE_LABELS[r]) for r in membership.role_set()),
+            "role_form": role_form,
+            "groups_form": groups_form,
+            "record": selectors.participation_record(user=membership.user, community=community)[
+                :20
+            ],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user, perm="core.import_roster")
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.roster_import(
+                actor=request.user,
+                community=community,
+                filename=upload.name,
+                content=upload.read(settings.ROSTER_MAX_BYTES + 1),
+            )
+        except RosterFileError as exc:
+            form.add_error("file", str(exc))
+        except services.RosterRejected as exc:
+            row_errors = exc.errors
+            form.add_error(
+                None,
+                _(
+                    "Nothing was imported: %(count)d rows need correcting. Fix them and upload the whole file again."
+                )
+                % {"count": len(exc.errors)},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Roster imported: %(created)d new, %(updated)d updated, %(verified)d residents verified now."
+                )
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "verified": result.verified_now,
+                },
+            )
+            return redirect("roster_upload", slug=slug)
+    return render(
+        request,
+        "core/staff/roster_upload.html",
+        {"community": community, "form": form, "row_errors": row_errors},
+        status=400 if row_errors or (request.method == "POST" and form.errors) else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user, perm="core.act_on_behalf")
+    form = RegisterOnBehalfForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = None
+        try:
+            if data["building"]:
+                building, _c = Building.objects.in_community(community).get_or_create(
+                    name=data["building"]
+                )
+                household, _c = Household.objects.in_community(community).get_or_create(
+                    building=building, unit=data["unit"]
+                )
+            membership = services.resident_register_on_behalf(
+                actor=request.user,
+                community=community,
+                phone=data["phone"],
+                display_name=data["display_name"],
+                household=household,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(
+                request,
+                _("Registered and verified. They can log in with a code sent to their phone."),
+            )
+            return redirect("member_detail", slug=slug, membership_id=membership.pk)
+    return render(
+        request, "core/staff/register_on_behalf.html", {"community": community, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user, perm="core.verify_member")
+    buildings = list(Building.objects.in_community(community).order_by("name"))
+    form = HouseholdCodesForm(request.POST or None)
+    form.fields["building"].choices = [(b.pk, b.name) for b in buildings]
+    if request.method == "POST" and form.is_valid():
+        building = next(b for b in buildings if str(b.pk) == form.cleaned_data["building"])
+        households = list(
+            Household.objects.in_community(community).filter(building=building).order_by("unit")
+        )
+        letters = services.household_codes_issue(
+            actor=request.user,
+            community=community,
+            households=households,
+            valid_days=form.cleaned_data["valid_days"],
+        )
+        return render(
+            request,
+            "core/staff/household_letters.html",
+            {"community": community, "letters": letters},
+        )
+    return render(
+        request, "core/staff/household_codes.html", {"community": community, "form": form}
+    )
+
+
+@login_required
+@require_GET
+def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug, user=request.user, perm="core.view_audit_trail")
+    page = Paginator(
+        selectors.audit_trail(community=community, viewer=request.user), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "core/staff/audit_trail.html", {"community": community, "page": page})
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    rows = selectors.communities_overview(request.user)
+    if not rows and not access_of(request.user).overseen and not request.user.is_superuser:
+        from django.http import Http404
+
+        raise Http404
+    return render(
+        request,
+        "core/overview.html",
+        {"rows": rows, "oversights": selectors.oversight_of(request.user)},
+    )

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.accounts import views as account_views
+from gongzhi.api import api
+from gongzhi.core import views as core_views
+from gongzhi.notifications import views as notification_views
+
+community_patterns = [
+    path("", core_views.community_home, name="community_home"),
+    path("join/", core_views.community_join, name="community_join"),
+    path("verify/", core_views.verify_with_code, name="verify_with_code"),
+    path("me/", core_views.my_participation, name="my_participation"),
+    path("staff/members/", core_views.member_list, name="member_list"),
+    path("staff/members/<int:membership_id>/", core_views.member_detail, name="member_detail"),
+    path("staff/roster/", core_views.roster_upload, name="roster_upload"),
+    path("staff/register/", core_views.register_on_behalf, name="register_on_behalf"),
+    path("staff/letters/", core_views.household_codes, name="household_codes"),
+    path("staff/journal/", core_views.audit_trail, name="audit_trail"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("c/<slug:slug>/", include(community_patterns)),
+    path("overview/", core_views.overview, name="overview"),
+    path("inbox/", notification_views.inbox, name="inbox"),
+    path("inbox/read/", notification_views.mark_all_read, name="inbox_mark_read"),
+    path("profile/", account_views.profile, name="profile"),
+    path(
+        "profile/notifications/", account_views.notification_settings, name="notification_settings"
+    ),
+    path("profile/tokens/", account_views.api_tokens, name="api_tokens"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("prefs/age-friendly/", account_views.toggle_age_friendly, name="toggle_age_friendly"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
