@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+
+from gongzhi.core.models import Role
+from gongzhi.notifications.sms import LocmemSmsBackend
+from tests.factories import CommunityFactory, UserFactory, member, official_of
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.SMS_BACKEND = "gongzhi.notifications.sms.LocmemSmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Factories hash many passwords; argon2 itself is covered by test_settings.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    LocmemSmsBackend.outbox.clear()
+    yield
+    LocmemSmsBackend.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; no test should see another's."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: S110 - the cache table exists only once a DB test has begun
+        pass
+    yield
+
+
+@pytest.fixture
+def sms_outbox():
+    return LocmemSmsBackend.outbox
+
+
+@pytest.fixture
+def community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def other_community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def resident(community):
+    return member(community)
+
+
+@pytest.fixture
+def unverified(community):
+    return member(community, verified=False)
+
+
+@pytest.fixture
+def worker(community):
+    user = member(community, Role.COMMUNITY_WORKER)
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def supervisor(community):
+    return member(community, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def official(community):
+    user = official_of(community.street)
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    TOTP.activate(user, TOTP_SECRET)
+    return user
