@@ -63,7 +63,7 @@ openapi: install
 	$(PY) manage.py export_openapi
 
 messages: install
-	cd gongzhi && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*'
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*'
 	$(PY) manage.py compile_catalogues
 
 bench: install-test

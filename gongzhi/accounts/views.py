@@ -23,6 +23,11 @@ from gongzhi.notifications.services import preference_set
 ONE_YEAR = 365 * 24 * 3600
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when every box is unticked), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _back(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -64,7 +69,7 @@ def toggle_age_friendly(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "display_name": user.display_name,
             "email": user.email,
@@ -102,7 +107,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         for kind in KINDS
         for ch in ("email", "sms")
     }
-    form = ChannelPreferencesForm(request.POST or None, initial_prefs=initial)
+    form = ChannelPreferencesForm(_posted(request), initial_prefs=initial)
     if request.method == "POST" and form.is_valid():
         for name, value in form.cleaned_data.items():
             kind, channel = name.split("__")

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.core import selectors, services
@@ -120,7 +120,7 @@ def community_detail(request: HttpRequest, slug: str):
 def community_join(request: HttpRequest, slug: str):
     community = selectors.community_get(slug=slug, user=request.auth)
     membership = services.membership_join(actor=request.auth, community=community)
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.post(

@@ -25,8 +25,36 @@ M = TypeVar("M", bound=models.Model)
 
 
 class TenantQuerySet(models.QuerySet[M], Generic[M]):
+    """A queryset that, once scoped, also creates rows in its community."""
+
+    _scope: Any = None
+
+    def _clone(self) -> TenantQuerySet[M]:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._scope = self._scope
+        return clone
+
     def in_community(self, community: Community | int) -> TenantQuerySet[M]:
-        return self.filter(community=community)
+        scoped = self.filter(community=community)
+        scoped._scope = community
+        return scoped
+
+    def _with_scope(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self._scope is not None and "community" not in kwargs and "community_id" not in kwargs:
+            key = "community_id" if isinstance(self._scope, int) else "community"
+            kwargs[key] = self._scope
+        return kwargs
+
+    def create(self, **kwargs: Any) -> M:
+        return super().create(**self._with_scope(kwargs))
+
+    def get_or_create(self, defaults: Any = None, **kwargs: Any) -> tuple[M, bool]:
+        return super().get_or_create(defaults=defaults, **self._with_scope(kwargs))
+
+    def update_or_create(self, defaults: Any = None, create_defaults: Any = None, **kwargs: Any) -> tuple[M, bool]:
+        return super().update_or_create(
+            defaults=defaults, create_defaults=create_defaults, **self._with_scope(kwargs)
+        )
 
     def in_communities(self, communities: Iterable[Community] | Any) -> TenantQuerySet[M]:
         return self.filter(community__in=communities)

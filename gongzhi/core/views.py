@@ -33,6 +33,11 @@ from gongzhi.core.roster import RosterFileError
 PAGE_SIZE = 50
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when every box is unticked), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     access = access_of(request.user)
@@ -83,7 +88,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_with_code(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user)
-    form = LetterCodeForm(request.POST or None)
+    form = LetterCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         # Guessing codes is the attack: five tries per person per quarter hour.
         key = f"gz:lettercode:{request.user.pk}"
@@ -119,7 +124,7 @@ def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
             "has_disability": membership.has_disability,
             "is_low_income": membership.is_low_income,
         }
-        groups_form = GroupFlagsForm(request.POST or None, initial=initial)
+        groups_form = GroupFlagsForm(_posted(request), initial=initial)
         if request.method == "POST" and groups_form.is_valid():
             services.membership_set_groups(
                 actor=request.user,
@@ -262,7 +267,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.import_roster")
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -309,7 +314,7 @@ def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.act_on_behalf")
-    form = RegisterOnBehalfForm(request.POST or None)
+    form = RegisterOnBehalfForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         household = None
@@ -346,7 +351,7 @@ def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
 def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.verify_member")
     buildings = list(Building.objects.in_community(community).order_by("name"))
-    form = HouseholdCodesForm(request.POST or None)
+    form = HouseholdCodesForm(_posted(request))
     form.fields["building"].choices = [(b.pk, b.name) for b in buildings]
     if request.method == "POST" and form.is_valid():
         building = next(b for b in buildings if str(b.pk) == form.cleaned_data["building"])

@@ -1,0 +1,386 @@
+"""Browser journeys through the real pages, on a phone-sized screen where residents use them.
+
+Run: ``manage.py compile_catalogues; pytest tests/e2e -q -p no:xdist`` (also ``-n 2 --dist
+loadfile``). Screenshots of the key steps go to /tmp/e2e-shots/ (E2E_SHOTS_DIR).
+
+Selectors use ids, names, hrefs and form actions, not visible text, because the Chinese
+catalogue is still being written; expected visible texts are computed with ``gettext`` in the
+page's language, so they follow the catalogue whatever it says.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from gongzhi.core import services
+from gongzhi.core.models import (
+    Building,
+    Household,
+    Membership,
+    Role,
+    RosterEntry,
+    RosterImport,
+    VerificationMethod,
+)
+from gongzhi.notifications.sms import LocmemSmsBackend
+from tests.conftest import TOTP_SECRET
+from tests.e2e.conftest import SHOTS
+from tests.factories import UserFactory
+
+PASSWORD = "correct horse battery"  # tests/factories.py UserFactory
+ZH = "zh-hans"
+
+#: Codes as allauth makes them (BCDF-GHJK; digits if configured), inside text in any language.
+CODE_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})+|[A-Z0-9]{6,9})(?![A-Za-z0-9])"
+)
+
+LOGOUT_BUTTON = "header form[action='/accounts/logout/'] button[type=submit]"
+LOGIN_LINK = "header a[href='/accounts/login/']"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def tr(language: str, message: str) -> str:
+    """``message`` as a page in ``language`` shows it (whatever the catalogue holds today)."""
+    with translation.override(language):
+        return translation.gettext(message)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def local_number(phone_e164: str) -> str:
+    """+8613700000001 → 13700000001, as a resident types it."""
+    return phone_e164.removeprefix("+86")
+
+
+def sms_code(phone_e164: str, *, timeout: float = 5.0) -> str:
+    """The code in the newest SMS sent to ``phone_e164``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        texts = [text for phone, text in LocmemSmsBackend.outbox if phone == phone_e164]
+        if texts:
+            match = CODE_RE.search(texts[-1])
+            assert match, f"no code in the SMS text {texts[-1]!r}"
+            return match.group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no SMS to {phone_e164}; outbox: {LocmemSmsBackend.outbox!r}")
+        time.sleep(0.05)
+
+
+def totp_code() -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if 30 - time.time() % 30 < 1.5:  # do not send a code that expires on the way
+        time.sleep(1.6)
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+
+
+def force_login(context, user, base_url: str) -> None:
+    """A logged-in browser without the UI, for journeys about something else: a real session
+    row made by Django's test client, its cookie handed to the browser."""
+    from django.conf import settings
+
+    client = Client()
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
+
+
+def submit(page, action: str) -> None:
+    """Press the submit button of the form posting to ``action`` and wait for the next page."""
+    with page.expect_navigation():
+        page.locator(f"main form[action='{action}'] button[type=submit]").first.click()
+
+
+def html_lang(page) -> str:
+    return page.evaluate("() => document.documentElement.lang")
+
+
+def html_classes(page) -> list[str]:
+    return page.evaluate("() => Array.from(document.documentElement.classList)")
+
+
+def root_font_px(page) -> float:
+    return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+
+
+def assert_no_sideways_scroll(page) -> None:
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"], f"{page.url} scrolls sideways: {widths}"
+
+
+def assert_logged_in(page) -> None:
+    assert page.locator(LOGOUT_BUTTON).is_visible(), f"not logged in on {page.url}"
+    assert page.locator(LOGIN_LINK).count() == 0
+
+
+def password_login(page, phone_e164: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_login", local_number(phone_e164))
+    page.fill("#id_password", password)
+    submit(page, "/accounts/login/")
+
+
+# --- (a) a resident on a phone ----------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_resident_code_login_language_age_friendly_and_record(
+    new_context, community, worker, e2e
+):
+    resident = UserFactory(phone_verified=True, display_name="李秀英")
+    membership = services.membership_join(actor=resident, community=community)
+    services.membership_verify_in_person(
+        actor=worker, community=community, membership=membership
+    )
+
+    context = new_context("phone")
+    page = context.new_page()
+
+    # Log in with a code sent by SMS.
+    page.goto("/accounts/login/code/")
+    assert html_lang(page) == "zh-Hans"  # Chinese by default
+    assert page.locator(LOGIN_LINK).is_visible()
+    assert_no_sideways_scroll(page)
+    page.fill("#id_phone", local_number(resident.phone))
+    shot(page, "a1-code-login-phone")
+    submit(page, "/accounts/login/code/")
+    assert "/accounts/login/code/confirm/" in page.url
+    page.fill("#id_code", sms_code(resident.phone))
+    submit(page, "/accounts/login/code/confirm/")
+    assert_logged_in(page)
+    assert page.locator(f"main a[href='/c/{community.slug}/']").first.is_visible()
+    assert_no_sideways_scroll(page)
+    shot(page, "a2-home-logged-in")
+
+    # English, kept on the account.
+    with page.expect_navigation():
+        page.click("header button[name=language][value=en]")
+    assert html_lang(page) == "en"
+    assert page.get_by_role("button", name="Log out").is_visible()
+    assert page.locator("header button[name=language][value=zh-hans]").is_visible()
+    resident.refresh_from_db()
+    assert resident.language == "en"
+
+    # Age-friendly mode: larger type, kept on the account.
+    standard_px = root_font_px(page)
+    assert "af" not in html_classes(page)
+    with page.expect_navigation():
+        page.click("header button[name=enabled][value='1']")
+    assert "af" in html_classes(page)
+    assert root_font_px(page) > standard_px
+    assert page.locator("header button[name=enabled][value='0']").is_visible()
+    resident.refresh_from_db()
+    assert resident.age_friendly is True
+    assert_no_sideways_scroll(page)
+    shot(page, "a3-home-english-age-friendly")
+
+    with page.expect_navigation():
+        page.click(LOGOUT_BUTTON)
+    assert page.locator(LOGIN_LINK).is_visible()
+
+    # Another phone (no cookies): Chinese and standard type until the resident logs in...
+    other = new_context("phone").new_page()
+    other.goto("/accounts/login/")
+    assert html_lang(other) == "zh-Hans"
+    assert "af" not in html_classes(other)
+    # ...then their own settings follow them.
+    password_login(other, resident.phone)
+    assert_logged_in(other)
+    assert html_lang(other) == "en"
+    assert "af" in html_classes(other)
+    assert root_font_px(other) > standard_px
+
+    # The participation record: what they did and what was done for them.
+    other.goto(f"/c/{community.slug}/me/")
+    assert html_lang(other) == "en"
+    assert other.get_by_role("heading", level=1, name="My participation record").is_visible()
+    rows = other.locator("main table tbody tr")
+    assert rows.count() == 2
+    record = rows.all_inner_texts()
+    assert "was verified as a resident" in record[0]
+    assert f"{worker.display_name}, on my behalf" in record[0]
+    assert "joined the community" in record[1] and "me" in record[1]
+    assert other.locator("main table caption").inner_text().strip() == "2 entries"
+    assert other.locator(".secondary-info").is_hidden()  # age-friendly: simpler page
+    assert_no_sideways_scroll(other)
+    shot(other, "a4-participation-record")
+
+
+# --- (b) roster import, then a listed resident signs up and is verified ------------------------
+
+
+@pytest.mark.browser
+def test_roster_import_then_signup_verifies_resident(new_context, community, worker, e2e):
+    new_phone = "+8613912345678"
+    assert not RosterEntry.objects.all_communities().filter(phone=new_phone).exists()
+
+    # The community worker logs in with password and authenticator app.
+    staff = new_context("desktop").new_page()
+    password_login(staff, worker.phone)
+    assert "/accounts/2fa/authenticate/" in staff.url
+    staff.fill("#id_code", totp_code())
+    submit(staff, "/accounts/2fa/authenticate/")
+    assert_logged_in(staff)
+
+    staff.goto(f"/c/{community.slug}/staff/roster/")
+    assert staff.locator("#id_file").count() == 1
+    roster = "手机号,姓名,楼栋,单元房号\n13912345678,王芳,3号楼,2单元301\n"
+    staff.set_input_files(
+        "#id_file",
+        files=[{"name": "花名册.csv", "mimeType": "text/csv", "buffer": roster.encode()}],
+    )
+    with staff.expect_navigation():
+        staff.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
+    expected = tr(
+        ZH,
+        "Roster imported: %(created)d new, %(updated)d updated, %(verified)d residents verified now.",
+    ) % {"created": 1, "updated": 0, "verified": 0}
+    message = staff.locator("main .messages .message.success")
+    assert message.inner_text().strip() == expected
+    shot(staff, "b1-roster-imported")
+    entry = RosterEntry.objects.in_community(community).get(phone=new_phone)
+    assert entry.name == "王芳"
+    assert str(entry.household) == "3号楼 2单元301"
+    with staff.expect_navigation():
+        staff.click(LOGOUT_BUTTON)
+    assert staff.locator(LOGIN_LINK).is_visible()
+
+    # The resident on the roster signs up on their phone with that number.
+    page = new_context("phone").new_page()
+    page.goto("/accounts/signup/")
+    assert_no_sideways_scroll(page)
+    page.fill("#id_phone", "139 1234 5678")
+    page.fill("#id_display_name", "王芳")
+    page.fill("#id_password1", "Qiyue-lantern-2931")
+    page.fill("#id_password2", "Qiyue-lantern-2931")
+    shot(page, "b2-signup")
+    with page.expect_navigation():
+        page.locator("main form[action='/accounts/signup/'] button[type=submit]").click()
+    # allauth's verify-phone stage: the code arrives by SMS.
+    code_input = page.locator("#id_code")
+    assert code_input.is_visible(), f"no phone verification step at {page.url}"
+    assert_no_sideways_scroll(page)
+    shot(page, "b3-verify-phone")
+    code_input.fill(sms_code(new_phone))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert_logged_in(page)
+
+    membership = Membership.objects.in_community(community).get(user__phone=new_phone)
+    assert membership.verified_at is not None
+    assert membership.verification_method == VerificationMethod.ROSTER
+    assert str(membership.household) == "3号楼 2单元301"
+
+    page.goto(f"/c/{community.slug}/")
+    with translation.override(ZH):
+        verified_label = str(Role.VERIFIED_RESIDENT.label)
+    tags = [t.strip() for t in page.locator("main .tag").all_inner_texts()]
+    assert verified_label in tags, tags
+    # The "you are not verified yet" prompt and its letter-code link are gone.
+    assert page.locator(f"a[href='/c/{community.slug}/verify/']").count() == 0
+    assert_no_sideways_scroll(page)
+    shot(page, "b4-community-verified")
+
+
+# --- (c) a roster with a bad row is rejected whole ----------------------------------------------
+
+
+@pytest.mark.browser
+def test_roster_with_bad_rows_imports_nothing(new_context, community, worker, e2e):
+    context = new_context("desktop")
+    force_login(context, worker, e2e)
+    page = context.new_page()
+    buildings_before = Building.objects.in_community(community).count()
+    households_before = Household.objects.in_community(community).count()
+
+    page.goto(f"/c/{community.slug}/staff/roster/")
+    roster = (
+        "手机号,姓名,楼栋,单元房号\n"
+        "13912340001,张伟,5号楼,1单元101\n"  # good
+        "12345,李娜,5号楼,1单元102\n"  # line 3: not a mobile number
+        "13912340001,张伟,5号楼,1单元101\n"  # line 4: the number is already on line 2
+        "13912340003,刘洋,5号楼,\n"  # line 5: building without unit
+    )
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "roster.csv", "mimeType": "text/csv", "buffer": roster.encode()}],
+    )
+    with page.expect_navigation() as navigation:
+        page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
+    assert navigation.value.status == 400
+
+    alert = page.locator("main form .errors[role=alert]")
+    assert alert.is_visible()
+    assert alert.inner_text().strip() == tr(
+        ZH,
+        "Nothing was imported: %(count)d rows need correcting. Fix them and upload the whole file again.",
+    ) % {"count": 3}
+    table = page.locator("section[aria-labelledby=errors-heading] table tbody tr")
+    assert table.count() == 3
+    rows = [r.split("\t") for r in table.all_inner_texts()]
+    assert [r[0].strip() for r in rows] == ["3", "4", "5"]
+    with translation.override(ZH):
+        assert rows[0][1].strip() == translation.gettext(
+            "“%(value)s” is not a valid mobile number."
+        ) % {"value": "12345"}
+        assert rows[1][1].strip() == translation.gettext(
+            "This phone number is already on line %(line)d."
+        ) % {"line": 2}
+        assert rows[2][1].strip() == translation.gettext(
+            "Give both the building and the unit, or neither."
+        )
+    assert page.locator(".messages .message.success").count() == 0
+    shot(page, "c1-roster-rejected")
+
+    # Nothing at all was saved, not even the good row.
+    assert RosterEntry.objects.in_community(community).count() == 0
+    assert RosterImport.objects.in_community(community).count() == 0
+    assert Building.objects.in_community(community).count() == buildings_before
+    assert Household.objects.in_community(community).count() == households_before
+
+
+# --- (d) keyboard: the first Tab reaches "skip to main content" -------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_first_tab_focuses_skip_link(new_context, community, e2e, device):
+    context = new_context(device)
+    page = context.new_page()
+    for path in ["/", "/accounts/login/", f"/c/{community.slug}/"]:
+        page.goto(path)
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => ({tag: document.activeElement.tagName,"
+            " href: document.activeElement.getAttribute('href'),"
+            " cls: document.activeElement.className,"
+            " text: document.activeElement.textContent.trim()})"
+        )
+        assert focused == {
+            "tag": "A",
+            "href": "#main",
+            "cls": "skip-link",
+            "text": tr(ZH, "Skip to main content"),
+        }, path
+        box = page.locator("a.skip-link").bounding_box()
+        assert box and box["x"] >= 0, f"skip link focused but off screen on {path}: {box}"
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "main", path
+    if device == "phone":
+        page.goto("/")
+        page.keyboard.press("Tab")
+        shot(page, "d1-skip-link-focused")

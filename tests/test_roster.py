@@ -1,0 +1,157 @@
+"""Roster import: CSV and XLSX, all or nothing, and pre-verification on sign-up."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from gongzhi.accounts.adapter import AccountAdapter
+from gongzhi.core import services
+from gongzhi.core.models import Building, Household, Membership, RosterEntry
+from gongzhi.core.roster import RosterFileError
+from tests.factories import UserFactory
+
+GOOD_CSV = "手机号,姓名,楼栋,单元房号\n13800138000,王大妈,3号楼,2单元301\n139 1234 5678,李师傅,,\n"
+
+
+def _xlsx(rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_good_csv_creates_entries_buildings_and_households(community, worker):
+    result = services.roster_import(
+        actor=worker, community=community, filename="roster.csv", content=GOOD_CSV.encode()
+    )
+    assert result.created == 2
+    entries = {e.phone: e for e in RosterEntry.objects.in_community(community)}
+    assert set(entries) == {"+8613800138000", "+8613912345678"}
+    assert entries["+8613800138000"].household.unit == "2单元301"
+    assert Building.objects.in_community(community).get().name == "3号楼"
+
+
+@pytest.mark.django_db
+def test_gb18030_csv_from_excel_is_read(community, worker):
+    result = services.roster_import(
+        actor=worker, community=community, filename="名册.csv", content=GOOD_CSV.encode("gb18030")
+    )
+    assert result.created == 2
+    assert RosterEntry.objects.in_community(community).get(phone="+8613800138000").name == "王大妈"
+
+
+@pytest.mark.django_db
+def test_xlsx_with_numeric_phone_cells(community, worker):
+    content = _xlsx([["姓名", "手机号", "楼栋", "单元房号"], ["赵六", 13700001111, "1号楼", "101"]])
+    result = services.roster_import(actor=worker, community=community, filename="r.xlsx", content=content)
+    assert result.created == 1
+    assert RosterEntry.objects.in_community(community).get().phone == "+8613700001111"
+
+
+@pytest.mark.django_db
+def test_bad_rows_reject_the_whole_file_with_line_numbers(community, worker):
+    content = (
+        "phone,name,building,unit\n"
+        "13800138000,ok,1号楼,101\n"
+        "12345,too short,,\n"
+        "13800138000,duplicate,,\n"
+        "13900001111,half an address,1号楼,\n"
+    ).encode()
+    with pytest.raises(services.RosterRejected) as caught:
+        services.roster_import(actor=worker, community=community, filename="r.csv", content=content)
+    assert [e.line for e in caught.value.errors] == [3, 4, 5]
+    assert "line 2" in caught.value.errors[1].message
+    assert not RosterEntry.objects.in_community(community).exists()
+    assert not Household.objects.in_community(community).exists()
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("roster.pdf", b"%PDF-1.4"),
+        ("roster.xlsx", b"this is not a zip"),
+        ("roster.csv", b"\xff\xfe\x00\x00binary"),
+        ("roster.csv", "姓名,楼栋\n张三,1号楼\n".encode()),
+        ("roster.csv", b""),
+        ("roster.csv", "手机号\n".encode()),
+    ],
+)
+@pytest.mark.django_db
+def test_unreadable_files_are_refused(community, worker, filename, content):
+    with pytest.raises(RosterFileError):
+        services.roster_import(actor=worker, community=community, filename=filename, content=content)
+    assert not RosterEntry.objects.in_community(community).exists()
+
+
+@pytest.mark.django_db
+def test_oversized_file_is_refused(community, worker, settings):
+    settings.ROSTER_MAX_BYTES = 100
+    with pytest.raises(RosterFileError):
+        services.roster_import(actor=worker, community=community, filename="r.csv", content=b"x" * 101)
+
+
+@pytest.mark.django_db
+def test_signing_up_with_a_listed_number_verifies(community, worker):
+    services.roster_import(actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode())
+    newcomer = UserFactory(phone="+8613800138000", phone_verified=False, display_name="")
+    AccountAdapter().set_phone_verified(newcomer, newcomer.phone)
+    membership = Membership.objects.in_community(community).get(user=newcomer)
+    assert membership.verified_at is not None
+    assert membership.verification_method == "roster"
+    assert membership.household.unit == "2单元301"
+    newcomer.refresh_from_db()
+    assert newcomer.display_name == "王大妈"
+    assert RosterEntry.objects.in_community(community).get(phone=newcomer.phone).claimed_by == newcomer
+
+
+@pytest.mark.django_db
+def test_unconfirmed_phone_is_not_verified_by_roster(community, worker):
+    UserFactory(phone="+8613800138000", phone_verified=False)
+    result = services.roster_import(actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode())
+    assert result.verified_now == 0
+    assert not Membership.objects.in_community(community).filter(user__phone="+8613800138000").exists()
+
+
+@pytest.mark.django_db
+def test_existing_confirmed_account_is_verified_on_import(community, worker):
+    existing = UserFactory(phone="+8613912345678", phone_verified=True)
+    result = services.roster_import(actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode())
+    assert result.verified_now == 1
+    assert Membership.objects.in_community(community).get(user=existing).verified_at is not None
+
+
+@pytest.mark.django_db
+def test_residents_cannot_import(community, resident):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.roster_import(actor=resident, community=community, filename="r.csv", content=GOOD_CSV.encode())
+
+
+@pytest.mark.django_db
+def test_upload_page_shows_row_errors_and_saves_nothing(client, community, worker):
+    client.force_login(worker)
+    bad = SimpleUploadedFile("r.csv", "手机号,姓名\n13800138000,甲\nnot-a-number,乙\n".encode(), "text/csv")
+    response = client.post(reverse("roster_upload", args=[community.slug]), {"file": bad}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "not-a-number" in page and "<td>3</td>" in page
+    assert not RosterEntry.objects.in_community(community).exists()
+
+
+@pytest.mark.django_db
+def test_upload_page_imports_a_good_file(client, community, worker):
+    client.force_login(worker)
+    good = SimpleUploadedFile("r.csv", GOOD_CSV.encode(), "text/csv")
+    response = client.post(reverse("roster_upload", args=[community.slug]), {"file": good})
+    assert response.status_code == 302
+    assert RosterEntry.objects.in_community(community).count() == 2
