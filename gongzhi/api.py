@@ -52,11 +52,19 @@ def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error(request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
 
 
+def _field_name(loc: list | tuple) -> str:
+    """("body", "payload", "code") → "code": the name a client sent, not our parameter's."""
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 @api.exception_handler(NinjaValidationError)
 def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields = [
         {
-            "field": ".".join(str(part) for part in e.get("loc", [])[1:]),
+            "field": _field_name(e.get("loc", [])),
             "problem": e.get("type", ""),
         }
         for e in exc.errors
