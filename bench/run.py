@@ -144,7 +144,7 @@ def bench_env(args: argparse.Namespace, secret: str, database: Path) -> dict[str
     inherited = {"DATABASE_URL", "REDIS_URL", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE"}
     env = {key: value for key, value in os.environ.items() if key not in inherited}
     env.update(
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",  # gongzhi.settings + two static fixes
         GONGZHI_DATA_DIR=str(args.data_dir),
         DATABASE_URL=sqlite_url(database),
         DEBUG="0",
@@ -264,7 +264,24 @@ def prepare(args: argparse.Namespace, secret: str) -> dict[str, Any]:
     info["bench_demo_members"] = members
     say("collecting static files (DEBUG=0 serves them from the manifest) ...")
     manage(env, "collectstatic", "--noinput", "-v0")
+    info["missing_static"] = missing_static(data_dir / "static" / "staticfiles.json")
+    if info["missing_static"]:
+        say(
+            "WARNING: templates use static files that collectstatic did not collect: "
+            + ", ".join(info["missing_static"])
+            + "\n  (with DEBUG=0 and the app's settings every page using them fails; the bench "
+            "gives them their plain URL instead, see bench/settings.py)"
+        )
     return info
+
+
+def missing_static(manifest: Path) -> list[str]:
+    """Static paths named in the project's templates that are not in the manifest."""
+    collected = set(json.loads(manifest.read_text()).get("paths", {}))
+    named: set[str] = set()
+    for template in (ROOT / "gongzhi").glob("**/templates/**/*.html"):
+        named.update(re.findall(r"{%\s*static\s+['\"]([^'\"]+)['\"]", template.read_text()))
+    return sorted(named - collected)
 
 
 # --- In-process: sessions, query counts, server time ------------------------------------------
@@ -531,6 +548,7 @@ def report(
         "bench_worker_class": args.worker_class,
         "bench_rounds": args.rounds,
         "bench_duration_s": args.duration,
+        "missing_static": ",".join(info.get("missing_static", [])) or "none",
     }
     for key in ("seed_3000_seconds", f"seed_{args.residents}_seconds"):
         if key in info:

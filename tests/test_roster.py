@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
 from gongzhi.accounts.adapter import AccountAdapter
@@ -66,7 +67,7 @@ def test_bad_rows_reject_the_whole_file_with_line_numbers(community, worker):
         "13800138000,duplicate,,\n"
         "13900001111,half an address,1号楼,\n"
     ).encode()
-    with pytest.raises(services.RosterRejected) as caught:
+    with pytest.raises(services.RosterRejected) as caught, translation.override("en"):
         services.roster_import(actor=worker, community=community, filename="r.csv", content=content)
     assert [e.line for e in caught.value.errors] == [3, 4, 5]
     assert "line 2" in caught.value.errors[1].message

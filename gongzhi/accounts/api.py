@@ -83,7 +83,7 @@ def me_update(request: HttpRequest, payload: MeIn):
     name = user.display_name if payload.display_name is None else payload.display_name.strip()
     if not name or len(name) > 60:
         raise ValidationError(
-            _("Your name must have 1 to 60 characters."), code="display_name_invalid"
+            _("Your name must be 1 to 60 characters long."), code="display_name_invalid"
         )
     language = user.language if payload.language is None else payload.language
     if language and language not in dict(settings.LANGUAGES):

@@ -75,9 +75,9 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise RosterFileError(_("This CSV file is not in UTF-8 or GB18030 text."))
+            raise RosterFileError(_("This CSV file is not encoded in UTF-8 or GB18030."))
         if "\x00" in text:
-            raise RosterFileError(_("This CSV file is not in UTF-8 or GB18030 text."))
+            raise RosterFileError(_("This CSV file is not encoded in UTF-8 or GB18030."))
         return [row for row in csv.reader(io.StringIO(text))]
     raise RosterFileError(_("Upload a roster as a .csv or .xlsx file."))
 

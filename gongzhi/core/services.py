@@ -343,7 +343,7 @@ def role_grant(
                 users=[membership.user],
                 community=community,
                 kind="role_granted",
-                title=gettext_lazy("You are now a %(role)s in %(community)s"),
+                title=gettext_lazy("You now have the role “%(role)s” in %(community)s"),
                 params={"role": Role(role).label, "community": community.name},
                 url=f"/c/{community.slug}/",
             )

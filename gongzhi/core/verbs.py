@@ -8,8 +8,8 @@ VERB_LABELS: dict[str, object] = {
     "membership.joined": _("joined the community"),
     "membership.verified": _("was verified as a resident"),
     "membership.groups_updated": _("updated the groups they belong to"),
-    "role.granted": _("a role was granted"),
-    "role.revoked": _("a role was revoked"),
+    "role.granted": _("granted a role"),
+    "role.revoked": _("revoked a role"),
     "roster.imported": _("imported a resident roster"),
     "household_codes.issued": _("printed household letters"),
 }

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import selectors, services
@@ -284,16 +285,24 @@ def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
             row_errors = exc.errors
             form.add_error(
                 None,
-                _(
-                    "Nothing was imported: %(count)d rows need correcting. Fix them and upload the whole file again."
+                ngettext(
+                    "Nothing was imported: %(count)d row needs correcting. "
+                    "Fix it and upload the whole file again.",
+                    "Nothing was imported: %(count)d rows need correcting. "
+                    "Fix them and upload the whole file again.",
+                    len(exc.errors),
                 )
                 % {"count": len(exc.errors)},
             )
         else:
             messages.success(
                 request,
-                _(
-                    "Roster imported: %(created)d new, %(updated)d updated, %(verified)d residents verified now."
+                ngettext(
+                    "Roster imported: %(created)d new, %(updated)d updated, "
+                    "%(verified)d resident verified now.",
+                    "Roster imported: %(created)d new, %(updated)d updated, "
+                    "%(verified)d residents verified now.",
+                    result.verified_now,
                 )
                 % {
                     "created": result.created,

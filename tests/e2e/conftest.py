@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser import chromium_path
-
-SHOTS = Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/e2e-shots"))  # noqa: S108 - never in the repo
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,6 +44,7 @@ DEVICES = {
 
 #: A resident's browser on a phone in China: Accept-Language zh-CN, Beijing time.
 LOCALE = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
@@ -86,7 +84,6 @@ def e2e(browser, live_server, transactional_db):
     from django.core.cache import cache
 
     cache.clear()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     return live_server.url
 
 

@@ -10,8 +10,10 @@ page's language, so they follow the catalogue whatever it says.
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -29,9 +31,9 @@ from gongzhi.core.models import (
 )
 from gongzhi.notifications.sms import LocmemSmsBackend
 from tests.conftest import TOTP_SECRET
-from tests.e2e.conftest import SHOTS
 from tests.factories import UserFactory
 
+SHOTS = Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/e2e-shots"))  # noqa: S108 - not in the repo
 PASSWORD = "correct horse battery"  # tests/factories.py UserFactory
 ZH = "zh-hans"
 
@@ -54,6 +56,7 @@ def tr(language: str, message: str) -> str:
 
 
 def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -134,6 +137,29 @@ def password_login(page, phone_e164: str, password: str = PASSWORD) -> None:
     submit(page, "/accounts/login/")
 
 
+# --- the pages' own assets ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_pages_load_their_stylesheet_and_script(new_context, community, e2e):
+    """Every /static/ file a page asks for is served, and the stylesheet takes effect."""
+    page = new_context("phone").new_page()
+    static = []
+    page.on(
+        "response",
+        lambda r: static.append((r.url, r.status)) if "/static/" in r.url else None,
+    )
+    page.goto("/", wait_until="load")
+    assert any(url.endswith(".css") for url, _s in static), static
+    assert any(url.endswith(".js") for url, _s in static), static
+    missing = [(url, status) for url, status in static if status != 200]
+    assert not missing, f"static files not served: {missing}"
+    header_colour = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert header_colour == "rgb(168, 38, 27)", header_colour  # --accent from site.css
+
+
 # --- (a) a resident on a phone ----------------------------------------------------------------
 
 
@@ -176,12 +202,17 @@ def test_resident_code_login_language_age_friendly_and_record(
     assert resident.language == "en"
 
     # Age-friendly mode: larger type, kept on the account.
+    # The type sizes come from site.css: while it is not served (app bug, see
+    # test_pages_load_their_stylesheet_and_script) these checks fail; they are collected and
+    # asserted at the end so that the rest of the journey is still checked.
+    larger_type: list[str] = []
     standard_px = root_font_px(page)
     assert "af" not in html_classes(page)
     with page.expect_navigation():
         page.click("header button[name=enabled][value='1']")
     assert "af" in html_classes(page)
-    assert root_font_px(page) > standard_px
+    if not root_font_px(page) > standard_px:
+        larger_type.append(f"home: {root_font_px(page)}px, standard {standard_px}px")
     assert page.locator("header button[name=enabled][value='0']").is_visible()
     resident.refresh_from_db()
     assert resident.age_friendly is True
@@ -202,7 +233,8 @@ def test_resident_code_login_language_age_friendly_and_record(
     assert_logged_in(other)
     assert html_lang(other) == "en"
     assert "af" in html_classes(other)
-    assert root_font_px(other) > standard_px
+    if not root_font_px(other) > standard_px:
+        larger_type.append(f"after login: {root_font_px(other)}px, standard {standard_px}px")
 
     # The participation record: what they did and what was done for them.
     other.goto(f"/c/{community.slug}/me/")
@@ -215,9 +247,12 @@ def test_resident_code_login_language_age_friendly_and_record(
     assert f"{worker.display_name}, on my behalf" in record[0]
     assert "joined the community" in record[1] and "me" in record[1]
     assert other.locator("main table caption").inner_text().strip() == "2 entries"
-    assert other.locator(".secondary-info").is_hidden()  # age-friendly: simpler page
+    if not other.locator(".secondary-info").is_hidden():
+        larger_type.append("the record page's secondary text is shown in age-friendly mode")
     assert_no_sideways_scroll(other)
     shot(other, "a4-participation-record")
+
+    assert not larger_type, f"age-friendly mode has no effect (is site.css served?): {larger_type}"
 
 
 # --- (b) roster import, then a listed resident signs up and is verified ------------------------
@@ -276,8 +311,9 @@ def test_roster_import_then_signup_verifies_resident(new_context, community, wor
     assert_no_sideways_scroll(page)
     shot(page, "b3-verify-phone")
     code_input.fill(sms_code(new_phone))
+    verify_form = code_input.locator("xpath=ancestor::form")
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
+        verify_form.locator("button[type=submit]:not([form])").click()  # not "Cancel"
     assert_logged_in(page)
 
     membership = Membership.objects.in_community(community).get(user__phone=new_phone)
