@@ -114,7 +114,9 @@ class Household(TenantModel):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
-            models.UniqueConstraint(fields=["building", "unit"], name="household_unique_unit")
+            models.UniqueConstraint(
+                fields=["community", "building", "unit"], name="household_unique_unit"
+            )
         ]
 
     def __str__(self) -> str:
@@ -228,7 +230,9 @@ class RoleGrant(TenantModel):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            models.UniqueConstraint(fields=["membership", "role"], name="rolegrant_unique"),
+            models.UniqueConstraint(
+                fields=["community", "membership", "role"], name="rolegrant_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in GRANTABLE_ROLES]),
                 name="rolegrant_grantable_role",
