@@ -50,12 +50,17 @@ def test_token_is_stored_hashed(resident):
     assert raw not in (stored.token_hash, stored.hint) and stored.token_hash != raw
 
 
-@pytest.mark.parametrize("header", ["Bearer gz_not-a-real-token", "Bearer ", "Token abc", "Bearer " + "x" * 500])
+@pytest.mark.parametrize(
+    "header", ["Bearer gz_not-a-real-token", "Bearer ", "Token abc", "Bearer " + "x" * 500]
+)
 @pytest.mark.django_db
 def test_bad_tokens_get_a_json_401(client, header):
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=header, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
-    assert response.json() == {"code": "unauthenticated", "message": "Log in, or send a valid API token."}
+    assert response.json() == {
+        "code": "unauthenticated",
+        "message": "Log in, or send a valid API token.",
+    }
 
 
 @pytest.mark.django_db
@@ -69,8 +74,12 @@ def test_revoked_token_stops_working(client, resident):
 @pytest.mark.django_db
 def test_errors_follow_the_callers_language(client, settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    zh = client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer gz_bad", HTTP_ACCEPT_LANGUAGE="zh-CN").json()
-    en = client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer gz_bad", HTTP_ACCEPT_LANGUAGE="en").json()
+    zh = client.get(
+        "/api/v1/me", HTTP_AUTHORIZATION="Bearer gz_bad", HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).json()
+    en = client.get(
+        "/api/v1/me", HTTP_AUTHORIZATION="Bearer gz_bad", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
     assert zh["code"] == en["code"] == "unauthenticated"
     assert zh["message"] != en["message"]
 
@@ -118,11 +127,15 @@ def test_member_list_is_for_staff_only(client, community, resident_token, worker
 
 
 @pytest.mark.django_db
-def test_member_list_query_count_does_not_grow_with_members(client, community, worker_token, django_assert_max_num_queries):
+def test_member_list_query_count_does_not_grow_with_members(
+    client, community, worker_token, django_assert_max_num_queries
+):
     for i in range(30):
         member(community, Role.VOLUNTEER if i % 2 else None)
     with django_assert_max_num_queries(12):
-        response = client.get(f"/api/v1/communities/{community.slug}/memberships?limit=100", **auth(worker_token))
+        response = client.get(
+            f"/api/v1/communities/{community.slug}/memberships?limit=100", **auth(worker_token)
+        )
     assert len(response.json()["items"]) == 31  # 30 and the worker
 
 
@@ -130,10 +143,20 @@ def test_member_list_query_count_does_not_grow_with_members(client, community, w
 def test_worker_grants_a_role_through_the_api(client, community, resident, worker_token):
     membership = Membership.objects.in_community(community).get(user=resident)
     url = f"/api/v1/communities/{community.slug}/memberships/{membership.pk}/roles"
-    response = client.post(url, data=json.dumps({"role": "mediator"}), content_type="application/json", **auth(worker_token))
+    response = client.post(
+        url,
+        data=json.dumps({"role": "mediator"}),
+        content_type="application/json",
+        **auth(worker_token),
+    )
     assert response.status_code == 200
     assert "mediator" in response.json()["roles"]
-    bad = client.post(url, data=json.dumps({"role": "emperor"}), content_type="application/json", **auth(worker_token))
+    bad = client.post(
+        url,
+        data=json.dumps({"role": "emperor"}),
+        content_type="application/json",
+        **auth(worker_token),
+    )
     assert bad.status_code == 422
 
 

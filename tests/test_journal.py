@@ -16,7 +16,9 @@ from tests.factories import UserFactory, member
 def _fill(community, n=5):
     actor = member(community)
     for i in range(n):
-        journal.record(community=community, actor=actor, verb="test.act", data={"i": i, "名": "张三"})
+        journal.record(
+            community=community, actor=actor, verb="test.act", data={"i": i, "名": "张三"}
+        )
     return actor
 
 
@@ -115,7 +117,9 @@ def test_concurrent_appends_never_fork_the_chain(community):
 
         try:
             for i in range(10):
-                journal.record(community=community, actor=actor, verb="test.concurrent", data={"i": i})
+                journal.record(
+                    community=community, actor=actor, verb="test.concurrent", data={"i": i}
+                )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -55,7 +55,9 @@ def test_code_expires(client, resident, sms_outbox, settings):
 
 @pytest.mark.django_db
 def test_malformed_phone_gets_a_clear_error(client):
-    response = client.post(reverse("account_request_login_code"), {"phone": "12345"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("account_request_login_code"), {"phone": "12345"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "valid mobile phone number" in response.content.decode()
 
@@ -80,7 +82,8 @@ def test_code_sending_is_rate_limited(client, resident, sms_outbox):
 @pytest.mark.django_db
 def test_password_login(client, resident):
     response = client.post(
-        reverse("account_login"), {"login": resident.phone.removeprefix("+86"), "password": "correct horse battery"}
+        reverse("account_login"),
+        {"login": resident.phone.removeprefix("+86"), "password": "correct horse battery"},
     )
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == resident.pk
@@ -90,7 +93,9 @@ def test_password_login(client, resident):
 def test_failed_logins_are_rate_limited(client, resident):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": resident.phone, "password": "wrong"})
-    response = client.post(reverse("account_login"), {"login": resident.phone, "password": "correct horse battery"})
+    response = client.post(
+        reverse("account_login"), {"login": resident.phone, "password": "correct horse battery"}
+    )
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
 
@@ -109,7 +114,9 @@ def test_staff_without_totp_must_set_it_up(client, community):
 
 @pytest.mark.django_db
 def test_staff_login_asks_for_the_second_factor(client, worker, community):
-    response = client.post(reverse("account_login"), {"login": worker.phone, "password": "correct horse battery"})
+    response = client.post(
+        reverse("account_login"), {"login": worker.phone, "password": "correct horse battery"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session

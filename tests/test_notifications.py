@@ -19,7 +19,9 @@ TITLE = gettext_lazy("You are now a verified resident of %(community)s")
 def test_email_is_sent_only_after_commit(sms_outbox):
     user = UserFactory(email="a@example.org")
     with transaction.atomic():
-        notify(users=[user], kind="membership_verified", title=TITLE, params={"community": "幸福社区"})
+        notify(
+            users=[user], kind="membership_verified", title=TITLE, params={"community": "幸福社区"}
+        )
         assert mail.outbox == []  # nothing leaves before the act is saved
     assert len(mail.outbox) == 1
     assert "幸福社区" in mail.outbox[0].subject

@@ -20,7 +20,9 @@ def test_community_home_for_visitor_and_member(client, community, resident):
 
 
 @pytest.mark.django_db
-def test_member_list_query_count_is_bounded(client, community, worker, django_assert_max_num_queries):
+def test_member_list_query_count_is_bounded(
+    client, community, worker, django_assert_max_num_queries
+):
     for i in range(60):
         member(community, Role.VOLUNTEER if i % 3 == 0 else None)
     client.force_login(worker)
@@ -59,7 +61,9 @@ def test_register_on_behalf_page(client, community, worker):
     url = reverse("register_on_behalf", args=[community.slug])
     bad = client.post(url, {"phone": "123", "display_name": "孙爷爷"}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 200 and "valid mobile phone number" in bad.content.decode()
-    response = client.post(url, {"phone": "13955556666", "display_name": "孙爷爷", "building": "5号楼", "unit": "101"})
+    response = client.post(
+        url, {"phone": "13955556666", "display_name": "孙爷爷", "building": "5号楼", "unit": "101"}
+    )
     assert response.status_code == 302
 
 
@@ -67,7 +71,12 @@ def test_register_on_behalf_page(client, community, worker):
 def test_audit_trail_for_supervisor(client, community, supervisor, resident):
     from gongzhi.core import services
 
-    services.membership_join(actor=member(community.__class__.objects.create(street=community.street, name="x", slug="x")), community=community)
+    services.membership_join(
+        actor=member(
+            community.__class__.objects.create(street=community.street, name="x", slug="x")
+        ),
+        community=community,
+    )
     client.force_login(supervisor)
     response = client.get(reverse("audit_trail", args=[community.slug]))
     assert response.status_code == 200
@@ -77,7 +86,8 @@ def test_audit_trail_for_supervisor(client, community, supervisor, resident):
 def test_profile_saves_language_and_age_friendly(client, resident):
     client.force_login(resident)
     response = client.post(
-        reverse("profile"), {"display_name": "新名字", "email": "", "language": "en", "age_friendly": "on"}
+        reverse("profile"),
+        {"display_name": "新名字", "email": "", "language": "en", "age_friendly": "on"},
     )
     assert response.status_code == 302
     resident.refresh_from_db()
@@ -96,7 +106,9 @@ def test_age_friendly_toggle_for_visitors_uses_a_cookie(client):
 
 @pytest.mark.django_db
 def test_language_switch_rejects_foreign_redirects(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -111,3 +123,15 @@ def test_skip_link_comes_first(client):
     page = client.get("/").content.decode()
     body = page[page.index("<body>") :]
     assert body.index('class="skip-link"') < body.index("<header")
+
+
+@pytest.mark.django_db
+def test_every_stylesheet_and_script_the_layout_names_is_served(client):
+    import re
+
+    page = client.get("/").content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert any(a.endswith(".css") for a in assets) and any(a.endswith(".js") for a in assets)
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset

@@ -61,7 +61,11 @@ def test_matrix(kind):
     for perm in PERMS:
         assert rules.has_perm(perm, user, home) == (perm in EXPECTED[kind]), (kind, perm, "home")
         expected_elsewhere = kind == "platform_admin"
-        assert rules.has_perm(perm, user, elsewhere) == expected_elsewhere, (kind, perm, "elsewhere")
+        assert rules.has_perm(perm, user, elsewhere) == expected_elsewhere, (
+            kind,
+            perm,
+            "elsewhere",
+        )
 
 
 @pytest.mark.django_db
@@ -77,10 +81,18 @@ def test_predicates_and_filters_agree():
     assert memberships and activities
     for viewer in people:
         forget_access(viewer)
-        visible_m = set(view_membership.filter(viewer, Membership.objects.all_communities()).values_list("pk", flat=True))
+        visible_m = set(
+            view_membership.filter(viewer, Membership.objects.all_communities()).values_list(
+                "pk", flat=True
+            )
+        )
         for m in memberships:
             assert view_membership.predicate.test(viewer, m) == (m.pk in visible_m), (viewer, m)
-        visible_a = set(view_activity.filter(viewer, Activity.objects.all_communities()).values_list("pk", flat=True))
+        visible_a = set(
+            view_activity.filter(viewer, Activity.objects.all_communities()).values_list(
+                "pk", flat=True
+            )
+        )
         for a in activities:
             assert view_activity.predicate.test(viewer, a) == (a.pk in visible_a), (viewer, a)
 
@@ -99,7 +111,9 @@ def test_forbidden_looks_exactly_like_missing(client, community, resident, url_n
 
 
 @pytest.mark.django_db
-def test_membership_of_another_community_is_404_for_its_worker(client, community, other_community, worker):
+def test_membership_of_another_community_is_404_for_its_worker(
+    client, community, other_community, worker
+):
     stranger = Membership.objects.in_community(other_community).create(user=UserFactory())
     client.force_login(worker)
     url = reverse("member_detail", args=[community.slug, stranger.pk])

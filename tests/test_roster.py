@@ -53,7 +53,9 @@ def test_gb18030_csv_from_excel_is_read(community, worker):
 @pytest.mark.django_db
 def test_xlsx_with_numeric_phone_cells(community, worker):
     content = _xlsx([["姓名", "手机号", "楼栋", "单元房号"], ["赵六", 13700001111, "1号楼", "101"]])
-    result = services.roster_import(actor=worker, community=community, filename="r.xlsx", content=content)
+    result = services.roster_import(
+        actor=worker, community=community, filename="r.xlsx", content=content
+    )
     assert result.created == 1
     assert RosterEntry.objects.in_community(community).get().phone == "+8613700001111"
 
@@ -89,7 +91,9 @@ def test_bad_rows_reject_the_whole_file_with_line_numbers(community, worker):
 @pytest.mark.django_db
 def test_unreadable_files_are_refused(community, worker, filename, content):
     with pytest.raises(RosterFileError):
-        services.roster_import(actor=worker, community=community, filename=filename, content=content)
+        services.roster_import(
+            actor=worker, community=community, filename=filename, content=content
+        )
     assert not RosterEntry.objects.in_community(community).exists()
 
 
@@ -97,12 +101,16 @@ def test_unreadable_files_are_refused(community, worker, filename, content):
 def test_oversized_file_is_refused(community, worker, settings):
     settings.ROSTER_MAX_BYTES = 100
     with pytest.raises(RosterFileError):
-        services.roster_import(actor=worker, community=community, filename="r.csv", content=b"x" * 101)
+        services.roster_import(
+            actor=worker, community=community, filename="r.csv", content=b"x" * 101
+        )
 
 
 @pytest.mark.django_db
 def test_signing_up_with_a_listed_number_verifies(community, worker):
-    services.roster_import(actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode())
+    services.roster_import(
+        actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode()
+    )
     newcomer = UserFactory(phone="+8613800138000", phone_verified=False, display_name="")
     AccountAdapter().set_phone_verified(newcomer, newcomer.phone)
     membership = Membership.objects.in_community(community).get(user=newcomer)
@@ -111,21 +119,29 @@ def test_signing_up_with_a_listed_number_verifies(community, worker):
     assert membership.household.unit == "2单元301"
     newcomer.refresh_from_db()
     assert newcomer.display_name == "王大妈"
-    assert RosterEntry.objects.in_community(community).get(phone=newcomer.phone).claimed_by == newcomer
+    assert (
+        RosterEntry.objects.in_community(community).get(phone=newcomer.phone).claimed_by == newcomer
+    )
 
 
 @pytest.mark.django_db
 def test_unconfirmed_phone_is_not_verified_by_roster(community, worker):
     UserFactory(phone="+8613800138000", phone_verified=False)
-    result = services.roster_import(actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode())
+    result = services.roster_import(
+        actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode()
+    )
     assert result.verified_now == 0
-    assert not Membership.objects.in_community(community).filter(user__phone="+8613800138000").exists()
+    assert (
+        not Membership.objects.in_community(community).filter(user__phone="+8613800138000").exists()
+    )
 
 
 @pytest.mark.django_db
 def test_existing_confirmed_account_is_verified_on_import(community, worker):
     existing = UserFactory(phone="+8613912345678", phone_verified=True)
-    result = services.roster_import(actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode())
+    result = services.roster_import(
+        actor=worker, community=community, filename="r.csv", content=GOOD_CSV.encode()
+    )
     assert result.verified_now == 1
     assert Membership.objects.in_community(community).get(user=existing).verified_at is not None
 
@@ -135,14 +151,20 @@ def test_residents_cannot_import(community, resident):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.roster_import(actor=resident, community=community, filename="r.csv", content=GOOD_CSV.encode())
+        services.roster_import(
+            actor=resident, community=community, filename="r.csv", content=GOOD_CSV.encode()
+        )
 
 
 @pytest.mark.django_db
 def test_upload_page_shows_row_errors_and_saves_nothing(client, community, worker):
     client.force_login(worker)
-    bad = SimpleUploadedFile("r.csv", "手机号,姓名\n13800138000,甲\nnot-a-number,乙\n".encode(), "text/csv")
-    response = client.post(reverse("roster_upload", args=[community.slug]), {"file": bad}, HTTP_ACCEPT_LANGUAGE="en")
+    bad = SimpleUploadedFile(
+        "r.csv", "手机号,姓名\n13800138000,甲\nnot-a-number,乙\n".encode(), "text/csv"
+    )
+    response = client.post(
+        reverse("roster_upload", args=[community.slug]), {"file": bad}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "not-a-number" in page and "<td>3</td>" in page

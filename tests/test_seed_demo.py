@@ -17,7 +17,13 @@ def test_seed_demo_builds_a_believable_street():
     assert [c.slug for c in communities] == ["hexie", "xingfu", "yangguang"]
     assert Membership.objects.all_communities().count() == 300 + 3  # and the three named members
     roles = set(RoleGrant.objects.all_communities().values_list("role", flat=True))
-    assert {Role.COMMUNITY_WORKER, Role.SUPERVISOR, Role.COUNCIL_MEMBER, Role.VOLUNTEER, Role.MEDIATOR} <= roles
+    assert {
+        Role.COMMUNITY_WORKER,
+        Role.SUPERVISOR,
+        Role.COUNCIL_MEMBER,
+        Role.VOLUNTEER,
+        Role.MEDIATOR,
+    } <= roles
     assert Oversight.objects.filter(street__slug="heping").exists()
     names = Membership.objects.all_communities().values_list("user__display_name", flat=True)
     assert all("\u4e00" <= name[0] <= "\u9fff" for name in names)  # Chinese names

@@ -14,9 +14,27 @@ from django.apps import apps
 from gongzhi.core.tenancy import TenantModel
 
 ROOT = Path(__file__).resolve().parent.parent / "gongzhi"
-UNSCOPED_METHODS = {"filter", "get", "all", "exclude", "first", "last", "count", "values", "values_list",
-                    "update", "delete", "aggregate", "annotate", "exists", "iterator", "order_by", "select_related",
-                    "prefetch_related", "select_for_update"}
+UNSCOPED_METHODS = {
+    "filter",
+    "get",
+    "all",
+    "exclude",
+    "first",
+    "last",
+    "count",
+    "values",
+    "values_list",
+    "update",
+    "delete",
+    "aggregate",
+    "annotate",
+    "exists",
+    "iterator",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "select_for_update",
+}
 
 
 def tenant_models() -> set[str]:
@@ -48,7 +66,9 @@ def find_unscoped(source: str, names: set[str]) -> list[tuple[int, str]]:
 
 
 def test_the_check_catches_an_unscoped_query():
-    source = "Membership.objects.filter(user=u)\nMembership.objects.in_community(c).filter(user=u)\n"
+    source = (
+        "Membership.objects.filter(user=u)\nMembership.objects.in_community(c).filter(user=u)\n"
+    )
     assert find_unscoped(source, {"Membership"}) == [(1, "Membership.objects.filter")]
 
 

@@ -46,11 +46,17 @@ def test_in_person_verification_by_a_worker(community, worker, unverified):
 def test_letter_code_verifies_once(community, worker, household):
     code = _issue(worker, community, household)
     first, second = UserFactory(), UserFactory()
-    membership = services.membership_verify_with_code(actor=first, community=community, code=code.lower())
+    membership = services.membership_verify_with_code(
+        actor=first, community=community, code=code.lower()
+    )
     assert membership.verified_at and membership.household == household
     with pytest.raises(ValidationError):
         services.membership_verify_with_code(actor=second, community=community, code=code)
-    assert not Membership.objects.in_community(community).filter(user=second, verified_at__isnull=False).exists()
+    assert (
+        not Membership.objects.in_community(community)
+        .filter(user=second, verified_at__isnull=False)
+        .exists()
+    )
 
 
 @pytest.mark.django_db
@@ -63,7 +69,9 @@ def test_letter_code_is_only_stored_hashed(community, worker, household):
 @pytest.mark.django_db
 def test_expired_code_is_refused(community, worker, household):
     code = _issue(worker, community, household)
-    HouseholdCode.objects.in_community(community).update(expires_at=timezone.now() - timedelta(seconds=1))
+    HouseholdCode.objects.in_community(community).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(ValidationError):
         services.membership_verify_with_code(actor=UserFactory(), community=community, code=code)
 
@@ -72,7 +80,9 @@ def test_expired_code_is_refused(community, worker, household):
 def test_code_of_another_community_is_refused(community, other_community, worker, household):
     code = _issue(worker, community, household)
     with pytest.raises(ValidationError):
-        services.membership_verify_with_code(actor=UserFactory(), community=other_community, code=code)
+        services.membership_verify_with_code(
+            actor=UserFactory(), community=other_community, code=code
+        )
 
 
 @pytest.mark.django_db
@@ -129,7 +139,9 @@ def _post_json(url, token, body=None):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_code_claimed_by_many_at_once_verifies_exactly_one(live_server, community, worker, household):
+def test_one_code_claimed_by_many_at_once_verifies_exactly_one(
+    live_server, community, worker, household
+):
     code = _issue(worker, community, household)
     tokens = [api_token_create(user=UserFactory(), name="t")[1] for _ in range(6)]
     url = f"{live_server.url}/api/v1/communities/{community.slug}/verify"
@@ -146,7 +158,13 @@ def test_one_code_claimed_by_many_at_once_verifies_exactly_one(live_server, comm
     for t in threads:
         t.join()
     assert sorted(statuses) == [200] + [400] * 5
-    assert Membership.objects.in_community(community).filter(verified_at__isnull=False).exclude(user=worker).count() == 1
+    assert (
+        Membership.objects.in_community(community)
+        .filter(verified_at__isnull=False)
+        .exclude(user=worker)
+        .count()
+        == 1
+    )
 
 
 @pytest.mark.django_db(transaction=True)

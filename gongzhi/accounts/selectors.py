@@ -4,7 +4,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 
-from gongzhi.core.models import STAFF_ROLES, Role
+from gongzhi.core.models import STAFF_ROLES
 from gongzhi.core.policies import access_of
 
 
@@ -25,7 +25,3 @@ def has_totp(user: Any) -> bool:
 
 def needs_mfa_setup(user: Any) -> bool:
     return holds_staff_role(user) and not has_totp(user)
-
-
-def staff_role_names() -> list[str]:
-    return [Role(r).label for r in STAFF_ROLES]

@@ -179,7 +179,7 @@ class Membership(TenantModel):
     has_disability = models.BooleanField(_("living with a disability"), default=False)
     is_low_income = models.BooleanField(_("low income household"), default=False)
 
-    objects: TenantManager[Membership] = TenantManager()
+    objects = TenantManager["Membership"]()
 
     class Meta:
         verbose_name = _("membership")
@@ -224,7 +224,7 @@ class RoleGrant(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects: TenantManager[RoleGrant] = TenantManager()
+    objects = TenantManager["RoleGrant"]()
 
     class Meta:
         verbose_name = _("role")
@@ -278,7 +278,7 @@ class RosterImport(TenantModel):
     filename = models.CharField(max_length=200)
     row_count = models.PositiveIntegerField(default=0)
 
-    objects: TenantManager[RosterImport] = TenantManager()
+    objects = TenantManager["RosterImport"]()
 
     class Meta:
         verbose_name = _("roster import")
@@ -302,7 +302,7 @@ class RosterEntry(TenantModel):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
 
-    objects: TenantManager[RosterEntry] = TenantManager()
+    objects = TenantManager["RosterEntry"]()
 
     class Meta:
         verbose_name = _("roster entry")
@@ -331,7 +331,7 @@ class HouseholdCode(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects: TenantManager[HouseholdCode] = TenantManager()
+    objects = TenantManager["HouseholdCode"]()
 
     class Meta:
         verbose_name = _("household letter code")
@@ -387,7 +387,7 @@ class Activity(TenantModel):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
-    objects: TenantManager[Activity] = TenantManager()
+    objects = TenantManager["Activity"]()
 
     class Meta:
         verbose_name = _("activity")

@@ -91,11 +91,11 @@ def _cell_text(value: object) -> str:
 def parse_roster(table: list[list[str]], max_rows: int) -> ParsedRoster:
     if not table:
         raise RosterFileError(_("The roster is empty."))
-    header = [cell.strip().lower() for cell in table[0]]
+    header = [value.strip().lower() for value in table[0]]
     index: dict[str, int] = {}
     for column, spellings in COLUMNS.items():
-        for position, cell in enumerate(header):
-            if cell in spellings:
+        for position, name in enumerate(header):
+            if name in spellings:
                 index[column] = position
                 break
     if "phone" not in index:

@@ -51,7 +51,9 @@ class TenantQuerySet(models.QuerySet[M], Generic[M]):
     def get_or_create(self, defaults: Any = None, **kwargs: Any) -> tuple[M, bool]:
         return super().get_or_create(defaults=defaults, **self._with_scope(kwargs))
 
-    def update_or_create(self, defaults: Any = None, create_defaults: Any = None, **kwargs: Any) -> tuple[M, bool]:
+    def update_or_create(
+        self, defaults: Any = None, create_defaults: Any = None, **kwargs: Any
+    ) -> tuple[M, bool]:
         return super().update_or_create(
             defaults=defaults, create_defaults=create_defaults, **self._with_scope(kwargs)
         )

@@ -63,9 +63,7 @@ def browser() -> Iterator[object]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     manager = sync_playwright().start()
     try:
-        chromium = manager.chromium.launch(
-            executable_path=path, headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = manager.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

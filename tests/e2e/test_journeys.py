@@ -164,14 +164,10 @@ def test_pages_load_their_stylesheet_and_script(new_context, community, e2e):
 
 
 @pytest.mark.browser
-def test_resident_code_login_language_age_friendly_and_record(
-    new_context, community, worker, e2e
-):
+def test_resident_code_login_language_age_friendly_and_record(new_context, community, worker, e2e):
     resident = UserFactory(phone_verified=True, display_name="李秀英")
     membership = services.membership_join(actor=resident, community=community)
-    services.membership_verify_in_person(
-        actor=worker, community=community, membership=membership
-    )
+    services.membership_verify_in_person(actor=worker, community=community, membership=membership)
 
     context = new_context("phone")
     page = context.new_page()

@@ -40,7 +40,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强桂兰淑珍秀珍海燕文波红梅晓明丹丹欣怡子涵浩然宇轩梓萱思远雨桐嘉怡俊杰晨阳佳琪"
 
 COMMUNITIES = [
-    ("xingfu", "幸福社区", "Xingfu (Happiness) Community: older walk-up estates near the canal."),
+    ("xingfu", "幸福社区", "运河边的老小区，多为六层步梯楼，老年居民多。"),
     (
         "hexie",
         "和谐社区",
