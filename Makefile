@@ -64,7 +64,7 @@ openapi: install
 
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*'
-	$(PY) manage.py compile_catalogues
+	$(PY) manage.py compile_catalogues --fill-english
 
 bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)

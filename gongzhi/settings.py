@@ -156,6 +156,9 @@ LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "gongzhi.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*", "email", "password1", "password2"]
+ACCOUNT_FORMS = {
+    "request_login_code": "gongzhi.accounts.login_forms.PhoneFirstRequestLoginCodeForm"
+}
 ACCOUNT_SIGNUP_FORM_CLASS = "gongzhi.accounts.forms.SignupExtraForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -205,7 +208,7 @@ TASKS = {
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "gongzhi" / "locale"]
+LOCALE_PATHS = [Path(os.environ.get("GONGZHI_LOCALE_DIR", BASE_DIR / "gongzhi" / "locale"))]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

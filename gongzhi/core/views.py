@@ -27,7 +27,7 @@ from gongzhi.core.forms import (
     RoleForm,
     RosterUploadForm,
 )
-from gongzhi.core.models import Building, Community, Household
+from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.policies import access_of
 from gongzhi.core.roster import RosterFileError
 
@@ -55,6 +55,20 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _role_tags(membership) -> list[tuple[str, str]]:
+    """(value, label) pairs, the verified-resident tag first."""
+    if membership is None:
+        return []
+    roles = membership.role_set()
+    order = [Role.VERIFIED_RESIDENT, Role.RESIDENT]
+    first = [r.value for r in order if r.value in roles][:1]
+    rest = sorted(
+        (r for r in roles if r not in first and r != Role.RESIDENT),
+        key=lambda r: str(ROLE_LABELS[r]),
+    )
+    return [(r, str(ROLE_LABELS[r])) for r in first + rest]
+
+
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -70,7 +84,7 @@ def community_home(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "membership": membership,
-            "roles": sorted(ROLE_LABELS[r] for r in membership.role_set()) if membership else [],
+            "roles": _role_tags(membership),
             "stats": selectors.community_stats(community),
         },
     )

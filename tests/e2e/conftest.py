@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -56,6 +57,7 @@ def browser() -> Iterator[object]:
         )
         if os.environ.get("CI"):
             pytest.fail(reason + " CI is set, so this is a failure.", pytrace=False)
+        warnings.warn(reason, pytest.PytestWarning, stacklevel=1)  # shown without -rs
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 

@@ -35,6 +35,23 @@ def incomplete_messages(po_path: Path) -> list[str]:
     return problems
 
 
+def fill_english() -> None:
+    from babel.messages.pofile import write_po
+
+    for po_path in catalogue_paths():
+        if po_path.parent.parent.name != "en":
+            continue
+        with open(po_path, "rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if not message.id:
+                continue
+            message.string = message.id  # (singular, plural) for plurals, as gettext wants
+            message.flags.discard("fuzzy")
+        with open(po_path, "wb") as handle:
+            write_po(handle, catalog, width=0, omit_header=False, include_previous=False)
+
+
 class Command(BaseCommand):
     help = "Compile translation catalogues (and check that they are complete)."
 
@@ -42,8 +59,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="fail on untranslated or fuzzy messages"
         )
+        parser.add_argument(
+            "--fill-english",
+            action="store_true",
+            help="the msgids are English: make the en catalogue say them as they are",
+        )
 
     def handle(self, *args, **options):
+        if options["fill_english"]:
+            fill_english()
         failures = []
         for po_path in catalogue_paths():
             if options["check"]:
