@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,7 +63,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
     from django.db import connection
 
     if connection.vendor != "sqlite":
-        return
+        pytest.skip("SQLite settings")
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
