@@ -11,13 +11,23 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import SessionAuth
 
 from gongzhi.accounts.api import TokenAuth
 from gongzhi.accounts.api import router as me_router
 from gongzhi.core.api import router as community_router
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text as itself, not as \\u escapes: readable in logs and a third smaller."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="gongzhi 共治 API",
     version="1",
     description=(
@@ -82,4 +92,8 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        # A browser session without its CSRF token, or a request with a token that was not valid.
+        message = _("Send a valid API token, or the CSRF token of your browser session.")
+        return error(request, 403, "csrf_failed", message)
     return error(request, exc.status_code, "error", str(exc))

@@ -177,3 +177,19 @@ def test_committed_openapi_document_is_current():
     assert OPENAPI_PATH.read_text(encoding="utf-8") == render_openapi(), (
         "docs/openapi.json is stale: run `make openapi`"
     )
+
+
+@pytest.mark.django_db
+def test_json_is_utf8_not_escaped(client, community):
+    response = client.get(f"/api/v1/communities/{community.slug}")
+    assert response["Content-Type"].startswith("application/json")
+    assert community.name.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_unsafe_request_without_credentials_gets_a_stable_code(client, resident):
+    client_with_csrf = client.__class__(enforce_csrf_checks=True)
+    client_with_csrf.force_login(resident)
+    response = client_with_csrf.patch("/api/v1/me", data="{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
