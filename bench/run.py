@@ -487,7 +487,17 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "django": django.get_version(),
+        "gunicorn": gunicorn_version(),
     }
+
+
+def gunicorn_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("gunicorn")
+    except Exception:  # noqa: BLE001 - a missing version is only a missing label
+        return "unknown"
 
 
 def fmt(value: float) -> str:
@@ -508,7 +518,8 @@ def report(
         + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
         + f", {args.clients} clients, {args.rounds} rounds x {args.duration:g} s per page",
         f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gib']} GiB, Python "
-        f"{info['python']}, SQLite {info['sqlite']}, Django {info['django']}",
+        f"{info['python']}, SQLite {info['sqlite']}, Django {info['django']}, gunicorn "
+        f"{info['gunicorn']}",
         "",
         f"{'page':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'SQL ms':>7} "
         f"{'alone ms':>8} {'p50/healthz':>11} {'req/s per round':>22}",
@@ -525,7 +536,8 @@ def report(
     lines += [
         "",
         "req/s, p50, p95: over HTTP under load. queries, SQL ms, alone ms: in-process, one",
-        "request at a time (median; SQL ms is the time inside cursor.execute).",
+        "request at a time (median; SQL ms is the time inside cursor.execute). p50/healthz:",
+        "the page's p50 over the /healthz p50 of this run; compare ratios, not absolute numbers.",
         "",
         "slowest statements (in-process, median ms):",
     ]
@@ -543,6 +555,8 @@ def report(
         "cpu": info["cpu"].replace(" ", "_"),
         "python": info["python"],
         "sqlite": info["sqlite"],
+        "django": info["django"],
+        "gunicorn": info["gunicorn"],
         "bench_residents": args.residents,
         "bench_demo_members": info["bench_demo_members"],
         "bench_community_members": info["bench_community_members"],
@@ -575,7 +589,10 @@ def report(
             values[f"{name}_vs_home"] = round(p50 / home.load.percentile_ms(50), 2)
         if not s.load.latencies or len(s.load.errors) > 0.01 * s.load.requests:
             ok = False
-            lines.append(f"ERROR: {name}: {len(s.load.errors)} errors, e.g. {s.load.errors[:3]}")
+            lines.append(
+                f"ERROR: {name}: {len(s.load.errors)} errors, e.g. {s.load.errors[:3]} "
+                f"(server log: {args.data_dir / 'gunicorn.log'})"
+            )
     if "seed_3000_seconds" in info:
         values["seed_3000_under_30s"] = "yes" if info["seed_3000_seconds"] < 30 else "no"
     lines.append("")

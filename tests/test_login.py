@@ -144,3 +144,15 @@ def test_signup_with_phone_then_verify_code(client, sms_outbox):
     response = client.post(reverse("account_verify_phone"), {"code": _code(sms_outbox)})
     user.refresh_from_db()
     assert user.phone_verified
+
+
+@pytest.mark.django_db
+def test_staff_without_totp_cannot_use_the_api_by_session(client, community):
+    from gongzhi.core.models import Role
+    from tests.factories import member
+
+    worker = member(community, Role.COMMUNITY_WORKER)
+    client.force_login(worker)
+    response = client.get(f"/api/v1/communities/{community.slug}/memberships")
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_required"

@@ -69,3 +69,16 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
+
+
+def test_models_and_migrations_agree(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    except SystemExit as exit_:  # --check exits 1 when a migration is missing
+        raise AssertionError("a model change has no migration:\n" + out.getvalue()) from exit_
+    assert "No changes detected" in out.getvalue()

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 AGE_FRIENDLY_COOKIE = "gz_age_friendly"
 
@@ -32,7 +33,7 @@ class UserPreferencesMiddleware:
         return self.get_response(request)
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/healthz")
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
 
 class StaffMfaRequiredMiddleware:
@@ -53,5 +54,12 @@ class StaffMfaRequiredMiddleware:
             from gongzhi.accounts.selectors import needs_mfa_setup
 
             if needs_mfa_setup(request.user):
+                if request.path.startswith("/api/"):
+                    message = _(
+                        "Staff accounts must turn on two-factor login before using the API."
+                    )
+                    return JsonResponse(
+                        {"code": "mfa_required", "message": str(message)}, status=403
+                    )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
