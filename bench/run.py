@@ -7,7 +7,8 @@
 3. Counts the SQL queries of every page in-process (django.test.Client with
    CaptureQueriesContext) against that database, and times them there without queueing.
 4. Serves the project with gunicorn on a free loopback port (DEBUG=0) and drives each page with
-   ``--clients`` keep-alive HTTP clients in threads, for ``--rounds`` rounds of at most
+   ``--clients`` HTTP clients in threads (keep-alive where the worker class allows it: sync
+   workers close every connection), for ``--rounds`` rounds of at most
    ``--duration`` seconds (and ``--requests`` requests) per page.
 5. Prints requests per second, p50 and p95 latency and queries per page, and each page's ratio
    to the /healthz baseline measured in the same run: these machines are noisy, so compare
@@ -123,7 +124,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="CONN_MAX_AGE for the server (default: the app's, 0)",
     )
     parser.add_argument(
-        "--pages", default="", help="comma-separated subset of the pages (baselines always run)"
+        "--pages",
+        default="",
+        help="comma-separated subset of community_home_anon, community_home, member_list\n"
+        "(the baselines healthz and home always run)",
     )
     parser.add_argument(
         "--skip-seed-timing", action="store_true", help="do not time seeding 3,000 residents"

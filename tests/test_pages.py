@@ -135,3 +135,23 @@ def test_every_stylesheet_and_script_the_layout_names_is_served(client):
     for asset in assets:
         response = client.get(asset)
         assert response.status_code == 200, asset
+
+
+@pytest.mark.django_db
+def test_member_list_pages_keep_order_and_cover_everyone(client, community, worker):
+    from gongzhi.core.models import Membership
+
+    for _ in range(120):
+        member(community)
+    client.force_login(worker)
+    url = reverse("member_list", args=[community.slug])
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(url, {"page": number}).context["page"]
+        seen.extend(m.pk for m in page.object_list)
+    expected = list(
+        Membership.objects.in_community(community)
+        .order_by("-joined_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    assert seen == expected

@@ -196,7 +196,11 @@ class Membership(TenantModel):
                 name="membership_verified_has_method",
             ),
         ]
-        indexes = [models.Index(fields=["community", "joined_at"])]
+        indexes = [
+            models.Index(fields=["community", "joined_at"]),
+            # Counting verified members (every community page) reads only this index.
+            models.Index(fields=["community", "verified_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.community_id}"
@@ -399,6 +403,8 @@ class Activity(TenantModel):
             models.Index(fields=["community", "actor", "at"]),
             models.Index(fields=["community", "on_behalf_of", "at"]),
             models.Index(fields=["community", "verb", "at"]),
+            # "Took part in the last 30 days" reads a date range of actors from this index.
+            models.Index(fields=["community", "at", "actor"]),
         ]
 
     def __str__(self) -> str:

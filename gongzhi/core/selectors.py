@@ -87,10 +87,8 @@ def community_stats(community: Community) -> CommunityStats:
     since = timezone.now() - timedelta(days=30)
     active = (
         Activity.objects.in_community(community)
-        .filter(at__gte=since, actor__isnull=False)
-        .values("actor")
-        .distinct()
-        .count()
+        .filter(at__gte=since)
+        .aggregate(n=Count("actor", distinct=True))["n"]
     )
     return CommunityStats(counts["members"], counts["verified"], active)
 

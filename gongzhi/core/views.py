@@ -28,6 +28,7 @@ from gongzhi.core.forms import (
     RosterUploadForm,
 )
 from gongzhi.core.models import Building, Community, Household, Role
+from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of
 from gongzhi.core.roster import RosterFileError
 
@@ -182,7 +183,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return _members_csv(community, queryset)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_by_ids(queryset, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "core/staff/member_list.html",
@@ -401,9 +402,11 @@ def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.view_audit_trail")
-    page = Paginator(
-        selectors.audit_trail(community=community, viewer=request.user), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = paginate_by_ids(
+        selectors.audit_trail(community=community, viewer=request.user),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
     return render(request, "core/staff/audit_trail.html", {"community": community, "page": page})
 
 

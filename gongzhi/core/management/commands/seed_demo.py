@@ -250,7 +250,9 @@ class Command(BaseCommand):
                     if rng.random() < 0.95 or named_first and i < 3
                     else None,
                     joined_at=joined,
-                    verified_at=joined + timedelta(days=rng.randrange(0, 20)) if verified else None,
+                    verified_at=min(now, joined + timedelta(days=rng.randrange(0, 20)))
+                    if verified
+                    else None,
                     verification_method=rng.choice(methods) if verified else "",
                     groups_consented_at=joined if consented else None,
                     is_elderly=consented and rng.random() < 0.28,
