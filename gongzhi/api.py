@@ -17,6 +17,7 @@ from ninja.security import SessionAuth
 from gongzhi.accounts.api import TokenAuth
 from gongzhi.accounts.api import router as me_router
 from gongzhi.core.api import router as community_router
+from gongzhi.deliberation.api import router as deliberation_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -39,6 +40,7 @@ api = NinjaAPI(
 )
 api.add_router("/", me_router)
 api.add_router("/communities", community_router)
+api.add_router("/communities", deliberation_router)
 
 
 def error(

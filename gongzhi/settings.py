@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.notifications",
+    "gongzhi.deliberation",
 ]
 
 MIDDLEWARE = [

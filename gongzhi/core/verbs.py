@@ -12,6 +12,13 @@ VERB_LABELS: dict[str, object] = {
     "role.revoked": _("revoked a role"),
     "roster.imported": _("imported a resident roster"),
     "household_codes.issued": _("printed household letters"),
+    "proposal.created": _("raised a proposal"),
+    "proposal.published": _("published a proposal"),
+    "proposal.edited": _("edited a proposal"),
+    "proposal.supported": _("supported a proposal"),
+    "proposal.unsupported": _("withdrew support from a proposal"),
+    "proposal.status_changed": _("moved a proposal on"),
+    "comment.added": _("commented on a proposal"),
 }
 
 

@@ -1,0 +1,251 @@
+"""The deliberation hall (议事厅): proposals (提案), their supporters, comments and public timeline.
+
+A proposal's life: draft → published (gathering support) → threshold reached → under review
+(on a council agenda) → answered (accepted / rejected / merged) → implemented. Every change of
+state is a ``ProposalEvent`` row, shown as the public timeline, with who decided, when and why.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.tenancy import TenantManager, TenantModel
+
+
+class DeliberationSettings(TenantModel):
+    """How many supports put a proposal before the council, per community."""
+
+    #: Share of the community's verified residents whose support a proposal needs (in %).
+    threshold_percent = models.DecimalField(max_digits=5, decimal_places=2, default=2)
+    #: …but never fewer supports than this, so a tiny community is not decided by two people.
+    threshold_minimum = models.PositiveIntegerField(default=10)
+
+    objects = TenantManager["DeliberationSettings"]()
+
+    class Meta:
+        verbose_name = _("deliberation settings")
+        verbose_name_plural = _("deliberation settings")
+        constraints = [
+            models.UniqueConstraint(fields=["community"], name="delibsettings_one_per_community"),
+            models.CheckConstraint(
+                condition=Q(threshold_percent__gt=0, threshold_percent__lte=100),
+                name="delibsettings_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.threshold_percent}%"
+
+
+class Category(TenantModel):
+    name = models.CharField(_("name"), max_length=40)
+
+    objects = TenantManager["Category"]()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scope(models.TextChoices):
+    COMMUNITY = "community", _("the whole community")
+    GRID = "grid", _("a grid")
+    BUILDING = "building", _("a building")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    GATHERING = "gathering", _("gathering support")
+    THRESHOLD_REACHED = "threshold", _("enough support")
+    UNDER_REVIEW = "review", _("on the council's agenda")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    MERGED = "merged", _("merged into another proposal")
+    IMPLEMENTED = "implemented", _("implemented")
+    WITHDRAWN = "withdrawn", _("withdrawn by its author")
+
+
+#: States in which residents can still add or withdraw their support.
+OPEN_STATES = {Status.GATHERING, Status.THRESHOLD_REACHED}
+#: Answers the council or staff can give, and where each may follow from.
+ANSWERS = {Status.ACCEPTED, Status.REJECTED, Status.MERGED}
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.GATHERING, Status.WITHDRAWN},
+    Status.GATHERING: {Status.THRESHOLD_REACHED, Status.UNDER_REVIEW, Status.WITHDRAWN, *ANSWERS},
+    Status.THRESHOLD_REACHED: {Status.UNDER_REVIEW, *ANSWERS},
+    Status.UNDER_REVIEW: set(ANSWERS),
+    Status.ACCEPTED: {Status.IMPLEMENTED},
+    Status.REJECTED: set(),
+    Status.MERGED: set(),
+    Status.IMPLEMENTED: set(),
+    Status.WITHDRAWN: set(),
+}
+
+
+class Proposal(TenantModel):
+    """提案"""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("what and why"), max_length=5000)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL)
+    scope = models.CharField(
+        _("concerns"), max_length=12, choices=Scope.choices, default=Scope.COMMUNITY
+    )
+    grid = models.ForeignKey("core.Grid", null=True, blank=True, on_delete=models.SET_NULL)
+    building = models.ForeignKey("core.Building", null=True, blank=True, on_delete=models.SET_NULL)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    support_count = models.PositiveIntegerField(default=0)
+    support_threshold = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Proposal"]()
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="community", grid__isnull=True, building__isnull=True)
+                | Q(scope="grid", grid__isnull=False, building__isnull=True)
+                | Q(scope="building", building__isnull=False, grid__isnull=True),
+                name="proposal_scope_matches_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="proposal_point_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="proposal_merged_has_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status", "published_at"]),
+            models.Index(fields=["community", "author"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open_for_support(self) -> bool:
+        return self.status in OPEN_STATES
+
+
+class Support(TenantModel):
+    """One verified resident's support. The unique constraint is what makes it one."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Support"]()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "proposal", "user"], name="support_one_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.proposal_id}"
+
+
+class Follow(TenantModel):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantManager["Follow"]()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "proposal", "user"], name="follow_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.proposal_id}"
+
+
+class Comment(TenantModel):
+    """A comment, or a reply to one (threads are one level of parent links)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager["Comment"]()
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "proposal", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class ProposalEvent(TenantModel):
+    """One step of the public timeline: who moved the proposal where, when, and why."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
+    reason = models.TextField(blank=True, max_length=5000)
+
+    objects = TenantManager["ProposalEvent"]()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(to_status__in=["rejected", "merged"]) | ~Q(reason=""),
+                name="proposalevent_rejection_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.from_status} → {self.to_status}"
+
+
+class ProposalRevision(TenantModel):
+    """The text before an edit, so that supporters can see what changed after they supported."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["ProposalRevision"]()
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} @ {self.at:%Y-%m-%d}"
