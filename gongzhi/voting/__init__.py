@@ -1,0 +1,1 @@
+"""Voting: counting the ballots of the community's decisions (计票)."""

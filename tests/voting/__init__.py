@@ -1,0 +1,1 @@
+"""Tests of the vote-counting algorithms (gongzhi.voting.tally)."""
