@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import SessionAuth
 
-from gongzhi.accounts.api import TokenAuth
+from gongzhi.accounts.api import MfaRequired, TokenAuth
 from gongzhi.accounts.api import router as me_router
 from gongzhi.core.api import router as community_router
 from gongzhi.deliberation.api import router as deliberation_router
@@ -52,6 +52,12 @@ def error(
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error(request, 401, "unauthenticated", _("Log in, or send a valid API token."))
+
+
+@api.exception_handler(MfaRequired)
+def on_mfa_required(request: HttpRequest, exc: Exception) -> HttpResponse:
+    message = _("Staff accounts must turn on two-factor login before using the API.")
+    return error(request, 403, "mfa_required", message)
 
 
 @api.exception_handler(Http404)
@@ -94,8 +100,15 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and "parse request body" in str(exc):
+        return error(request, 400, "invalid_json", _("The request body is not valid JSON."))
     if exc.status_code == 403 and "CSRF" in str(exc):
         # A browser session without its CSRF token, or a request with a token that was not valid.
         message = _("Send a valid API token, or the CSRF token of your browser session.")
         return error(request, 403, "csrf_failed", message)
     return error(request, exc.status_code, "error", str(exc))
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/v1/ answers in the API's format, not with an HTML page."""
+    return error(request, 404, "not_found", _("Not found."))

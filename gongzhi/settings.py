@@ -31,6 +31,9 @@ _DEV_SECRET = "dev-only-not-secret-gongzhi-0000000000000000000000000000000000000
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+# Keys the activity journal's chain. Keep it stable (and backed up) for the life of the data:
+# changing it makes every existing chain fail `journal_verify`.
+JOURNAL_KEY = os.environ.get("JOURNAL_KEY", SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", BASE_DIR / "var"))
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' own Swagger files, not a CDN's
     "rules",
     "allauth",
     "allauth.account",
@@ -264,6 +268,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# API lists: a client cannot ask for a million rows, or an offset the database cannot hold.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
+NINJA_PAGINATION_MAX_OFFSET = 10_000_000
 
 # The community's own settings live in the database; these are platform-wide.
 GONGZHI_STAFF_MFA_REQUIRED = env_bool("GONGZHI_STAFF_MFA_REQUIRED", True)

@@ -1,8 +1,10 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from gongzhi.accounts import views as account_views
 from gongzhi.api import api
+from gongzhi.api import not_found as api_not_found
 from gongzhi.core import views as core_views
 from gongzhi.deliberation import views as deliberation_views
 from gongzhi.notifications import views as notification_views
@@ -43,6 +45,9 @@ community_patterns = [
     ),
 ]
 
+# The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -60,4 +65,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]

@@ -193,3 +193,38 @@ def test_unsafe_request_without_credentials_gets_a_stable_code(client, resident)
     response = client_with_csrf.patch("/api/v1/me", data="{}", content_type="application/json")
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
+
+
+@pytest.mark.django_db
+def test_malformed_json_and_unknown_paths_answer_in_the_api_format(client, resident_token):
+    bad = client.patch(
+        "/api/v1/me", data="{not json", content_type="application/json", **auth(resident_token)
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_json"
+    missing = client.get("/api/v1/no/such/thing")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_absurd_pagination_is_refused_not_a_500(client, community):
+    response = client.get("/api/v1/communities?offset=100000000000000000000")
+    assert response.status_code == 422
+    assert client.get("/api/v1/communities?limit=100000").status_code == 422
+
+
+@pytest.mark.django_db
+def test_letter_code_guessing_is_limited_in_the_api_too(client, community, unverified):
+    token = api_token_create(user=unverified, name="t")[1]
+    url = f"/api/v1/communities/{community.slug}/verify"
+    body = json.dumps({"code": "AAAA-AAAA"})
+    codes = [
+        client.post(url, data=body, content_type="application/json", **auth(token)).json()["code"]
+        for _ in range(6)
+    ]
+    assert codes == ["code_invalid"] * 5 + ["too_many_tries"]
+
+
+@pytest.mark.django_db
+def test_api_docs_use_no_cdn(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in page and "unpkg" not in page

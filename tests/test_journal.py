@@ -144,3 +144,34 @@ class _Buffer:
 
     def flush(self):
         pass
+
+
+@pytest.mark.django_db
+def test_removing_the_tail_and_the_head_record_is_reported(community):
+    _fill(community, 3)
+    Activity.objects.in_community(community).filter(seq=3)._raw_delete(connection.alias)
+    JournalHead.objects.filter(community=community).delete()
+    assert journal.verify(community) is not None
+
+
+@pytest.mark.django_db
+def test_a_forged_entry_with_a_recomputed_plain_hash_is_reported(community):
+    import hashlib
+
+    _fill(community, 2)
+    entry = Activity.objects.in_community(community).get(seq=2)
+    Activity.objects.in_community(community).filter(pk=entry.pk).update(data={"forged": True})
+    entry.refresh_from_db()
+    forged = hashlib.sha256(entry.prev_hash.encode() + entry.canonical()).hexdigest()
+    Activity.objects.in_community(community).filter(pk=entry.pk).update(hash=forged)
+    JournalHead.objects.filter(community=community).update(hash=forged)
+    assert journal.verify(community).seq == 2
+
+
+@pytest.mark.django_db
+def test_people_with_journal_entries_cannot_be_deleted(community):
+    from django.db.models import ProtectedError
+
+    actor = _fill(community, 1)
+    with pytest.raises(ProtectedError):
+        actor.delete()

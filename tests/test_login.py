@@ -156,3 +156,36 @@ def test_staff_without_totp_cannot_use_the_api_by_session(client, community):
     response = client.get(f"/api/v1/communities/{community.slug}/memberships")
     assert response.status_code == 403
     assert response.json()["code"] == "mfa_required"
+
+
+@pytest.mark.django_db
+def test_failed_logins_of_other_numbers_do_not_lock_out_a_resident(client, resident):
+    for i in range(6):
+        client.post(reverse("account_login"), {"login": f"1390000{i:04d}", "password": "wrong"})
+    client.cookies.clear()
+    client.post(
+        reverse("account_login"), {"login": resident.phone, "password": "correct horse battery"}
+    )
+    assert int(client.session["_auth_user_id"]) == resident.pk
+
+
+@pytest.mark.django_db
+def test_staff_token_without_totp_is_refused(client, community):
+    from gongzhi.accounts.services import api_token_create
+    from gongzhi.core.models import Role
+    from tests.factories import member
+
+    worker = member(community, Role.COMMUNITY_WORKER)
+    _token, raw = api_token_create(user=worker, name="made before the role")
+    response = client.get(
+        f"/api/v1/communities/{community.slug}/memberships", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_required"
+
+
+@pytest.mark.django_db
+def test_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

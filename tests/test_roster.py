@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -178,3 +179,41 @@ def test_upload_page_imports_a_good_file(client, community, worker):
     response = client.post(reverse("roster_upload", args=[community.slug]), {"file": good})
     assert response.status_code == 302
     assert RosterEntry.objects.in_community(community).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_monstrous_csv_cell_is_a_clear_error_not_a_crash(community, worker):
+    content = ("手机号,姓名\n13800138000," + "x" * 200_000 + "\n").encode()
+    with pytest.raises(RosterFileError):
+        services.roster_import(actor=worker, community=community, filename="r.csv", content=content)
+
+
+@pytest.mark.django_db
+def test_a_sheet_longer_than_the_limit_is_refused_without_reading_it_all(
+    community, worker, settings
+):
+    settings.ROSTER_MAX_ROWS = 10
+    content = _xlsx([["手机号"], *[[13800000000 + i] for i in range(50)]])
+    with pytest.raises(RosterFileError):
+        services.roster_import(
+            actor=worker, community=community, filename="r.xlsx", content=content
+        )
+
+
+def test_landlines_are_not_accepted_as_login_numbers():
+    from gongzhi.accounts.phones import normalize_phone
+
+    with pytest.raises(ValidationError):
+        normalize_phone("01062345678")
+
+
+@pytest.mark.django_db
+def test_member_export_neutralises_formulas(client, community, worker):
+    from tests.factories import member
+
+    member(community, display_name="=HYPERLINK(1)")
+    client.force_login(worker)
+    text = client.get(
+        reverse("member_list", args=[community.slug]), {"format": "csv"}
+    ).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "\n=HYPERLINK" not in text

@@ -78,6 +78,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
         roster_claim_on_phone_verified(user=user)
 
+    def _get_login_attempts_cache_key(self, request: Any, **credentials: Any) -> str:
+        # allauth keys failed logins on "email" or "username" only; phone logins carry neither,
+        # so without this every phone login would share one counter (and one lockout).
+        login = (
+            credentials.get("phone")
+            or credentials.get("email")
+            or credentials.get("username")
+            or ""
+        )
+        if credentials.get("phone"):
+            try:
+                login = normalize_phone(login)
+            except ValidationError:
+                pass
+        return f"gongzhi-login:{str(login).lower()}"
+
     def get_user_by_phone(self, phone: str) -> Any:
         try:
             phone = normalize_phone(phone)

@@ -8,6 +8,7 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["phone", "display_name", "email", "is_active", "is_staff", "date_joined"]
     search_fields = ["phone", "display_name", "email"]
     exclude = ["password"]
+    readonly_fields = ["phone", "phone_verified", "date_joined", "last_login"]
 
 
 @admin.register(ApiToken)

@@ -7,8 +7,13 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from gongzhi.accounts import services
+from gongzhi.accounts.selectors import needs_mfa_setup
 from gongzhi.core.forms import ROLE_LABELS
 from gongzhi.core.policies import access_of
+
+
+class MfaRequired(Exception):
+    """A staff account without two-factor login: refused everywhere, the API included."""
 
 
 class TokenAuth(HttpBearer):
@@ -16,6 +21,8 @@ class TokenAuth(HttpBearer):
         user = services.api_token_authenticate(token)
         if user is None:
             return None
+        if settings.GONGZHI_STAFF_MFA_REQUIRED and needs_mfa_setup(user):
+            raise MfaRequired
         request.user = user
         # A client that does not say which language it wants gets the person's own.
         if user.language and "HTTP_ACCEPT_LANGUAGE" not in request.META:

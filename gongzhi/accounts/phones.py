@@ -7,6 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 INVALID_PHONE = _("Enter a valid mobile phone number, for example 13800138000.")
 
 
@@ -27,5 +31,8 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(INVALID_PHONE, code="phone_invalid") from exc
     if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(INVALID_PHONE, code="phone_invalid")
+    # A landline or a 400 number can never receive a login code.
+    if phonenumbers.number_type(parsed) not in MOBILE_TYPES:
         raise ValidationError(INVALID_PHONE, code="phone_invalid")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

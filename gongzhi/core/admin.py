@@ -19,6 +19,8 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "community", "verified_at", "verification_method"]
     list_filter = ["community", "verification_method"]
     raw_id_fields = ["user", "household", "verified_by"]
+    # Verification goes through the staff console, which journals it.
+    readonly_fields = ["verified_at", "verified_by", "verification_method"]
     search_fields = ["user__phone", "user__display_name"]
 
 

@@ -2,10 +2,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core import selectors, services
 from gongzhi.core.models import Community, Role
+from gongzhi.core.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["communities"])
 
@@ -95,7 +96,7 @@ def _community(c: Community) -> dict:
 
 
 @router.get("", response=list[CommunityOut], auth=None, summary="All communities (public)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def community_list(request: HttpRequest):
     return Community.objects.select_related("street__district").order_by("pk")
 
@@ -139,7 +140,7 @@ def community_verify(request: HttpRequest, slug: str, payload: CodeIn):
     response=list[MembershipOut],
     summary="Members of a community (its staff only)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def membership_list(request: HttpRequest, slug: str, filters: Query[MemberFilter]):
     community = selectors.community_get(slug=slug, user=request.auth, perm="core.view_members")
     queryset = selectors.member_list(
@@ -226,7 +227,7 @@ class ActivityOut(Schema):
 
 
 @router.get("/{slug}/my-activity", response=list[ActivityOut], summary="My participation record")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def my_activity(request: HttpRequest, slug: str):
     community = selectors.community_get(slug=slug, user=request.auth)
     return selectors.participation_record(user=request.auth, community=community)

@@ -1,4 +1,4 @@
-"""The activity journal: one append-only, hash-chained stream per community.
+"""The activity journal: one append-only, HMAC-chained stream per community.
 
 Services call ``record()`` inside their transaction, so an act and its journal entry commit
 together or not at all. Appending locks the community's ``JournalHead`` row (SELECT … FOR UPDATE
@@ -76,9 +76,23 @@ def verify(community: Community) -> BrokenLink | None:
         expected_prev = entry.hash
         expected_seq += 1
     head = JournalHead.objects.filter(community=community).first()
-    if head is not None and head.seq != expected_seq - 1:
-        return BrokenLink(community, expected_seq, f"entries after #{expected_seq - 1} are missing")
+    last = expected_seq - 1
+    if head is None:
+        if last:
+            return BrokenLink(community, last, "the chain's head record is missing")
+        return None
+    if head.seq != last:
+        return BrokenLink(community, expected_seq, f"entries after #{last} are missing")
+    if head.hash != expected_prev:
+        return BrokenLink(community, last, "the head record does not match the last entry")
     return None
+
+
+def head_of(community: Community) -> tuple[int, str]:
+    """The chain's length and last hash: record it outside the database (a printed notice
+    board, the street office's log) and a wholesale rewrite becomes detectable too."""
+    head = JournalHead.objects.filter(community=community).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
 def _entries(community: Community) -> Iterator[Activity]:

@@ -6,6 +6,7 @@ District (区) → Street (街道) → Community (社区, the tenant) → Grid (
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 from typing import Any
@@ -373,19 +374,23 @@ class Activity(TenantModel):
     """One participatory act, written once by the service that did it (see journal.py).
 
     ``actor`` did it; ``on_behalf_of`` is the resident a community worker acted for (代办).
-    Rows are hash-chained per community: ``hash = sha256(prev_hash + canonical row)``.
+    Rows are chained per community: ``hash = HMAC-SHA256(JOURNAL_KEY, prev_hash + canonical row)``.
+    The key is not in the database, so someone who can write to the database cannot forge a
+    consistent chain after changing an entry.
     """
 
     seq = models.PositiveBigIntegerField()
     at = models.DateTimeField(default=timezone.now)
+    # PROTECT: deleting a person would rewrite their entries and break the chain. People who
+    # leave are anonymised (their account emptied), never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     verb = models.CharField(max_length=60)
-    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
     target_id = models.CharField(max_length=40, blank=True)
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
@@ -432,7 +437,8 @@ class Activity(TenantModel):
         ).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
+        key = settings.JOURNAL_KEY.encode()
+        return hmac.new(key, self.prev_hash.encode() + self.canonical(), hashlib.sha256).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

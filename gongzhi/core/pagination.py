@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 
 
 def paginate_by_ids(queryset: QuerySet[Any], number: Any, per_page: int) -> Page:
@@ -21,3 +23,12 @@ def paginate_by_ids(queryset: QuerySet[Any], number: Any, per_page: int) -> Page
     rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """django-ninja's limit/offset paging, with bounds: an absurd ``offset`` (one the database
+    cannot even hold) or ``limit`` is a 422 with the field named, never a 500."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200, description="How many items (1–200).")
+        offset: int = Field(0, ge=0, le=10_000_000, description="How many items to skip.")

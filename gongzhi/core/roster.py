@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 
@@ -51,7 +52,7 @@ class RosterFileError(Exception):
     """The file as a whole cannot be read (wrong type, too large, no phone column)."""
 
 
-def read_table(filename: str, content: bytes) -> list[list[str]]:
+def read_table(filename: str, content: bytes, max_rows: int = 100_000) -> list[list[str]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
         if not zipfile.is_zipfile(io.BytesIO(content)):
@@ -63,10 +64,11 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise RosterFileError(_("This Excel workbook could not be opened.")) from exc
         sheet = workbook.worksheets[0]
-        return [
-            ["" if cell is None else _cell_text(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        rows = []
+        # Stop one row past the limit: a huge sheet is refused without being read whole.
+        for row in sheet.iter_rows(values_only=True, max_row=max_rows + 2):
+            rows.append(["" if cell is None else _cell_text(cell) for cell in row])
+        return rows
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -78,7 +80,12 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
             raise RosterFileError(_("This CSV file is not encoded in UTF-8 or GB18030."))
         if "\x00" in text:
             raise RosterFileError(_("This CSV file is not encoded in UTF-8 or GB18030."))
-        return [row for row in csv.reader(io.StringIO(text))]
+        try:
+            return list(itertools.islice(csv.reader(io.StringIO(text)), max_rows + 2))
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            raise RosterFileError(
+                _("This CSV file could not be read: %(error)s") % {"error": exc}
+            ) from exc
     raise RosterFileError(_("Upload a roster as a .csv or .xlsx file."))
 
 

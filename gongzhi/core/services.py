@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import rules
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from gongzhi.core.models import (
     Community,
     Household,
     HouseholdCode,
+    JournalHead,
     Membership,
     Role,
     RoleGrant,
@@ -163,16 +165,41 @@ def household_codes_issue(
     return issued
 
 
+CODE_TRIES = 5
+CODE_TRIES_WINDOW = 15 * 60
+
+
+def _count_code_try(actor: User) -> None:
+    """Guessing codes is the attack: five tries per person per quarter hour, page and API alike.
+    ``cache.add`` + ``incr`` are atomic, so parallel requests cannot all read "0"."""
+    key = f"gz:lettercode:{actor.pk}"
+    cache.add(key, 0, CODE_TRIES_WINDOW)
+    try:
+        tries = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, CODE_TRIES_WINDOW)
+        tries = 1
+    if tries > CODE_TRIES:
+        raise ValidationError(
+            _("Too many tries. Wait 15 minutes, or ask your community worker."),
+            code="too_many_tries",
+        )
+
+
 def membership_verify_with_code(*, actor: User, community: Community, code: str) -> Membership:
     """A resident types the code from the letter posted to their household."""
     invalid = ValidationError(
         _("This code is not valid for this community, or it has been used or has expired."),
         code="code_invalid",
     )
+    _count_code_try(actor)
     if not code or len(code) > 20:
         raise invalid
     with transaction.atomic():
         membership, _created = Membership.objects.in_community(community).get_or_create(user=actor)
+        membership = (
+            Membership.objects.in_community(community).select_for_update().get(pk=membership.pk)
+        )
         if membership.verified_at is not None:
             raise ValidationError(_("You are already a verified resident here."), code="already")
         now = timezone.now()
@@ -224,10 +251,12 @@ def roster_import(
         raise RosterFileError(
             _("The file is larger than %(mb)d MB.") % {"mb": settings.ROSTER_MAX_BYTES // 2**20}
         )
-    parsed = parse_roster(read_table(filename, content), settings.ROSTER_MAX_ROWS)
+    table = read_table(filename, content, max_rows=settings.ROSTER_MAX_ROWS)
+    parsed = parse_roster(table, settings.ROSTER_MAX_ROWS)
     if parsed.errors:
         raise RosterRejected(parsed.errors)
     with transaction.atomic():
+        JournalHead.objects.select_for_update().get_or_create(community=community)
         batch = RosterImport.objects.create(
             community=community,
             uploaded_by=actor,
@@ -292,6 +321,11 @@ def _claim_roster_entries(user: User, only_community: Community | None = None) -
     for entry in entries.select_related("community", "household"):
         membership, _created = Membership.objects.in_community(entry.community).get_or_create(
             user=user
+        )
+        membership = (
+            Membership.objects.in_community(entry.community)
+            .select_for_update()
+            .get(pk=membership.pk)
         )
         if membership.verified_at is None:
             _mark_verified(
@@ -415,7 +449,8 @@ def resident_register_on_behalf(
     community: Community,
     phone: str,
     display_name: str,
-    household: Household | None = None,
+    building_name: str = "",
+    unit: str = "",
 ) -> Membership:
     """代办: a community worker registers a resident who is not online, verified in person.
 
@@ -428,6 +463,14 @@ def resident_register_on_behalf(
         raise ValidationError(_("Enter the resident's name (at most 60 characters)."), code="name")
     try:
         with transaction.atomic():
+            household = None
+            if building_name.strip() and unit.strip():
+                building, _c = Building.objects.in_community(community).get_or_create(
+                    name=building_name.strip()[:60]
+                )
+                household, _c = Household.objects.in_community(community).get_or_create(
+                    building=building, unit=unit.strip()[:30]
+                )
             user = User.objects.filter(phone=phone).first()
             if user is None:
                 user = User.objects.create_user(phone=phone, display_name=display_name)

@@ -2,8 +2,9 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import Category, Proposal, Scope
@@ -70,7 +71,7 @@ def _proposal(request: HttpRequest, slug: str, proposal_id: int) -> Proposal:
 
 
 @router.get("/{slug}/proposals", response=list[ProposalOut], auth=None, summary="Proposals")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def proposal_list(request: HttpRequest, slug: str, status: str = "", order: str = "new"):
     community = community_get(slug=slug, user=request.user)
     return selectors.proposal_list(
@@ -126,7 +127,7 @@ def proposal_unsupport(request: HttpRequest, slug: str, proposal_id: int):
     auth=None,
     summary="Comments",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def comment_list(request: HttpRequest, slug: str, proposal_id: int):
     community = community_get(slug=slug, user=request.user)
     proposal = selectors.proposal_get(

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         for community in communities:
             link = journal.verify(community)
             if link is None:
-                self.stdout.write(f"ok community={community.slug}")
+                seq, head = journal.head_of(community)
+                self.stdout.write(f"ok community={community.slug} entries={seq} head={head}")
             else:
                 broken += 1
                 self.stdout.write(
