@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,9 @@ messages: install
 
 bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-tally: install
+	$(PY) bench/tally.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -6,7 +6,6 @@ from gongzhi.accounts import views as account_views
 from gongzhi.api import api
 from gongzhi.api import not_found as api_not_found
 from gongzhi.core import views as core_views
-from gongzhi.deliberation import views as deliberation_views
 from gongzhi.notifications import views as notification_views
 
 community_patterns = [
@@ -20,29 +19,7 @@ community_patterns = [
     path("staff/register/", core_views.register_on_behalf, name="register_on_behalf"),
     path("staff/letters/", core_views.household_codes, name="household_codes"),
     path("staff/journal/", core_views.audit_trail, name="audit_trail"),
-    path("proposals/", deliberation_views.proposal_list, name="proposal_list"),
-    path("proposals/new/", deliberation_views.proposal_create, name="proposal_create"),
-    path(
-        "proposals/<int:proposal_id>/", deliberation_views.proposal_detail, name="proposal_detail"
-    ),
-    path(
-        "proposals/<int:proposal_id>/support/",
-        deliberation_views.proposal_support,
-        name="proposal_support",
-    ),
-    path(
-        "proposals/<int:proposal_id>/follow/",
-        deliberation_views.proposal_follow,
-        name="proposal_follow",
-    ),
-    path(
-        "proposals/<int:proposal_id>/comments/", deliberation_views.comment_add, name="comment_add"
-    ),
-    path(
-        "proposals/<int:proposal_id>/answer/",
-        deliberation_views.proposal_answer,
-        name="proposal_answer",
-    ),
+    path("proposals/", include("gongzhi.deliberation.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

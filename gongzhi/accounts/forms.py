@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.notifications.kinds import KINDS
+from gongzhi.notifications.kinds import kinds
 
 
 class SignupExtraForm(forms.Form):
@@ -37,7 +37,7 @@ class ChannelPreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, initial_prefs: dict[tuple[str, str], bool], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for kind, label in KINDS.items():
+        for kind, label in kinds().items():
             for channel, channel_label in (("email", _("e-mail")), ("sms", _("SMS"))):
                 self.fields[f"{kind}__{channel}"] = forms.BooleanField(
                     label=f"{label} — {channel_label}",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.accounts import services
 from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ProfileForm
 from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
-from gongzhi.notifications.kinds import KINDS
+from gongzhi.notifications.kinds import kinds
 from gongzhi.notifications.models import ChannelPreference
 from gongzhi.notifications.services import preference_set
 
@@ -104,7 +104,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     }
     initial = {
         (kind, ch): stored.get((kind, ch), ch == "email")
-        for kind in KINDS
+        for kind in kinds()
         for ch in ("email", "sms")
     }
     form = ChannelPreferencesForm(_posted(request), initial_prefs=initial)

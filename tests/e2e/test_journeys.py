@@ -30,7 +30,7 @@ from gongzhi.core.models import (
     RosterImport,
     VerificationMethod,
 )
-from gongzhi.core.verbs import VERB_LABELS
+from gongzhi.core.manifests import verb_labels
 from gongzhi.notifications.sms import LocmemSmsBackend
 from tests.conftest import TOTP_SECRET
 from tests.factories import UserFactory
@@ -252,9 +252,9 @@ def test_resident_code_login_language_age_friendly_and_record(new_context, commu
     rows = other.locator("main table tbody tr")
     assert rows.count() == 2
     newest, oldest = rows.all_inner_texts()
-    assert label("en", VERB_LABELS["membership.verified"]) in newest
+    assert label("en", verb_labels()["membership.verified"]) in newest
     assert worker.display_name in newest  # done by the worker, on the resident's behalf
-    assert label("en", VERB_LABELS["membership.joined"]) in oldest
+    assert label("en", verb_labels()["membership.joined"]) in oldest
     assert worker.display_name not in oldest
     assert "2" in other.locator("main table caption").inner_text()
     assert other.locator(".secondary-info").is_hidden()  # age-friendly: simpler pages

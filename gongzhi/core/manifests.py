@@ -1,0 +1,36 @@
+"""Each domain app declares what it adds to the shared registries in its own ``manifest.py``
+(as Decidim's component manifests do): the journal verbs it writes (``VERBS``) and the kinds
+of notification it sends (``NOTIFICATION_KINDS``), each with the label a person reads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from django.apps import apps
+
+
+@cache
+def collect(attribute: str) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("gongzhi."):
+            continue
+        module_name = f"{config.name}.manifest"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                continue
+            raise
+        merged.update(getattr(module, attribute, {}))
+    return merged
+
+
+def verb_labels() -> dict[str, object]:
+    return collect("VERBS")
+
+
+def notification_kinds() -> dict[str, object]:
+    return collect("NOTIFICATION_KINDS")
