@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import translation
 
 from gongzhi.core import services
+from gongzhi.core.manifests import verb_labels
 from gongzhi.core.models import (
     Building,
     Household,
@@ -30,7 +31,6 @@ from gongzhi.core.models import (
     RosterImport,
     VerificationMethod,
 )
-from gongzhi.core.manifests import verb_labels
 from gongzhi.notifications.sms import LocmemSmsBackend
 from tests.conftest import TOTP_SECRET
 from tests.factories import UserFactory
