@@ -54,7 +54,9 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check gongzhi tests bench
 	$(BIN)/ruff format --check gongzhi tests bench
-	$(BIN)/mypy gongzhi/core/services.py gongzhi/core/selectors.py gongzhi/core/journal.py gongzhi/core/roster.py gongzhi/accounts/services.py gongzhi/accounts/selectors.py gongzhi/notifications/services.py
+	$(BIN)/mypy gongzhi/core/services.py gongzhi/core/selectors.py gongzhi/core/journal.py gongzhi/core/roster.py gongzhi/accounts/services.py gongzhi/accounts/selectors.py gongzhi/notifications/services.py \
+		gongzhi/deliberation/services.py gongzhi/deliberation/selectors.py gongzhi/voting/services.py \
+		gongzhi/voting/selectors.py gongzhi/voting/tally.py gongzhi/core/uploads.py gongzhi/core/ratelimit.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check

@@ -18,6 +18,7 @@ from gongzhi.accounts.api import MfaRequired, TokenAuth
 from gongzhi.accounts.api import router as me_router
 from gongzhi.core.api import router as community_router
 from gongzhi.deliberation.api import router as deliberation_router
+from gongzhi.voting.api import router as voting_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -41,6 +42,7 @@ api = NinjaAPI(
 api.add_router("/", me_router)
 api.add_router("/communities", community_router)
 api.add_router("/communities", deliberation_router)
+api.add_router("/communities", voting_router)
 
 
 def error(
@@ -95,6 +97,8 @@ def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpR
 @api.exception_handler(DjangoValidationError)
 def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     code = getattr(exc, "code", None) or "invalid"
+    if code == "rate_limited":
+        return error(request, 429, code, " ".join(str(m) for m in exc.messages))
     return error(request, 400, str(code), " ".join(str(m) for m in exc.messages))
 
 
@@ -106,6 +110,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # A browser session without its CSRF token, or a request with a token that was not valid.
         message = _("Send a valid API token, or the CSRF token of your browser session.")
         return error(request, 403, "csrf_failed", message)
+    if exc.status_code == 403:
+        return error(request, 403, "forbidden", str(exc))
     return error(request, exc.status_code, "error", str(exc))
 
 

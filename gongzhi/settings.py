@@ -34,6 +34,10 @@ if not SECRET_KEY:
 # Keys the activity journal's chain. Keep it stable (and backed up) for the life of the data:
 # changing it makes every existing chain fail `journal_verify`.
 JOURNAL_KEY = os.environ.get("JOURNAL_KEY", SECRET_KEY)
+# Keys the pseudonyms under which secret ballots are stored (so a voter can change their ballot
+# until close). Whoever holds it and the database could link voters to ballots: keep it out of
+# the database and its backups.
+VOTE_KEY = os.environ.get("VOTE_KEY", SECRET_KEY + ":votes")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", BASE_DIR / "var"))
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.notifications",
     "gongzhi.deliberation",
+    "gongzhi.voting",
 ]
 
 MIDDLEWARE = [

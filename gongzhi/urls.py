@@ -20,6 +20,7 @@ community_patterns = [
     path("staff/letters/", core_views.household_codes, name="household_codes"),
     path("staff/journal/", core_views.audit_trail, name="audit_trail"),
     path("proposals/", include("gongzhi.deliberation.urls")),
+    path("votes/", include("gongzhi.voting.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import rules
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,6 +35,7 @@ from gongzhi.core.models import (
     VerificationMethod,
 )
 from gongzhi.core.policies import forget_access
+from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.roster import RowError, parse_roster, read_table
 from gongzhi.notifications.services import notify
 
@@ -170,16 +170,8 @@ CODE_TRIES_WINDOW = 15 * 60
 
 
 def _count_code_try(actor: User) -> None:
-    """Guessing codes is the attack: five tries per person per quarter hour, page and API alike.
-    ``cache.add`` + ``incr`` are atomic, so parallel requests cannot all read "0"."""
-    key = f"gz:lettercode:{actor.pk}"
-    cache.add(key, 0, CODE_TRIES_WINDOW)
-    try:
-        tries = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, CODE_TRIES_WINDOW)
-        tries = 1
-    if tries > CODE_TRIES:
+    """Guessing codes is the attack: five tries per person per quarter hour, page and API alike."""
+    if count_hit("lettercode", actor.pk, window=CODE_TRIES_WINDOW) > CODE_TRIES:
         raise ValidationError(
             _("Too many tries. Wait 15 minutes, or ask your community worker."),
             code="too_many_tries",

@@ -1,16 +1,47 @@
-from datetime import datetime
+"""The deliberation hall in the JSON API: proposals, comments, reactions, and moderation
+(flags, the queue, hiding, appeals and their decisions). A hidden item comes with
+``hidden: true`` and its reason; its title and text are empty for everyone but its author and
+the moderators."""
 
-from django.http import HttpRequest
+from datetime import datetime
+from typing import Any, Literal
+
+import rules
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors, services
-from gongzhi.deliberation.models import Category, Proposal, Scope
+from gongzhi.deliberation.models import (
+    Category,
+    Comment,
+    FlagReason,
+    Proposal,
+    ReactionKind,
+    Scope,
+)
 from gongzhi.deliberation.models import Status as ProposalStatus
 
 router = Router(tags=["deliberation"])
+
+
+def _viewer(context: Any) -> Any:
+    request = (context or {}).get("request")
+    if request is None:
+        return None
+    return request.auth if getattr(request, "auth", None) is not None else request.user
+
+
+def _masked(obj: Any, context: Any) -> bool:
+    """Whether the viewer reads "hidden by the moderators" instead of this item's text."""
+    if obj.hidden_at is None:
+        return False
+    masked = getattr(obj, "masked", None)
+    if masked is not None:
+        return bool(masked)
+    return not rules.has_perm("deliberation.see_hidden", _viewer(context), obj)
 
 
 class ProposalOut(Schema):
@@ -24,6 +55,16 @@ class ProposalOut(Schema):
     support_count: int
     support_threshold: int
     published_at: datetime | None
+    hidden: bool
+    hidden_reason: str | None
+
+    @staticmethod
+    def resolve_title(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.title
+
+    @staticmethod
+    def resolve_body(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.body
 
     @staticmethod
     def resolve_category(obj) -> str | None:
@@ -32,6 +73,14 @@ class ProposalOut(Schema):
     @staticmethod
     def resolve_author(obj) -> str:
         return str(obj.author)
+
+    @staticmethod
+    def resolve_hidden(obj) -> bool:
+        return obj.hidden_at is not None
+
+    @staticmethod
+    def resolve_hidden_reason(obj) -> str | None:
+        return obj.hidden_reason if obj.hidden_at is not None else None
 
 
 class ProposalIn(Schema):
@@ -53,10 +102,24 @@ class CommentOut(Schema):
     author: str
     body: str
     created_at: datetime
+    hidden: bool
+    hidden_reason: str | None
 
     @staticmethod
-    def resolve_author(obj) -> str:
-        return str(obj.author)
+    def resolve_author(obj, context) -> str:
+        return "" if _masked(obj, context) else str(obj.author)
+
+    @staticmethod
+    def resolve_body(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.body
+
+    @staticmethod
+    def resolve_hidden(obj) -> bool:
+        return obj.hidden_at is not None
+
+    @staticmethod
+    def resolve_hidden_reason(obj) -> str | None:
+        return obj.hidden_reason if obj.hidden_at is not None else None
 
 
 class AnswerIn(Schema):
@@ -133,7 +196,7 @@ def comment_list(request: HttpRequest, slug: str, proposal_id: int):
     proposal = selectors.proposal_get(
         community=community, viewer=request.user, proposal_id=proposal_id
     )
-    return proposal.comments.select_related("author").order_by("created_at", "pk")
+    return selectors.comment_list(proposal=proposal, viewer=request.user)
 
 
 @router.post(
@@ -147,8 +210,6 @@ def comment_add(request: HttpRequest, slug: str, proposal_id: int, payload: Comm
     if payload.parent is not None:
         parent = proposal.comments.filter(pk=payload.parent).first()
         if parent is None:
-            from django.http import Http404
-
             raise Http404
     return Status(
         201,
@@ -179,3 +240,307 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int, payload: 
         reason=payload.reason,
         merged_into=target,
     )
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+
+class FlagIn(Schema):
+    reason: FlagReason
+    note: str = ""
+
+
+class FlagOut(Schema):
+    id: int
+    reason: str
+    note: str
+    created_at: datetime
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class DismissIn(Schema):
+    reason: str = ""
+
+
+class DismissOut(Schema):
+    dismissed: int
+
+
+class AppealIn(Schema):
+    text: str
+
+
+class DecideIn(Schema):
+    restore: bool
+    reason: str
+
+
+class ItemOut(Schema):
+    """A proposal or a comment, as the moderators and its author see its moderation state."""
+
+    kind: Literal["proposal", "comment"]
+    id: int
+    proposal_id: int
+    hidden: bool
+    hidden_reason: str | None
+    hidden_at: datetime | None
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return "proposal" if isinstance(obj, Proposal) else "comment"
+
+    @staticmethod
+    def resolve_proposal_id(obj) -> int:
+        return obj.pk if isinstance(obj, Proposal) else obj.proposal_id
+
+    @staticmethod
+    def resolve_hidden(obj) -> bool:
+        return obj.hidden_at is not None
+
+    @staticmethod
+    def resolve_hidden_reason(obj) -> str | None:
+        return obj.hidden_reason if obj.hidden_at is not None else None
+
+
+class AppealOut(Schema):
+    id: int
+    proposal_id: int
+    comment_id: int | None
+    text: str
+    created_at: datetime
+    decided_at: datetime | None
+    decision: str
+    decision_reason: str
+
+
+class ModerationEventOut(Schema):
+    step: str
+    at: datetime
+    reason: str
+    flag_reason: str
+    actor: str | None = None
+
+    @staticmethod
+    def resolve_actor(obj, context) -> str | None:
+        # Moderators see which of them acted; an author sees "the moderators".
+        viewer = _viewer(context)
+        if obj.actor_id is None or not rules.has_perm("deliberation.moderate", viewer, obj):
+            return None
+        return str(obj.actor)
+
+
+class ReasonCountOut(Schema):
+    reason: str
+    count: int
+
+
+class QueueEntryOut(Schema):
+    kind: Literal["proposal", "comment"]
+    proposal_id: int
+    comment_id: int | None
+    title: str
+    text: str
+    author: str
+    since: datetime
+    flag_count: int
+    reasons: list[ReasonCountOut]
+    notes: list[str]
+    hidden: bool
+    hidden_reason: str | None
+    appeal: AppealOut | None
+
+    @staticmethod
+    def resolve_proposal_id(obj) -> int:
+        return obj.proposal.pk
+
+    @staticmethod
+    def resolve_comment_id(obj) -> int | None:
+        return obj.comment.pk if obj.comment is not None else None
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.proposal.title
+
+    @staticmethod
+    def resolve_text(obj) -> str:
+        return obj.item.body
+
+    @staticmethod
+    def resolve_author(obj) -> str:
+        return str(obj.item.author)
+
+    @staticmethod
+    def resolve_hidden(obj) -> bool:
+        return obj.item.hidden_at is not None
+
+    @staticmethod
+    def resolve_hidden_reason(obj) -> str | None:
+        return obj.item.hidden_reason if obj.item.hidden_at is not None else None
+
+
+class ReactionIn(Schema):
+    kind: ReactionKind
+
+
+class ReactionsOut(Schema):
+    given: bool
+    counts: dict[str, int]
+    mine: list[str]
+
+
+def _item(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+) -> Proposal | Comment:
+    community = community_get(slug=slug, user=request.auth)
+    return selectors.item_get(
+        community=community, viewer=request.auth, proposal_id=proposal_id, comment_id=comment_id
+    )
+
+
+COMMENT = "/{slug}/proposals/{proposal_id}/comments/{comment_id}"
+
+
+@router.post(
+    "/{slug}/proposals/{proposal_id}/flags",
+    response={201: FlagOut},
+    summary="Flag a proposal for the moderators",
+)
+def proposal_flag(request: HttpRequest, slug: str, proposal_id: int, payload: FlagIn):
+    item = _item(request, slug, proposal_id)
+    flag = services.flag_add(
+        actor=request.auth, item=item, reason=payload.reason.value, note=payload.note
+    )
+    return Status(201, flag)
+
+
+@router.post(f"{COMMENT}/flags", response={201: FlagOut}, summary="Flag a comment")
+def comment_flag(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: FlagIn
+):
+    item = _item(request, slug, proposal_id, comment_id)
+    flag = services.flag_add(
+        actor=request.auth, item=item, reason=payload.reason.value, note=payload.note
+    )
+    return Status(201, flag)
+
+
+@router.post(
+    "/{slug}/proposals/{proposal_id}/hide", response=ItemOut, summary="Hide a proposal (moderators)"
+)
+def proposal_hide(request: HttpRequest, slug: str, proposal_id: int, payload: ReasonIn):
+    item = _item(request, slug, proposal_id)
+    return services.item_hide(actor=request.auth, item=item, reason=payload.reason)
+
+
+@router.post(f"{COMMENT}/hide", response=ItemOut, summary="Hide a comment (moderators)")
+def comment_hide(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: ReasonIn
+):
+    item = _item(request, slug, proposal_id, comment_id)
+    return services.item_hide(actor=request.auth, item=item, reason=payload.reason)
+
+
+@router.post(
+    "/{slug}/proposals/{proposal_id}/dismiss-flags",
+    response=DismissOut,
+    summary="Dismiss the flags on a proposal (moderators)",
+)
+def proposal_dismiss(request: HttpRequest, slug: str, proposal_id: int, payload: DismissIn):
+    item = _item(request, slug, proposal_id)
+    count = services.flags_dismiss(actor=request.auth, item=item, reason=payload.reason)
+    return {"dismissed": count}
+
+
+@router.post(
+    f"{COMMENT}/dismiss-flags",
+    response=DismissOut,
+    summary="Dismiss the flags on a comment (moderators)",
+)
+def comment_dismiss(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: DismissIn
+):
+    item = _item(request, slug, proposal_id, comment_id)
+    count = services.flags_dismiss(actor=request.auth, item=item, reason=payload.reason)
+    return {"dismissed": count}
+
+
+@router.post(
+    "/{slug}/proposals/{proposal_id}/appeal",
+    response={201: AppealOut},
+    summary="Appeal against hiding one's proposal (once)",
+)
+def proposal_appeal(request: HttpRequest, slug: str, proposal_id: int, payload: AppealIn):
+    item = _item(request, slug, proposal_id)
+    return Status(201, services.appeal_add(actor=request.auth, item=item, text=payload.text))
+
+
+@router.post(
+    f"{COMMENT}/appeal",
+    response={201: AppealOut},
+    summary="Appeal against hiding one's comment (once)",
+)
+def comment_appeal(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: AppealIn
+):
+    item = _item(request, slug, proposal_id, comment_id)
+    return Status(201, services.appeal_add(actor=request.auth, item=item, text=payload.text))
+
+
+@router.get(
+    "/{slug}/proposals/{proposal_id}/moderation",
+    response=list[ModerationEventOut],
+    summary="A proposal's moderation history (its author and the moderators)",
+)
+def proposal_moderation(request: HttpRequest, slug: str, proposal_id: int):
+    item = _item(request, slug, proposal_id)
+    return selectors.moderation_history(item=item, viewer=request.auth)
+
+
+@router.get(
+    f"{COMMENT}/moderation",
+    response=list[ModerationEventOut],
+    summary="A comment's moderation history (its author and the moderators)",
+)
+def comment_moderation(request: HttpRequest, slug: str, proposal_id: int, comment_id: int):
+    item = _item(request, slug, proposal_id, comment_id)
+    return selectors.moderation_history(item=item, viewer=request.auth)
+
+
+@router.get(
+    "/{slug}/moderation/queue",
+    response=list[QueueEntryOut],
+    summary="Flagged items and appeals, oldest first (moderators)",
+)
+@paginate(BoundedLimitOffsetPagination)
+def moderation_queue(request: HttpRequest, slug: str):
+    community = community_get(slug=slug, user=request.auth, perm="deliberation.moderate")
+    return selectors.moderation_queue(community=community)
+
+
+@router.post(
+    "/{slug}/moderation/appeals/{appeal_id}/decide",
+    response=AppealOut,
+    summary="Decide an appeal: restore or keep hidden, with a reason (moderators)",
+)
+def appeal_decide(request: HttpRequest, slug: str, appeal_id: int, payload: DecideIn):
+    community = community_get(slug=slug, user=request.auth)
+    appeal = selectors.appeal_get(community=community, viewer=request.auth, appeal_id=appeal_id)
+    return services.appeal_decide(
+        actor=request.auth, appeal=appeal, restore=payload.restore, reason=payload.reason
+    )
+
+
+@router.post(
+    f"{COMMENT}/reactions",
+    response=ReactionsOut,
+    summary="Give or take back a reaction to a comment",
+)
+def comment_react(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: ReactionIn
+):
+    comment = _item(request, slug, proposal_id, comment_id)
+    given = services.reaction_toggle(actor=request.auth, comment=comment, kind=payload.kind.value)
+    return {"given": given, **selectors.reaction_counts(comment=comment, viewer=request.auth)}

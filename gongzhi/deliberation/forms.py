@@ -5,7 +5,24 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.deliberation.models import ANSWERS, Scope, Status
+from gongzhi.deliberation.models import ANSWERS, FlagReason, ReactionKind, Scope, Status
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); each is checked for its real
+    type by the service (``core.uploads.check_upload``), not here."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
 
 
 class ProposalForm(forms.Form):
@@ -23,6 +40,12 @@ class ProposalForm(forms.Form):
         label=_("Which grid or building"),
         required=False,
         help_text=_("Only if it concerns one grid or one building."),
+    )
+    attachments = MultipleFileField(
+        label=_("Photos or PDF files (optional)"),
+        required=False,
+        help_text=_("Up to 5 files: photos (JPEG, PNG, WebP) or PDF, at most 5 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
     )
     publish = forms.BooleanField(
         label=_("Publish now (untick to keep it as a draft only you can see)"),
@@ -46,6 +69,8 @@ class ProposalForm(forms.Form):
         scope, place = data.get("scope"), data.get("place") or ""
         if scope in {Scope.GRID, Scope.BUILDING} and not place.startswith(f"{scope}:"):
             self.add_error("place", _("Choose the grid or building the proposal concerns."))
+        if len(data.get("attachments") or []) > 5:
+            self.add_error("attachments", _("At most %(max)d files.") % {"max": 5})
         return data
 
 
@@ -72,3 +97,53 @@ class AnswerForm(forms.Form):
     merged_into = forms.IntegerField(
         label=_("Merge into proposal number"), required=False, min_value=1
     )
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong?"), choices=FlagReason.choices)
+    note = forms.CharField(
+        label=_("Details (needed for “something else”)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, as its author will read it"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=2000, widget=forms.TextInput
+    )
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why should the moderators look again?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecideForm(forms.Form):
+    restore = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Restore it")), ("0", _("Keep it hidden"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason, as its author will read it"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReactionKind.choices)

@@ -1,4 +1,11 @@
-"""What the deliberation hall writes to the journal and the notifications it sends."""
+"""What the deliberation hall writes to the journal and the notifications it sends.
+
+Moderation (R1.1), decided for this hall: the moderators are the community's workers, its
+council members and platform admins (``policies.is_moderator``; not mediators, who must stay
+neutral between neighbours, nor street officials). Anyone logged in may flag; a hidden item
+needs a reason; its author may appeal once; any other moderator decides. Limits per person
+(``services.RATE_LIMITS``): 5 proposals a day, 10 comments in ten minutes, 20 flags a day.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +17,19 @@ VERBS = {
     "proposal.unsupported": _("withdrew support from a proposal"),
     "proposal.status_changed": _("moved a proposal on"),
     "comment.added": _("commented on a proposal"),
+    "reaction.added": _("reacted to a comment"),
+    "reaction.removed": _("took back a reaction to a comment"),
+    "moderation.flagged": _("flagged something for the moderators"),
+    "moderation.hidden": _("hid something as a moderator"),
+    "moderation.flags_dismissed": _("dismissed flags as a moderator"),
+    "moderation.appealed": _("appealed against the moderators' hiding"),
+    "moderation.appeal_decided": _("decided an appeal as a moderator"),
 }
 
 NOTIFICATION_KINDS = {
     "proposal_threshold": _("A proposal I follow, or my council's, has enough support"),
     "proposal_comment": _("New comments on proposals I follow"),
     "proposal_answered": _("Answers to proposals I follow"),
+    "moderation_decision": _("The moderators hide something I wrote, or decide my appeal"),
+    "moderation_queue": _("New flags and appeals, for moderators"),
 }

@@ -3,15 +3,25 @@
 A proposal's life: draft → published (gathering support) → threshold reached → under review
 (on a council agenda) → answered (accepted / rejected / merged) → implemented. Every change of
 state is a ``ProposalEvent`` row, shown as the public timeline, with who decided, when and why.
+
+Moderation (R1.1): anyone logged in may flag a proposal or a comment (``Flag``, one per person
+per item). Moderators hide an item with a reason its author reads; the author may appeal once
+(``Appeal``, one per item); a moderator decides. Each step is a ``ModerationEvent`` row, the
+item's moderation history. An "item" is a proposal (``comment`` empty) or one of its comments.
 """
 
 from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
@@ -115,6 +125,13 @@ class Proposal(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: Hidden by the moderators: everyone but its author and the moderators reads the reason
+    #: instead of the text. A reason is required (check constraint).
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.TextField(blank=True, max_length=2000)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TenantManager["Proposal"]()
 
@@ -137,6 +154,10 @@ class Proposal(TenantModel):
                 condition=~Q(status="merged") | Q(merged_into__isnull=False),
                 name="proposal_merged_has_target",
             ),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="proposal_hidden_has_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["community", "status", "published_at"]),
@@ -149,6 +170,10 @@ class Proposal(TenantModel):
     @property
     def is_open_for_support(self) -> bool:
         return self.status in OPEN_STATES
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Support(TenantModel):
@@ -197,14 +222,31 @@ class Comment(TenantModel):
     body = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    #: Hidden by the moderators: everyone but its author and the moderators reads the reason
+    #: instead of the text. A reason is required (check constraint).
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.TextField(blank=True, max_length=2000)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TenantManager["Comment"]()
 
     class Meta:
         indexes = [models.Index(fields=["community", "proposal", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="comment_hidden_has_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.body[:40]
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class ProposalEvent(TenantModel):
@@ -249,3 +291,233 @@ class ProposalRevision(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} @ {self.at:%Y-%m-%d}"
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("spam or advertising")
+    ABUSE = "abuse", _("abuse or insults")
+    PERSONAL_DATA = "personal_data", _("other people's personal data")
+    OFF_TOPIC = "off_topic", _("off topic")
+    OTHER = "other", _("something else")
+
+
+class FlagResolution(models.TextChoices):
+    HIDDEN = "hidden", _("hidden")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+def _one_per_item(fields: list[str], name: str) -> list[models.UniqueConstraint]:
+    """Unique per proposal (when the item is the proposal) and per comment (when it is one)."""
+    return [
+        models.UniqueConstraint(
+            fields=["community", "proposal", *fields],
+            condition=Q(comment__isnull=True),
+            name=f"{name}_proposal",
+        ),
+        models.UniqueConstraint(
+            fields=["community", "comment", *fields],
+            condition=Q(comment__isnull=False),
+            name=f"{name}_comment",
+        ),
+    ]
+
+
+class Flag(TenantModel):
+    """举报: one person tells the moderators that a proposal or a comment breaks the rules."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="flags")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=16, choices=FlagReason.choices)
+    note = models.TextField(blank=True, max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=12, choices=FlagResolution.choices, blank=True)
+
+    objects = TenantManager["Flag"]()
+
+    class Meta:
+        constraints = [
+            *_one_per_item(["flagged_by"], "flag_one_per_person"),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(note=""), name="flag_other_has_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolution="")
+                | Q(resolved_at__isnull=False) & ~Q(resolution=""),
+                name="flag_resolution_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "resolved_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.proposal_id}/{self.comment_id}"
+
+
+class AppealDecision(models.TextChoices):
+    RESTORED = "restored", _("restored")
+    KEPT_HIDDEN = "kept_hidden", _("kept hidden")
+
+
+class Appeal(TenantModel):
+    """申诉: the author of a hidden item asks the moderators to look again — once per item."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="appeals")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="appeals"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(max_length=12, choices=AppealDecision.choices, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=2000)
+
+    objects = TenantManager["Appeal"]()
+
+    class Meta:
+        constraints = [
+            *_one_per_item([], "appeal_once_per_item"),
+            models.CheckConstraint(condition=~Q(text=""), name="appeal_has_text"),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True, decision="")
+                | Q(decided_at__isnull=False) & ~Q(decision="") & ~Q(decision_reason=""),
+                name="appeal_decision_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "decided_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"appeal {self.proposal_id}/{self.comment_id}"
+
+
+class ModerationStep(models.TextChoices):
+    FLAGGED = "flagged", _("flagged")
+    FLAGS_DISMISSED = "dismissed", _("flags dismissed")
+    HIDDEN = "hidden", _("hidden by the moderators")
+    APPEALED = "appealed", _("appealed by the author")
+    RESTORED = "restored", _("restored after the appeal")
+    KEPT_HIDDEN = "kept_hidden", _("kept hidden after the appeal")
+
+
+#: Steps the item's author sees in its history. Flags (and their dismissal) stay among the
+#: moderators, so that an author is not set against the neighbour who flagged them.
+AUTHOR_STEPS = {
+    ModerationStep.HIDDEN,
+    ModerationStep.APPEALED,
+    ModerationStep.RESTORED,
+    ModerationStep.KEPT_HIDDEN,
+}
+
+
+class ModerationEvent(TenantModel):
+    """One step of an item's moderation history: who did what, when, and why."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="moderation_events"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step = models.CharField(max_length=12, choices=ModerationStep.choices)
+    #: For a flag: the reason chosen (the free text, if any, is in ``reason``).
+    flag_reason = models.CharField(max_length=16, choices=FlagReason.choices, blank=True)
+    reason = models.TextField(blank=True, max_length=2000)
+
+    objects = TenantManager["ModerationEvent"]()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(step__in=["hidden", "restored", "kept_hidden", "appealed"])
+                | ~Q(reason=""),
+                name="moderationevent_decision_has_reason",
+            )
+        ]
+        indexes = [models.Index(fields=["community", "proposal", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.proposal_id}/{self.comment_id}"
+
+
+# --- Reactions and attachments ----------------------------------------------------------------
+
+
+class ReactionKind(models.TextChoices):
+    AGREE = "agree", pgettext_lazy("reaction", "agree")
+    THANKS = "thanks", pgettext_lazy("reaction", "thanks")
+    QUESTION = "question", pgettext_lazy("reaction", "question")
+
+
+REACTION_EMOJI = {ReactionKind.AGREE: "👍", ReactionKind.THANKS: "❤️", ReactionKind.QUESTION: "🤔"}
+
+
+class Reaction(TenantModel):
+    """A quick answer to a comment; one of each kind per person per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Reaction"]()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "comment", "user", "kind"], name="reaction_one_of_each_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.comment_id}"
+
+
+def attachment_path(instance: Any, filename: str) -> str:
+    """A random name: the stored path tells nothing, and the file is served only through a view
+    that checks the proposal's visibility (never as a public MEDIA file)."""
+    extension = os.path.splitext(filename)[1].lower()[:8]
+    return f"deliberation/{instance.community_id}/{uuid.uuid4().hex}{extension}"
+
+
+class Attachment(TenantModel):
+    """A photo (re-encoded without EXIF) or a PDF attached to a proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Attachment"]()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

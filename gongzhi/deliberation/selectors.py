@@ -1,20 +1,77 @@
-"""Reads for the deliberation hall, limited to what the viewer may see."""
+"""Reads for the deliberation hall, limited to what the viewer may see.
+
+A hidden item (proposal or comment) stays in its place, but for everyone except its author and
+the moderators it carries ``masked=True`` (computed in SQL, from the same rule as the
+``deliberation.see_hidden`` permission): pages and the API then show "hidden by the moderators:
+<reason>" instead of its text.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, overload
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import BaseExpression
 from django.http import Http404
 
 from gongzhi.core.models import Community
-from gongzhi.deliberation.models import Comment, Proposal, Status, Support
-from gongzhi.deliberation.policies import view_proposal
+from gongzhi.core.policies import access_of
+from gongzhi.deliberation.models import (
+    AUTHOR_STEPS,
+    REACTION_EMOJI,
+    Appeal,
+    Attachment,
+    Comment,
+    Flag,
+    FlagReason,
+    ModerationEvent,
+    Proposal,
+    Reaction,
+    ReactionKind,
+    Status,
+    Support,
+)
+from gongzhi.deliberation.policies import (
+    is_moderator,
+    moderated_communities,
+    see_hidden,
+    view_proposal,
+)
 
 LIST_ORDERS = {
     "new": ("-published_at", "-pk"),
     "support": ("-support_count", "-pk"),
 }
+
+ItemKey = tuple[int, int | None]  # (proposal id, comment id or None)
+
+
+def masked(viewer: Any) -> BaseExpression:
+    """``True`` where the row is hidden and the viewer is neither its author nor a moderator.
+    The same rule as ``policies.see_hidden``, spelled without empty ``IN ()`` lists."""
+    hidden = Q(hidden_at__isnull=False)
+    if viewer is not None and viewer.is_authenticated:
+        if access_of(viewer).is_admin:
+            return Value(False, output_field=BooleanField())
+        hidden &= ~Q(author=viewer)
+        communities = moderated_communities(viewer)
+        if communities:
+            hidden &= ~Q(community__in=communities)
+    return Case(When(hidden, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def proposal_list(
@@ -27,8 +84,10 @@ def proposal_list(
         queryset = queryset.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
     if mine and viewer.is_authenticated:
         queryset = queryset.filter(author=viewer)
-    return queryset.select_related("author", "category").order_by(
-        *LIST_ORDERS.get(order, LIST_ORDERS["new"])
+    return (
+        queryset.select_related("author", "category")
+        .annotate(masked=masked(viewer))
+        .order_by(*LIST_ORDERS.get(order, LIST_ORDERS["new"]))
     )
 
 
@@ -36,6 +95,7 @@ def proposal_get(*, community: Community, viewer: Any, proposal_id: int) -> Prop
     proposal = (
         view_proposal.filter(viewer, Proposal.objects.in_community(community))
         .select_related("author", "category", "grid", "building", "merged_into", "community")
+        .annotate(masked=masked(viewer))
         .filter(pk=proposal_id)
         .first()
     )
@@ -44,20 +104,111 @@ def proposal_get(*, community: Community, viewer: Any, proposal_id: int) -> Prop
     return proposal
 
 
-def comment_threads(proposal: Proposal) -> list[Comment]:
-    """Top-level comments in order, each with its replies prefetched."""
-    replies = (
+def comment_get(*, proposal: Proposal, viewer: Any, comment_id: int) -> Comment:
+    """A comment of a proposal the viewer may see (fetched with ``proposal_get``)."""
+    comment = (
         Comment.objects.in_community(proposal.community_id)
+        .filter(proposal=proposal, pk=comment_id)
         .select_related("author")
+        .annotate(masked=masked(viewer))
+        .first()
+    )
+    if comment is None:
+        raise Http404
+    comment.proposal = proposal
+    return comment
+
+
+def item_get(
+    *, community: Community, viewer: Any, proposal_id: int, comment_id: int | None = None
+) -> Proposal | Comment:
+    proposal = proposal_get(community=community, viewer=viewer, proposal_id=proposal_id)
+    if comment_id is None:
+        return proposal
+    return comment_get(proposal=proposal, viewer=viewer, comment_id=comment_id)
+
+
+def comment_list(*, proposal: Proposal, viewer: Any) -> QuerySet[Comment]:
+    return (
+        Comment.objects.in_community(proposal.community_id)
+        .filter(proposal=proposal)
+        .select_related("author")
+        .annotate(masked=masked(viewer))
         .order_by("created_at", "pk")
     )
-    return list(
-        Comment.objects.in_community(proposal.community_id)
-        .filter(proposal=proposal, parent__isnull=True)
+
+
+@dataclass(frozen=True)
+class ReactionCount:
+    kind: str
+    emoji: str
+    label: str
+    count: int
+    mine: bool
+
+
+def comment_threads(proposal: Proposal, *, viewer: Any = None) -> list[Comment]:
+    """Top-level comments in order, each with its replies (``thread_replies``) and, on every
+    comment, ``masked`` and ``reaction_counts`` — four queries, however long the discussion."""
+    scoped = Comment.objects.in_community(proposal.community_id).annotate(masked=masked(viewer))
+    replies = scoped.select_related("author").order_by("created_at", "pk")
+    threads: list[Any] = list(
+        scoped.filter(proposal=proposal, parent__isnull=True)
         .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies))
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="thread_replies"))
         .order_by("created_at", "pk")
     )
+    counts: Counter[tuple[int, str]] = Counter()
+    for comment_id, kind, n in (
+        Reaction.objects.in_community(proposal.community_id)
+        .filter(comment__proposal=proposal)
+        .values_list("comment", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[(comment_id, kind)] = n
+    mine: set[tuple[int, str]] = set()
+    if viewer is not None and viewer.is_authenticated and counts:
+        mine = set(
+            Reaction.objects.in_community(proposal.community_id)
+            .filter(comment__proposal=proposal, user=viewer)
+            .values_list("comment", "kind")
+        )
+    for comment in threads:
+        for c in [comment, *comment.thread_replies]:
+            c.proposal = proposal
+            c.reaction_counts = [
+                ReactionCount(
+                    kind=kind.value,
+                    emoji=REACTION_EMOJI[kind],
+                    label=str(kind.label),
+                    count=counts[(c.pk, kind.value)],
+                    mine=(c.pk, kind.value) in mine,
+                )
+                for kind in ReactionKind
+            ]
+    return threads
+
+
+def reaction_counts(*, comment: Comment, viewer: Any) -> dict[str, Any]:
+    rows = dict(
+        Reaction.objects.in_community(comment.community_id)
+        .filter(comment=comment)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    mine = set()
+    if viewer is not None and viewer.is_authenticated:
+        mine = set(
+            Reaction.objects.in_community(comment.community_id)
+            .filter(comment=comment, user=viewer)
+            .values_list("kind", flat=True)
+        )
+    return {
+        "counts": {kind.value: rows.get(kind.value, 0) for kind in ReactionKind},
+        "mine": sorted(mine),
+    }
 
 
 def supports(*, viewer: Any, proposal: Proposal) -> bool:
@@ -68,3 +219,240 @@ def supports(*, viewer: Any, proposal: Proposal) -> bool:
         .filter(proposal=proposal, user=viewer)
         .exists()
     )
+
+
+def attachments(*, proposal: Proposal) -> list[Attachment]:
+    """A proposal's files; empty for a viewer who sees the proposal hidden (``masked``)."""
+    if getattr(proposal, "masked", False):
+        return []
+    return list(Attachment.objects.in_community(proposal.community_id).filter(proposal=proposal))
+
+
+def attachment_get(*, proposal: Proposal, attachment_id: int) -> Attachment:
+    """A file of a proposal fetched with ``proposal_get``: its visibility is the proposal's."""
+    if getattr(proposal, "masked", True):
+        raise Http404
+    attachment = (
+        Attachment.objects.in_community(proposal.community_id)
+        .filter(proposal=proposal, pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+
+def _key(proposal_id: int, comment_id: int | None) -> ItemKey:
+    return (proposal_id, comment_id)
+
+
+def key_of(item: Proposal | Comment) -> ItemKey:
+    if isinstance(item, Proposal):
+        return (item.pk, None)
+    return (item.proposal_id, item.pk)
+
+
+@dataclass
+class ItemModeration:
+    """What the viewer may know about moderation on one proposal page, by item key."""
+
+    history: dict[ItemKey, list[ModerationEvent]] = field(default_factory=dict)
+    open_flags: dict[ItemKey, int] = field(default_factory=dict)
+    appeals: dict[ItemKey, Appeal] = field(default_factory=dict)
+    flagged_by_me: set[ItemKey] = field(default_factory=set)
+
+
+def moderation_on(*, proposal: Proposal, viewer: Any, is_moderator: bool) -> ItemModeration:
+    """Histories, open flags and appeals for the proposal and its comments. Moderators see
+    everything; an author sees the steps on their own items that concern them (never flags)."""
+    result = ItemModeration()
+    if viewer is None or not viewer.is_authenticated:
+        return result
+    events = ModerationEvent.objects.in_community(proposal.community_id).filter(proposal=proposal)
+    appeals = Appeal.objects.in_community(proposal.community_id).filter(proposal=proposal)
+    if not is_moderator:
+        own = Q(comment__isnull=True, proposal__author=viewer) | Q(comment__author=viewer)
+        events = events.filter(own, step__in=list(AUTHOR_STEPS))
+        appeals = appeals.filter(author=viewer)
+    history: dict[ItemKey, list[ModerationEvent]] = defaultdict(list)
+    for event in events.select_related("actor").order_by("at", "pk"):
+        history[_key(event.proposal_id, event.comment_id)].append(event)
+    result.history = dict(history)
+    result.appeals = {_key(a.proposal_id, a.comment_id): a for a in appeals}
+    result.flagged_by_me = {
+        _key(p, c)
+        for p, c in Flag.objects.in_community(proposal.community_id)
+        .filter(proposal=proposal, flagged_by=viewer)
+        .values_list("proposal", "comment")
+    }
+    if is_moderator:
+        result.open_flags = {
+            _key(p, c): n
+            for p, c, n in Flag.objects.in_community(proposal.community_id)
+            .filter(proposal=proposal, resolved_at__isnull=True)
+            .values_list("proposal", "comment")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    return result
+
+
+def moderation_history(*, item: Proposal | Comment, viewer: Any) -> list[ModerationEvent]:
+    """One item's history, for its author (the steps that concern them) or a moderator (all).
+    Anyone else gets 404, as for a missing item."""
+    if not see_hidden.predicate.test(viewer, item):
+        raise Http404
+    events = ModerationEvent.objects.in_community(item.community_id).select_related("actor")
+    if isinstance(item, Proposal):
+        events = events.filter(proposal=item, comment__isnull=True)
+    else:
+        events = events.filter(comment=item)
+    if not is_moderator.test(viewer, item):
+        events = events.filter(step__in=list(AUTHOR_STEPS))
+    return list(events.order_by("at", "pk"))
+
+
+def appeal_get(*, community: Community, viewer: Any, appeal_id: int) -> Appeal:
+    """An appeal, for the moderators and its author; 404 for anyone else."""
+    appeal = (
+        see_hidden.filter(viewer, Appeal.objects.in_community(community))
+        .select_related("proposal", "comment", "community")
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str
+    label: str
+    count: int
+
+
+@dataclass
+class QueueEntry:
+    """One item waiting for a moderator: open flags (how many, why) and/or an open appeal."""
+
+    proposal: Proposal
+    comment: Comment | None
+    since: datetime
+    flag_count: int = 0
+    reasons: list[ReasonCount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    appeal: Appeal | None = None
+
+    @property
+    def item(self) -> Proposal | Comment:
+        return self.comment or self.proposal
+
+    @property
+    def kind(self) -> str:
+        return "comment" if self.comment is not None else "proposal"
+
+
+class ModerationQueue(Sequence[QueueEntry]):
+    """The queue, oldest first. Ordering needs only one small row per waiting item (two
+    queries); a page's proposals, comments and flag reasons load when it is sliced (three
+    more), so the page and the API list cost the same few queries at any length."""
+
+    def __init__(self, community: Community) -> None:
+        self.community = community
+        waiting: dict[ItemKey, dict[str, Any]] = {}
+        for p, c, n, first in (
+            Flag.objects.in_community(community)
+            .filter(resolved_at__isnull=True)
+            .values_list("proposal", "comment")
+            .annotate(n=Count("pk"), first=Min("created_at"))
+            .order_by()
+        ):
+            waiting[_key(p, c)] = {"since": first, "flags": n, "appeal": None}
+        for appeal in Appeal.objects.in_community(community).filter(decided_at__isnull=True):
+            key = _key(appeal.proposal_id, appeal.comment_id)
+            entry = waiting.setdefault(key, {"since": appeal.created_at, "flags": 0})
+            entry["since"] = min(entry["since"], appeal.created_at)
+            entry["appeal"] = appeal
+        self._keys = sorted(waiting, key=lambda k: (waiting[k]["since"], k[0], k[1] or 0))
+        self._waiting = waiting
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> QueueEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[QueueEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> QueueEntry | list[QueueEntry]:
+        if isinstance(index, slice):
+            return self._load(self._keys[index])
+        return self._load([self._keys[index]])[0]
+
+    def __iter__(self) -> Iterator[QueueEntry]:
+        return iter(self._load(self._keys))
+
+    def _load(self, keys: list[ItemKey]) -> list[QueueEntry]:
+        if not keys:
+            return []
+        community = self.community
+        proposal_ids = {p for p, _c in keys}
+        comment_ids = {c for _p, c in keys if c is not None}
+        proposals = Proposal.objects.in_community(community).select_related(
+            "author", "hidden_by", "community"
+        )
+        by_id = {p.pk: p for p in proposals.filter(pk__in=proposal_ids)}
+        comments = {}
+        if comment_ids:
+            comments = {
+                c.pk: c
+                for c in Comment.objects.in_community(community)
+                .filter(pk__in=comment_ids)
+                .select_related("author", "hidden_by")
+            }
+        reasons: dict[ItemKey, Counter[str]] = defaultdict(Counter)
+        notes: dict[ItemKey, list[str]] = defaultdict(list)
+        for p, c, reason, note in (
+            Flag.objects.in_community(community)
+            .filter(resolved_at__isnull=True, proposal__in=proposal_ids)
+            .order_by("created_at", "pk")
+            .values_list("proposal", "comment", "reason", "note")
+        ):
+            reasons[_key(p, c)][reason] += 1
+            if note:
+                notes[_key(p, c)].append(note)
+        labels = dict(FlagReason.choices)
+        entries = []
+        for key in keys:
+            proposal_id, comment_id = key
+            if proposal_id not in by_id or (comment_id is not None and comment_id not in comments):
+                continue  # deleted since the queue was read
+            comment = comments.get(comment_id) if comment_id is not None else None
+            if comment is not None:
+                comment.proposal = by_id[proposal_id]
+            waiting = self._waiting[key]
+            entries.append(
+                QueueEntry(
+                    proposal=by_id[proposal_id],
+                    comment=comment,
+                    since=waiting["since"],
+                    flag_count=waiting["flags"],
+                    reasons=[
+                        ReasonCount(reason=r, label=str(labels[r]), count=n)
+                        for r, n in reasons[key].most_common()
+                    ],
+                    notes=notes[key],
+                    appeal=waiting["appeal"],
+                )
+            )
+        return entries
+
+
+def moderation_queue(*, community: Community) -> ModerationQueue:
+    """Call only after checking ``deliberation.moderate`` on the community."""
+    return ModerationQueue(community)

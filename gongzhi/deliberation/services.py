@@ -1,12 +1,18 @@
 """Every write in the deliberation hall. Each checks permission, runs in one transaction,
 journals the act and notifies after commit. "One support per person" and the support count
 hold under concurrency because the proposal row is locked and a unique constraint backs it.
+
+Against spam and floods, raising proposals, commenting and flagging count towards per-person
+limits (``RATE_LIMITS``) kept in the shared cache. Moderation (flag, hide, dismiss, appeal,
+decide) works on an "item": a proposal, or one of its comments.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,20 +25,45 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Building, Community, Grid, Membership, Role, RoleGrant
+from gongzhi.core.ratelimit import count_hit
+from gongzhi.core.uploads import DOCUMENTS, PHOTOS, CheckedUpload, check_upload
 from gongzhi.deliberation.models import (
     TRANSITIONS,
+    Appeal,
+    AppealDecision,
+    Attachment,
     Category,
     Comment,
     DeliberationSettings,
+    Flag,
+    FlagReason,
+    FlagResolution,
     Follow,
+    ModerationEvent,
+    ModerationStep,
     Proposal,
     ProposalEvent,
     ProposalRevision,
+    Reaction,
+    ReactionKind,
     Scope,
     Status,
     Support,
 )
+from gongzhi.deliberation.policies import MODERATOR_ROLES
 from gongzhi.notifications.services import notify
+
+#: Per person: (at most this many, in a window of this many seconds of local time). A
+#: community worker raising proposals for offline residents (代办) counts towards each
+#: resident's limit, not their own.
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "proposal": (5, 24 * 3600),
+    "comment": (10, 10 * 60),
+    "flag": (20, 24 * 3600),
+}
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ATTACHMENT_KINDS = PHOTOS | DOCUMENTS
 
 
 def _require(perm: str, user: User, obj: object) -> None:
@@ -50,6 +81,53 @@ def _clean_text(value: str, *, field: str, max_length: int, min_length: int = 1)
             code=f"{field}_too_long",
         )
     return text
+
+
+def _rate_limit_message(action: str, limit: int) -> str:
+    if action == "proposal":
+        return _("You can raise at most %(limit)d proposals a day. Please try again tomorrow.") % {
+            "limit": limit
+        }
+    if action == "comment":
+        return _(
+            "You can post at most %(limit)d comments in ten minutes. Please wait a little."
+        ) % {"limit": limit}
+    return _("You can flag at most %(limit)d items a day. Please try again tomorrow.") % {
+        "limit": limit
+    }
+
+
+def _count_towards_limit(action: str, user: User) -> None:
+    """Count one act in the current window (core.ratelimit); refuse it beyond the limit."""
+    limit, window = RATE_LIMITS[action]
+    if count_hit(action, user.pk, window=window) > limit:
+        raise ValidationError(_rate_limit_message(action, limit), code="rate_limited")
+
+
+def _check_attachments(files: Sequence[Any]) -> list[CheckedUpload]:
+    """Every file is checked before anything is written: one refusal refuses them all."""
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            _("At most %(max)d files can be attached to a proposal.") % {"max": MAX_ATTACHMENTS},
+            code="too_many_files",
+        )
+    return [check_upload(f, kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES) for f in files]
+
+
+def _store_attachments(proposal: Proposal, checked: list[CheckedUpload], written: list) -> None:
+    for upload in checked:
+        attachment = Attachment(
+            community_id=proposal.community_id,
+            proposal=proposal,
+            name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            width=upload.width,
+            height=upload.height,
+        )
+        attachment.file.save(upload.name, upload.as_file(), save=False)
+        written.append(attachment.file)
+        attachment.save()
 
 
 def support_threshold(community: Community) -> int:
@@ -103,8 +181,10 @@ def proposal_create(
     longitude: Decimal | None = None,
     publish: bool = True,
     on_behalf_of: User | None = None,
+    attachments: Sequence[Any] = (),
 ) -> Proposal:
-    """A resident raises a proposal (or a community worker raises it for them, 代办)."""
+    """A resident raises a proposal (or a community worker raises it for them, 代办), with up to
+    five photos or PDFs: all are checked first, and stored only with the proposal."""
     author = on_behalf_of or actor
     if on_behalf_of is not None:
         _require("core.act_on_behalf", actor, community)
@@ -126,28 +206,38 @@ def proposal_create(
         raise ValidationError(
             _("A map point needs both latitude and longitude."), code="point_invalid"
         )
-    with transaction.atomic():
-        proposal = Proposal.objects.in_community(community).create(
-            author=author,
-            title=title,
-            body=body,
-            category=category,
-            scope=scope,
-            grid=grid if scope == Scope.GRID else None,
-            building=building if scope == Scope.BUILDING else None,
-            latitude=latitude,
-            longitude=longitude,
-        )
-        Follow.objects.in_community(community).create(proposal=proposal, user=author)
-        journal.record(
-            community=community,
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            verb="proposal.created",
-            target=proposal,
-        )
-        if publish:
-            _publish(proposal, actor=actor, on_behalf_of=on_behalf_of)
+    checked = _check_attachments(attachments)
+    _count_towards_limit("proposal", author)
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.in_community(community).create(
+                author=author,
+                title=title,
+                body=body,
+                category=category,
+                scope=scope,
+                grid=grid if scope == Scope.GRID else None,
+                building=building if scope == Scope.BUILDING else None,
+                latitude=latitude,
+                longitude=longitude,
+            )
+            Follow.objects.in_community(community).create(proposal=proposal, user=author)
+            _store_attachments(proposal, checked, written)
+            journal.record(
+                community=community,
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                verb="proposal.created",
+                target=proposal,
+                data={"attachments": len(checked)} if checked else None,
+            )
+            if publish:
+                _publish(proposal, actor=actor, on_behalf_of=on_behalf_of)
+    except BaseException:
+        for stored in written:  # the rows rolled back; their files must not stay behind
+            stored.storage.delete(stored.name)
+        raise
     return proposal
 
 
@@ -215,6 +305,10 @@ def proposal_support(*, actor: User, proposal: Proposal) -> Proposal:
             .get(pk=proposal.pk)
         )
         if not rules.has_perm("deliberation.support_proposal", actor, locked):
+            if locked.is_hidden:
+                raise ValidationError(
+                    _("This proposal is hidden by the moderators."), code="hidden"
+                )
             if not locked.is_open_for_support:
                 raise ValidationError(_("This proposal no longer takes support."), code="closed")
             raise PermissionDenied(
@@ -292,6 +386,8 @@ def proposal_follow(*, actor: User, proposal: Proposal, follow: bool = True) -> 
 def comment_add(
     *, actor: User, proposal: Proposal, body: str, parent: Comment | None = None
 ) -> Comment:
+    if proposal.is_hidden:
+        raise ValidationError(_("This proposal is hidden by the moderators."), code="hidden")
     _require("deliberation.comment", actor, proposal)
     body = _clean_text(body, field="comment", max_length=2000)
     if parent is not None and parent.proposal_id != proposal.pk:
@@ -300,6 +396,7 @@ def comment_add(
         )
     if parent is not None and parent.parent_id is not None:
         parent = parent.parent  # replies stay one level deep, under the comment they answer
+    _count_towards_limit("comment", actor)
     with transaction.atomic():
         comment = Comment.objects.in_community(proposal.community_id).create(
             proposal=proposal, parent=parent, author=actor, body=body
@@ -390,3 +487,283 @@ def proposal_transition(
             url=f"/c/{locked.community.slug}/proposals/{locked.pk}/",
         )
     return locked
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+Item = Proposal | Comment
+
+
+def _targets(item: Item) -> dict[str, Any]:
+    """The (proposal, comment) pair that names an item in Flag, Appeal and ModerationEvent."""
+    if isinstance(item, Proposal):
+        return {"proposal_id": item.pk, "comment": None}
+    return {"proposal_id": item.proposal_id, "comment": item}
+
+
+def _lock(item: Item) -> Item:
+    related = ["community"] if isinstance(item, Proposal) else ["community", "proposal"]
+    return (
+        type(item)
+        .objects.in_community(item.community_id)
+        .select_related(*related)
+        .select_for_update(of=("self",))
+        .get(pk=item.pk)
+    )
+
+
+def _url(item: Item) -> str:
+    community = item.community
+    if isinstance(item, Proposal):
+        return f"/c/{community.slug}/proposals/{item.pk}/"
+    return f"/c/{community.slug}/proposals/{item.proposal_id}/#comment-{item.pk}"
+
+
+def _title(item: Item) -> str:
+    return (item if isinstance(item, Proposal) else item.proposal).title
+
+
+def _step(
+    item: Item, *, actor: User | None, step: ModerationStep, reason: str = "", flag_reason=""
+) -> None:
+    ModerationEvent.objects.in_community(item.community_id).create(
+        **_targets(item), actor=actor, step=step, reason=reason, flag_reason=flag_reason
+    )
+
+
+def _journal(item: Item, *, actor: User, verb: str, **data: Any) -> None:
+    if isinstance(item, Comment):
+        data["proposal"] = item.proposal_id
+    journal.record(community=item.community, actor=actor, verb=verb, target=item, data=data)
+
+
+def _moderators(community: Community, *, besides: User | None = None) -> list[User]:
+    people = _people_with_roles(community, list(MODERATOR_ROLES))
+    return [p for p in people if besides is None or p.pk != besides.pk]
+
+
+def _open_flags(item: Item):
+    flags = Flag.objects.in_community(item.community_id).filter(resolved_at__isnull=True)
+    if isinstance(item, Proposal):
+        return flags.filter(proposal=item, comment__isnull=True)
+    return flags.filter(comment=item)
+
+
+def _reason(value: str) -> str:
+    """Hiding and deciding need a reason: the author reads it."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(_("Give the reason: its author will read it."), code="reason_missing")
+    if len(text) > 2000:
+        raise ValidationError(
+            _("This text is too long: at most %(max)d characters.") % {"max": 2000},
+            code="reason_too_long",
+        )
+    return text
+
+
+def flag_add(*, actor: User, item: Item, reason: str, note: str = "") -> Flag:
+    """Anyone logged in tells the moderators that a proposal or a comment breaks the rules.
+    One flag per person per item (a unique constraint); the moderators hear of an item when
+    its first open flag arrives, not of every flag."""
+    if reason not in FlagReason.values:
+        raise ValidationError(_("Choose a reason."), code="reason_invalid")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationError(
+            _("This text is too long: at most %(max)d characters.") % {"max": 500},
+            code="note_too_long",
+        )
+    if reason == FlagReason.OTHER and not note:
+        raise ValidationError(_("Say what is wrong."), code="note_missing")
+    if item.hidden_at is not None:
+        raise ValidationError(_("The moderators have already hidden this."), code="hidden")
+    _require("deliberation.flag", actor, item)
+    _count_towards_limit("flag", actor)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                flag = Flag.objects.in_community(item.community_id).create(
+                    **_targets(item), flagged_by=actor, reason=reason, note=note
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("You have already flagged this."), code="already_flagged"
+            ) from exc
+        _step(item, actor=actor, step=ModerationStep.FLAGGED, reason=note, flag_reason=reason)
+        _journal(item, actor=actor, verb="moderation.flagged", reason=reason)
+        if _open_flags(item).count() == 1:
+            notify(
+                users=_moderators(item.community, besides=actor),
+                community=item.community,
+                kind="moderation_queue",
+                title=gettext_lazy("Flagged for moderation, on “%(title)s”"),
+                params={"title": _title(item)},
+                url=f"/c/{item.community.slug}/proposals/moderation/",
+            )
+    return flag
+
+
+def item_hide(*, actor: User, item: Item, reason: str) -> Item:
+    """A moderator hides a proposal or a comment, with a reason its author reads (on the item
+    and in a notification). Open flags on it are resolved as "hidden"."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = _lock(item)
+        _require("deliberation.moderate", actor, locked)
+        if locked.hidden_at is not None:
+            raise ValidationError(_("This is already hidden."), code="already_hidden")
+        now = timezone.now()
+        locked.hidden_at, locked.hidden_reason, locked.hidden_by = now, reason, actor
+        locked.save(update_fields=["hidden_at", "hidden_reason", "hidden_by"])
+        _open_flags(locked).update(
+            resolved_at=now, resolved_by=actor, resolution=FlagResolution.HIDDEN
+        )
+        _step(locked, actor=actor, step=ModerationStep.HIDDEN, reason=reason)
+        _journal(locked, actor=actor, verb="moderation.hidden")
+        if locked.author_id != actor.pk:
+            notify(
+                users=[locked.author],
+                community=locked.community,
+                kind="moderation_decision",
+                title=gettext_lazy("The moderators hid what you wrote on “%(title)s”")
+                if isinstance(locked, Comment)
+                else gettext_lazy("The moderators hid your proposal “%(title)s”"),
+                body=gettext_lazy(
+                    "Their reason: %(reason)s\nIf you disagree, you can appeal once, on the page."
+                ),
+                params={"title": _title(locked), "reason": reason},
+                url=_url(locked),
+            )
+    return locked
+
+
+def flags_dismiss(*, actor: User, item: Item, reason: str = "") -> int:
+    """A moderator finds nothing wrong: the open flags are closed, the item stays."""
+    reason = (reason or "").strip()[:2000]
+    with transaction.atomic():
+        locked = _lock(item)
+        _require("deliberation.moderate", actor, locked)
+        dismissed = _open_flags(locked).update(
+            resolved_at=timezone.now(), resolved_by=actor, resolution=FlagResolution.DISMISSED
+        )
+        if not dismissed:
+            raise ValidationError(_("There are no open flags on this."), code="no_flags")
+        _step(locked, actor=actor, step=ModerationStep.FLAGS_DISMISSED, reason=reason)
+        _journal(locked, actor=actor, verb="moderation.flags_dismissed", flags=dismissed)
+    return dismissed
+
+
+def appeal_add(*, actor: User, item: Item, text: str) -> Appeal:
+    """The author of a hidden item asks the moderators to look again. Once per item: the
+    database refuses a second appeal (unique constraint), whatever the pages let through."""
+    text = _clean_text(text, field="appeal", max_length=2000)
+    with transaction.atomic():
+        locked = _lock(item)
+        if locked.author_id != actor.pk:
+            raise PermissionDenied(_("Only its author can appeal."))
+        if locked.hidden_at is None:
+            raise ValidationError(_("This is not hidden."), code="not_hidden")
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.in_community(locked.community_id).create(
+                    **_targets(locked), author=actor, text=text
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("You have already appealed: each item can be appealed once."),
+                code="already_appealed",
+            ) from exc
+        _step(locked, actor=actor, step=ModerationStep.APPEALED, reason=text)
+        _journal(locked, actor=actor, verb="moderation.appealed")
+        notify(
+            users=_moderators(locked.community, besides=actor),
+            community=locked.community,
+            kind="moderation_queue",
+            title=gettext_lazy("An appeal against hiding, on “%(title)s”"),
+            params={"title": _title(locked)},
+            url=f"/c/{locked.community.slug}/proposals/moderation/",
+        )
+    return appeal
+
+
+def appeal_decide(*, actor: User, appeal: Appeal, restore: bool, reason: str) -> Appeal:
+    """A moderator decides an appeal: restore the item or keep it hidden, with a reason. The
+    author hears either way. Nobody decides an appeal about their own item."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = (
+            Appeal.objects.in_community(appeal.community_id).select_for_update().get(pk=appeal.pk)
+        )
+        _require("deliberation.moderate", actor, locked)
+        if locked.author_id == actor.pk:
+            raise PermissionDenied(
+                _("Another moderator must decide an appeal about your own words.")
+            )
+        if locked.decided_at is not None:
+            raise ValidationError(_("This appeal is already decided."), code="already_decided")
+        target: Item = locked.comment if locked.comment is not None else locked.proposal
+        item = _lock(target)
+        now = timezone.now()
+        if restore:
+            item.hidden_at, item.hidden_reason, item.hidden_by = None, "", None
+            item.save(update_fields=["hidden_at", "hidden_reason", "hidden_by"])
+        locked.decided_at, locked.decided_by, locked.decision_reason = now, actor, reason
+        locked.decision = AppealDecision.RESTORED if restore else AppealDecision.KEPT_HIDDEN
+        locked.save(update_fields=["decided_at", "decided_by", "decision", "decision_reason"])
+        _step(
+            item,
+            actor=actor,
+            step=ModerationStep.RESTORED if restore else ModerationStep.KEPT_HIDDEN,
+            reason=reason,
+        )
+        _journal(item, actor=actor, verb="moderation.appeal_decided", restored=restore)
+        notify(
+            users=[locked.author],
+            community=item.community,
+            kind="moderation_decision",
+            title=gettext_lazy("Your appeal is accepted: “%(title)s” is shown again")
+            if restore
+            else gettext_lazy("Your appeal is not accepted: on “%(title)s”, it stays hidden"),
+            body=gettext_lazy("The moderators' reason: %(reason)s"),
+            params={"title": _title(item), "reason": reason},
+            url=_url(item),
+        )
+    return locked
+
+
+# --- Reactions -------------------------------------------------------------------------------
+
+
+def reaction_toggle(*, actor: User, comment: Comment, kind: str) -> bool:
+    """Add the reaction, or take it back if given already. Returns whether it is now given.
+    One of each kind per person per comment is a unique constraint: two quick taps that race
+    both end with it given, never with two rows."""
+    if kind not in ReactionKind.values:
+        raise ValidationError(_("Choose a reaction."), code="kind_invalid")
+    _require("deliberation.react", actor, comment)
+    reactions = Reaction.objects.in_community(comment.community_id)
+    with transaction.atomic():
+        removed, _rows = reactions.filter(comment=comment, user=actor, kind=kind).delete()
+        if removed:
+            journal.record(
+                community=comment.community,
+                actor=actor,
+                verb="reaction.removed",
+                target=comment,
+                data={"kind": kind},
+            )
+            return False
+        try:
+            with transaction.atomic():
+                reactions.create(comment=comment, user=actor, kind=kind)
+        except IntegrityError:
+            return True  # given by a request that raced this one
+        journal.record(
+            community=comment.community,
+            actor=actor,
+            verb="reaction.added",
+            target=comment,
+            data={"kind": kind},
+        )
+    return True

@@ -6,7 +6,8 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +16,17 @@ from gongzhi.core.models import Building, Grid
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors, services
-from gongzhi.deliberation.forms import AnswerForm, CommentForm, ProposalForm
+from gongzhi.deliberation.forms import (
+    AnswerForm,
+    AppealForm,
+    CommentForm,
+    DecideForm,
+    DismissForm,
+    FlagForm,
+    HideForm,
+    ProposalForm,
+    ReactionForm,
+)
 from gongzhi.deliberation.models import Category, Proposal, Status
 
 PAGE_SIZE = 20
@@ -48,6 +59,7 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "statuses": [s for s in Status if s not in (Status.DRAFT, Status.WITHDRAWN)],
             "can_create": rules.has_perm("deliberation.create_proposal", request.user, community),
+            "can_moderate": rules.has_perm("deliberation.moderate", request.user, community),
         },
     )
 
@@ -62,7 +74,13 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
     categories = list(Category.objects.in_community(community).order_by("name"))
     grids = list(Grid.objects.in_community(community).order_by("name"))
     buildings = list(Building.objects.in_community(community).order_by("name"))
-    form = ProposalForm(_posted(request), categories=categories, grids=grids, buildings=buildings)
+    form = ProposalForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        categories=categories,
+        grids=grids,
+        buildings=buildings,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         kind, _sep, place_id = (data.get("place") or "").partition(":")
@@ -79,6 +97,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
                     (b for b in buildings if kind == "building" and str(b.pk) == place_id), None
                 ),
                 publish=data["publish"],
+                attachments=data.get("attachments") or [],
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
@@ -100,6 +119,14 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
         community=community, viewer=request.user, proposal_id=proposal_id
     )
     user = request.user
+    can_comment = rules.has_perm("deliberation.comment", user, proposal)
+    is_moderator = rules.has_perm("deliberation.moderate", user, community)
+    moderation = selectors.moderation_on(proposal=proposal, viewer=user, is_moderator=is_moderator)
+    threads = [] if proposal.masked else selectors.comment_threads(proposal, viewer=user)
+    for comment in threads:
+        for c in [comment, *comment.thread_replies]:
+            _moderation_context(c, user, moderation, is_moderator)
+    _moderation_context(proposal, user, moderation, is_moderator)
     return render(
         request,
         "deliberation/proposal_detail.html",
@@ -107,19 +134,42 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             "community": community,
             "proposal": proposal,
             "events": proposal.events.select_related("actor").all(),
-            "threads": selectors.comment_threads(proposal),
+            "threads": threads,
+            "attachments": selectors.attachments(proposal=proposal),
             "revisions": proposal.revisions.count(),
             "i_support": selectors.supports(viewer=user, proposal=proposal),
             "can_support": rules.has_perm("deliberation.support_proposal", user, proposal),
-            "can_comment": rules.has_perm("deliberation.comment", user, proposal),
+            "can_comment": can_comment,
             "can_answer": rules.has_perm("deliberation.answer_proposal", user, proposal),
+            # deliberation.react on each shown comment comes to the same as commenting here.
+            "can_react": can_comment,
+            "is_moderator": is_moderator,
             "comment_form": CommentForm(),
             "answer_form": AnswerForm(),
+            "flag_form": FlagForm(),
             "progress": min(100, round(100 * proposal.support_count / proposal.support_threshold))
             if proposal.support_threshold
             else 0,
         },
     )
+
+
+def _moderation_context(item, user, moderation, is_moderator: bool) -> None:
+    """What the page shows about moderation on one item, kept on the item for the template."""
+    key = selectors.key_of(item)
+    is_author = user.is_authenticated and item.author_id == user.pk
+    item.moderation_history = moderation.history.get(key, [])
+    item.open_flags = moderation.open_flags.get(key, 0)
+    item.appeal = moderation.appeals.get(key)
+    item.flagged_by_me = key in moderation.flagged_by_me
+    item.can_flag = (
+        user.is_authenticated
+        and not is_author
+        and item.hidden_at is None
+        and not is_moderator
+        and not item.flagged_by_me
+    )
+    item.can_appeal = is_author and item.hidden_at is not None and item.appeal is None
 
 
 def _act(request: HttpRequest, slug: str, proposal_id: int) -> tuple[Proposal, str]:
@@ -208,3 +258,194 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
     else:
         messages.error(request, _("Choose a decision."))
     return redirect(back)
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+
+def _item(request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None):
+    community = community_get(slug=slug, user=request.user)
+    item = selectors.item_get(
+        community=community, viewer=request.user, proposal_id=proposal_id, comment_id=comment_id
+    )
+    back = f"/c/{slug}/proposals/{proposal_id}/"
+    if comment_id is not None:
+        back += f"#comment-{comment_id}"
+    if request.POST.get("back") == "queue":
+        back = f"/c/{slug}/proposals/moderation/"
+    return item, back
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
+@login_required
+@require_POST
+def item_flag(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+) -> HttpResponse:
+    item, back = _item(request, slug, proposal_id, comment_id)
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reason."))
+        return redirect(back)
+    try:
+        services.flag_add(
+            actor=request.user,
+            item=item,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Thank you: the moderators will look at it."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def item_hide(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+) -> HttpResponse:
+    item, back = _item(request, slug, proposal_id, comment_id)
+    form = HideForm(request.POST)
+    try:
+        services.item_hide(
+            actor=request.user,
+            item=item,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Hidden. Its author is told why."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def item_dismiss_flags(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+) -> HttpResponse:
+    item, back = _item(request, slug, proposal_id, comment_id)
+    form = DismissForm(request.POST)
+    try:
+        services.flags_dismiss(
+            actor=request.user,
+            item=item,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The flags are dismissed."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def item_appeal(
+    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+) -> HttpResponse:
+    item, back = _item(request, slug, proposal_id, comment_id)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the moderators should look again."))
+        return redirect(back)
+    try:
+        services.appeal_add(actor=request.user, item=item, text=form.cleaned_data["text"])
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Your appeal is sent: a moderator will decide."))
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="deliberation.moderate")
+    queue = selectors.moderation_queue(community=community)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deliberation/moderation_queue.html",
+        {
+            "community": community,
+            "page": page,
+            "hide_form": HideForm(),
+            "decide_form": DecideForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, slug: str, appeal_id: int) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="deliberation.moderate")
+    appeal = selectors.appeal_get(community=community, viewer=request.user, appeal_id=appeal_id)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reason."))
+        return redirect("moderation_queue", slug=slug)
+    try:
+        services.appeal_decide(
+            actor=request.user,
+            appeal=appeal,
+            restore=form.cleaned_data["restore"],
+            reason=form.cleaned_data["reason"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The appeal is decided. Its author is told why."))
+    return redirect("moderation_queue", slug=slug)
+
+
+# --- Reactions and attachments ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def reaction_toggle(request: HttpRequest, slug: str, proposal_id: int, comment_id: int):
+    comment, back = _item(request, slug, proposal_id, comment_id)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.reaction_toggle(
+            actor=request.user, comment=comment, kind=form.cleaned_data["kind"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    return redirect(back)
+
+
+@require_GET
+def attachment_file(
+    request: HttpRequest, slug: str, proposal_id: int, attachment_id: int
+) -> FileResponse:
+    """A proposal's file, for whoever may see the proposal (and not when it is hidden to them).
+    Photos show inline; PDFs download. ``nosniff`` and a sandbox keep a browser from running
+    anything it might find inside."""
+    community = community_get(slug=slug, user=request.user)
+    proposal = selectors.proposal_get(
+        community=community, viewer=request.user, proposal_id=proposal_id
+    )
+    attachment = selectors.attachment_get(proposal=proposal, attachment_id=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

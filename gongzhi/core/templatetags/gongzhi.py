@@ -17,3 +17,55 @@ def role_label(role: str) -> str:
         return str(Role(role).label)
     except ValueError:
         return role
+
+
+@register.filter
+def get(mapping, key):
+    """``{{ labels|get:option_id }}``: look a key up in a dict."""
+    try:
+        return mapping.get(key, key)
+    except AttributeError:
+        return key
+
+
+@register.filter
+def measures(result):
+    """The four measures of an owners' vote, labelled, for the results table."""
+    from django.utils.translation import gettext as _
+
+    labels = [
+        ("participation_by_head", _("Owners taking part (by head)")),
+        ("participation_by_area", _("Owners taking part (by floor area)")),
+        ("consent_by_head", _("Consent of those taking part (by head)")),
+        ("consent_by_area", _("Consent of those taking part (by floor area)")),
+    ]
+    rows = []
+    for attribute, label in labels:
+        measure = getattr(result, attribute)
+        share = measure.share
+        rows.append(
+            {
+                "label": label,
+                "part": measure.part,
+                "whole": measure.whole,
+                "percent": f"{float(share) * 100:.1f}%" if share is not None else "—",
+                "needed": (
+                    _("more than %(share)s")
+                    if measure.threshold.comparison == ">"
+                    else _("at least %(share)s")
+                )
+                % {"share": measure.threshold.share},
+                "met": measure.met,
+            }
+        )
+    return rows
+
+
+@register.filter
+def ballot_text(content, labels):
+    """A published ballot in words: the options' names, in order for a ranking."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return "; ".join(f"{labels.get(int(k), k)}: {v}" for k, v in content.items())
+    return " > ".join(str(labels.get(item, item)) for item in content) if content else "—"

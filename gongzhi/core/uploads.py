@@ -1,0 +1,210 @@
+"""Checking the files residents upload: photos and PDFs, judged by their content, never by name.
+
+``check_upload`` reads one uploaded file (up to ``max_bytes``), finds its real type from the
+first bytes ("magic numbers": JPEG ``FF D8 FF``, PNG's 8-byte signature, ``RIFF….WEBP``,
+``%PDF-``), and refuses anything that is not one of the ``kinds`` asked for. A photo is then
+opened and verified with Pillow and *re-encoded from its pixels*: what is stored carries no EXIF,
+XMP or text chunks — a phone photo's GPS position would otherwise tell every reader where a
+resident lives. The orientation EXIF held is applied to the pixels first, so nothing turns
+sideways. Nothing here touches storage or the database: the caller writes the checked bytes
+once every file of a submission has passed.
+
+Used by the deliberation hall (attachments to proposals) and meant for the hotline's photos.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    content_type: str
+    extension: str
+    label: str
+    pillow_format: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.pillow_format is not None
+
+
+KINDS: dict[str, Kind] = {
+    "jpeg": Kind("jpeg", "image/jpeg", ".jpg", "JPEG", "JPEG"),
+    "png": Kind("png", "image/png", ".png", "PNG", "PNG"),
+    "webp": Kind("webp", "image/webp", ".webp", "WebP", "WEBP"),
+    "pdf": Kind("pdf", "application/pdf", ".pdf", "PDF"),
+}
+PHOTOS = frozenset({"jpeg", "png", "webp"})
+DOCUMENTS = frozenset({"pdf"})
+
+#: Larger pictures are refused before their pixels are decoded (decompression bombs); a 50 MP
+#: phone photo still passes. Pillow's own alarm (about 89 MP) is stricter than we need.
+MAX_PIXELS = 50_000_000
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A file that passed: its real kind, a safe name with the right extension, and the bytes
+    to store (for a photo, the re-encoded picture without metadata)."""
+
+    kind: Kind
+    name: str
+    content: bytes
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def content_type(self) -> str:
+        return self.kind.content_type
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind.is_image
+
+    def as_file(self) -> ContentFile:
+        return ContentFile(self.content, name=self.name)
+
+
+def sniff(head: bytes) -> Kind | None:
+    """The kind the first bytes announce, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return KINDS["jpeg"]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return KINDS["png"]
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return KINDS["webp"]
+    if head.startswith(b"%PDF-"):
+        return KINDS["pdf"]
+    return None
+
+
+def safe_name(original: str, extension: str) -> str:
+    """The file's own name without folders or control characters, cut to a readable length,
+    with the extension of its real type."""
+    base = (original or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = os.path.splitext(base)[0]
+    stem = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", stem)
+        if unicodedata.category(ch)[0] != "C" and ch not in '<>:"/\\|?*'
+    )
+    stem = stem.strip(" .")[:80] or "file"
+    return f"{stem}{extension}"
+
+
+def _labels(kinds: frozenset[str] | set[str]) -> str:
+    return ", ".join(KINDS[k].label for k in KINDS if k in kinds)
+
+
+def _read(file: Any, max_bytes: int, shown: str) -> bytes:
+    too_large = ValidationError(
+        _("“%(name)s” is too large: at most %(max)s MB per file.")
+        % {"name": shown, "max": f"{max_bytes / MB:g}"},
+        code="upload_too_large",
+    )
+    declared = getattr(file, "size", None)
+    if declared is not None and declared > max_bytes:
+        raise too_large
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large
+    if not data:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": shown}, code="upload_empty")
+    return data
+
+
+def _reencode(data: bytes, kind: Kind, shown: str, max_pixels: int) -> tuple[bytes, int, int]:
+    damaged = ValidationError(
+        _("“%(name)s” could not be read as a %(kind)s picture: it may be damaged.")
+        % {"name": shown, "kind": kind.label},
+        code="upload_damaged",
+    )
+    formats = [kind.pillow_format] if kind.pillow_format else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=formats) as probe:
+                width, height = probe.size
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        _("“%(name)s” has too many pixels: at most %(max)d megapixels.")
+                        % {"name": shown, "max": max_pixels // 1_000_000},
+                        code="upload_too_many_pixels",
+                    )
+                probe.verify()
+            # verify() leaves the image unusable; decode it afresh to re-encode its pixels.
+            with Image.open(io.BytesIO(data), formats=formats) as image:
+                image.load()
+                icc_profile = image.info.get("icc_profile")
+                upright = ImageOps.exif_transpose(image)
+    except ValidationError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds of error on hostile input
+        raise damaged from exc
+    upright.info = {}  # no EXIF, XMP, comments or text chunks can ride along
+    options: dict[str, Any] = {}
+    if icc_profile:
+        options["icc_profile"] = icc_profile  # colours, not personal data
+    if kind.name == "jpeg":
+        if upright.mode not in {"RGB", "L", "CMYK"}:
+            upright = upright.convert("RGB")
+        options.update(quality=90)
+    elif kind.name == "webp":
+        options.update(quality=90)
+    out = io.BytesIO()
+    upright.save(out, kind.pillow_format, **options)
+    return out.getvalue(), upright.width, upright.height
+
+
+def check_upload(
+    file: Any,
+    *,
+    kinds: frozenset[str] | set[str],
+    max_bytes: int,
+    max_pixels: int = MAX_PIXELS,
+) -> CheckedUpload:
+    """Check one uploaded file; raise ``ValidationError`` (codes ``upload_too_large``,
+    ``upload_empty``, ``upload_type``, ``upload_damaged``, ``upload_too_many_pixels``) with a
+    message that names the file, or return what may be stored."""
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown upload kinds: {sorted(unknown)}")
+    original = getattr(file, "name", "") or ""
+    shown = safe_name(original, os.path.splitext(original)[1][:10])
+    data = _read(file, max_bytes, shown)
+    kind = sniff(data[:16])
+    if kind is None or kind.name not in kinds:
+        raise ValidationError(
+            _("“%(name)s” is not a kind of file accepted here. Accepted: %(kinds)s.")
+            % {"name": shown, "kinds": _labels(kinds)},
+            code="upload_type",
+        )
+    name = safe_name(original, kind.extension)
+    if not kind.is_image:
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(
+                _("“%(name)s” is not a complete PDF file: it may be damaged.") % {"name": shown},
+                code="upload_damaged",
+            )
+        return CheckedUpload(kind=kind, name=name, content=data)
+    content, width, height = _reencode(data, kind, shown, max_pixels)
+    return CheckedUpload(kind=kind, name=name, content=content, width=width, height=height)

@@ -1,0 +1,105 @@
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from gongzhi.core.pagination import BoundedLimitOffsetPagination
+from gongzhi.core.selectors import community_get
+from gongzhi.voting import selectors, services
+
+router = Router(tags=["votes"])
+
+
+class VoteOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    method: str
+    electorate: str
+    secret: bool
+    opens_at: datetime
+    closes_at: datetime
+    options: list[dict]
+
+    @staticmethod
+    def resolve_options(obj) -> list[dict]:
+        return [{"id": o.pk, "label": o.label} for o in selectors.options_of(obj)]
+
+
+class BallotIn(Schema):
+    content: Any
+
+
+class ReceiptOut(Schema):
+    receipt: str
+    changed: bool
+
+
+def _plain(value: Any) -> Any:
+    """A tally result as JSON: exact shares as "2/3" strings, areas as strings."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, Fraction | Decimal):
+        return str(value)
+    return value
+
+
+@router.get("/{slug}/votes", response=list[VoteOut], auth=None, summary="Polls and votes")
+@paginate(BoundedLimitOffsetPagination)
+def vote_list(request: HttpRequest, slug: str):
+    return selectors.vote_list(community=community_get(slug=slug, user=request.user))
+
+
+@router.get("/{slug}/votes/{vote_id}", response=VoteOut, auth=None, summary="One vote")
+def vote_detail(request: HttpRequest, slug: str, vote_id: int):
+    return selectors.vote_get(
+        community=community_get(slug=slug, user=request.user), vote_id=vote_id
+    )
+
+
+@router.post(
+    "/{slug}/votes/{vote_id}/ballot", response=ReceiptOut, summary="Cast or change a ballot"
+)
+def ballot_cast(request: HttpRequest, slug: str, vote_id: int, payload: BallotIn):
+    vote = selectors.vote_get(
+        community=community_get(slug=slug, user=request.auth), vote_id=vote_id
+    )
+    receipt = services.ballot_cast(actor=request.auth, vote=vote, content=payload.content)
+    return {"receipt": receipt.receipt, "changed": receipt.changed}
+
+
+@router.get(
+    "/{slug}/votes/{vote_id}/results", auth=None, summary="Results (when they may be shown)"
+)
+def vote_results(request: HttpRequest, slug: str, vote_id: int) -> dict:
+    vote = selectors.vote_get(
+        community=community_get(slug=slug, user=request.user), vote_id=vote_id
+    )
+    if not services.results_visible(vote, request.user):
+        raise HttpError(403, _("The results are shown when the vote closes."))
+    return {"closed": vote.is_closed(), "result": _plain(services.results(vote))}
+
+
+@router.get(
+    "/{slug}/votes/{vote_id}/published",
+    auth=None,
+    summary="After close: receipts, and ballots shuffled",
+)
+def vote_published(request: HttpRequest, slug: str, vote_id: int) -> dict:
+    vote = selectors.vote_get(
+        community=community_get(slug=slug, user=request.user), vote_id=vote_id
+    )
+    receipts, contents = services.published_lists(vote)
+    return {"receipts": receipts, "ballots": contents}

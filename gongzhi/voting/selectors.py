@@ -1,0 +1,39 @@
+"""Reads for votes. Votes are public once published; ballots never are, only their counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from gongzhi.core.models import Community
+from gongzhi.voting.models import Option, Participation, Vote
+
+
+def vote_list(*, community: Community) -> QuerySet[Vote]:
+    return Vote.objects.in_community(community).filter(published=True).order_by("-closes_at", "-pk")
+
+
+def vote_get(*, community: Community, vote_id: int) -> Vote:
+    vote = (
+        Vote.objects.in_community(community)
+        .select_related("community")
+        .filter(pk=vote_id, published=True)
+        .first()
+    )
+    if vote is None:
+        raise Http404
+    return vote
+
+
+def options_of(vote: Vote) -> list[Option]:
+    return list(Option.objects.in_community(vote.community_id).filter(vote=vote))
+
+
+def my_participation(*, vote: Vote, user: Any) -> Participation | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Participation.objects.in_community(vote.community_id).filter(vote=vote, voter=user).first()
+    )

@@ -1,0 +1,451 @@
+"""Casting, recording and counting votes. One person one vote holds because the database says
+so: a unique participation per (vote, voter) — and per household where households vote — and a
+unique ballot per (vote, slot); concurrent requests by one person end in one counted ballot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import rules
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.accounts.models import User
+from gongzhi.core import journal
+from gongzhi.core.models import Community, Membership, Role, RoleGrant
+from gongzhi.voting import tally
+from gongzhi.voting.models import (
+    Channel,
+    CountedBallot,
+    Electorate,
+    Kind,
+    Method,
+    Option,
+    OwnerShare,
+    PaperEntry,
+    Participation,
+    ResultsShown,
+    Vote,
+)
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+BALLOT_MESSAGES = {
+    tally.BallotErrorCode.MALFORMED: gettext_lazy("This ballot is not filled in correctly."),
+    tally.BallotErrorCode.UNKNOWN_OPTION: gettext_lazy(
+        "This ballot names an option that is not on the ballot paper."
+    ),
+    tally.BallotErrorCode.REPEATED_OPTION: gettext_lazy(
+        "A ranking cannot name the same option twice."
+    ),
+    tally.BallotErrorCode.TOO_MANY_CHOICES: gettext_lazy("Too many choices on this ballot."),
+    tally.BallotErrorCode.TOO_FEW_CHOICES: gettext_lazy("Too few choices on this ballot."),
+    tally.BallotErrorCode.SCORE_NOT_INTEGER: gettext_lazy("Scores must be whole numbers."),
+    tally.BallotErrorCode.SCORE_OUT_OF_RANGE: gettext_lazy("A score is outside the allowed range."),
+    tally.BallotErrorCode.NOT_IN_ELECTORATE: gettext_lazy("You are not on the roll of this vote."),
+}
+
+
+def _secret_slot(vote: Vote, voter: User) -> str:
+    """A pseudonym for (vote, voter) that only the server's VOTE_KEY can recompute."""
+    message = f"{vote.pk}:{voter.pk}".encode()
+    return hmac.new(settings.VOTE_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _slot(vote: Vote, voter: User) -> str:
+    return _secret_slot(vote, voter) if vote.secret else f"user:{voter.pk}"
+
+
+def _option_ids(vote: Vote) -> list[int]:
+    return list(
+        Option.objects.in_community(vote.community_id)
+        .filter(vote=vote)
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Who may vote ------------------------------------------------------------------------------
+
+
+def eligible(vote: Vote, user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if vote.electorate == Electorate.OWNERS:
+        return (
+            OwnerShare.objects.in_community(vote.community_id)
+            .filter(vote=vote, owner=user)
+            .exists()
+        )
+    membership = Membership.objects.in_community(vote.community_id).filter(user=user).first()
+    if membership is None or membership.verified_at is None:
+        return False
+    if vote.electorate == Electorate.COUNCIL:
+        return (
+            RoleGrant.objects.in_community(vote.community_id)
+            .filter(membership=membership, role=Role.COUNCIL_MEMBER)
+            .exists()
+        )
+    if vote.electorate == Electorate.HOUSEHOLD:
+        return membership.household_id is not None
+    return True
+
+
+def electorate_size(vote: Vote) -> int:
+    members = Membership.objects.in_community(vote.community_id).filter(verified_at__isnull=False)
+    if vote.electorate == Electorate.OWNERS:
+        return OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).count()
+    if vote.electorate == Electorate.COUNCIL:
+        return members.filter(role_grants__role=Role.COUNCIL_MEMBER).count()
+    if vote.electorate == Electorate.HOUSEHOLD:
+        return members.exclude(household=None).values("household").distinct().count()
+    return members.count()
+
+
+# --- Setting a vote up -----------------------------------------------------------------------
+
+
+def vote_create(
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    options: list[str],
+    opens_at: Any,
+    closes_at: Any,
+    **fields: Any,
+) -> Vote:
+    """Community workers and the council set up votes; options in the order given."""
+    if not rules.has_perm("voting.manage_votes", actor, community):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError(
+            _("The question must have 1 to 200 characters."), code="title_invalid"
+        )
+    method = fields.get("method", Method.SINGLE)
+    labels = [label.strip() for label in options if label and label.strip()]
+    if method != Method.YES_NO and len(labels) < 2:
+        raise ValidationError(_("A vote needs at least two options."), code="options_missing")
+    if len(set(labels)) != len(labels):
+        raise ValidationError(_("Two options have the same text."), code="options_repeated")
+    if closes_at <= opens_at:
+        raise ValidationError(_("A vote must close after it opens."), code="window_invalid")
+    if fields.get("kind") == Kind.BINDING:
+        fields["results_shown"] = ResultsShown.AFTER_CLOSE
+    if method == Method.SINGLE:
+        fields["min_choices"], fields["max_choices"] = 1, 1
+    with transaction.atomic():
+        vote = Vote.objects.in_community(community).create(
+            title=title,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            created_by=actor,
+            published=True,
+            **fields,
+        )
+        Option.objects.bulk_create(
+            [
+                Option(community=community, vote=vote, label=label, position=i)
+                for i, label in enumerate(labels)
+            ]
+        )
+        journal.record(community=community, actor=actor, verb="vote.created", target=vote)
+    return vote
+
+
+def owner_roll_set(*, actor: User, vote: Vote, shares: list[tuple[User, Decimal]]) -> None:
+    """The owners of an owners' vote, with their floor areas: data, set before it opens."""
+    if not rules.has_perm("voting.manage_votes", actor, vote.community):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if vote.is_open() or vote.is_closed():
+        raise ValidationError(
+            _("The roll can only change before the vote opens."), code="roll_locked"
+        )
+    with transaction.atomic():
+        OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).delete()
+        OwnerShare.objects.bulk_create(
+            [
+                OwnerShare(community_id=vote.community_id, vote=vote, owner=u, area=a)
+                for u, a in shares
+            ]
+        )
+        journal.record(
+            community=vote.community,
+            actor=actor,
+            verb="vote.roll_set",
+            target=vote,
+            data={"owners": len(shares)},
+        )
+
+
+# --- Casting -----------------------------------------------------------------------------------
+
+
+def _validate(vote: Vote, content: Any, option_ids: list[int]) -> Any:
+    """Check one ballot with the counting module's own rules; return it in stored form."""
+    try:
+        if vote.method == Method.YES_NO:
+            return tally.validate_yes_no_ballot(content)
+        if vote.method in (Method.SINGLE, Method.APPROVAL):
+            chosen = tally.validate_approval_ballot(
+                content, option_ids, max_choices=vote.max_choices, min_choices=vote.min_choices
+            )
+            return sorted(chosen)
+        if vote.method == Method.RANKED:
+            return list(tally.validate_irv_ballot(content, option_ids))
+        if vote.method == Method.SCORE:
+            if isinstance(content, dict):
+                content = {int(k) if str(k).isdigit() else k: v for k, v in content.items()}
+            scores = tally.validate_score_ballot(
+                content, option_ids, min_score=vote.min_score, max_score=vote.max_score
+            )
+            return {str(k): v for k, v in scores.items()}
+    except tally.BallotError as error:
+        message = str(BALLOT_MESSAGES.get(error.code, _("This ballot is not filled in correctly.")))
+        raise ValidationError(message, code=f"ballot_{error.code}") from error
+    raise ValidationError(_("This ballot is not filled in correctly."), code="ballot_malformed")
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    receipt: str
+    changed: bool
+
+
+def ballot_cast(*, actor: User, vote: Vote, content: Any) -> CastReceipt:
+    """Cast, or change until the vote closes: the last ballot is the one that counts."""
+    if not vote.is_open():
+        raise ValidationError(_("This vote is not open."), code="not_open")
+    if not eligible(vote, actor):
+        raise PermissionDenied(_("You are not in the electorate of this vote."))
+    stored = _validate(vote, content, _option_ids(vote))
+    household = None
+    if vote.electorate == Electorate.HOUSEHOLD:
+        household = Membership.objects.in_community(vote.community_id).get(user=actor).household
+    with transaction.atomic():
+        participation, created = _participation(
+            vote, actor, household, Channel.ONLINE, recorded_by=None
+        )
+        if participation.channel == Channel.PAPER:
+            raise ValidationError(_("You voted on paper in this vote."), code="voted_on_paper")
+        _ballot, ballot_created = CountedBallot.objects.in_community(
+            vote.community_id
+        ).update_or_create(
+            vote=vote,
+            slot=_slot(vote, actor),
+            defaults={"content": stored, "channel": Channel.ONLINE},
+        )
+        journal.record(
+            community=vote.community,
+            actor=actor,
+            verb="vote.cast" if ballot_created else "vote.changed",
+            target=vote,
+        )
+    return CastReceipt(participation.receipt, changed=not ballot_created)
+
+
+def _participation(
+    vote: Vote, voter: User, household: Any, channel: str, recorded_by: User | None
+) -> tuple[Participation, bool]:
+    participations = Participation.objects.in_community(vote.community_id)
+    existing = participations.filter(vote=vote, voter=voter).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return (
+                participations.create(
+                    vote=vote,
+                    voter=voter,
+                    household=household,
+                    channel=channel,
+                    receipt="".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(10)),
+                    recorded_by=recorded_by,
+                ),
+                True,
+            )
+    except IntegrityError as error:
+        existing = participations.filter(vote=vote, voter=voter).first()
+        if existing is not None:  # the same person, a moment earlier in another request
+            return existing, False
+        raise ValidationError(
+            _("Someone in your household has already voted."), code="household_voted"
+        ) from error
+
+
+def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
+    """At the polling table: this resident took a paper ballot, so cannot also vote online."""
+    if not rules.has_perm("voting.manage_votes", actor, vote.community):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if not eligible(vote, voter):
+        raise ValidationError(
+            _("This person is not in the electorate of this vote."), code="not_eligible"
+        )
+    household = None
+    if vote.electorate == Electorate.HOUSEHOLD:
+        household = Membership.objects.in_community(vote.community_id).get(user=voter).household
+    with transaction.atomic():
+        participation, created = _participation(
+            vote, voter, household, Channel.PAPER, recorded_by=actor
+        )
+        if not created:
+            raise ValidationError(_("This person has already voted."), code="already_voted")
+        journal.record(
+            community=vote.community,
+            actor=actor,
+            on_behalf_of=voter,
+            verb="vote.paper_issued",
+            target=vote,
+        )
+    return participation
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    confirmed: bool
+    conflict: bool
+
+
+def paper_ballot_enter(*, actor: User, vote: Vote, serial: str, content: Any) -> PaperResult:
+    """Double entry: a paper ballot counts once two different people have typed it the same."""
+    if not rules.has_perm("voting.manage_votes", actor, vote.community):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    serial = (serial or "").strip()
+    if not serial or len(serial) > 30:
+        raise ValidationError(
+            _("Type the serial number printed on the ballot."), code="serial_invalid"
+        )
+    stored = _validate(vote, content, _option_ids(vote))
+    with transaction.atomic():
+        entries = PaperEntry.objects.in_community(vote.community_id)
+        try:
+            with transaction.atomic():
+                entries.create(vote=vote, serial=serial, content=stored, entered_by=actor)
+        except IntegrityError as error:
+            raise ValidationError(
+                _("You have already entered this ballot; a second person must confirm it."),
+                code="same_person",
+            ) from error
+        others = list(entries.filter(vote=vote, serial=serial).exclude(entered_by=actor))
+        if not others:
+            return PaperResult(confirmed=False, conflict=False)
+        if any(other.content != stored for other in others):
+            journal.record(
+                community=vote.community,
+                actor=actor,
+                verb="vote.paper_conflict",
+                target=vote,
+                data={"serial": serial},
+            )
+            return PaperResult(confirmed=False, conflict=True)
+        _ballot, created = CountedBallot.objects.in_community(vote.community_id).get_or_create(
+            vote=vote,
+            slot=f"paper:{serial}",
+            defaults={"content": stored, "channel": Channel.PAPER},
+        )
+        if created:
+            journal.record(
+                community=vote.community,
+                actor=actor,
+                verb="vote.paper_confirmed",
+                target=vote,
+                data={"serial": serial},
+            )
+    return PaperResult(confirmed=True, conflict=False)
+
+
+# --- Counting --------------------------------------------------------------------------------
+
+
+def results(vote: Vote) -> Any:
+    """Count the ballots with the vote's method; the result dataclass from ``tally``."""
+    contents = list(
+        CountedBallot.objects.in_community(vote.community_id)
+        .filter(vote=vote)
+        .values_list("content", flat=True)
+    )
+    options = _option_ids(vote)
+    if vote.electorate == Electorate.OWNERS:
+        shares: dict[Hashable, Decimal] = {
+            s.owner_id: s.area
+            for s in OwnerShare.objects.in_community(vote.community_id).filter(vote=vote)
+        }
+        slots = dict(
+            CountedBallot.objects.in_community(vote.community_id)
+            .filter(vote=vote)
+            .values_list("slot", "content")
+        )
+        # Owners' votes are never secret (the law counts each owner's area), so slots name users.
+        ballots: dict[Hashable, str] = {
+            int(slot.split(":")[1]): choice
+            for slot, choice in slots.items()
+            if slot.startswith("user:")
+        }
+        return tally.tally_owner_vote(
+            ballots, owners=list(shares), areas=shares, weighty=vote.weighty
+        )
+    if vote.method == Method.YES_NO:
+        return tally.tally_yes_no(
+            contents,
+            electorate_size=max(electorate_size(vote), len(contents), 1),
+            quorum=Fraction(vote.quorum),
+            threshold=Fraction(vote.threshold),
+            threshold_comparison=">=" if vote.threshold_at_least else ">",
+        )
+    if vote.method in (Method.SINGLE, Method.APPROVAL):
+        return tally.tally_approval(
+            [frozenset(c) for c in contents],
+            options,
+            max_choices=vote.max_choices,
+            min_choices=vote.min_choices,
+        )
+    if vote.method == Method.RANKED:
+        return tally.tally_irv([tuple(c) for c in contents], options)
+    return tally.tally_score(
+        [{int(k): v for k, v in c.items()} for c in contents],
+        options,
+        min_score=vote.min_score,
+        max_score=vote.max_score,
+    )
+
+
+def results_visible(vote: Vote, user: Any) -> bool:
+    if vote.is_closed():
+        return True
+    if vote.results_shown == ResultsShown.AFTER_VOTING and getattr(user, "is_authenticated", False):
+        return (
+            Participation.objects.in_community(vote.community_id)
+            .filter(vote=vote, voter=user)
+            .exists()
+        )
+    return False
+
+
+def published_lists(vote: Vote) -> tuple[list[str], list[Any]]:
+    """After close: every receipt (sorted), and every ballot's content in an order that says
+    nothing about who cast it (by the ballots' random ids)."""
+    if not vote.is_closed():
+        raise ValidationError(_("The lists are published when the vote closes."), code="not_closed")
+    receipts = sorted(
+        Participation.objects.in_community(vote.community_id)
+        .filter(vote=vote)
+        .values_list("receipt", flat=True)
+    )
+    contents = list(
+        CountedBallot.objects.in_community(vote.community_id)
+        .filter(vote=vote)
+        .order_by("pk")
+        .values_list("content", flat=True)
+    )
+    return receipts, contents
