@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,9 @@ bench: install-test
 
 bench-tally: install
 	$(PY) bench/tally.py $(BENCH_ARGS)
+
+bench-votes: install-test
+	$(PY) bench/votes.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -141,6 +141,8 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             "can_support": rules.has_perm("deliberation.support_proposal", user, proposal),
             "can_comment": can_comment,
             "can_answer": rules.has_perm("deliberation.answer_proposal", user, proposal),
+            "can_put_to_vote": rules.has_perm("voting.manage_votes", user, community)
+            and proposal.status != "draft",
             # deliberation.react on each shown comment comes to the same as commenting here.
             "can_react": can_comment,
             "is_moderator": is_moderator,

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
+from gongzhi.deliberation.models import Proposal
 from gongzhi.voting import selectors, services
+from gongzhi.voting.models import Electorate, Kind, Method, ResultsShown
 
 router = Router(tags=["votes"])
 
@@ -103,3 +105,69 @@ def vote_published(request: HttpRequest, slug: str, vote_id: int) -> dict:
     )
     receipts, contents = services.published_lists(vote)
     return {"receipts": receipts, "ballots": contents}
+
+
+class VoteIn(Schema):
+    title: str
+    description: str = ""
+    kind: Kind = Kind.POLL
+    method: Method = Method.SINGLE
+    electorate: Electorate = Electorate.VERIFIED
+    secret: bool = False
+    results_shown: ResultsShown = ResultsShown.AFTER_CLOSE
+    options: list[str] = []
+    max_choices: int = 1
+    opens_at: datetime
+    closes_at: datetime
+    proposal: int | None = None
+
+
+class PaperIn(Schema):
+    serial: str
+    content: Any
+
+
+class PaperOut(Schema):
+    confirmed: bool
+    conflict: bool
+
+
+@router.post("/{slug}/votes", response={201: VoteOut}, summary="Set up a vote (staff and council)")
+def vote_create(request: HttpRequest, slug: str, payload: VoteIn):
+    community = community_get(slug=slug, user=request.auth, perm="voting.manage_votes")
+    proposal = None
+    if payload.proposal is not None:
+        proposal = Proposal.objects.in_community(community).filter(pk=payload.proposal).first()
+        if proposal is None:
+            raise HttpError(404, _("Not found."))
+    vote = services.vote_create(
+        actor=request.auth,
+        community=community,
+        title=payload.title,
+        options=payload.options,
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+        description=payload.description,
+        kind=payload.kind.value,
+        method=payload.method.value,
+        electorate=payload.electorate.value,
+        secret=payload.secret,
+        results_shown=payload.results_shown.value,
+        max_choices=payload.max_choices,
+        proposal=proposal,
+    )
+    return Status(201, vote)
+
+
+@router.post(
+    "/{slug}/votes/{vote_id}/paper",
+    response=PaperOut,
+    summary="Enter a paper ballot (double entry)",
+)
+def paper_enter(request: HttpRequest, slug: str, vote_id: int, payload: PaperIn):
+    community = community_get(slug=slug, user=request.auth, perm="voting.manage_votes")
+    vote = selectors.vote_get(community=community, vote_id=vote_id)
+    result = services.paper_ballot_enter(
+        actor=request.auth, vote=vote, serial=payload.serial, content=payload.content
+    )
+    return {"confirmed": result.confirmed, "conflict": result.conflict}

@@ -38,6 +38,7 @@ class VoteForm(forms.Form):
     closes_at = forms.DateTimeField(
         label=_("Closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+    proposal = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class PaperEntryForm(forms.Form):

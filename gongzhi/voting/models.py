@@ -89,6 +89,8 @@ class Vote(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     published = models.BooleanField(default=False)
+    #: When the electorate was told that the vote is open (once; see services.votes_announce).
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager["Vote"]()
 

@@ -18,12 +18,14 @@ import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Role, RoleGrant
+from gongzhi.notifications.services import notify
 from gongzhi.voting import tally
 from gongzhi.voting.models import (
     Channel,
@@ -161,7 +163,49 @@ def vote_create(
             ]
         )
         journal.record(community=community, actor=actor, verb="vote.created", target=vote)
+    transaction.on_commit(votes_announce)
     return vote
+
+
+def _electorate_users(vote: Vote) -> list[User]:
+    if vote.electorate == Electorate.OWNERS:
+        ids = OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).values("owner")
+        return list(User.objects.filter(pk__in=ids, is_active=True))
+    members = Membership.objects.in_community(vote.community_id).filter(verified_at__isnull=False)
+    if vote.electorate == Electorate.COUNCIL:
+        members = members.filter(role_grants__role=Role.COUNCIL_MEMBER)
+    elif vote.electorate == Electorate.HOUSEHOLD:
+        members = members.exclude(household=None)
+    return list(User.objects.filter(pk__in=members.values("user"), is_active=True))
+
+
+def votes_announce(*, now: Any = None) -> int:
+    """Tell each electorate once that its vote has opened (run periodically, and at creation).
+    The claim is one conditional UPDATE, so two workers running it never announce twice."""
+    now = now or timezone.now()
+    announced = 0
+    due = Vote.objects.all_communities().filter(
+        published=True, announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now
+    )
+    for vote in due.select_related("community"):
+        with transaction.atomic():
+            claimed = (
+                Vote.objects.in_community(vote.community_id)
+                .filter(pk=vote.pk, announced_at__isnull=True)
+                .update(announced_at=now)
+            )
+            if not claimed:
+                continue
+            notify(
+                users=_electorate_users(vote),
+                community=vote.community,
+                kind="vote_opened",
+                title=gettext_lazy("A vote is open: %(title)s"),
+                params={"title": vote.title},
+                url=f"/c/{vote.community.slug}/votes/{vote.pk}/",
+            )
+            announced += 1
+    return announced
 
 
 def owner_roll_set(*, actor: User, vote: Vote, shares: list[tuple[User, Decimal]]) -> None:

@@ -13,9 +13,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
+from gongzhi.deliberation.models import Proposal
 from gongzhi.voting import selectors, services
 from gongzhi.voting.forms import PaperEntryForm, VoteForm, ballot_from_post
 from gongzhi.voting.models import Method
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 @require_GET
@@ -108,9 +116,25 @@ def vote_published(request: HttpRequest, slug: str, vote_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get(slug=slug, user=request.user, perm="voting.manage_votes")
-    form = VoteForm(request.POST if request.method == "POST" else None)
+    initial = {}
+    from_proposal = (
+        Proposal.objects.in_community(community)
+        .filter(pk=_int_or_none(request.GET.get("proposal")))
+        .first()
+    )
+    if from_proposal is not None:
+        initial = {
+            "title": from_proposal.title,
+            "proposal": from_proposal.pk,
+            "kind": "binding",
+            "method": "yes_no",
+        }
+    form = VoteForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        proposal = (
+            Proposal.objects.in_community(community).filter(pk=data.get("proposal") or 0).first()
+        )
         try:
             vote = services.vote_create(
                 actor=request.user,
@@ -126,6 +150,7 @@ def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
                 secret=data["secret"],
                 results_shown=data["results_shown"],
                 max_choices=data["max_choices"],
+                proposal=proposal,
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])

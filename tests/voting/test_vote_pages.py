@@ -93,3 +93,42 @@ def test_staff_set_up_a_vote_through_the_form(client, community, worker):
 def test_residents_cannot_set_up_votes(client, community, resident):
     client.force_login(resident)
     assert client.get(reverse("vote_create", args=[community.slug])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_proposal_is_put_to_a_vote(client, community, worker):
+    from gongzhi.deliberation import services as deliberation
+
+    proposal = deliberation.proposal_create(
+        actor=member(community), community=community, title="加装快递柜", body="方便取件"
+    )
+    client.force_login(worker)
+    page = client.get(
+        reverse("proposal_detail", args=[community.slug, proposal.pk])
+    ).content.decode()
+    assert f"?proposal={proposal.pk}" in page
+    form = client.get(
+        reverse("vote_create", args=[community.slug]), {"proposal": proposal.pk}
+    ).content.decode()
+    assert 'value="加装快递柜"' in form
+    now = timezone.localtime()
+    client.post(
+        reverse("vote_create", args=[community.slug]),
+        {
+            "title": "加装快递柜",
+            "kind": "binding",
+            "method": "yes_no",
+            "electorate": "verified",
+            "results_shown": "after_close",
+            "max_choices": 1,
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            "proposal": proposal.pk,
+        },
+    )
+    vote = Vote.objects.in_community(community).get()
+    assert vote.proposal == proposal
+    page = client.get(
+        reverse("proposal_detail", args=[community.slug, proposal.pk])
+    ).content.decode()
+    assert reverse("vote_detail", args=[community.slug, vote.pk]) in page

@@ -311,3 +311,80 @@ def test_many_concurrent_votes_by_one_person_count_once(live_server, community, 
     assert CountedBallot.objects.in_community(community).filter(vote=vote).count() == 1
     assert Participation.objects.in_community(community).filter(vote=vote).count() == 1
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_electorate_is_told_once_when_a_vote_opens(community, worker):
+    from django.core.management import call_command
+
+    from gongzhi.notifications.models import Notification
+
+    council = member(community, Role.COUNCIL_MEMBER)
+    resident = member(community)
+    later = make_vote(
+        community,
+        worker,
+        electorate=Electorate.COUNCIL,
+        opens_at=timezone.now() + timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+    assert not Notification.objects.filter(kind="vote_opened").exists()  # not open yet
+    Vote.objects.in_community(community).filter(pk=later.pk).update(
+        opens_at=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("votes_announce", stdout=None)
+    call_command("votes_announce", stdout=None)
+    assert list(Notification.objects.filter(kind="vote_opened").values_list("user", flat=True)) == [
+        council.pk
+    ]
+    assert not Notification.objects.filter(kind="vote_opened", user=resident).exists()
+
+
+@pytest.mark.django_db
+def test_api_sets_up_a_vote_and_takes_paper_ballots(client, community, worker):
+    token = api_token_create(user=worker, name="t")[1]
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    second_worker = member(community, Role.COMMUNITY_WORKER)
+    TOTP.activate(second_worker, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    second = api_token_create(user=second_worker, name="t")[1]
+    now = timezone.now()
+    body = {
+        "title": "要不要装快递柜？",
+        "method": "yes_no",
+        "secret": True,
+        "opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+    }
+    created = client.post(
+        f"/api/v1/communities/{community.slug}/votes",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert created.status_code == 201, created.content
+    vote_id = created.json()["id"]
+    url = f"/api/v1/communities/{community.slug}/votes/{vote_id}/paper"
+    paper = {"serial": "A-001", "content": "yes"}
+    first = client.post(
+        url,
+        data=json.dumps(paper),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    confirm = client.post(
+        url,
+        data=json.dumps(paper),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {second}",
+    )
+    assert first.json() == {"confirmed": False, "conflict": False}
+    assert confirm.json() == {"confirmed": True, "conflict": False}
+    resident_token = api_token_create(user=member(community), name="t")[1]
+    refused = client.post(
+        f"/api/v1/communities/{community.slug}/votes",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {resident_token}",
+    )
+    assert refused.status_code == 404
