@@ -33,7 +33,8 @@ def record(
     """Append one entry. Must run inside the caller's atomic block."""
     if on_behalf_of is not None and actor is not None and on_behalf_of.pk == actor.pk:
         on_behalf_of = None
-    with transaction.atomic():
+    # No savepoint of its own: the entry stands or falls with the caller's act.
+    with transaction.atomic(savepoint=False):
         head, _created = JournalHead.objects.select_for_update().get_or_create(community=community)
         entry = Activity(
             community=community,

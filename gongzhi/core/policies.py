@@ -43,14 +43,9 @@ def access_of(user: Any) -> Access:
     memberships = list(
         Membership.objects.all_communities().filter(user=user).prefetch_related("role_grants")
     )
-    streets = set(
-        Oversight.objects.filter(user=user, street__isnull=False).values_list("street", flat=True)
-    )
-    districts = set(
-        Oversight.objects.filter(user=user, district__isnull=False).values_list(
-            "district", flat=True
-        )
-    )
+    remits = list(Oversight.objects.filter(user=user).values_list("street", "district"))
+    streets = {street for street, _district in remits if street is not None}
+    districts = {district for _street, district in remits if district is not None}
     overseen: set[int] = set()
     if streets or districts:
         overseen = set(

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
-from gongzhi.core.models import Community, Membership, Role, RoleGrant
+from gongzhi.core.models import Community, Membership, Role
+from gongzhi.core.policies import access_of
 from gongzhi.notifications.services import notify
 from gongzhi.voting import tally
 from gongzhi.voting.models import (
@@ -84,20 +85,15 @@ def eligible(vote: Vote, user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if vote.electorate == Electorate.OWNERS:
-        return (
-            OwnerShare.objects.in_community(vote.community_id)
-            .filter(vote=vote, owner=user)
-            .exists()
-        )
-    membership = Membership.objects.in_community(vote.community_id).filter(user=user).first()
+        shares = OwnerShare.objects.in_community(vote.community_id)
+        return shares.filter(vote=vote, owner=user).exists()
+    # What the user holds is read once per request (core.policies.access_of): no query here.
+    access = access_of(user)
+    membership = access.member_of.get(vote.community_id)
     if membership is None or membership.verified_at is None:
         return False
     if vote.electorate == Electorate.COUNCIL:
-        return (
-            RoleGrant.objects.in_community(vote.community_id)
-            .filter(membership=membership, role=Role.COUNCIL_MEMBER)
-            .exists()
-        )
+        return Role.COUNCIL_MEMBER in access.roles.get(vote.community_id, set())
     if vote.electorate == Electorate.HOUSEHOLD:
         return membership.household_id is not None
     return True
@@ -274,33 +270,42 @@ def ballot_cast(*, actor: User, vote: Vote, content: Any) -> CastReceipt:
     if not eligible(vote, actor):
         raise PermissionDenied(_("You are not in the electorate of this vote."))
     stored = _validate(vote, content, _option_ids(vote))
-    household = None
+    household_id = None
     if vote.electorate == Electorate.HOUSEHOLD:
-        household = Membership.objects.in_community(vote.community_id).get(user=actor).household
+        household_id = access_of(actor).member_of[vote.community_id].household_id
     with transaction.atomic():
-        participation, created = _participation(
-            vote, actor, household, Channel.ONLINE, recorded_by=None
+        participation, first = _participation(
+            vote, actor, household_id, Channel.ONLINE, recorded_by=None
         )
         if participation.channel == Channel.PAPER:
             raise ValidationError(_("You voted on paper in this vote."), code="voted_on_paper")
-        _ballot, ballot_created = CountedBallot.objects.in_community(
-            vote.community_id
-        ).update_or_create(
-            vote=vote,
-            slot=_slot(vote, actor),
-            defaults={"content": stored, "channel": Channel.ONLINE},
+        # One statement, INSERT … ON CONFLICT (vote, slot) DO UPDATE: however many requests one
+        # voter fires at once, the unique slot leaves exactly one ballot, the last written.
+        CountedBallot.objects.bulk_create(
+            [
+                CountedBallot(
+                    community_id=vote.community_id,
+                    vote=vote,
+                    slot=_slot(vote, actor),
+                    content=stored,
+                    channel=Channel.ONLINE,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["community", "vote", "slot"],
+            update_fields=["content", "channel"],
         )
         journal.record(
             community=vote.community,
             actor=actor,
-            verb="vote.cast" if ballot_created else "vote.changed",
+            verb="vote.cast" if first else "vote.changed",
             target=vote,
         )
-    return CastReceipt(participation.receipt, changed=not ballot_created)
+    return CastReceipt(participation.receipt, changed=not first)
 
 
 def _participation(
-    vote: Vote, voter: User, household: Any, channel: str, recorded_by: User | None
+    vote: Vote, voter: User, household_id: int | None, channel: str, recorded_by: User | None
 ) -> tuple[Participation, bool]:
     participations = Participation.objects.in_community(vote.community_id)
     existing = participations.filter(vote=vote, voter=voter).first()
@@ -312,7 +317,7 @@ def _participation(
                 participations.create(
                     vote=vote,
                     voter=voter,
-                    household=household,
+                    household_id=household_id,
                     channel=channel,
                     receipt="".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(10)),
                     recorded_by=recorded_by,
@@ -336,12 +341,12 @@ def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
         raise ValidationError(
             _("This person is not in the electorate of this vote."), code="not_eligible"
         )
-    household = None
+    household_id = None
     if vote.electorate == Electorate.HOUSEHOLD:
-        household = Membership.objects.in_community(vote.community_id).get(user=voter).household
+        household_id = access_of(voter).member_of[vote.community_id].household_id
     with transaction.atomic():
         participation, created = _participation(
-            vote, voter, household, Channel.PAPER, recorded_by=actor
+            vote, voter, household_id, Channel.PAPER, recorded_by=actor
         )
         if not created:
             raise ValidationError(_("This person has already voted."), code="already_voted")
