@@ -16,16 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.accounts import services
 from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ProfileForm
 from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
+from gongzhi.core.http import posted
 from gongzhi.notifications.kinds import kinds
 from gongzhi.notifications.models import ChannelPreference
 from gongzhi.notifications.services import preference_set
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def _posted(request: HttpRequest):
-    """The submitted data on POST (even when every box is unticked), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 def _back(request: HttpRequest) -> str:
@@ -69,7 +65,7 @@ def toggle_age_friendly(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
-        _posted(request),
+        posted(request),
         initial={
             "display_name": user.display_name,
             "email": user.email,
@@ -107,7 +103,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         for kind in kinds()
         for ch in ("email", "sms")
     }
-    form = ChannelPreferencesForm(_posted(request), initial_prefs=initial)
+    form = ChannelPreferencesForm(posted(request), initial_prefs=initial)
     if request.method == "POST" and form.is_valid():
         for name, value in form.cleaned_data.items():
             kind, channel = name.split("__")

@@ -27,17 +27,13 @@ from gongzhi.core.forms import (
     RoleForm,
     RosterUploadForm,
 )
+from gongzhi.core.http import posted
 from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of
 from gongzhi.core.roster import RosterFileError
 
 PAGE_SIZE = 50
-
-
-def _posted(request: HttpRequest):
-    """The submitted data on POST (even when every box is unticked), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 @require_GET
@@ -104,7 +100,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_with_code(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user)
-    form = LetterCodeForm(_posted(request))
+    form = LetterCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_verify_with_code(
@@ -131,7 +127,7 @@ def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
             "has_disability": membership.has_disability,
             "is_low_income": membership.is_low_income,
         }
-        groups_form = GroupFlagsForm(_posted(request), initial=initial)
+        groups_form = GroupFlagsForm(posted(request), initial=initial)
         if request.method == "POST" and groups_form.is_valid():
             services.membership_set_groups(
                 actor=request.user,
@@ -278,7 +274,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.import_roster")
-    form = RosterUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = RosterUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -333,7 +329,7 @@ def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.act_on_behalf")
-    form = RegisterOnBehalfForm(_posted(request))
+    form = RegisterOnBehalfForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -363,7 +359,7 @@ def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
 def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.verify_member")
     buildings = list(Building.objects.in_community(community).order_by("name"))
-    form = HouseholdCodesForm(_posted(request))
+    form = HouseholdCodesForm(posted(request))
     form.fields["building"].choices = [(b.pk, b.name) for b in buildings]
     if request.method == "POST" and form.is_valid():
         building = next(b for b in buildings if str(b.pk) == form.cleaned_data["building"])

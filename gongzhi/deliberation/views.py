@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.http import posted
 from gongzhi.core.models import Building, Grid
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
@@ -30,10 +31,6 @@ from gongzhi.deliberation.forms import (
 from gongzhi.deliberation.models import Category, Proposal, Status
 
 PAGE_SIZE = 20
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 @require_GET
@@ -75,7 +72,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
     grids = list(Grid.objects.in_community(community).order_by("name"))
     buildings = list(Building.objects.in_community(community).order_by("name"))
     form = ProposalForm(
-        _posted(request),
+        posted(request),
         request.FILES if request.method == "POST" else None,
         categories=categories,
         grids=grids,

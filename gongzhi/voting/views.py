@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.http import posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation.models import Proposal
@@ -129,7 +130,7 @@ def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
             "kind": "binding",
             "method": "yes_no",
         }
-    form = VoteForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = VoteForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         proposal = (
@@ -166,7 +167,7 @@ def paper_entry(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
     community = community_get(slug=slug, user=request.user, perm="voting.manage_votes")
     vote = selectors.vote_get(community=community, vote_id=vote_id)
     options = selectors.options_of(vote)
-    form = PaperEntryForm(request.POST if request.method == "POST" else None)
+    form = PaperEntryForm(posted(request))
     if request.method == "POST" and form.is_valid():
         content = ballot_from_post(vote, options, request.POST)
         try:

@@ -1,0 +1,10 @@
+"""Small helpers that every app's views share."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, QueryDict
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on POST (even when every box is unticked), else None."""
+    return request.POST if request.method == "POST" else None
