@@ -198,3 +198,12 @@ rules.add_perm("core.act_on_behalf", is_community_worker | is_platform_admin)
 rules.add_perm("core.view_audit_trail", is_community_staff | is_supervisor)
 rules.add_perm("core.view_membership", view_membership.predicate)
 rules.add_perm("core.view_activity", view_activity.predicate)
+
+
+def require(perm: str, user: Any, obj: Any, message: str | None = None) -> None:
+    """Raise PermissionDenied, with a message the user reads, unless ``user`` has ``perm``."""
+    if not rules.has_perm(perm, user, obj):
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
+
+        raise PermissionDenied(message or _("You are not allowed to do this."))

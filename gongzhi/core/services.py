@@ -9,7 +9,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -34,15 +33,14 @@ from gongzhi.core.models import (
     RosterImport,
     VerificationMethod,
 )
-from gongzhi.core.policies import forget_access
+from gongzhi.core.policies import forget_access, require
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.roster import RowError, parse_roster, read_table
 from gongzhi.notifications.services import notify
 
 
 def _require(perm: str, user: User, obj: object) -> None:
-    if not rules.has_perm(perm, user, obj):
-        raise PermissionDenied(_("You are not allowed to do this in this community."))
+    require(perm, user, obj, _("You are not allowed to do this in this community."))
 
 
 # --- Joining and verifying ------------------------------------------------------------------

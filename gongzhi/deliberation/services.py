@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Building, Community, Grid, Membership, Role, RoleGrant
+from gongzhi.core.policies import require
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.uploads import DOCUMENTS, PHOTOS, CheckedUpload, check_upload
 from gongzhi.deliberation.models import (
@@ -64,11 +65,6 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ATTACHMENT_KINDS = PHOTOS | DOCUMENTS
-
-
-def _require(perm: str, user: User, obj: object) -> None:
-    if not rules.has_perm(perm, user, obj):
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _clean_text(value: str, *, field: str, max_length: int, min_length: int = 1) -> str:
@@ -187,8 +183,8 @@ def proposal_create(
     five photos or PDFs: all are checked first, and stored only with the proposal."""
     author = on_behalf_of or actor
     if on_behalf_of is not None:
-        _require("core.act_on_behalf", actor, community)
-    _require("deliberation.create_proposal", author, community)
+        require("core.act_on_behalf", actor, community)
+    require("deliberation.create_proposal", author, community)
     title = _clean_text(title, field="title", max_length=120)
     body = _clean_text(body, field="body", max_length=5000)
     if scope not in Scope.values:
@@ -262,7 +258,7 @@ def proposal_publish(*, actor: User, proposal: Proposal) -> Proposal:
             .select_for_update()
             .get(pk=proposal.pk)
         )
-        _require("deliberation.edit_proposal", actor, locked)
+        require("deliberation.edit_proposal", actor, locked)
         if locked.status != Status.DRAFT:
             raise ValidationError(
                 _("This proposal is already published."), code="already_published"
@@ -281,7 +277,7 @@ def proposal_edit(*, actor: User, proposal: Proposal, title: str, body: str) -> 
             .select_for_update()
             .get(pk=proposal.pk)
         )
-        _require("deliberation.edit_proposal", actor, locked)
+        require("deliberation.edit_proposal", actor, locked)
         if (locked.title, locked.body) == (title, body):
             return locked
         ProposalRevision.objects.in_community(locked.community_id).create(
@@ -373,7 +369,7 @@ def proposal_unsupport(*, actor: User, proposal: Proposal) -> Proposal:
 
 
 def proposal_follow(*, actor: User, proposal: Proposal, follow: bool = True) -> None:
-    _require("deliberation.view_proposal", actor, proposal)
+    require("deliberation.view_proposal", actor, proposal)
     if not actor.is_authenticated:
         raise PermissionDenied
     follows = Follow.objects.in_community(proposal.community_id)
@@ -388,7 +384,7 @@ def comment_add(
 ) -> Comment:
     if proposal.is_hidden:
         raise ValidationError(_("This proposal is hidden by the moderators."), code="hidden")
-    _require("deliberation.comment", actor, proposal)
+    require("deliberation.comment", actor, proposal)
     body = _clean_text(body, field="comment", max_length=2000)
     if parent is not None and parent.proposal_id != proposal.pk:
         raise ValidationError(
@@ -451,7 +447,7 @@ def proposal_transition(
             if locked.author_id != actor.pk:
                 raise PermissionDenied(_("Only its author can withdraw a proposal."))
         else:
-            _require("deliberation.answer_proposal", actor, locked)
+            require("deliberation.answer_proposal", actor, locked)
         if to not in TRANSITIONS.get(locked.status, set()):
             raise ValidationError(
                 _("A proposal that is “%(now)s” cannot become “%(then)s”.")
@@ -578,7 +574,7 @@ def flag_add(*, actor: User, item: Item, reason: str, note: str = "") -> Flag:
         raise ValidationError(_("Say what is wrong."), code="note_missing")
     if item.hidden_at is not None:
         raise ValidationError(_("The moderators have already hidden this."), code="hidden")
-    _require("deliberation.flag", actor, item)
+    require("deliberation.flag", actor, item)
     _count_towards_limit("flag", actor)
     with transaction.atomic():
         try:
@@ -610,7 +606,7 @@ def item_hide(*, actor: User, item: Item, reason: str) -> Item:
     reason = _reason(reason)
     with transaction.atomic():
         locked = _lock(item)
-        _require("deliberation.moderate", actor, locked)
+        require("deliberation.moderate", actor, locked)
         if locked.hidden_at is not None:
             raise ValidationError(_("This is already hidden."), code="already_hidden")
         now = timezone.now()
@@ -643,7 +639,7 @@ def flags_dismiss(*, actor: User, item: Item, reason: str = "") -> int:
     reason = (reason or "").strip()[:2000]
     with transaction.atomic():
         locked = _lock(item)
-        _require("deliberation.moderate", actor, locked)
+        require("deliberation.moderate", actor, locked)
         dismissed = _open_flags(locked).update(
             resolved_at=timezone.now(), resolved_by=actor, resolution=FlagResolution.DISMISSED
         )
@@ -695,7 +691,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, restore: bool, reason: str) ->
         locked = (
             Appeal.objects.in_community(appeal.community_id).select_for_update().get(pk=appeal.pk)
         )
-        _require("deliberation.moderate", actor, locked)
+        require("deliberation.moderate", actor, locked)
         if locked.author_id == actor.pk:
             raise PermissionDenied(
                 _("Another moderator must decide an appeal about your own words.")
@@ -741,7 +737,7 @@ def reaction_toggle(*, actor: User, comment: Comment, kind: str) -> bool:
     both end with it given, never with two rows."""
     if kind not in ReactionKind.values:
         raise ValidationError(_("Choose a reaction."), code="kind_invalid")
-    _require("deliberation.react", actor, comment)
+    require("deliberation.react", actor, comment)
     reactions = Reaction.objects.in_community(comment.community_id)
     with transaction.atomic():
         removed, _rows = reactions.filter(comment=comment, user=actor, kind=kind).delete()

@@ -14,7 +14,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Role
-from gongzhi.core.policies import access_of
+from gongzhi.core.policies import access_of, require
 from gongzhi.notifications.services import notify
 from gongzhi.voting import tally
 from gongzhi.voting.models import (
@@ -124,8 +123,7 @@ def vote_create(
     **fields: Any,
 ) -> Vote:
     """Community workers and the council set up votes; options in the order given."""
-    if not rules.has_perm("voting.manage_votes", actor, community):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    require("voting.manage_votes", actor, community)
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise ValidationError(
@@ -206,8 +204,7 @@ def votes_announce(*, now: Any = None) -> int:
 
 def owner_roll_set(*, actor: User, vote: Vote, shares: list[tuple[User, Decimal]]) -> None:
     """The owners of an owners' vote, with their floor areas: data, set before it opens."""
-    if not rules.has_perm("voting.manage_votes", actor, vote.community):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    require("voting.manage_votes", actor, vote.community)
     if vote.is_open() or vote.is_closed():
         raise ValidationError(
             _("The roll can only change before the vote opens."), code="roll_locked"
@@ -335,8 +332,7 @@ def _participation(
 
 def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
     """At the polling table: this resident took a paper ballot, so cannot also vote online."""
-    if not rules.has_perm("voting.manage_votes", actor, vote.community):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    require("voting.manage_votes", actor, vote.community)
     if not eligible(vote, voter):
         raise ValidationError(
             _("This person is not in the electorate of this vote."), code="not_eligible"
@@ -368,8 +364,7 @@ class PaperResult:
 
 def paper_ballot_enter(*, actor: User, vote: Vote, serial: str, content: Any) -> PaperResult:
     """Double entry: a paper ballot counts once two different people have typed it the same."""
-    if not rules.has_perm("voting.manage_votes", actor, vote.community):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    require("voting.manage_votes", actor, vote.community)
     serial = (serial or "").strip()
     if not serial or len(serial) > 30:
         raise ValidationError(
