@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -31,6 +32,7 @@ class Server:
         workers: int,
         worker_class: str,
         threads: int,
+        task_worker: bool = False,
     ) -> None:
         self.root = root
         self.env = env
@@ -38,6 +40,9 @@ class Server:
         self.workers = workers
         self.worker_class = worker_class
         self.threads = threads
+        # With TASKS_BACKEND=database, as in production: `manage.py db_worker` runs in the same
+        # process group as gunicorn, so its CPU counts as the server's and it stops with it.
+        self.task_worker = task_worker
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -62,6 +67,10 @@ class Server:
         ]
         if self.worker_class == "gthread":
             command += ["--threads", str(self.threads)]
+        if self.task_worker:
+            worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.5"]
+            script = f"{shlex.join(worker)} & exec {shlex.join(command)}"
+            return ["/bin/sh", "-c", script]
         return command
 
     def __enter__(self) -> Server:

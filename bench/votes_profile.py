@@ -7,13 +7,12 @@ load, and reports per ballot:
 - the wall time, this process's CPU time (the app's share: PostgreSQL's is not in it), the SQL
   statements and their time inside ``cursor.execute``;
 - the same for each step of the request path (token authentication, the staff MFA check,
-  ``community_get``, ``vote_get``, ``services.ballot_cast`` and, inside it, ``eligible``,
-  ``_option_ids``, ``_validate``, ``_participation``, the ballot's write (``update_or_create``
-  or ``bulk_create`` … ON CONFLICT, on any tenant model) and ``journal.record``): the bench
-  wraps those functions in this process only;
-- how long the journal lock is held: from the end of the ``JournalHead`` SELECT … FOR UPDATE to
-  the end of the COMMIT. Every ballot of a community needs that lock in turn, so
-  1 / hold time is the most ballots per second one community can take, however many workers;
+  ``vote_at``, ``services.ballot_cast`` and, inside it, ``eligible``, ``_option_ids``,
+  ``_validate``, ``_participation``, the ballot's write (``bulk_create`` … ON CONFLICT, on any
+  tenant model) and ``journal.record``): the bench wraps those functions in this process only;
+- how long the journal lock is held, if a ballot takes it: from the end of the ``JournalHead``
+  SELECT … FOR UPDATE to the end of the COMMIT (since entries are written pending and chained
+  by a task, a ballot no longer does; 0 confirms it);
 - a cProfile of another batch of ballots (written to a file; the top functions are returned).
 
 Must run after ``django.setup()``, in the bench's process only.
@@ -73,19 +72,18 @@ def _steps() -> list[tuple[str, Any, str]]:
     from gongzhi.core import journal
     from gongzhi.core.tenancy import TenantQuerySet
     from gongzhi.voting import api as voting_api
-    from gongzhi.voting import selectors, services
+    from gongzhi.voting import services
 
     return [
         ("token auth: api_token_authenticate", accounts_services, "api_token_authenticate"),
-        ("token auth: needs_mfa_setup (access_of)", accounts_api, "needs_mfa_setup"),
-        ("community_get", voting_api, "community_get"),
-        ("selectors.vote_get", selectors, "vote_get"),
+        ("token auth: needs_mfa_setup", accounts_api, "needs_mfa_setup"),
+        ("selectors.vote_at (community and vote)", voting_api.selectors, "vote_at"),
         ("services.ballot_cast", services, "ballot_cast"),
         ("  eligible", services, "eligible"),
         ("  _option_ids", services, "_option_ids"),
         ("  _validate", services, "_validate"),
         ("  _participation", services, "_participation"),
-        ("  update_or_create (any tenant model)", TenantQuerySet, "update_or_create"),
+        ("    _insert_unless_conflict", services, "_insert_unless_conflict"),
         ("  bulk_create (any tenant model)", TenantQuerySet, "bulk_create"),
         ("  journal.record", journal, "record"),
     ]

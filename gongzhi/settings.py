@@ -38,6 +38,9 @@ JOURNAL_KEY = os.environ.get("JOURNAL_KEY", SECRET_KEY)
 # until close). Whoever holds it and the database could link voters to ballots: keep it out of
 # the database and its backups.
 VOTE_KEY = os.environ.get("VOTE_KEY", SECRET_KEY + ":votes")
+# With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
+# each app process asks for at most once per this many seconds per community (core/journal.py).
+JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", BASE_DIR / "var"))

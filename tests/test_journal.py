@@ -19,6 +19,8 @@ def _fill(community, n=5):
         journal.record(
             community=community, actor=actor, verb="test.act", data={"i": i, "名": "张三"}
         )
+    # The test's transaction never commits, so the chaining that follows a commit is run here.
+    journal.chain(community)
     return actor
 
 
@@ -133,6 +135,69 @@ def test_concurrent_appends_never_fork_the_chain(community):
     assert not errors
     assert Activity.objects.in_community(community).count() == 40
     assert journal.verify(community) is None
+
+
+@pytest.mark.django_db
+def test_an_entry_is_pending_until_its_act_commits_then_chained(
+    community, django_capture_on_commit_callbacks
+):
+    actor = member(community)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = journal.record(community=community, actor=actor, verb="test.act")
+        entry.refresh_from_db()
+        assert entry.seq is None and entry.hash == ""
+        assert journal.pending_count(community) == 1
+        assert journal.verify(community) is None  # pending is not broken
+    entry.refresh_from_db()
+    assert entry.seq == 1 and entry.hash == entry.compute_hash()
+    assert journal.pending_count(community) == 0
+    assert journal.head_of(community) == (1, entry.hash)
+
+
+@pytest.mark.django_db
+def test_chaining_numbers_in_order_and_continues_an_existing_chain(community):
+    _fill(community, 2)
+    actor = member(community)
+    later = [journal.record(community=community, actor=actor, verb="test.later") for _ in range(3)]
+    assert journal.chain(community) == 3
+    assert journal.chain(community) == 0
+    seqs = [Activity.objects.in_community(community).get(pk=e.pk).seq for e in later]
+    assert seqs == [3, 4, 5]
+    assert journal.verify(community) is None
+
+
+@pytest.mark.django_db
+def test_with_a_task_worker_one_chaining_task_covers_many_acts(
+    community, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    from gongzhi.core import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.JOURNAL_CHAIN_DELAY = 30
+    journal._chain_requested.clear()
+    actor = member(community)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            journal.record(community=community, actor=actor, verb="test.act")
+    queued = [r for r in default_task_backend.results if r.task.func == tasks.chain_journal.func]
+    assert len(queued) == 1 and queued[0].args == [community.pk]
+    assert queued[0].task.run_after is not None
+    assert journal.pending_count(community) == 5
+    assert tasks.chain_journal.call(community.pk) == 5
+    assert journal.pending_count(community) == 0 and journal.verify(community) is None
+    journal._chain_requested.clear()
+
+
+@pytest.mark.django_db
+def test_journal_verify_can_chain_what_is_pending(community):
+    actor = member(community)
+    journal.record(community=community, actor=actor, verb="test.act")
+    out = _Buffer()
+    call_command("journal_verify", "--community", community.slug, "--chain", stdout=out)
+    assert f"ok community={community.slug} entries=1" in out.text
+    assert "pending=0" in out.text
 
 
 class _Buffer:

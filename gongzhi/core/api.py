@@ -216,7 +216,7 @@ def membership_revoke_role(request: HttpRequest, slug: str, membership_id: int, 
 
 
 class ActivityOut(Schema):
-    seq: int
+    seq: int | None  # None for the moment between the act and its chaining
     at: datetime
     verb: str
     on_behalf: bool

@@ -1,24 +1,41 @@
 """The activity journal: one append-only, HMAC-chained stream per community.
 
 Services call ``record()`` inside their transaction, so an act and its journal entry commit
-together or not at all. Appending locks the community's ``JournalHead`` row (SELECT … FOR UPDATE
-on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), and the unique
-(community, seq) constraint makes a forked chain impossible even if a lock were skipped.
+together or not at all. ``record()`` writes the entry *pending*: one INSERT, no lock, so acts
+of one community (a vote's ballots) do not queue behind each other. After commit, ``chain()``
+gives pending entries their place in the chain, in batches: it locks the community's
+``JournalHead`` row (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already
+serialise writers), numbers the entries and computes their hashes. The unique (community, seq)
+constraint makes a forked chain impossible even if a lock were skipped.
+
+When chaining runs: with the immediate task backend (development, the demo, tests), right after
+the act's commit; with the database backend (production), as a task that each app process
+enqueues at most once per ``JOURNAL_CHAIN_DELAY`` seconds per community, so under load one
+chaining covers many acts. Until then an entry is unchained, and ``verify`` counts it as pending,
+not as proof: that window is the price of not serialising every act on one lock
+(docs/performance.md, "Casting votes"). ``manage.py journal_verify --chain`` chains what is left.
+
 Evaluation reads participation from here; the supervision committee reads the audit trail.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core.models import GENESIS_HASH, Activity, Community, JournalHead
+
+CHAIN_BATCH = 2000
 
 
 def record(
@@ -30,30 +47,86 @@ def record(
     data: dict[str, Any] | None = None,
     on_behalf_of: User | None = None,
 ) -> Activity:
-    """Append one entry. Must run inside the caller's atomic block."""
+    """Write one pending entry. Must run inside the caller's atomic block."""
     if on_behalf_of is not None and actor is not None and on_behalf_of.pk == actor.pk:
         on_behalf_of = None
-    # No savepoint of its own: the entry stands or falls with the caller's act.
-    with transaction.atomic(savepoint=False):
-        head, _created = JournalHead.objects.select_for_update().get_or_create(community=community)
-        entry = Activity(
-            community=community,
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            verb=verb,
-            target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-            target_id=str(target.pk) if target is not None else "",
-            data=data or {},
-            prev_hash=head.hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save()
-        head.seq = entry.seq
-        head.hash = entry.hash
-        head.save(update_fields=["seq", "hash"])
+    entry = Activity(
+        community=community,
+        seq=None,
+        at=timezone.now(),
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+        prev_hash="",
+        hash="",
+    )
+    entry.save()
+    community_id = community.pk
+    transaction.on_commit(lambda: request_chain(community_id))
     return entry
+
+
+def chain(community: Community | int) -> int:
+    """Give every pending entry of the community its place in the chain; returns how many."""
+    community_id = community.pk if isinstance(community, Community) else community
+    chained = 0
+    while True:
+        with transaction.atomic():
+            head, _created = JournalHead.objects.select_for_update().get_or_create(
+                community_id=community_id
+            )
+            pending = list(
+                Activity.objects.in_community(community_id)
+                .filter(seq__isnull=True)
+                .order_by("pk")[:CHAIN_BATCH]
+            )
+            if not pending:
+                return chained
+            seq, prev = head.seq, head.hash
+            for entry in pending:
+                seq += 1
+                entry.seq, entry.prev_hash = seq, prev
+                entry.hash = entry.compute_hash()
+                prev = entry.hash
+            Activity.objects.in_community(community_id).bulk_update(
+                pending, ["seq", "prev_hash", "hash"]
+            )
+            head.seq, head.hash = seq, prev
+            head.save(update_fields=["seq", "hash"])
+            chained += len(pending)
+        if len(pending) < CHAIN_BATCH:
+            return chained
+
+
+_chain_requested: dict[tuple[str, int], float] = {}
+_chain_requested_lock = threading.Lock()
+
+
+def request_chain(community_id: int) -> None:
+    """After an act's commit: chain now, or make sure a task will soon."""
+    from gongzhi.core.tasks import chain_journal
+
+    delay = float(settings.JOURNAL_CHAIN_DELAY)
+    if not chain_journal.get_backend().supports_defer or delay <= 0:
+        chain(community_id)
+        return
+    # One task per community per delay from each process covers every act committed here in
+    # that window: they are all committed before the task runs.
+    key = (chain_journal.backend, community_id)
+    now = time.monotonic()
+    with _chain_requested_lock:
+        if now - _chain_requested.get(key, -delay) < delay:
+            return
+        _chain_requested[key] = now
+    run_after = timezone.now() + timedelta(seconds=delay)
+    chain_journal.using(run_after=run_after).enqueue(community_id)
+
+
+def pending_count(community: Community) -> int:
+    return Activity.objects.in_community(community).filter(seq__isnull=True).count()
 
 
 @dataclass(frozen=True)
@@ -64,7 +137,8 @@ class BrokenLink:
 
 
 def verify(community: Community) -> BrokenLink | None:
-    """Walk the chain in order; return the first entry that does not follow from the last."""
+    """Walk the chain in order; return the first entry that does not follow from the last.
+    Pending entries are not part of the chain yet (``pending_count``)."""
     expected_prev = GENESIS_HASH
     expected_seq = 1
     for entry in _entries(community):
@@ -97,7 +171,8 @@ def head_of(community: Community) -> tuple[int, str]:
 
 
 def _entries(community: Community) -> Iterator[Activity]:
-    return Activity.objects.in_community(community).order_by("seq").iterator(chunk_size=2000)
+    chained = Activity.objects.in_community(community).filter(seq__isnull=False)
+    return chained.order_by("seq").iterator(chunk_size=2000)
 
 
 @dataclass

@@ -376,10 +376,12 @@ class Activity(TenantModel):
     ``actor`` did it; ``on_behalf_of`` is the resident a community worker acted for (代办).
     Rows are chained per community: ``hash = HMAC-SHA256(JOURNAL_KEY, prev_hash + canonical row)``.
     The key is not in the database, so someone who can write to the database cannot forge a
-    consistent chain after changing an entry.
+    consistent chain after changing an entry. A row is written *pending* (no ``seq`` or hash)
+    inside the act's transaction and chained moments later (``journal.chain``).
     """
 
-    seq = models.PositiveBigIntegerField()
+    # Null while pending: the act's transaction does not wait for the community's chain lock.
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
     # PROTECT: deleting a person would rewrite their entries and break the chain. People who
     # leave are anonymised (their account emptied), never deleted.
@@ -405,6 +407,11 @@ class Activity(TenantModel):
             models.UniqueConstraint(fields=["community", "seq"], name="activity_unique_seq")
         ]
         indexes = [
+            models.Index(
+                fields=["community", "id"],
+                condition=Q(seq__isnull=True),
+                name="activity_pending",
+            ),
             models.Index(fields=["community", "actor", "at"]),
             models.Index(fields=["community", "on_behalf_of", "at"]),
             models.Index(fields=["community", "verb", "at"]),
@@ -441,6 +448,8 @@ class Activity(TenantModel):
         return hmac.new(key, self.prev_hash.encode() + self.canonical(), hashlib.sha256).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # Chaining fills seq and the hashes of pending rows with one UPDATE (journal.chain);
+        # nothing else ever changes an entry.
         if not self._state.adding:
             raise AppendOnlyError("journal entries are never changed")
         super().save(*args, **kwargs)

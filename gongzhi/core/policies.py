@@ -63,10 +63,31 @@ def access_of(user: Any) -> Access:
     return access
 
 
+MEMBERSHIPS_ATTR = "_gongzhi_memberships"
+
+
+def membership_in(user: Any, community_id: int) -> Membership | None:
+    """The user's membership of one community, without their roles: from ``access_of``'s
+    cache when the request has read it, else one query (all a resident's ballot needs)."""
+    access = getattr(user, CACHE_ATTR, None)
+    if access is not None:
+        return access.member_of.get(community_id)
+    memberships = getattr(user, MEMBERSHIPS_ATTR, None)
+    if memberships is None:
+        memberships = {}
+        setattr(user, MEMBERSHIPS_ATTR, memberships)
+    if community_id not in memberships:
+        memberships[community_id] = (
+            Membership.objects.in_community(community_id).filter(user=user).first()
+        )
+    return memberships[community_id]
+
+
 def forget_access(user: Any) -> None:
     """Call after changing a user's memberships or roles within one request."""
-    if hasattr(user, CACHE_ATTR):
-        delattr(user, CACHE_ATTR)
+    for attr in (CACHE_ATTR, MEMBERSHIPS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _community_id(obj: Any) -> int | None:

@@ -99,7 +99,7 @@ def participation_record(*, user: Any, community: Community) -> QuerySet[Activit
         Activity.objects.in_community(community)
         .filter(Q(actor=user) | Q(on_behalf_of=user))
         .select_related("actor", "on_behalf_of")
-        .order_by("-seq")
+        .order_by("-at", "-pk")
     )
 
 
@@ -107,7 +107,7 @@ def audit_trail(*, community: Community, viewer: Any) -> QuerySet[Activity]:
     return (
         view_activity.filter(viewer, Activity.objects.in_community(community))
         .select_related("actor", "on_behalf_of", "target_type")
-        .order_by("-seq")
+        .order_by("-at", "-pk")
     )
 
 

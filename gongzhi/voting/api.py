@@ -66,18 +66,14 @@ def vote_list(request: HttpRequest, slug: str):
 
 @router.get("/{slug}/votes/{vote_id}", response=VoteOut, auth=None, summary="One vote")
 def vote_detail(request: HttpRequest, slug: str, vote_id: int):
-    return selectors.vote_get(
-        community=community_get(slug=slug, user=request.user), vote_id=vote_id
-    )
+    return selectors.vote_at(slug=slug, vote_id=vote_id, user=request.user)
 
 
 @router.post(
     "/{slug}/votes/{vote_id}/ballot", response=ReceiptOut, summary="Cast or change a ballot"
 )
 def ballot_cast(request: HttpRequest, slug: str, vote_id: int, payload: BallotIn):
-    vote = selectors.vote_get(
-        community=community_get(slug=slug, user=request.auth), vote_id=vote_id
-    )
+    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=request.auth)
     receipt = services.ballot_cast(actor=request.auth, vote=vote, content=payload.content)
     return {"receipt": receipt.receipt, "changed": receipt.changed}
 
@@ -86,9 +82,7 @@ def ballot_cast(request: HttpRequest, slug: str, vote_id: int, payload: BallotIn
     "/{slug}/votes/{vote_id}/results", auth=None, summary="Results (when they may be shown)"
 )
 def vote_results(request: HttpRequest, slug: str, vote_id: int) -> dict:
-    vote = selectors.vote_get(
-        community=community_get(slug=slug, user=request.user), vote_id=vote_id
-    )
+    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=request.user)
     if not services.results_visible(vote, request.user):
         raise HttpError(403, _("The results are shown when the vote closes."))
     return {"closed": vote.is_closed(), "result": _plain(services.results(vote))}
@@ -100,9 +94,7 @@ def vote_results(request: HttpRequest, slug: str, vote_id: int) -> dict:
     summary="After close: receipts, and ballots shuffled",
 )
 def vote_published(request: HttpRequest, slug: str, vote_id: int) -> dict:
-    vote = selectors.vote_get(
-        community=community_get(slug=slug, user=request.user), vote_id=vote_id
-    )
+    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=request.user)
     receipts, contents = services.published_lists(vote)
     return {"receipts": receipts, "ballots": contents}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -23,6 +24,20 @@ def vote_get(*, community: Community, vote_id: int) -> Vote:
         .first()
     )
     if vote is None:
+        raise Http404
+    return vote
+
+
+def vote_at(*, slug: str, vote_id: int, user: Any) -> Vote:
+    """A published vote by its community's slug, community included: one query where
+    ``community_get`` then ``vote_get`` take two (the ballot API's path)."""
+    vote = (
+        Vote.objects.all_communities()
+        .select_related("community__street__district")
+        .filter(community__slug=slug, pk=vote_id, published=True)
+        .first()
+    )
+    if vote is None or not rules.has_perm("core.view_community", user, vote.community):
         raise Http404
     return vote
 

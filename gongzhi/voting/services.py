@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Role
-from gongzhi.core.policies import access_of, require
+from gongzhi.core.policies import access_of, membership_in, require
 from gongzhi.notifications.services import notify
 from gongzhi.voting import tally
 from gongzhi.voting.models import (
@@ -69,12 +69,27 @@ def _slot(vote: Vote, voter: User) -> str:
     return _secret_slot(vote, voter) if vote.secret else f"user:{voter.pk}"
 
 
+# A vote's options are written once, by vote_create, and never change: each process keeps their
+# ids rather than reading them for every ballot. The key includes created_at so that a reused
+# primary key (a test database rolled back) cannot find another vote's options.
+_OPTION_IDS: dict[tuple[int, Any], list[int]] = {}
+_OPTION_IDS_MAX = 1024
+
+
 def _option_ids(vote: Vote) -> list[int]:
-    return list(
-        Option.objects.in_community(vote.community_id)
-        .filter(vote=vote)
-        .values_list("pk", flat=True)
-    )
+    key = (vote.pk, vote.created_at)
+    ids = _OPTION_IDS.get(key)
+    if ids is None:
+        ids = list(
+            Option.objects.in_community(vote.community_id)
+            .filter(vote=vote)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if len(_OPTION_IDS) >= _OPTION_IDS_MAX:
+            _OPTION_IDS.clear()
+        _OPTION_IDS[key] = ids
+    return ids
 
 
 # --- Who may vote ------------------------------------------------------------------------------
@@ -86,13 +101,11 @@ def eligible(vote: Vote, user: Any) -> bool:
     if vote.electorate == Electorate.OWNERS:
         shares = OwnerShare.objects.in_community(vote.community_id)
         return shares.filter(vote=vote, owner=user).exists()
-    # What the user holds is read once per request (core.policies.access_of): no query here.
-    access = access_of(user)
-    membership = access.member_of.get(vote.community_id)
+    membership = membership_in(user, vote.community_id)
     if membership is None or membership.verified_at is None:
         return False
     if vote.electorate == Electorate.COUNCIL:
-        return Role.COUNCIL_MEMBER in access.roles.get(vote.community_id, set())
+        return Role.COUNCIL_MEMBER in access_of(user).roles.get(vote.community_id, set())
     if vote.electorate == Electorate.HOUSEHOLD:
         return membership.household_id is not None
     return True
@@ -269,7 +282,7 @@ def ballot_cast(*, actor: User, vote: Vote, content: Any) -> CastReceipt:
     stored = _validate(vote, content, _option_ids(vote))
     household_id = None
     if vote.electorate == Electorate.HOUSEHOLD:
-        household_id = access_of(actor).member_of[vote.community_id].household_id
+        household_id = _household_of(vote, actor)
     with transaction.atomic():
         participation, first = _participation(
             vote, actor, household_id, Channel.ONLINE, recorded_by=None
@@ -301,33 +314,86 @@ def ballot_cast(*, actor: User, vote: Vote, content: Any) -> CastReceipt:
     return CastReceipt(participation.receipt, changed=not first)
 
 
+def _household_of(vote: Vote, voter: User) -> int | None:
+    membership = membership_in(voter, vote.community_id)
+    return membership.household_id if membership is not None else None
+
+
 def _participation(
     vote: Vote, voter: User, household_id: int | None, channel: str, recorded_by: User | None
 ) -> tuple[Participation, bool]:
-    participations = Participation.objects.in_community(vote.community_id)
-    existing = participations.filter(vote=vote, voter=voter).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            return (
-                participations.create(
-                    vote=vote,
-                    voter=voter,
-                    household_id=household_id,
-                    channel=channel,
-                    receipt="".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(10)),
-                    recorded_by=recorded_by,
-                ),
-                True,
-            )
-    except IntegrityError as error:
-        existing = participations.filter(vote=vote, voter=voter).first()
-        if existing is not None:  # the same person, a moment earlier in another request
+    """The voter's participation, and whether this call wrote it.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING: a first ballot costs one statement, and
+    concurrent requests by one person cannot both write a row. No row back means a conflict:
+    the voter's own row (an earlier or concurrent request) or, where households vote, another
+    member's."""
+    for _attempt in range(2):
+        row = Participation(
+            community_id=vote.community_id,
+            vote=vote,
+            voter=voter,
+            household_id=household_id,
+            channel=channel,
+            receipt="".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(10)),
+            first_at=timezone.now(),
+            recorded_by=recorded_by,
+        )
+        if _insert_unless_conflict(row):
+            return row, True
+        existing = (
+            Participation.objects.in_community(vote.community_id)
+            .filter(vote=vote, voter=voter)
+            .first()
+        )
+        if existing is not None:
             return existing, False
-        raise ValidationError(
-            _("Someone in your household has already voted."), code="household_voted"
-        ) from error
+        if household_id is not None:
+            raise ValidationError(
+                _("Someone in your household has already voted."), code="household_voted"
+            )
+        # Otherwise only the receipt can have collided (1 in 32¹⁰ per pair): draw another.
+    raise IntegrityError("could not draw a unique receipt")
+
+
+_PARTICIPATION_FIELDS = (
+    "community",
+    "vote",
+    "voter",
+    "household",
+    "channel",
+    "receipt",
+    "first_at",
+    "recorded_by",
+)
+
+
+def _insert_unless_conflict(row: Participation) -> bool:
+    """Django's bulk_create(ignore_conflicts=True) cannot say whether the row was written; this
+    statement (the same SQL on PostgreSQL and SQLite ≥ 3.35) returns its id when it was."""
+    meta = Participation._meta
+    connection = connections[router.db_for_write(Participation)]
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in _PARTICIPATION_FIELDS]
+    columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
+    values = [
+        field.get_db_prep_save(getattr(row, field.attname), connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"  # type: ignore[union-attr]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        written = cursor.fetchone()
+    if written is None:
+        return False
+    row.pk = written[0]
+    row._state.adding = False
+    row._state.db = connection.alias
+    return True
 
 
 def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
@@ -339,7 +405,7 @@ def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
         )
     household_id = None
     if vote.electorate == Electorate.HOUSEHOLD:
-        household_id = access_of(voter).member_of[vote.community_id].household_id
+        household_id = _household_of(vote, voter)
     with transaction.atomic():
         participation, created = _participation(
             vote, voter, household_id, Channel.PAPER, recorded_by=actor

@@ -13,6 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--community", help="slug of one community (default: all)")
+        parser.add_argument(
+            "--chain", action="store_true", help="chain pending entries first (no task worker)"
+        )
 
     def handle(self, *args, **options):
         communities = Community.objects.order_by("pk")
@@ -22,10 +25,15 @@ class Command(BaseCommand):
                 raise CommandError(f"no community with slug {options['community']!r}")
         broken = 0
         for community in communities:
+            if options["chain"]:
+                journal.chain(community)
             link = journal.verify(community)
             if link is None:
                 seq, head = journal.head_of(community)
-                self.stdout.write(f"ok community={community.slug} entries={seq} head={head}")
+                pending = journal.pending_count(community)
+                self.stdout.write(
+                    f"ok community={community.slug} entries={seq} head={head} pending={pending}"
+                )
             else:
                 broken += 1
                 self.stdout.write(
