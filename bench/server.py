@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -123,6 +124,10 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # the group we created: master and workers
             process.wait(timeout=15)
+        if self.task_worker:
+            # The task worker is in the same group but not gunicorn's child: stop it too.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -228,3 +228,29 @@ def test_letter_code_guessing_is_limited_in_the_api_too(client, community, unver
 def test_api_docs_use_no_cdn(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in page and "unpkg" not in page
+
+
+@pytest.mark.django_db
+def test_token_use_is_noted_and_written_in_batches(
+    client, resident, resident_token, community, monkeypatch
+):
+    import time
+
+    from django.utils import timezone
+
+    from gongzhi.accounts import services as account_services
+    from gongzhi.accounts.models import ApiToken
+
+    monkeypatch.setattr(account_services, "_last_used", {})  # uses noted by earlier tests
+    monkeypatch.setattr(account_services, "_last_flushed", time.monotonic())  # a flush just now
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {resident_token}"}
+    assert client.get("/api/v1/me", **auth).status_code == 200
+    token = ApiToken.objects.get(user=resident)
+    assert token.last_used_at is None  # noted in memory, not yet written
+    assert account_services.last_used_flush() == 1
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    client.force_login(resident)
+    page = client.get("/profile/tokens/")
+    shown = timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M")
+    assert shown in page.content.decode()
