@@ -162,6 +162,12 @@ class Proposal(TenantModel):
         indexes = [
             models.Index(fields=["community", "status", "published_at"]),
             models.Index(fields=["community", "author"]),
+            # The index's two orders, read in index order down to the last page
+            # (docs/performance.md, "Proposals").
+            models.Index(fields=["community", "-published_at", "-id"], name="proposal_newest"),
+            models.Index(
+                fields=["community", "-support_count", "-id"], name="proposal_most_supported"
+            ),
         ]
 
     def __str__(self) -> str:

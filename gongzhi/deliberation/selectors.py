@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
 
+from django.core.paginator import Page
 from django.db.models import (
     BooleanField,
     Case,
@@ -24,11 +25,13 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import BaseExpression
 from django.http import Http404
 
 from gongzhi.core.models import Community
+from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of
 from gongzhi.deliberation.models import (
     AUTHOR_STEPS,
@@ -147,21 +150,34 @@ class ReactionCount:
     mine: bool
 
 
-def comment_threads(proposal: Proposal, *, viewer: Any = None) -> list[Comment]:
-    """Top-level comments in order, each with its replies (``thread_replies``) and, on every
-    comment, ``masked`` and ``reaction_counts`` — four queries, however long the discussion."""
-    scoped = Comment.objects.in_community(proposal.community_id).annotate(masked=masked(viewer))
-    replies = scoped.select_related("author").order_by("created_at", "pk")
-    threads: list[Any] = list(
-        scoped.filter(proposal=proposal, parent__isnull=True)
-        .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="thread_replies"))
+THREADS_PER_PAGE = 30
+
+
+def _top_level(proposal: Proposal) -> QuerySet[Comment]:
+    return (
+        Comment.objects.in_community(proposal.community_id)
+        .filter(proposal=proposal, parent__isnull=True)
         .order_by("created_at", "pk")
     )
+
+
+def comment_threads(proposal: Proposal, *, viewer: Any = None, page: Any = None) -> Page:
+    """One page of top-level comments in order, each with its replies (``thread_replies``) and,
+    on every comment, ``masked`` and ``reaction_counts``: the same few queries however long the
+    discussion, since only this page's threads are loaded."""
+    scoped = Comment.objects.in_community(proposal.community_id).annotate(masked=masked(viewer))
+    top = _top_level(proposal).annotate(masked=masked(viewer)).select_related("author")
+    threads_page = paginate_by_ids(top, page, THREADS_PER_PAGE)
+    threads: list[Any] = list(threads_page.object_list)
+    replies = scoped.select_related("author").order_by("created_at", "pk")
+    prefetch_related_objects(
+        threads, Prefetch("replies", queryset=replies, to_attr="thread_replies")
+    )
+    shown = [c.pk for comment in threads for c in [comment, *comment.thread_replies]]
     counts: Counter[tuple[int, str]] = Counter()
     for comment_id, kind, n in (
         Reaction.objects.in_community(proposal.community_id)
-        .filter(comment__proposal=proposal)
+        .filter(comment__in=shown)
         .values_list("comment", "kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -171,7 +187,7 @@ def comment_threads(proposal: Proposal, *, viewer: Any = None) -> list[Comment]:
     if viewer is not None and viewer.is_authenticated and counts:
         mine = set(
             Reaction.objects.in_community(proposal.community_id)
-            .filter(comment__proposal=proposal, user=viewer)
+            .filter(comment__in=shown, user=viewer)
             .values_list("comment", "kind")
         )
     for comment in threads:
@@ -187,7 +203,20 @@ def comment_threads(proposal: Proposal, *, viewer: Any = None) -> list[Comment]:
                 )
                 for kind in ReactionKind
             ]
-    return threads
+    threads_page.object_list = threads
+    return threads_page
+
+
+def thread_page_of(comment: Comment) -> int:
+    """The page of ``comment_threads`` on which this comment's thread is shown."""
+    root = comment.parent if comment.parent_id else comment
+    assert root is not None
+    before = (
+        _top_level(comment.proposal)
+        .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
+        .count()
+    )
+    return before // THREADS_PER_PAGE + 1
 
 
 def reaction_counts(*, comment: Comment, viewer: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from gongzhi.deliberation.forms import (
     ProposalForm,
     ReactionForm,
 )
-from gongzhi.deliberation.models import Category, Proposal, Status
+from gongzhi.deliberation.models import Category, Comment, Proposal, Status
 
 PAGE_SIZE = 20
 
@@ -119,7 +119,13 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
     can_comment = rules.has_perm("deliberation.comment", user, proposal)
     is_moderator = rules.has_perm("deliberation.moderate", user, community)
     moderation = selectors.moderation_on(proposal=proposal, viewer=user, is_moderator=is_moderator)
-    threads = [] if proposal.masked else selectors.comment_threads(proposal, viewer=user)
+    comment_page = None
+    threads: list = []
+    if not proposal.masked:
+        comment_page = selectors.comment_threads(
+            proposal, viewer=user, page=request.GET.get("page")
+        )
+        threads = list(comment_page.object_list)
     for comment in threads:
         for c in [comment, *comment.thread_replies]:
             _moderation_context(c, user, moderation, is_moderator)
@@ -132,6 +138,7 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             "proposal": proposal,
             "events": proposal.events.select_related("actor").all(),
             "threads": threads,
+            "comment_page": comment_page,
             "attachments": selectors.attachments(proposal=proposal),
             "revisions": proposal.revisions.count(),
             "i_support": selectors.supports(viewer=user, proposal=proposal),
@@ -225,7 +232,13 @@ def comment_add(request: HttpRequest, slug: str, proposal_id: int) -> HttpRespon
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect(back)
-    return redirect(f"{back}#comment-{comment.pk}")
+    return redirect(_comment_url(back, comment))
+
+
+def _comment_url(proposal_url: str, comment: Comment) -> str:
+    """Where a comment is shown: its thread's page of the discussion, at the comment."""
+    page = selectors.thread_page_of(comment)
+    return f"{proposal_url}{f'?page={page}' if page > 1 else ''}#comment-{comment.pk}"
 
 
 @login_required
@@ -268,8 +281,8 @@ def _item(request: HttpRequest, slug: str, proposal_id: int, comment_id: int | N
         community=community, viewer=request.user, proposal_id=proposal_id, comment_id=comment_id
     )
     back = f"/c/{slug}/proposals/{proposal_id}/"
-    if comment_id is not None:
-        back += f"#comment-{comment_id}"
+    if isinstance(item, Comment):
+        back = _comment_url(back, item)
     if request.POST.get("back") == "queue":
         back = f"/c/{slug}/proposals/moderation/"
     return item, back

@@ -163,6 +163,34 @@ def test_comment_threads_stay_one_level_deep(community, proposal, resident):
     ).exists()  # author follows
 
 
+@pytest.mark.django_db
+def test_a_long_discussion_is_paged_by_thread_and_a_reply_lands_on_its_threads_page(
+    client, community, proposal
+):
+    from gongzhi.deliberation.selectors import THREADS_PER_PAGE
+
+    people = [member(community) for _ in range(8)]
+    tops = [
+        services.comment_add(actor=people[i % 8], proposal=proposal, body=f"第{i}条")
+        for i in range(THREADS_PER_PAGE + 5)
+    ]
+    url = reverse("proposal_detail", args=[community.slug, proposal.pk])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    assert f'id="comment-{tops[0].pk}"' in first and f'id="comment-{tops[-1].pk}"' not in first
+    assert f'id="comment-{tops[-1].pk}"' in second and f'id="comment-{tops[0].pk}"' not in second
+    assert "page=2" in first  # the link to the next page
+    client.force_login(people[1])
+    response = client.post(
+        reverse("comment_add", args=[community.slug, proposal.pk]),
+        {"body": "回复最后一条", "parent": tops[-1].pk},
+    )
+    reply = proposal.comments.order_by("-pk").first()
+    assert reply.parent_id == tops[-1].pk
+    assert response.url == f"{url}?page=2#comment-{reply.pk}"
+    assert f'id="comment-{reply.pk}"' in client.get(url, {"page": 2}).content.decode()
+
+
 PHASES = ["draft", "gathering", "rejected"]
 ROLES = [
     "anonymous",

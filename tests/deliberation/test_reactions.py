@@ -119,7 +119,8 @@ def test_detail_page_queries_do_not_grow_with_the_discussion(
         for person in people[:3]:
             services.reaction_toggle(actor=person, comment=top, kind="agree")
     client.force_login(people[0])
-    # 21: the page also lists the votes held on the proposal (one query, whatever their number).
-    with django_assert_max_num_queries(21):
+    # 22: the page also lists the votes held on the proposal (one query, whatever their number),
+    # and counts the discussion's threads for its pages.
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("proposal_detail", args=[community.slug, proposal.pk]))
     assert response.content.decode().count('class="reaction-count"') == 24 * 3
