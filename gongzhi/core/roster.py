@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gongzhi.accounts.phones import normalize_phone
 
@@ -46,6 +47,17 @@ class RowError:
 class ParsedRoster:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+
+
+def rejected_message(count: int) -> str:
+    """What the page says when a file had bad rows and nothing was imported."""
+    return ngettext(
+        "Nothing was imported: %(count)d row needs correcting. "
+        "Fix it and upload the whole file again.",
+        "Nothing was imported: %(count)d rows need correcting. "
+        "Fix them and upload the whole file again.",
+        count,
+    ) % {"count": count}
 
 
 class RosterFileError(Exception):
@@ -95,16 +107,29 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def parse_roster(table: list[list[str]], max_rows: int) -> ParsedRoster:
-    if not table:
-        raise RosterFileError(_("The roster is empty."))
-    header = [value.strip().lower() for value in table[0]]
+def find_columns(header_row: list[str], columns: dict[str, set[str]]) -> dict[str, int]:
+    """Where each known column is in a header row, whichever accepted spelling it uses."""
+    header = [value.strip().lower() for value in header_row]
     index: dict[str, int] = {}
-    for column, spellings in COLUMNS.items():
+    for column, spellings in columns.items():
         for position, name in enumerate(header):
             if name in spellings:
                 index[column] = position
                 break
+    return index
+
+
+def cell_of(row: list[str], index: dict[str, int], column: str) -> str:
+    position = index.get(column)
+    if position is None or position >= len(row):
+        return ""
+    return (row[position] or "").strip()
+
+
+def parse_roster(table: list[list[str]], max_rows: int) -> ParsedRoster:
+    if not table:
+        raise RosterFileError(_("The roster is empty."))
+    index = find_columns(table[0], COLUMNS)
     if "phone" not in index:
         raise RosterFileError(
             _("The first row must name the columns, with one called 手机号 (phone).")
@@ -121,10 +146,7 @@ def parse_roster(table: list[list[str]], max_rows: int) -> ParsedRoster:
         line = offset + 2  # 1-based, after the header: the line number a spreadsheet shows
 
         def cell(column: str, row: list[str] = row) -> str:
-            position = index.get(column)
-            if position is None or position >= len(row):
-                return ""
-            return (row[position] or "").strip()
+            return cell_of(row, index, column)
 
         if not any((c or "").strip() for c in row):
             continue

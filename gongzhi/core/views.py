@@ -31,7 +31,7 @@ from gongzhi.core.http import posted
 from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of
-from gongzhi.core.roster import RosterFileError
+from gongzhi.core.roster import RosterFileError, rejected_message
 
 PAGE_SIZE = 50
 
@@ -289,17 +289,7 @@ def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("file", str(exc))
         except services.RosterRejected as exc:
             row_errors = exc.errors
-            form.add_error(
-                None,
-                ngettext(
-                    "Nothing was imported: %(count)d row needs correcting. "
-                    "Fix it and upload the whole file again.",
-                    "Nothing was imported: %(count)d rows need correcting. "
-                    "Fix them and upload the whole file again.",
-                    len(exc.errors),
-                )
-                % {"count": len(exc.errors)},
-            )
+            form.add_error(None, rejected_message(len(exc.errors)))
         else:
             messages.success(
                 request,

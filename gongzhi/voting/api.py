@@ -4,14 +4,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
+from gongzhi.core.roster import RosterFileError
 from gongzhi.core.selectors import community_get
+from gongzhi.core.services import RosterRejected
 from gongzhi.deliberation.models import Proposal
 from gongzhi.voting import selectors, services
 from gongzhi.voting.models import Electorate, Kind, Method, ResultsShown
@@ -163,3 +166,59 @@ def paper_enter(request: HttpRequest, slug: str, vote_id: int, payload: PaperIn)
         actor=request.auth, vote=vote, serial=payload.serial, content=payload.content
     )
     return {"confirmed": result.confirmed, "conflict": result.conflict}
+
+
+class OwnerIn(Schema):
+    phone: str
+    area: str = Field(description='Exclusive floor area in m², e.g. "85.50".')
+    name: str = ""
+    building: str = ""
+    unit: str = ""
+
+
+class OwnerRollIn(Schema):
+    owners: list[OwnerIn] = Field(max_length=20000)
+
+
+class RollOut(Schema):
+    owners: int
+    units: int
+    area: str
+    accounts_created: int
+
+
+class RowProblem(Schema):
+    row: int = Field(description="1-based position in the owners list")
+    message: str
+
+
+class RollRejected(Schema):
+    code: str
+    message: str
+    rows: list[RowProblem]
+
+
+@router.put(
+    "/{slug}/votes/{vote_id}/owners",
+    response={200: RollOut, 400: RollRejected},
+    summary="Replace an owners' vote's roll (staff; before it opens)",
+)
+def owner_roll_put(request: HttpRequest, slug: str, vote_id: int, payload: OwnerRollIn):
+    community = community_get(slug=slug, user=request.auth, perm="voting.manage_votes")
+    vote = selectors.vote_get(community=community, vote_id=vote_id)
+    header = ["phone", "area", "name", "building", "unit"]
+    table = [header] + [[str(getattr(o, column)) for column in header] for o in payload.owners]
+    try:
+        summary = services.owner_roll_apply(actor=request.auth, vote=vote, table=table)
+    except RosterFileError as exc:
+        raise ValidationError(str(exc), code="invalid_roll") from exc
+    except RosterRejected as exc:
+        rows = [{"row": e.line - 1, "message": e.message} for e in exc.errors]
+        message = _("Nothing was changed: some owners need correcting.")
+        return Status(400, {"code": "rows_rejected", "message": message, "rows": rows})
+    return {
+        "owners": summary.owners,
+        "units": summary.units,
+        "area": str(summary.area),
+        "accounts_created": summary.accounts_created,
+    }

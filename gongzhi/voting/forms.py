@@ -75,3 +75,14 @@ def _int(value: Any) -> Any:
         return int(value)
     except (TypeError, ValueError):
         return value
+
+
+class OwnerRollForm(forms.Form):
+    file = forms.FileField(
+        label=_("Owners' roll (.csv or .xlsx)"),
+        help_text=_(
+            "One row per unit. Columns: 手机号 (phone, required), 面积 (floor area in m², "
+            "required), 业主姓名 (name), 楼栋 (building), 单元房号 (unit)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import rules
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
 from gongzhi.core.models import Community
-from gongzhi.voting.models import Option, Participation, Vote
+from gongzhi.voting.models import Option, OwnerShare, Participation, Vote
 
 
 def vote_list(*, community: Community) -> QuerySet[Vote]:
@@ -52,3 +54,17 @@ def my_participation(*, vote: Vote, user: Any) -> Participation | None:
     return (
         Participation.objects.in_community(vote.community_id).filter(vote=vote, voter=user).first()
     )
+
+
+@dataclass(frozen=True)
+class OwnerRoll:
+    owners: int
+    area: Decimal
+    first: list[OwnerShare]
+
+
+def owner_roll(*, vote: Vote, shown: int = 200) -> OwnerRoll:
+    shares = OwnerShare.objects.in_community(vote.community_id).filter(vote=vote)
+    totals = shares.aggregate(owners=Count("pk"), area=Sum("area"))
+    first = list(shares.select_related("owner").order_by("pk")[:shown])
+    return OwnerRoll(owners=totals["owners"], area=totals["area"] or Decimal(0), first=first)

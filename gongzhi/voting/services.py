@@ -25,6 +25,8 @@ from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Role
 from gongzhi.core.policies import access_of, membership_in, require
+from gongzhi.core.roster import RosterFileError, read_table
+from gongzhi.core.services import RosterRejected
 from gongzhi.notifications.services import notify
 from gongzhi.voting import tally
 from gongzhi.voting.models import (
@@ -40,6 +42,7 @@ from gongzhi.voting.models import (
     ResultsShown,
     Vote,
 )
+from gongzhi.voting.owner_roll import parse_owner_roll
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -215,13 +218,16 @@ def votes_announce(*, now: Any = None) -> int:
     return announced
 
 
-def owner_roll_set(*, actor: User, vote: Vote, shares: list[tuple[User, Decimal]]) -> None:
+def owner_roll_set(
+    *,
+    actor: User,
+    vote: Vote,
+    shares: list[tuple[User, Decimal]],
+    accounts_created: int = 0,
+) -> None:
     """The owners of an owners' vote, with their floor areas: data, set before it opens."""
     require("voting.manage_votes", actor, vote.community)
-    if vote.is_open() or vote.is_closed():
-        raise ValidationError(
-            _("The roll can only change before the vote opens."), code="roll_locked"
-        )
+    _check_roll_can_change(vote)
     with transaction.atomic():
         OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).delete()
         OwnerShare.objects.bulk_create(
@@ -235,8 +241,66 @@ def owner_roll_set(*, actor: User, vote: Vote, shares: list[tuple[User, Decimal]
             actor=actor,
             verb="vote.roll_set",
             target=vote,
-            data={"owners": len(shares)},
+            data={"owners": len(shares), "accounts_created": accounts_created},
         )
+
+
+def _check_roll_can_change(vote: Vote) -> None:
+    if vote.electorate != Electorate.OWNERS:
+        raise ValidationError(
+            _("Only an owners' vote has an owners' roll."), code="not_owners_vote"
+        )
+    if vote.is_open() or vote.is_closed():
+        raise ValidationError(
+            _("The roll can only change before the vote opens."), code="roll_locked"
+        )
+
+
+@dataclass(frozen=True)
+class RollSummary:
+    owners: int
+    units: int
+    area: Decimal
+    accounts_created: int
+
+
+def owner_roll_import(*, actor: User, vote: Vote, filename: str, content: bytes) -> RollSummary:
+    """Replace the roll from a CSV or XLSX file, whole or not at all. Raises RosterFileError for
+    a file that cannot be read and RosterRejected (every bad row) for one with errors."""
+    require("voting.manage_votes", actor, vote.community)
+    _check_roll_can_change(vote)
+    if len(content) > settings.ROSTER_MAX_BYTES:
+        raise RosterFileError(
+            _("The file is larger than %(mb)d MB.") % {"mb": settings.ROSTER_MAX_BYTES // 2**20}
+        )
+    table = read_table(filename, content, max_rows=settings.ROSTER_MAX_ROWS)
+    return owner_roll_apply(actor=actor, vote=vote, table=table)
+
+
+def owner_roll_apply(*, actor: User, vote: Vote, table: list[list[str]]) -> RollSummary:
+    """Replace the roll from a table whose first row names the columns (see owner_roll.py)."""
+    require("voting.manage_votes", actor, vote.community)
+    _check_roll_can_change(vote)
+    roll = parse_owner_roll(table, settings.ROSTER_MAX_ROWS)
+    if roll.errors:
+        raise RosterRejected(roll.errors)
+    with transaction.atomic():
+        users = {u.phone: u for u in User.objects.filter(phone__in=list(roll.owners))}
+        # An owner without an account gets one, as when a worker registers a resident: they
+        # log in with a code sent to that number, or vote on paper.
+        created = 0
+        for phone, row in roll.owners.items():
+            if phone not in users:
+                users[phone] = User.objects.create_user(phone, display_name=row.name)
+                created += 1
+        shares = [(users[phone], row.area) for phone, row in roll.owners.items()]
+        owner_roll_set(actor=actor, vote=vote, shares=shares, accounts_created=created)
+    return RollSummary(
+        owners=len(shares),
+        units=roll.units,
+        area=sum((row.area for row in roll.owners.values()), Decimal(0)),
+        accounts_created=created,
+    )
 
 
 # --- Casting -----------------------------------------------------------------------------------

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:vote_id>/ballot/", views.ballot_cast, name="ballot_cast"),
     path("<int:vote_id>/published/", views.vote_published, name="vote_published"),
     path("<int:vote_id>/paper/", views.paper_entry, name="paper_entry"),
+    path("<int:vote_id>/owners/", views.owner_roll, name="owner_roll"),
 ]

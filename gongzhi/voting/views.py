@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,11 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.http import posted
 from gongzhi.core.pagination import paginate_by_ids
+from gongzhi.core.roster import RosterFileError, rejected_message
 from gongzhi.core.selectors import community_get
+from gongzhi.core.services import RosterRejected
 from gongzhi.deliberation.models import Proposal
 from gongzhi.voting import selectors, services
-from gongzhi.voting.forms import PaperEntryForm, VoteForm, ballot_from_post
-from gongzhi.voting.models import Method
+from gongzhi.voting.forms import OwnerRollForm, PaperEntryForm, VoteForm, ballot_from_post
+from gongzhi.voting.models import Electorate, Method
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -200,4 +203,58 @@ def paper_entry(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
             "rank_range": range(1, len(options) + 1),
             "Method": Method,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def owner_roll(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
+    """业主名册: the owners of an owners' vote and their floor areas, imported from a file."""
+    community = community_get(slug=slug, user=request.user, perm="voting.manage_votes")
+    vote = selectors.vote_get(community=community, vote_id=vote_id)
+    if vote.electorate != Electorate.OWNERS:
+        raise Http404
+    form = OwnerRollForm(posted(request), request.FILES if request.method == "POST" else None)
+    row_errors: list = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = services.owner_roll_import(
+                actor=request.user,
+                vote=vote,
+                filename=upload.name,
+                content=upload.read(settings.ROSTER_MAX_BYTES + 1),
+            )
+        except (RosterFileError, ValidationError) as exc:
+            form.add_error("file", " ".join(getattr(exc, "messages", [str(exc)])))
+        except RosterRejected as exc:
+            row_errors = exc.errors
+            form.add_error(None, rejected_message(len(exc.errors)))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Owners' roll imported: %(owners)d owners of %(units)d units, "
+                    "%(area)s m² in all; %(created)d new accounts."
+                )
+                % {
+                    "owners": summary.owners,
+                    "units": summary.units,
+                    "area": summary.area,
+                    "created": summary.accounts_created,
+                },
+            )
+            return redirect("owner_roll", slug=slug, vote_id=vote.pk)
+    return render(
+        request,
+        "voting/owner_roll.html",
+        {
+            "community": community,
+            "vote": vote,
+            "form": form,
+            "row_errors": row_errors,
+            "roll": selectors.owner_roll(vote=vote),
+            "can_change": not (vote.is_open() or vote.is_closed()),
+        },
+        status=400 if request.method == "POST" else 200,
     )
