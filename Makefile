@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,9 @@ bench-tally: install
 
 bench-votes: install-test
 	$(PY) bench/votes.py $(BENCH_ARGS)
+
+bench-proposals: install-test
+	$(PY) bench/proposals.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

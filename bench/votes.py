@@ -230,8 +230,9 @@ def psql(sql: str, database: str = "postgres") -> str:
     return done.stdout.strip()
 
 
-def prepare_postgres() -> tuple[str, dict[str, str]]:
-    """Start the cluster if needed; (re)create the bench database; return its URL and facts."""
+def prepare_postgres(database: str = PG_DATABASE, keep: bool = False) -> tuple[str, dict[str, str]]:
+    """Start the cluster if needed; (re)create the bench database (``keep``: create it only if
+    it is missing); return its URL and facts."""
     if not pg_accepting():
         say("PostgreSQL is not accepting connections on 127.0.0.1:5432: starting it ...")
         command = ["pg_ctlcluster", "15", "main", "start"]
@@ -253,9 +254,11 @@ def prepare_postgres() -> tuple[str, dict[str, str]]:
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gongzhi') THEN "
         "CREATE ROLE gongzhi LOGIN PASSWORD 'gongzhi'; END IF; END $$;"
     )
-    psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-    psql(f"CREATE DATABASE {PG_DATABASE} OWNER {PG_ROLE}")
-    url = f"postgres://{PG_ROLE}:{PG_PASSWORD}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
+    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"  # noqa: S608 - our constant
+    if not (keep and exists):
+        psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        psql(f"CREATE DATABASE {database} OWNER {PG_ROLE}")
+    url = f"postgres://{PG_ROLE}:{PG_PASSWORD}@{PG_HOST}:{PG_PORT}/{database}"
     import psycopg
 
     try:
@@ -264,7 +267,7 @@ def prepare_postgres() -> tuple[str, dict[str, str]]:
             for name in ("synchronous_commit", "shared_buffers", "max_connections", "fsync"):
                 facts[f"pg_{name}"] = str(conn.execute(f"SHOW {name}").fetchone()[0])
     except psycopg.Error as exc:
-        raise PostgresUnavailable(f"cannot connect as {PG_ROLE} to {PG_DATABASE}: {exc}") from exc
+        raise PostgresUnavailable(f"cannot connect as {PG_ROLE} to {database}: {exc}") from exc
     facts["postgres"] = facts["postgres"].split()[0]
     return url, facts
 
@@ -365,7 +368,7 @@ class Seeded:
     tokens: list[str]
 
 
-def seed(voters: int) -> Seeded:
+def seed(voters: int, slug: str = SLUG) -> Seeded:
     from django.db import transaction
     from django.utils import timezone
 
@@ -382,9 +385,9 @@ def seed(voters: int) -> Seeded:
 
     now = timezone.now()
     with transaction.atomic():
-        district = District.objects.create(name="压测区", slug=SLUG)
-        street = Street.objects.create(district=district, name="压测街道", slug=SLUG)
-        community = Community.objects.create(street=street, name="投票压测社区", slug=SLUG)
+        district = District.objects.create(name="压测区", slug=slug)
+        street = Street.objects.create(district=district, name="压测街道", slug=slug)
+        community = Community.objects.create(street=street, name="压测社区", slug=slug)
         worker = User.objects.create_user(WORKER_PHONE, display_name="压测社工")
         membership = Membership.objects.in_community(community).create(
             user=worker, verified_at=now, verification_method=VerificationMethod.IN_PERSON
