@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-opinions install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -56,7 +60,9 @@ lint: install-test
 	$(BIN)/ruff format --check gongzhi tests bench
 	$(BIN)/mypy gongzhi/core/services.py gongzhi/core/selectors.py gongzhi/core/journal.py gongzhi/core/roster.py gongzhi/accounts/services.py gongzhi/accounts/selectors.py gongzhi/notifications/services.py \
 		gongzhi/deliberation/services.py gongzhi/deliberation/selectors.py gongzhi/voting/services.py \
-		gongzhi/voting/selectors.py gongzhi/voting/tally.py gongzhi/core/uploads.py gongzhi/core/ratelimit.py
+		gongzhi/voting/selectors.py gongzhi/voting/tally.py gongzhi/voting/owner_roll.py \
+		gongzhi/core/uploads.py gongzhi/core/ratelimit.py gongzhi/core/pagination.py \
+		gongzhi/opinions/polis.py gongzhi/opinions/polisdata.py gongzhi/opinions/cluster.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check
@@ -79,6 +85,9 @@ bench-votes: install-test
 
 bench-proposals: install-test
 	$(PY) bench/proposals.py $(BENCH_ARGS)
+
+bench-opinions: $(VENV)/.installed-bench
+	$(PY) bench/opinions.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -12,7 +12,7 @@ HOLDS_STAFF_ATTR = "_gongzhi_holds_staff"
 HAS_TOTP_ATTR = "_gongzhi_has_totp"
 
 
-def mfa_facts(user_ref: OuterRef) -> dict[str, Exists]:
+def mfa_facts(user_ref: OuterRef) -> dict[str, Any]:
     """Annotations for a query that has the user at ``user_ref``: whether they hold a staff role
     and whether they have a TOTP authenticator. Token authentication reads both with the token,
     so an API request by a resident pays no extra query for the staff two-factor check."""

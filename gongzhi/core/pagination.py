@@ -30,11 +30,14 @@ def ids_between(ids: QuerySet[Any], bottom: int, top: int, count: int) -> list[A
 
 
 class IdsPaginator(Paginator):
+    """A Paginator over an ordered ids queryset that reads deep pages from the end."""
+
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        return self._get_page(ids_between(self.object_list, bottom, top, self.count), number, self)
+        ids: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        return Page(ids_between(ids, bottom, top, self.count), number, self)
 
 
 def rows_in_order(queryset: QuerySet[Any], ids: list[Any]) -> list[Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -439,11 +439,9 @@ def _insert_unless_conflict(row: Participation) -> bool:
     connection = connections[router.db_for_write(Participation)]
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in _PARTICIPATION_FIELDS]
-    columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
-    values = [
-        field.get_db_prep_save(getattr(row, field.attname), connection)  # type: ignore[union-attr]
-        for field in fields
-    ]
+    concrete = [field for field in fields if isinstance(field, models.Field)]
+    columns = ", ".join(quote(field.column) for field in concrete)
+    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in concrete]
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
