@@ -7,7 +7,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from gongzhi.accounts import services
-from gongzhi.accounts.selectors import needs_mfa_setup
+from gongzhi.accounts.selectors import load_mfa_facts, needs_mfa_setup
 from gongzhi.core.forms import ROLE_LABELS
 from gongzhi.core.policies import access_of
 
@@ -21,8 +21,10 @@ class TokenAuth(HttpBearer):
         user = services.api_token_authenticate(token)
         if user is None:
             return None
-        if settings.GONGZHI_STAFF_MFA_REQUIRED and needs_mfa_setup(user):
-            raise MfaRequired
+        if settings.GONGZHI_STAFF_MFA_REQUIRED:
+            load_mfa_facts(user)
+            if needs_mfa_setup(user):
+                raise MfaRequired
         request.user = user
         # A client that does not say which language it wants gets the person's own.
         if user.language and "HTTP_ACCEPT_LANGUAGE" not in request.META:

@@ -35,7 +35,7 @@ def vote_at(*, slug: str, vote_id: int, user: Any) -> Vote:
     ``community_get`` then ``vote_get`` take two (the ballot API's path)."""
     vote = (
         Vote.objects.all_communities()
-        .select_related("community__street__district")
+        .select_related("community")
         .filter(community__slug=slug, pk=vote_id, published=True)
         .first()
     )
