@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-opinions install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-opinions bench-pb install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,8 @@ lint: install-test
 		gongzhi/deliberation/services.py gongzhi/deliberation/selectors.py gongzhi/voting/services.py \
 		gongzhi/voting/selectors.py gongzhi/voting/tally.py gongzhi/voting/owner_roll.py \
 		gongzhi/core/uploads.py gongzhi/core/ratelimit.py gongzhi/core/pagination.py \
-		gongzhi/opinions/polis.py gongzhi/opinions/polisdata.py gongzhi/opinions/cluster.py
+		gongzhi/opinions/polis.py gongzhi/opinions/polisdata.py gongzhi/opinions/cluster.py \
+		gongzhi/budgeting/rules.py gongzhi/budgeting/pabulib.py gongzhi/budgeting/tally.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check
@@ -85,6 +86,9 @@ bench-votes: install-test
 
 bench-proposals: install-test
 	$(PY) bench/proposals.py $(BENCH_ARGS)
+
+bench-pb: install-test
+	$(PY) bench/pb.py $(BENCH_ARGS)
 
 bench-opinions: $(VENV)/.installed-bench
 	$(PY) bench/opinions.py $(BENCH_ARGS)

@@ -1,0 +1,888 @@
+"""Voting rules for participatory budgeting (参与式预算): who gets funded, and why.
+
+Every rule takes an :class:`Election` (the budget, the projects' costs, the ballots) and returns
+an :class:`Outcome` with the funded projects in the order the rule chose them. No Django here.
+
+Rules and their sources
+-----------------------
+- :func:`greedy` — greedy utilitarian welfare: projects by satisfaction per unit of cost,
+  skipping those that no longer fit. With approval ballots and cost utilities this is "most
+  votes first", what most cities use. Definition as ``greedy_utilitarian_welfare`` in
+  pabutools (Faliszewski et al., pabutools documentation, pabutools.readthedocs.io).
+- :func:`equal_shares` — the Method of Equal Shares (MES): Peters and Skowron, "Proportionality
+  and the limits of welfarism" (EC 2020); Peters, Pierczyński and Skowron, "Proportional
+  participatory budgeting with additive utilities" (NeurIPS 2021). Each voter gets an equal
+  share of the budget; a project is bought by its supporters, each paying at most ρ·u (u the
+  voter's utility for it); the project with the smallest ρ is bought first. Utilities are the
+  *cost utilities* for approval ballots (u = cost of the project), the points for cumulative and
+  scoring ballots, and the Borda score (length − position − 1) for ordinal ballots, exactly as
+  ``method_of_equal_shares`` in pabutools with ``Cost_Sat``, ``Additive_Cardinal_Sat`` and
+  ``Additive_Borda_Sat``. Completions: ``"none"``, ``"utilitarian"`` (greedy completion, as
+  pabutools' ``completion_by_rule_combination`` with the greedy rule), and the Add1 family.
+- :func:`equal_shares_add1` — Add1 completion as the equalshares.net compute tool defines it
+  (github.com/equalshares/equalshares-compute-tool, ``js/methodOfEqualSharesWorker.js``,
+  ``equalSharesAdd1``): raise every voter's budget by one currency unit at a time and keep the
+  last outcome that does not overspend the real budget; ``exhaustive`` also stops as soon as
+  the outcome is exhaustive (add1e), ``utilitarian`` completes greedily afterwards (add1u,
+  add1eu); ``integral`` starts from ⌊B/n⌋ per voter. If every project fits in the budget the
+  tool runs plain MES, and so do we.
+- :func:`phragmen` — sequential Phragmén for approval ballots: Phragmén (1894); for PB, Los,
+  Christoff and Grossi, "Proportional budget allocations" (2022); definition as
+  ``sequential_phragmen`` in pabutools: voters earn money continuously, a project is bought as
+  soon as its supporters can pay for it, and the rule stops at the first project that does not
+  fit in the budget.
+
+Ties are broken by a configurable sequence of criteria (:data:`TieBreaking`), always ending
+with the project id in string order, which is pabutools' default (lexicographic) tie-breaking.
+
+Arithmetic
+----------
+Outcomes are decided with exact rational arithmetic (:class:`~fractions.Fraction`), so a run is
+reproducible from the ballots and the parameters and equals pabutools' (which uses exact
+``gmpy2`` fractions). The fast path: voters with the same ballot are counted once, voters with
+the same remaining budget (or load) form one class, and each round evaluates every project at
+once in floating point with NumPy; only the projects that floating point cannot tell apart from
+the best one (a rigorous error bound decides) are then evaluated exactly, and budgets are
+updated exactly. :func:`equal_shares_reference` is the plain per-voter exact definition that the
+tests compare the fast path with.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "COMPLETIONS",
+    "RULES",
+    "Election",
+    "Outcome",
+    "TieBreaking",
+    "equal_shares",
+    "equal_shares_add1",
+    "equal_shares_reference",
+    "greedy",
+    "phragmen",
+    "run_rule",
+]
+
+Number = int | Fraction
+TieBreaking = Sequence[str | Sequence[str]]
+"""Tie-breaking criteria, applied in order: ``"votes"`` (more supporters first), ``"min-cost"``,
+``"max-cost"``, or an explicit sequence of project ids (earlier first, unlisted ones last).
+The project id (string order) always decides last."""
+
+Completion = Literal["none", "utilitarian", "add1", "add1e", "add1u", "add1eu"]
+COMPLETIONS: tuple[Completion, ...] = ("none", "utilitarian", "add1", "add1e", "add1u", "add1eu")
+
+_EPS = 2.0**-52
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Election:
+    """What a rule needs: the budget, each project's cost, and the ballots.
+
+    A ballot is a tuple of project ids; ``scores`` (``None`` for approval ballots) gives, for
+    each ballot, one positive score per project (points, or the Borda score of a ranking).
+    Use the constructors :meth:`approval`, :meth:`cardinal` and :meth:`ordinal`.
+    """
+
+    budget: Fraction
+    costs: Mapping[str, Fraction]
+    ballots: tuple[tuple[str, ...], ...]
+    scores: tuple[tuple[Fraction, ...], ...] | None = None
+
+    @classmethod
+    def approval(
+        cls, budget: Number, costs: Mapping[str, Number], ballots: Iterable[Iterable[str]]
+    ) -> Election:
+        """Approval ballots: each ballot is the set of projects the voter approves."""
+        costs_ = _costs(costs)
+        rows = tuple(tuple(dict.fromkeys(b)) for b in ballots)
+        _check_known(rows, costs_)
+        return cls(Fraction(budget), costs_, rows, None)
+
+    @classmethod
+    def cardinal(
+        cls,
+        budget: Number,
+        costs: Mapping[str, Number],
+        ballots: Iterable[Mapping[str, Number]],
+    ) -> Election:
+        """Cumulative or scoring ballots: points per project (zero points count as no vote)."""
+        costs_ = _costs(costs)
+        rows: list[tuple[str, ...]] = []
+        scores: list[tuple[Fraction, ...]] = []
+        for ballot in ballots:
+            kept = [(p, Fraction(v)) for p, v in ballot.items() if v != 0]
+            if any(v < 0 for _, v in kept):
+                raise ValueError("scores must not be negative")
+            rows.append(tuple(p for p, _ in kept))
+            scores.append(tuple(v for _, v in kept))
+        _check_known(rows, costs_)
+        return cls(Fraction(budget), costs_, tuple(rows), tuple(scores))
+
+    @classmethod
+    def ordinal(
+        cls, budget: Number, costs: Mapping[str, Number], rankings: Iterable[Sequence[str]]
+    ) -> Election:
+        """Ranked ballots, scored by Borda: the project in position i of k scores k − i − 1."""
+        return cls.cardinal(
+            budget,
+            costs,
+            ({p: len(r) - i - 1 for i, p in enumerate(r)} for r in rankings),
+        )
+
+    @property
+    def is_approval(self) -> bool:
+        return self.scores is None
+
+    @property
+    def voters(self) -> int:
+        return len(self.ballots)
+
+    @cached_property
+    def votes(self) -> dict[str, int]:
+        """Number of voters who support each project (positive score or approval)."""
+        counts = dict.fromkeys(self.costs, 0)
+        for ballot in self.ballots:
+            for p in ballot:
+                counts[p] += 1
+        return counts
+
+    @cached_property
+    def utility_totals(self) -> dict[str, Fraction]:
+        """Sum of the voters' scores per project (approval: the number of supporters)."""
+        if self.scores is None:
+            return {p: Fraction(v) for p, v in self.votes.items()}
+        totals = dict.fromkeys(self.costs, Fraction(0))
+        for ballot, scores in zip(self.ballots, self.scores, strict=True):
+            for p, s in zip(ballot, scores, strict=True):
+                totals[p] += s
+        return totals
+
+    def cost_of(self, projects: Iterable[str]) -> Fraction:
+        return sum((self.costs[p] for p in projects), Fraction(0))
+
+    @cached_property
+    def _tables(self) -> _Tables:
+        return _Tables(self)
+
+
+def _costs(costs: Mapping[str, Number]) -> dict[str, Fraction]:
+    out = {str(p): Fraction(c) for p, c in costs.items()}
+    if any(c < 0 for c in out.values()):
+        raise ValueError("costs must not be negative")
+    return out
+
+
+def _check_known(rows: Iterable[tuple[str, ...]], costs: Mapping[str, Fraction]) -> None:
+    for row in rows:
+        for p in row:
+            if p not in costs:
+                raise ValueError(f"a ballot names unknown project {p!r}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The funded projects, in the order the rule chose them.
+
+    ``prices`` (MES only): for each project bought by MES, the price ρ per unit of utility — a
+    supporter with utility u paid min(her remaining budget, ρ·u); with cost utilities ρ·cost is
+    the largest share any supporter paid. ``budget_per_voter`` is the endowment MES used (after
+    Add1, the raised one). ``completed`` lists the projects added by a greedy completion.
+    """
+
+    selected: tuple[str, ...]
+    prices: Mapping[str, Fraction] = field(default_factory=dict)
+    budget_per_voter: Fraction | None = None
+    completed: tuple[str, ...] = ()
+
+    def cost(self, election: Election) -> Fraction:
+        return election.cost_of(self.selected)
+
+
+# --------------------------------------------------------------------------- tie-breaking
+
+
+def _tie_keys(election: Election, tie_breaking: TieBreaking) -> dict[str, tuple[object, ...]]:
+    keys: dict[str, list[object]] = {p: [] for p in election.costs}
+    for criterion in tie_breaking:
+        if criterion == "votes":
+            for p in keys:
+                keys[p].append(-election.votes[p])
+        elif criterion == "min-cost":
+            for p in keys:
+                keys[p].append(election.costs[p])
+        elif criterion == "max-cost":
+            for p in keys:
+                keys[p].append(-election.costs[p])
+        elif isinstance(criterion, str):
+            raise ValueError(f"unknown tie-breaking criterion {criterion!r}")
+        else:
+            order = {p: i for i, p in enumerate(criterion)}
+            for p in keys:
+                keys[p].append(order.get(p, len(order)))
+    return {p: (*k, p) for p, k in keys.items()}
+
+
+def _sort_key(keys: Mapping[str, tuple[object, ...]]) -> Callable[[str], tuple[object, ...]]:
+    return keys.__getitem__
+
+
+# --------------------------------------------------------------------------- greedy
+
+
+def greedy(
+    election: Election,
+    *,
+    tie_breaking: TieBreaking = (),
+    initial: Iterable[str] = (),
+) -> Outcome:
+    """Greedy utilitarian welfare (pabutools' ``greedy_utilitarian_welfare``, additive case).
+
+    Projects go in decreasing order of total utility per unit of cost — for approval ballots
+    with cost utilities, of their number of votes; a project without cost but with support comes
+    first, one without support scores 0 — and each is funded if it still fits. ``initial``
+    projects are funded beforehand (that is the utilitarian completion of another rule).
+    """
+    keys = _tie_keys(election, tie_breaking)
+    chosen = list(dict.fromkeys(initial))
+    remaining = election.budget - election.cost_of(chosen)
+    totals = election.utility_totals
+
+    def density(p: str) -> Fraction | float:
+        total, cost = totals[p], election.costs[p]
+        if election.scores is None:
+            # Cost utilities: votes × cost / cost = votes; a free project gives no utility.
+            return total if cost > 0 else Fraction(0)
+        if total > 0:
+            return math.inf if cost == 0 else total / cost
+        return Fraction(0)
+
+    taken = set(chosen)
+    order = sorted((p for p in election.costs if p not in taken), key=keys.__getitem__)
+    order.sort(key=lambda p: -density(p))  # stable: ties keep the tie-breaking order
+    added = []
+    for p in order:
+        if election.costs[p] <= remaining:
+            added.append(p)
+            remaining -= election.costs[p]
+    return Outcome(tuple(chosen + added), completed=tuple(added) if chosen else ())
+
+
+# --------------------------------------------------------------------------- shared tables
+
+
+class _Tables:
+    """The election in array form, shared by every run of MES and Phragmén on it.
+
+    Scores are scaled to integers (``levels``; 1 for approval), which changes no outcome.
+    """
+
+    def __init__(self, election: Election) -> None:
+        self.pids = list(election.costs)
+        index = {p: i for i, p in enumerate(self.pids)}
+        P = len(self.pids)
+        self.P = P
+        self.cost = [election.costs[p] for p in self.pids]
+        self.cost_f = np.array([float(c) for c in self.cost], dtype=np.float64)
+        self.money_denominator = math.lcm(*(c.denominator for c in self.cost), 1)
+        # Identical ballots are one group with a multiplicity; cols[e] is the column
+        # level * P + project of the e-th (group, project) pair, grouped by group.
+        if election.scores is None:
+            groups: dict[tuple[int, ...], int] = {}
+            for ballot in election.ballots:
+                key = tuple(sorted([index[p] for p in ballot]))
+                groups[key] = groups.get(key, 0) + 1
+            self.score_scale = Fraction(1)
+            levels = [1]
+            lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+            cols = np.fromiter(
+                itertools.chain.from_iterable(groups), dtype=np.int64, count=int(lengths.sum())
+            )
+            multiplicities: Iterable[int] = groups.values()
+        else:
+            raw: dict[tuple[tuple[int, Fraction], ...], int] = {}
+            for ballot, scores in zip(election.ballots, election.scores, strict=True):
+                k2 = tuple(sorted(zip([index[p] for p in ballot], scores, strict=True)))
+                raw[k2] = raw.get(k2, 0) + 1
+            values = sorted({s for key in raw for _, s in key}) or [Fraction(1)]
+            self.score_scale = Fraction(math.lcm(*(v.denominator for v in values)))
+            levels = [int(v * self.score_scale) for v in values]
+            level_of = {v: i for i, v in enumerate(values)}
+            lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+            cols = np.fromiter(
+                (level_of[s] * P + p for key in raw for p, s in key),
+                dtype=np.int64,
+                count=int(lengths.sum()),
+            )
+            multiplicities = raw.values()
+        self.levels = levels
+        self.levels_f = np.array(levels, dtype=np.float64)
+        L = len(levels)
+        self.L = L
+        D = len(lengths)
+        self.D = D
+        self.mult = np.fromiter(multiplicities, dtype=np.int64, count=D)
+        self.group_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.cols = cols
+        rows = np.repeat(np.arange(D, dtype=np.int64), lengths)
+        self.entry_mult = self.mult[rows]
+        # supporters[p]: the groups supporting p, and the level of their score.
+        projects = cols % P
+        order = np.argsort(projects, kind="stable")
+        bounds = np.searchsorted(projects[order], np.arange(P + 1))
+        self.supporters = [rows[order[bounds[p] : bounds[p + 1]]] for p in range(P)]
+        self.support_level = [cols[order[bounds[p] : bounds[p + 1]]] // P for p in range(P)]
+        self.initial_counts = np.bincount(cols, weights=self.entry_mult, minlength=L * P).astype(
+            np.int64
+        )
+        counts = self.initial_counts.reshape(L, P)
+        self.weight_total = [
+            sum(levels[lv] * int(counts[lv, p]) for lv in range(L)) for p in range(P)
+        ]
+        self.votes = counts.sum(axis=0)
+
+    def entries(self, groups: IntArray) -> IntArray:
+        """Indices of the (group, project) pairs of ``groups``."""
+        starts = self.group_start[groups]
+        lengths = self.group_start[groups + 1] - starts
+        offsets = np.cumsum(lengths) - lengths
+        return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
+
+
+class _Classes:
+    """Voters with the same remaining money (or load) form a class.
+
+    Its value is the integer ``numer[c]`` over the common denominator ``denom`` (exact, and
+    cheaper than fractions); ``counts[c, level*P + p]`` voters of class c give project p the
+    score ``levels[level]``.
+    """
+
+    def __init__(self, tables: _Tables, value: Fraction) -> None:
+        self.t = tables
+        self.denom = math.lcm(value.denominator, tables.money_denominator)
+        self.numer: list[int] = [value.numerator * (self.denom // value.denominator)]
+        self.value_f = np.zeros(64, dtype=np.float64)
+        self.value_f[0] = float(value)
+        self.counts = np.zeros((64, tables.L * tables.P), dtype=np.int64)
+        self.counts[0] = tables.initial_counts
+        self.of_group = np.zeros(tables.D, dtype=np.int64)
+        self.zero: int | None = 0 if value == 0 else None
+
+    @property
+    def K(self) -> int:
+        return len(self.numer)
+
+    def value(self, c: int) -> Fraction:
+        return Fraction(self.numer[c], self.denom)
+
+    def rescale(self, factor: int) -> None:
+        """Multiply the common denominator (and every numerator) by ``factor``."""
+        if factor != 1:
+            self.denom *= factor
+            self.numer = [n * factor for n in self.numer]
+
+    def new_class(self, numer: int) -> int:
+        """A class of value numer/denom (all empty classes of value zero are one)."""
+        if numer == 0 and self.zero is not None:
+            return self.zero
+        c = len(self.numer)
+        self.numer.append(numer)
+        if c >= self.counts.shape[0]:
+            grown = np.zeros((2 * c, self.counts.shape[1]), dtype=np.int64)
+            grown[:c] = self.counts
+            self.counts = grown
+            grown_f = np.zeros(2 * c, dtype=np.float64)
+            grown_f[:c] = self.value_f
+            self.value_f = grown_f
+        self.value_f[c] = numer / self.denom
+        if numer == 0:
+            self.zero = c
+        return c
+
+    def move(self, groups: IntArray, targets: IntArray) -> None:
+        """Move ``groups`` to the classes ``targets`` (same length)."""
+        sources = self.of_group[groups]
+        moving = sources != targets
+        groups, sources, targets = groups[moving], sources[moving], targets[moving]
+        if len(groups) == 0:
+            return
+        t = self.t
+        lengths = t.group_start[groups + 1] - t.group_start[groups]
+        entries = t.entries(groups)
+        width = self.counts.shape[1]
+        flat = self.counts.reshape(-1)
+        cols, mult = t.cols[entries], t.entry_mult[entries]
+        np.subtract.at(flat, np.repeat(sources, lengths) * width + cols, mult)
+        np.add.at(flat, np.repeat(targets, lengths) * width + cols, mult)
+        self.of_group[groups] = targets
+
+
+# --------------------------------------------------------------------------- MES
+
+
+@dataclass
+class _Column:
+    """One project's supporters by class and level, sorted by the float threshold b/s."""
+
+    classes: IntArray
+    levels: IntArray
+    counts: IntArray
+    threshold: FloatArray
+
+
+def _float_levels(
+    classes: _Classes, projects: IntArray, cost_f: FloatArray
+) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray, Callable[[int], _Column]]:
+    """Float λ (payment per unit of score) for each project, its error bound, whether the
+    supporters' money covers the cost, and the supporters' rows (for the exact step)."""
+    t = classes.t
+    K, L, P = classes.K, t.L, t.P
+    cols = (np.arange(L)[:, None] * P + projects[None, :]).reshape(-1)
+    X = classes.counts[:K][:, cols].reshape(K, L, len(projects)).reshape(K * L, len(projects))
+    keep = X.any(axis=1)
+    X = X[keep]
+    row_class = np.repeat(np.arange(K), L)[keep]
+    row_level = np.tile(np.arange(L), K)[keep]
+    money = classes.value_f[row_class]
+    score = t.levels_f[row_level]
+    threshold = money / score
+    order = np.argsort(threshold, kind="stable")
+    X, money, score, threshold = X[order], money[order], score[order], threshold[order]
+    row_class, row_level = row_class[order], row_level[order]
+    Xf = X.astype(np.float64)
+    R = X.shape[0]
+    cost = cost_f[projects]
+    n = len(projects)
+    idx = np.arange(n)
+    Xm = Xf * money[:, None]
+    Xw = Xf * score[:, None]
+    cm = np.cumsum(Xm, axis=0)
+    cw = np.cumsum(Xw, axis=0)
+    total_money = cm[-1] if R else np.zeros(n)
+    total_weight = cw[-1] if R else np.zeros(n)
+    # Error bound for sums of R nonnegative terms, with a safety factor; the level found at
+    # the float-chosen row may be the neighbour of the exact one when a threshold is within
+    # rounding of the level, which moves it by at most slack·total_money/rich_weight.
+    slack = 32 * (R + 8) * _EPS
+    with np.errstate(all="ignore"):
+        rich_weight = total_weight[None, :] - (cw - Xw)
+        level = (cost[None, :] - (cm - Xm)) / rich_weight
+        valid = (level <= threshold[:, None]) & (X > 0)
+        k = np.argmax(valid, axis=0) if R else np.zeros(n, dtype=np.int64)
+        found = valid[k, idx] if R else np.zeros(n, dtype=bool)
+        lam = np.where(found, level[k, idx] if R else 0.0, np.inf)
+        err = np.where(found, slack * ((cost + total_money) / rich_weight[k, idx] + lam), np.inf)
+    affordable = total_money >= cost * (1 - slack)
+
+    def column(i: int) -> _Column:
+        nz = np.flatnonzero(X[:, i])
+        return _Column(row_class[nz], row_level[nz], X[nz, i], threshold[nz])
+
+    return lam, err, affordable, found, column
+
+
+def _exact_level(
+    classes: _Classes, column: _Column, cost: Fraction, guess: float
+) -> tuple[int, int] | None:
+    """Exact λ = A / (denom·W) as (A, W) with Σ cnt·min(b, λ·s) = cost, or ``None`` if the
+    supporters cannot afford the cost. This is pabutools' affordability (times the unit of
+    utility). Rows whose float threshold is far from ``guess`` are classed at once; the few
+    near it are ordered exactly; the result is accepted only if it lies within the window that
+    justified the classing, else the plain definition decides."""
+    t = classes.t
+    numer, levels = classes.numer, t.levels
+    cost_n = cost.numerator * (classes.denom // cost.denominator)
+    cls = column.classes.tolist()
+    lvs = column.levels.tolist()
+    cnts = column.counts.tolist()
+    total = sum(map(operator.mul, (numer[c] for c in cls), cnts))
+    if total < cost_n:
+        return None
+    tau = 1e-7
+    if math.isfinite(guess) and guess > 0:
+        low, high = guess * (1 - tau), guess * (1 + tau)
+        thr = column.threshold
+        poor = np.flatnonzero(thr < low).tolist()
+        near = np.flatnonzero((thr >= low) & (thr <= high)).tolist()
+        rich = np.flatnonzero(thr > high).tolist()
+        money = sum(numer[cls[i]] * cnts[i] for i in poor)
+        weight = sum(levels[lvs[i]] * cnts[i] for i in rich)
+        near.sort(key=lambda i: Fraction(numer[cls[i]], levels[lvs[i]]))
+        weight_near = sum(levels[lvs[i]] * cnts[i] for i in near)
+        result: tuple[int, int] | None = None
+        for i in near:
+            w_all = weight + weight_near
+            a = cost_n - money
+            # Is the poorest remaining row rich at λ = a / (denom · w_all)?
+            if a * levels[lvs[i]] <= numer[cls[i]] * w_all:
+                result = (a, w_all)
+                break
+            money += numer[cls[i]] * cnts[i]
+            weight_near -= levels[lvs[i]] * cnts[i]
+        else:
+            if weight > 0:
+                result = (cost_n - money, weight)
+        if result is not None:
+            lam = Fraction(result[0], classes.denom * result[1])
+            window_low = Fraction(guess * (1 - tau / 2))
+            window_high = Fraction(guess * (1 + tau / 2))
+            if window_low <= lam <= window_high:
+                return result
+    # The plain definition: supporters by b/s, the poorest pay all they have.
+    order = sorted(range(len(cls)), key=lambda i: Fraction(numer[cls[i]], levels[lvs[i]]))
+    money = 0
+    weight = sum(levels[lvs[i]] * cnts[i] for i in order)
+    for i in order:
+        a = cost_n - money
+        if a * levels[lvs[i]] <= numer[cls[i]] * weight:
+            return (a, weight)
+        money += numer[cls[i]] * cnts[i]
+        weight -= levels[lvs[i]] * cnts[i]
+    return None  # pragma: no cover - unreachable when the supporters can afford the cost
+
+
+def _mes_core(
+    election: Election,
+    per_voter: Fraction,
+    keys: Mapping[str, tuple[object, ...]],
+) -> tuple[list[str], dict[str, Fraction]]:
+    """One run of MES with every voter starting at ``per_voter``; returns (chosen, prices)."""
+    t = election._tables
+    P = t.P
+    approval = election.scores is None
+    chosen: list[str] = []
+    prices: dict[str, Fraction] = {}
+    if election.voters == 0:
+        return chosen, prices
+    # Free projects with support are taken at once, unsupported ones never (as pabutools);
+    # with cost utilities a free project is worth nothing to anyone, so never taken either.
+    active: list[int] = []
+    for p in range(P):
+        if t.weight_total[p] > 0 and not (approval and t.cost[p] == 0):
+            if t.cost[p] == 0:
+                chosen.append(t.pids[p])
+                prices[t.pids[p]] = Fraction(0)
+            else:
+                active.append(p)
+    classes = _Classes(t, per_voter)
+    # ρ is compared in units of utility: for cost utilities u = cost, so ρ = λ / cost.
+    unit = [t.cost[p] if approval else Fraction(1) for p in range(P)]
+    unit_f = t.cost_f if approval else np.ones(P)
+    # A lower bound on each project's current ρ: ρ never falls as budgets only shrink.
+    low = np.zeros(P, dtype=np.float64)
+    while active:
+        order = sorted(active, key=lambda p: low[p])
+        evaluated: dict[int, tuple[float, float, bool, Callable[[int], _Column], int]] = {}
+        upper = math.inf
+        start = 0
+        while start < len(order) and low[order[start]] <= upper:
+            # Projects in order of their lower bound, 8 at a time, until no other can beat
+            # the best upper bound found so far.
+            batch: list[int] = order[start : start + 8]
+            batch = [p for p in batch if low[p] <= upper]
+            start += len(batch)
+            proj = np.array(batch, dtype=np.int64)
+            lam, err, affordable, found, column_of = _float_levels(classes, proj, t.cost_f)
+            for i, p in enumerate(batch):
+                if not affordable[i]:
+                    active.remove(p)  # budgets only shrink: it stays unaffordable
+                    continue
+                rho = float(lam[i] / unit_f[p])
+                rho_err = float(err[i] / unit_f[p])
+                evaluated[p] = (rho, rho_err, bool(found[i]), column_of, i)
+                if found[i]:
+                    low[p] = max(low[p], rho - rho_err)
+                    upper = min(upper, rho + rho_err)
+        best: tuple[Fraction, tuple[object, ...], int, tuple[int, int]] | None = None
+        for p, (rho, rho_err, ok, column_of, i) in evaluated.items():
+            if ok and rho - rho_err > upper:
+                continue
+            exact = _exact_level(classes, column_of(i), t.cost[p], rho * float(unit_f[p]))
+            if exact is None:
+                active.remove(p)
+                continue
+            exact_rho = Fraction(exact[0], classes.denom * exact[1]) / unit[p]
+            if best is None or (exact_rho, keys[t.pids[p]]) < best[:2]:
+                best = (exact_rho, keys[t.pids[p]], p, exact)
+        if best is None:
+            if active:
+                continue
+            break
+        rho_w, _, w, (a, weight) = best
+        chosen.append(t.pids[w])
+        prices[t.pids[w]] = rho_w * t.score_scale  # per unit of the original scores
+        active.remove(w)
+        # λ = a / (denom · weight): pass to the denominator denom · weight / g.
+        g = math.gcd(a, weight)
+        a, weight = a // g, weight // g
+        classes.rescale(weight)
+        groups = t.supporters[w]
+        if len(groups):
+            old = classes.of_group[groups]
+            lv = t.support_level[w]
+            pair_keys = old * t.L + lv
+            target_of: dict[int, int] = {}
+            for pair in np.unique(pair_keys).tolist():
+                c, level_i = divmod(pair, t.L)
+                b = classes.numer[c]
+                pay = a * t.levels[level_i]
+                target_of[pair] = classes.new_class(b - pay if b > pay else 0)
+            targets = np.array([target_of[x] for x in pair_keys.tolist()], dtype=np.int64)
+            classes.move(groups, targets)
+    return chosen, prices
+
+
+def equal_shares(
+    election: Election,
+    *,
+    completion: Completion = "none",
+    tie_breaking: TieBreaking = (),
+    budget_per_voter: Number | None = None,
+    integral: bool = True,
+) -> Outcome:
+    """The Method of Equal Shares with a completion (see the module docstring for sources).
+
+    ``budget_per_voter`` overrides the endowment B/n (the number of voters n counts empty
+    ballots too). ``completion`` is ``"none"``, ``"utilitarian"`` or one of the Add1 variants
+    (see :func:`equal_shares_add1`, with ``integral``).
+    """
+    if completion in ("add1", "add1e", "add1u", "add1eu"):
+        return equal_shares_add1(
+            election,
+            exhaustive="e" in completion[4:],
+            utilitarian=completion.endswith("u"),
+            integral=integral,
+            tie_breaking=tie_breaking,
+        )
+    if completion not in ("none", "utilitarian"):
+        raise ValueError(f"unknown completion {completion!r}")
+    keys = _tie_keys(election, tie_breaking)
+    n = election.voters
+    per_voter = (
+        Fraction(budget_per_voter)
+        if budget_per_voter is not None
+        else (election.budget / n if n else Fraction(0))
+    )
+    chosen, prices = _mes_core(election, per_voter, keys)
+    outcome = Outcome(tuple(chosen), prices, per_voter)
+    if completion == "utilitarian":
+        return _complete(election, outcome, tie_breaking)
+    return outcome
+
+
+def _complete(election: Election, outcome: Outcome, tie_breaking: TieBreaking) -> Outcome:
+    done = greedy(election, tie_breaking=tie_breaking, initial=outcome.selected)
+    return Outcome(done.selected, outcome.prices, outcome.budget_per_voter, done.completed)
+
+
+def _is_exhaustive(election: Election, selected: Sequence[str]) -> bool:
+    left = election.budget - election.cost_of(selected)
+    taken = set(selected)
+    return all(c > left for p, c in election.costs.items() if p not in taken)
+
+
+def equal_shares_add1(
+    election: Election,
+    *,
+    exhaustive: bool = False,
+    utilitarian: bool = False,
+    integral: bool = True,
+    step: Number = 1,
+    tie_breaking: TieBreaking = (),
+) -> Outcome:
+    """MES with Add1 completion, as ``equalSharesAdd1`` in the equalshares.net compute tool.
+
+    Start from B/n per voter (``integral``: from ⌊B/n⌋), run MES, and raise every voter's
+    budget by ``step`` currency units while the outcome still fits in the real budget B; keep
+    the last outcome that fits. ``exhaustive`` (add1e) stops as soon as the current outcome is
+    exhaustive (no further project fits). ``utilitarian`` (add1u) completes greedily at the end.
+    If all projects together fit in B, plain MES is run (as the tool does). One safeguard the
+    tool lacks: once MES funds every project that it can ever fund, raising budgets further
+    cannot change anything, so the search stops there.
+    """
+    keys = _tie_keys(election, tie_breaking)
+    n = election.voters
+    B = election.budget
+    if n == 0 or election.cost_of(election.costs) <= B:
+        per_voter = B / n if n else Fraction(0)
+        chosen, prices = _mes_core(election, per_voter, keys)
+        outcome = Outcome(tuple(chosen), prices, per_voter)
+        return _complete(election, outcome, tie_breaking) if utilitarian else outcome
+    increment = Fraction(step)
+    if increment <= 0:
+        raise ValueError("step must be positive")
+    per_voter = Fraction(math.floor(B / n)) if integral else B / n
+    fundable = {
+        p
+        for p, total in election.utility_totals.items()
+        if total > 0 and (election.costs[p] > 0 or election.scores is not None)
+    }
+    chosen, prices = _mes_core(election, per_voter, keys)
+    while not (exhaustive and _is_exhaustive(election, chosen)):
+        if fundable <= set(chosen):
+            break
+        next_chosen, next_prices = _mes_core(election, per_voter + increment, keys)
+        if election.cost_of(next_chosen) > B:
+            break
+        per_voter += increment
+        chosen, prices = next_chosen, next_prices
+    outcome = Outcome(tuple(chosen), prices, per_voter)
+    return _complete(election, outcome, tie_breaking) if utilitarian else outcome
+
+
+def equal_shares_reference(
+    election: Election, *, tie_breaking: TieBreaking = (), budget_per_voter: Number | None = None
+) -> Outcome:
+    """MES by its plain definition, voter by voter in exact arithmetic (slow; for tests)."""
+    keys = _tie_keys(election, tie_breaking)
+    n = election.voters
+    if n == 0:
+        return Outcome(())
+    b0 = Fraction(budget_per_voter) if budget_per_voter is not None else election.budget / n
+    budget = [b0] * n
+    utility: list[dict[str, Fraction]] = []
+    for i, ballot in enumerate(election.ballots):
+        if election.scores is None:
+            utility.append({p: election.costs[p] for p in ballot if election.costs[p] > 0})
+        else:
+            utility.append(dict(zip(ballot, election.scores[i], strict=True)))
+    supporters = {p: [i for i in range(n) if p in utility[i]] for p in election.costs}
+    chosen = [p for p in election.costs if supporters[p] and election.costs[p] == 0]
+    prices: dict[str, Fraction] = dict.fromkeys(chosen, Fraction(0))
+    left = [p for p in election.costs if supporters[p] and election.costs[p] > 0]
+    while True:
+        best: tuple[Fraction, tuple[object, ...], str] | None = None
+        for p in left:
+            cost = election.costs[p]
+            if sum(budget[i] for i in supporters[p]) < cost:
+                continue
+            order = sorted(supporters[p], key=lambda i: budget[i] / utility[i][p])
+            paid = Fraction(0)
+            weight = sum(utility[i][p] for i in order)
+            for i in order:
+                rho = (cost - paid) / weight
+                if rho * utility[i][p] <= budget[i]:
+                    break
+                paid += budget[i]
+                weight -= utility[i][p]
+            if best is None or (rho, keys[p]) < best[:2]:
+                best = (rho, keys[p], p)
+        if best is None:
+            return Outcome(tuple(chosen), prices, b0)
+        rho, _, w = best
+        for i in supporters[w]:
+            budget[i] -= min(budget[i], rho * utility[i][w])
+        chosen.append(w)
+        prices[w] = rho
+        left.remove(w)
+
+
+# --------------------------------------------------------------------------- Phragmén
+
+
+def phragmen(election: Election, *, tie_breaking: TieBreaking = ()) -> Outcome:
+    """Sequential Phragmén for approval ballots (pabutools' ``sequential_phragmen``).
+
+    Every project whose cost is within the budget is a candidate. Each round, buying project p
+    would bring its supporters to the common load (their loads + cost(p)) / votes(p); the project
+    with the smallest such load is bought and its supporters' loads set to it. The rule stops
+    as soon as one of the projects tied for the smallest load would exceed the budget. A
+    project without votes has an infinite load.
+    """
+    if election.scores is not None:
+        raise ValueError("sequential Phragmén applies to approval ballots only")
+    keys = _tie_keys(election, tie_breaking)
+    t = election._tables
+    votes = [int(v) for v in t.votes]
+    remaining = [p for p in range(t.P) if t.cost[p] <= election.budget]
+    classes = _Classes(t, Fraction(0))
+    spent = Fraction(0)
+    chosen: list[str] = []
+    # A lower bound on each project's next load: loads only grow.
+    low = np.zeros(t.P, dtype=np.float64)
+    while remaining:
+        order = sorted(remaining, key=lambda p: low[p])
+        K = classes.K
+        loads_f = classes.value_f[:K]
+        evaluated: dict[int, tuple[float, float]] = {}
+        upper = math.inf
+        start = 0
+        while start < len(order) and low[order[start]] <= upper:
+            batch = order[start : start + 8]
+            start += len(batch)
+            proj = np.array(batch, dtype=np.int64)
+            counts = classes.counts[:K][:, proj].astype(np.float64)
+            votes_f = np.array([votes[p] for p in batch], dtype=np.float64)
+            with np.errstate(all="ignore"):
+                new = np.where(votes_f > 0, (loads_f @ counts + t.cost_f[proj]) / votes_f, np.inf)
+            err = 8 * (K + 8) * _EPS * np.where(np.isfinite(new), new, 0.0)
+            for i, p in enumerate(batch):
+                evaluated[p] = (float(new[i]), float(err[i]))
+                if np.isfinite(new[i]):
+                    low[p] = max(low[p], float(new[i] - err[i]))
+                upper = min(upper, float(new[i] + err[i]))
+        exact: dict[int, Fraction | float] = {}
+        for p, (value, error) in evaluated.items():
+            if math.isfinite(upper) and value - error > upper:
+                continue
+            if votes[p] == 0:
+                exact[p] = math.inf
+                continue
+            column = classes.counts[:K, p]
+            nz = np.flatnonzero(column).tolist()
+            total = sum(map(operator.mul, (classes.numer[c] for c in nz), column[nz].tolist()))
+            cost_n = t.cost[p].numerator * (classes.denom // t.cost[p].denominator)
+            exact[p] = Fraction(total + cost_n, classes.denom * votes[p])
+        best = min(exact.values())
+        tied = [p for p, v in exact.items() if v == best]
+        if any(spent + t.cost[p] > election.budget for p in tied):
+            break
+        w = min(tied, key=lambda p: keys[t.pids[p]])
+        chosen.append(t.pids[w])
+        spent += t.cost[w]
+        remaining.remove(w)
+        groups = t.supporters[w]
+        if len(groups) and isinstance(best, Fraction):
+            classes.rescale(best.denominator // math.gcd(best.denominator, classes.denom))
+            target = classes.new_class(best.numerator * (classes.denom // best.denominator))
+            classes.move(groups, np.full(len(groups), target, dtype=np.int64))
+    return Outcome(tuple(chosen))
+
+
+# --------------------------------------------------------------------------- by name
+
+RULES: dict[str, Callable[..., Outcome]] = {
+    "greedy": greedy,
+    "mes": lambda e, **kw: equal_shares(e, completion="none", **kw),
+    "mes-utilitarian": lambda e, **kw: equal_shares(e, completion="utilitarian", **kw),
+    "mes-add1": lambda e, **kw: equal_shares_add1(e, **kw),
+    "mes-add1e": lambda e, **kw: equal_shares_add1(e, exhaustive=True, **kw),
+    "mes-add1u": lambda e, **kw: equal_shares_add1(e, utilitarian=True, **kw),
+    "mes-add1eu": lambda e, **kw: equal_shares_add1(e, exhaustive=True, utilitarian=True, **kw),
+    "phragmen": phragmen,
+}
+"""The rules by the names the tally command line uses."""
+
+
+def run_rule(name: str, election: Election, *, tie_breaking: TieBreaking = ()) -> Outcome:
+    """Run the rule called ``name`` (a key of :data:`RULES`)."""
+    try:
+        rule = RULES[name]
+    except KeyError:
+        raise ValueError(f"unknown rule {name!r} (choose from {', '.join(RULES)})") from None
+    return rule(election, tie_breaking=tie_breaking)

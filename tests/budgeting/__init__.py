@@ -1,0 +1,1 @@
+"""Tests of participatory budgeting: Pabulib files, rules, tallies."""
