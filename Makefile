@@ -63,7 +63,9 @@ lint: install-test
 		gongzhi/voting/selectors.py gongzhi/voting/tally.py gongzhi/voting/owner_roll.py \
 		gongzhi/core/uploads.py gongzhi/core/ratelimit.py gongzhi/core/pagination.py \
 		gongzhi/opinions/polis.py gongzhi/opinions/polisdata.py gongzhi/opinions/cluster.py \
-		gongzhi/budgeting/rules.py gongzhi/budgeting/pabulib.py gongzhi/budgeting/tally.py
+		gongzhi/opinions/services.py gongzhi/opinions/selectors.py gongzhi/opinions/mapstore.py \
+		gongzhi/budgeting/rules.py gongzhi/budgeting/pabulib.py gongzhi/budgeting/tally.py \
+		gongzhi/core/soon.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check

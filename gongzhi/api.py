@@ -18,6 +18,7 @@ from gongzhi.accounts.api import MfaRequired, TokenAuth
 from gongzhi.accounts.api import router as me_router
 from gongzhi.core.api import router as community_router
 from gongzhi.deliberation.api import router as deliberation_router
+from gongzhi.opinions.api import router as opinions_router
 from gongzhi.voting.api import router as voting_router
 
 
@@ -43,6 +44,7 @@ api.add_router("/", me_router)
 api.add_router("/communities", community_router)
 api.add_router("/communities", deliberation_router)
 api.add_router("/communities", voting_router)
+api.add_router("/communities", opinions_router)
 
 
 def error(

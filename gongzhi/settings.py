@@ -41,6 +41,9 @@ VOTE_KEY = os.environ.get("VOTE_KEY", SECRET_KEY + ":votes")
 # With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
 # each app process asks for at most once per this many seconds per community (core/journal.py).
 JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
+# With a task worker, a conversation's opinion map is recomputed at most once per this many
+# seconds, covering every vote cast meanwhile (opinions/services.py).
+OPINION_MAP_DELAY = float(os.environ.get("OPINION_MAP_DELAY", "5"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", BASE_DIR / "var"))
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.deliberation",
     "gongzhi.voting",
+    "gongzhi.opinions",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ community_patterns = [
     path("staff/journal/", core_views.audit_trail, name="audit_trail"),
     path("proposals/", include("gongzhi.deliberation.urls")),
     path("votes/", include("gongzhi.voting.urls")),
+    path("conversations/", include("gongzhi.opinions.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

@@ -20,11 +20,8 @@ Evaluation reads participation from here; the supervision committee reads the au
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +31,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core.models import GENESIS_HASH, Activity, Community, JournalHead
+from gongzhi.core.soon import run_soon
 
 CHAIN_BATCH = 2000
 
@@ -101,28 +99,17 @@ def chain(community: Community | int) -> int:
             return chained
 
 
-_chain_requested: dict[tuple[str, int], float] = {}
-_chain_requested_lock = threading.Lock()
-
-
 def request_chain(community_id: int) -> None:
-    """After an act's commit: chain now, or make sure a task will soon."""
+    """After an act's commit: chain now, or make sure a task will soon (``core/soon.py``)."""
     from gongzhi.core.tasks import chain_journal
 
-    delay = float(settings.JOURNAL_CHAIN_DELAY)
-    if not chain_journal.get_backend().supports_defer or delay <= 0:
-        chain(community_id)
-        return
-    # One task per community per delay from each process covers every act committed here in
-    # that window: they are all committed before the task runs.
-    key = (chain_journal.backend, community_id)
-    now = time.monotonic()
-    with _chain_requested_lock:
-        if now - _chain_requested.get(key, -delay) < delay:
-            return
-        _chain_requested[key] = now
-    run_after = timezone.now() + timedelta(seconds=delay)
-    chain_journal.using(run_after=run_after).enqueue(community_id)
+    run_soon(
+        chain_journal,
+        community_id,
+        key=community_id,
+        delay=float(settings.JOURNAL_CHAIN_DELAY),
+        now=lambda: chain(community_id),
+    )
 
 
 def pending_count(community: Community) -> int:

@@ -1,0 +1,22 @@
+"""What conversations write to the journal and the notifications they send.
+
+A vote is journalled as the act of voting on a statement, never with its choice: the journal is
+read by staff and the supervision committee, and no one but the participant should read how
+they voted.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+VERBS = {
+    "conversation.opened": _("opened a conversation"),
+    "conversation.imported": _("imported a conversation from a Polis export"),
+    "statement.added": _("added a statement to a conversation"),
+    "statement.accepted": _("accepted a statement as a moderator"),
+    "statement.rejected": _("took a statement out as a moderator"),
+    "statement.voted": _("voted on a statement in a conversation"),
+    "statement.vote_changed": _("changed their vote on a statement in a conversation"),
+}
+
+NOTIFICATION_KINDS = {
+    "statement_moderated": _("The moderators accept or take out a statement I wrote"),
+}
