@@ -100,6 +100,7 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         with transaction.atomic():
             counts = self.seed(rng, max(options["residents"], 30))
+            self.seed_content(rng)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"seeded residents={counts['residents']} households={counts['households']} "
@@ -107,6 +108,21 @@ class Command(BaseCommand):
         )
         if not options["quiet"]:
             self.print_logins()
+
+    def seed_content(self, rng: random.Random) -> None:
+        """Proposals, votes and a conversation in the first community (``_demo_content``)."""
+        from gongzhi.core.management.commands._demo_content import seed_hall
+
+        community = Community.objects.get(slug=COMMUNITIES[0][0])
+        worker = User.objects.get(phone="+8613900000002")
+        residents = [
+            m.user
+            for m in Membership.objects.in_community(community)
+            .filter(verified_at__isnull=False, role_grants__isnull=True)
+            .select_related("user")
+            .order_by("pk")
+        ]
+        seed_hall(community, worker, residents, rng)
 
     def delete_demo(self) -> None:
         with transaction.atomic():
