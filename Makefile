@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-opinions bench-pb install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-opinions bench-pb bench-classify install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,7 +65,7 @@ lint: install-test
 		gongzhi/opinions/polis.py gongzhi/opinions/polisdata.py gongzhi/opinions/cluster.py \
 		gongzhi/opinions/services.py gongzhi/opinions/selectors.py gongzhi/opinions/mapstore.py \
 		gongzhi/budgeting/rules.py gongzhi/budgeting/pabulib.py gongzhi/budgeting/tally.py \
-		gongzhi/core/soon.py
+		gongzhi/core/soon.py gongzhi/feedback/classify.py gongzhi/feedback/lexicon.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check
@@ -88,6 +88,9 @@ bench-votes: install-test
 
 bench-proposals: install-test
 	$(PY) bench/proposals.py $(BENCH_ARGS)
+
+bench-classify: install
+	$(PY) bench/classify.py $(BENCH_ARGS)
 
 bench-pb: install-test
 	$(PY) bench/pb.py $(BENCH_ARGS)
