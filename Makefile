@@ -65,6 +65,7 @@ lint: install-test
 		gongzhi/opinions/polis.py gongzhi/opinions/polisdata.py gongzhi/opinions/cluster.py \
 		gongzhi/opinions/services.py gongzhi/opinions/selectors.py gongzhi/opinions/mapstore.py \
 		gongzhi/budgeting/rules.py gongzhi/budgeting/pabulib.py gongzhi/budgeting/tally.py \
+		gongzhi/budgeting/services.py gongzhi/budgeting/selectors.py gongzhi/budgeting/explain.py \
 		gongzhi/core/soon.py gongzhi/feedback/classify.py gongzhi/feedback/lexicon.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check

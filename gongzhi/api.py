@@ -16,6 +16,7 @@ from ninja.security import SessionAuth
 
 from gongzhi.accounts.api import MfaRequired, TokenAuth
 from gongzhi.accounts.api import router as me_router
+from gongzhi.budgeting.api import router as budgeting_router
 from gongzhi.core.api import router as community_router
 from gongzhi.deliberation.api import router as deliberation_router
 from gongzhi.opinions.api import router as opinions_router
@@ -45,6 +46,7 @@ api.add_router("/communities", community_router)
 api.add_router("/communities", deliberation_router)
 api.add_router("/communities", voting_router)
 api.add_router("/communities", opinions_router)
+api.add_router("/communities", budgeting_router)
 
 
 def error(

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gongzhi.deliberation",
     "gongzhi.voting",
     "gongzhi.opinions",
+    "gongzhi.budgeting",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ community_patterns = [
     path("proposals/", include("gongzhi.deliberation.urls")),
     path("votes/", include("gongzhi.voting.urls")),
     path("conversations/", include("gongzhi.opinions.urls")),
+    path("budgets/", include("gongzhi.budgeting.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

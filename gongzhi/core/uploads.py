@@ -208,3 +208,17 @@ def check_upload(
         return CheckedUpload(kind=kind, name=name, content=data)
     content, width, height = _reencode(data, kind, shown, max_pixels)
     return CheckedUpload(kind=kind, name=name, content=content, width=width, height=height)
+
+
+def store_upload(record: Any, upload: CheckedUpload, written: list[Any]) -> None:
+    """Save a checked upload into ``record`` (a model with ``file``, ``name``, ``content_type``,
+    ``size``, ``width`` and ``height``) and the record itself. ``written`` collects the stored
+    files, so the caller can delete them if its transaction rolls back."""
+    record.name = upload.name
+    record.content_type = upload.content_type
+    record.size = upload.size
+    record.width = upload.width
+    record.height = upload.height
+    record.file.save(upload.name, upload.as_file(), save=False)
+    written.append(record.file)
+    record.save()

@@ -27,7 +27,7 @@ from gongzhi.core import journal
 from gongzhi.core.models import Building, Community, Grid, Membership, Role, RoleGrant
 from gongzhi.core.policies import require
 from gongzhi.core.ratelimit import count_hit
-from gongzhi.core.uploads import DOCUMENTS, PHOTOS, CheckedUpload, check_upload
+from gongzhi.core.uploads import DOCUMENTS, PHOTOS, CheckedUpload, check_upload, store_upload
 from gongzhi.deliberation.models import (
     TRANSITIONS,
     Appeal,
@@ -112,18 +112,9 @@ def _check_attachments(files: Sequence[Any]) -> list[CheckedUpload]:
 
 def _store_attachments(proposal: Proposal, checked: list[CheckedUpload], written: list) -> None:
     for upload in checked:
-        attachment = Attachment(
-            community_id=proposal.community_id,
-            proposal=proposal,
-            name=upload.name,
-            content_type=upload.content_type,
-            size=upload.size,
-            width=upload.width,
-            height=upload.height,
+        store_upload(
+            Attachment(community_id=proposal.community_id, proposal=proposal), upload, written
         )
-        attachment.file.save(upload.name, upload.as_file(), save=False)
-        written.append(attachment.file)
-        attachment.save()
 
 
 def support_threshold(community: Community) -> int:

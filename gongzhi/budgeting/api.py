@@ -1,0 +1,183 @@
+"""Participatory budgets in the API: list and read processes with their projects, submit an
+idea, cast a ballot, read the results. Errors are the API's ``{code, message}``; no answer
+names who voted what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from gongzhi.budgeting import selectors, services
+from gongzhi.budgeting.models import Process
+from gongzhi.core.pagination import BoundedLimitOffsetPagination
+from gongzhi.core.selectors import community_get
+
+router = Router(tags=["budgets"])
+
+
+class ProcessOut(Schema):
+    id: int
+    title: str
+    description: str
+    budget: int
+    grid: str | None
+    phase: str
+    ideas_from: datetime
+    review_from: datetime
+    voting_from: datetime
+    voting_until: datetime
+    implementation_from: datetime
+    evaluation_from: datetime
+    ballot_type: str
+    min_projects: int
+    max_projects: int | None
+    max_total_cost: int | None
+    points: int
+    rule: str
+    tie_breaking: str
+
+    @staticmethod
+    def resolve_grid(obj: Process) -> str | None:
+        return obj.grid.name if obj.grid_id else None
+
+    @staticmethod
+    def resolve_phase(obj: Process) -> str:
+        return obj.phase().value
+
+
+class IdeaOut(Schema):
+    id: int
+    title: str
+    description: str
+    estimated_cost: int
+    cost: int | None
+    location: str
+    status: str
+    decision_reason: str
+
+
+class ProcessDetailOut(ProcessOut):
+    ideas: list[IdeaOut]
+
+
+class IdeaIn(Schema):
+    title: str
+    description: str
+    estimated_cost: int
+    location: str = ""
+
+
+class BallotIn(Schema):
+    projects: list[int]
+    points: list[int] | None = None
+
+
+class BallotOut(Schema):
+    saved: bool
+    replaced: bool
+
+
+class ResultRowOut(Schema):
+    project: int
+    title: str
+    votes: int
+    cost: str
+    funded: bool
+    why: str
+    shares: list[tuple[str, int]] = []
+
+
+class ResultsOut(Schema):
+    ready: bool
+    rule: str | None = None
+    voters: int = 0
+    spent: str | None = None
+    parameters: dict[str, Any] = {}
+    projects: list[ResultRowOut] = []
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth if getattr(request, "auth", None) is not None else request.user
+
+
+@router.get("/{slug}/budgets", response=list[ProcessOut], auth=None, summary="Budgets")
+@paginate(BoundedLimitOffsetPagination)
+def process_list(request: HttpRequest, slug: str):
+    return selectors.process_list(community=community_get(slug=slug, user=request.user))
+
+
+@router.get(
+    "/{slug}/budgets/{process_id}",
+    response=ProcessDetailOut,
+    auth=None,
+    summary="One budget, with its ideas and projects",
+)
+def process_detail(request: HttpRequest, slug: str, process_id: int):
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    process.ideas_list = list(selectors.ideas_of(process=process))  # type: ignore[attr-defined]
+    out = ProcessOut.from_orm(process).dict()
+    out["ideas"] = [IdeaOut.from_orm(i).dict() for i in process.ideas_list]  # type: ignore[attr-defined]
+    return out
+
+
+@router.post(
+    "/{slug}/budgets/{process_id}/ideas", response={201: IdeaOut}, summary="Submit an idea"
+)
+def idea_submit(request: HttpRequest, slug: str, process_id: int, payload: IdeaIn):
+    user = _user(request)
+    process = selectors.process_at(slug=slug, process_id=process_id, user=user)
+    idea = services.idea_submit(actor=user, process=process, **payload.dict())
+    return 201, idea
+
+
+@router.put(
+    "/{slug}/budgets/{process_id}/ballot",
+    response=BallotOut,
+    summary="Cast or change your ballot (the last one counts)",
+)
+def ballot_cast(request: HttpRequest, slug: str, process_id: int, payload: BallotIn):
+    user = _user(request)
+    process = selectors.process_at(slug=slug, process_id=process_id, user=user)
+    replaced = services.ballot_cast(
+        actor=user, process=process, projects=payload.projects, points=payload.points
+    )
+    return {"saved": True, "replaced": replaced}
+
+
+@router.get(
+    "/{slug}/budgets/{process_id}/results",
+    response=ResultsOut,
+    auth=None,
+    summary="The latest count: per project its votes, cost, whether funded and why",
+)
+def results(request: HttpRequest, slug: str, process_id: int):
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    tally = selectors.latest_result(process=process)
+    if tally is None:
+        return {"ready": False}
+    titles = {p.pk: p.title for p in selectors.projects_of(process=process)}
+    rows = []
+    for pid, row in tally.outcome.get("projects", {}).items():
+        rows.append(
+            {
+                "project": int(pid),
+                "title": titles.get(int(pid), ""),
+                "votes": row["votes"],
+                "cost": row["cost"],
+                "funded": row["funded"],
+                "why": selectors.reason_text(row["reason"], row.get("params", {})),
+                "shares": [tuple(s) for s in row.get("shares", [])],
+            }
+        )
+    return {
+        "ready": True,
+        "rule": tally.rule,
+        "voters": tally.voters,
+        "spent": tally.outcome.get("spent"),
+        "parameters": {**tally.parameters, "tie_breaking": tally.tie_breaking},
+        "projects": rows,
+    }

@@ -1,0 +1,107 @@
+"""Forms of participatory budgeting: they parse; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.budgeting.models import Process
+from gongzhi.core.models import Building, Community, Grid
+from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
+
+DATE_FIELDS = (
+    "ideas_from",
+    "review_from",
+    "voting_from",
+    "voting_until",
+    "implementation_from",
+    "evaluation_from",
+)
+
+
+class ProcessForm(forms.ModelForm):
+    class Meta:
+        model = Process
+        fields = [
+            "title",
+            "description",
+            "budget",
+            "grid",
+            *DATE_FIELDS,
+            "ballot_type",
+            "min_projects",
+            "max_projects",
+            "max_total_cost",
+            "points",
+            "rule",
+            "tie_breaking",
+        ]
+        widgets = {
+            f: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for f in DATE_FIELDS
+        }
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Grid.objects.in_community(community)
+        for field in DATE_FIELDS:
+            self.fields[field].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def _post_clean(self) -> None:
+        # The service checks the whole process (and the database its constraints).
+        pass
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("What should be done, and why"), max_length=5000, widget=forms.Textarea
+    )
+    estimated_cost = forms.IntegerField(label=_("Estimated cost (yuan)"), min_value=1)
+    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    building = forms.ModelChoiceField(
+        label=_("Building (optional)"), queryset=Building.objects.none(), required=False
+    )
+    photos = MultipleFileField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 5 photos (JPEG, PNG, WebP), at most 5 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.in_community(community)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewForm(forms.Form):
+    feasibility = forms.IntegerField(label=_("Feasibility (1–5)"), min_value=1, max_value=5)
+    legality = forms.IntegerField(label=_("Legality (1–5)"), min_value=1, max_value=5)
+    cost = forms.IntegerField(label=_("Cost you expect (yuan)"), min_value=1)
+    assessment = forms.CharField(
+        label=_("Your reasoned assessment"), max_length=3000, widget=forms.Textarea
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("put it on the ballot")), ("reject", _("not feasible"))],
+        widget=forms.RadioSelect,
+    )
+    cost = forms.IntegerField(label=_("Final cost (yuan)"), min_value=1, required=False)
+    reason = forms.CharField(
+        label=_("Public reasons"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewerForm(forms.Form):
+    phone = forms.CharField(label=_("Phone number of the resident"), max_length=30)

@@ -1,0 +1,23 @@
+"""What participatory budgeting writes to the journal and the notifications it sends. A ballot
+is journalled as the act of voting, never with its choice."""
+
+from django.utils.translation import gettext_lazy as _
+
+VERBS = {
+    "budget.created": _("opened a participatory budgeting process"),
+    "budget.updated": _("changed a participatory budgeting process"),
+    "budget.idea_submitted": _("submitted a project idea"),
+    "budget.commented": _("commented on a project idea"),
+    "budget.reviewer_assigned": _("put a resident on a review panel"),
+    "budget.reviewed": _("reviewed a project idea"),
+    "budget.idea_accepted": _("put a project idea on the ballot"),
+    "budget.idea_rejected": _("found a project idea not feasible"),
+    "budget.voted": _("voted in a participatory budget"),
+    "budget.vote_changed": _("changed their ballot in a participatory budget"),
+    "budget.count_requested": _("asked for a participatory budget to be counted"),
+    "budget.counted": _("counted a participatory budget"),
+}
+
+NOTIFICATION_KINDS = {
+    "budget_idea_decided": _("The review panel's decision on a project idea I submitted"),
+}

@@ -1,0 +1,374 @@
+"""Participatory budgeting (参与式预算): a process with dated phases, residents' ideas, their
+review by a resident panel (评议小组), ballots, and the stored outcome of the count.
+
+- ``Process`` holds the budget (whole yuan), its scope (the community or one grid), the dates
+  of its phases, the ballot settings and the counting rule (``rules.py``).
+- ``Idea`` is a resident's project. The panel's ``Review`` rows are private until staff publish
+  a decision on the idea itself: accepted ideas, with their final cost, are the ballot's
+  projects; rejected ones keep their public reason (a check constraint).
+- ``Participation`` (who voted, unique per process and voter) is kept apart from ``Ballot``
+  (what was chosen, unique per process and slot): the slot is HMAC(``VOTE_KEY``, process:voter),
+  as in the voting app, so a voter can change their ballot until close and only the last one
+  counts, while the database alone links no voter to a choice.
+- ``Tally`` stores one run of the rule: the rule, its parameters, a digest of the ballots it
+  read, and the outcome with each project's explanation — reproducible from the stored ballots.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from gongzhi.core.tenancy import TenantManager, TenantModel
+
+
+class Phase(models.TextChoices):
+    ANNOUNCED = "announced", _("announced")
+    IDEAS = "ideas", _("idea collection")
+    REVIEW = "review", _("feasibility review")
+    VOTING = "voting", _("voting")
+    RESULTS = "results", _("results")
+    IMPLEMENTATION = "implementation", _("implementation")
+    EVALUATION = "evaluation", _("evaluation")
+
+
+#: The dated phases in order, each with the field that says when it begins.
+PHASE_STARTS = (
+    (Phase.IDEAS, "ideas_from"),
+    (Phase.REVIEW, "review_from"),
+    (Phase.VOTING, "voting_from"),
+    (Phase.RESULTS, "voting_until"),
+    (Phase.IMPLEMENTATION, "implementation_from"),
+    (Phase.EVALUATION, "evaluation_from"),
+)
+
+
+class BallotType(models.TextChoices):
+    APPROVAL = "approval", _("approval: tick the projects you support")
+    CUMULATIVE = "cumulative", _("cumulative: share out your points among projects")
+    RANKED = "ranked", _("ranked: put projects in order of preference")
+    KNAPSACK = "knapsack", _("knapsack: choose projects within the budget")
+
+
+class Rule(models.TextChoices):
+    GREEDY = "greedy", _("most votes first (greedy)")
+    MES = "mes", _("method of equal shares, no completion")
+    MES_UTILITARIAN = "mes-utilitarian", _("method of equal shares, completed by most votes")
+    MES_ADD1 = "mes-add1", _("method of equal shares, completed by Add1 (as Wieliczka)")
+    MES_ADD1E = "mes-add1e", _("method of equal shares, Add1 until exhaustive")
+    MES_ADD1U = "mes-add1u", _("method of equal shares, Add1 then most votes")
+    PHRAGMEN = "phragmen", _("sequential Phragmén")
+
+
+class TieBreaking(models.TextChoices):
+    VOTES = "votes,min-cost", _("more votes first, then the cheaper project")
+    MIN_COST = "min-cost,votes", _("the cheaper project first, then more votes")
+    MAX_COST = "max-cost,votes", _("the dearer project first, then more votes")
+
+
+class Process(TenantModel):
+    """参与式预算: one budget put to the residents of the community or of one grid."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    budget = models.PositiveBigIntegerField(_("budget (yuan)"))
+    grid = models.ForeignKey(
+        "core.Grid",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leave empty for a budget of the whole community."),
+    )
+    ideas_from = models.DateTimeField(_("idea collection opens"))
+    review_from = models.DateTimeField(_("feasibility review begins"))
+    voting_from = models.DateTimeField(_("voting opens"))
+    voting_until = models.DateTimeField(_("voting closes"))
+    implementation_from = models.DateTimeField(_("implementation begins"))
+    evaluation_from = models.DateTimeField(_("evaluation begins"))
+    ballot_type = models.CharField(
+        _("ballot"), max_length=12, choices=BallotType.choices, default=BallotType.KNAPSACK
+    )
+    min_projects = models.PositiveIntegerField(_("fewest projects on a ballot"), default=1)
+    max_projects = models.PositiveIntegerField(
+        _("most projects on a ballot"), null=True, blank=True
+    )
+    max_total_cost = models.PositiveBigIntegerField(
+        _("most total cost of a ballot (yuan)"), null=True, blank=True
+    )
+    points = models.PositiveIntegerField(_("points each voter shares out"), default=10)
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices, default=Rule.MES_ADD1)
+    tie_breaking = models.CharField(
+        _("ties"), max_length=20, choices=TieBreaking.choices, default=TieBreaking.VOTES
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Process"]()
+
+    class Meta:
+        verbose_name = _("budgeting process")
+        verbose_name_plural = _("budgeting processes")
+        ordering = ["-ideas_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_from__gte=F("ideas_from"))
+                & Q(voting_from__gte=F("review_from"))
+                & Q(voting_until__gt=F("voting_from"))
+                & Q(implementation_from__gte=F("voting_until"))
+                & Q(evaluation_from__gte=F("implementation_from")),
+                name="budget_phases_in_order",
+            ),
+            models.CheckConstraint(condition=Q(budget__gt=0), name="budget_positive"),
+            models.CheckConstraint(
+                condition=Q(max_projects__isnull=True) | Q(max_projects__gte=F("min_projects")),
+                name="budget_ballot_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        now = now or timezone.now()
+        current = Phase.ANNOUNCED
+        for phase, field in PHASE_STARTS:
+            if now >= getattr(self, field):
+                current = phase
+        return current
+
+    def phase_label(self) -> str:
+        return str(self.phase().label)
+
+    def tie_criteria(self) -> list[str]:
+        return self.tie_breaking.split(",")
+
+
+class IdeaStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("waiting for review")
+    ACCEPTED = "accepted", pgettext_lazy("idea", "on the ballot")
+    REJECTED = "rejected", pgettext_lazy("idea", "not feasible")
+
+
+class Idea(TenantModel):
+    """A resident's project idea; once accepted, a project on the ballot."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ideas")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=5000)
+    estimated_cost = models.PositiveBigIntegerField(_("estimated cost (yuan)"))
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    building = models.ForeignKey(
+        "core.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=10, choices=IdeaStatus.choices, default=IdeaStatus.SUBMITTED
+    )
+    #: The cost the panel settled on; the ballot and the count use it.
+    cost = models.PositiveBigIntegerField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=3000)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Idea"]()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="idea_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(cost__isnull=False),
+                name="idea_accepted_has_cost",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "process", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def shown_cost(self) -> int:
+        return self.cost if self.cost is not None else self.estimated_cost
+
+
+def photo_path(instance: Any, filename: str) -> str:
+    """A random name: the file is served only through a view that checks who may see it."""
+    extension = os.path.splitext(filename)[1].lower()[:8]
+    return f"budgeting/{instance.community_id}/{uuid.uuid4().hex}{extension}"
+
+
+class IdeaPhoto(TenantModel):
+    """A photo of an idea's place (re-encoded without EXIF by ``core.uploads``)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=photo_path, max_length=200)
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = TenantManager["IdeaPhoto"]()
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class IdeaComment(TenantModel):
+    """A resident's comment on an idea (a flat list; the hall's threads are for proposals)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["IdeaComment"]()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["community", "idea", "created_at"])]
+
+
+class Reviewer(TenantModel):
+    """A resident on a process's review panel (评议小组, R5.2), assigned by staff."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Reviewer"]()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "process", "user"], name="budget_reviewer_once"
+            ),
+        ]
+
+
+class Review(TenantModel):
+    """One panel member's assessment of one idea: scores 1–5, a cost, and the reasons."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    feasibility = models.PositiveSmallIntegerField(_("feasibility (1–5)"))
+    legality = models.PositiveSmallIntegerField(_("legality (1–5)"))
+    cost = models.PositiveBigIntegerField(_("cost the reviewer expects (yuan)"))
+    assessment = models.TextField(_("reasoned assessment"), max_length=3000)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Review"]()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "idea", "reviewer"], name="budget_review_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(feasibility__gte=1, feasibility__lte=5, legality__gte=1)
+                & Q(legality__lte=5),
+                name="budget_review_scores_1_5",
+            ),
+        ]
+
+
+class Participation(TenantModel):
+    """Who voted in a process (not what): one row per voter, kept when they change a ballot."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="participations")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Participation"]()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "process", "voter"], name="budget_one_participation"
+            ),
+        ]
+
+
+class Ballot(TenantModel):
+    """What one voter chose, under a keyed pseudonym (``slot``); the last one counts.
+
+    ``choice`` is a list of ``[idea_id, points]`` pairs: points are 1 for approval and knapsack
+    ballots, the points given for cumulative ones, and the list's order is the ranking for
+    ranked ones.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ballots")
+    slot = models.CharField(max_length=64)
+    choice = models.JSONField()
+
+    objects = TenantManager["Ballot"]()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "process", "slot"], name="budget_one_ballot"
+            ),
+        ]
+
+
+class TallyStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be counted")
+    DONE = "done", _("counted")
+    FAILED = "failed", _("the count failed")
+
+
+class Tally(TenantModel):
+    """One run of the rule over the stored ballots, with what it needs to be run again."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="tallies")
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    tie_breaking = models.CharField(max_length=20)
+    #: Budget, ballot type, project costs, and a SHA-256 of the ballots the run read.
+    parameters = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=8, choices=TallyStatus.choices, default=TallyStatus.PENDING
+    )
+    voters = models.PositiveIntegerField(default=0)
+    #: Per project: votes, cost, funded, the reason, and (MES) how the cost was shared.
+    outcome = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager["Tally"]()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["community", "process", "status"])]

@@ -1,0 +1,143 @@
+"""Reads that the budgeting pages and the API share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from gongzhi.budgeting.models import (
+    Idea,
+    IdeaComment,
+    IdeaPhoto,
+    IdeaStatus,
+    Participation,
+    Process,
+    Review,
+    Reviewer,
+    Tally,
+    TallyStatus,
+)
+from gongzhi.core.models import Community
+from gongzhi.core.selectors import community_get
+
+
+def process_list(*, community: Community) -> QuerySet[Process]:
+    return Process.objects.in_community(community).select_related("grid")
+
+
+def process_get(*, community: Community, process_id: int) -> Process:
+    process = (
+        Process.objects.in_community(community).select_related("grid").filter(pk=process_id).first()
+    )
+    if process is None:
+        raise Http404
+    process.community = community
+    return process
+
+
+def process_at(*, slug: str, process_id: int, user: Any) -> Process:
+    return process_get(community=community_get(slug=slug, user=user), process_id=process_id)
+
+
+def ideas_of(*, process: Process, status: str | None = None) -> QuerySet[Idea]:
+    ideas = (
+        Idea.objects.in_community(process.community_id)
+        .filter(process=process)
+        .select_related("author", "building")
+        .annotate(comment_count=Count("comments", distinct=True))
+    )
+    return ideas.filter(status=status) if status else ideas
+
+
+def projects_of(*, process: Process) -> list[Idea]:
+    return list(ideas_of(process=process, status=IdeaStatus.ACCEPTED))
+
+
+def idea_get(*, process: Process, idea_id: int) -> Idea:
+    idea = (
+        Idea.objects.in_community(process.community_id)
+        .select_related("author", "building")
+        .filter(process=process, pk=idea_id)
+        .first()
+    )
+    if idea is None:
+        raise Http404
+    idea.process = process
+    return idea
+
+
+def comments_of(*, idea: Idea) -> QuerySet[IdeaComment]:
+    return (
+        IdeaComment.objects.in_community(idea.community_id)
+        .filter(idea=idea)
+        .select_related("author")
+    )
+
+
+def photos_of(*, idea: Idea) -> QuerySet[IdeaPhoto]:
+    return IdeaPhoto.objects.in_community(idea.community_id).filter(idea=idea)
+
+
+def photo_get(*, idea: Idea, photo_id: int) -> IdeaPhoto:
+    photo = photos_of(idea=idea).filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def reviews_of(*, idea: Idea) -> QuerySet[Review]:
+    return (
+        Review.objects.in_community(idea.community_id).filter(idea=idea).select_related("reviewer")
+    )
+
+
+def panel_of(*, process: Process) -> QuerySet[Reviewer]:
+    return (
+        Reviewer.objects.in_community(process.community_id)
+        .filter(process=process)
+        .select_related("user")
+    )
+
+
+def latest_tally(*, process: Process) -> Tally | None:
+    return Tally.objects.in_community(process.community_id).filter(process=process).first()
+
+
+def latest_result(*, process: Process) -> Tally | None:
+    return (
+        Tally.objects.in_community(process.community_id)
+        .filter(process=process, status=TallyStatus.DONE)
+        .first()
+    )
+
+
+def voter_count(*, process: Process) -> int:
+    return Participation.objects.in_community(process.community_id).filter(process=process).count()
+
+
+def reason_text(code: str, params: dict[str, str]) -> str:
+    """Why a project was or was not funded, in the reader's language (codes from explain.py)."""
+    texts = {
+        "funded_greedy": _("Funded: it had more votes per yuan than the projects left, and fit."),
+        "funded_phragmen": _("Funded: its supporters' share of the budget covered it in time."),
+        "funded_mes": _(
+            "Funded: its %(payers)s supporters shared the cost; none paid more than %(most)s yuan."
+        ),
+        "funded_completion": _("Funded from the money left over after equal shares."),
+        "no_votes": _("Not funded: nobody voted for it."),
+        "over_budget": _("Not funded: it costs more than the whole budget (%(budget)s yuan)."),
+        "not_enough_left": _(
+            "Not funded: not enough budget left (%(left)s yuan) when its turn came."
+        ),
+        "mes_supporters_short": _(
+            "Not funded: its %(supporters)s supporters could not cover it; they had "
+            "%(pool)s yuan of their equal shares left between them."
+        ),
+        "phragmen_stopped": _(
+            "Not funded: the count stopped when the next project did not fit in the budget."
+        ),
+    }
+    return str(texts.get(code, code)) % params

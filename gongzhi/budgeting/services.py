@@ -1,0 +1,646 @@
+"""Every write of participatory budgeting. Each service checks permission, runs in one
+transaction, journals the act and leaves side effects (notifications, the count) to after the
+commit. The count itself (``tally_run``) runs in a background task, never in a request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.accounts.models import User
+from gongzhi.budgeting import explain, pabulib, rules
+from gongzhi.budgeting.models import (
+    PHASE_STARTS,
+    Ballot,
+    BallotType,
+    Idea,
+    IdeaComment,
+    IdeaPhoto,
+    IdeaStatus,
+    Participation,
+    Process,
+    Review,
+    Reviewer,
+    Rule,
+    Tally,
+    TallyStatus,
+    TieBreaking,
+)
+from gongzhi.core import journal
+from gongzhi.core.models import Building, Community, Grid, Membership
+from gongzhi.core.policies import require
+from gongzhi.core.uploads import MB, PHOTOS, check_upload, store_upload
+from gongzhi.notifications.services import notify
+
+MAX_PHOTOS = 5
+MAX_PHOTO_BYTES = 5 * MB
+
+PROCESS_FIELDS = (
+    "title",
+    "description",
+    "budget",
+    "grid",
+    *(field for _phase, field in PHASE_STARTS),
+    "ballot_type",
+    "min_projects",
+    "max_projects",
+    "max_total_cost",
+    "points",
+    "rule",
+    "tie_breaking",
+)
+
+
+def _require(perm: str, user: User, obj: object) -> None:
+    require(perm, user, obj, _("You are not allowed to do this in this budgeting process."))
+
+
+# --- Processes ------------------------------------------------------------------------------
+
+
+def _check_process(community: Community, values: Mapping[str, Any]) -> None:
+    dates: list[datetime] = [values[field] for _phase, field in PHASE_STARTS]
+    if any(later < earlier for earlier, later in zip(dates, dates[1:], strict=False)):
+        raise ValidationError(
+            _("The phases must follow each other: each one begins when or after the one before."),
+            code="phases_order",
+        )
+    if values["voting_until"] <= values["voting_from"]:
+        raise ValidationError(_("Voting must close after it opens."), code="voting_dates")
+    if values["budget"] <= 0:
+        raise ValidationError(_("The budget must be more than 0 yuan."), code="budget")
+    if values["max_projects"] is not None and values["max_projects"] < values["min_projects"]:
+        raise ValidationError(
+            _("The most projects on a ballot cannot be fewer than the fewest."),
+            code="ballot_bounds",
+        )
+    if values["rule"] not in Rule.values or values["tie_breaking"] not in TieBreaking.values:
+        raise ValidationError(_("Choose a rule and a way to break ties."), code="rule")
+    if values["ballot_type"] not in BallotType.values:
+        raise ValidationError(_("Choose a kind of ballot."), code="ballot_type")
+    grid = values["grid"]
+    if grid is not None and grid.community_id != community.pk:
+        raise ValidationError(_("Choose a grid of this community."), code="grid")
+
+
+def process_create(*, actor: User, community: Community, **values: Any) -> Process:
+    """A community worker opens a budgeting process (参与式预算)."""
+    _require("budgeting.manage", actor, community)
+    unknown = set(values) - set(PROCESS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    defaults = {"description": "", "grid": None, "max_projects": None, "max_total_cost": None}
+    values = {**defaults, **values}
+    values.setdefault("min_projects", 1)
+    values.setdefault("points", 10)
+    values.setdefault("ballot_type", BallotType.KNAPSACK)
+    values.setdefault("rule", Rule.MES_ADD1)
+    values.setdefault("tie_breaking", TieBreaking.VOTES)
+    _check_process(community, values)
+    with transaction.atomic():
+        process = Process.objects.in_community(community).create(created_by=actor, **values)
+        journal.record(
+            community=community,
+            actor=actor,
+            verb="budget.created",
+            target=process,
+            data={"budget": process.budget, "rule": process.rule},
+        )
+    return process
+
+
+def process_update(*, actor: User, process: Process, **values: Any) -> Process:
+    """Staff change dates or settings. The ballot and the rule are fixed once voting opens."""
+    _require("budgeting.manage", actor, process)
+    with transaction.atomic():
+        locked = (
+            Process.objects.in_community(process.community_id)
+            .select_for_update()
+            .get(pk=process.pk)
+        )
+        merged = {field: getattr(locked, field) for field in PROCESS_FIELDS} | values
+        _check_process(locked.community, merged)
+        fixed = (
+            *("budget", "ballot_type", "min_projects", "max_projects", "max_total_cost"),
+            *("points", "rule", "tie_breaking", "grid"),
+        )
+        if locked.phase() not in ("announced", "ideas", "review") and any(
+            merged[f] != getattr(locked, f) for f in fixed
+        ):
+            raise ValidationError(
+                _("Once voting has opened, the budget, the ballot and the rule cannot change."),
+                code="settings_fixed",
+            )
+        for field, value in merged.items():
+            setattr(locked, field, value)
+        locked.save()
+        journal.record(
+            community=locked.community, actor=actor, verb="budget.updated", target=locked
+        )
+    return locked
+
+
+# --- Ideas ----------------------------------------------------------------------------------
+
+
+def idea_submit(
+    *,
+    actor: User,
+    process: Process,
+    title: str,
+    description: str,
+    estimated_cost: int,
+    location: str = "",
+    building: Building | None = None,
+    photos: Sequence[Any] = (),
+) -> Idea:
+    """A resident proposes a project. Photos are checked (and re-encoded) before anything is
+    written: one refused file refuses the idea."""
+    _require("budgeting.submit_idea", actor, process)
+    title, description = title.strip(), description.strip()
+    if not title or not description:
+        raise ValidationError(_("Give the idea a title and a description."), code="empty")
+    if estimated_cost <= 0:
+        raise ValidationError(_("The estimated cost must be more than 0 yuan."), code="cost")
+    if estimated_cost > process.budget:
+        raise ValidationError(
+            _("The estimated cost is more than the whole budget (%(budget)d yuan).")
+            % {"budget": process.budget},
+            code="cost_over_budget",
+        )
+    if building is not None and building.community_id != process.community_id:
+        raise ValidationError(_("Choose a building of this community."), code="building")
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_files"
+        )
+    checked = [check_upload(f, kinds=PHOTOS, max_bytes=MAX_PHOTO_BYTES) for f in photos]
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            idea = Idea.objects.in_community(process.community_id).create(
+                process=process,
+                author=actor,
+                title=title,
+                description=description,
+                estimated_cost=estimated_cost,
+                location=location.strip(),
+                building=building,
+            )
+            for upload in checked:
+                store_upload(
+                    IdeaPhoto(community_id=process.community_id, idea=idea), upload, written
+                )
+            journal.record(
+                community=process.community,
+                actor=actor,
+                verb="budget.idea_submitted",
+                target=idea,
+                data={"photos": len(checked)} if checked else None,
+            )
+    except Exception:
+        for file in written:
+            file.delete(save=False)
+        raise
+    return idea
+
+
+def idea_comment(*, actor: User, idea: Idea, body: str) -> IdeaComment:
+    _require("budgeting.comment", actor, idea.process)
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("The comment is empty."), code="empty")
+    with transaction.atomic():
+        comment = IdeaComment.objects.in_community(idea.community_id).create(
+            idea=idea, author=actor, body=body
+        )
+        journal.record(
+            community=idea.process.community, actor=actor, verb="budget.commented", target=idea
+        )
+    return comment
+
+
+# --- The review panel (评议小组) -------------------------------------------------------------
+
+
+def reviewer_assign(*, actor: User, process: Process, user: User) -> Reviewer:
+    """Staff put a verified resident of the community on the process's review panel."""
+    _require("budgeting.manage", actor, process)
+    is_resident = (
+        Membership.objects.in_community(process.community_id)
+        .filter(user=user, verified_at__isnull=False)
+        .exists()
+    )
+    if not is_resident:
+        raise ValidationError(
+            _("Only a verified resident of this community can be on the review panel."),
+            code="not_resident",
+        )
+    with transaction.atomic():
+        reviewer, created = Reviewer.objects.in_community(process.community_id).get_or_create(
+            process=process, user=user, defaults={"assigned_by": actor}
+        )
+        if created:
+            journal.record(
+                community=process.community,
+                actor=actor,
+                verb="budget.reviewer_assigned",
+                target=process,
+                data={"reviewer": user.pk},
+            )
+    return reviewer
+
+
+def review_submit(
+    *,
+    actor: User,
+    idea: Idea,
+    feasibility: int,
+    legality: int,
+    cost: int,
+    assessment: str,
+) -> Review:
+    """A panel member scores an idea; submitting again replaces their review."""
+    _require("budgeting.review", actor, idea.process)
+    assessment = assessment.strip()
+    if not (1 <= feasibility <= 5 and 1 <= legality <= 5):
+        raise ValidationError(_("Scores go from 1 to 5."), code="score")
+    if cost <= 0:
+        raise ValidationError(_("The cost must be more than 0 yuan."), code="cost")
+    if not assessment:
+        raise ValidationError(_("Give the reasons for your assessment."), code="no_reason")
+    if idea.status != IdeaStatus.SUBMITTED:
+        raise ValidationError(_("A decision on this idea is already published."), code="decided")
+    with transaction.atomic():
+        review, _created = Review.objects.in_community(idea.community_id).update_or_create(
+            idea=idea,
+            reviewer=actor,
+            defaults={
+                "feasibility": feasibility,
+                "legality": legality,
+                "cost": cost,
+                "assessment": assessment,
+                "updated_at": timezone.now(),
+            },
+        )
+        journal.record(
+            community=idea.process.community, actor=actor, verb="budget.reviewed", target=idea
+        )
+    return review
+
+
+def idea_decide(*, actor: User, idea: Idea, accept: bool, cost: int | None, reason: str) -> Idea:
+    """Staff publish the panel's decision: accepted ideas go on the ballot at ``cost``; a
+    rejection keeps its public reason. The idea row is locked: one decision wins."""
+    _require("budgeting.decide", actor, idea.process)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Publish the reasons with the decision, so residents can read them."),
+            code="no_reason",
+        )
+    if accept and (cost is None or cost <= 0):
+        raise ValidationError(_("An accepted project needs its cost in yuan."), code="cost")
+    if accept and cost is not None and cost > idea.process.budget:
+        raise ValidationError(
+            _("The cost is more than the whole budget (%(budget)d yuan).")
+            % {"budget": idea.process.budget},
+            code="cost_over_budget",
+        )
+    with transaction.atomic():
+        locked = Idea.objects.in_community(idea.community_id).select_for_update().get(pk=idea.pk)
+        if locked.status != IdeaStatus.SUBMITTED:
+            raise ValidationError(
+                _("A decision on this idea is already published."), code="decided"
+            )
+        locked.status = IdeaStatus.ACCEPTED if accept else IdeaStatus.REJECTED
+        locked.cost = cost if accept else None
+        locked.decision_reason = reason
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "cost", "decision_reason", "decided_at"])
+        journal.record(
+            community=idea.process.community,
+            actor=actor,
+            verb="budget.idea_accepted" if accept else "budget.idea_rejected",
+            target=locked,
+            data={"cost": cost} if accept else None,
+        )
+        if locked.author_id is not None:
+            notify(
+                users=[locked.author],
+                community=idea.process.community,
+                kind="budget_idea_decided",
+                title=(
+                    gettext_lazy("Your idea is on the ballot: %(title)s")
+                    if accept
+                    else gettext_lazy("Your idea was found not feasible: %(title)s")
+                ),
+                body=reason,
+                params={"title": locked.title},
+            )
+    return locked
+
+
+# --- Ballots --------------------------------------------------------------------------------
+
+
+def _slot(process: Process, voter: User) -> str:
+    """A pseudonym for (process, voter) that only the server's VOTE_KEY can recompute."""
+    message = f"budget:{process.pk}:{voter.pk}".encode()
+    return hmac.new(settings.VOTE_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def ballot_check(
+    process: Process,
+    costs: Mapping[int, int],
+    projects: Sequence[int],
+    points: Sequence[int] | None = None,
+) -> list[list[int]]:
+    """The ballot as ``[[project, points], …]`` if it follows the process's settings, else a
+    ``ValidationError`` saying what is wrong. ``costs``: the projects on the ballot."""
+    kind = process.ballot_type
+    if kind == BallotType.CUMULATIVE:
+        if points is None or len(points) != len(projects):
+            raise ValidationError(_("Give points to each project you choose."), code="points")
+        pairs = [(p, n) for p, n in zip(projects, points, strict=True) if n != 0]
+        if any(n < 0 for _p, n in pairs):
+            raise ValidationError(_("Points cannot be negative."), code="points")
+    else:
+        pairs = [(p, 1) for p in projects]
+    chosen = [p for p, _n in pairs]
+    unknown = [p for p in chosen if p not in costs]
+    if unknown:
+        raise ValidationError(
+            _("Project %(id)s is not on this ballot.") % {"id": unknown[0]}, code="unknown_project"
+        )
+    if len(set(chosen)) != len(chosen):
+        if kind == BallotType.RANKED:
+            raise ValidationError(
+                _("Each project can have only one rank: a project is ranked twice."),
+                code="repeated_rank",
+            )
+        raise ValidationError(_("A project is chosen twice."), code="repeated_project")
+    if len(chosen) < process.min_projects:
+        raise ValidationError(
+            _("Choose at least %(n)d projects.") % {"n": process.min_projects}, code="too_few"
+        )
+    if process.max_projects is not None and len(chosen) > process.max_projects:
+        raise ValidationError(
+            _("Choose at most %(n)d projects.") % {"n": process.max_projects}, code="too_many"
+        )
+    total = sum(costs[p] for p in chosen)
+    if kind in (BallotType.APPROVAL, BallotType.KNAPSACK):
+        if process.max_total_cost is not None and total > process.max_total_cost:
+            raise ValidationError(
+                _("The projects you chose cost %(total)d yuan, more than %(max)d yuan allowed.")
+                % {"total": total, "max": process.max_total_cost},
+                code="over_max_cost",
+            )
+        if kind == BallotType.KNAPSACK and total > process.budget:
+            raise ValidationError(
+                _(
+                    "The projects you chose cost %(total)d yuan, more than the budget of %(max)d yuan."
+                )
+                % {"total": total, "max": process.budget},
+                code="over_budget",
+            )
+    if kind == BallotType.CUMULATIVE:
+        given = sum(n for _p, n in pairs)
+        if given > process.points:
+            raise ValidationError(
+                _("You gave %(given)d points, more than the %(max)d you have.")
+                % {"given": given, "max": process.points},
+                code="over_points",
+            )
+    return [[p, n] for p, n in pairs]
+
+
+def project_costs(process: Process) -> dict[int, int]:
+    rows = Idea.objects.in_community(process.community_id).filter(
+        process=process, status=IdeaStatus.ACCEPTED
+    )
+    # An accepted idea always has its (reviewed) cost: a check constraint says so.
+    return {pk: int(cost or 0) for pk, cost in rows.values_list("pk", "cost")}
+
+
+def ballot_cast(
+    *,
+    actor: User,
+    process: Process,
+    projects: Sequence[int],
+    points: Sequence[int] | None = None,
+) -> bool:
+    """Cast or change a ballot; returns True if it replaced an earlier one. The journal records
+    that the resident voted, never what they chose."""
+    _require("budgeting.vote", actor, process)
+    choice = ballot_check(process, project_costs(process), projects, points)
+    with transaction.atomic():
+        _participation, first = Participation.objects.in_community(
+            process.community_id
+        ).get_or_create(process=process, voter=actor)
+        Ballot.objects.in_community(process.community_id).update_or_create(
+            process=process, slot=_slot(process, actor), defaults={"choice": choice}
+        )
+        journal.record(
+            community=process.community,
+            actor=actor,
+            verb="budget.voted" if first else "budget.vote_changed",
+            target=process,
+        )
+    return not first
+
+
+def my_ballot(*, process: Process, voter: User) -> list[list[int]] | None:
+    if not voter.is_authenticated:
+        return None
+    ballot = (
+        Ballot.objects.in_community(process.community_id)
+        .filter(process=process, slot=_slot(process, voter))
+        .first()
+    )
+    return ballot.choice if ballot else None
+
+
+# --- Counting -------------------------------------------------------------------------------
+
+
+def tally_request(*, actor: User, process: Process) -> Tally:
+    """Staff ask for the count once voting has closed; a background task runs it."""
+    _require("budgeting.count", actor, process)
+    from gongzhi.budgeting import tasks
+
+    with transaction.atomic():
+        tally = Tally.objects.in_community(process.community_id).create(
+            process=process,
+            rule=process.rule,
+            tie_breaking=process.tie_breaking,
+            requested_by=actor,
+        )
+        journal.record(
+            community=process.community, actor=actor, verb="budget.count_requested", target=process
+        )
+        transaction.on_commit(lambda: tasks.count_ballots.enqueue(process.community_id, tally.pk))
+    return tally
+
+
+def election_of(process: Process, costs: Mapping[int, int], choices: list[Any]) -> rules.Election:
+    """The stored ballots as the rules module's election (project ids as text)."""
+    costs_ = {str(p): c for p, c in costs.items()}
+    if process.ballot_type in (BallotType.APPROVAL, BallotType.KNAPSACK):
+        return rules.Election.approval(
+            process.budget, costs_, ([str(p) for p, _n in c] for c in choices)
+        )
+    if process.ballot_type == BallotType.RANKED:
+        return rules.Election.ordinal(
+            process.budget, costs_, ([str(p) for p, _n in c] for c in choices)
+        )
+    return rules.Election.cardinal(
+        process.budget, costs_, ({str(p): n for p, n in c} for c in choices)
+    )
+
+
+def _stored_choices(process: Process) -> list[Any]:
+    # A stable order (the random ballot id) so the digest does not depend on the database.
+    return list(
+        Ballot.objects.in_community(process.community_id)
+        .filter(process=process)
+        .order_by("pk")
+        .values_list("choice", flat=True)
+    )
+
+
+def tally_run(*, community_id: int, tally_id: int) -> bool:
+    """Run the configured rule on the stored ballots and store the outcome (a task's work)."""
+    tally = (
+        Tally.objects.in_community(community_id)
+        .select_related("process__community")
+        .filter(pk=tally_id, status=TallyStatus.PENDING)
+        .first()
+    )
+    if tally is None:
+        return False
+    process = tally.process
+    costs = project_costs(process)
+    choices = _stored_choices(process)
+    digest = hashlib.sha256(json.dumps(choices, separators=(",", ":")).encode()).hexdigest()
+    try:
+        election = election_of(process, costs, choices)
+        outcome = rules.run_rule(tally.rule, election, tie_breaking=tally.tie_breaking.split(","))
+        projects = explain.explain(election, outcome, tally.rule)
+    except (ValueError, ZeroDivisionError) as exc:
+        Tally.objects.in_community(community_id).filter(pk=tally.pk).update(
+            status=TallyStatus.FAILED, outcome={"error": str(exc)}, finished_at=timezone.now()
+        )
+        return False
+    per_voter = outcome.budget_per_voter
+    parameters = {
+        "budget": process.budget,
+        "ballot_type": process.ballot_type,
+        "costs": {str(p): c for p, c in costs.items()},
+        "ballots_sha256": digest,
+        "budget_per_voter": str(per_voter) if per_voter is not None else None,
+    }
+    result = {
+        "selected": list(outcome.selected),
+        "completed": list(outcome.completed),
+        "spent": explain.yuan(outcome.cost(election)),
+        "budget_per_voter": explain.yuan(per_voter) if per_voter is not None else None,
+        "projects": projects,
+    }
+    with transaction.atomic():
+        updated = (
+            Tally.objects.in_community(community_id)
+            .filter(pk=tally.pk, status=TallyStatus.PENDING)
+            .update(
+                status=TallyStatus.DONE,
+                parameters=parameters,
+                outcome=result,
+                voters=election.voters,
+                finished_at=timezone.now(),
+            )
+        )
+        if updated:
+            journal.record(
+                community=process.community,
+                actor=None,
+                verb="budget.counted",
+                target=process,
+                data={"rule": tally.rule, "selected": list(outcome.selected)},
+            )
+    return bool(updated)
+
+
+def pabulib_export(*, process: Process, tally: Tally | None) -> str:
+    """The election as a Pabulib ``.pb`` file: anonymous voters numbered 1…n, the official
+    outcome in ``selected`` when a count is stored."""
+    ideas = list(
+        Idea.objects.in_community(process.community_id).filter(
+            process=process, status=IdeaStatus.ACCEPTED
+        )
+    )
+    choices = _stored_choices(process)
+    vote_type = {
+        BallotType.APPROVAL: "approval",
+        BallotType.KNAPSACK: "approval",
+        BallotType.CUMULATIVE: "cumulative",
+        BallotType.RANKED: "ordinal",
+    }[BallotType(process.ballot_type)]
+    meta = {
+        "description": process.title,
+        "country": "China",
+        "unit": process.community.name,
+        "instance": str(process.pk),
+        "num_projects": str(len(ideas)),
+        "num_votes": str(len(choices)),
+        "budget": str(process.budget),
+        "vote_type": vote_type,
+        "rule": tally.rule if tally else process.rule,
+        "date_begin": process.voting_from.date().isoformat(),
+        "date_end": process.voting_until.date().isoformat(),
+        "min_length": str(process.min_projects),
+    }
+    if process.max_projects is not None:
+        meta["max_length"] = str(process.max_projects)
+    if process.ballot_type == BallotType.KNAPSACK:
+        meta["max_sum_cost"] = str(process.budget)
+    elif process.max_total_cost is not None and vote_type == "approval":
+        meta["max_sum_cost"] = str(process.max_total_cost)
+    if vote_type == "cumulative":
+        meta["max_sum_points"] = str(process.points)
+    selected = set(tally.outcome.get("selected", [])) if tally else None
+    votes: dict[str, int] = {str(i.pk): 0 for i in ideas}
+    ballots = []
+    for n, choice in enumerate(choices, start=1):
+        ids = tuple(str(p) for p, _points in choice)
+        for p in ids:
+            votes[p] += 1
+        points = tuple(Fraction(k) for _p, k in choice) if vote_type == "cumulative" else None
+        ballots.append(pabulib.Ballot(str(n), ids, points))
+    columns = ["project_id", "cost", "votes", "name"] + (
+        ["selected"] if selected is not None else []
+    )
+    projects = {}
+    for idea in ideas:
+        fields = {"votes": str(votes[str(idea.pk)]), "name": idea.title}
+        if selected is not None:
+            fields["selected"] = "1" if str(idea.pk) in selected else "0"
+        projects[str(idea.pk)] = pabulib.Project(str(idea.pk), Fraction(idea.cost or 0), fields)
+    vote_columns = ["voter_id", "vote"] + (["points"] if vote_type == "cumulative" else [])
+    instance = pabulib.Instance(meta, projects, ballots, columns, vote_columns)
+    return pabulib.dumps(instance)
+
+
+def grid_choices(community: Community) -> Any:
+    return Grid.objects.in_community(community)

@@ -1,0 +1,26 @@
+"""Participatory budgets, under /c/<slug>/budgets/."""
+
+from django.urls import path
+
+from gongzhi.budgeting import views
+
+one = "<int:process_id>"
+idea = f"{one}/ideas/<int:idea_id>"
+
+urlpatterns = [
+    path("", views.process_list, name="budget_list"),
+    path("new/", views.process_create, name="budget_create"),
+    path(f"{one}/", views.process_detail, name="budget_detail"),
+    path(f"{one}/edit/", views.process_edit, name="budget_edit"),
+    path(f"{one}/panel/", views.panel, name="budget_panel"),
+    path(f"{one}/ideas/new/", views.idea_submit, name="budget_idea_submit"),
+    path(f"{idea}/", views.idea_detail, name="budget_idea"),
+    path(f"{idea}/comment/", views.idea_comment, name="budget_idea_comment"),
+    path(f"{idea}/review/", views.idea_review, name="budget_idea_review"),
+    path(f"{idea}/decide/", views.idea_decide, name="budget_idea_decide"),
+    path(f"{idea}/photos/<int:photo_id>", views.photo_file, name="budget_photo"),
+    path(f"{one}/ballot/", views.ballot, name="budget_ballot"),
+    path(f"{one}/count/", views.count, name="budget_count"),
+    path(f"{one}/results/", views.results, name="budget_results"),
+    path(f"{one}/export.pb", views.export_pb, name="budget_export"),
+]

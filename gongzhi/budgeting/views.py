@@ -1,0 +1,467 @@
+"""Pages of participatory budgets, under /c/<slug>/budgets/. Parse, call a service or a
+selector, render. No page says who voted what; the count runs in a background task."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.phones import normalize_phone
+from gongzhi.budgeting import selectors, services
+from gongzhi.budgeting.forms import (
+    CommentForm,
+    DecisionForm,
+    IdeaForm,
+    ProcessForm,
+    ReviewerForm,
+    ReviewForm,
+)
+from gongzhi.budgeting.models import BallotType, Process, TallyStatus
+from gongzhi.core.http import posted
+from gongzhi.core.pagination import paginate_by_ids
+from gongzhi.core.selectors import community_get
+
+PAGE_SIZE = 20
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(str(m) for m in getattr(exc, "messages", [str(exc)]))
+
+
+def _can(perm: str, user: object, obj: object) -> bool:
+    return rules.has_perm(perm, user, obj)
+
+
+@require_GET
+def process_list(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user)
+    page = paginate_by_ids(
+        selectors.process_list(community=community), request.GET.get("page"), PAGE_SIZE
+    )
+    return render(
+        request,
+        "budgeting/process_list.html",
+        {
+            "community": community,
+            "page": page,
+            "can_manage": _can("budgeting.manage", request.user, community),
+        },
+    )
+
+
+def _process_form_page(request: HttpRequest, slug: str, process: Process | None) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="budgeting.manage")
+    form = ProcessForm(posted(request), instance=process, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if process is None:
+                process = services.process_create(
+                    actor=request.user, community=community, **form.cleaned_data
+                )
+                messages.success(request, _("The budgeting process is open."))
+            else:
+                process = services.process_update(
+                    actor=request.user, process=process, **form.cleaned_data
+                )
+                messages.success(request, _("The budgeting process is saved."))
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return redirect("budget_detail", slug=slug, process_id=process.pk)
+    return render(
+        request,
+        "budgeting/process_form.html",
+        {"community": community, "form": form, "process": process},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _process_form_page(request, slug, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_edit(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="budgeting.manage")
+    process = selectors.process_get(community=community, process_id=process_id)
+    return _process_form_page(request, slug, process)
+
+
+@require_GET
+def process_detail(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    user = request.user
+    return render(
+        request,
+        "budgeting/process_detail.html",
+        {
+            "community": process.community,
+            "process": process,
+            "ideas": list(selectors.ideas_of(process=process)),
+            "voters": selectors.voter_count(process=process),
+            "tally": selectors.latest_tally(process=process),
+            "can_manage": _can("budgeting.manage", user, process),
+            "can_submit": _can("budgeting.submit_idea", user, process),
+            "can_vote": _can("budgeting.vote", user, process),
+            "can_count": _can("budgeting.count", user, process),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def panel(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="budgeting.manage")
+    process = selectors.process_get(community=community, process_id=process_id)
+    form = ReviewerForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        phone = normalize_phone(form.cleaned_data["phone"])
+        person = User.objects.filter(phone=phone).first() if phone else None
+        try:
+            if person is None:
+                raise ValidationError(_("No resident has this phone number."))
+            services.reviewer_assign(actor=request.user, process=process, user=person)
+        except ValidationError as exc:
+            form.add_error("phone", _error_text(exc))
+        else:
+            messages.success(request, _("The resident is on the review panel."))
+            return redirect("budget_panel", slug=slug, process_id=process.pk)
+    return render(
+        request,
+        "budgeting/panel.html",
+        {
+            "community": community,
+            "process": process,
+            "form": form,
+            "panel": selectors.panel_of(process=process),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_submit(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    if not _can("budgeting.submit_idea", request.user, process):
+        raise PermissionDenied(
+            _(
+                "Ideas are taken from verified residents of this budget's area while it collects ideas."
+            )
+        )
+    form = IdeaForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        community=process.community,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            idea = services.idea_submit(
+                actor=request.user,
+                process=process,
+                title=data["title"],
+                description=data["description"],
+                estimated_cost=data["estimated_cost"],
+                location=data["location"],
+                building=data["building"],
+                photos=data.get("photos") or [],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, _("Your idea is submitted. The review panel will look at it.")
+            )
+            return redirect("budget_idea", slug=slug, process_id=process.pk, idea_id=idea.pk)
+    return render(
+        request,
+        "budgeting/idea_form.html",
+        {"community": process.community, "process": process, "form": form},
+    )
+
+
+@require_GET
+def idea_detail(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    idea = selectors.idea_get(process=process, idea_id=idea_id)
+    user = request.user
+    can_review = _can("budgeting.review", user, process)
+    can_decide = _can("budgeting.decide", user, process)
+    # The panel's working notes are for the panel and staff; the decision is public.
+    show_reviews = can_review or _can("budgeting.manage", user, process)
+    return render(
+        request,
+        "budgeting/idea_detail.html",
+        {
+            "community": process.community,
+            "process": process,
+            "idea": idea,
+            "photos": selectors.photos_of(idea=idea),
+            "comments": selectors.comments_of(idea=idea),
+            "reviews": selectors.reviews_of(idea=idea) if show_reviews else None,
+            "comment_form": CommentForm() if _can("budgeting.comment", user, process) else None,
+            "review_form": ReviewForm() if can_review and idea.status == "submitted" else None,
+            "decision_form": DecisionForm(initial={"cost": idea.estimated_cost})
+            if can_decide and idea.status == "submitted"
+            else None,
+        },
+    )
+
+
+def _idea_post(request: HttpRequest, slug: str, process_id: int, idea_id: int):
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    return process, selectors.idea_get(process=process, idea_id=idea_id)
+
+
+def _back(slug: str, idea) -> HttpResponse:
+    return redirect("budget_idea", slug=slug, process_id=idea.process_id, idea_id=idea.pk)
+
+
+@login_required
+@require_POST
+def idea_comment(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    _process, idea = _idea_post(request, slug, process_id, idea_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment of at most 2000 characters."))
+        return _back(slug, idea)
+    try:
+        services.idea_comment(actor=request.user, idea=idea, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(slug, idea)
+
+
+@login_required
+@require_POST
+def idea_review(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    _process, idea = _idea_post(request, slug, process_id, idea_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give both scores (1–5), a cost and your reasons."))
+        return _back(slug, idea)
+    try:
+        services.review_submit(actor=request.user, idea=idea, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Your review is saved."))
+    return _back(slug, idea)
+
+
+@login_required
+@require_POST
+def idea_decide(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    _process, idea = _idea_post(request, slug, process_id, idea_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the public reasons."))
+        return _back(slug, idea)
+    data = form.cleaned_data
+    try:
+        services.idea_decide(
+            actor=request.user,
+            idea=idea,
+            accept=data["decision"] == "accept",
+            cost=data["cost"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The decision is published."))
+    return _back(slug, idea)
+
+
+@require_GET
+def photo_file(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int, photo_id: int
+) -> FileResponse:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    idea = selectors.idea_get(process=process, idea_id=idea_id)
+    photo = selectors.photo_get(idea=idea, photo_id=photo_id)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type, filename=photo.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _read_ballot(process: Process, data) -> tuple[list[int], list[int] | None]:
+    """The ballot form: ticks (``project``), points (``points-<id>``) or ranks (``rank-<id>``)."""
+
+    def number(text: str) -> int | None:
+        text = (text or "").strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValidationError(_("Write whole numbers only.")) from None
+
+    if process.ballot_type == BallotType.CUMULATIVE:
+        pairs = [
+            (int(key[7:]), number(value))
+            for key, value in data.items()
+            if key.startswith("points-") and key[7:].isdigit()
+        ]
+        pairs = [(p, n) for p, n in pairs if n]
+        return [p for p, _n in pairs], [n for _p, n in pairs]
+    if process.ballot_type == BallotType.RANKED:
+        ranks = [
+            (number(value), int(key[5:]))
+            for key, value in data.items()
+            if key.startswith("rank-") and key[5:].isdigit()
+        ]
+        ranked = sorted((r, p) for r, p in ranks if r is not None)
+        if len({r for r, _p in ranked}) != len(ranked):
+            raise ValidationError(
+                _("Each rank can be given only once: two projects have the same rank."),
+                code="repeated_rank",
+            )
+        return [p for _r, p in ranked], None
+    projects = []
+    for value in data.getlist("project"):
+        if not value.isdigit():
+            raise ValidationError(_("Project %(id)s is not on this ballot.") % {"id": value})
+        projects.append(int(value))
+    return projects, None
+
+
+@require_http_methods(["GET", "POST"])
+def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    """The ballot. "Update" shows the running total (no JavaScript needed); "Vote" casts."""
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    projects = selectors.projects_of(process=process)
+    costs = {p.pk: p.cost for p in projects}
+    can_vote = _can("budgeting.vote", request.user, process)
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        try:
+            chosen, points = _read_ballot(process, request.POST)
+        except ValidationError as exc:
+            chosen, points, error = [], None, _error_text(exc)
+        if error is None and request.POST.get("action") == "cast":
+            try:
+                changed = services.ballot_cast(
+                    actor=request.user, process=process, projects=chosen, points=points
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                error = _error_text(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your new ballot replaces the earlier one.")
+                    if changed
+                    else _("Your ballot is cast. You can change it until voting closes."),
+                )
+                return redirect("budget_ballot", slug=slug, process_id=process.pk)
+        elif error is None:
+            try:
+                services.ballot_check(process, costs, chosen, points)
+            except ValidationError as exc:
+                error = _error_text(exc)
+    else:
+        stored = services.my_ballot(process=process, voter=request.user) or []
+        chosen = [p for p, _n in stored]
+        points = [n for _p, n in stored]
+    given = dict(zip(chosen, points or [], strict=False))
+    total = sum(costs.get(p, 0) for p in chosen)
+    rows = [
+        {
+            "project": p,
+            "chosen": p.pk in given or p.pk in chosen,
+            "points": given.get(p.pk, ""),
+            "rank": chosen.index(p.pk) + 1 if p.pk in chosen else "",
+        }
+        for p in projects
+    ]
+    return render(
+        request,
+        "budgeting/ballot.html",
+        {
+            "community": process.community,
+            "process": process,
+            "rows": rows,
+            "total": total,
+            "left": process.budget - total,
+            "points_given": sum(n for n in (points or []) if isinstance(n, int)),
+            "error": error,
+            "can_vote": can_vote,
+            "has_voted": request.method == "GET" and bool(chosen),
+        },
+        status=400 if error and request.POST.get("action") == "cast" else 200,
+    )
+
+
+@login_required
+@require_POST
+def count(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    try:
+        services.tally_request(actor=request.user, process=process)
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The count has started; the results appear when it is done."))
+    return redirect("budget_results", slug=slug, process_id=process.pk)
+
+
+@require_GET
+def results(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    tally = selectors.latest_result(process=process)
+    latest = selectors.latest_tally(process=process)
+    rows = []
+    if tally is not None:
+        outcome = tally.outcome.get("projects", {})
+        for project in selectors.projects_of(process=process):
+            row = outcome.get(str(project.pk))
+            if row is None:
+                continue
+            rows.append(
+                {
+                    "project": project,
+                    **row,
+                    "why": selectors.reason_text(row["reason"], row.get("params", {})),
+                }
+            )
+        rows.sort(key=lambda r: (not r["funded"], r["order"] or 0, -r["votes"]))
+    return render(
+        request,
+        "budgeting/results.html",
+        {
+            "community": process.community,
+            "process": process,
+            "tally": tally,
+            "pending": latest is not None and latest.status == TallyStatus.PENDING,
+            "rows": rows,
+            "can_count": _can("budgeting.count", request.user, process),
+            "can_manage": _can("budgeting.manage", request.user, process),
+        },
+    )
+
+
+@login_required
+@require_GET
+def export_pb(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="budgeting.manage")
+    process = selectors.process_get(community=community, process_id=process_id)
+    text = services.pabulib_export(process=process, tally=selectors.latest_result(process=process))
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="budget-{process.pk}.pb"'
+    return response
