@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from gongzhi.budgeting.models import Idea, Process
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Oversight, Role, RoleGrant
 from gongzhi.deliberation.models import Comment, Proposal
@@ -49,6 +50,9 @@ def test_seed_demo_builds_a_believable_street(django_capture_on_commit_callbacks
     assert any(v.is_open() for v in votes)
     conversation = Conversation.objects.in_community(xingfu).get()
     assert conversation.opinion_map.summary["groups"]  # the map was computed, with groups
+    budget = Process.objects.in_community(xingfu).get()
+    assert budget.phase() == "voting"
+    assert Idea.objects.in_community(xingfu).filter(status="accepted").count() == 5
     # A second run leaves the demo as it is.
     call_command("seed_demo", quiet=True, stdout=io.StringIO())
     assert Membership.objects.all_communities().count() == 303
