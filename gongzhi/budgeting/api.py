@@ -4,7 +4,7 @@ names who voted what."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -93,11 +93,71 @@ class ResultRowOut(Schema):
 
 class ResultsOut(Schema):
     ready: bool
+    paper_ballots: int = 0
     rule: str | None = None
     voters: int = 0
     spent: str | None = None
     parameters: dict[str, Any] = {}
     projects: list[ResultRowOut] = []
+
+
+class BudgetFundedOut(Schema):
+    id: int
+    title: str
+    cost: int
+    progress: int
+    finished: bool
+    spent: int
+
+
+class BudgetMilestoneOut(Schema):
+    id: int
+    title: str
+    due: date
+    done_on: date | None
+
+
+class BudgetProgressUpdateOut(Schema):
+    id: int
+    progress: int
+    body: str
+    delayed: bool
+    delay_reason: str
+    expected_finish: date | None
+    created_at: datetime
+    photos: int
+
+
+class BudgetSpendingOut(Schema):
+    id: int
+    amount: int
+    spent_on: date
+    note: str
+
+
+class BudgetProgressCommentOut(Schema):
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class BudgetProgressOut(BudgetFundedOut):
+    milestones: list[BudgetMilestoneOut]
+    updates: list[BudgetProgressUpdateOut]
+    spending: list[BudgetSpendingOut]
+    comments: list[BudgetProgressCommentOut]
+
+
+def _funded_row(idea: Any, spent: int) -> dict[str, Any]:
+    return {
+        "id": idea.pk,
+        "title": idea.title,
+        "cost": idea.cost or 0,
+        "progress": idea.progress,
+        "finished": idea.progress >= 100,
+        "spent": spent,
+    }
 
 
 def _user(request: HttpRequest) -> Any:
@@ -177,7 +237,58 @@ def results(request: HttpRequest, slug: str, process_id: int):
         "ready": True,
         "rule": tally.rule,
         "voters": tally.voters,
+        "paper_ballots": tally.outcome.get("paper_ballots", 0),
         "spent": tally.outcome.get("spent"),
         "parameters": {**tally.parameters, "tie_breaking": tally.tie_breaking},
         "projects": rows,
+    }
+
+
+@router.get(
+    "/{slug}/budgets/{process_id}/funded",
+    response=list[BudgetFundedOut],
+    auth=None,
+    summary="The funded projects, with their progress and the money spent",
+)
+def funded(request: HttpRequest, slug: str, process_id: int):
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    return [_funded_row(p, p.spent) for p in selectors.funded_projects(process=process)]
+
+
+@router.get(
+    "/{slug}/budgets/{process_id}/funded/{idea_id}",
+    response=BudgetProgressOut,
+    auth=None,
+    summary="One funded project's implementation: milestones, reports, spending, comments",
+)
+def funded_progress(request: HttpRequest, slug: str, process_id: int, idea_id: int):
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    idea = selectors.funded_get(process=process, idea_id=idea_id)
+    spending = list(selectors.spendings_of(idea=idea))
+    return {
+        **_funded_row(idea, sum(s.amount for s in spending)),
+        "milestones": list(selectors.milestones_of(idea=idea)),
+        "updates": [
+            {
+                "id": u.pk,
+                "progress": u.progress,
+                "body": u.body,
+                "delayed": bool(u.delay_reason),
+                "delay_reason": u.delay_reason,
+                "expected_finish": u.expected_finish,
+                "created_at": u.created_at,
+                "photos": len(u.photos.all()),
+            }
+            for u in selectors.updates_of(idea=idea)
+        ],
+        "spending": spending,
+        "comments": [
+            {
+                "id": c.pk,
+                "author": c.author.display_name,
+                "body": c.body,
+                "created_at": c.created_at,
+            }
+            for c in selectors.progress_comments_of(idea=idea)
+        ],
     }

@@ -105,3 +105,49 @@ class DecisionForm(forms.Form):
 
 class ReviewerForm(forms.Form):
     phone = forms.CharField(label=_("Phone number of the resident"), max_length=30)
+
+
+class PaperVoterForm(forms.Form):
+    phone = forms.CharField(label=_("Phone number of the resident"), max_length=30)
+
+
+class PaperSerialForm(forms.Form):
+    serial = forms.CharField(label=_("Serial number on the ballot"), max_length=30)
+
+
+class ProgressForm(forms.Form):
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    body = forms.CharField(
+        label=_("What happened"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    delay_reason = forms.CharField(
+        label=_("Reason for a delay (if any)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    expected_finish = forms.DateField(
+        label=_("Now expected to be finished (if delayed)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    photos = MultipleFileField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 5 photos (JPEG, PNG, WebP), at most 5 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due = forms.DateField(label=_("Planned for"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SpendingForm(forms.Form):
+    amount = forms.IntegerField(
+        label=_("Amount (yuan)"),
+        help_text=_("A negative amount corrects an earlier entry."),
+    )
+    spent_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("What it paid for"), max_length=300)

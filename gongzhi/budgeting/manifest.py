@@ -16,6 +16,15 @@ VERBS = {
     "budget.vote_changed": _("changed their ballot in a participatory budget"),
     "budget.count_requested": _("asked for a participatory budget to be counted"),
     "budget.counted": _("counted a participatory budget"),
+    "budget.paper_issued": _("handed a paper ballot of a participatory budget to a resident"),
+    "budget.paper_entered": _("typed in a paper ballot of a participatory budget"),
+    "budget.paper_confirmed": _("confirmed a paper ballot of a participatory budget"),
+    "budget.paper_conflict": _("typed a paper ballot differently from another person"),
+    "budget.milestone_added": _("planned a milestone of a funded project"),
+    "budget.milestone_done": _("marked a milestone of a funded project reached"),
+    "budget.progress_reported": _("reported progress on a funded project"),
+    "budget.spending_recorded": _("booked money spent on a funded project"),
+    "budget.progress_commented": _("commented on the progress of a funded project"),
 }
 
 NOTIFICATION_KINDS = {

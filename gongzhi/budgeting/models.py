@@ -189,6 +189,8 @@ class Idea(TenantModel):
     decision_reason = models.TextField(blank=True, max_length=3000)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: A funded project's latest reported progress (0–100); 100 means finished.
+    progress = models.PositiveSmallIntegerField(default=0)
 
     objects = TenantManager["Idea"]()
 
@@ -203,6 +205,7 @@ class Idea(TenantModel):
                 condition=~Q(status="accepted") | Q(cost__isnull=False),
                 name="idea_accepted_has_cost",
             ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="idea_progress_le_100"),
         ]
         indexes = [models.Index(fields=["community", "process", "status"])]
 
@@ -301,12 +304,21 @@ class Review(TenantModel):
         ]
 
 
+#: How a ballot reached the count (the ``Channel`` choices, defined with the paper entries).
+CHANNELS = [("online", _("online")), ("paper", _("on paper"))]
+
+
 class Participation(TenantModel):
     """Who voted in a process (not what): one row per voter, kept when they change a ballot."""
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="participations")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    #: ``paper``: staff gave this resident a paper ballot, so they cannot also vote online.
+    channel = models.CharField(max_length=6, choices=CHANNELS, default="online")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TenantManager["Participation"]()
 
@@ -330,6 +342,7 @@ class Ballot(TenantModel):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ballots")
     slot = models.CharField(max_length=64)
     choice = models.JSONField()
+    channel = models.CharField(max_length=6, choices=CHANNELS, default="online")
 
     objects = TenantManager["Ballot"]()
 
@@ -372,3 +385,144 @@ class Tally(TenantModel):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [models.Index(fields=["community", "process", "status"])]
+
+
+# --- Paper ballots (纸质选票) -----------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", CHANNELS[0][1]
+    PAPER = "paper", CHANNELS[1][1]
+
+
+class PaperEntry(TenantModel):
+    """One staff member's typing of one paper ballot (the serial is printed on the paper).
+
+    A paper ballot counts once two different people have typed it the same way; the counted
+    ``Ballot`` then has the slot ``paper:<serial>`` and the channel ``paper``.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="paper_entries")
+    serial = models.CharField(max_length=30)
+    choice = models.JSONField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["PaperEntry"]()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "process", "serial", "entered_by"],
+                name="budget_paperentry_one_per_person",
+            )
+        ]
+
+
+# --- Implementation tracking (项目实施公开) ----------------------------------------------------
+
+
+class Milestone(TenantModel):
+    """A step of a funded project's work, with the date it is planned for and when it was done."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=200)
+    due = models.DateField(_("planned for"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Milestone"]()
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+
+class ProgressUpdate(TenantModel):
+    """A community worker's report on a funded project: how far it is, what happened, and —
+    when it is late — why, and when it should now be finished. Reports are never edited."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="progress_updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    body = models.TextField(_("what happened"), max_length=3000)
+    delay_reason = models.TextField(_("reason for a delay"), blank=True, max_length=2000)
+    expected_finish = models.DateField(_("now expected to be finished"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["ProgressUpdate"]()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="budget_progress_at_most_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "idea", "created_at"])]
+
+
+class ProgressPhoto(TenantModel):
+    """A photo of the work, attached to a progress update (re-encoded by ``core.uploads``)."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=photo_path, max_length=200)
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = TenantManager["ProgressPhoto"]()
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class Spending(TenantModel):
+    """Money spent on a funded project. Entries are never edited: a mistake is corrected by a
+    new entry (a negative amount for money returned or booked twice)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="spendings")
+    amount = models.BigIntegerField(_("amount (yuan)"))
+    spent_on = models.DateField(_("date"))
+    note = models.CharField(_("what it paid for"), max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["Spending"]()
+
+    class Meta:
+        ordering = ["spent_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="budget_spending_not_zero"),
+            models.CheckConstraint(condition=~Q(note=""), name="budget_spending_has_note"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("A spending entry is never changed; add a correcting entry.")
+        super().save(*args, **kwargs)
+
+
+class ProgressComment(TenantModel):
+    """A resident's comment on how a funded project is being carried out."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="progress_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["ProgressComment"]()
+
+    class Meta:
+        ordering = ["pk"]

@@ -8,6 +8,11 @@
 - Reviewing: the residents on the process's panel, during the feasibility review.
 - Voting: verified residents of the process's scope (the community, or the grid for a grid's
   budget), while voting is open.
+- Paper ballots: staff hand them out (marking the resident) while voting is open, and type
+  them in (twice, by two people) while voting is open and after it closes, until
+  implementation begins.
+- Implementation tracking (funded projects only, from implementation on): staff post progress,
+  milestones, photos and spending; verified residents of the community comment. Everyone reads.
 """
 
 from __future__ import annotations
@@ -87,3 +92,19 @@ rules.add_perm(
     "budgeting.count",
     in_phase(Phase.RESULTS, Phase.IMPLEMENTATION, Phase.EVALUATION) & manage_budgets,
 )
+
+
+@rules.predicate
+def is_funded(user: Any, obj: Any) -> bool:
+    """``obj`` is an idea funded by the latest finished count of its process."""
+    from gongzhi.budgeting.selectors import funded_ids
+
+    process = getattr(obj, "process", None)
+    return process is not None and obj.pk in funded_ids(process=process)
+
+
+rules.add_perm("budgeting.paper_issue", in_phase(Phase.VOTING) & manage_budgets)
+rules.add_perm("budgeting.paper_enter", in_phase(Phase.VOTING, Phase.RESULTS) & manage_budgets)
+tracking = in_phase(Phase.IMPLEMENTATION, Phase.EVALUATION)
+rules.add_perm("budgeting.track", tracking & manage_budgets & is_funded)
+rules.add_perm("budgeting.comment_progress", tracking & is_verified_resident & is_funded)

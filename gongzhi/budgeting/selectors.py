@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.budgeting.models import (
+    Ballot,
     Idea,
     IdeaComment,
     IdeaPhoto,
     IdeaStatus,
+    Milestone,
+    PaperEntry,
     Participation,
     Process,
+    ProgressComment,
+    ProgressPhoto,
+    ProgressUpdate,
     Review,
     Reviewer,
+    Spending,
     Tally,
     TallyStatus,
 )
@@ -141,3 +148,95 @@ def reason_text(code: str, params: dict[str, str]) -> str:
         ),
     }
     return str(texts.get(code, code)) % params
+
+
+# --- Implementation tracking ------------------------------------------------------------------
+
+
+def funded_ids(*, process: Process) -> set[int]:
+    """The projects the latest finished count funded (cached on the process for one request)."""
+    cached = getattr(process, "_funded_ids", None)
+    if cached is None:
+        tally = latest_result(process=process)
+        selected = tally.outcome.get("selected", []) if tally is not None else []
+        cached = {int(p) for p in selected}
+        process._funded_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def funded_projects(*, process: Process) -> list[Idea]:
+    """Funded projects with the money spent so far (``spent``), in ballot order."""
+    ids = funded_ids(process=process)
+    if not ids:
+        return []
+    projects: list[Idea] = list(
+        Idea.objects.in_community(process.community_id)
+        .filter(process=process, pk__in=ids)
+        .annotate(spent=Sum("spendings__amount"))
+    )
+    for project in projects:
+        project.process = process
+        project.spent = project.spent or 0  # type: ignore[attr-defined]
+    return projects
+
+
+def funded_get(*, process: Process, idea_id: int) -> Idea:
+    """A funded project, or 404 for any other idea (its tracking page does not exist)."""
+    idea = idea_get(process=process, idea_id=idea_id)
+    if idea.pk not in funded_ids(process=process):
+        raise Http404
+    return idea
+
+
+def milestones_of(*, idea: Idea) -> QuerySet[Milestone]:
+    return Milestone.objects.in_community(idea.community_id).filter(idea=idea)
+
+
+def updates_of(*, idea: Idea) -> QuerySet[ProgressUpdate]:
+    photos = ProgressPhoto.objects.in_community(idea.community_id).order_by("pk")
+    return (
+        ProgressUpdate.objects.in_community(idea.community_id)
+        .filter(idea=idea)
+        .select_related("author")
+        .prefetch_related(Prefetch("photos", queryset=photos))
+    )
+
+
+def spendings_of(*, idea: Idea) -> QuerySet[Spending]:
+    return Spending.objects.in_community(idea.community_id).filter(idea=idea)
+
+
+def progress_comments_of(*, idea: Idea) -> QuerySet[ProgressComment]:
+    return (
+        ProgressComment.objects.in_community(idea.community_id)
+        .filter(idea=idea)
+        .select_related("author")
+    )
+
+
+def progress_photo_get(*, idea: Idea, photo_id: int) -> ProgressPhoto:
+    photo = (
+        ProgressPhoto.objects.in_community(idea.community_id)
+        .filter(update__idea=idea, pk=photo_id)
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def paper_count(*, process: Process) -> int:
+    return (
+        Ballot.objects.in_community(process.community_id)
+        .filter(process=process, channel="paper")
+        .count()
+    )
+
+
+def paper_entries_of(*, process: Process) -> QuerySet[PaperEntry]:
+    return (
+        PaperEntry.objects.in_community(process.community_id)
+        .filter(process=process)
+        .select_related("entered_by")
+        .order_by("-entered_at", "-pk")
+    )

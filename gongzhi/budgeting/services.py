@@ -8,13 +8,14 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,15 +26,22 @@ from gongzhi.budgeting.models import (
     PHASE_STARTS,
     Ballot,
     BallotType,
+    Channel,
     Idea,
     IdeaComment,
     IdeaPhoto,
     IdeaStatus,
+    Milestone,
+    PaperEntry,
     Participation,
     Process,
+    ProgressComment,
+    ProgressPhoto,
+    ProgressUpdate,
     Review,
     Reviewer,
     Rule,
+    Spending,
     Tally,
     TallyStatus,
     TieBreaking,
@@ -447,9 +455,13 @@ def ballot_cast(
     _require("budgeting.vote", actor, process)
     choice = ballot_check(process, project_costs(process), projects, points)
     with transaction.atomic():
-        _participation, first = Participation.objects.in_community(
+        participation, first = Participation.objects.in_community(
             process.community_id
         ).get_or_create(process=process, voter=actor)
+        if participation.channel == Channel.PAPER:
+            raise ValidationError(
+                _("You took a paper ballot, so you cannot also vote online."), code="voted_on_paper"
+            )
         Ballot.objects.in_community(process.community_id).update_or_create(
             process=process, slot=_slot(process, actor), defaults={"choice": choice}
         )
@@ -471,6 +483,122 @@ def my_ballot(*, process: Process, voter: User) -> list[list[int]] | None:
         .first()
     )
     return ballot.choice if ballot else None
+
+
+# --- Paper ballots (纸质选票), by double entry -------------------------------------------------
+
+
+def paper_voter_mark(*, actor: User, process: Process, voter: User) -> Participation:
+    """At the polling table: this resident took a paper ballot, so cannot also vote online.
+    The unique participation per voter makes the two channels exclusive in the database."""
+    _require("budgeting.paper_issue", actor, process)
+    from gongzhi.budgeting.policies import in_scope
+
+    if not in_scope(voter, process):
+        raise ValidationError(
+            _("This person is not a verified resident of this budget's area."),
+            code="not_eligible",
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                participation = Participation.objects.in_community(process.community_id).create(
+                    process=process, voter=voter, channel=Channel.PAPER, recorded_by=actor
+                )
+        except IntegrityError as error:
+            raise ValidationError(
+                _("This resident has already voted or taken a paper ballot."),
+                code="already_voted",
+            ) from error
+        journal.record(
+            community=process.community,
+            actor=actor,
+            on_behalf_of=voter,
+            verb="budget.paper_issued",
+            target=process,
+        )
+    return participation
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    confirmed: bool
+    conflict: bool
+
+
+def paper_ballot_enter(
+    *,
+    actor: User,
+    process: Process,
+    serial: str,
+    projects: Sequence[int],
+    points: Sequence[int] | None = None,
+) -> PaperResult:
+    """Double entry: a paper ballot counts once two different people have typed it the same.
+    The ballot is checked like an online one; no more paper ballots count than were handed out."""
+    _require("budgeting.paper_enter", actor, process)
+    serial = (serial or "").strip()
+    if not serial or len(serial) > 30:
+        raise ValidationError(
+            _("Type the serial number printed on the ballot."), code="serial_invalid"
+        )
+    choice = ballot_check(process, project_costs(process), projects, points)
+    slot = f"paper:{serial}"
+    with transaction.atomic():
+        # One entry at a time per process: the number of counted paper ballots is at stake.
+        Process.objects.in_community(process.community_id).select_for_update().get(pk=process.pk)
+        ballots = Ballot.objects.in_community(process.community_id).filter(process=process)
+        if ballots.filter(slot=slot).exists():
+            raise ValidationError(
+                _("This paper ballot is already counted."), code="already_counted"
+            )
+        entries = PaperEntry.objects.in_community(process.community_id)
+        try:
+            with transaction.atomic():
+                entries.create(process=process, serial=serial, choice=choice, entered_by=actor)
+        except IntegrityError as error:
+            raise ValidationError(
+                _("You have already entered this ballot; a second person must confirm it."),
+                code="same_person",
+            ) from error
+        others = list(entries.filter(process=process, serial=serial).exclude(entered_by=actor))
+        if not others:
+            journal.record(
+                community=process.community,
+                actor=actor,
+                verb="budget.paper_entered",
+                target=process,
+                data={"serial": serial},
+            )
+            return PaperResult(confirmed=False, conflict=False)
+        if all(other.choice != choice for other in others):
+            journal.record(
+                community=process.community,
+                actor=actor,
+                verb="budget.paper_conflict",
+                target=process,
+                data={"serial": serial},
+            )
+            return PaperResult(confirmed=False, conflict=True)
+        issued = (
+            Participation.objects.in_community(process.community_id)
+            .filter(process=process, channel=Channel.PAPER)
+            .count()
+        )
+        if ballots.filter(channel=Channel.PAPER).count() >= issued:
+            raise ValidationError(
+                _("More paper ballots would count than were handed out (%(n)d).") % {"n": issued},
+                code="more_than_issued",
+            )
+        ballots.create(process=process, slot=slot, choice=choice, channel=Channel.PAPER)
+        journal.record(
+            community=process.community,
+            actor=actor,
+            verb="budget.paper_confirmed",
+            target=process,
+            data={"serial": serial},
+        )
+    return PaperResult(confirmed=True, conflict=False)
 
 
 # --- Counting -------------------------------------------------------------------------------
@@ -534,6 +662,11 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
     process = tally.process
     costs = project_costs(process)
     choices = _stored_choices(process)
+    paper = (
+        Ballot.objects.in_community(community_id)
+        .filter(process=process, channel=Channel.PAPER)
+        .count()
+    )
     digest = hashlib.sha256(json.dumps(choices, separators=(",", ":")).encode()).hexdigest()
     try:
         election = election_of(process, costs, choices)
@@ -550,12 +683,14 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
         "ballot_type": process.ballot_type,
         "costs": {str(p): c for p, c in costs.items()},
         "ballots_sha256": digest,
+        "paper_ballots": paper,
         "budget_per_voter": str(per_voter) if per_voter is not None else None,
     }
     result = {
         "selected": list(outcome.selected),
         "completed": list(outcome.completed),
         "spent": explain.yuan(outcome.cost(election)),
+        "paper_ballots": paper,
         "budget_per_voter": explain.yuan(per_voter) if per_voter is not None else None,
         "projects": projects,
     }
@@ -640,6 +775,163 @@ def pabulib_export(*, process: Process, tally: Tally | None) -> str:
     vote_columns = ["voter_id", "vote"] + (["points"] if vote_type == "cumulative" else [])
     instance = pabulib.Instance(meta, projects, ballots, columns, vote_columns)
     return pabulib.dumps(instance)
+
+
+# --- Implementation tracking (项目实施公开) ----------------------------------------------------
+
+
+def _journal_on(idea: Idea, actor: User, verb: str, data: dict[str, Any] | None = None) -> None:
+    journal.record(community=idea.process.community, actor=actor, verb=verb, target=idea, data=data)
+
+
+def milestone_add(*, actor: User, idea: Idea, title: str, due: date) -> Milestone:
+    """Staff plan a step of a funded project's work."""
+    _require("budgeting.track", actor, idea)
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("Name the milestone."), code="empty")
+    with transaction.atomic():
+        milestone = Milestone.objects.in_community(idea.community_id).create(
+            idea=idea, title=title, due=due, created_by=actor
+        )
+        _journal_on(idea, actor, "budget.milestone_added", {"title": title, "due": str(due)})
+    return milestone
+
+
+def milestone_done(
+    *, actor: User, idea: Idea, milestone_id: int, done_on: date | None = None
+) -> Milestone:
+    """Staff mark a milestone reached (once; the date cannot be in the future)."""
+    _require("budgeting.track", actor, idea)
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ValidationError(_("A milestone cannot be reached in the future."), code="future")
+    with transaction.atomic():
+        milestone = (
+            Milestone.objects.in_community(idea.community_id)
+            .select_for_update()
+            .filter(idea=idea, pk=milestone_id)
+            .first()
+        )
+        if milestone is None:
+            raise ValidationError(_("This milestone does not exist."), code="not_found")
+        if milestone.done_on is not None:
+            raise ValidationError(_("This milestone is already reached."), code="already_done")
+        milestone.done_on = done_on
+        milestone.save(update_fields=["done_on"])
+        _journal_on(idea, actor, "budget.milestone_done", {"title": milestone.title})
+    return milestone
+
+
+def progress_report(
+    *,
+    actor: User,
+    idea: Idea,
+    progress: int,
+    body: str,
+    delay_reason: str = "",
+    expected_finish: date | None = None,
+    photos: Sequence[Any] = (),
+) -> ProgressUpdate:
+    """Staff report how far a funded project is, with photos; a delay needs its reason. Going
+    backwards (a setback) is a delay too. At 100% the project is finished."""
+    _require("budgeting.track", actor, idea)
+    body, delay_reason = body.strip(), delay_reason.strip()
+    if not 0 <= progress <= 100:
+        raise ValidationError(_("Progress goes from 0 to 100%."), code="progress")
+    if not body:
+        raise ValidationError(_("Say what happened since the last report."), code="empty")
+    if expected_finish is not None and not delay_reason:
+        raise ValidationError(
+            _("A new expected date is a delay: give the reason for it."), code="no_reason"
+        )
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_files"
+        )
+    checked = [check_upload(f, kinds=PHOTOS, max_bytes=MAX_PHOTO_BYTES) for f in photos]
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            locked = (
+                Idea.objects.in_community(idea.community_id).select_for_update().get(pk=idea.pk)
+            )
+            if locked.progress >= 100:
+                raise ValidationError(_("This project is finished."), code="finished")
+            if progress < locked.progress and not delay_reason:
+                raise ValidationError(
+                    _("Progress went back from %(before)d%%: give the reason for the setback.")
+                    % {"before": locked.progress},
+                    code="no_reason",
+                )
+            update = ProgressUpdate.objects.in_community(idea.community_id).create(
+                idea=locked,
+                author=actor,
+                progress=progress,
+                body=body,
+                delay_reason=delay_reason,
+                expected_finish=expected_finish,
+            )
+            for upload in checked:
+                store_upload(
+                    ProgressPhoto(community_id=idea.community_id, update=update), upload, written
+                )
+            locked.progress = progress
+            locked.save(update_fields=["progress"])
+            idea.progress = progress
+            data: dict[str, Any] = {"progress": progress}
+            if delay_reason:
+                data["delayed"] = True
+            if checked:
+                data["photos"] = len(checked)
+            _journal_on(idea, actor, "budget.progress_reported", data)
+    except Exception:
+        for file in written:
+            file.delete(save=False)
+        raise
+    return update
+
+
+def spending_record(*, actor: User, idea: Idea, amount: int, spent_on: date, note: str) -> Spending:
+    """Staff book money spent on a funded project. Entries are never changed: a correction is a
+    new (possibly negative) entry, and the total can never fall below zero."""
+    _require("budgeting.track", actor, idea)
+    note = note.strip()
+    if amount == 0:
+        raise ValidationError(_("The amount cannot be 0 yuan."), code="amount")
+    if not note:
+        raise ValidationError(_("Say what the money paid for."), code="no_note")
+    if spent_on > timezone.localdate():
+        raise ValidationError(_("Money cannot be spent in the future."), code="future")
+    with transaction.atomic():
+        Idea.objects.in_community(idea.community_id).select_for_update().get(pk=idea.pk)
+        entries = Spending.objects.in_community(idea.community_id)
+        total = sum(entries.filter(idea=idea).values_list("amount", flat=True))
+        if total + amount < 0:
+            raise ValidationError(
+                _("A correction cannot take the money spent below 0 yuan (now %(total)d yuan).")
+                % {"total": total},
+                code="below_zero",
+            )
+        spending = entries.create(
+            idea=idea, amount=amount, spent_on=spent_on, note=note, entered_by=actor
+        )
+        _journal_on(idea, actor, "budget.spending_recorded", {"amount": amount})
+    return spending
+
+
+def progress_comment(*, actor: User, idea: Idea, body: str) -> ProgressComment:
+    """A resident comments on how a funded project is carried out."""
+    _require("budgeting.comment_progress", actor, idea)
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("The comment is empty."), code="empty")
+    with transaction.atomic():
+        comment = ProgressComment.objects.in_community(idea.community_id).create(
+            idea=idea, author=actor, body=body
+        )
+        _journal_on(idea, actor, "budget.progress_commented")
+    return comment
 
 
 def grid_choices(community: Community) -> Any:

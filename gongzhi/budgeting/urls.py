@@ -23,4 +23,22 @@ urlpatterns = [
     path(f"{one}/count/", views.count, name="budget_count"),
     path(f"{one}/results/", views.results, name="budget_results"),
     path(f"{one}/export.pb", views.export_pb, name="budget_export"),
+    path(f"{one}/paper/", views.paper, name="budget_paper"),
+    path(f"{one}/paper/issue/", views.paper_issue, name="budget_paper_issue"),
+    path(f"{one}/paper/enter/", views.paper_enter, name="budget_paper_enter"),
+    path(f"{idea}/progress/", views.progress, name="budget_progress"),
+    path(f"{idea}/progress/report/", views.progress_report, name="budget_progress_report"),
+    path(f"{idea}/progress/milestones/", views.milestone_add, name="budget_milestone_add"),
+    path(
+        f"{idea}/progress/milestones/<int:milestone_id>/done/",
+        views.milestone_done,
+        name="budget_milestone_done",
+    ),
+    path(f"{idea}/progress/spending/", views.spending_add, name="budget_spending_add"),
+    path(f"{idea}/progress/comment/", views.progress_comment, name="budget_progress_comment"),
+    path(
+        f"{idea}/progress/photos/<int:photo_id>",
+        views.progress_photo,
+        name="budget_progress_photo",
+    ),
 ]

@@ -19,9 +19,14 @@ from gongzhi.budgeting.forms import (
     CommentForm,
     DecisionForm,
     IdeaForm,
+    MilestoneForm,
+    PaperSerialForm,
+    PaperVoterForm,
     ProcessForm,
+    ProgressForm,
     ReviewerForm,
     ReviewForm,
+    SpendingForm,
 )
 from gongzhi.budgeting.models import BallotType, Process, TallyStatus
 from gongzhi.core.http import posted
@@ -109,6 +114,7 @@ def process_detail(request: HttpRequest, slug: str, process_id: int) -> HttpResp
             "ideas": list(selectors.ideas_of(process=process)),
             "voters": selectors.voter_count(process=process),
             "tally": selectors.latest_tally(process=process),
+            "funded": selectors.funded_projects(process=process),
             "can_manage": _can("budgeting.manage", user, process),
             "can_submit": _can("budgeting.submit_idea", user, process),
             "can_vote": _can("budgeting.vote", user, process),
@@ -207,6 +213,7 @@ def idea_detail(request: HttpRequest, slug: str, process_id: int, idea_id: int) 
             "idea": idea,
             "photos": selectors.photos_of(idea=idea),
             "comments": selectors.comments_of(idea=idea),
+            "is_funded": idea.pk in selectors.funded_ids(process=process),
             "reviews": selectors.reviews_of(idea=idea) if show_reviews else None,
             "comment_form": CommentForm() if _can("budgeting.comment", user, process) else None,
             "review_form": ReviewForm() if can_review and idea.status == "submitted" else None,
@@ -426,7 +433,7 @@ def results(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
     tally = selectors.latest_result(process=process)
     latest = selectors.latest_tally(process=process)
-    rows = []
+    rows: list[dict] = []
     if tally is not None:
         outcome = tally.outcome.get("projects", {})
         for project in selectors.projects_of(process=process):
@@ -464,4 +471,237 @@ def export_pb(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     text = services.pabulib_export(process=process, tally=selectors.latest_result(process=process))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="budget-{process.pk}.pb"'
+    return response
+
+
+# --- Paper ballots ---------------------------------------------------------------------------
+
+
+def _staff_process(request: HttpRequest, slug: str, process_id: int) -> Process:
+    community = community_get(slug=slug, user=request.user, perm="budgeting.manage")
+    return selectors.process_get(community=community, process_id=process_id)
+
+
+@login_required
+@require_GET
+def paper(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    """The polling table's page: hand out paper ballots, and type them in twice."""
+    process = _staff_process(request, slug, process_id)
+    return render(
+        request,
+        "budgeting/paper.html",
+        {
+            "community": process.community,
+            "process": process,
+            "projects": selectors.projects_of(process=process),
+            "voter_form": PaperVoterForm(),
+            "serial_form": PaperSerialForm(),
+            "can_issue": _can("budgeting.paper_issue", request.user, process),
+            "can_enter": _can("budgeting.paper_enter", request.user, process),
+            "counted": selectors.paper_count(process=process),
+            "entries": selectors.paper_entries_of(process=process)[:50],
+        },
+    )
+
+
+@login_required
+@require_POST
+def paper_issue(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    process = _staff_process(request, slug, process_id)
+    form = PaperVoterForm(request.POST)
+    phone = normalize_phone(form.cleaned_data["phone"]) if form.is_valid() else None
+    person = User.objects.filter(phone=phone).first() if phone else None
+    try:
+        if person is None:
+            raise ValidationError(_("No resident has this phone number."))
+        services.paper_voter_mark(actor=request.user, process=process, voter=person)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request, _("Marked: this resident has a paper ballot and cannot vote online.")
+        )
+    return redirect("budget_paper", slug=slug, process_id=process.pk)
+
+
+@login_required
+@require_POST
+def paper_enter(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
+    process = _staff_process(request, slug, process_id)
+    form = PaperSerialForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Type the serial number printed on the ballot."))
+        chosen, points = _read_ballot(process, request.POST)
+        result = services.paper_ballot_enter(
+            actor=request.user,
+            process=process,
+            serial=form.cleaned_data["serial"],
+            projects=chosen,
+            points=points,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if result.confirmed:
+            messages.success(request, _("Both readings agree: the paper ballot is counted."))
+        elif result.conflict:
+            messages.error(request, _("The two readings differ: check the paper ballot together."))
+        else:
+            messages.success(request, _("Entered. A second person must now enter the same ballot."))
+    return redirect("budget_paper", slug=slug, process_id=process.pk)
+
+
+# --- Implementation tracking -----------------------------------------------------------------
+
+
+def _funded(request: HttpRequest, slug: str, process_id: int, idea_id: int):
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    return selectors.funded_get(process=process, idea_id=idea_id)
+
+
+def _to_progress(slug: str, idea) -> HttpResponse:
+    return redirect("budget_progress", slug=slug, process_id=idea.process_id, idea_id=idea.pk)
+
+
+@require_GET
+def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    """A funded project's public record: progress, milestones, spending, delays, comments."""
+    idea = _funded(request, slug, process_id, idea_id)
+    user = request.user
+    spendings = list(selectors.spendings_of(idea=idea))
+    spent = sum(s.amount for s in spendings)
+    can_track = _can("budgeting.track", user, idea)
+    return render(
+        request,
+        "budgeting/progress.html",
+        {
+            "community": idea.process.community,
+            "process": idea.process,
+            "idea": idea,
+            "milestones": list(selectors.milestones_of(idea=idea)),
+            "updates": list(selectors.updates_of(idea=idea)),
+            "spendings": spendings,
+            "spent": spent,
+            "over": max(0, spent - (idea.cost or 0)),
+            "comments": list(selectors.progress_comments_of(idea=idea)),
+            "can_track": can_track,
+            "progress_form": ProgressForm(initial={"progress": idea.progress})
+            if can_track and idea.progress < 100
+            else None,
+            "milestone_form": MilestoneForm() if can_track else None,
+            "spending_form": SpendingForm() if can_track else None,
+            # Its own ids: the progress report has a ``body`` field too.
+            "comment_form": CommentForm(auto_id="comment_%s")
+            if _can("budgeting.comment_progress", user, idea)
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def progress_report(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    idea = _funded(request, slug, process_id, idea_id)
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Give the progress (0–100%) and say what happened."))
+        return _to_progress(slug, idea)
+    data = form.cleaned_data
+    try:
+        services.progress_report(
+            actor=request.user,
+            idea=idea,
+            progress=data["progress"],
+            body=data["body"],
+            delay_reason=data["delay_reason"],
+            expected_finish=data["expected_finish"],
+            photos=data.get("photos") or [],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The progress report is published."))
+    return _to_progress(slug, idea)
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    idea = _funded(request, slug, process_id, idea_id)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Name the milestone and give the date it is planned for."))
+        return _to_progress(slug, idea)
+    try:
+        services.milestone_add(actor=request.user, idea=idea, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The milestone is added."))
+    return _to_progress(slug, idea)
+
+
+@login_required
+@require_POST
+def milestone_done(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int, milestone_id: int
+) -> HttpResponse:
+    idea = _funded(request, slug, process_id, idea_id)
+    try:
+        services.milestone_done(actor=request.user, idea=idea, milestone_id=milestone_id)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The milestone is marked reached."))
+    return _to_progress(slug, idea)
+
+
+@login_required
+@require_POST
+def spending_add(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
+    idea = _funded(request, slug, process_id, idea_id)
+    form = SpendingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the amount in whole yuan, the date and what it paid for."))
+        return _to_progress(slug, idea)
+    try:
+        services.spending_record(actor=request.user, idea=idea, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The spending is booked."))
+    return _to_progress(slug, idea)
+
+
+@login_required
+@require_POST
+def progress_comment(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int
+) -> HttpResponse:
+    idea = _funded(request, slug, process_id, idea_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment of at most 2000 characters."))
+        return _to_progress(slug, idea)
+    try:
+        services.progress_comment(actor=request.user, idea=idea, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _to_progress(slug, idea)
+
+
+@require_GET
+def progress_photo(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int, photo_id: int
+) -> FileResponse:
+    idea = _funded(request, slug, process_id, idea_id)
+    photo = selectors.progress_photo_get(idea=idea, photo_id=photo_id)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type, filename=photo.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
