@@ -151,3 +151,15 @@ class SpendingForm(forms.Form):
     )
     spent_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("What it paid for"), max_length=300)
+
+
+class PabulibImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Pabulib file (.pb)"),
+        help_text=_(
+            "A past election in the Pabulib format (pabulib.org): approval, cumulative or "
+            "ordinal ballots. It becomes a closed budget and is counted at once by the Method "
+            "of Equal Shares with Add1 completion."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pb"}),
+    )

@@ -15,6 +15,7 @@ VERBS = {
     "budget.voted": _("voted in a participatory budget"),
     "budget.vote_changed": _("changed their ballot in a participatory budget"),
     "budget.count_requested": _("asked for a participatory budget to be counted"),
+    "budget.imported": _("imported a past participatory budget from a Pabulib file"),
     "budget.counted": _("counted a participatory budget"),
     "budget.paper_issued": _("handed a paper ballot of a participatory budget to a resident"),
     "budget.paper_entered": _("typed in a paper ballot of a participatory budget"),

@@ -9,7 +9,7 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -936,3 +936,130 @@ def progress_comment(*, actor: User, idea: Idea, body: str) -> ProgressComment:
 
 def grid_choices(community: Community) -> Any:
     return Grid.objects.in_community(community)
+
+
+# --- Importing a past election (Pabulib) -----------------------------------------------------
+
+IMPORT_MAX_BYTES = 50 * MB
+_IMPORT_TYPES = {"approval": BallotType.APPROVAL, "cumulative": BallotType.CUMULATIVE}
+_IMPORT_TYPES["ordinal"] = BallotType.RANKED
+
+
+def _whole(value: Fraction, what: str) -> int:
+    if value.denominator != 1 or value < 0:
+        raise ValidationError(
+            _("%(what)s must be a whole number of yuan, not %(value)s.")
+            % {"what": what, "value": value},
+            code="not_whole",
+        )
+    return int(value)
+
+
+def pabulib_import(*, actor: User, community: Community, content: bytes) -> Process:
+    """A past election from a Pabulib ``.pb`` file, as a closed process whose projects and
+    anonymous ballots are stored like any other and counted by the same task: a community can
+    keep its earlier budgets, or an auditor recount a published one. All or nothing."""
+    _require("budgeting.manage", actor, community)
+    if len(content) > IMPORT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": IMPORT_MAX_BYTES // MB},
+            code="too_large",
+        )
+    try:
+        instance = pabulib.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValidationError(_("A .pb file must be UTF-8 text."), code="encoding") from exc
+    except pabulib.PabulibError as exc:
+        # The reason is the parser's own words (English); the line number is what a reader needs.
+        raise ValidationError(
+            _("This is not a valid Pabulib file (line %(line)s): %(reason)s")
+            % {"line": exc.line or "?", "reason": exc.reason},
+            code="pabulib",
+        ) from exc
+    meta = instance.meta
+    ballot_type = _IMPORT_TYPES.get(meta.get("vote_type", ""))
+    if ballot_type is None:
+        raise ValidationError(
+            _("Only approval, cumulative and ordinal ballots can be imported."), code="vote_type"
+        )
+    budget = _whole(_fraction(meta.get("budget", "0")), _("The budget"))
+    costs = {pid: _whole(p.cost, p.project_id) for pid, p in instance.projects.items()}
+    now = timezone.now()
+    # A past election: every phase before the results is over.
+    past = {
+        "ideas_from": now - timedelta(days=3),
+        "review_from": now - timedelta(days=3),
+        "voting_from": now - timedelta(days=2),
+        "voting_until": now - timedelta(days=1),
+        "implementation_from": now + timedelta(days=365),
+        "evaluation_from": now + timedelta(days=730),
+    }
+    title = meta.get("description") or meta.get("unit") or meta.get("instance") or "Pabulib"
+    max_length = meta.get("max_length")
+    with transaction.atomic():
+        process = process_create(
+            actor=actor,
+            community=community,
+            title=str(title)[:200],
+            description=_("Imported from a Pabulib file.")
+            + " "
+            + "; ".join(f"{k}: {v}" for k, v in meta.items())[:4000],
+            budget=budget,
+            **past,
+            ballot_type=ballot_type,
+            min_projects=int(meta.get("min_length", "0") or 0),
+            max_projects=int(max_length) if max_length else None,
+            points=int(_fraction(meta.get("max_sum_points", "10"))),
+        )
+        ideas = Idea.objects.in_community(community).bulk_create(
+            [
+                Idea(
+                    community=community,
+                    process=process,
+                    author=None,
+                    title=(p.fields.get("name") or p.project_id)[:120],
+                    description=p.fields.get("description", "") or p.project_id,
+                    estimated_cost=costs[pid],
+                    cost=costs[pid],
+                    status=IdeaStatus.ACCEPTED,
+                    decision_reason=_("Imported from a Pabulib file."),
+                    decided_at=now,
+                )
+                for pid, p in instance.projects.items()
+            ]
+        )
+        idea_of = {pid: idea.pk for pid, idea in zip(instance.projects, ideas, strict=True)}
+        Ballot.objects.in_community(community).bulk_create(
+            [
+                Ballot(
+                    community=community,
+                    process=process,
+                    # No person behind an imported ballot: its slot is the file's voter id.
+                    slot=f"pabulib:{b.voter_id}"[:64],
+                    choice=[
+                        [idea_of[pid], int(b.points[i]) if b.points else 1]
+                        for i, pid in enumerate(b.vote)
+                    ],
+                )
+                for b in instance.ballots
+            ],
+            batch_size=5000,
+        )
+        journal.record(
+            community=community,
+            actor=actor,
+            verb="budget.imported",
+            target=process,
+            data={"projects": len(ideas), "ballots": len(instance.ballots)},
+        )
+        tally_request(actor=actor, process=process)
+    return process
+
+
+def _fraction(text: str) -> Fraction:
+    try:
+        return Fraction(text.strip().replace(",", "."))
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a number.") % {"value": text}, code="number"
+        ) from exc

@@ -10,6 +10,7 @@ idea = f"{one}/ideas/<int:idea_id>"
 urlpatterns = [
     path("", views.process_list, name="budget_list"),
     path("new/", views.process_create, name="budget_create"),
+    path("import/", views.pabulib_import, name="budget_import"),
     path(f"{one}/", views.process_detail, name="budget_detail"),
     path(f"{one}/edit/", views.process_edit, name="budget_edit"),
     path(f"{one}/panel/", views.panel, name="budget_panel"),

@@ -20,6 +20,7 @@ from gongzhi.budgeting.forms import (
     DecisionForm,
     IdeaForm,
     MilestoneForm,
+    PabulibImportForm,
     PaperSerialForm,
     PaperVoterForm,
     ProcessForm,
@@ -705,3 +706,30 @@ def progress_photo(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pabulib_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff bring in a past election from a Pabulib file; it is counted in the background."""
+    community = community_get(slug=slug, user=request.user, perm="budgeting.manage")
+    form = PabulibImportForm(posted(request), request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            process = services.pabulib_import(
+                actor=request.user,
+                community=community,
+                content=upload.read(services.IMPORT_MAX_BYTES + 1),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("file", _error_text(exc))
+        else:
+            messages.success(request, _("Imported. The ballots are being counted."))
+            return redirect("budget_results", slug=slug, process_id=process.pk)
+    return render(
+        request,
+        "budgeting/import.html",
+        {"community": community, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
