@@ -52,6 +52,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -157,9 +158,7 @@ class Election:
     def votes(self) -> dict[str, int]:
         """Number of voters who support each project (positive score or approval)."""
         counts = dict.fromkeys(self.costs, 0)
-        for ballot in self.ballots:
-            for p in ballot:
-                counts[p] += 1
+        counts.update(Counter(itertools.chain.from_iterable(self.ballots)))
         return counts
 
     @cached_property
@@ -188,7 +187,9 @@ def _costs(costs: Mapping[str, Number]) -> dict[str, Fraction]:
     return out
 
 
-def _check_known(rows: Iterable[tuple[str, ...]], costs: Mapping[str, Fraction]) -> None:
+def _check_known(rows: Sequence[tuple[str, ...]], costs: Mapping[str, Fraction]) -> None:
+    if set(itertools.chain.from_iterable(rows)) <= costs.keys():
+        return
     for row in rows:
         for p in row:
             if p not in costs:
@@ -414,6 +415,35 @@ class _Classes:
             self.zero = c
         return c
 
+    def new_classes(self, numers: Sequence[int]) -> IntArray:
+        """Classes of values numers[i]/denom, as :meth:`new_class` one by one would give."""
+        out = np.empty(len(numers), dtype=np.int64)
+        fresh: list[int] = []
+        c = len(self.numer)
+        for i, numer in enumerate(numers):
+            if numer == 0:
+                if self.zero is None:
+                    self.zero = c + len(fresh)
+                    fresh.append(0)
+                out[i] = self.zero
+            else:
+                out[i] = c + len(fresh)
+                fresh.append(numer)
+        if fresh:
+            need = c + len(fresh)
+            if need > self.counts.shape[0]:
+                size = max(2 * self.counts.shape[0], need)
+                grown = np.zeros((size, self.counts.shape[1]), dtype=np.int64)
+                grown[:c] = self.counts[:c]
+                self.counts = grown
+                grown_f = np.zeros(size, dtype=np.float64)
+                grown_f[:c] = self.value_f[:c]
+                self.value_f = grown_f
+            denom = self.denom
+            self.value_f[c:need] = [n / denom for n in fresh]
+            self.numer.extend(fresh)
+        return out
+
     def move(self, groups: IntArray, targets: IntArray) -> None:
         """Move ``groups`` to the classes ``targets`` (same length)."""
         sources = self.of_group[groups]
@@ -454,10 +484,12 @@ def _float_levels(
     K, L, P = classes.K, t.L, t.P
     cols = (np.arange(L)[:, None] * P + projects[None, :]).reshape(-1)
     X = classes.counts[:K][:, cols].reshape(K, L, len(projects)).reshape(K * L, len(projects))
-    keep = X.any(axis=1)
-    X = X[keep]
-    row_class = np.repeat(np.arange(K), L)[keep]
-    row_level = np.tile(np.arange(L), K)[keep]
+    kept = np.flatnonzero(X.any(axis=1))
+    X = X[kept]
+    if L == 1:
+        row_class, row_level = kept, np.zeros(len(kept), dtype=np.int64)
+    else:
+        row_class, row_level = np.divmod(kept, L)
     money = classes.value_f[row_class]
     score = t.levels_f[row_level]
     threshold = money / score
@@ -636,13 +668,14 @@ def _mes_core(
             old = classes.of_group[groups]
             lv = t.support_level[w]
             pair_keys = old * t.L + lv
-            target_of: dict[int, int] = {}
-            for pair in np.unique(pair_keys).tolist():
-                c, level_i = divmod(pair, t.L)
-                b = classes.numer[c]
-                pay = a * t.levels[level_i]
-                target_of[pair] = classes.new_class(b - pay if b > pay else 0)
-            targets = np.array([target_of[x] for x in pair_keys.tolist()], dtype=np.int64)
+            pairs, inverse = np.unique(pair_keys, return_inverse=True)
+            numer, levels = classes.numer, t.levels
+            left: list[int] = []
+            for c, level_i in zip((pairs // t.L).tolist(), (pairs % t.L).tolist(), strict=True):
+                b = numer[c]
+                pay = a * levels[level_i]
+                left.append(b - pay if b > pay else 0)
+            targets = classes.new_classes(left)[inverse.reshape(-1)]
             classes.move(groups, targets)
     return chosen, prices
 
