@@ -372,6 +372,8 @@ class Tally(TenantModel):
         max_length=8, choices=TallyStatus.choices, default=TallyStatus.PENDING
     )
     voters = models.PositiveIntegerField(default=0)
+    #: While a long count runs: about how far it is, in percent (written by the task).
+    progress = models.PositiveSmallIntegerField(default=0)
     #: Per project: votes, cost, funded, the reason, and (MES) how the cost was shared.
     outcome = models.JSONField(default=dict)
     requested_by = models.ForeignKey(

@@ -737,6 +737,7 @@ def equal_shares_add1(
     integral: bool = True,
     step: Number = 1,
     tie_breaking: TieBreaking = (),
+    progress: Callable[[Fraction], None] | None = None,
 ) -> Outcome:
     """MES with Add1 completion, as ``equalSharesAdd1`` in the equalshares.net compute tool.
 
@@ -746,7 +747,8 @@ def equal_shares_add1(
     exhaustive (no further project fits). ``utilitarian`` (add1u) completes greedily at the end.
     If all projects together fit in B, plain MES is run (as the tool does). One safeguard the
     tool lacks: once MES funds every project that it can ever fund, raising budgets further
-    cannot change anything, so the search stops there.
+    cannot change anything, so the search stops there. ``progress``, if given, is told after
+    each step which share of the budget the current outcome spends (it rises towards 1).
     """
     keys = _tie_keys(election, tie_breaking)
     n = election.voters
@@ -774,6 +776,8 @@ def equal_shares_add1(
             break
         per_voter += increment
         chosen, prices = next_chosen, next_prices
+        if progress is not None:
+            progress(min(Fraction(1), election.cost_of(chosen) / B))
     outcome = Outcome(tuple(chosen), prices, per_voter)
     return _complete(election, outcome, tie_breaking) if utilitarian else outcome
 
@@ -912,10 +916,19 @@ RULES: dict[str, Callable[..., Outcome]] = {
 """The rules by the names the tally command line uses."""
 
 
-def run_rule(name: str, election: Election, *, tie_breaking: TieBreaking = ()) -> Outcome:
-    """Run the rule called ``name`` (a key of :data:`RULES`)."""
+def run_rule(
+    name: str,
+    election: Election,
+    *,
+    tie_breaking: TieBreaking = (),
+    progress: Callable[[Fraction], None] | None = None,
+) -> Outcome:
+    """Run the rule called ``name`` (a key of :data:`RULES`). ``progress`` reaches the rules
+    that take long enough to report it (the Add1 completions)."""
     try:
         rule = RULES[name]
     except KeyError:
         raise ValueError(f"unknown rule {name!r} (choose from {', '.join(RULES)})") from None
+    if progress is not None and name.startswith("mes-add1"):
+        return rule(election, tie_breaking=tie_breaking, progress=progress)
     return rule(election, tie_breaking=tie_breaking)

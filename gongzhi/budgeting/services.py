@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -668,9 +669,21 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
         .count()
     )
     digest = hashlib.sha256(json.dumps(choices, separators=(",", ":")).encode()).hexdigest()
+    last_report = [0.0]
+
+    def report(share: Fraction) -> None:
+        # Outside any transaction, at most once a second: the results page shows it.
+        if time.monotonic() - last_report[0] >= 1:
+            last_report[0] = time.monotonic()
+            Tally.objects.in_community(community_id).filter(pk=tally.pk).update(
+                progress=min(99, int(share * 100))
+            )
+
     try:
         election = election_of(process, costs, choices)
-        outcome = rules.run_rule(tally.rule, election, tie_breaking=tally.tie_breaking.split(","))
+        outcome = rules.run_rule(
+            tally.rule, election, tie_breaking=tally.tie_breaking.split(","), progress=report
+        )
         projects = explain.explain(election, outcome, tally.rule)
     except (ValueError, ZeroDivisionError) as exc:
         Tally.objects.in_community(community_id).filter(pk=tally.pk).update(
@@ -700,6 +713,7 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
             .filter(pk=tally.pk, status=TallyStatus.PENDING)
             .update(
                 status=TallyStatus.DONE,
+                progress=100,
                 parameters=parameters,
                 outcome=result,
                 voters=election.voters,

@@ -457,6 +457,7 @@ def results(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
             "process": process,
             "tally": tally,
             "pending": latest is not None and latest.status == TallyStatus.PENDING,
+            "latest": latest,
             "rows": rows,
             "can_count": _can("budgeting.count", request.user, process),
             "can_manage": _can("budgeting.manage", request.user, process),

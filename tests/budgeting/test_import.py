@@ -33,7 +33,7 @@ def test_wieliczka_imported_and_counted_gives_the_citys_official_result(communit
         instance.ballots
     )
     tally = Tally.objects.in_community(community).get(process=process)
-    assert tally.status == "done", tally.outcome
+    assert tally.status == "done" and tally.progress == 100, tally.outcome
     project_of = {str(idea.pk): idea for idea in ideas}
     funded = {project_of[pk].title for pk in tally.outcome["selected"]}
     official = {
@@ -81,3 +81,17 @@ def test_only_staff_import_and_the_page_goes_to_the_results(client, community, w
     assert response.status_code == 302 and response.url.endswith(f"/{process.pk}/results/")
     assert process.title == "小测试"
     assert sorted(process.ideas.values_list("title", flat=True)) == ["座椅", "路灯"]
+
+
+@pytest.mark.django_db
+def test_while_a_count_runs_the_results_page_shows_how_far_and_reloads(client, community, worker):
+    text = (
+        "META\nkey;value\nvote_type;approval\nbudget;100\nnum_projects;1\nnum_votes;1\n"
+        "PROJECTS\nproject_id;cost\n1;60\nVOTES\nvoter_id;vote\n1;1\n"
+    )
+    process = services.pabulib_import(actor=worker, community=community, content=text.encode())
+    tally = Tally.objects.in_community(community).get(process=process)  # not run: no commit
+    Tally.objects.in_community(community).filter(pk=tally.pk).update(progress=40)
+    page = client.get(reverse("budget_results", args=[community.slug, process.pk]))
+    body = page.content.decode()
+    assert 'http-equiv="refresh"' in body and 'value="40"' in body

@@ -217,3 +217,19 @@ def test_fast_mes_equals_the_plain_definition_at_any_endowment(election, per_vot
     fast = rules.equal_shares(election, budget_per_voter=Fraction(per_voter, 3))
     plain = rules.equal_shares_reference(election, budget_per_voter=Fraction(per_voter, 3))
     assert fast.selected == plain.selected
+
+
+def test_add1_reports_its_progress_as_the_share_of_the_budget_it_spends():
+    from tests.budgeting.data import PABULIB
+
+    if not (PABULIB / "poland_wieliczka_2023.pb").exists():
+        pytest.skip(f"the shared Pabulib files are not at {PABULIB}")
+    from gongzhi.budgeting import pabulib as pb
+    from gongzhi.budgeting.tally import election_of
+
+    election = election_of(pb.read(PABULIB / "poland_wieliczka_2023.pb"))
+    seen: list = []
+    outcome = rules.run_rule("mes-add1", election, progress=seen.append)
+    assert seen and all(0 < s <= 1 for s in seen)
+    assert seen[-1] == election.cost_of(outcome.selected) / election.budget  # the last step's
+    assert outcome == rules.run_rule("mes-add1", election)  # reporting changes nothing
