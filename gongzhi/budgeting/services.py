@@ -9,7 +9,6 @@ import hmac
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -48,10 +47,11 @@ from gongzhi.budgeting.models import (
     TieBreaking,
 )
 from gongzhi.core import journal
-from gongzhi.core.models import Building, Community, Grid, Membership
-from gongzhi.core.policies import require
+from gongzhi.core.models import Building, Community, Grid
+from gongzhi.core.policies import require, verified_membership
 from gongzhi.core.uploads import MB, PHOTOS, check_upload, store_upload
 from gongzhi.notifications.services import notify
+from gongzhi.voting.services import PaperResult  # the same double-entry answer as votes'
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * MB
@@ -247,12 +247,7 @@ def idea_comment(*, actor: User, idea: Idea, body: str) -> IdeaComment:
 def reviewer_assign(*, actor: User, process: Process, user: User) -> Reviewer:
     """Staff put a verified resident of the community on the process's review panel."""
     _require("budgeting.manage", actor, process)
-    is_resident = (
-        Membership.objects.in_community(process.community_id)
-        .filter(user=user, verified_at__isnull=False)
-        .exists()
-    )
-    if not is_resident:
+    if verified_membership(user, process.community_id) is None:
         raise ValidationError(
             _("Only a verified resident of this community can be on the review panel."),
             code="not_resident",
@@ -519,12 +514,6 @@ def paper_voter_mark(*, actor: User, process: Process, voter: User) -> Participa
             target=process,
         )
     return participation
-
-
-@dataclass(frozen=True)
-class PaperResult:
-    confirmed: bool
-    conflict: bool
 
 
 def paper_ballot_enter(

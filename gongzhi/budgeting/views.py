@@ -601,17 +601,33 @@ def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> 
     )
 
 
+def _track(request: HttpRequest, slug: str, idea, form, invalid: str, act, done: str = ""):
+    """A staff or resident post on a funded project's page: check the form, act, say how it
+    went, and go back to the page."""
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid)
+        return _to_progress(slug, idea)
+    try:
+        act(form.cleaned_data if form is not None else None)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if done:
+            messages.success(request, done)
+    return _to_progress(slug, idea)
+
+
 @login_required
 @require_POST
 def progress_report(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
     idea = _funded(request, slug, process_id, idea_id)
-    form = ProgressForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Give the progress (0–100%) and say what happened."))
-        return _to_progress(slug, idea)
-    data = form.cleaned_data
-    try:
-        services.progress_report(
+    return _track(
+        request,
+        slug,
+        idea,
+        ProgressForm(request.POST, request.FILES),
+        _("Give the progress (0–100%) and say what happened."),
+        lambda data: services.progress_report(
             actor=request.user,
             idea=idea,
             progress=data["progress"],
@@ -619,29 +635,24 @@ def progress_report(request: HttpRequest, slug: str, process_id: int, idea_id: i
             delay_reason=data["delay_reason"],
             expected_finish=data["expected_finish"],
             photos=data.get("photos") or [],
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The progress report is published."))
-    return _to_progress(slug, idea)
+        ),
+        _("The progress report is published."),
+    )
 
 
 @login_required
 @require_POST
 def milestone_add(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
     idea = _funded(request, slug, process_id, idea_id)
-    form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Name the milestone and give the date it is planned for."))
-        return _to_progress(slug, idea)
-    try:
-        services.milestone_add(actor=request.user, idea=idea, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The milestone is added."))
-    return _to_progress(slug, idea)
+    return _track(
+        request,
+        slug,
+        idea,
+        MilestoneForm(request.POST),
+        _("Name the milestone and give the date it is planned for."),
+        lambda data: services.milestone_add(actor=request.user, idea=idea, **data),
+        _("The milestone is added."),
+    )
 
 
 @login_required
@@ -650,30 +661,32 @@ def milestone_done(
     request: HttpRequest, slug: str, process_id: int, idea_id: int, milestone_id: int
 ) -> HttpResponse:
     idea = _funded(request, slug, process_id, idea_id)
-    try:
-        services.milestone_done(actor=request.user, idea=idea, milestone_id=milestone_id)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The milestone is marked reached."))
-    return _to_progress(slug, idea)
+    return _track(
+        request,
+        slug,
+        idea,
+        None,
+        "",
+        lambda _data: services.milestone_done(
+            actor=request.user, idea=idea, milestone_id=milestone_id
+        ),
+        _("The milestone is marked reached."),
+    )
 
 
 @login_required
 @require_POST
 def spending_add(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
     idea = _funded(request, slug, process_id, idea_id)
-    form = SpendingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the amount in whole yuan, the date and what it paid for."))
-        return _to_progress(slug, idea)
-    try:
-        services.spending_record(actor=request.user, idea=idea, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The spending is booked."))
-    return _to_progress(slug, idea)
+    return _track(
+        request,
+        slug,
+        idea,
+        SpendingForm(request.POST),
+        _("Give the amount in whole yuan, the date and what it paid for."),
+        lambda data: services.spending_record(actor=request.user, idea=idea, **data),
+        _("The spending is booked."),
+    )
 
 
 @login_required
@@ -682,15 +695,14 @@ def progress_comment(
     request: HttpRequest, slug: str, process_id: int, idea_id: int
 ) -> HttpResponse:
     idea = _funded(request, slug, process_id, idea_id)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a comment of at most 2000 characters."))
-        return _to_progress(slug, idea)
-    try:
-        services.progress_comment(actor=request.user, idea=idea, body=form.cleaned_data["body"])
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _to_progress(slug, idea)
+    return _track(
+        request,
+        slug,
+        idea,
+        CommentForm(request.POST),
+        _("Write a comment of at most 2000 characters."),
+        lambda data: services.progress_comment(actor=request.user, idea=idea, body=data["body"]),
+    )
 
 
 @require_GET

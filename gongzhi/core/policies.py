@@ -83,6 +83,12 @@ def membership_in(user: Any, community_id: int) -> Membership | None:
     return memberships[community_id]
 
 
+def verified_membership(user: Any, community_id: int) -> Membership | None:
+    """The user's membership of the community if it is verified, else None."""
+    membership = membership_in(user, community_id)
+    return membership if membership is not None and membership.verified_at is not None else None
+
+
 def forget_access(user: Any) -> None:
     """Call after changing a user's memberships or roles within one request."""
     for attr in (CACHE_ATTR, MEMBERSHIPS_ATTR):

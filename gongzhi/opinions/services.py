@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community
-from gongzhi.core.policies import membership_in, require
+from gongzhi.core.policies import membership_in, require, verified_membership
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.soon import run_soon
 from gongzhi.notifications.services import notify
@@ -60,11 +60,6 @@ REASON_MAX_LENGTH = 500
 
 
 # --- Who may take part ---------------------------------------------------------------------
-
-
-def _is_verified(user: Any, community_id: int) -> bool:
-    membership = membership_in(user, community_id)
-    return membership is not None and membership.verified_at is not None
 
 
 def take_part_refusal(conversation: Conversation, user: Any) -> str | None:
@@ -127,7 +122,7 @@ def _next_number(queryset: QuerySet[Any]) -> int:
 def _participant(conversation: Conversation, user: User) -> Participant:
     """The user's participant in the conversation, created on their first act."""
     participants = Participant.objects.in_community(conversation.community_id)
-    visitor = not _is_verified(user, conversation.community_id)
+    visitor = verified_membership(user, conversation.community_id) is None
     for _attempt in range(5):
         existing = participants.filter(conversation=conversation, user=user).first()
         if existing is not None:

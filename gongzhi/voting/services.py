@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Role
-from gongzhi.core.policies import access_of, membership_in, require
+from gongzhi.core.policies import access_of, membership_in, require, verified_membership
 from gongzhi.core.roster import RosterFileError, read_table
 from gongzhi.core.services import RosterRejected
 from gongzhi.notifications.services import notify
@@ -104,8 +104,8 @@ def eligible(vote: Vote, user: Any) -> bool:
     if vote.electorate == Electorate.OWNERS:
         shares = OwnerShare.objects.in_community(vote.community_id)
         return shares.filter(vote=vote, owner=user).exists()
-    membership = membership_in(user, vote.community_id)
-    if membership is None or membership.verified_at is None:
+    membership = verified_membership(user, vote.community_id)
+    if membership is None:
         return False
     if vote.electorate == Electorate.COUNCIL:
         return Role.COUNCIL_MEMBER in access_of(user).roles.get(vote.community_id, set())
