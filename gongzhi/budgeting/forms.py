@@ -7,37 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.budgeting.models import Process
+from gongzhi.budgeting.models import PHASE_STARTS, PROCESS_FIELDS, Process
 from gongzhi.core.models import Building, Community, Grid
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
 
-DATE_FIELDS = (
-    "ideas_from",
-    "review_from",
-    "voting_from",
-    "voting_until",
-    "implementation_from",
-    "evaluation_from",
-)
+DATE_FIELDS = tuple(field for _phase, field in PHASE_STARTS)
 
 
 class ProcessForm(forms.ModelForm):
     class Meta:
         model = Process
-        fields = [
-            "title",
-            "description",
-            "budget",
-            "grid",
-            *DATE_FIELDS,
-            "ballot_type",
-            "min_projects",
-            "max_projects",
-            "max_total_cost",
-            "points",
-            "rule",
-            "tie_breaking",
-        ]
+        fields = list(PROCESS_FIELDS)
         widgets = {
             f: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
             for f in DATE_FIELDS

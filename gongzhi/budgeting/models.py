@@ -51,6 +51,22 @@ PHASE_STARTS = (
     (Phase.EVALUATION, "evaluation_from"),
 )
 
+#: What staff set on a process: its page's form and the services share this list.
+PROCESS_FIELDS = (
+    "title",
+    "description",
+    "budget",
+    "grid",
+    *(field for _phase, field in PHASE_STARTS),
+    "ballot_type",
+    "min_projects",
+    "max_projects",
+    "max_total_cost",
+    "points",
+    "rule",
+    "tie_breaking",
+)
+
 
 class BallotType(models.TextChoices):
     APPROVAL = "approval", _("approval: tick the projects you support")
@@ -223,10 +239,9 @@ def photo_path(instance: Any, filename: str) -> str:
     return f"budgeting/{instance.community_id}/{uuid.uuid4().hex}{extension}"
 
 
-class IdeaPhoto(TenantModel):
-    """A photo of an idea's place (re-encoded without EXIF by ``core.uploads``)."""
+class Photo(TenantModel):
+    """A stored photo (re-encoded without EXIF by ``core.uploads``, saved by ``store_upload``)."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to=photo_path, max_length=200)
     name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=40)
@@ -234,10 +249,20 @@ class IdeaPhoto(TenantModel):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
 
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+
+class IdeaPhoto(Photo):
+    """A photo of an idea's place."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="photos")
+
     objects = TenantManager["IdeaPhoto"]()
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(Photo.Meta):
+        pass
 
 
 class IdeaComment(TenantModel):
@@ -471,21 +496,15 @@ class ProgressUpdate(TenantModel):
         indexes = [models.Index(fields=["community", "idea", "created_at"])]
 
 
-class ProgressPhoto(TenantModel):
-    """A photo of the work, attached to a progress update (re-encoded by ``core.uploads``)."""
+class ProgressPhoto(Photo):
+    """A photo of the work, attached to a progress update."""
 
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(upload_to=photo_path, max_length=200)
-    name = models.CharField(max_length=120)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
 
     objects = TenantManager["ProgressPhoto"]()
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(Photo.Meta):
+        pass
 
 
 class Spending(TenantModel):

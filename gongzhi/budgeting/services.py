@@ -24,6 +24,7 @@ from gongzhi.accounts.models import User
 from gongzhi.budgeting import explain, pabulib, rules
 from gongzhi.budgeting.models import (
     PHASE_STARTS,
+    PROCESS_FIELDS,
     Ballot,
     BallotType,
     Channel,
@@ -55,21 +56,6 @@ from gongzhi.voting.services import PaperResult  # the same double-entry answer 
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * MB
-
-PROCESS_FIELDS = (
-    "title",
-    "description",
-    "budget",
-    "grid",
-    *(field for _phase, field in PHASE_STARTS),
-    "ballot_type",
-    "min_projects",
-    "max_projects",
-    "max_total_cost",
-    "points",
-    "rule",
-    "tie_breaking",
-)
 
 
 def _require(perm: str, user: User, obj: object) -> None:
