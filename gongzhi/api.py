@@ -19,6 +19,8 @@ from gongzhi.accounts.api import router as me_router
 from gongzhi.budgeting.api import router as budgeting_router
 from gongzhi.core.api import router as community_router
 from gongzhi.deliberation.api import router as deliberation_router
+from gongzhi.disclosure.api import router as disclosure_router
+from gongzhi.feedback.api import router as feedback_router
 from gongzhi.opinions.api import router as opinions_router
 from gongzhi.voting.api import router as voting_router
 
@@ -47,6 +49,8 @@ api.add_router("/communities", deliberation_router)
 api.add_router("/communities", voting_router)
 api.add_router("/communities", opinions_router)
 api.add_router("/communities", budgeting_router)
+api.add_router("/communities", feedback_router)
+api.add_router("/communities", disclosure_router)
 
 
 def error(

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "gongzhi.voting",
     "gongzhi.opinions",
     "gongzhi.budgeting",
+    "gongzhi.feedback",
+    "gongzhi.disclosure",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ community_patterns = [
     path("votes/", include("gongzhi.voting.urls")),
     path("conversations/", include("gongzhi.opinions.urls")),
     path("budgets/", include("gongzhi.budgeting.urls")),
+    path("hotline/", include("gongzhi.feedback.urls")),
+    path("notices/", include("gongzhi.disclosure.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.
@@ -45,5 +47,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("gongzhi.feedback.open311")),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]
