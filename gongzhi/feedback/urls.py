@@ -1,3 +1,28 @@
-from django.urls import path  # noqa: F401
+"""The hotline's pages, under /c/<slug>/hotline/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from gongzhi.feedback import views
+
+one = "<int:number>"
+
+urlpatterns = [
+    path("", views.home, name="hotline_home"),
+    path("new/", views.file, name="hotline_file"),
+    path("mine/", views.mine, name="hotline_mine"),
+    path("public/", views.public, name="hotline_public"),
+    path("queue/", views.queue, name="hotline_queue"),
+    path(f"{one}/", views.ticket, name="hotline_ticket"),
+    path(f"{one}/photos/<int:photo_id>", views.photo, name="hotline_photo"),
+    path(f"{one}/follow/", views.follow, name="hotline_follow"),
+    path(f"{one}/category/", views.recategorise, name="hotline_recategorise"),
+    path(f"{one}/assign/", views.assign, name="hotline_assign"),
+    path(f"{one}/accept/", views.accept, name="hotline_accept"),
+    path(f"{one}/start/", views.start, name="hotline_start"),
+    path(f"{one}/resolve/", views.resolve, name="hotline_resolve"),
+    path(f"{one}/note/", views.note, name="hotline_note"),
+    path(f"{one}/close/", views.close, name="hotline_close"),
+    path(f"{one}/reopen/", views.reopen, name="hotline_reopen"),
+    path(f"{one}/rate/", views.rate, name="hotline_rate"),
+    path(f"{one}/merge/", views.merge, name="hotline_merge"),
+]

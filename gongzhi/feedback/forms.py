@@ -1,0 +1,161 @@
+"""Forms of the hotline: they parse; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import Building, Community
+from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
+from gongzhi.feedback.models import MAX_TEXT, Category, Contact, Department
+from gongzhi.feedback.services import MAX_COMMENT, MAX_UNIT
+
+
+class TicketForm(forms.Form):
+    text = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Say what, where and since when. A photo helps."),
+    )
+    category = forms.ChoiceField(
+        label=_("Category (optional)"),
+        required=False,
+        help_text=_("Leave it empty and the hotline will choose."),
+    )
+    building = forms.ModelChoiceField(
+        label=_("Building (optional)"), queryset=Building.objects.none(), required=False
+    )
+    unit = forms.CharField(
+        label=_("Unit, room or spot (optional)"), max_length=MAX_UNIT, required=False
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude (optional)"), required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude (optional)"), required=False, max_digits=10, decimal_places=6
+    )
+    photos = MultipleFileField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 5 photos (JPEG, PNG, WebP), at most 5 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    contact = forms.ChoiceField(
+        label=_("How should we contact you?"), choices=Contact.choices, initial=Contact.IN_APP
+    )
+    is_public = forms.BooleanField(
+        label=_("Show this problem on the public list (never with your name or unit)"),
+        required=False,
+    )
+    #: Set once the resident has seen similar tickets and still files their own.
+    file_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.in_community(community).order_by("name")
+        self.fields["category"].choices = [("", _("Let the hotline choose"))] + [
+            (c.code, c.name) for c in Category.objects.in_community(community).filter(active=True)
+        ]
+
+    def clean_category(self) -> str:
+        # Unknown codes are refused by the service, with the same message as in the API.
+        return self.data.get(self.add_prefix("category"), "") or ""
+
+
+class FileForForm(forms.Form):
+    """代办: the resident a community worker files for, by phone number."""
+
+    phone = forms.CharField(
+        label=_("Resident's phone number"),
+        max_length=30,
+        required=False,
+        help_text=_("Leave empty to report for yourself."),
+    )
+
+
+class RecategoriseForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.in_community(community).filter(
+            active=True
+        )
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    assignee = forms.ChoiceField(label=_("Handler"), required=False)
+    note = forms.CharField(label=_("Note (internal)"), max_length=MAX_TEXT, required=False)
+
+    def __init__(
+        self, *args: Any, community: Community, handlers: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.in_community(community).filter(
+            active=True
+        )
+        self.fields["assignee"].choices = [("", "—")] + [
+            (str(h.user_id), f"{h.user} ({h.department.name})") for h in handlers
+        ]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done (the resident reads this)"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the problem not solved?"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RatingForm(forms.Form):
+    solved = forms.TypedChoiceField(
+        label=_("Was the problem solved?"),
+        choices=[("yes", _("Yes, it is solved")), ("no", _("No, it is not solved"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        choices=[
+            ("5", _("5 — very satisfied")),
+            ("4", _("4 — satisfied")),
+            ("3", _("3 — neither")),
+            ("2", _("2 — unsatisfied")),
+            ("1", _("1 — very unsatisfied")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=MAX_COMMENT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(label=_("Merge into ticket number"), min_value=1)

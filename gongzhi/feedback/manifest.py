@@ -1,0 +1,31 @@
+"""What the hotline writes to the journal and the notifications it sends."""
+
+from django.utils.translation import gettext_lazy as _
+
+VERBS = {
+    "hotline.categories_installed": _("set up the hotline's default categories"),
+    "hotline.category_created": _("added a hotline category"),
+    "hotline.category_updated": _("changed a hotline category"),
+    "hotline.department_created": _("added a hotline department"),
+    "hotline.handler_added": _("made someone a handler of a hotline department"),
+    "hotline.handler_removed": _("removed a handler from a hotline department"),
+    "hotline.filed": _("reported a problem to the hotline"),
+    "hotline.followed": _("followed a hotline ticket about the same problem"),
+    "hotline.recategorised": _("chose the category of a hotline ticket"),
+    "hotline.accepted": _("accepted a hotline ticket"),
+    "hotline.assigned": _("assigned a hotline ticket"),
+    "hotline.started": _("started work on a hotline ticket"),
+    "hotline.resolved": _("resolved a hotline ticket"),
+    "hotline.rated": _("rated how a hotline ticket was handled"),
+    "hotline.reopened": _("reopened a hotline ticket"),
+    "hotline.closed": _("closed a hotline ticket"),
+    "hotline.merged": _("merged a hotline ticket into another about the same problem"),
+    "hotline.noted": _("added a note to a hotline ticket"),
+    "hotline.escalated": _("escalated an overdue hotline ticket"),
+}
+
+NOTIFICATION_KINDS = {
+    "hotline_ticket_update": _("News on a hotline ticket I reported or follow"),
+    "hotline_ticket_assigned": _("A hotline ticket given to me or my department"),
+    "hotline_deadline": _("Hotline tickets close to or past their deadline"),
+}

@@ -1,0 +1,512 @@
+"""Pages of the hotline (接诉即办), under /c/<slug>/hotline/. Parse, call a service or a selector,
+render. Every page works without JavaScript and on a phone-sized screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.phones import normalize_phone
+from gongzhi.core.http import posted
+from gongzhi.core.models import Community
+from gongzhi.core.pagination import paginate_by_ids
+from gongzhi.core.selectors import community_get
+from gongzhi.feedback import policies, selectors, services
+from gongzhi.feedback.forms import (
+    AssignForm,
+    FileForForm,
+    MergeForm,
+    NoteForm,
+    RatingForm,
+    ReasonForm,
+    RecategoriseForm,
+    ResolveForm,
+    TicketForm,
+)
+from gongzhi.feedback.models import Routing, Status, Ticket
+
+PAGE_SIZE = 20
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(str(m) for m in getattr(exc, "messages", [str(exc)]))
+
+
+def _can(perm: str, user: object, obj: object) -> bool:
+    return rules.has_perm(perm, user, obj)
+
+
+@require_GET
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user)
+    user = request.user
+    return render(
+        request,
+        "feedback/home.html",
+        {
+            "community": community,
+            "can_file": _can("feedback.file", user, community),
+            "can_queue": _can("feedback.view_queue", user, community),
+            "open_public": selectors.public_tickets(community=community)
+            .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS])
+            .count(),
+        },
+    )
+
+
+def _file_page_context(community: Community, user: Any, form: TicketForm, **extra: Any) -> dict:
+    return {
+        "community": community,
+        "form": form,
+        "for_form": extra.pop("for_form", None),
+        "similar": extra.pop("similar", []),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file(request: HttpRequest, slug: str) -> HttpResponse:
+    """File a ticket. A first POST that resembles an open public ticket nearby shows it ("is this
+    the same problem?"): the resident follows it, or files theirs anyway."""
+    community = community_get(slug=slug, user=request.user)
+    user = request.user
+    can_file_for = _can("core.act_on_behalf", user, community)
+    if not (_can("feedback.file", user, community) or can_file_for):
+        raise PermissionDenied(_("Only members of this community can report problems here."))
+    form = TicketForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        community=community,
+    )
+    for_form = FileForForm(posted(request), prefix="for") if can_file_for else None
+    similar: list[selectors.Similar] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        resident: User | None = None
+        raw_phone = request.POST.get("for-phone", "").strip() if can_file_for else ""
+        try:
+            if raw_phone:
+                phone = normalize_phone(raw_phone)
+                resident = User.objects.filter(phone=phone).first()
+                if resident is None:
+                    raise ValidationError(
+                        _("No one with this phone number is registered."), code="not_found"
+                    )
+            if not data["file_anyway"]:
+                similar = selectors.similar_tickets(
+                    community=community,
+                    text=data["text"],
+                    building=data["building"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    public_only=not policies.oversee_hotline(user, community),
+                )
+            if not similar:
+                ticket = services.ticket_file(
+                    actor=user,
+                    community=community,
+                    text=data["text"],
+                    category=data["category"] or None,
+                    building=data["building"],
+                    unit=data["unit"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    is_public=data["is_public"],
+                    contact=data["contact"],
+                    photos=data.get("photos") or [],
+                    on_behalf_of=resident,
+                )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if not similar:
+                messages.success(
+                    request,
+                    _("Your report %(ref)s is received. You will be told of every step.")
+                    % {"ref": ticket.reference},
+                )
+                return redirect("hotline_ticket", slug=slug, number=ticket.number)
+            # Shown once: the next submission files the ticket.
+            form.data = form.data.copy()
+            form.data["file_anyway"] = "on"
+            if data.get("photos"):
+                messages.info(request, _("Please choose your photos again if you file your own."))
+    return render(
+        request,
+        "feedback/file.html",
+        _file_page_context(community, user, form, for_form=for_form, similar=similar),
+    )
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user)
+    page = paginate_by_ids(
+        selectors.my_tickets(community=community, user=request.user),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
+    return render(
+        request,
+        "feedback/list.html",
+        {"community": community, "page": page, "heading": _("My reports"), "which": "mine"},
+    )
+
+
+@require_GET
+def public(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user)
+    status = request.GET.get("status", "")
+    page = paginate_by_ids(
+        selectors.public_tickets(community=community, status=status),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
+    return render(
+        request,
+        "feedback/list.html",
+        {
+            "community": community,
+            "page": page,
+            "heading": _("Problems reported in public"),
+            "which": "public",
+            "statuses": Status.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="feedback.view_queue")
+    name = request.GET.get("q", "open")
+    if name not in selectors.QUEUES:
+        name = "open"
+    page = paginate_by_ids(
+        selectors.queue(community=community, user=request.user, name=name),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
+    return render(
+        request,
+        "feedback/queue.html",
+        {
+            "community": community,
+            "page": page,
+            "queue": name,
+            "queues": [
+                ("triage", _("Triage")),
+                ("unassigned", _("Unassigned")),
+                ("mine", _("Mine")),
+                ("overdue", _("Overdue")),
+                ("open", _("All open")),
+                ("all", _("All")),
+            ],
+            "can_manage": _can("feedback.manage", request.user, community),
+        },
+    )
+
+
+@require_GET
+def ticket(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user)
+    item = selectors.ticket_get(community=community, number=number, user=request.user)
+    user = request.user
+    details = _can("feedback.view_details", user, item)
+    manage = _can("feedback.manage", user, item)
+    handle = _can("feedback.handle", user, item)
+    context: dict[str, Any] = {
+        "community": community,
+        "ticket": item,
+        "details": details,
+        "events": selectors.timeline(ticket=item, user=user),
+        "photos": selectors.photos_of(ticket=item) if details else [],
+        "followers": selectors.follower_count(ticket=item),
+        "following": selectors.is_following(ticket=item, user=user),
+        "can_follow": item.is_open and _can("feedback.follow", user, item),
+        "manage": manage,
+        "handle": handle,
+        "can_rate": _can("feedback.rate", user, item),
+        "can_reopen": item.status in (Status.RESOLVED, Status.CLOSED)
+        and item.duplicate_of_id is None
+        and _can("feedback.reopen", user, item),
+        "rating": getattr(item, "rating", None) if item.status == Status.CLOSED else None,
+        "now": item.overdue(),
+    }
+    if context["can_rate"]:
+        context["rating_form"] = RatingForm()
+    if context["can_reopen"]:
+        context["reopen_form"] = ReasonForm()
+    if handle:
+        context["resolve_form"] = ResolveForm()
+        context["note_form"] = NoteForm(auto_id="note-%s")
+    if manage:
+        context["recategorise_form"] = RecategoriseForm(
+            community=community, initial={"category": item.category_id}
+        )
+        context["assign_form"] = AssignForm(
+            community=community,
+            handlers=selectors.handlers(community=community),
+            initial={"department": item.department_id, "assignee": item.assignee_id},
+        )
+        context["merge_form"] = MergeForm()
+        context["close_form"] = NoteForm(auto_id="close-%s")
+        if item.is_open:
+            context["merge_suggestions"] = selectors.similar_tickets(
+                community=community,
+                text=item.text,
+                building=item.building,
+                latitude=item.latitude,
+                longitude=item.longitude,
+                exclude=item,
+            )
+    if details and item.routing in (Routing.AUTO, Routing.TRIAGE) and item.predicted_category:
+        context["prediction"] = (item.predicted_category, item.confidence)
+    return render(request, "feedback/ticket.html", context)
+
+
+@require_GET
+def photo(request: HttpRequest, slug: str, number: int, photo_id: int) -> FileResponse:
+    community = community_get(slug=slug, user=request.user)
+    item = selectors.ticket_get(
+        community=community, number=number, user=request.user, perm="feedback.view_details"
+    )
+    row = selectors.photo_get(ticket=item, photo_id=photo_id)
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=row.content_type, filename=row.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Actions (POST, then back to the ticket) ----------------------------------------------------
+
+
+def _act(
+    request: HttpRequest,
+    slug: str,
+    number: int,
+    perm: str,
+    act: Callable[[Ticket, Any], Any],
+    done: str,
+    form_class: type | None = None,
+) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user)
+    item = selectors.ticket_get(community=community, number=number, user=request.user)
+    if not _can(perm, request.user, item):
+        raise PermissionDenied(_("You are not allowed to do this on the hotline."))
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        kwargs: dict[str, Any] = {}
+        if form_class in (RecategoriseForm,):
+            kwargs["community"] = community
+        if form_class is AssignForm:
+            kwargs.update(community=community, handlers=selectors.handlers(community=community))
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            messages.error(request, " ".join(errors))
+            return redirect("hotline_ticket", slug=slug, number=number)
+        data = form.cleaned_data
+    try:
+        act(item, data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("hotline_ticket", slug=slug, number=number)
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.follow",
+        lambda t, d: services.ticket_follow(actor=request.user, ticket=t),
+        _("You follow this problem now: you will be told of every step."),
+    )
+
+
+@login_required
+@require_POST
+def recategorise(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.manage",
+        lambda t, d: services.ticket_recategorise(
+            actor=request.user, ticket=t, category=d["category"]
+        ),
+        _("The category is saved. The router learns from it."),
+        RecategoriseForm,
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    def act(t: Ticket, d: dict[str, Any]) -> Any:
+        assignee = None
+        if d["assignee"]:
+            assignee = User.objects.filter(pk=int(d["assignee"])).first()
+        return services.ticket_assign(
+            actor=request.user,
+            ticket=t,
+            department=d["department"],
+            assignee=assignee,
+            note=d["note"],
+        )
+
+    return _act(
+        request, slug, number, "feedback.manage", act, _("The ticket is assigned."), AssignForm
+    )
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.handle",
+        lambda t, d: services.ticket_accept(actor=request.user, ticket=t, note=d["note"]),
+        _("The ticket is accepted."),
+        NoteForm,
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.handle",
+        lambda t, d: services.ticket_start(actor=request.user, ticket=t, note=d["note"]),
+        _("Work on the ticket has started."),
+        NoteForm,
+    )
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.handle",
+        lambda t, d: services.ticket_resolve(actor=request.user, ticket=t, note=d["note"]),
+        _("The ticket is resolved. The resident is asked to rate it."),
+        ResolveForm,
+    )
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    public = request.POST.get("public") == "1"
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.handle",
+        lambda t, d: services.ticket_note(
+            actor=request.user, ticket=t, note=d["note"], public=public
+        ),
+        _("The note is added."),
+        NoteForm,
+    )
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.manage",
+        lambda t, d: services.ticket_close(actor=request.user, ticket=t, note=d["note"]),
+        _("The ticket is closed."),
+        NoteForm,
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.reopen",
+        lambda t, d: services.ticket_reopen(actor=request.user, ticket=t, reason=d["reason"]),
+        _("The ticket is reopened."),
+        ReasonForm,
+    )
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.rate",
+        lambda t, d: services.ticket_rate(
+            actor=request.user,
+            ticket=t,
+            solved=d["solved"],
+            satisfaction=d["satisfaction"],
+            comment=d["comment"],
+        ),
+        _("Thank you for your rating."),
+        RatingForm,
+    )
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    def act(t: Ticket, d: dict[str, Any]) -> Any:
+        target = Ticket.objects.in_community(t.community_id).filter(number=d["into"]).first()
+        if target is None:
+            raise ValidationError(
+                _("There is no ticket #%(n)s in this community.") % {"n": d["into"]},
+                code="merge_target",
+            )
+        return services.ticket_merge(actor=request.user, ticket=t, into=target)
+
+    return _act(
+        request,
+        slug,
+        number,
+        "feedback.manage",
+        act,
+        _("The ticket is merged: its reporters follow the other ticket now."),
+        MergeForm,
+    )
