@@ -1,0 +1,27 @@
+"""What information disclosure writes to the journal and the notifications it sends."""
+
+from django.utils.translation import gettext_lazy as _
+
+VERBS = {
+    "notice.created": _("wrote an announcement"),
+    "notice.published": _("published an announcement"),
+    "notice.pinned": _("pinned or unpinned an announcement"),
+    "notice.read_confirmed": _("confirmed reading an important announcement"),
+    "finance.entry_recorded": _("entered an income or expenditure in the ledger"),
+    "finance.voucher_attached": _("attached a voucher to a ledger entry"),
+    "finance.entry_approved": _("approved a ledger entry"),
+    "finance.entry_rejected": _("refused to approve a ledger entry"),
+    "finance.entry_reversed": _("entered a reversal correcting a ledger entry"),
+    "finance.period_created": _("opened a finance reporting period"),
+    "finance.period_published": _("published a finance report"),
+    "document.created": _("wrote a document"),
+    "document.revised": _("wrote a new version of a document"),
+    "document.published": _("published a document"),
+    "board.created": _("made a notice board"),
+}
+
+NOTIFICATION_KINDS = {
+    "notice_published": _("A new announcement in my community"),
+    "notice_important": _("An important announcement I am asked to confirm reading"),
+    "finance_published": _("My community's finance report is published"),
+}
