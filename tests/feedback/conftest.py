@@ -3,11 +3,20 @@ with a handler, and a helper that files a ticket."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from gongzhi.feedback import routing, services
 from gongzhi.feedback.models import Category
 from tests.factories import BuildingFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +57,9 @@ def file_ticket(community, categories):
         return services.ticket_file(actor=actor, community=community, text=text, **kwargs)
 
     return file
+
+
+def png(name="photo.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
