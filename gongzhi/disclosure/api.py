@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.security import SessionAuth
@@ -287,7 +287,9 @@ def announcement_detail(request: HttpRequest, slug: str, announcement_id: int):
 def announcement_create(request: HttpRequest, slug: str, payload: AnnouncementIn):
     user = _user(request)
     community = community_get(slug=slug, user=user)
-    return 201, services.announcement_create(actor=user, community=community, **payload.dict())
+    return Status(
+        201, services.announcement_create(actor=user, community=community, **payload.dict())
+    )
 
 
 @router.post(
@@ -392,7 +394,7 @@ def entry_create(request: HttpRequest, slug: str, payload: EntryIn):
     values = payload.dict()
     values["lines"] = _lines(payload.lines)
     entry = services.ledger_entry_record(actor=user, community=community, **values)
-    return 201, selectors.entry_get(community=community, entry_id=entry.pk, user=user)
+    return Status(201, selectors.entry_get(community=community, entry_id=entry.pk, user=user))
 
 
 @router.post(
@@ -403,7 +405,7 @@ def entry_create(request: HttpRequest, slug: str, payload: EntryIn):
 def entry_voucher(request: HttpRequest, slug: str, entry_id: int, file: File[UploadedFile]):
     entry = _entry(request, slug, entry_id)
     services.ledger_voucher_attach(actor=_user(request), entry=entry, file=file)
-    return 201, _entry(request, slug, entry_id)
+    return Status(201, _entry(request, slug, entry_id))
 
 
 @router.post(
@@ -446,13 +448,18 @@ def entry_correct(request: HttpRequest, slug: str, entry_id: int, payload: Corre
         replacement=replacement,
     )
     community = entry.community
-    return 201, {
-        "reversal": selectors.entry_get(
-            community=community, entry_id=correction.reversal.pk, user=user
-        ),
-        "replacement": correction.replacement
-        and selectors.entry_get(community=community, entry_id=correction.replacement.pk, user=user),
-    }
+    return Status(
+        201,
+        {
+            "reversal": selectors.entry_get(
+                community=community, entry_id=correction.reversal.pk, user=user
+            ),
+            "replacement": correction.replacement
+            and selectors.entry_get(
+                community=community, entry_id=correction.replacement.pk, user=user
+            ),
+        },
+    )
 
 
 def _report(period: FinancePeriod) -> dict[str, Any]:
@@ -502,7 +509,9 @@ def period_report(request: HttpRequest, slug: str, period_id: int):
 def period_create(request: HttpRequest, slug: str, payload: PeriodIn):
     user = _user(request)
     community = community_get(slug=slug, user=user)
-    return 201, services.finance_period_create(actor=user, community=community, **payload.dict())
+    return Status(
+        201, services.finance_period_create(actor=user, community=community, **payload.dict())
+    )
 
 
 @router.post(
@@ -522,7 +531,7 @@ def period_publish(request: HttpRequest, slug: str, period_id: int):
 
 def _document_out(document: Document) -> dict[str, Any]:
     out = DocumentOut.from_orm(document).dict()
-    out["versions"] = [VersionOut.from_orm(v).dict() for v in selectors.versions_of(document)]
+    out["versions"] = list(selectors.versions_of(document))
     return out
 
 
@@ -556,7 +565,7 @@ def document_create(request: HttpRequest, slug: str, payload: DocumentIn):
     user = _user(request)
     community = community_get(slug=slug, user=user)
     document = services.document_create(actor=user, community=community, **payload.dict())
-    return 201, _document_out(document)
+    return Status(201, _document_out(document))
 
 
 @router.post(
@@ -569,7 +578,7 @@ def document_revise(request: HttpRequest, slug: str, document_id: int, payload: 
     community = community_get(slug=slug, user=user)
     require("disclosure.manage", user, community)
     document = selectors.document_get(community=community, document_id=document_id, user=user)
-    return 201, services.document_revise(actor=user, document=document, **payload.dict())
+    return Status(201, services.document_revise(actor=user, document=document, **payload.dict()))
 
 
 @router.post(
