@@ -460,3 +460,62 @@ class RoutingCorrection(TenantModel):
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["community", "created_at"])]
+
+
+# --- Statistics rollups (written only by ``stats.stats_refresh``) -----------------------------
+
+
+class TicketMonthStat(TenantModel):
+    """The hotline's figures for the tickets filed in one closed month, per category and
+    handler (assignee): sums and counts only, so any grouping adds rows up (``stats.py``)."""
+
+    month = models.DateField()
+    category = models.ForeignKey(Category, null=True, on_delete=models.CASCADE, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tickets = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    response_seconds = models.BigIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.BigIntegerField(default=0)
+    resolved_with_deadline = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    satisfaction_sum = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager["TicketMonthStat"]()
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "month"])]
+
+
+class TicketBuildingStat(TenantModel):
+    """Tickets filed in one closed month per building and category (the heat view)."""
+
+    month = models.DateField()
+    building = models.ForeignKey(
+        "core.Building", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(Category, null=True, on_delete=models.CASCADE, related_name="+")
+    tickets = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager["TicketBuildingStat"]()
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "month"])]
+
+
+class TicketStatsState(TenantModel):
+    """How far a community's rollups go: every month before ``through`` is in them, as of
+    ``refreshed_at``; later months are counted live."""
+
+    through = models.DateField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+
+    objects = TenantManager["TicketStatsState"]()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community"], name="feedback_stats_once")]
