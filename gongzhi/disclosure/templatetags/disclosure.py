@@ -20,6 +20,6 @@ def yuan(fen: int | None) -> str:
 def qr_svg(url: str, label: str = "", scale: int = 4) -> SafeString:
     """A QR code of ``url`` as inline SVG (segno: pure Python, no image files to serve)."""
     svg = segno.make(url, error="m").svg_inline(
-        scale=scale, title=label or url, svgclass="qr", lineclass=None, omitsize=False
+        scale=scale, title=label or url, svgclass="qr", lineclass=None, omitsize=True
     )
     return mark_safe(svg)  # noqa: S308 - segno's own markup; the URL and title are escaped by it
