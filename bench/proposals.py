@@ -121,6 +121,7 @@ def seeded_counts() -> tuple[int, int]:
 
 def seed_hall(args: argparse.Namespace) -> float:
     """Residents, proposals, comments and reactions, in bulk. Returns the seconds it took."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
     from gongzhi.core.models import Community
@@ -194,6 +195,7 @@ def seed_hall(args: argparse.Namespace) -> float:
         when = dict(zip(proposal_ids, created, strict=True))
 
         # Top-level comments first (their ids are needed for replies), then replies.
+        on_proposal = ContentType.objects.get_for_model(Proposal)
         written = 0
         top_level: dict[int, list[int]] = {}
         pending: list[Comment] = []
@@ -210,7 +212,8 @@ def seed_hall(args: argparse.Namespace) -> float:
                 pending.append(
                     Comment(
                         community=community,
-                        proposal_id=pk,
+                        subject_type=on_proposal,
+                        subject_id=pk,
                         author_id=rng.choice(authors),
                         body="".join(rng.choices(WORDS, k=8)),
                         created_at=when[pk] + timedelta(minutes=i + 1),
@@ -218,9 +221,9 @@ def seed_hall(args: argparse.Namespace) -> float:
                 )
             if len(pending) >= 20000:
                 for comment in flush():
-                    top_level.setdefault(comment.proposal_id, []).append(comment.pk)
+                    top_level.setdefault(comment.subject_id, []).append(comment.pk)
         for comment in flush():
-            top_level.setdefault(comment.proposal_id, []).append(comment.pk)
+            top_level.setdefault(comment.subject_id, []).append(comment.pk)
         say(f"  {written:,} top-level comments ({time.perf_counter() - began:.0f} s)")
         for pk, n in counts.items():
             parents = top_level.get(pk)
@@ -230,7 +233,8 @@ def seed_hall(args: argparse.Namespace) -> float:
                 pending.append(
                     Comment(
                         community=community,
-                        proposal_id=pk,
+                        subject_type=on_proposal,
+                        subject_id=pk,
                         parent_id=rng.choice(parents),
                         author_id=rng.choice(authors),
                         body="同意，" + "".join(rng.choices(WORDS, k=5)),
@@ -301,14 +305,14 @@ def pages() -> list[Page]:
     comments = Comment.objects.in_community(community)
     busiest = (
         comments.filter(parent__isnull=True)
-        .values("proposal")
+        .values("subject_id")  # every comment here is on a proposal
         .annotate(n=Count("pk"))
-        .order_by("-n", "proposal")
+        .order_by("-n", "subject_id")
         .first()
     )
     assert busiest is not None
-    hot_id, hot_threads = busiest["proposal"], busiest["n"]
-    hot_total = comments.filter(proposal_id=hot_id).count()
+    hot_id, hot_threads = busiest["subject_id"], busiest["n"]
+    hot_total = comments.filter(subject_id=hot_id).count()
     hot_last = -(-hot_threads // THREADS_PER_PAGE)
     typical = proposals.order_by("pk")[shown // 2]
     base = f"/c/{SLUG}/proposals/"

@@ -1,6 +1,8 @@
 """Participatory budgets in the API: list and read processes with their projects, submit an
-idea, cast a ballot, read the results. Errors are the API's ``{code, message}``; no answer
-names who voted what."""
+idea, discuss it, cast a ballot, read the results. Errors are the API's ``{code, message}``;
+no answer names who voted what. An idea's comments are the deliberation hall's: listed, added,
+flagged, hidden, appealed and reacted to here with the hall's schemas and services (an appeal
+is decided in the hall's moderation queue)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,31 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.budgeting import selectors, services
-from gongzhi.budgeting.models import Process
+from gongzhi.budgeting.models import Idea, Process
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
+from gongzhi.deliberation import selectors as hall
+from gongzhi.deliberation import services as hall_services
+from gongzhi.deliberation.api import (
+    AppealIn,
+    AppealOut,
+    CommentIn,
+    CommentOut,
+    DismissIn,
+    DismissOut,
+    FlagIn,
+    FlagOut,
+    ItemOut,
+    ModerationEventOut,
+    ReactionIn,
+    ReactionsOut,
+    ReasonIn,
+    comment_add_on,
+)
 
 router = Router(tags=["budgets"])
 
@@ -292,3 +312,131 @@ def funded_progress(request: HttpRequest, slug: str, process_id: int, idea_id: i
             for c in selectors.progress_comments_of(idea=idea)
         ],
     }
+
+
+# --- An idea's discussion (the deliberation hall's comments) -------------------------------
+
+IDEA = "/{slug}/budgets/{process_id}/ideas/{idea_id}"
+IDEA_COMMENT = IDEA + "/comments/{comment_id}"
+
+
+def _idea(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> Idea:
+    process = selectors.process_at(slug=slug, process_id=process_id, user=_user(request))
+    return selectors.idea_get(process=process, idea_id=idea_id)
+
+
+def _idea_comment(request: HttpRequest, slug: str, process_id: int, idea_id: int, comment_id: int):
+    idea = _idea(request, slug, process_id, idea_id)
+    return hall.comment_get(subject=idea, viewer=_user(request), comment_id=comment_id)
+
+
+@router.get(f"{IDEA}/comments", response=list[CommentOut], auth=None, summary="An idea's comments")
+@paginate(BoundedLimitOffsetPagination)
+def idea_comments(request: HttpRequest, slug: str, process_id: int, idea_id: int):
+    idea = _idea(request, slug, process_id, idea_id)
+    return hall.comment_list(subject=idea, viewer=request.user)
+
+
+@router.post(f"{IDEA}/comments", response={201: CommentOut}, summary="Comment on an idea, or reply")
+def idea_comment_add(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int, payload: CommentIn
+):
+    idea = _idea(request, slug, process_id, idea_id)
+    return Status(201, comment_add_on(request, idea, payload))
+
+
+@router.post(f"{IDEA_COMMENT}/flags", response={201: FlagOut}, summary="Flag an idea's comment")
+def idea_comment_flag(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int, comment_id: int, payload: FlagIn
+):
+    comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
+    return Status(
+        201,
+        hall_services.flag_add(
+            actor=request.auth, item=comment, reason=payload.reason.value, note=payload.note
+        ),
+    )
+
+
+@router.post(
+    f"{IDEA_COMMENT}/hide", response=ItemOut, summary="Hide an idea's comment (moderators)"
+)
+def idea_comment_hide(
+    request: HttpRequest,
+    slug: str,
+    process_id: int,
+    idea_id: int,
+    comment_id: int,
+    payload: ReasonIn,
+):
+    comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
+    return hall_services.item_hide(actor=request.auth, item=comment, reason=payload.reason)
+
+
+@router.post(
+    f"{IDEA_COMMENT}/dismiss-flags",
+    response=DismissOut,
+    summary="Dismiss the flags on an idea's comment (moderators)",
+)
+def idea_comment_dismiss(
+    request: HttpRequest,
+    slug: str,
+    process_id: int,
+    idea_id: int,
+    comment_id: int,
+    payload: DismissIn,
+):
+    comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
+    count = hall_services.flags_dismiss(actor=request.auth, item=comment, reason=payload.reason)
+    return {"dismissed": count}
+
+
+@router.post(
+    f"{IDEA_COMMENT}/appeal",
+    response={201: AppealOut},
+    summary="Appeal against hiding one's comment on an idea (once)",
+)
+def idea_comment_appeal(
+    request: HttpRequest,
+    slug: str,
+    process_id: int,
+    idea_id: int,
+    comment_id: int,
+    payload: AppealIn,
+):
+    comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
+    return Status(
+        201, hall_services.appeal_add(actor=request.auth, item=comment, text=payload.text)
+    )
+
+
+@router.get(
+    f"{IDEA_COMMENT}/moderation",
+    response=list[ModerationEventOut],
+    summary="An idea comment's moderation history (its author and the moderators)",
+)
+def idea_comment_moderation(
+    request: HttpRequest, slug: str, process_id: int, idea_id: int, comment_id: int
+):
+    comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
+    return hall.moderation_history(item=comment, viewer=request.auth)
+
+
+@router.post(
+    f"{IDEA_COMMENT}/reactions",
+    response=ReactionsOut,
+    summary="Give or take back a reaction to an idea's comment",
+)
+def idea_comment_react(
+    request: HttpRequest,
+    slug: str,
+    process_id: int,
+    idea_id: int,
+    comment_id: int,
+    payload: ReactionIn,
+):
+    comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
+    given = hall_services.reaction_toggle(
+        actor=request.auth, comment=comment, kind=payload.kind.value
+    )
+    return {"given": given, **hall.reaction_counts(comment=comment, viewer=request.auth)}

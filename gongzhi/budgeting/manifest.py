@@ -30,4 +30,5 @@ VERBS = {
 
 NOTIFICATION_KINDS = {
     "budget_idea_decided": _("The review panel's decision on a project idea I submitted"),
+    "budget_idea_comment": _("New comments on project ideas I submitted"),
 }

@@ -5,7 +5,9 @@ review by a resident panel (评议小组), ballots, and the stored outcome of th
   of its phases, the ballot settings and the counting rule (``rules.py``).
 - ``Idea`` is a resident's project. The panel's ``Review`` rows are private until staff publish
   a decision on the idea itself: accepted ideas, with their final cost, are the ballot's
-  projects; rejected ones keep their public reason (a check constraint).
+  projects; rejected ones keep their public reason (a check constraint). Its discussion is the
+  deliberation hall's: an idea is a ``DiscussionSubject`` whose comments are hall ``Comment``s
+  (threads, moderation, appeals, reactions, paging).
 - ``Participation`` (who voted, unique per process and voter) is kept apart from ``Ballot``
   (what was chosen, unique per process and slot): the slot is HMAC(``VOTE_KEY``, process:voter),
   as in the voting app, so a voter can change their ballot until close and only the last one
@@ -22,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -179,7 +182,13 @@ class IdeaStatus(models.TextChoices):
 
 
 class Idea(TenantModel):
-    """A resident's project idea; once accepted, a project on the ballot."""
+    """A resident's project idea; once accepted, a project on the ballot. Residents discuss it
+    in the hall's comments (``deliberation.models.DiscussionSubject``)."""
+
+    VIEW_PERMISSION = "budgeting.view"
+    COMMENT_PERMISSION = "budgeting.comment"
+    COMMENT_VERB = "budget.commented"
+    COMMENT_NOTIFICATION = "budget_idea_comment"
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ideas")
     author = models.ForeignKey(
@@ -207,6 +216,12 @@ class Idea(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     #: A funded project's latest reported progress (0–100); 100 means finished.
     progress = models.PositiveSmallIntegerField(default=0)
+    comments = GenericRelation(
+        "deliberation.Comment",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="budget_idea",
+    )
 
     objects = TenantManager["Idea"]()
 
@@ -231,6 +246,18 @@ class Idea(TenantModel):
     @property
     def shown_cost(self) -> int:
         return self.cost if self.cost is not None else self.estimated_cost
+
+    def discussion_title(self) -> str:
+        return self.title
+
+    def discussion_url(self) -> str:
+        return f"/c/{self.community.slug}/budgets/{self.process_id}/ideas/{self.pk}/"
+
+    def discussion_audience(self) -> models.QuerySet[Any]:
+        """Its author hears of comments on their idea."""
+        from gongzhi.accounts.models import User
+
+        return User.objects.filter(pk=self.author_id, is_active=True)
 
 
 def photo_path(instance: Any, filename: str) -> str:
@@ -263,21 +290,6 @@ class IdeaPhoto(Photo):
 
     class Meta(Photo.Meta):
         pass
-
-
-class IdeaComment(TenantModel):
-    """A resident's comment on an idea (a flat list; the hall's threads are for proposals)."""
-
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    body = models.TextField(max_length=2000)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = TenantManager["IdeaComment"]()
-
-    class Meta:
-        ordering = ["pk"]
-        indexes = [models.Index(fields=["community", "idea", "created_at"])]
 
 
 class Reviewer(TenantModel):

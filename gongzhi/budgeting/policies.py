@@ -4,7 +4,8 @@
   counting and exporting: the community's workers (社区工作者) and platform admins.
 - Submitting ideas: verified residents of the process's scope, during idea collection.
 - Commenting on ideas: verified residents of the community, from idea collection until voting
-  closes.
+  closes. The comments are the deliberation hall's, so flagging, hiding, appeals and reactions
+  follow the hall's rules, by the hall's moderators (its workers and council members).
 - Reviewing: the residents on the process's panel, during the feasibility review.
 - Voting: verified residents of the process's scope (the community, or the grid for a grid's
   budget), while voting is open.

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from gongzhi.budgeting.models import (
     Ballot,
     Idea,
-    IdeaComment,
     IdeaPhoto,
     IdeaStatus,
     Milestone,
@@ -64,6 +63,8 @@ def projects_of(*, process: Process) -> list[Idea]:
 
 
 def idea_get(*, process: Process, idea_id: int) -> Idea:
+    """An idea of the process, with ``process`` and ``community`` loaded (its discussion's
+    permissions and address need them)."""
     idea = (
         Idea.objects.in_community(process.community_id)
         .select_related("author", "building")
@@ -73,15 +74,8 @@ def idea_get(*, process: Process, idea_id: int) -> Idea:
     if idea is None:
         raise Http404
     idea.process = process
+    idea.community = process.community
     return idea
-
-
-def comments_of(*, idea: Idea) -> QuerySet[IdeaComment]:
-    return (
-        IdeaComment.objects.in_community(idea.community_id)
-        .filter(idea=idea)
-        .select_related("author")
-    )
 
 
 def photos_of(*, idea: Idea) -> QuerySet[IdeaPhoto]:

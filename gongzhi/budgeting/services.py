@@ -29,7 +29,6 @@ from gongzhi.budgeting.models import (
     BallotType,
     Channel,
     Idea,
-    IdeaComment,
     IdeaPhoto,
     IdeaStatus,
     Milestone,
@@ -210,21 +209,6 @@ def idea_submit(
             file.delete(save=False)
         raise
     return idea
-
-
-def idea_comment(*, actor: User, idea: Idea, body: str) -> IdeaComment:
-    _require("budgeting.comment", actor, idea.process)
-    body = body.strip()
-    if not body:
-        raise ValidationError(_("The comment is empty."), code="empty")
-    with transaction.atomic():
-        comment = IdeaComment.objects.in_community(idea.community_id).create(
-            idea=idea, author=actor, body=body
-        )
-        journal.record(
-            community=idea.process.community, actor=actor, verb="budget.commented", target=idea
-        )
-    return comment
 
 
 # --- The review panel (评议小组) -------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from gongzhi.budgeting import views
+from gongzhi.deliberation.urls import discussion_urls
 
 one = "<int:process_id>"
 idea = f"{one}/ideas/<int:idea_id>"
@@ -16,7 +17,8 @@ urlpatterns = [
     path(f"{one}/panel/", views.panel, name="budget_panel"),
     path(f"{one}/ideas/new/", views.idea_submit, name="budget_idea_submit"),
     path(f"{idea}/", views.idea_detail, name="budget_idea"),
-    path(f"{idea}/comment/", views.idea_comment, name="budget_idea_comment"),
+    # The idea's discussion is the deliberation hall's (comments, replies, moderation, reactions).
+    *discussion_urls(f"{idea}/", views.idea_subject, "budget_idea_comment"),
     path(f"{idea}/review/", views.idea_review, name="budget_idea_review"),
     path(f"{idea}/decide/", views.idea_decide, name="budget_idea_decide"),
     path(f"{idea}/photos/<int:photo_id>", views.photo_file, name="budget_photo"),

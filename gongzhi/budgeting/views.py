@@ -29,10 +29,11 @@ from gongzhi.budgeting.forms import (
     ReviewForm,
     SpendingForm,
 )
-from gongzhi.budgeting.models import BallotType, Process, TallyStatus
+from gongzhi.budgeting.models import BallotType, Idea, Process, TallyStatus
 from gongzhi.core.http import posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
+from gongzhi.deliberation.views import discussion_context
 
 PAGE_SIZE = 20
 
@@ -213,16 +214,21 @@ def idea_detail(request: HttpRequest, slug: str, process_id: int, idea_id: int) 
             "process": process,
             "idea": idea,
             "photos": selectors.photos_of(idea=idea),
-            "comments": selectors.comments_of(idea=idea),
             "is_funded": idea.pk in selectors.funded_ids(process=process),
             "reviews": selectors.reviews_of(idea=idea) if show_reviews else None,
-            "comment_form": CommentForm() if _can("budgeting.comment", user, process) else None,
             "review_form": ReviewForm() if can_review and idea.status == "submitted" else None,
             "decision_form": DecisionForm(initial={"cost": idea.estimated_cost})
             if can_decide and idea.status == "submitted"
             else None,
+            **discussion_context(request, idea),
         },
     )
+
+
+def idea_subject(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> Idea:
+    """An idea as the subject of its discussion (``deliberation.urls.discussion_urls``)."""
+    process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
+    return selectors.idea_get(process=process, idea_id=idea_id)
 
 
 def _idea_post(request: HttpRequest, slug: str, process_id: int, idea_id: int):
@@ -232,21 +238,6 @@ def _idea_post(request: HttpRequest, slug: str, process_id: int, idea_id: int):
 
 def _back(slug: str, idea) -> HttpResponse:
     return redirect("budget_idea", slug=slug, process_id=idea.process_id, idea_id=idea.pk)
-
-
-@login_required
-@require_POST
-def idea_comment(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
-    _process, idea = _idea_post(request, slug, process_id, idea_id)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a comment of at most 2000 characters."))
-        return _back(slug, idea)
-    try:
-        services.idea_comment(actor=request.user, idea=idea, body=form.cleaned_data["body"])
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(slug, idea)
 
 
 @login_required

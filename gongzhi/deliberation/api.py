@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import rules
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -196,7 +196,7 @@ def comment_list(request: HttpRequest, slug: str, proposal_id: int):
     proposal = selectors.proposal_get(
         community=community, viewer=request.user, proposal_id=proposal_id
     )
-    return selectors.comment_list(proposal=proposal, viewer=request.user)
+    return selectors.comment_list(subject=proposal, viewer=request.user)
 
 
 @router.post(
@@ -205,17 +205,19 @@ def comment_list(request: HttpRequest, slug: str, proposal_id: int):
     summary="Comment or reply",
 )
 def comment_add(request: HttpRequest, slug: str, proposal_id: int, payload: CommentIn):
-    proposal = _proposal(request, slug, proposal_id)
+    return Status(201, comment_add_on(request, _proposal(request, slug, proposal_id), payload))
+
+
+def comment_add_on(request: HttpRequest, subject: Any, payload: CommentIn) -> Comment:
+    """Comment (or reply, with ``parent``) on a subject the caller fetched for the viewer; the
+    budgeting API's idea comments use it too."""
     parent = None
     if payload.parent is not None:
-        parent = proposal.comments.filter(pk=payload.parent).first()
-        if parent is None:
-            raise Http404
-    return Status(
-        201,
-        services.comment_add(
-            actor=request.auth, proposal=proposal, body=payload.body, parent=parent
-        ),
+        parent = selectors.comment_get(
+            subject=subject, viewer=request.auth, comment_id=payload.parent
+        )
+    return services.comment_add(
+        actor=request.auth, subject=subject, body=payload.body, parent=parent
     )
 
 
@@ -278,12 +280,21 @@ class DecideIn(Schema):
     reason: str
 
 
+def _proposal_of(comment: Comment | None) -> int | None:
+    """The proposal a comment is on, if its subject is a proposal."""
+    if comment is None or not isinstance(comment.subject, Proposal):
+        return None
+    return comment.subject_id
+
+
 class ItemOut(Schema):
-    """A proposal or a comment, as the moderators and its author see its moderation state."""
+    """A proposal or a comment, as the moderators and its author see its moderation state.
+    ``proposal_id`` is the proposal, or the one the comment is on (empty for a comment on
+    another subject, such as a budgeting idea)."""
 
     kind: Literal["proposal", "comment"]
     id: int
-    proposal_id: int
+    proposal_id: int | None
     hidden: bool
     hidden_reason: str | None
     hidden_at: datetime | None
@@ -293,8 +304,8 @@ class ItemOut(Schema):
         return "proposal" if isinstance(obj, Proposal) else "comment"
 
     @staticmethod
-    def resolve_proposal_id(obj) -> int:
-        return obj.pk if isinstance(obj, Proposal) else obj.proposal_id
+    def resolve_proposal_id(obj) -> int | None:
+        return obj.pk if isinstance(obj, Proposal) else _proposal_of(obj)
 
     @staticmethod
     def resolve_hidden(obj) -> bool:
@@ -307,13 +318,17 @@ class ItemOut(Schema):
 
 class AppealOut(Schema):
     id: int
-    proposal_id: int
+    proposal_id: int | None
     comment_id: int | None
     text: str
     created_at: datetime
     decided_at: datetime | None
     decision: str
     decision_reason: str
+
+    @staticmethod
+    def resolve_proposal_id(obj) -> int | None:
+        return obj.proposal_id if obj.comment_id is None else _proposal_of(obj.comment)
 
 
 class ModerationEventOut(Schema):
@@ -338,9 +353,15 @@ class ReasonCountOut(Schema):
 
 
 class QueueEntryOut(Schema):
+    """``subject`` says what the item is discussed under (``proposal``, or another app's
+    subject such as ``idea``); ``url`` is the page that shows it."""
+
     kind: Literal["proposal", "comment"]
-    proposal_id: int
+    subject: str
+    subject_id: int
+    proposal_id: int | None
     comment_id: int | None
+    url: str
     title: str
     text: str
     author: str
@@ -353,8 +374,16 @@ class QueueEntryOut(Schema):
     appeal: AppealOut | None
 
     @staticmethod
-    def resolve_proposal_id(obj) -> int:
-        return obj.proposal.pk
+    def resolve_subject(obj) -> str:
+        return obj.subject._meta.model_name
+
+    @staticmethod
+    def resolve_subject_id(obj) -> int:
+        return obj.subject.pk
+
+    @staticmethod
+    def resolve_proposal_id(obj) -> int | None:
+        return obj.subject.pk if isinstance(obj.subject, Proposal) else None
 
     @staticmethod
     def resolve_comment_id(obj) -> int | None:
@@ -362,7 +391,7 @@ class QueueEntryOut(Schema):
 
     @staticmethod
     def resolve_title(obj) -> str:
-        return obj.proposal.title
+        return obj.subject.discussion_title()
 
     @staticmethod
     def resolve_text(obj) -> str:

@@ -4,19 +4,27 @@ A proposal's life: draft → published (gathering support) → threshold reached
 (on a council agenda) → answered (accepted / rejected / merged) → implemented. Every change of
 state is a ``ProposalEvent`` row, shown as the public timeline, with who decided, when and why.
 
+Discussion: a ``Comment`` belongs to a *subject* (a generic relation), so the hall's threads,
+moderation, reactions and paging serve other apps' items too — a budgeting idea has the same
+discussion as a proposal. A subject is any model that declares what the hall needs of it
+(``DiscussionSubject``); the hall never imports the apps that own subjects.
+
 Moderation (R1.1): anyone logged in may flag a proposal or a comment (``Flag``, one per person
 per item). Moderators hide an item with a reason its author reads; the author may appeal once
 (``Appeal``, one per item); a moderator decides. Each step is a ``ModerationEvent`` row, the
-item's moderation history. An "item" is a proposal (``comment`` empty) or one of its comments.
+item's moderation history. An "item" is a proposal (``proposal`` set) or a comment (``comment``
+set), never both: a comment's subject may be something other than a proposal.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -102,8 +110,46 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class DiscussionSubject(Protocol):
+    """What the hall needs of a thing residents discuss (a proposal, a budgeting idea).
+
+    Its discussion is shown on ``discussion_url()`` and its comments are posted and acted on
+    under ``discussion_url() + "comments/"`` (``deliberation.urls.discussion_urls``). Who may
+    read and comment are its own app's permissions; hiding and appeals are the hall's, by the
+    hall's moderators. A subject may also have ``hidden_at`` (a hidden subject's discussion is
+    closed) and needs ``community`` loaded for its URL.
+    """
+
+    pk: Any
+    community_id: int
+    #: rules permissions, checked with the subject: who reads it, who may comment.
+    VIEW_PERMISSION: ClassVar[str]
+    COMMENT_PERMISSION: ClassVar[str]
+    #: the journal verb of a new comment, and the notification kind its audience receives.
+    COMMENT_VERB: ClassVar[str]
+    COMMENT_NOTIFICATION: ClassVar[str]
+
+    def discussion_title(self) -> str: ...
+
+    def discussion_url(self) -> str: ...
+
+    def discussion_audience(self) -> models.QuerySet[Any]:
+        """The users told of a new comment (the commenter is left out)."""
+        ...
+
+
+def subject_filter(subject: Any) -> dict[str, Any]:
+    """Filter arguments for the comments of ``subject``."""
+    return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
+
+
 class Proposal(TenantModel):
     """提案"""
+
+    VIEW_PERMISSION = "deliberation.view_proposal"
+    COMMENT_PERMISSION = "deliberation.comment"
+    COMMENT_VERB = "comment.added"
+    COMMENT_NOTIFICATION = "proposal_comment"
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
@@ -131,6 +177,12 @@ class Proposal(TenantModel):
     hidden_reason = models.TextField(blank=True, max_length=2000)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comments = GenericRelation(
+        "deliberation.Comment",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="proposal",
     )
 
     objects = TenantManager["Proposal"]()
@@ -181,6 +233,21 @@ class Proposal(TenantModel):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    def discussion_title(self) -> str:
+        return self.title
+
+    def discussion_url(self) -> str:
+        return f"/c/{self.community.slug}/proposals/{self.pk}/"
+
+    def discussion_audience(self) -> models.QuerySet[Any]:
+        from gongzhi.accounts.models import User
+
+        return User.objects.filter(
+            pk__in=Follow.objects.in_community(self.community_id)
+            .filter(proposal=self)
+            .values("user")
+        )
+
 
 class Support(TenantModel):
     """One verified resident's support. The unique constraint is what makes it one."""
@@ -218,9 +285,13 @@ class Follow(TenantModel):
 
 
 class Comment(TenantModel):
-    """A comment, or a reply to one (threads are one level of parent links)."""
+    """A comment, or a reply to one (threads are one level of parent links), on a subject: a
+    proposal or another app's ``DiscussionSubject``. The subject's ``GenericRelation`` deletes
+    its comments with it."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -239,7 +310,12 @@ class Comment(TenantModel):
     objects = TenantManager["Comment"]()
 
     class Meta:
-        indexes = [models.Index(fields=["community", "proposal", "created_at"])]
+        indexes = [
+            models.Index(
+                fields=["community", "subject_type", "subject_id", "created_at"],
+                name="comment_by_subject",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
@@ -315,6 +391,15 @@ class FlagResolution(models.TextChoices):
     DISMISSED = "dismissed", _("dismissed")
 
 
+def _names_one_item(model: str) -> models.CheckConstraint:
+    """The row is about a proposal or about a comment (whatever the comment's subject)."""
+    return models.CheckConstraint(
+        condition=Q(proposal__isnull=False, comment__isnull=True)
+        | Q(proposal__isnull=True, comment__isnull=False),
+        name=f"{model}_names_one_item",
+    )
+
+
 def _one_per_item(fields: list[str], name: str) -> list[models.UniqueConstraint]:
     """Unique per proposal (when the item is the proposal) and per comment (when it is one)."""
     return [
@@ -334,7 +419,9 @@ def _one_per_item(fields: list[str], name: str) -> list[models.UniqueConstraint]
 class Flag(TenantModel):
     """举报: one person tells the moderators that a proposal or a comment breaks the rules."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="flags")
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
     )
@@ -354,6 +441,7 @@ class Flag(TenantModel):
 
     class Meta:
         constraints = [
+            _names_one_item("flag"),
             *_one_per_item(["flagged_by"], "flag_one_per_person"),
             models.CheckConstraint(
                 condition=~Q(reason="other") | ~Q(note=""), name="flag_other_has_note"
@@ -378,7 +466,9 @@ class AppealDecision(models.TextChoices):
 class Appeal(TenantModel):
     """申诉: the author of a hidden item asks the moderators to look again — once per item."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="appeals")
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="appeals"
+    )
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="appeals"
     )
@@ -396,6 +486,7 @@ class Appeal(TenantModel):
 
     class Meta:
         constraints = [
+            _names_one_item("appeal"),
             *_one_per_item([], "appeal_once_per_item"),
             models.CheckConstraint(condition=~Q(text=""), name="appeal_has_text"),
             models.CheckConstraint(
@@ -433,7 +524,7 @@ class ModerationEvent(TenantModel):
     """One step of an item's moderation history: who did what, when, and why."""
 
     proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="moderation_events"
+        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_events"
     )
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_events"
@@ -452,11 +543,12 @@ class ModerationEvent(TenantModel):
     class Meta:
         ordering = ["at", "pk"]
         constraints = [
+            _names_one_item("moderationevent"),
             models.CheckConstraint(
                 condition=~Q(step__in=["hidden", "restored", "kept_hidden", "appealed"])
                 | ~Q(reason=""),
                 name="moderationevent_decision_has_reason",
-            )
+            ),
         ]
         indexes = [models.Index(fields=["community", "proposal", "at"])]
 

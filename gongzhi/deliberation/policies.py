@@ -33,8 +33,10 @@ is_moderator = is_community_worker | is_council_member | is_platform_admin
 MODERATOR_ROLES = {Role.COMMUNITY_WORKER, Role.COUNCIL_MEMBER}
 
 
-def proposal_of(item: Proposal | Comment) -> Proposal:
-    return item if isinstance(item, Proposal) else item.proposal
+def subject_of(item: Proposal | Comment) -> Any:
+    """What the item is discussed under: a proposal is its own subject; a comment's subject is
+    a proposal or another app's ``DiscussionSubject``."""
+    return item if isinstance(item, Proposal) else item.subject
 
 
 @rules.predicate
@@ -55,13 +57,14 @@ def is_hidden(user: Any, item: Any) -> bool:
 
 @rules.predicate
 def in_hidden_proposal(user: Any, item: Any) -> bool:
-    """The item is hidden, or belongs to a hidden proposal (its discussion goes with it)."""
-    return item.hidden_at is not None or proposal_of(item).hidden_at is not None
+    """The item is hidden, or belongs to a hidden subject (its discussion goes with it)."""
+    return item.hidden_at is not None or getattr(subject_of(item), "hidden_at", None) is not None
 
 
 @rules.predicate
 def can_view_item(user: Any, item: Any) -> bool:
-    return view_proposal.predicate.test(user, proposal_of(item))
+    subject = subject_of(item)
+    return rules.has_perm(subject.VIEW_PERMISSION, user, subject)
 
 
 @rules.predicate

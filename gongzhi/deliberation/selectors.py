@@ -47,6 +47,7 @@ from gongzhi.deliberation.models import (
     ReactionKind,
     Status,
     Support,
+    subject_filter,
 )
 from gongzhi.deliberation.policies import (
     is_moderator,
@@ -60,7 +61,7 @@ LIST_ORDERS = {
     "support": ("-support_count", "-pk"),
 }
 
-ItemKey = tuple[int, int | None]  # (proposal id, comment id or None)
+ItemKey = tuple[int | None, int | None]  # (proposal id, None) or (None, comment id)
 
 
 def masked(viewer: Any) -> BaseExpression:
@@ -107,18 +108,18 @@ def proposal_get(*, community: Community, viewer: Any, proposal_id: int) -> Prop
     return proposal
 
 
-def comment_get(*, proposal: Proposal, viewer: Any, comment_id: int) -> Comment:
-    """A comment of a proposal the viewer may see (fetched with ``proposal_get``)."""
+def comment_get(*, subject: Any, viewer: Any, comment_id: int) -> Comment:
+    """A comment on a subject the viewer may see (fetched by its app, e.g. ``proposal_get``)."""
     comment = (
-        Comment.objects.in_community(proposal.community_id)
-        .filter(proposal=proposal, pk=comment_id)
+        Comment.objects.in_community(subject.community_id)
+        .filter(**subject_filter(subject), pk=comment_id)
         .select_related("author")
         .annotate(masked=masked(viewer))
         .first()
     )
     if comment is None:
         raise Http404
-    comment.proposal = proposal
+    comment.subject = subject
     return comment
 
 
@@ -128,13 +129,13 @@ def item_get(
     proposal = proposal_get(community=community, viewer=viewer, proposal_id=proposal_id)
     if comment_id is None:
         return proposal
-    return comment_get(proposal=proposal, viewer=viewer, comment_id=comment_id)
+    return comment_get(subject=proposal, viewer=viewer, comment_id=comment_id)
 
 
-def comment_list(*, proposal: Proposal, viewer: Any) -> QuerySet[Comment]:
+def comment_list(*, subject: Any, viewer: Any) -> QuerySet[Comment]:
     return (
-        Comment.objects.in_community(proposal.community_id)
-        .filter(proposal=proposal)
+        Comment.objects.in_community(subject.community_id)
+        .filter(**subject_filter(subject))
         .select_related("author")
         .annotate(masked=masked(viewer))
         .order_by("created_at", "pk")
@@ -153,20 +154,25 @@ class ReactionCount:
 THREADS_PER_PAGE = 30
 
 
-def _top_level(proposal: Proposal) -> QuerySet[Comment]:
+def _top_level(community_id: int, subject_type_id: int, subject_id: int) -> QuerySet[Comment]:
     return (
-        Comment.objects.in_community(proposal.community_id)
-        .filter(proposal=proposal, parent__isnull=True)
+        Comment.objects.in_community(community_id)
+        .filter(subject_type_id=subject_type_id, subject_id=subject_id, parent__isnull=True)
         .order_by("created_at", "pk")
     )
 
 
-def comment_threads(proposal: Proposal, *, viewer: Any = None, page: Any = None) -> Page:
-    """One page of top-level comments in order, each with its replies (``thread_replies``) and,
-    on every comment, ``masked`` and ``reaction_counts``: the same few queries however long the
-    discussion, since only this page's threads are loaded."""
-    scoped = Comment.objects.in_community(proposal.community_id).annotate(masked=masked(viewer))
-    top = _top_level(proposal).annotate(masked=masked(viewer)).select_related("author")
+def comment_threads(subject: Any, *, viewer: Any = None, page: Any = None) -> Page:
+    """One page of a subject's top-level comments in order, each with its replies
+    (``thread_replies``) and, on every comment, ``masked`` and ``reaction_counts``: the same
+    few queries however long the discussion, since only this page's threads are loaded."""
+    scoped = Comment.objects.in_community(subject.community_id).annotate(masked=masked(viewer))
+    subject_type = subject_filter(subject)["subject_type"]
+    top = (
+        _top_level(subject.community_id, subject_type.pk, subject.pk)
+        .annotate(masked=masked(viewer))
+        .select_related("author")
+    )
     threads_page = paginate_by_ids(top, page, THREADS_PER_PAGE)
     threads: list[Any] = list(threads_page.object_list)
     replies = scoped.select_related("author").order_by("created_at", "pk")
@@ -176,7 +182,7 @@ def comment_threads(proposal: Proposal, *, viewer: Any = None, page: Any = None)
     shown = [c.pk for comment in threads for c in [comment, *comment.thread_replies]]
     counts: Counter[tuple[int, str]] = Counter()
     for comment_id, kind, n in (
-        Reaction.objects.in_community(proposal.community_id)
+        Reaction.objects.in_community(subject.community_id)
         .filter(comment__in=shown)
         .values_list("comment", "kind")
         .annotate(n=Count("pk"))
@@ -186,13 +192,13 @@ def comment_threads(proposal: Proposal, *, viewer: Any = None, page: Any = None)
     mine: set[tuple[int, str]] = set()
     if viewer is not None and viewer.is_authenticated and counts:
         mine = set(
-            Reaction.objects.in_community(proposal.community_id)
+            Reaction.objects.in_community(subject.community_id)
             .filter(comment__in=shown, user=viewer)
             .values_list("comment", "kind")
         )
     for comment in threads:
         for c in [comment, *comment.thread_replies]:
-            c.proposal = proposal
+            c.subject = subject
             c.reaction_counts = [
                 ReactionCount(
                     kind=kind.value,
@@ -212,7 +218,7 @@ def thread_page_of(comment: Comment) -> int:
     root = comment.parent if comment.parent_id else comment
     assert root is not None
     before = (
-        _top_level(comment.proposal)
+        _top_level(comment.community_id, comment.subject_type_id, comment.subject_id)
         .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
         .count()
     )
@@ -274,19 +280,26 @@ def attachment_get(*, proposal: Proposal, attachment_id: int) -> Attachment:
 # --- Moderation ------------------------------------------------------------------------------
 
 
-def _key(proposal_id: int, comment_id: int | None) -> ItemKey:
+def _key(proposal_id: int | None, comment_id: int | None) -> ItemKey:
     return (proposal_id, comment_id)
 
 
 def key_of(item: Proposal | Comment) -> ItemKey:
     if isinstance(item, Proposal):
         return (item.pk, None)
-    return (item.proposal_id, item.pk)
+    return (None, item.pk)
+
+
+def _on_subject(subject: Any) -> Q:
+    """Moderation rows about the subject (if it is a proposal) or any of its comments."""
+    filters = subject_filter(subject)
+    on = Q(comment__subject_type=filters["subject_type"], comment__subject_id=subject.pk)
+    return on | Q(proposal=subject) if isinstance(subject, Proposal) else on
 
 
 @dataclass
 class ItemModeration:
-    """What the viewer may know about moderation on one proposal page, by item key."""
+    """What the viewer may know about moderation on one subject's page, by item key."""
 
     history: dict[ItemKey, list[ModerationEvent]] = field(default_factory=dict)
     open_flags: dict[ItemKey, int] = field(default_factory=dict)
@@ -294,14 +307,17 @@ class ItemModeration:
     flagged_by_me: set[ItemKey] = field(default_factory=set)
 
 
-def moderation_on(*, proposal: Proposal, viewer: Any, is_moderator: bool) -> ItemModeration:
-    """Histories, open flags and appeals for the proposal and its comments. Moderators see
-    everything; an author sees the steps on their own items that concern them (never flags)."""
+def moderation_on(*, subject: Any, viewer: Any, is_moderator: bool) -> ItemModeration:
+    """Histories, open flags and appeals for a subject (a proposal, or another app's) and its
+    comments. Moderators see everything; an author sees the steps on their own items that
+    concern them (never flags)."""
     result = ItemModeration()
     if viewer is None or not viewer.is_authenticated:
         return result
-    events = ModerationEvent.objects.in_community(proposal.community_id).filter(proposal=proposal)
-    appeals = Appeal.objects.in_community(proposal.community_id).filter(proposal=proposal)
+    community_id = subject.community_id
+    on = _on_subject(subject)
+    events = ModerationEvent.objects.in_community(community_id).filter(on)
+    appeals = Appeal.objects.in_community(community_id).filter(on)
     if not is_moderator:
         own = Q(comment__isnull=True, proposal__author=viewer) | Q(comment__author=viewer)
         events = events.filter(own, step__in=list(AUTHOR_STEPS))
@@ -313,15 +329,15 @@ def moderation_on(*, proposal: Proposal, viewer: Any, is_moderator: bool) -> Ite
     result.appeals = {_key(a.proposal_id, a.comment_id): a for a in appeals}
     result.flagged_by_me = {
         _key(p, c)
-        for p, c in Flag.objects.in_community(proposal.community_id)
-        .filter(proposal=proposal, flagged_by=viewer)
+        for p, c in Flag.objects.in_community(community_id)
+        .filter(on, flagged_by=viewer)
         .values_list("proposal", "comment")
     }
     if is_moderator:
         result.open_flags = {
             _key(p, c): n
-            for p, c, n in Flag.objects.in_community(proposal.community_id)
-            .filter(proposal=proposal, resolved_at__isnull=True)
+            for p, c, n in Flag.objects.in_community(community_id)
+            .filter(on, resolved_at__isnull=True)
             .values_list("proposal", "comment")
             .annotate(n=Count("pk"))
             .order_by()
@@ -336,7 +352,7 @@ def moderation_history(*, item: Proposal | Comment, viewer: Any) -> list[Moderat
         raise Http404
     events = ModerationEvent.objects.in_community(item.community_id).select_related("actor")
     if isinstance(item, Proposal):
-        events = events.filter(proposal=item, comment__isnull=True)
+        events = events.filter(proposal=item)
     else:
         events = events.filter(comment=item)
     if not is_moderator.test(viewer, item):
@@ -366,9 +382,10 @@ class ReasonCount:
 
 @dataclass
 class QueueEntry:
-    """One item waiting for a moderator: open flags (how many, why) and/or an open appeal."""
+    """One item waiting for a moderator: open flags (how many, why) and/or an open appeal. The
+    item is a proposal (``comment`` empty) or a comment on ``subject``."""
 
-    proposal: Proposal
+    subject: Any
     comment: Comment | None
     since: datetime
     flag_count: int = 0
@@ -378,17 +395,30 @@ class QueueEntry:
 
     @property
     def item(self) -> Proposal | Comment:
-        return self.comment or self.proposal
+        return self.comment or self.subject
 
     @property
     def kind(self) -> str:
         return "comment" if self.comment is not None else "proposal"
 
+    @property
+    def url(self) -> str:
+        """Where the item is shown."""
+        page = self.subject.discussion_url()
+        return f"{page}#comment-{self.comment.pk}" if self.comment is not None else page
+
+    @property
+    def actions_url(self) -> str:
+        """The item's own address, to which ``hide/`` and ``dismiss-flags/`` are added."""
+        page = self.subject.discussion_url()
+        return f"{page}comments/{self.comment.pk}/" if self.comment is not None else page
+
 
 class ModerationQueue(Sequence[QueueEntry]):
     """The queue, oldest first. Ordering needs only one small row per waiting item (two
-    queries); a page's proposals, comments and flag reasons load when it is sliced (three
-    more), so the page and the API list cost the same few queries at any length."""
+    queries); a page's proposals, comments (with their subjects, one query per kind of subject)
+    and flag reasons load when it is sliced, so the page and the API list cost the same few
+    queries at any length."""
 
     def __init__(self, community: Community) -> None:
         self.community = community
@@ -406,7 +436,9 @@ class ModerationQueue(Sequence[QueueEntry]):
             entry = waiting.setdefault(key, {"since": appeal.created_at, "flags": 0})
             entry["since"] = min(entry["since"], appeal.created_at)
             entry["appeal"] = appeal
-        self._keys = sorted(waiting, key=lambda k: (waiting[k]["since"], k[0], k[1] or 0))
+        self._keys = sorted(
+            waiting, key=lambda k: (waiting[k]["since"], k[1] is not None, k[0] or k[1])
+        )
         self._waiting = waiting
 
     def __len__(self) -> int:
@@ -430,25 +462,36 @@ class ModerationQueue(Sequence[QueueEntry]):
         if not keys:
             return []
         community = self.community
-        proposal_ids = {p for p, _c in keys}
+        proposal_ids = {p for p, _c in keys if p is not None}
         comment_ids = {c for _p, c in keys if c is not None}
-        proposals = Proposal.objects.in_community(community).select_related(
-            "author", "hidden_by", "community"
-        )
-        by_id = {p.pk: p for p in proposals.filter(pk__in=proposal_ids)}
-        comments = {}
+        proposals: dict[int, Proposal] = {}
+        if proposal_ids:
+            proposals = {
+                p.pk: p
+                for p in Proposal.objects.in_community(community)
+                .filter(pk__in=proposal_ids)
+                .select_related("author", "hidden_by")
+            }
+        comments: dict[int, Comment] = {}
         if comment_ids:
             comments = {
                 c.pk: c
                 for c in Comment.objects.in_community(community)
                 .filter(pk__in=comment_ids)
                 .select_related("author", "hidden_by")
+                .prefetch_related("subject")
             }
+        for item in [*proposals.values(), *(c.subject for c in comments.values())]:
+            if item is not None and item.community_id == community.pk:
+                item.community = community
         reasons: dict[ItemKey, Counter[str]] = defaultdict(Counter)
         notes: dict[ItemKey, list[str]] = defaultdict(list)
         for p, c, reason, note in (
             Flag.objects.in_community(community)
-            .filter(resolved_at__isnull=True, proposal__in=proposal_ids)
+            .filter(
+                Q(proposal__in=proposal_ids) | Q(comment__in=comment_ids),
+                resolved_at__isnull=True,
+            )
             .order_by("created_at", "pk")
             .values_list("proposal", "comment", "reason", "note")
         ):
@@ -459,15 +502,14 @@ class ModerationQueue(Sequence[QueueEntry]):
         entries = []
         for key in keys:
             proposal_id, comment_id = key
-            if proposal_id not in by_id or (comment_id is not None and comment_id not in comments):
-                continue  # deleted since the queue was read
             comment = comments.get(comment_id) if comment_id is not None else None
-            if comment is not None:
-                comment.proposal = by_id[proposal_id]
+            subject = comment.subject if comment is not None else proposals.get(proposal_id or 0)
+            if subject is None:
+                continue  # deleted since the queue was read
             waiting = self._waiting[key]
             entries.append(
                 QueueEntry(
-                    proposal=by_id[proposal_id],
+                    subject=subject,
                     comment=comment,
                     since=waiting["since"],
                     flag_count=waiting["flags"],

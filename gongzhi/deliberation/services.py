@@ -4,7 +4,8 @@ hold under concurrency because the proposal row is locked and a unique constrain
 
 Against spam and floods, raising proposals, commenting and flagging count towards per-person
 limits (``RATE_LIMITS``) kept in the shared cache. Moderation (flag, hide, dismiss, appeal,
-decide) works on an "item": a proposal, or one of its comments.
+decide) works on an "item": a proposal, or a comment — on a proposal or on another app's
+subject (a budgeting idea), moderated by the same people.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ from gongzhi.deliberation.models import (
     Scope,
     Status,
     Support,
+    subject_filter,
 )
-from gongzhi.deliberation.policies import MODERATOR_ROLES
+from gongzhi.deliberation.policies import MODERATOR_ROLES, subject_of
 from gongzhi.notifications.services import notify
 
 #: Per person: (at most this many, in a window of this many seconds of local time). A
@@ -370,40 +372,46 @@ def proposal_follow(*, actor: User, proposal: Proposal, follow: bool = True) -> 
         follows.filter(proposal=proposal, user=actor).delete()
 
 
-def comment_add(
-    *, actor: User, proposal: Proposal, body: str, parent: Comment | None = None
-) -> Comment:
-    if proposal.is_hidden:
+def comment_add(*, actor: User, subject: Any, body: str, parent: Comment | None = None) -> Comment:
+    """Comment on a proposal or on another app's ``DiscussionSubject`` (a budgeting idea), or
+    reply to a comment there. Who may is the subject's own permission; the limits, the journal
+    and telling the subject's audience are the hall's."""
+    if getattr(subject, "hidden_at", None) is not None:
         raise ValidationError(_("This proposal is hidden by the moderators."), code="hidden")
-    require("deliberation.comment", actor, proposal)
+    require(subject.COMMENT_PERMISSION, actor, subject)
     body = _clean_text(body, field="comment", max_length=2000)
-    if parent is not None and parent.proposal_id != proposal.pk:
+    on_subject = subject_filter(subject)
+    if parent is not None and (parent.subject_type_id, parent.subject_id) != (
+        on_subject["subject_type"].pk,
+        subject.pk,
+    ):
         raise ValidationError(
-            _("You can only reply to a comment on this proposal."), code="parent_invalid"
+            _("You can only reply to a comment in this discussion."), code="parent_invalid"
         )
     if parent is not None and parent.parent_id is not None:
         parent = parent.parent  # replies stay one level deep, under the comment they answer
     _count_towards_limit("comment", actor)
     with transaction.atomic():
-        comment = Comment.objects.in_community(proposal.community_id).create(
-            proposal=proposal, parent=parent, author=actor, body=body
+        comment = Comment.objects.in_community(subject.community_id).create(
+            **on_subject, parent=parent, author=actor, body=body
         )
+        comment.subject = subject
         journal.record(
-            community=proposal.community,
+            community=subject.community,
             actor=actor,
-            verb="comment.added",
+            verb=subject.COMMENT_VERB,
             target=comment,
-            data={"proposal": proposal.pk},
+            data={subject._meta.model_name: subject.pk},
         )
-        recipients = _followers(proposal, besides=actor)
+        recipients = list(subject.discussion_audience().exclude(pk=actor.pk))
         if recipients:
             notify(
                 users=recipients,
-                community=proposal.community,
-                kind="proposal_comment",
+                community=subject.community,
+                kind=subject.COMMENT_NOTIFICATION,
                 title=gettext_lazy("New comment on “%(title)s”"),
-                params={"title": proposal.title},
-                url=f"/c/{proposal.community.slug}/proposals/{proposal.pk}/#comment-{comment.pk}",
+                params={"title": subject.discussion_title()},
+                url=f"{subject.discussion_url()}#comment-{comment.pk}",
             )
     return comment
 
@@ -482,32 +490,36 @@ Item = Proposal | Comment
 
 
 def _targets(item: Item) -> dict[str, Any]:
-    """The (proposal, comment) pair that names an item in Flag, Appeal and ModerationEvent."""
+    """How Flag, Appeal and ModerationEvent name an item: the proposal, or the comment."""
     if isinstance(item, Proposal):
         return {"proposal_id": item.pk, "comment": None}
-    return {"proposal_id": item.proposal_id, "comment": item}
+    return {"proposal_id": None, "comment": item}
 
 
 def _lock(item: Item) -> Item:
-    related = ["community"] if isinstance(item, Proposal) else ["community", "proposal"]
-    return (
+    locked = (
         type(item)
         .objects.in_community(item.community_id)
-        .select_related(*related)
+        .select_related("community")
         .select_for_update(of=("self",))
         .get(pk=item.pk)
     )
+    if isinstance(item, Comment) and isinstance(locked, Comment):
+        subject = item.subject  # as the caller fetched it (the subject's app loads its parts)
+        if subject.community_id == locked.community_id:
+            subject.community = locked.community
+        locked.subject = subject
+    return locked
 
 
 def _url(item: Item) -> str:
-    community = item.community
     if isinstance(item, Proposal):
-        return f"/c/{community.slug}/proposals/{item.pk}/"
-    return f"/c/{community.slug}/proposals/{item.proposal_id}/#comment-{item.pk}"
+        return item.discussion_url()
+    return f"{item.subject.discussion_url()}#comment-{item.pk}"
 
 
 def _title(item: Item) -> str:
-    return (item if isinstance(item, Proposal) else item.proposal).title
+    return subject_of(item).discussion_title()
 
 
 def _step(
@@ -520,7 +532,7 @@ def _step(
 
 def _journal(item: Item, *, actor: User, verb: str, **data: Any) -> None:
     if isinstance(item, Comment):
-        data["proposal"] = item.proposal_id
+        data[subject_of(item)._meta.model_name] = item.subject_id
     journal.record(community=item.community, actor=actor, verb=verb, target=item, data=data)
 
 

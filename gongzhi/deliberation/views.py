@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -116,20 +119,8 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
         community=community, viewer=request.user, proposal_id=proposal_id
     )
     user = request.user
-    can_comment = rules.has_perm("deliberation.comment", user, proposal)
-    is_moderator = rules.has_perm("deliberation.moderate", user, community)
-    moderation = selectors.moderation_on(proposal=proposal, viewer=user, is_moderator=is_moderator)
-    comment_page = None
-    threads: list = []
-    if not proposal.masked:
-        comment_page = selectors.comment_threads(
-            proposal, viewer=user, page=request.GET.get("page")
-        )
-        threads = list(comment_page.object_list)
-    for comment in threads:
-        for c in [comment, *comment.thread_replies]:
-            _moderation_context(c, user, moderation, is_moderator)
-    _moderation_context(proposal, user, moderation, is_moderator)
+    discussion = discussion_context(request, proposal, shown=not proposal.masked)
+    _moderation_context(proposal, user, discussion["moderation"], discussion["is_moderator"])
     return render(
         request,
         "deliberation/proposal_detail.html",
@@ -137,27 +128,60 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             "community": community,
             "proposal": proposal,
             "events": proposal.events.select_related("actor").all(),
-            "threads": threads,
-            "comment_page": comment_page,
             "attachments": selectors.attachments(proposal=proposal),
             "revisions": proposal.revisions.count(),
             "i_support": selectors.supports(viewer=user, proposal=proposal),
             "can_support": rules.has_perm("deliberation.support_proposal", user, proposal),
-            "can_comment": can_comment,
             "can_answer": rules.has_perm("deliberation.answer_proposal", user, proposal),
             "can_put_to_vote": rules.has_perm("voting.manage_votes", user, community)
             and proposal.status != "draft",
-            # deliberation.react on each shown comment comes to the same as commenting here.
-            "can_react": can_comment,
-            "is_moderator": is_moderator,
-            "comment_form": CommentForm(),
             "answer_form": AnswerForm(),
-            "flag_form": FlagForm(),
             "progress": min(100, round(100 * proposal.support_count / proposal.support_threshold))
             if proposal.support_threshold
             else 0,
+            **discussion,
         },
     )
+
+
+# --- A subject's discussion -------------------------------------------------------------------
+#
+# A proposal's page and another app's (a budgeting idea's) show the same discussion: the
+# partial ``deliberation/includes/discussion.html`` with ``discussion_context``, and the routes
+# of ``discussion_urls`` under the subject's address. The subject's app gives a function that
+# fetches the subject for the viewer (404 if they may not see it), with ``community`` loaded.
+
+SubjectGetter = Callable[..., Any]
+
+
+def discussion_context(request: HttpRequest, subject: Any, *, shown: bool = True) -> dict:
+    """What ``deliberation/includes/discussion.html`` needs for ``subject``: one page of its
+    threads with each comment's moderation state, who may comment and moderate, the forms.
+    ``shown=False`` (a subject hidden from the viewer) loads no comments."""
+    user = request.user
+    can_comment = rules.has_perm(subject.COMMENT_PERMISSION, user, subject)
+    is_moderator = rules.has_perm("deliberation.moderate", user, subject.community)
+    moderation = selectors.moderation_on(subject=subject, viewer=user, is_moderator=is_moderator)
+    comment_page = None
+    threads: list = []
+    if shown:
+        comment_page = selectors.comment_threads(subject, viewer=user, page=request.GET.get("page"))
+        threads = list(comment_page.object_list)
+    for comment in threads:
+        for c in [comment, *comment.thread_replies]:
+            _moderation_context(c, user, moderation, is_moderator)
+    return {
+        "threads": threads,
+        "comment_page": comment_page,
+        "comments_url": f"{subject.discussion_url()}comments/",
+        "can_comment": can_comment,
+        # Reacting to a shown comment comes to the same as commenting here.
+        "can_react": can_comment,
+        "is_moderator": is_moderator,
+        "moderation": moderation,
+        "comment_form": CommentForm(),
+        "flag_form": FlagForm(),
+    }
 
 
 def _moderation_context(item, user, moderation, is_moderator: bool) -> None:
@@ -214,20 +238,21 @@ def proposal_follow(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def comment_add(request: HttpRequest, slug: str, proposal_id: int) -> HttpResponse:
-    proposal, back = _act(request, slug, proposal_id)
+def comment_add(request: HttpRequest, get_subject: SubjectGetter, **kwargs: Any) -> HttpResponse:
+    subject = get_subject(request, **kwargs)
+    back = subject.discussion_url()
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment of at most 2000 characters."))
         return redirect(back)
     parent = None
     if form.cleaned_data.get("parent"):
-        parent = proposal.comments.filter(pk=form.cleaned_data["parent"]).first()
-        if parent is None:
-            raise Http404
+        parent = selectors.comment_get(
+            subject=subject, viewer=request.user, comment_id=form.cleaned_data["parent"]
+        )
     try:
         comment = services.comment_add(
-            actor=request.user, proposal=proposal, body=form.cleaned_data["body"], parent=parent
+            actor=request.user, subject=subject, body=form.cleaned_data["body"], parent=parent
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -235,10 +260,10 @@ def comment_add(request: HttpRequest, slug: str, proposal_id: int) -> HttpRespon
     return redirect(_comment_url(back, comment))
 
 
-def _comment_url(proposal_url: str, comment: Comment) -> str:
+def _comment_url(subject_url: str, comment: Comment) -> str:
     """Where a comment is shown: its thread's page of the discussion, at the comment."""
     page = selectors.thread_page_of(comment)
-    return f"{proposal_url}{f'?page={page}' if page > 1 else ''}#comment-{comment.pk}"
+    return f"{subject_url}{f'?page={page}' if page > 1 else ''}#comment-{comment.pk}"
 
 
 @login_required
@@ -275,16 +300,25 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
 # --- Moderation ------------------------------------------------------------------------------
 
 
-def _item(request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None):
+def proposal_subject(request: HttpRequest, slug: str, proposal_id: int) -> Proposal:
+    """The hall's own subject getter: a proposal the viewer may see."""
     community = community_get(slug=slug, user=request.user)
-    item = selectors.item_get(
-        community=community, viewer=request.user, proposal_id=proposal_id, comment_id=comment_id
-    )
-    back = f"/c/{slug}/proposals/{proposal_id}/"
-    if isinstance(item, Comment):
+    return selectors.proposal_get(community=community, viewer=request.user, proposal_id=proposal_id)
+
+
+def _item(
+    request: HttpRequest, get_subject: SubjectGetter, comment_id: int | None, kwargs: dict
+) -> tuple[Proposal | Comment, str]:
+    """The proposal (``comment_id`` None, from the hall's own routes) or a comment on the
+    subject, and where to go back to afterwards."""
+    subject = get_subject(request, **kwargs)
+    back = subject.discussion_url()
+    item: Proposal | Comment = subject
+    if comment_id is not None:
+        item = selectors.comment_get(subject=subject, viewer=request.user, comment_id=comment_id)
         back = _comment_url(back, item)
     if request.POST.get("back") == "queue":
-        back = f"/c/{slug}/proposals/moderation/"
+        back = f"/c/{subject.community.slug}/proposals/moderation/"
     return item, back
 
 
@@ -295,9 +329,12 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 @login_required
 @require_POST
 def item_flag(
-    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+    request: HttpRequest,
+    get_subject: SubjectGetter = proposal_subject,
+    comment_id: int | None = None,
+    **kwargs: Any,
 ) -> HttpResponse:
-    item, back = _item(request, slug, proposal_id, comment_id)
+    item, back = _item(request, get_subject, comment_id, kwargs)
     form = FlagForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a reason."))
@@ -319,9 +356,12 @@ def item_flag(
 @login_required
 @require_POST
 def item_hide(
-    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+    request: HttpRequest,
+    get_subject: SubjectGetter = proposal_subject,
+    comment_id: int | None = None,
+    **kwargs: Any,
 ) -> HttpResponse:
-    item, back = _item(request, slug, proposal_id, comment_id)
+    item, back = _item(request, get_subject, comment_id, kwargs)
     form = HideForm(request.POST)
     try:
         services.item_hide(
@@ -339,9 +379,12 @@ def item_hide(
 @login_required
 @require_POST
 def item_dismiss_flags(
-    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+    request: HttpRequest,
+    get_subject: SubjectGetter = proposal_subject,
+    comment_id: int | None = None,
+    **kwargs: Any,
 ) -> HttpResponse:
-    item, back = _item(request, slug, proposal_id, comment_id)
+    item, back = _item(request, get_subject, comment_id, kwargs)
     form = DismissForm(request.POST)
     try:
         services.flags_dismiss(
@@ -359,9 +402,12 @@ def item_dismiss_flags(
 @login_required
 @require_POST
 def item_appeal(
-    request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
+    request: HttpRequest,
+    get_subject: SubjectGetter = proposal_subject,
+    comment_id: int | None = None,
+    **kwargs: Any,
 ) -> HttpResponse:
-    item, back = _item(request, slug, proposal_id, comment_id)
+    item, back = _item(request, get_subject, comment_id, kwargs)
     form = AppealForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the moderators should look again."))
@@ -421,14 +467,18 @@ def appeal_decide(request: HttpRequest, slug: str, appeal_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def reaction_toggle(request: HttpRequest, slug: str, proposal_id: int, comment_id: int):
-    comment, back = _item(request, slug, proposal_id, comment_id)
+def reaction_toggle(
+    request: HttpRequest, get_subject: SubjectGetter, comment_id: int, **kwargs: Any
+) -> HttpResponse:
+    comment, back = _item(request, get_subject, comment_id, kwargs)
     form = ReactionForm(request.POST)
     if not form.is_valid():
         raise Http404
     try:
         services.reaction_toggle(
-            actor=request.user, comment=comment, kind=form.cleaned_data["kind"]
+            actor=request.user,
+            comment=comment,  # type: ignore[arg-type]
+            kind=form.cleaned_data["kind"],
         )
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)

@@ -35,7 +35,7 @@ def writer(community):
 
 @pytest.fixture
 def comment(proposal, writer):
-    return services.comment_add(actor=writer, proposal=proposal, body="楼上的住户都是骗子！")
+    return services.comment_add(actor=writer, subject=proposal, body="楼上的住户都是骗子！")
 
 
 @pytest.fixture(autouse=True)

@@ -101,7 +101,7 @@ def test_the_whole_cycle_on_a_comment(
     assert caught.value.code == "already_appealed"
     with pytest.raises(IntegrityError), transaction.atomic():
         Appeal.objects.in_community(community).create(
-            proposal=proposal, comment=comment, author=writer, text="绕过页面"
+            comment=comment, author=writer, text="绕过页面"
         )
     assert "Send the appeal" not in page(client, writer, detail)
 
@@ -238,7 +238,7 @@ def test_dismissing_flags_keeps_the_item_and_empties_the_queue(
 @pytest.mark.django_db
 def test_nobody_decides_an_appeal_about_their_own_words(community, proposal, worker):
     councillor = member(community, Role.COUNCIL_MEMBER)
-    theirs = services.comment_add(actor=councillor, proposal=proposal, body="……")
+    theirs = services.comment_add(actor=councillor, subject=proposal, body="……")
     services.item_hide(actor=worker, item=theirs, reason="与议题无关")
     appeal = services.appeal_add(actor=councillor, item=theirs, text="有关")
     with pytest.raises(PermissionDenied):
@@ -269,7 +269,7 @@ def test_a_hidden_proposal_takes_no_support_and_no_comments(community, proposal,
         services.proposal_support(actor=neighbour, proposal=proposal)
     assert caught.value.code == "hidden"
     with pytest.raises(ValidationError) as caught:
-        services.comment_add(actor=neighbour, proposal=proposal, body="同意")
+        services.comment_add(actor=neighbour, subject=proposal, body="同意")
     assert caught.value.code == "hidden"
 
 
@@ -328,7 +328,7 @@ def test_permission_matrix(role, kind, state):
     proposal = services.proposal_create(actor=author, community=community, title="t", body="b")
     item = proposal
     if kind == "comment":
-        item = services.comment_add(actor=author, proposal=proposal, body="c")
+        item = services.comment_add(actor=author, subject=proposal, body="c")
     if state == "hidden":
         item = services.item_hide(
             actor=member(community, Role.COMMUNITY_WORKER), item=item, reason="r"
@@ -542,7 +542,7 @@ def test_queue_is_oldest_first_and_its_page_costs_a_fixed_number_of_queries(
     writers = [member(community) for _ in range(3)]
     flaggers = [member(community) for _ in range(3)]
     comments = [
-        services.comment_add(actor=writers[i % 3], proposal=proposal, body=f"评论{i}")
+        services.comment_add(actor=writers[i % 3], subject=proposal, body=f"评论{i}")
         for i in range(24)
     ]
     for i, comment in enumerate(comments):  # one or two flags each, within a flagger's limit

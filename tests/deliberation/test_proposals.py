@@ -152,10 +152,10 @@ def test_bad_input_changes_nothing(community, resident, small_threshold):
 @pytest.mark.django_db
 def test_comment_threads_stay_one_level_deep(community, proposal, resident):
     neighbour = member(community)
-    top = services.comment_add(actor=neighbour, proposal=proposal, body="支持！")
-    reply = services.comment_add(actor=resident, proposal=proposal, body="谢谢", parent=top)
+    top = services.comment_add(actor=neighbour, subject=proposal, body="支持！")
+    reply = services.comment_add(actor=resident, subject=proposal, body="谢谢", parent=top)
     reply_to_reply = services.comment_add(
-        actor=neighbour, proposal=proposal, body="不客气", parent=reply
+        actor=neighbour, subject=proposal, body="不客气", parent=reply
     )
     assert reply.parent == top and reply_to_reply.parent == top
     assert Notification.objects.filter(
@@ -171,7 +171,7 @@ def test_a_long_discussion_is_paged_by_thread_and_a_reply_lands_on_its_threads_p
 
     people = [member(community) for _ in range(8)]
     tops = [
-        services.comment_add(actor=people[i % 8], proposal=proposal, body=f"第{i}条")
+        services.comment_add(actor=people[i % 8], subject=proposal, body=f"第{i}条")
         for i in range(THREADS_PER_PAGE + 5)
     ]
     url = reverse("proposal_detail", args=[community.slug, proposal.pk])

@@ -77,15 +77,15 @@ def test_ten_comments_in_ten_minutes_then_a_pause(monkeypatch, noon, community, 
     assert services.RATE_LIMITS["comment"] == (10, 600)
     talker = member(community)
     for i in range(10):
-        services.comment_add(actor=talker, proposal=proposal, body=f"第{i}条")
+        services.comment_add(actor=talker, subject=proposal, body=f"第{i}条")
     with pytest.raises(ValidationError) as caught:
-        services.comment_add(actor=talker, proposal=proposal, body="刷屏")
+        services.comment_add(actor=talker, subject=proposal, body="刷屏")
     assert caught.value.code == "rate_limited"
     assert Comment.objects.in_community(community).filter(author=talker).count() == 10
     # Ten minutes on, a new window begins and the talker may speak again.
     later = noon + 600
     monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: later))
-    services.comment_add(actor=talker, proposal=proposal, body="十分钟后")
+    services.comment_add(actor=talker, subject=proposal, body="十分钟后")
 
 
 @pytest.mark.django_db
@@ -110,13 +110,11 @@ def test_a_days_count_outlives_the_caches_default_timeout(community, resident, s
 def test_twenty_flags_a_day(community, proposal, writer):
     assert limit("flag") == 20
     comments = [
-        Comment.objects.in_community(community).create(
-            proposal=proposal, author=writer, body=str(i)
-        )
+        Comment.objects.in_community(community).create(subject=proposal, author=writer, body=str(i))
         for i in range(21)
     ]
     for comment in comments:
-        comment.proposal = proposal
+        comment.subject = proposal
     flagger = member(community)
     for comment in comments[:20]:
         services.flag_add(actor=flagger, item=comment, reason=FlagReason.SPAM)
@@ -130,7 +128,7 @@ def test_twenty_flags_a_day(community, proposal, writer):
 def test_the_limit_reaches_the_page_and_the_api(client, community, proposal):
     talker = member(community)
     for i in range(10):
-        services.comment_add(actor=talker, proposal=proposal, body=f"{i}")
+        services.comment_add(actor=talker, subject=proposal, body=f"{i}")
     client.force_login(talker)
     response = client.post(
         reverse("comment_add", args=[community.slug, proposal.pk]),

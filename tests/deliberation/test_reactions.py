@@ -57,7 +57,7 @@ def test_who_may_react(community, other_community, proposal, comment, worker):
     assert caught.value.code == "kind_invalid"
     services.item_hide(actor=worker, item=comment, reason="广告")
     comment.refresh_from_db()
-    comment.proposal = proposal
+    comment.subject = proposal
     with pytest.raises(PermissionDenied):
         services.reaction_toggle(actor=member(community), comment=comment, kind="agree")
     assert not Reaction.objects.in_community(community).exists()
@@ -114,8 +114,8 @@ def test_detail_page_queries_do_not_grow_with_the_discussion(
 ):
     people = [member(community) for _ in range(4)]
     for i in range(12):
-        top = services.comment_add(actor=people[i % 4], proposal=proposal, body=f"评论{i}")
-        services.comment_add(actor=people[(i + 1) % 4], proposal=proposal, body="回复", parent=top)
+        top = services.comment_add(actor=people[i % 4], subject=proposal, body=f"评论{i}")
+        services.comment_add(actor=people[(i + 1) % 4], subject=proposal, body="回复", parent=top)
         for person in people[:3]:
             services.reaction_toggle(actor=person, comment=top, kind="agree")
     client.force_login(people[0])

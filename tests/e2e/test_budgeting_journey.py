@@ -1,5 +1,6 @@
 """Browser journey of a participatory budget (issue 5), in Debian's Chromium: a resident
-proposes an idea, the review panel and a community worker review it, residents choose projects
+proposes an idea, a neighbour asks about it in the hall's threaded discussion and the author
+replies, the review panel and a community worker review it, residents choose projects
 within the budget (with the live running total), the worker counts the ballots (the real
 background task, run by the immediate backend on commit), the results explain each project, and
 the worker posts a milestone that residents then read. Phases are set by dates, as the
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.budgeting import services
 from gongzhi.budgeting.models import Idea, IdeaStatus, Milestone, Review, Tally, TallyStatus
+from gongzhi.deliberation.models import Comment
 from tests.budgeting.helpers import make_process, project, set_phase
 from tests.e2e.test_journeys import force_login, shot, submit
 from tests.factories import member
@@ -43,6 +45,28 @@ def test_idea_review_knapsack_ballot_results_milestone(new_context, community, w
     idea = Idea.objects.in_community(community).get(title="小区路灯改造")
     assert page.url.endswith(f"{base}/ideas/{idea.pk}/")
     shot(page, "budget-01-idea")
+
+    # The idea's discussion is the deliberation hall's: a neighbour asks, the author replies
+    # in the same thread.
+    idea_page = f"{base}/ideas/{idea.pk}/"
+    neighbour = new_context("phone")
+    force_login(neighbour, member(community), e2e)
+    talk = neighbour.new_page()
+    talk.goto(idea_page)
+    talk.fill("#id_body", "台阶旁边能不能也装个扶手？")
+    submit(talk, f"{idea_page}comments/")
+    question = Comment.objects.in_community(community).get()
+    assert question.subject == idea
+    assert "台阶旁边" in talk.locator(f"#comment-{question.pk}").inner_text()
+    page.goto(idea_page)
+    page.locator(f"#comment-{question.pk} details summary").last.click()
+    page.fill(f"#reply-{question.pk}", "好主意，我补充到说明里。")
+    with page.expect_navigation():
+        page.locator(f"#comment-{question.pk} details form button[type=submit]").last.click()
+    answer = Comment.objects.in_community(community).get(parent=question)
+    assert answer.author == resident
+    assert "补充到说明里" in page.locator(f"#comment-{answer.pk}").inner_text()
+    shot(page, "budget-01b-discussion")
 
     # Feasibility review: a panel member scores it, the worker publishes the decision.
     set_phase(process, "review")

@@ -63,7 +63,7 @@ def seed_hall(
         for person in backers:
             proposal = hall.proposal_support(actor=person, proposal=proposal)
         for position, text in enumerate(COMMENTS[: 5 - index]):
-            hall.comment_add(actor=people[20 + position], proposal=proposal, body=text)
+            hall.comment_add(actor=people[20 + position], subject=proposal, body=text)
         proposals.append(proposal)
     first = proposals[0]
     first.refresh_from_db()
