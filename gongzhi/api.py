@@ -50,6 +50,7 @@ api.add_router("/communities", voting_router)
 api.add_router("/communities", opinions_router)
 api.add_router("/communities", budgeting_router)
 api.add_router("/communities", feedback_router)
+api.add_router("/communities", "gongzhi.feedback.stats_api.router")
 api.add_router("/communities", disclosure_router)
 
 

@@ -1,6 +1,6 @@
 """The hotline's pages, under /c/<slug>/hotline/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from gongzhi.feedback import views
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path(f"{one}/reopen/", views.reopen, name="hotline_reopen"),
     path(f"{one}/rate/", views.rate, name="hotline_rate"),
     path(f"{one}/merge/", views.merge, name="hotline_merge"),
+    path("stats/", include("gongzhi.feedback.stats_urls")),
 ]

@@ -1,0 +1,184 @@
+"""The hotline's statistics pages for staff (/c/<slug>/hotline/stats/): the figures per
+category, handler and month, the heat view by building, and their CSV/XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gongzhi.core.exports import spreadsheet_safe
+from gongzhi.core.models import Community
+from gongzhi.core.selectors import community_get
+from gongzhi.feedback import stats
+
+PERM = "feedback.view_stats"
+TABLES = ("category", "handler", "month", "building")
+
+
+def _report(request: HttpRequest, community: Community, *, quiet: bool = False) -> stats.Report:
+    try:
+        first, last = stats.parse_period(request.GET.get("from"), request.GET.get("to"))
+    except ValidationError as exc:
+        if quiet:
+            raise
+        messages.error(request, " ".join(exc.messages))
+        first, last = stats.default_period()
+    return stats.report(community=community, first=first, last=last)
+
+
+def _heat_rows(report: stats.Report) -> list[tuple[stats.Line, list[tuple[int, int]]]]:
+    """Each building with its cells: (count, shade 0–100 relative to the busiest cell)."""
+    largest = report.heat.largest or 1
+    return [
+        (b, [(n, round(100 * n / largest)) for n in report.heat.row(b)])
+        for b in report.heat.buildings
+    ]
+
+
+@login_required
+@require_GET
+def stats_page(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm=PERM)
+    report = _report(request, community)
+    return render(
+        request,
+        "feedback/stats/report.html",
+        {
+            "community": community,
+            "report": report,
+            "tables": [
+                ("category", _("By category"), _("Category"), report.by_category),
+                ("handler", _("By handler"), _("Handler"), report.by_handler),
+                ("month", _("By month"), _("Month"), report.by_month),
+            ],
+            "heat_rows": _heat_rows(report),
+            "first": report.first.strftime("%Y-%m"),
+            "last": report.last.strftime("%Y-%m"),
+        },
+    )
+
+
+def headings() -> list[str]:
+    return [
+        _("Tickets"),
+        _("Accepted"),
+        _("Mean response time (hours)"),
+        _("Resolved"),
+        _("Mean resolution time (hours)"),
+        _("Resolved with a deadline"),
+        _("Resolved on time"),
+        _("Resolved on time (%)"),
+        _("Open past deadline"),
+        _("Rated"),
+        _("Rated solved"),
+        _("Resolution rate (%)"),
+        _("Rated 4 or 5"),
+        _("Satisfaction rate (%)"),
+        _("Mean satisfaction (1–5)"),
+    ]
+
+
+def _numbers(f: stats.Figures) -> list[Any]:
+    return [
+        f.tickets,
+        f.responded,
+        f.response_hours,
+        f.resolved,
+        f.resolution_hours,
+        f.resolved_with_deadline,
+        f.resolved_on_time,
+        f.on_time_rate,
+        f.open_overdue,
+        f.rated,
+        f.solved,
+        f.resolution_rate,
+        f.satisfied,
+        f.satisfaction_rate,
+        f.satisfaction_mean,
+    ]
+
+
+def table_rows(report: stats.Report, table: str) -> list[list[Any]]:
+    """One table as spreadsheet rows: a heading row, then labels (made safe: a category or a
+    person may be named ``=…``) with their numbers (kept as numbers)."""
+    if table == "building":
+        columns = report.heat.categories
+        rows: list[list[Any]] = [
+            spreadsheet_safe([_("Building"), _("Tickets"), *[c.label for c in columns]])
+        ]
+        for building in report.heat.buildings:
+            rows.append(
+                [
+                    *spreadsheet_safe([building.label]),
+                    building.figures.tickets,
+                    *report.heat.row(building),
+                ]
+            )
+        return rows
+    lines, first = {
+        "category": (report.by_category, _("Category")),
+        "handler": (report.by_handler, _("Handler")),
+        "month": (report.by_month, _("Month")),
+    }[table]
+    rows = [spreadsheet_safe([first, *headings()])]
+    rows += [[*spreadsheet_safe([line.label]), *_numbers(line.figures)] for line in lines]
+    rows.append([*spreadsheet_safe([_("All")]), *_numbers(report.total)])
+    return rows
+
+
+@login_required
+@require_GET
+def stats_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm=PERM)
+    try:
+        report = _report(request, community, quiet=True)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")
+    name = f"hotline-{community.slug}-{report.first:%Y-%m}-{report.last:%Y-%m}"
+    if fmt == "csv":
+        table = request.GET.get("table", "category")
+        if table not in TABLES:
+            return HttpResponse(
+                _("Choose the table: category, handler, month or building."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel and WPS read UTF-8 Chinese only with the BOM
+        csv.writer(buffer).writerows(table_rows(report, table))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        name += f"-{table}"
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        titles = {
+            "category": _("By category"),
+            "handler": _("By handler"),
+            "month": _("By month"),
+            "building": _("By building"),
+        }
+        for index, table in enumerate(TABLES):
+            sheet = workbook.active if index == 0 else workbook.create_sheet()
+            sheet.title = str(titles[table])[:31]
+            for row in table_rows(report, table):
+                sheet.append(row)
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
