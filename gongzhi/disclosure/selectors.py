@@ -34,7 +34,7 @@ from gongzhi.disclosure.models import (
 def announcement_list(
     *, community: Community | int, user: Any, category: str = ""
 ) -> QuerySet[Announcement]:
-    queryset = Announcement.objects.in_community(community)
+    queryset: QuerySet[Any] = Announcement.objects.in_community(community)
     if not rules.has_perm("disclosure.view_drafts", user, _as_community(community)):
         queryset = queryset.filter(published_at__isnull=False)
     if category:

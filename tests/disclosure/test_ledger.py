@@ -17,6 +17,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from gongzhi.core.models import Activity, Role
@@ -28,7 +30,7 @@ from gongzhi.disclosure.models import (
     LedgerLine,
     Voucher,
 )
-from gongzhi.disclosure.money import to_fen, yuan
+from gongzhi.disclosure.money import MAX_FEN, as_decimal, to_fen, yuan
 from gongzhi.disclosure.services import LineIn
 from tests.disclosure.helpers import approved, last_month, pdf, png, record
 from tests.factories import member
@@ -555,3 +557,9 @@ def test_entries_of_another_community_are_not_found(community, other_community, 
 
     with pytest.raises(Http404):
         selectors.entry_get(community=other_community, entry_id=entry.pk, user=stranger)
+
+
+@given(st.integers(min_value=-MAX_FEN, max_value=MAX_FEN))
+def test_yuan_and_fen_round_trip(fen):
+    assert to_fen(yuan(fen)) == fen
+    assert to_fen(as_decimal(fen)) == fen

@@ -206,3 +206,21 @@ def test_permission_matrix(request, community, other_community, role):
     if role != "admin_user":
         elsewhere = {p for p in PERMS if rules.has_perm(p, user, other_community)}
         assert elsewhere == {"disclosure.view"}
+
+
+@pytest.mark.django_db
+def test_public_entry_list_query_count(
+    community, worker, approver, client, django_assert_max_num_queries
+):
+    from tests.disclosure.helpers import approved
+
+    for i in range(12):
+        approved(community, worker, approver, total=str(20 + i))
+    period = services.finance_period_create(
+        actor=worker, community=community, kind="month", starts_on=last_month()
+    )
+    services.finance_period_publish(actor=worker, period=period)
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/api/v1/communities/{community.slug}/ledger/entries")
+    assert response.json()["count"] == 12
+    assert all(len(e["lines"]) == 1 for e in response.json()["items"])
