@@ -62,7 +62,7 @@ class TicketIn(Schema):
     )
 
 
-class TicketOut(Schema):
+class _TicketFields(Schema):
     number: int
     reference: str
     text: str
@@ -81,6 +81,8 @@ class TicketOut(Schema):
     duplicate_of: int | None
     resolution: str
 
+
+class TicketOut(_TicketFields):
     @staticmethod
     def resolve_category(obj: Any) -> str | None:
         return obj.category.code if obj.category_id else None
@@ -127,7 +129,7 @@ class RatingOut(Schema):
     satisfaction: int
 
 
-class TicketDetailOut(TicketOut):
+class TicketDetailOut(_TicketFields):
     details: DetailsOut | None
     rating: RatingOut | None
     followers: int
