@@ -455,55 +455,72 @@ def report(
     state = TicketStatsState.objects.in_community(community).first()
     through = None if live or state is None else state.through
     end = month_start(next_month(last))
-    rows: list[tuple[date, int | None, int | None, Figures]] = []
-    heat_rows: list[tuple[date, int | None, int | None, int]] = []
+    # Rollup rows are summed in SQL (tens of thousands of rows over years would cost more to
+    # load than to add up): per (category, handler) and per month; heat per (building, category).
+    pairs: list[tuple[int | None, int | None, Figures]] = []
+    months: list[tuple[date, Figures]] = []
+    heat: list[tuple[int | None, int | None, int]] = []
     live_from = month_start(first)
+    sums = {name: Sum(name) for name in COUNTS}
     if through is not None and through > first:
         rolled_last = min(last, through - timedelta(days=1))
-        for stat in TicketMonthStat.objects.in_community(community).filter(
+        rolled = TicketMonthStat.objects.in_community(community).filter(
             month__gte=first, month__lte=rolled_last
-        ):
-            figures = Figures(**{name: getattr(stat, name) for name in COUNTS})
-            rows.append((stat.month, stat.category_id, stat.assignee_id, figures))
-        heat_rows += [
-            (s.month, s.building_id, s.category_id, s.tickets)
-            for s in TicketBuildingStat.objects.in_community(community).filter(
-                month__gte=first, month__lte=rolled_last
-            )
-        ]
+        )
+        for row in rolled.values("category_id", "assignee_id").annotate(**sums).order_by():
+            pairs.append((row["category_id"], row["assignee_id"], _summed(row)))
+        for row in rolled.values("month").annotate(**sums).order_by():
+            months.append((row["month"], _summed(row)))
+        heat += (
+            TicketBuildingStat.objects.in_community(community)
+            .filter(month__gte=first, month__lte=rolled_last)
+            .values_list("building_id", "category_id")
+            .annotate(n=Sum("tickets"))
+            .order_by()
+        )
         live_from = max(live_from, month_start(through))
+    counted_live = live_rows(community.pk, live_from, end) if live_from < end else []
     if live_from < end:
-        rows += live_rows(community.pk, live_from, end)
-        heat_rows += live_building_rows(community.pk, live_from, end)
-    overdue = _overdue_rows(community.pk, month_start(first), end, now)
+        heat += [(b, c, n) for _m, b, c, n in live_building_rows(community.pk, live_from, end)]
+    overdue = [
+        (month, category_id, assignee_id, Figures(open_overdue=n))
+        for month, category_id, assignee_id, n in _overdue_rows(
+            community.pk, month_start(first), end, now
+        )
+    ]
+    for month, category_id, assignee_id, figures in [*counted_live, *overdue]:
+        pairs.append((category_id, assignee_id, figures))
+        months.append((month, figures))
     if not live:
         request_refresh(community.pk, state)
     as_of = state.refreshed_at if through is not None and state is not None else None
-    return _assemble(community, first, last, rows, heat_rows, overdue, as_of)
+    return _assemble(community, first, last, pairs, months, heat, as_of)
+
+
+def _summed(row: dict[str, Any]) -> Figures:
+    return Figures(**{name: row[name] or 0 for name in COUNTS})
 
 
 def _assemble(
     community: Community,
     first: date,
     last: date,
-    rows: Iterable[tuple[date, int | None, int | None, Figures]],
-    heat_rows: Iterable[tuple[date, int | None, int | None, int]],
-    overdue: Iterable[tuple[date, int | None, int | None, int]],
+    pairs: Iterable[tuple[int | None, int | None, Figures]],
+    months: Iterable[tuple[date, Figures]],
+    heat_rows: Iterable[tuple[int | None, int | None, int]],
     as_of: datetime | None,
 ) -> Report:
     from gongzhi.accounts.models import User
 
-    rows = list(rows)
-    for month, category_id, assignee_id, n in overdue:
-        rows.append((month, category_id, assignee_id, Figures(open_overdue=n)))
     total = Figures()
     by_category: dict[Any, Figures] = defaultdict(Figures)
     by_handler: dict[Any, Figures] = defaultdict(Figures)
     by_month: dict[date, Figures] = {m: Figures() for m in months_between(first, last)}
-    for month, category_id, assignee_id, figures in rows:
+    for category_id, assignee_id, figures in pairs:
         total.add(figures)
         by_category[category_id].add(figures)
         by_handler[assignee_id].add(figures)
+    for month, figures in months:
         by_month.setdefault(month, Figures()).add(figures)
 
     categories = list(Category.objects.in_community(community).order_by("position", "pk"))
@@ -524,7 +541,7 @@ def _assemble(
     cells: dict[tuple[Any, Any], int] = defaultdict(int)
     per_building: dict[Any, int] = defaultdict(int)
     heat_categories: set[Any] = set()
-    for _month, building_id, category_id, n in heat_rows:
+    for building_id, category_id, n in heat_rows:
         cells[(building_id, category_id)] += n
         per_building[building_id] += n
         heat_categories.add(category_id)
