@@ -168,13 +168,13 @@ class LedgerEntry(TenantModel):
     counterparty = models.CharField(_("paid by or to"), max_length=200)
     description = models.CharField(_("what it was for"), max_length=500)
     total_fen = models.BigIntegerField(_("total (fen)"))
-    reverses = models.OneToOneField(
+    reverses = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="reversal",
-        help_text="The entry this one cancels (冲销): each entry is reversed at most once.",
+        related_name="reversals",
+        help_text="The entry this one cancels (冲销): at most one reversal that is not refused.",
     )
     replaces = models.ForeignKey(
         "self",
@@ -229,6 +229,12 @@ class LedgerEntry(TenantModel):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="ledger_rejection_has_reason",
+            ),
+            # An entry is reversed once; a refused reversal leaves room for a right one.
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False) & ~Q(status="rejected"),
+                name="ledger_reversed_once",
             ),
             models.CheckConstraint(condition=~Q(counterparty=""), name="ledger_has_counterparty"),
             models.CheckConstraint(condition=~Q(description=""), name="ledger_has_description"),

@@ -145,8 +145,15 @@ def entry_list(
             occurred_on__gte=period.starts_on, occurred_on__lte=period.ends_on
         )
     return (
-        queryset.select_related("entered_by", "approved_by", "voucher", "reversal")
+        queryset.select_related("entered_by", "approved_by", "voucher")
         .prefetch_related("lines")
+        .annotate(
+            is_corrected=Exists(
+                LedgerEntry.objects.in_community(community).filter(
+                    reverses=OuterRef("pk"), status=EntryStatus.APPROVED
+                )
+            )
+        )
         .order_by("occurred_on", "pk")
     )
 
@@ -160,14 +167,20 @@ def entry_get(*, community: Community, entry_id: int, user: Any) -> LedgerEntry:
 
 
 def reversal_of(entry: LedgerEntry) -> LedgerEntry | None:
-    try:
-        return entry.reversal
-    except LedgerEntry.DoesNotExist:
-        return None
+    """The entry's reversal, pending or approved (a refused one does not count)."""
+    return (
+        LedgerEntry.objects.in_community(entry.community_id)
+        .filter(reverses=entry)
+        .exclude(status=EntryStatus.REJECTED)
+        .first()
+    )
 
 
 def is_corrected(entry: LedgerEntry) -> bool:
     """The entry has an approved reversal: it is cancelled in the reports."""
+    annotated = getattr(entry, "is_corrected", None)
+    if annotated is not None:
+        return bool(annotated)
     reversal = reversal_of(entry)
     return reversal is not None and reversal.status == EntryStatus.APPROVED
 

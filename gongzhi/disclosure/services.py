@@ -544,7 +544,12 @@ def ledger_entry_correct(
                 _("Only an approved entry is corrected; refuse a pending one instead."),
                 code="not_approved",
             )
-        if LedgerEntry.objects.in_community(entry.community_id).filter(reverses=original).exists():
+        if (
+            LedgerEntry.objects.in_community(entry.community_id)
+            .filter(reverses=original)
+            .exclude(status=EntryStatus.REJECTED)
+            .exists()
+        ):
             raise ValidationError(
                 _("This entry has already been reversed."), code="already_reversed"
             )

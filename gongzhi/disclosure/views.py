@@ -295,10 +295,11 @@ def entry_detail(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
     may_approve = (
         pending and entry.entered_by_id != user.pk and _can("disclosure.approve_entry", user, entry)
     )
+    reversal = selectors.reversal_of(entry)
     may_correct = (
         entry.status == EntryStatus.APPROVED
         and not entry.is_reversal
-        and selectors.reversal_of(entry) is None
+        and reversal is None
         and _can("disclosure.manage", user, community)
     )
     return render(
@@ -307,7 +308,7 @@ def entry_detail(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
         {
             "community": community,
             "entry": entry,
-            "reversal": selectors.reversal_of(entry),
+            "reversal": reversal,
             "corrected": selectors.is_corrected(entry),
             "replacements": list(entry.replacements.all()),
             "voucher": getattr(entry, "voucher", None),

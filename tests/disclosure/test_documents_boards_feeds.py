@@ -151,7 +151,7 @@ def test_a_board_holds_published_items_and_prints_with_qr_codes(
     page = response.content.decode()
     assert response.status_code == 200
     assert page.count('class="qr"') == 4  # three items and the board
-    assert page.count('<svg viewBox="0 0 ') == 4  # scalable: whole when printed larger
+    assert page.count('<svg role="img" viewBox="0 0 ') == 4  # scalable: whole when printed
     assert "-1234.50" in page and "绿化招募" in page and "居民议事会纪要" in page
     assert "@media print" in page and "size: A4" in page
     board_url = f"http://testserver/c/{community.slug}/notices/boards/{board.pk}/"

@@ -563,3 +563,29 @@ def test_entries_of_another_community_are_not_found(community, other_community, 
 def test_yuan_and_fen_round_trip(fen):
     assert to_fen(yuan(fen)) == fen
     assert to_fen(as_decimal(fen)) == fen
+
+
+@pytest.mark.django_db
+def test_a_refused_reversal_leaves_room_for_another_but_two_live_ones_cannot_exist(
+    community, worker, approver
+):
+    original = approved(community, worker, approver)
+    first = services.ledger_entry_correct(actor=worker, entry=original, reason="录错").reversal
+    services.ledger_entry_reject(actor=approver, entry=first, reason="原记录无误")
+    assert not selectors.is_corrected(original)
+    second = services.ledger_entry_correct(actor=worker, entry=original, reason="确实录错").reversal
+    services.ledger_entry_approve(actor=approver, entry=second)
+    fresh = selectors.entry_get(community=community, entry_id=original.pk, user=worker)
+    assert selectors.reversal_of(fresh) == second
+    assert selectors.is_corrected(fresh)
+    # Past the service, the database itself keeps one live reversal per entry.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.in_community(community).create(
+            kind=original.kind,
+            occurred_on=timezone.localdate(),
+            counterparty="x",
+            description="x",
+            total_fen=-original.total_fen,
+            reverses=original,
+            entered_by=worker,
+        )

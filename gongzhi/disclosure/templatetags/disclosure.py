@@ -22,4 +22,5 @@ def qr_svg(url: str, label: str = "", scale: int = 4) -> SafeString:
     svg = segno.make(url, error="m").svg_inline(
         scale=scale, title=label or url, svgclass="qr", lineclass=None, omitsize=True
     )
+    svg = svg.replace("<svg ", '<svg role="img" ', 1)  # read out by its <title>
     return mark_safe(svg)  # noqa: S308 - segno's own markup; the URL and title are escaped by it
