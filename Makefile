@@ -12,7 +12,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-opinions bench-pb bench-classify install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,9 @@ bench-votes: install-test
 
 bench-proposals: install-test
 	$(PY) bench/proposals.py $(BENCH_ARGS)
+
+bench-tickets: install-test
+	$(PY) bench/tickets.py $(BENCH_ARGS)
 
 bench-classify: install
 	$(PY) bench/classify.py $(BENCH_ARGS)
