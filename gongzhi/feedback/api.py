@@ -11,12 +11,16 @@ from decimal import Decimal
 from typing import Any
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Reply
 from ninja.pagination import paginate
+from ninja.security import SessionAuth
 
+from gongzhi.accounts.api import TokenAuth
 from gongzhi.accounts.models import User
 from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core.models import Building
@@ -26,6 +30,15 @@ from gongzhi.feedback import policies, selectors, services
 from gongzhi.feedback.models import MAX_TEXT, Contact, Department, Status, Ticket
 
 router = Router(tags=["hotline"])
+
+
+def _anyone(request: HttpRequest) -> Any:
+    """Reads open to everyone, as whoever the caller is: a token or a session when given."""
+    return request.user if request.user.is_authenticated else AnonymousUser()
+
+
+#: Who reads: a token's owner, a session's, or anyone (then with public tickets only).
+READ = [TokenAuth(), SessionAuth(), _anyone]
 
 TICKETS = "/{slug}/hotline/tickets"
 ONE = TICKETS + "/{number}"
@@ -277,19 +290,20 @@ def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
         on_behalf_of=_person(payload.on_behalf_of) if payload.on_behalf_of else None,
     )
     ticket = selectors.ticket_get(community=community, number=ticket.number, user=user)
-    return 201, _detail(ticket, user)
+    return Reply(201, _detail(ticket, user))
 
 
 @router.get(
     TICKETS,
     response=list[TicketOut],
-    auth=None,
+    auth=READ,
     summary="The tickets you may see (public ones, yours, and for staff all), newest first",
 )
 @paginate(BoundedLimitOffsetPagination)
 def ticket_list(request: HttpRequest, slug: str, status: str = "", category: str = ""):
-    community = community_get(slug=slug, user=request.user)
-    tickets = selectors.visible_tickets(community=community, user=request.user)
+    user = _user(request)
+    community = community_get(slug=slug, user=user)
+    tickets = selectors.visible_tickets(community=community, user=user)
     if status:
         tickets = tickets.filter(status=status)
     if category:
@@ -325,11 +339,9 @@ def ticket_similar(request: HttpRequest, slug: str, query: Query[SimilarQuery]):
     ]
 
 
-@router.get(ONE, response=TicketDetailOut, auth=None, summary="One ticket and its timeline")
+@router.get(ONE, response=TicketDetailOut, auth=READ, summary="One ticket and its timeline")
 def ticket_detail(request: HttpRequest, slug: str, number: int):
-    community = community_get(slug=slug, user=request.user)
-    ticket = selectors.ticket_get(community=community, number=number, user=request.user)
-    return _detail(ticket, request.user)
+    return _after(request, slug, number)
 
 
 def _after(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
@@ -446,4 +458,4 @@ def ticket_rate(request: HttpRequest, slug: str, number: int, payload: RatingIn)
         satisfaction=payload.satisfaction,
         comment=payload.comment,
     )
-    return 201, {"solved": rating.solved, "satisfaction": rating.satisfaction}
+    return Reply(201, {"solved": rating.solved, "satisfaction": rating.satisfaction})
