@@ -168,7 +168,7 @@ def _record(ticket: Ticket, actor: User | None, verb: str, **data: Any) -> None:
 def _locked(ticket: Ticket) -> Ticket:
     return (
         Ticket.objects.in_community(ticket.community_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("community", "category", "department", "assignee")
         .get(pk=ticket.pk)
     )
@@ -988,7 +988,7 @@ def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
         rows = {
             t.pk: t
             for t in Ticket.objects.in_community(ticket.community_id)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("community")
             .filter(pk__in=[ticket.pk, into.pk])
             .order_by("pk")
