@@ -509,8 +509,8 @@ class TicketBuildingStat(TenantModel):
 
 
 class TicketStatsState(TenantModel):
-    """How far a community's rollups go: every month before ``through`` is in them, as of
-    ``refreshed_at``; later months are counted live."""
+    """How far a community's rollups go: every ticket filed before ``refreshed_at`` is in them
+    (as it was then); later ones are counted live. ``through`` is the month of that refresh."""
 
     through = models.DateField(null=True)
     refreshed_at = models.DateTimeField(null=True)

@@ -17,14 +17,16 @@ Definitions (every ticket is counted in the month it was filed, in the server's 
 - *handler*: the ticket's assignee (unassigned tickets form their own row).
 
 A month's figures are sums and counts, so any grouping adds them up. With a million tickets a
-GROUP BY over all of them is too slow for a page, so closed months are kept in rollups
+GROUP BY over all of them is too slow for a page, so they are kept in rollups
 (``TicketMonthStat`` per month, category and handler; ``TicketBuildingStat`` per month, building
-and category) and only the months since the last refresh are counted live.
-``stats_refresh`` recomputes a closed month when one of its tickets changed since the last
-refresh (every service that moves a ticket sets its ``updated_at``) and when a month closes;
-pages ask for a refresh in the background once the rollups are older than
-``REFRESH_SECONDS`` (``manage.py hotline_stats`` does it from cron). Past months are therefore at
-most a few minutes behind, and the page says as of when.
+and category) holding every ticket filed before the last refresh; a page adds the tickets filed
+since, counted live (a few minutes' worth), and the open tickets past their deadline (a live
+count: "now" decides them). ``stats_refresh`` recomputes a month when one of its tickets changed
+since the last refresh (every service that moves a ticket sets its ``updated_at``), and always
+the months from the last refresh to now (the current month grows). Pages ask for a refresh in
+the background once the rollups are older than ``REFRESH_SECONDS`` (``manage.py hotline_stats``
+does it from cron too), so a change to an existing ticket shows within a few minutes, a new
+ticket at once, and the page says as of when.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from gongzhi.feedback import policies
 from gongzhi.feedback.models import (
     OPEN_STATUSES,
     Category,
+    Rating,
     Ticket,
     TicketBuildingStat,
     TicketMonthStat,
@@ -238,14 +241,34 @@ def live_rows(
                 "pk", filter=Q(resolved_at__isnull=False, resolve_by__isnull=False)
             ),
             resolved_on_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_by"))),
-            rated=Count("rating"),
-            solved=Count("rating", filter=Q(rating__solved=True)),
-            satisfied=Count("rating", filter=Q(rating__satisfaction__gte=4)),
-            satisfaction_sum=Sum("rating__satisfaction"),
         )
     )
+    # Ratings in a query of their own: joined to a month of tickets, the planner hashes the
+    # whole rating table; a ticket filed at ``start`` is rated after it, so the ratings' own
+    # (community, created_at) index bounds this one.
+    ratings = Rating.objects.in_community(community_id)
+    if start is not None:
+        ratings = ratings.filter(created_at__gte=start, ticket__created_at__gte=start)
+    if end is not None:
+        ratings = ratings.filter(ticket__created_at__lt=end)
+    rated: dict[tuple[Any, Any, Any], dict[str, Any]] = {
+        (_as_month(r["month"]), r["ticket__category_id"], r["ticket__assignee_id"]): r
+        for r in ratings.annotate(
+            month=TruncMonth("ticket__created_at", tzinfo=timezone.get_default_timezone())
+        )
+        .values("month", "ticket__category_id", "ticket__assignee_id")
+        .annotate(
+            rated=Count("pk"),
+            solved=Count("pk", filter=Q(solved=True)),
+            satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
+            satisfaction_sum=Sum("satisfaction"),
+        )
+        .order_by()
+    }
     out = []
     for row in rows:
+        key = (_as_month(row["month"]), row["category_id"], row["assignee_id"])
+        rating = rated.get(key, {})
         figures = Figures(
             tickets=row["tickets"],
             responded=row["responded"],
@@ -254,12 +277,12 @@ def live_rows(
             resolution_seconds=_seconds(row["resolution"]),
             resolved_with_deadline=row["resolved_with_deadline"],
             resolved_on_time=row["resolved_on_time"],
-            rated=row["rated"],
-            solved=row["solved"],
-            satisfied=row["satisfied"],
-            satisfaction_sum=row["satisfaction_sum"] or 0,
+            rated=rating.get("rated", 0),
+            solved=rating.get("solved", 0),
+            satisfied=rating.get("satisfied", 0),
+            satisfaction_sum=rating.get("satisfaction_sum") or 0,
         )
-        out.append((_as_month(row["month"]), row["category_id"], row["assignee_id"], figures))
+        out.append((*key, figures))
     return out
 
 
@@ -290,8 +313,8 @@ def _overdue_rows(
 # --- Rollups -----------------------------------------------------------------------------------
 
 
-def _recompute(community_id: int, month: date) -> None:
-    start, end = month_start(month), month_start(next_month(month))
+def _recompute(community_id: int, month: date, cutoff: datetime) -> None:
+    start, end = month_start(month), min(month_start(next_month(month)), cutoff)
     TicketMonthStat.objects.in_community(community_id).filter(month=month).delete()
     TicketBuildingStat.objects.in_community(community_id).filter(month=month).delete()
     TicketMonthStat.objects.in_community(community_id).bulk_create(
@@ -321,30 +344,28 @@ def _recompute(community_id: int, month: date) -> None:
 
 
 def stats_refresh(*, community_id: int, full: bool = False) -> int:
-    """Bring the rollups of every closed month up to date; returns how many months were
-    recomputed. ``full`` recomputes all of them. Two refreshes at once queue on the state row."""
+    """Bring the rollups up to date with every ticket filed before now; returns how many months
+    were recomputed. A month is recomputed when one of its tickets changed since the last
+    refresh; the months from the last refresh's to now's always are (the current month grows).
+    ``full`` recomputes all of them. Two refreshes at once queue on the state row."""
     now = timezone.now()
-    through = month_of(now)
     tz = timezone.get_default_timezone()
     with transaction.atomic():
         state, _created = (
             TicketStatsState.objects.in_community(community_id).select_for_update().get_or_create()
         )
-        closed = Ticket.objects.in_community(community_id).filter(
-            created_at__lt=month_start(through)
-        )
-        if full or state.refreshed_at is None or state.through is None:
-            months = {_as_month(m) for m in closed.datetimes("created_at", "month", tzinfo=tz)}
+        before = Ticket.objects.in_community(community_id).filter(created_at__lt=now)
+        if full or state.refreshed_at is None:
+            months = {_as_month(m) for m in before.datetimes("created_at", "month", tzinfo=tz)}
             TicketMonthStat.objects.in_community(community_id).exclude(month__in=months).delete()
             TicketBuildingStat.objects.in_community(community_id).exclude(month__in=months).delete()
         else:
-            changed = closed.filter(updated_at__gte=state.refreshed_at - SAFETY)
+            changed = before.filter(updated_at__gte=state.refreshed_at - SAFETY)
             months = {_as_month(m) for m in changed.datetimes("created_at", "month", tzinfo=tz)}
-            # Months that closed since the last refresh were counted live until now.
-            months |= {m for m in months_between(state.through, through) if m < through}
+            months |= set(months_between(month_of(state.refreshed_at), month_of(now)))
         for month in sorted(months):
-            _recompute(community_id, month)
-        state.through = through
+            _recompute(community_id, month, now)
+        state.through = month_of(now)
         state.refreshed_at = now
         state.save()
     return len(months)
@@ -356,12 +377,11 @@ def refresh_stats(community_id: int) -> int:
 
 
 def request_refresh(community_id: int, state: TicketStatsState | None) -> None:
-    """Refresh in the background when the rollups are old or a month has closed since."""
+    """Refresh in the background when the rollups are older than ``REFRESH_SECONDS``."""
     now = timezone.now()
     if (
         state is not None
         and state.refreshed_at is not None
-        and state.through == month_of(now)
         and now - state.refreshed_at < timedelta(seconds=REFRESH_SECONDS)
     ):
         return
@@ -465,7 +485,7 @@ def report(
     closed months from the rollups (unless ``live``), later ones counted now."""
     now = now or timezone.now()
     state = TicketStatsState.objects.in_community(community).first()
-    through = None if live or state is None else state.through
+    cutoff = None if live or state is None else state.refreshed_at
     end = month_start(next_month(last))
     # Rollup rows are summed in SQL (tens of thousands of rows over years would cost more to
     # load than to add up): per (category, handler) and per month; heat per (building, category).
@@ -474,10 +494,9 @@ def report(
     heat: list[tuple[int | None, int | None, int]] = []
     live_from = month_start(first)
     sums = {name: Sum(name) for name in COUNTS}
-    if through is not None and through > first:
-        rolled_last = min(last, through - timedelta(days=1))
+    if cutoff is not None:
         rolled = TicketMonthStat.objects.in_community(community).filter(
-            month__gte=first, month__lte=rolled_last
+            month__gte=first, month__lte=last
         )
         for row in rolled.values("category_id", "assignee_id").annotate(**sums).order_by():
             pairs.append((row["category_id"], row["assignee_id"], _summed(row)))
@@ -485,12 +504,12 @@ def report(
             months.append((row["month"], _summed(row)))
         heat += (
             TicketBuildingStat.objects.in_community(community)
-            .filter(month__gte=first, month__lte=rolled_last)
+            .filter(month__gte=first, month__lte=last)
             .values_list("building_id", "category_id")
             .annotate(n=Sum("tickets"))
             .order_by()
         )
-        live_from = max(live_from, month_start(through))
+        live_from = max(live_from, cutoff)
     counted_live = live_rows(community.pk, live_from, end) if live_from < end else []
     if live_from < end:
         heat += [(b, c, n) for _m, b, c, n in live_building_rows(community.pk, live_from, end)]
@@ -505,7 +524,7 @@ def report(
         months.append((month, figures))
     if not live:
         request_refresh(community.pk, state)
-    as_of = state.refreshed_at if through is not None and state is not None else None
+    as_of = cutoff
     return _assemble(community, first, last, pairs, months, heat, as_of)
 
 
