@@ -257,7 +257,7 @@ class Idea(TenantModel):
         """Its author hears of comments on their idea."""
         from gongzhi.accounts.models import User
 
-        return User.objects.filter(pk=self.author_id, is_active=True)
+        return User.objects.filter(pk__in=[self.author_id], is_active=True)
 
 
 def photo_path(instance: Any, filename: str) -> str:

@@ -505,7 +505,7 @@ def _lock(item: Item) -> Item:
         .get(pk=item.pk)
     )
     if isinstance(item, Comment) and isinstance(locked, Comment):
-        subject = item.subject  # as the caller fetched it (the subject's app loads its parts)
+        subject = subject_of(item)  # as the caller fetched it (its app loaded its parts)
         if subject.community_id == locked.community_id:
             subject.community = locked.community
         locked.subject = subject
@@ -515,7 +515,7 @@ def _lock(item: Item) -> Item:
 def _url(item: Item) -> str:
     if isinstance(item, Proposal):
         return item.discussion_url()
-    return f"{item.subject.discussion_url()}#comment-{item.pk}"
+    return f"{subject_of(item).discussion_url()}#comment-{item.pk}"
 
 
 def _title(item: Item) -> str:
@@ -701,7 +701,8 @@ def appeal_decide(*, actor: User, appeal: Appeal, restore: bool, reason: str) ->
             )
         if locked.decided_at is not None:
             raise ValidationError(_("This appeal is already decided."), code="already_decided")
-        target: Item = locked.comment if locked.comment is not None else locked.proposal
+        target = locked.comment or locked.proposal  # one of them (a check constraint)
+        assert target is not None
         item = _lock(target)
         now = timezone.now()
         if restore:

@@ -291,3 +291,12 @@ def test_the_api_discusses_and_moderates_an_idea(client, community, idea, counci
         {"body": "x"},
     )
     assert missing.status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_idea_takes_its_discussion_with_it(community, idea, council):
+    comment = hall_services.comment_add(actor=member(community), subject=idea, body="评论")
+    hall_services.flag_add(actor=council, item=comment, reason=FlagReason.SPAM)
+    idea.delete()
+    assert not Comment.objects.in_community(community).exists()
+    assert not hall.moderation_queue(community=community)

@@ -587,3 +587,37 @@ def test_the_api_comment_list_masks_a_hidden_comment(
     assert own["body"] == "楼上的住户都是骗子！" and own["hidden"] is True
     history = client.get(f"{url}/{comment.pk}/moderation").json()
     assert [(e["step"], e["actor"]) for e in history] == [("hidden", None)]
+
+
+@pytest.mark.django_db
+def test_a_moderation_row_names_a_proposal_or_a_comment_never_both(
+    community, proposal, comment, writer
+):
+    flagger = member(community)
+    for both_or_none in ({"proposal": proposal, "comment": comment}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Flag.objects.in_community(community).create(
+                **both_or_none, flagged_by=flagger, reason=FlagReason.SPAM
+            )
+    flag = services.flag_add(actor=flagger, item=comment, reason=FlagReason.SPAM)
+    assert (flag.proposal_id, flag.comment_id) == (None, comment.pk)
+
+
+@pytest.mark.django_db
+def test_the_queue_api_names_the_subject_of_a_flagged_comment(client, community, proposal, comment):
+    services.flag_add(actor=member(community), item=comment, reason=FlagReason.SPAM)
+    council = member(community, Role.COUNCIL_MEMBER)
+    _t, token = api_token_create(user=council, name="t")
+    response = client.get(
+        f"/api/v1/communities/{community.slug}/moderation/queue",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    [entry] = response.json()["items"]
+    assert (entry["kind"], entry["subject"], entry["subject_id"]) == (
+        "comment",
+        "proposal",
+        proposal.pk,
+    )
+    assert (entry["proposal_id"], entry["comment_id"]) == (proposal.pk, comment.pk)
+    assert entry["url"] == f"/c/{community.slug}/proposals/{proposal.pk}/#comment-{comment.pk}"
+    assert entry["title"] == proposal.title
