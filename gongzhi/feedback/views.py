@@ -216,6 +216,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
                 ("all", _("All")),
             ],
             "can_manage": _can("feedback.manage", request.user, community),
+            "categories": selectors.categories(community=community) if name == "triage" else [],
         },
     )
 

@@ -281,3 +281,36 @@ def test_the_community_home_links_the_hotline(client, community, resident):
     client.force_login(resident)
     page = client.get(reverse("community_home", args=[community.slug])).content.decode()
     assert reverse("hotline_home", args=[community.slug]) in page
+
+
+@pytest.mark.django_db
+def test_the_triage_queue_sets_a_category_in_one_step(
+    client, community, resident, worker, categories
+):
+    ticket = services.ticket_file(actor=resident, community=community, text="您好，想问一下")
+    client.force_login(worker)
+    page = client.get(
+        reverse("hotline_queue", args=[community.slug]) + "?q=triage"
+    ).content.decode()
+    assert f'id="cat-{ticket.number}"' in page
+    client.post(
+        reverse("hotline_recategorise", args=[community.slug, ticket.number]),
+        {"category": categories["suggestion"].pk},
+    )
+    ticket.refresh_from_db()
+    assert ticket.category.code == "suggestion" and ticket.routing == "overridden"
+
+
+@pytest.mark.django_db
+def test_hotline_setup_command_installs_defaults(community):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("hotline_setup", community.slug, stdout=out)
+    call_command("hotline_setup", community.slug, stdout=out)
+    assert (
+        out.getvalue().count(f"{community.slug}: {len(services.DEFAULT_CATEGORIES)} categories")
+        == 2
+    )
