@@ -110,8 +110,11 @@ class Command(BaseCommand):
             self.print_logins()
 
     def seed_content(self, rng: random.Random) -> None:
-        """Proposals, votes and a conversation in the first community (``_demo_content``)."""
+        """Proposals, votes, a conversation and a budget (``_demo_content``), the hotline's
+        tickets and the notices with the community's finances, in the first community."""
         from gongzhi.core.management.commands._demo_content import seed_hall
+        from gongzhi.disclosure.demo import seed_demo_disclosure
+        from gongzhi.feedback.demo import seed_demo_hotline
 
         community = Community.objects.get(slug=COMMUNITIES[0][0])
         worker = User.objects.get(phone="+8613900000002")
@@ -123,6 +126,13 @@ class Command(BaseCommand):
             .order_by("pk")
         ]
         seed_hall(community, worker, residents, rng)
+        seed_demo_hotline(community, worker=worker, residents=residents)
+        seed_demo_disclosure(
+            community,
+            worker=worker,
+            approver=User.objects.get(phone="+8613900000004"),
+            residents=residents,
+        )
 
     def delete_demo(self) -> None:
         with transaction.atomic():
