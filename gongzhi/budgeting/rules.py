@@ -44,7 +44,9 @@ the same remaining budget (or load) form one class, and each round evaluates eve
 once in floating point with NumPy; only the projects that floating point cannot tell apart from
 the best one (a rigorous error bound decides) are then evaluated exactly, and budgets are
 updated exactly. :func:`equal_shares_reference` is the plain per-voter exact definition that the
-tests compare the fast path with.
+tests compare the fast path with. Add1 skips the steps whose outcome provably equals the current
+one (a certificate from two runs, proved in :func:`_mes_core`); :func:`equal_shares_add1_reference`
+is the plain step-by-step loop the tests compare it with.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ __all__ = [
     "TieBreaking",
     "equal_shares",
     "equal_shares_add1",
+    "equal_shares_add1_reference",
     "equal_shares_reference",
     "greedy",
     "phragmen",
@@ -111,8 +114,13 @@ class Election:
     ) -> Election:
         """Approval ballots: each ballot is the set of projects the voter approves."""
         costs_ = _costs(costs)
-        rows = tuple(tuple(dict.fromkeys(b)) for b in ballots)
-        _check_known(rows, costs_)
+        rows = tuple(map(tuple, ballots))
+        distinct = set(rows)
+        repeated = {r for r in distinct if len(set(r)) != len(r)}
+        if repeated:  # a project named twice on a ballot counts once
+            rows = tuple(tuple(dict.fromkeys(r)) if r in repeated else r for r in rows)
+            distinct = set(rows)
+        _check_known(tuple(distinct), costs_)
         return cls(Fraction(budget), costs_, rows, None)
 
     @classmethod
@@ -304,12 +312,12 @@ class _Tables:
         # Identical ballots are one group with a multiplicity; cols[e] is the column
         # level * P + project of the e-th (group, project) pair, grouped by group.
         if election.scores is None:
-            groups: dict[tuple[int, ...], int] = {}
-            for ballot in election.ballots:
-                key = tuple(sorted([index[p] for p in ballot]))
-                groups[key] = groups.get(key, 0) + 1
             self.score_scale = Fraction(1)
             levels = [1]
+            groups: dict[tuple[int, ...], int] = {}
+            for ballot, count in Counter(election.ballots).items():
+                key = tuple(sorted(map(index.__getitem__, ballot)))
+                groups[key] = groups.get(key, 0) + count
             lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
             cols = np.fromiter(
                 itertools.chain.from_iterable(groups), dtype=np.int64, count=int(lengths.sum())
@@ -368,41 +376,68 @@ class _Tables:
 class _Classes:
     """Voters with the same remaining money (or load) form a class.
 
-    Its value is the integer ``numer[c]`` over the common denominator ``denom`` (exact, and
-    cheaper than fractions); ``counts[c, level*P + p]`` voters of class c give project p the
-    score ``levels[level]``.
+    Its value is an integer over the common denominator ``denom`` (exact, and cheaper than
+    fractions): :meth:`numers` gives them. The denominator grows every round, but the classes
+    a round does not touch are not rewritten: class c stores ``raw[c]`` for the denominator
+    of its epoch (the round that wrote it) and ``scale[epoch]`` brings it to ``denom``.
+    ``counts[c, level*P + p]`` voters of class c give project p the
+    score ``levels[level]``. ``slope_f[c]`` (MES with ``track``): how fast the class's money
+    grows with the starting budget per voter while the run's decisions stay the same (see
+    :func:`_mes_core`); the starting class has slope 1.
     """
 
     def __init__(self, tables: _Tables, value: Fraction) -> None:
         self.t = tables
         self.denom = math.lcm(value.denominator, tables.money_denominator)
-        self.numer: list[int] = [value.numerator * (self.denom // value.denominator)]
+        self.raw: list[int] = [value.numerator * (self.denom // value.denominator)]
+        self.epoch: list[int] = [0]
+        self.scale: list[int] = [1]
         self.value_f = np.zeros(64, dtype=np.float64)
         self.value_f[0] = float(value)
+        self.slope_f = np.zeros(64, dtype=np.float64)
+        self.slope_f[0] = 1.0
         self.counts = np.zeros((64, tables.L * tables.P), dtype=np.int64)
         self.counts[0] = tables.initial_counts
         self.of_group = np.zeros(tables.D, dtype=np.int64)
         self.zero: int | None = 0 if value == 0 else None
+        self.compacted = 1  # the number of classes after the last compaction
 
     @property
     def K(self) -> int:
-        return len(self.numer)
+        return len(self.raw)
+
+    def numers(self, cs: Iterable[int]) -> list[int]:
+        """The numerators over ``denom`` of the classes ``cs``."""
+        raw, epoch, scale = self.raw, self.epoch, self.scale
+        if len(scale) == 1:
+            return [raw[c] for c in cs]
+        return [raw[c] * scale[epoch[c]] for c in cs]
 
     def value(self, c: int) -> Fraction:
-        return Fraction(self.numer[c], self.denom)
+        return Fraction(self.numers([c])[0], self.denom)
 
     def rescale(self, factor: int) -> None:
-        """Multiply the common denominator (and every numerator) by ``factor``."""
+        """Multiply the common denominator by ``factor`` (the numerators follow)."""
         if factor != 1:
             self.denom *= factor
-            self.numer = [n * factor for n in self.numer]
+            self.scale = [s * factor for s in self.scale]
+            self.scale.append(1)
+
+    def _store(self, c: int, numer: int) -> None:
+        """Set class c's numerator (over the current ``denom``)."""
+        if c == len(self.raw):
+            self.raw.append(numer)
+            self.epoch.append(len(self.scale) - 1)
+        else:
+            self.raw[c] = numer
+            self.epoch[c] = len(self.scale) - 1
 
     def new_class(self, numer: int) -> int:
         """A class of value numer/denom (all empty classes of value zero are one)."""
         if numer == 0 and self.zero is not None:
             return self.zero
-        c = len(self.numer)
-        self.numer.append(numer)
+        c = len(self.raw)
+        self._store(c, numer)
         if c >= self.counts.shape[0]:
             grown = np.zeros((2 * c, self.counts.shape[1]), dtype=np.int64)
             grown[:c] = self.counts
@@ -410,6 +445,9 @@ class _Classes:
             grown_f = np.zeros(2 * c, dtype=np.float64)
             grown_f[:c] = self.value_f
             self.value_f = grown_f
+            grown_s = np.zeros(2 * c, dtype=np.float64)
+            grown_s[:c] = self.slope_f
+            self.slope_f = grown_s
         self.value_f[c] = numer / self.denom
         if numer == 0:
             self.zero = c
@@ -419,7 +457,7 @@ class _Classes:
         """Classes of values numers[i]/denom, as :meth:`new_class` one by one would give."""
         out = np.empty(len(numers), dtype=np.int64)
         fresh: list[int] = []
-        c = len(self.numer)
+        c = len(self.raw)
         for i, numer in enumerate(numers):
             if numer == 0:
                 if self.zero is None:
@@ -439,10 +477,60 @@ class _Classes:
                 grown_f = np.zeros(size, dtype=np.float64)
                 grown_f[:c] = self.value_f[:c]
                 self.value_f = grown_f
+                grown_s = np.zeros(size, dtype=np.float64)
+                grown_s[:c] = self.slope_f[:c]
+                self.slope_f = grown_s
             denom = self.denom
             self.value_f[c:need] = [n / denom for n in fresh]
-            self.numer.extend(fresh)
+            self.raw.extend(fresh)
+            self.epoch.extend([len(self.scale) - 1] * len(fresh))
         return out
+
+    def update_or_add(self, pair_class: IntArray, inverse: IntArray, left: list[int]) -> IntArray:
+        """The classes the winner's supporters go to: pair i (a class and a score level, its
+        groups those with ``inverse`` = i) is left with ``left[i]``. A pair that still has
+        money and holds every group of its class keeps that class, with the new value (no
+        voter moves); the others go to new classes as :meth:`new_classes` gives."""
+        size = np.bincount(self.of_group, minlength=self.K)[pair_class]
+        whole = np.bincount(inverse, minlength=len(pair_class)) == size
+        keep = [i for i, ok in enumerate(whole.tolist()) if ok and left[i] > 0]
+        if not keep:
+            return self.new_classes(left)
+        targets = np.array(pair_class, dtype=np.int64)
+        kept = set(keep)
+        fresh = [i for i in range(len(left)) if i not in kept]
+        if fresh:
+            targets[fresh] = self.new_classes([left[i] for i in fresh])
+        denom = self.denom
+        for i in keep:
+            c = int(pair_class[i])
+            self._store(c, left[i])
+            self.value_f[c] = left[i] / denom
+        return targets
+
+    def compact(self) -> None:
+        """Forget the classes no group belongs to any more (renumbering the others), once
+        they are most of them: every round empties some and creates others."""
+        K = self.K
+        if K < 64 or K < 2 * self.compacted:
+            return
+        live = np.flatnonzero(np.bincount(self.of_group, minlength=K))
+        remap = np.full(K, -1, dtype=np.int64)
+        remap[live] = np.arange(len(live), dtype=np.int64)
+        self.of_group = remap[self.of_group]
+        kept = live.tolist()
+        self.raw = [self.raw[c] for c in kept]
+        self.epoch = [self.epoch[c] for c in kept]
+        k = len(live)
+        self.counts[:k] = self.counts[live]
+        self.counts[k:K] = 0
+        self.value_f[:k] = self.value_f[live]
+        self.slope_f[:k] = self.slope_f[live]
+        self.slope_f[k:K] = 0.0
+        if self.zero is not None:
+            z = int(remap[self.zero])
+            self.zero = z if z >= 0 else None
+        self.compacted = k
 
     def move(self, groups: IntArray, targets: IntArray) -> None:
         """Move ``groups`` to the classes ``targets`` (same length)."""
@@ -475,11 +563,20 @@ class _Column:
     threshold: FloatArray
 
 
+@dataclass
+class _Tangent:
+    """For Add1's prediction, per project: ``fall`` bounds from above how fast λ falls as
+    the starting budget per voter s rises (−dλ/ds at the current s, from the right)."""
+
+    fall: FloatArray
+
+
 def _float_levels(
-    classes: _Classes, projects: IntArray, cost_f: FloatArray
-) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray, Callable[[int], _Column]]:
+    classes: _Classes, projects: IntArray, cost_f: FloatArray, track: bool = False
+) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray, Callable[[int], _Column], _Tangent | None]:
     """Float λ (payment per unit of score) for each project, its error bound, whether the
-    supporters' money covers the cost, and the supporters' rows (for the exact step)."""
+    supporters' money covers the cost, the supporters' rows (for the exact step) and, with
+    ``track``, the :class:`_Tangent`."""
     t = classes.t
     K, L, P = classes.K, t.L, t.P
     cols = (np.arange(L)[:, None] * P + projects[None, :]).reshape(-1)
@@ -520,12 +617,34 @@ def _float_levels(
         lam = np.where(found, level[k, idx] if R else 0.0, np.inf)
         err = np.where(found, slack * ((cost + total_money) / rich_weight[k, idx] + lam), np.inf)
     affordable = total_money >= cost * (1 - slack)
+    tangent = None
+    if track:
+        # λ(s) = (cost − money of the strictly poor rows)/(weight of the others): it falls at
+        # rate (growth of the strictly poor rows' money)/(weight of the others). Every row
+        # whose float threshold is at most an upper bound of λ may be poor (counted in the
+        # growth); only rows above it are surely rich (counted in the weight).
+        Xc = Xf * classes.slope_f[row_class][:, None]
+        cc = np.cumsum(Xc, axis=0)
+        with np.errstate(all="ignore"):
+            lam_hi = np.where(found, (lam + err) * (1 + 1e-12), np.inf)
+            poor = np.searchsorted(threshold, lam_hi, side="right")
+            poor_growth = np.where(poor > 0, cc[np.maximum(poor - 1, 0), idx] if R else 0.0, 0.0)
+            rich_w = np.where(
+                poor < R, rich_weight[np.minimum(poor, R - 1), idx] if R else 0.0, 0.0
+            )
+            fall = np.where(
+                found & (rich_w > 0),
+                poor_growth / rich_w,
+                np.where(poor_growth > 0, np.inf, 0.0),
+            )
+            fall = np.where(found, fall, np.inf)
+        tangent = _Tangent(fall)
 
     def column(i: int) -> _Column:
         nz = np.flatnonzero(X[:, i])
         return _Column(row_class[nz], row_level[nz], X[nz, i], threshold[nz])
 
-    return lam, err, affordable, found, column
+    return lam, err, affordable, found, column, tangent
 
 
 def _exact_level(
@@ -537,12 +656,13 @@ def _exact_level(
     near it are ordered exactly; the result is accepted only if it lies within the window that
     justified the classing, else the plain definition decides."""
     t = classes.t
-    numer, levels = classes.numer, t.levels
+    levels = t.levels
     cost_n = cost.numerator * (classes.denom // cost.denominator)
     cls = column.classes.tolist()
     lvs = column.levels.tolist()
     cnts = column.counts.tolist()
-    total = sum(map(operator.mul, (numer[c] for c in cls), cnts))
+    vals = classes.numers(cls)  # row i's money, over denom
+    total = sum(map(operator.mul, vals, cnts))
     if total < cost_n:
         return None
     tau = 1e-7
@@ -552,19 +672,19 @@ def _exact_level(
         poor = np.flatnonzero(thr < low).tolist()
         near = np.flatnonzero((thr >= low) & (thr <= high)).tolist()
         rich = np.flatnonzero(thr > high).tolist()
-        money = sum(numer[cls[i]] * cnts[i] for i in poor)
+        money = sum(vals[i] * cnts[i] for i in poor)
         weight = sum(levels[lvs[i]] * cnts[i] for i in rich)
-        near.sort(key=lambda i: Fraction(numer[cls[i]], levels[lvs[i]]))
+        near.sort(key=lambda i: Fraction(vals[i], levels[lvs[i]]))
         weight_near = sum(levels[lvs[i]] * cnts[i] for i in near)
         result: tuple[int, int] | None = None
         for i in near:
             w_all = weight + weight_near
             a = cost_n - money
             # Is the poorest remaining row rich at λ = a / (denom · w_all)?
-            if a * levels[lvs[i]] <= numer[cls[i]] * w_all:
+            if a * levels[lvs[i]] <= vals[i] * w_all:
                 result = (a, w_all)
                 break
-            money += numer[cls[i]] * cnts[i]
+            money += vals[i] * cnts[i]
             weight_near -= levels[lvs[i]] * cnts[i]
         else:
             if weight > 0:
@@ -576,31 +696,78 @@ def _exact_level(
             if window_low <= lam <= window_high:
                 return result
     # The plain definition: supporters by b/s, the poorest pay all they have.
-    order = sorted(range(len(cls)), key=lambda i: Fraction(numer[cls[i]], levels[lvs[i]]))
+    order = sorted(range(len(cls)), key=lambda i: Fraction(vals[i], levels[lvs[i]]))
     money = 0
     weight = sum(levels[lvs[i]] * cnts[i] for i in order)
     for i in order:
         a = cost_n - money
-        if a * levels[lvs[i]] <= numer[cls[i]] * weight:
+        if a * levels[lvs[i]] <= vals[i] * weight:
             return (a, weight)
-        money += numer[cls[i]] * cnts[i]
+        money += vals[i] * cnts[i]
         weight -= levels[lvs[i]] * cnts[i]
     return None  # pragma: no cover - unreachable when the supporters can afford the cost
+
+
+@dataclass
+class _Run:
+    """One MES run: the projects bought in order, their prices, and for Add1 the ``trace``
+    (per round: the winner, its exact ρ and tie key), a ``predicted`` rise of the budget per
+    voter over which the outcome probably stays the same (a guess, never trusted), and
+    whether the run ``certified`` the trace it was asked to check (see :func:`_mes_core`)."""
+
+    chosen: list[str]
+    prices: dict[str, Fraction]
+    trace: list[tuple[int, Fraction, tuple[object, ...]]] = field(default_factory=list)
+    predicted: float = 0.0
+    certified: bool = False
 
 
 def _mes_core(
     election: Election,
     per_voter: Fraction,
     keys: Mapping[str, tuple[object, ...]],
-) -> tuple[list[str], dict[str, Fraction]]:
-    """One run of MES with every voter starting at ``per_voter``; returns (chosen, prices)."""
+    *,
+    track: bool = False,
+    certify: Sequence[tuple[int, Fraction, tuple[object, ...]]] | None = None,
+) -> _Run:
+    """One run of MES with every voter starting at ``per_voter``.
+
+    ``track`` (for Add1) evaluates every project every round and predicts how far the budget
+    per voter may rise before the outcome changes, following each class's rate of growth with
+    the starting budget (``slope_f``) and each project's tangent; only a guess.
+
+    ``certify`` is the trace of a run at a lower starting budget b₀ < ``per_voter`` = b₁. The
+    run is *certified* if it buys the same projects in the same order and, in every round r,
+    every other project that is affordable here is dearer here than the winner w_r was in
+    the run at b₀ (or as dear, and after w_r in the tie-breaking order). Then MES buys the
+    same projects in the same order at every starting budget between b₀ and b₁.
+
+    Proof. Fix the winners w_1, w_2, … and let b^r(s) be the voters' money before round r
+    when each starts with s and the first r − 1 rounds bought w_1 … w_{r−1}. (a) ρ_p(b), the
+    price per unit of utility at which p's supporters can pay its cost (Σ min(b_i, ρ·u_i) =
+    cost), does not rise when any b_i rises. (b) Buying w maps b to b' with b'_i =
+    b_i − min(b_i, ρ_w(b)·u_i) for its supporters: this is nondecreasing in each b_j — in b_i
+    directly and through ρ_w, which falls, for every j. So, by induction, b^r(s) is
+    nondecreasing in s, and for b₀ ≤ s ≤ b₁: b^r(b₀) ≤ b^r(s) ≤ b^r(b₁). Now suppose the
+    run at s has bought w_1 … w_{r−1}. w_r is affordable at b^r(b₀), so at b^r(s); and
+    ρ_{w_r}(b^r(s)) ≤ ρ_{w_r}(b^r(b₀)). Any other project p affordable at b^r(s) is affordable
+    at b^r(b₁) with ρ_p(b^r(s)) ≥ ρ_p(b^r(b₁)), which the certificate puts above (or equal
+    with the order after) ρ_{w_r}(b^r(b₀)). So the run at s buys w_r in round r too. After
+    the last round nothing is affordable at b₁, so nothing at s: the runs stop together.
+    The lower bounds on ρ_p here come from the float error bound of :func:`_float_levels`,
+    or are exact when that cannot decide.
+    """
     t = election._tables
     P = t.P
     approval = election.scores is None
-    chosen: list[str] = []
-    prices: dict[str, Fraction] = {}
+    run = _Run([], {})
+    chosen, prices = run.chosen, run.prices
     if election.voters == 0:
-        return chosen, prices
+        run.certified = certify is not None and not certify
+        return run
+    full = track or certify is not None
+    predicted = math.inf
+    certified = certify is not None
     # Free projects with support are taken at once, unsupported ones never (as pabutools);
     # with cost utilities a free project is worth nothing to anyone, so never taken either.
     active: list[int] = []
@@ -612,6 +779,8 @@ def _mes_core(
             else:
                 active.append(p)
     classes = _Classes(t, per_voter)
+    if track:
+        classes.zero = None  # the empty class grows with slope 0, the starting one with 1
     # ρ is compared in units of utility: for cost utilities u = cost, so ρ = λ / cost.
     unit = [t.cost[p] if approval else Fraction(1) for p in range(P)]
     unit_f = t.cost_f if approval else np.ones(P)
@@ -620,16 +789,19 @@ def _mes_core(
     while active:
         order = sorted(active, key=lambda p: low[p])
         evaluated: dict[int, tuple[float, float, bool, Callable[[int], _Column], int]] = {}
+        tangents: dict[int, tuple[float, float]] = {}
         upper = math.inf
         start = 0
-        while start < len(order) and low[order[start]] <= upper:
+        while start < len(order) and (full or low[order[start]] <= upper):
             # Projects in order of their lower bound, 8 at a time, until no other can beat
-            # the best upper bound found so far.
-            batch: list[int] = order[start : start + 8]
-            batch = [p for p in batch if low[p] <= upper]
+            # the best upper bound found so far (all at once for Add1).
+            batch: list[int] = order[start:] if full else order[start : start + 8]
+            batch = batch if full else [p for p in batch if low[p] <= upper]
             start += len(batch)
             proj = np.array(batch, dtype=np.int64)
-            lam, err, affordable, found, column_of = _float_levels(classes, proj, t.cost_f)
+            lam, err, affordable, found, column_of, tangent = _float_levels(
+                classes, proj, t.cost_f, track
+            )
             for i, p in enumerate(batch):
                 if not affordable[i]:
                     active.remove(p)  # budgets only shrink: it stays unaffordable
@@ -637,10 +809,13 @@ def _mes_core(
                 rho = float(lam[i] / unit_f[p])
                 rho_err = float(err[i] / unit_f[p])
                 evaluated[p] = (rho, rho_err, bool(found[i]), column_of, i)
+                if tangent is not None:
+                    tangents[p] = (rho, float(tangent.fall[i] / unit_f[p]))
                 if found[i]:
                     low[p] = max(low[p], rho - rho_err)
                     upper = min(upper, rho + rho_err)
         best: tuple[Fraction, tuple[object, ...], int, tuple[int, int]] | None = None
+        exact_rhos: dict[int, Fraction] = {}
         for p, (rho, rho_err, ok, column_of, i) in evaluated.items():
             if ok and rho - rho_err > upper:
                 continue
@@ -649,13 +824,25 @@ def _mes_core(
                 active.remove(p)
                 continue
             exact_rho = Fraction(exact[0], classes.denom * exact[1]) / unit[p]
+            exact_rhos[p] = exact_rho
             if best is None or (exact_rho, keys[t.pids[p]]) < best[:2]:
                 best = (exact_rho, keys[t.pids[p]], p, exact)
         if best is None:
             if active:
                 continue
             break
-        rho_w, _, w, (a, weight) = best
+        rho_w, key_w, w, (a, weight) = best
+        round_ = len(run.trace)
+        run.trace.append((w, rho_w, key_w))
+        if certified:
+            assert certify is not None
+            certified = round_ < len(certify) and certify[round_][0] == w
+            if certified:
+                certified = _dearer_than(
+                    classes, certify[round_][1:], evaluated, exact_rhos, active, w, t, unit, keys
+                )
+        if track:
+            predicted = min(predicted, _tangents_reach(rho_w, tangents, w, active))
         chosen.append(t.pids[w])
         prices[t.pids[w]] = rho_w * t.score_scale  # per unit of the original scores
         active.remove(w)
@@ -669,15 +856,118 @@ def _mes_core(
             lv = t.support_level[w]
             pair_keys = old * t.L + lv
             pairs, inverse = np.unique(pair_keys, return_inverse=True)
-            numer, levels = classes.numer, t.levels
+            inverse = inverse.reshape(-1)
+            levels = t.levels
             left: list[int] = []
-            for c, level_i in zip((pairs // t.L).tolist(), (pairs % t.L).tolist(), strict=True):
-                b = numer[c]
+            money = classes.numers((pairs // t.L).tolist())
+            for b, level_i in zip(money, (pairs % t.L).tolist(), strict=True):
                 pay = a * levels[level_i]
                 left.append(b - pay if b > pay else 0)
-            targets = classes.new_classes(left)[inverse.reshape(-1)]
-            classes.move(groups, targets)
-    return chosen, prices
+            targets = classes.update_or_add(pairs // t.L, inverse, left)
+            if track:
+                _grow_slopes(classes, pairs, inverse, groups, left, targets)
+            classes.move(groups, targets[inverse])
+            classes.compact()
+    if certify is not None:
+        run.certified = certified and len(run.trace) == len(certify)
+    if track:
+        # Mid-run, a project that becomes affordable is rarely bought; at the end it is.
+        run.predicted = min(predicted, _first_affordable(classes, chosen))
+    return run
+
+
+def _first_affordable(classes: _Classes, chosen: Sequence[str]) -> float:
+    """For the prediction: the rise of the starting budget at which some project not bought
+    would become affordable with the money left at the end of the run."""
+    t = classes.t
+    K = classes.K
+    counts = classes.counts[:K].reshape(K, t.L, t.P).sum(axis=1).astype(np.float64)
+    money = classes.value_f[:K] @ counts
+    growth = classes.slope_f[:K] @ counts
+    taken = set(chosen)
+    left = np.array(
+        [t.pids[p] not in taken and t.weight_total[p] > 0 for p in range(t.P)], dtype=bool
+    )
+    with np.errstate(all="ignore"):
+        at = np.where(growth > 0, (t.cost_f - money) / growth, np.inf)
+    at = at[left & (t.cost_f > 0)]
+    return float(max(at.min(), 0.0)) if len(at) else math.inf
+
+
+def _dearer_than(
+    classes: _Classes,
+    winner: tuple[Fraction, tuple[object, ...]],
+    evaluated: Mapping[int, tuple[float, float, bool, Callable[[int], _Column], int]],
+    exact_rhos: Mapping[int, Fraction],
+    active: Sequence[int],
+    w: int,
+    t: _Tables,
+    unit: Sequence[Fraction],
+    keys: Mapping[str, tuple[object, ...]],
+) -> bool:
+    """The certificate's test for one round (see :func:`_mes_core`): is every affordable
+    project other than the winner ``w`` dearer (ρ, then tie key) than ``winner``?"""
+    rho_0, key_0 = winner
+    top = float(rho_0) * (1 + 4 * _EPS)
+    still = set(active)
+    for p, (rho, rho_err, ok, column_of, i) in evaluated.items():
+        if p == w or p not in still:
+            continue
+        if ok and (rho - rho_err) * (1 - 1e-12) > top:
+            continue
+        exact_rho = exact_rhos.get(p)
+        if exact_rho is None:
+            exact = _exact_level(classes, column_of(i), t.cost[p], rho * float(unit[p]))
+            if exact is None:
+                continue  # not affordable after all
+            exact_rho = Fraction(exact[0], classes.denom * exact[1]) / unit[p]
+        if (exact_rho, keys[t.pids[p]]) <= (rho_0, key_0):
+            return False
+    return True
+
+
+def _grow_slopes(
+    classes: _Classes,
+    pairs: IntArray,
+    inverse: IntArray,
+    groups: IntArray,
+    left: list[int],
+    targets: IntArray,
+) -> None:
+    """For the prediction: the slopes of the winner's supporters' new classes. While the
+    same supporters pay all they have (slope 0 after), λ_w falls at rate (their slopes) /
+    (the others' score), and the others' slope grows by their score times that rate."""
+    t = classes.t
+    count = np.bincount(inverse, weights=t.mult[groups], minlength=len(pairs))
+    level = np.array(t.levels, dtype=np.float64)[pairs % t.L]
+    slope = classes.slope_f[pairs // t.L]
+    poor = np.array([x == 0 for x in left], dtype=bool)
+    rich_weight = float(np.dot(level[~poor], count[~poor]))
+    fall = float(np.dot(slope[poor], count[poor])) / rich_weight if rich_weight > 0 else 0.0
+    rich = ~poor
+    classes.slope_f[targets[rich]] = slope[rich] + level[rich] * fall
+
+
+def _tangents_reach(
+    rho_w: Fraction,
+    tangents: Mapping[int, tuple[float, float]],
+    w: int,
+    active: Sequence[int],
+) -> float:
+    """For the prediction: the rise of the starting budget at which some other project's
+    tangent line ρ_p − fall_p·s would reach the winner's ρ as it is now."""
+    reach = math.inf
+    top = float(rho_w)
+    still = set(active)
+    for p, (rho, fall) in tangents.items():
+        if p == w or p not in still:
+            continue
+        gap = rho - top
+        if gap <= 0 or not math.isfinite(fall):
+            return 0.0
+        if fall > 0:
+            reach = min(reach, gap / fall)
+    return reach
 
 
 def equal_shares(
@@ -711,8 +1001,8 @@ def equal_shares(
         if budget_per_voter is not None
         else (election.budget / n if n else Fraction(0))
     )
-    chosen, prices = _mes_core(election, per_voter, keys)
-    outcome = Outcome(tuple(chosen), prices, per_voter)
+    run = _mes_core(election, per_voter, keys)
+    outcome = Outcome(tuple(run.chosen), run.prices, per_voter)
     if completion == "utilitarian":
         return _complete(election, outcome, tie_breaking)
     return outcome
@@ -749,36 +1039,125 @@ def equal_shares_add1(
     tool lacks: once MES funds every project that it can ever fund, raising budgets further
     cannot change anything, so the search stops there. ``progress``, if given, is told after
     each step which share of the budget the current outcome spends (it rises towards 1).
+
+    The result is exactly that of the step-by-step loop (:func:`equal_shares_add1_reference`,
+    which the tests compare it with), but steps are skipped. From the current budget b₀ the
+    search guesses how many steps j it may skip (``predicted``: where another project's price
+    would catch up with a winner's, following how every price moves with the budget) and runs
+    MES at b₀ + j·step asking it to *certify* the run at b₀ (see :func:`_mes_core`): if it
+    does, MES buys the same projects in the same order at every budget in between, so each of
+    those steps has the current outcome, which fits in B and is exhaustive or not as the
+    current one is — the loop would accept every one of them and stop at none. The search then
+    continues from b₀ + j·step with that run (its prices are that budget's). A try that does
+    not certify halves j; a jump of one step is the loop's own step, with its own test.
+    Where outcomes change at nearly every step (no jump is predicted), steps run without the
+    bookkeeping the guess needs, for 1, 2, 4, … steps before guessing again.
     """
     keys = _tie_keys(election, tie_breaking)
     n = election.voters
     B = election.budget
     if n == 0 or election.cost_of(election.costs) <= B:
         per_voter = B / n if n else Fraction(0)
-        chosen, prices = _mes_core(election, per_voter, keys)
-        outcome = Outcome(tuple(chosen), prices, per_voter)
+        run = _mes_core(election, per_voter, keys)
+        outcome = Outcome(tuple(run.chosen), run.prices, per_voter)
         return _complete(election, outcome, tie_breaking) if utilitarian else outcome
     increment = Fraction(step)
     if increment <= 0:
         raise ValueError("step must be positive")
     per_voter = Fraction(math.floor(B / n)) if integral else B / n
-    fundable = {
+    fundable = _fundable(election)
+    run = _mes_core(election, per_voter, keys, track=True)
+    # Tracking costs a little; where outcomes change at almost every step (no jump is
+    # predicted), the next steps run untracked, for twice as many steps each time.
+    untracked, backoff = 0, 1
+    while not (exhaustive and _is_exhaustive(election, run.chosen)):
+        if fundable <= set(run.chosen):
+            break
+        # Try to jump several steps at once to a run that certifies the current one; a
+        # failed try halves the jump. A jump of one step is the loop's own step.
+        jump = _steps_below(run.predicted, increment)
+        while jump > 1:
+            ahead = _mes_core(
+                election, per_voter + jump * increment, keys, track=True, certify=run.trace
+            )
+            if ahead.certified:
+                break
+            jump //= 2
+        if jump > 1:
+            per_voter += jump * increment
+            run = ahead
+            backoff = 1
+        else:
+            if untracked == 0 and not run.predicted >= increment:
+                untracked, backoff = backoff, min(2 * backoff, 64)
+            else:
+                untracked = max(untracked - 1, 0)
+            step_run = _mes_core(election, per_voter + increment, keys, track=untracked == 0)
+            if election.cost_of(step_run.chosen) > B:
+                break
+            per_voter += increment
+            run = step_run
+        if progress is not None:
+            progress(min(Fraction(1), election.cost_of(run.chosen) / B))
+    outcome = Outcome(tuple(run.chosen), run.prices, per_voter)
+    return _complete(election, outcome, tie_breaking) if utilitarian else outcome
+
+
+OVERSHOOT = 3.0
+
+
+def _steps_below(reach: float, increment: Fraction) -> int:
+    """The largest j ≥ 0 with j·increment < reach (a guess: 0 if there is none)."""
+    if not reach > 0 or math.isinf(reach):
+        return 0
+    j = math.ceil(reach / float(increment) * (1 - 1e-9)) - 1
+    while j > 0 and j * increment >= Fraction(reach):
+        j -= 1
+    return max(j, 0)
+
+
+def _fundable(election: Election) -> set[str]:
+    """The projects MES can ever buy: supported ones, with a cost unless utilities are
+    cardinal."""
+    return {
         p
         for p, total in election.utility_totals.items()
         if total > 0 and (election.costs[p] > 0 or election.scores is not None)
     }
-    chosen, prices = _mes_core(election, per_voter, keys)
-    while not (exhaustive and _is_exhaustive(election, chosen)):
-        if fundable <= set(chosen):
+
+
+def equal_shares_add1_reference(
+    election: Election,
+    *,
+    exhaustive: bool = False,
+    utilitarian: bool = False,
+    integral: bool = True,
+    step: Number = 1,
+    tie_breaking: TieBreaking = (),
+) -> Outcome:
+    """Add1 step by step, one MES run per step, exactly as the compute tool loops (for tests:
+    :func:`equal_shares_add1` must give the same outcome)."""
+    keys = _tie_keys(election, tie_breaking)
+    n = election.voters
+    B = election.budget
+    if n == 0 or election.cost_of(election.costs) <= B:
+        per_voter = B / n if n else Fraction(0)
+        run = _mes_core(election, per_voter, keys)
+        outcome = Outcome(tuple(run.chosen), run.prices, per_voter)
+        return _complete(election, outcome, tie_breaking) if utilitarian else outcome
+    increment = Fraction(step)
+    per_voter = Fraction(math.floor(B / n)) if integral else B / n
+    fundable = _fundable(election)
+    run = _mes_core(election, per_voter, keys)
+    while not (exhaustive and _is_exhaustive(election, run.chosen)):
+        if fundable <= set(run.chosen):
             break
-        next_chosen, next_prices = _mes_core(election, per_voter + increment, keys)
-        if election.cost_of(next_chosen) > B:
+        step_run = _mes_core(election, per_voter + increment, keys)
+        if election.cost_of(step_run.chosen) > B:
             break
         per_voter += increment
-        chosen, prices = next_chosen, next_prices
-        if progress is not None:
-            progress(min(Fraction(1), election.cost_of(chosen) / B))
-    outcome = Outcome(tuple(chosen), prices, per_voter)
+        run = step_run
+    outcome = Outcome(tuple(run.chosen), run.prices, per_voter)
     return _complete(election, outcome, tie_breaking) if utilitarian else outcome
 
 
@@ -882,7 +1261,7 @@ def phragmen(election: Election, *, tie_breaking: TieBreaking = ()) -> Outcome:
                 continue
             column = classes.counts[:K, p]
             nz = np.flatnonzero(column).tolist()
-            total = sum(map(operator.mul, (classes.numer[c] for c in nz), column[nz].tolist()))
+            total = sum(map(operator.mul, classes.numers(nz), column[nz].tolist()))
             cost_n = t.cost[p].numerator * (classes.denom // t.cost[p].denominator)
             exact[p] = Fraction(total + cost_n, classes.denom * votes[p])
         best = min(exact.values())

@@ -4,6 +4,7 @@ empty ballots irrelevant, the fast path equal to the plain definition)."""
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from gongzhi.budgeting import rules
 from gongzhi.budgeting.rules import Election
-from tests.budgeting.data import PABULIB, needs_data, ours
+from tests.budgeting.data import BIG_FILES, PABULIB, SMALL_FILES, file_id, needs_data, ours
 
 WIELICZKA = PABULIB / "poland_wieliczka_2023.pb"
 
@@ -233,3 +234,107 @@ def test_add1_reports_its_progress_as_the_share_of_the_budget_it_spends():
     assert seen and all(0 < s <= 1 for s in seen)
     assert seen[-1] == election.cost_of(outcome.selected) / election.budget  # the last step's
     assert outcome == rules.run_rule("mes-add1", election)  # reporting changes nothing
+
+
+# --------------------------------------------------------------------------- Add1's skipping
+
+ADD1_VARIANTS = [
+    {"exhaustive": e, "utilitarian": u, "integral": i}
+    for e in (False, True)
+    for u in (False, True)
+    for i in (False, True)
+]
+
+
+@st.composite
+def add1_elections(draw, approval: bool = True):
+    """Elections where Add1 takes many steps: more voters, costs well above B/n."""
+    k = draw(st.integers(2, 6))
+    projects = names[:k]
+    costs = dict(
+        zip(projects, draw(st.lists(st.integers(1, 120), min_size=k, max_size=k)), strict=True)
+    )
+    budget = draw(st.integers(10, 200))
+    n = draw(st.integers(1, 14))
+    if approval:
+        ballots = draw(st.lists(st.sets(st.sampled_from(projects)), min_size=n, max_size=n))
+        return Election.approval(budget, costs, ballots)
+    points = st.dictionaries(st.sampled_from(projects), st.sampled_from([1, 2, 3, Fraction(1, 2)]))
+    return Election.cardinal(budget, costs, draw(st.lists(points, min_size=n, max_size=n)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(add1_elections(True), add1_elections(False), any_election))
+def test_add1_with_skipping_equals_the_step_by_step_loop(election: Election) -> None:
+    for variant in ADD1_VARIANTS:
+        fast = rules.equal_shares_add1(election, **variant)
+        plain = rules.equal_shares_add1_reference(election, **variant)
+        assert fast == plain, variant
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(add1_elections(True), add1_elections(False)),
+    st.integers(0, 60),
+    st.integers(1, 200),
+    st.data(),
+)
+def test_a_certified_run_fixes_every_budget_in_between(election, start, width, data) -> None:
+    """The certificate of _mes_core: if the run at b₁ certifies the run at b₀, MES buys the
+    same projects in the same order at every budget in between (checked at a few, exactly,
+    by the plain definition too)."""
+    keys = rules._tie_keys(election, ())
+    b0 = Fraction(start, 3)
+    b1 = b0 + Fraction(width, 3)
+    low = rules._mes_core(election, b0, keys, track=True)
+    high = rules._mes_core(election, b1, keys, track=True, certify=low.trace)
+    if not high.certified:
+        return
+    assert high.chosen == low.chosen
+    for _ in range(3):
+        b = b0 + Fraction(data.draw(st.integers(0, width * 7)), 21)
+        assert rules._mes_core(election, b, keys).chosen == low.chosen, b
+        reference = rules.equal_shares_reference(election, budget_per_voter=b)
+        assert list(reference.selected) == low.chosen, b
+
+
+def test_a_run_that_buys_differently_certifies_nothing() -> None:
+    election = Election.approval(100, {"a": 60, "b": 40, "c": 70}, [{"a", "b"}, {"a", "c"}])
+    keys = rules._tie_keys(election, ())
+    low = rules._mes_core(election, Fraction(50), keys, track=True)
+    high = rules._mes_core(election, Fraction(80), keys, track=True, certify=low.trace)
+    assert low.chosen == ["a"] and high.chosen != low.chosen
+    assert not high.certified
+
+
+@needs_data
+@pytest.mark.parametrize("path", SMALL_FILES, ids=file_id)
+def test_add1_with_skipping_equals_the_step_by_step_loop_on_small_files(path) -> None:
+    """add1 from ⌊B/n⌋ (the compute tool's default) and add1e from B/n (pabutools' budget
+    increase); the hypothesis test above covers every variant."""
+    _, election = ours(path)
+    for exhaustive, integral in ((False, True), (True, False)):
+        fast = rules.equal_shares_add1(election, exhaustive=exhaustive, integral=integral)
+        plain = rules.equal_shares_add1_reference(
+            election, exhaustive=exhaustive, integral=integral
+        )
+        assert fast == plain, (exhaustive, integral)
+
+
+SLOW_ADD1 = {"poland_warszawa_2021_mokotow.pb", "poland_warszawa_2026.pb"}
+
+
+@needs_data
+@pytest.mark.parametrize("path", BIG_FILES, ids=file_id)
+def test_add1_with_skipping_equals_the_step_by_step_loop_on_big_files(path) -> None:
+    """The step-by-step loop takes minutes on Mokotów and Warsaw 2026 (hundreds of MES runs
+    of 13,000–62,000 voters): those two only with ``GONGZHI_PB_FULL=1``."""
+    if path.name in SLOW_ADD1 and not os.environ.get("GONGZHI_PB_FULL"):
+        pytest.skip("the step-by-step loop takes minutes here; GONGZHI_PB_FULL=1 runs it")
+    _, election = ours(path)
+    for exhaustive, integral in ((False, True), (True, False)):
+        fast = rules.equal_shares_add1(election, exhaustive=exhaustive, integral=integral)
+        plain = rules.equal_shares_add1_reference(
+            election, exhaustive=exhaustive, integral=integral
+        )
+        assert fast == plain, (exhaustive, integral)
