@@ -91,7 +91,7 @@ def seed_demo_hotline(
         note="电梯公司已更换门机控制板，电梯恢复运行，并做了安全检查。",
     )
     services.ticket_rate(
-        actor=made["rated"].reporter,
+        actor=residents[0],  # its reporter
         ticket=made["rated"],
         solved=True,
         satisfaction=5,

@@ -66,7 +66,7 @@ def forget_handler_cache(user: Any) -> None:
 @rules.predicate
 def is_handler_here(user: Any, obj: Any) -> bool:
     """Handles tickets in some department of the community ``obj`` belongs to."""
-    community_id = obj.pk if obj.__class__.__name__ == "Community" else obj.community_id
+    community_id = getattr(obj, "community_id", None) or obj.pk  # a Community, or its row
     return bool(_handler_departments(user, community_id))
 
 

@@ -189,8 +189,8 @@ def similar_tickets(
     community: Community,
     text: str,
     building: Building | None = None,
-    latitude: Decimal | float | None = None,
-    longitude: Decimal | float | None = None,
+    latitude: Decimal | float | str | None = None,
+    longitude: Decimal | float | str | None = None,
     exclude: Ticket | None = None,
     public_only: bool = False,
     limit: int = 5,
@@ -231,7 +231,12 @@ def similar_tickets(
     found: list[Similar] = []
     for row in rows:
         distance = None
-        if latitude is not None and longitude is not None and row.has_point:
+        if (
+            latitude is not None
+            and longitude is not None
+            and row.latitude is not None
+            and row.longitude is not None
+        ):
             distance = similarity.distance_m(
                 float(latitude), float(longitude), float(row.latitude), float(row.longitude)
             )

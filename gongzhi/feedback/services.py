@@ -187,6 +187,31 @@ def _check_move(ticket: Ticket, to: str) -> None:
         raise _wrong_status(ticket)
 
 
+def _advance(
+    locked: Ticket,
+    actor: User,
+    status: str,
+    kind: str,
+    *,
+    note: str,
+    title: Any,
+    body: Any = "",
+    stamp: str | None = None,
+) -> Ticket:
+    """Move a locked ticket to ``status`` now (setting the time field ``stamp`` if it is not set
+    yet), write the step on the timeline and in the journal, and tell its followers."""
+    now = timezone.now()
+    locked.status = status
+    if stamp is not None and getattr(locked, stamp) is None:
+        setattr(locked, stamp, now)
+    locked.updated_at = now
+    locked.save()
+    _event(locked, kind, actor, note=note, status=status)
+    _record(locked, actor, f"hotline.{kind}")
+    _tell(_followers(locked, but=actor), "hotline_ticket_update", locked, title, body)
+    return locked
+
+
 def _clean_text(text: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
     text = (text or "").strip()
     if required and not text:
@@ -768,22 +793,17 @@ def ticket_accept(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
             raise ValidationError(
                 _("Choose the ticket's category before accepting it."), code="no_category"
             )
-        now = timezone.now()
-        locked.status = Status.ACCEPTED
-        locked.accepted_at = now
         if locked.assignee_id is None and policies.handles_ticket(actor, locked):
             locked.assignee = actor
-        locked.updated_at = now
-        locked.save()
-        _event(locked, EventKind.ACCEPTED, actor, note=note, status=Status.ACCEPTED)
-        _record(locked, actor, "hotline.accepted")
-        _tell(
-            _followers(locked, but=actor),
-            "hotline_ticket_update",
+        return _advance(
             locked,
-            gettext_lazy("Your hotline ticket %(ref)s was accepted"),
+            actor,
+            Status.ACCEPTED,
+            EventKind.ACCEPTED,
+            note=note,
+            stamp="accepted_at",
+            title=gettext_lazy("Your hotline ticket %(ref)s was accepted"),
         )
-    return locked
 
 
 def ticket_start(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
@@ -794,20 +814,15 @@ def ticket_start(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
         locked = _locked(ticket)
         if locked.status != Status.ACCEPTED:  # in progress again after a reopening, not here
             raise _wrong_status(locked)
-        now = timezone.now()
-        locked.status = Status.IN_PROGRESS
-        locked.started_at = locked.started_at or now
-        locked.updated_at = now
-        locked.save()
-        _event(locked, EventKind.STARTED, actor, note=note, status=Status.IN_PROGRESS)
-        _record(locked, actor, "hotline.started")
-        _tell(
-            _followers(locked, but=actor),
-            "hotline_ticket_update",
+        return _advance(
             locked,
-            gettext_lazy("Work has started on your hotline ticket %(ref)s"),
+            actor,
+            Status.IN_PROGRESS,
+            EventKind.STARTED,
+            note=note,
+            stamp="started_at",
+            title=gettext_lazy("Work has started on your hotline ticket %(ref)s"),
         )
-    return locked
 
 
 def ticket_resolve(*, actor: User, ticket: Ticket, note: str) -> Ticket:
@@ -822,22 +837,19 @@ def ticket_resolve(*, actor: User, ticket: Ticket, note: str) -> Ticket:
     with transaction.atomic():
         locked = _locked(ticket)
         _check_move(locked, Status.RESOLVED)
-        now = timezone.now()
-        locked.status = Status.RESOLVED
-        locked.resolved_at = now
         locked.resolution = note
-        locked.updated_at = now
-        locked.save()
-        _event(locked, EventKind.RESOLVED, actor, note=note, status=Status.RESOLVED)
-        _record(locked, actor, "hotline.resolved")
-        _tell(
-            _followers(locked, but=actor),
-            "hotline_ticket_update",
+        return _advance(
             locked,
-            gettext_lazy("Your hotline ticket %(ref)s is resolved"),
-            gettext_lazy("Please tell us whether the problem is solved and how satisfied you are."),
+            actor,
+            Status.RESOLVED,
+            EventKind.RESOLVED,
+            note=note,
+            stamp="resolved_at",
+            title=gettext_lazy("Your hotline ticket %(ref)s is resolved"),
+            body=gettext_lazy(
+                "Please tell us whether the problem is solved and how satisfied you are."
+            ),
         )
-    return locked
 
 
 def ticket_rate(
@@ -914,10 +926,10 @@ def ticket_reopen(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
     with transaction.atomic():
         locked = _locked(ticket)
         _require("feedback.reopen", actor, locked)
-        if locked.duplicate_of_id is not None:
+        if locked.duplicate_of is not None:
             raise ValidationError(
                 _("This ticket was merged into %(ref)s: follow that one.")
-                % {"ref": f"#{locked.duplicate_of.number}"},
+                % {"ref": locked.duplicate_of.reference},
                 code="merged",
             )
         if locked.status not in (Status.RESOLVED, Status.CLOSED):
@@ -959,20 +971,15 @@ def ticket_close(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
                 _("Please give the reason for closing a ticket that was not resolved."),
                 code="empty",
             )
-        now = timezone.now()
-        locked.status = Status.CLOSED
-        locked.closed_at = now
-        locked.updated_at = now
-        locked.save()
-        _event(locked, EventKind.CLOSED, actor, note=note, status=Status.CLOSED)
-        _record(locked, actor, "hotline.closed")
-        _tell(
-            _followers(locked, but=actor),
-            "hotline_ticket_update",
+        return _advance(
             locked,
-            gettext_lazy("Hotline ticket %(ref)s was closed"),
+            actor,
+            Status.CLOSED,
+            EventKind.CLOSED,
+            note=note,
+            stamp="closed_at",
+            title=gettext_lazy("Hotline ticket %(ref)s was closed"),
         )
-    return locked
 
 
 def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:

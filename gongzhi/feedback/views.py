@@ -4,15 +4,18 @@ render. Every page works without JavaScript and on a phone-sized screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import rules
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.models import User
@@ -296,218 +299,134 @@ def photo(request: HttpRequest, slug: str, number: int, photo_id: int) -> FileRe
     return response
 
 
-# --- Actions (POST, then back to the ticket) ----------------------------------------------------
+# --- Steps (POST, then back to the ticket) -----------------------------------------------------
 
 
-def _act(
-    request: HttpRequest,
-    slug: str,
-    number: int,
-    perm: str,
-    act: Callable[[Ticket, Any], Any],
-    done: str,
-    form_class: type | None = None,
-) -> HttpResponse:
-    community = community_get(slug=slug, user=request.user)
-    item = selectors.ticket_get(community=community, number=number, user=request.user)
-    if not _can(perm, request.user, item):
-        raise PermissionDenied(_("You are not allowed to do this on the hotline."))
-    data: dict[str, Any] = {}
-    if form_class is not None:
-        kwargs: dict[str, Any] = {}
-        if form_class in (RecategoriseForm,):
-            kwargs["community"] = community
-        if form_class is AssignForm:
-            kwargs.update(community=community, handlers=selectors.handlers(community=community))
-        form = form_class(request.POST, **kwargs)
-        if not form.is_valid():
-            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-            messages.error(request, " ".join(errors))
-            return redirect("hotline_ticket", slug=slug, number=number)
-        data = form.cleaned_data
-    try:
-        act(item, data)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, done)
-    return redirect("hotline_ticket", slug=slug, number=number)
-
-
-@login_required
-@require_POST
-def follow(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.follow",
-        lambda t, d: services.ticket_follow(actor=request.user, ticket=t),
-        _("You follow this problem now: you will be told of every step."),
+def _assign(user: Any, t: Ticket, d: dict[str, Any]) -> Any:
+    assignee = User.objects.filter(pk=int(d["assignee"])).first() if d["assignee"] else None
+    return services.ticket_assign(
+        actor=user, ticket=t, department=d["department"], assignee=assignee, note=d["note"]
     )
 
 
-@login_required
-@require_POST
-def recategorise(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.manage",
-        lambda t, d: services.ticket_recategorise(
-            actor=request.user, ticket=t, category=d["category"]
-        ),
-        _("The category is saved. The router learns from it."),
-        RecategoriseForm,
-    )
-
-
-@login_required
-@require_POST
-def assign(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    def act(t: Ticket, d: dict[str, Any]) -> Any:
-        assignee = None
-        if d["assignee"]:
-            assignee = User.objects.filter(pk=int(d["assignee"])).first()
-        return services.ticket_assign(
-            actor=request.user,
-            ticket=t,
-            department=d["department"],
-            assignee=assignee,
-            note=d["note"],
+def _merge(user: Any, t: Ticket, d: dict[str, Any]) -> Any:
+    target = Ticket.objects.in_community(t.community_id).filter(number=d["into"]).first()
+    if target is None:
+        raise ValidationError(
+            _("There is no ticket #%(n)s in this community.") % {"n": d["into"]},
+            code="merge_target",
         )
-
-    return _act(
-        request, slug, number, "feedback.manage", act, _("The ticket is assigned."), AssignForm
-    )
+    return services.ticket_merge(actor=user, ticket=t, into=target)
 
 
-@login_required
-@require_POST
-def accept(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.handle",
-        lambda t, d: services.ticket_accept(actor=request.user, ticket=t, note=d["note"]),
-        _("The ticket is accepted."),
-        NoteForm,
-    )
+@dataclass(frozen=True)
+class Step:
+    perm: str
+    form: type[forms.Form] | None
+    act: Callable[[Any, Ticket, dict[str, Any]], Any]
+    done: Any
 
 
-@login_required
-@require_POST
-def start(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.handle",
-        lambda t, d: services.ticket_start(actor=request.user, ticket=t, note=d["note"]),
-        _("Work on the ticket has started."),
-        NoteForm,
-    )
-
-
-@login_required
-@require_POST
-def resolve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.handle",
-        lambda t, d: services.ticket_resolve(actor=request.user, ticket=t, note=d["note"]),
-        _("The ticket is resolved. The resident is asked to rate it."),
-        ResolveForm,
-    )
-
-
-@login_required
-@require_POST
-def note(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    public = request.POST.get("public") == "1"
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.handle",
-        lambda t, d: services.ticket_note(
-            actor=request.user, ticket=t, note=d["note"], public=public
-        ),
-        _("The note is added."),
-        NoteForm,
-    )
-
-
-@login_required
-@require_POST
-def close(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
+#: Each step a ticket page posts: who may, the form that parses it, the service it calls.
+STEPS: dict[str, Step] = {
+    "follow": Step(
+        "feedback.follow",
+        None,
+        lambda u, t, d: services.ticket_follow(actor=u, ticket=t),
+        gettext_lazy("You follow this problem now: you will be told of every step."),
+    ),
+    "recategorise": Step(
         "feedback.manage",
-        lambda t, d: services.ticket_close(actor=request.user, ticket=t, note=d["note"]),
-        _("The ticket is closed."),
+        RecategoriseForm,
+        lambda u, t, d: services.ticket_recategorise(actor=u, ticket=t, category=d["category"]),
+        gettext_lazy("The category is saved. The router learns from it."),
+    ),
+    "assign": Step("feedback.manage", AssignForm, _assign, gettext_lazy("The ticket is assigned.")),
+    "accept": Step(
+        "feedback.handle",
         NoteForm,
-    )
-
-
-@login_required
-@require_POST
-def reopen(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
+        lambda u, t, d: services.ticket_accept(actor=u, ticket=t, note=d["note"]),
+        gettext_lazy("The ticket is accepted."),
+    ),
+    "start": Step(
+        "feedback.handle",
+        NoteForm,
+        lambda u, t, d: services.ticket_start(actor=u, ticket=t, note=d["note"]),
+        gettext_lazy("Work on the ticket has started."),
+    ),
+    "resolve": Step(
+        "feedback.handle",
+        ResolveForm,
+        lambda u, t, d: services.ticket_resolve(actor=u, ticket=t, note=d["note"]),
+        gettext_lazy("The ticket is resolved. The resident is asked to rate it."),
+    ),
+    "note": Step(
+        "feedback.handle",
+        NoteForm,
+        lambda u, t, d: services.ticket_note(
+            actor=u, ticket=t, note=d["note"], public=d.get("public", False)
+        ),
+        gettext_lazy("The note is added."),
+    ),
+    "close": Step(
+        "feedback.manage",
+        NoteForm,
+        lambda u, t, d: services.ticket_close(actor=u, ticket=t, note=d["note"]),
+        gettext_lazy("The ticket is closed."),
+    ),
+    "reopen": Step(
         "feedback.reopen",
-        lambda t, d: services.ticket_reopen(actor=request.user, ticket=t, reason=d["reason"]),
-        _("The ticket is reopened."),
         ReasonForm,
-    )
-
-
-@login_required
-@require_POST
-def rate(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _act(
-        request,
-        slug,
-        number,
+        lambda u, t, d: services.ticket_reopen(actor=u, ticket=t, reason=d["reason"]),
+        gettext_lazy("The ticket is reopened."),
+    ),
+    "rate": Step(
         "feedback.rate",
-        lambda t, d: services.ticket_rate(
-            actor=request.user,
+        RatingForm,
+        lambda u, t, d: services.ticket_rate(
+            actor=u,
             ticket=t,
             solved=d["solved"],
             satisfaction=d["satisfaction"],
             comment=d["comment"],
         ),
-        _("Thank you for your rating."),
-        RatingForm,
-    )
+        gettext_lazy("Thank you for your rating."),
+    ),
+    "merge": Step(
+        "feedback.manage",
+        MergeForm,
+        _merge,
+        gettext_lazy("The ticket is merged: its reporters follow the other ticket now."),
+    ),
+}
 
 
 @login_required
 @require_POST
-def merge(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    def act(t: Ticket, d: dict[str, Any]) -> Any:
-        target = Ticket.objects.in_community(t.community_id).filter(number=d["into"]).first()
-        if target is None:
-            raise ValidationError(
-                _("There is no ticket #%(n)s in this community.") % {"n": d["into"]},
-                code="merge_target",
-            )
-        return services.ticket_merge(actor=request.user, ticket=t, into=target)
-
-    return _act(
-        request,
-        slug,
-        number,
-        "feedback.manage",
-        act,
-        _("The ticket is merged: its reporters follow the other ticket now."),
-        MergeForm,
-    )
+def step(request: HttpRequest, slug: str, number: int, name: str) -> HttpResponse:
+    """One step on a ticket (``STEPS[name]``); its outcome is shown on the ticket's page."""
+    spec = STEPS[name]
+    community = community_get(slug=slug, user=request.user)
+    item = selectors.ticket_get(community=community, number=number, user=request.user)
+    if not _can(spec.perm, request.user, item):
+        raise PermissionDenied(_("You are not allowed to do this on the hotline."))
+    data: dict[str, Any] = {}
+    if spec.form is not None:
+        kwargs: dict[str, Any] = {}
+        if spec.form in (RecategoriseForm, AssignForm):
+            kwargs["community"] = community
+        if spec.form is AssignForm:
+            kwargs["handlers"] = selectors.handlers(community=community)
+        form = spec.form(request.POST, **kwargs)
+        if not form.is_valid():
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            messages.error(request, " ".join(errors))
+            return redirect("hotline_ticket", slug=slug, number=number)
+        data = {**form.cleaned_data, "public": request.POST.get("public") == "1"}
+    try:
+        spec.act(request.user, item, data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, str(spec.done))
+    return redirect("hotline_ticket", slug=slug, number=number)
