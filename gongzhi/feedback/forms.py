@@ -159,3 +159,46 @@ class RatingForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.IntegerField(label=_("Merge into ticket number"), min_value=1)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = [
+            "code",
+            "name",
+            "description",
+            "keywords",
+            "respond_within_hours",
+            "resolve_within_days",
+            "department",
+            "active",
+        ]
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.in_community(community).filter(
+            active=True
+        )
+        if self.instance.pk:
+            # The code is how Open311 clients and statistics know the category: it stays.
+            self.fields["code"].disabled = True
+
+    def _post_clean(self) -> None:
+        # The service checks the category (and the database its constraints).
+        pass
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Department"), max_length=60)
+
+
+class HandlerForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    phone = forms.CharField(label=_("Handler's phone number"), max_length=30)
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.in_community(community).filter(
+            active=True
+        )

@@ -161,6 +161,13 @@ def categories(*, community: Community | int, active: bool = True) -> list[Categ
     return list(queryset)
 
 
+def category_get(*, community: Community, code: str) -> Category:
+    category = Category.objects.in_community(community).filter(code=code).first()
+    if category is None:
+        raise Http404
+    return category
+
+
 def departments(*, community: Community | int) -> list[Department]:
     return list(Department.objects.in_community(community).filter(active=True))
 

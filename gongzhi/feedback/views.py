@@ -27,7 +27,10 @@ from gongzhi.core.selectors import community_get
 from gongzhi.feedback import policies, selectors, services
 from gongzhi.feedback.forms import (
     AssignForm,
+    CategoryForm,
+    DepartmentForm,
     FileForForm,
+    HandlerForm,
     MergeForm,
     NoteForm,
     RatingForm,
@@ -60,6 +63,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "can_file": _can("feedback.file", user, community),
             "can_queue": _can("feedback.view_queue", user, community),
+            "can_manage": _can("feedback.manage", user, community),
             "open_public": selectors.public_tickets(community=community)
             .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS])
             .count(),
@@ -430,3 +434,101 @@ def step(request: HttpRequest, slug: str, number: int, name: str) -> HttpRespons
     else:
         messages.success(request, str(spec.done))
     return redirect("hotline_ticket", slug=slug, number=number)
+
+
+# --- Categories and departments (staff) ----------------------------------------------------------
+
+
+def _settings_page(request: HttpRequest, community: Community, **forms_in: Any) -> HttpResponse:
+    forms_out = {
+        "category_form": CategoryForm(community=community),
+        "department_form": DepartmentForm(),
+        "handler_form": HandlerForm(community=community),
+        **forms_in,
+    }
+    return render(
+        request,
+        "feedback/settings.html",
+        {
+            "community": community,
+            "categories": selectors.categories(community=community, active=False),
+            "departments": selectors.departments(community=community),
+            "handlers": selectors.handlers(community=community),
+            **forms_out,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Categories with their deadlines and default departments; departments and handlers."""
+    community = community_get(slug=slug, user=request.user, perm="feedback.manage")
+    if request.method == "GET":
+        return _settings_page(request, community)
+    what = request.POST.get("what")
+    try:
+        if what == "category":
+            form: forms.Form = CategoryForm(request.POST, community=community)
+            if not form.is_valid():
+                return _settings_page(request, community, category_form=form)
+            data = dict(form.cleaned_data)
+            services.category_create(
+                actor=request.user,
+                community=community,
+                code=data.pop("code"),
+                name=data.pop("name"),
+                **data,
+            )
+            messages.success(request, _("The category is added."))
+        elif what == "department":
+            form = DepartmentForm(request.POST)
+            if not form.is_valid():
+                return _settings_page(request, community, department_form=form)
+            services.department_create(
+                actor=request.user, community=community, name=form.cleaned_data["name"]
+            )
+            messages.success(request, _("The department is added."))
+        elif what in ("handler", "remove_handler"):
+            form = HandlerForm(request.POST, community=community)
+            if not form.is_valid():
+                return _settings_page(request, community, handler_form=form)
+            person = User.objects.filter(phone=normalize_phone(form.cleaned_data["phone"])).first()
+            if person is None:
+                raise ValidationError(
+                    _("No one with this phone number is registered."), code="not_found"
+                )
+            department = form.cleaned_data["department"]
+            if what == "handler":
+                services.handler_add(actor=request.user, department=department, user=person)
+                messages.success(request, _("The handler is added."))
+            else:
+                services.handler_remove(actor=request.user, department=department, user=person)
+                messages.success(request, _("The handler is removed."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("hotline_settings", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    community = community_get(slug=slug, user=request.user, perm="feedback.manage")
+    category = selectors.category_get(community=community, code=code)
+    form = CategoryForm(posted(request), instance=category, community=community)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+        try:
+            services.category_update(actor=request.user, category=category, **data)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("The category is saved."))
+            return redirect("hotline_settings", slug=slug)
+    return render(
+        request,
+        "feedback/category_form.html",
+        {"community": community, "form": form, "category": category},
+    )

@@ -314,3 +314,89 @@ def test_hotline_setup_command_installs_defaults(community):
         out.getvalue().count(f"{community.slug}: {len(services.DEFAULT_CATEGORIES)} categories")
         == 2
     )
+
+
+@pytest.mark.django_db
+def test_staff_set_up_categories_departments_and_handlers(
+    client, community, resident, worker, categories
+):
+    url = reverse("hotline_settings", args=[community.slug])
+    client.force_login(resident)
+    assert client.get(url).status_code == 404
+    client.force_login(worker)
+    assert "elevator" in client.get(url).content.decode()
+    client.post(url, {"what": "department", "name": "绿化队"})
+    client.post(
+        url,
+        {
+            "what": "handler",
+            "department": _department(community, "绿化队").pk,
+            "phone": resident.phone,
+        },
+    )
+    from gongzhi.feedback.models import Category, Handler
+
+    assert Handler.objects.in_community(community).get().user == resident
+    client.post(
+        url,
+        {
+            "what": "category",
+            "code": "street_vendors",
+            "name": "占道经营",
+            "keywords": "摆摊 小贩",
+            "respond_within_hours": "12",
+            "resolve_within_days": "3",
+            "department": _department(community, "绿化队").pk,
+            "active": "on",
+        },
+    )
+    made = Category.objects.in_community(community).get(code="street_vendors")
+    assert made.respond_within_hours == 12 and made.department.name == "绿化队"
+    # The same code again is refused with a message, nothing added.
+    response = client.post(
+        url,
+        {
+            "what": "category",
+            "code": "street_vendors",
+            "name": "x",
+            "respond_within_hours": "1",
+            "resolve_within_days": "1",
+        },
+        follow=True,
+    )
+    assert "street_vendors" in response.content.decode()
+    assert Category.objects.in_community(community).filter(code="street_vendors").count() == 1
+    edit = reverse("hotline_category_edit", args=[community.slug, "elevator"])
+    client.post(
+        edit,
+        {
+            "code": "hacked",
+            "name": "电梯故障",
+            "respond_within_hours": "2",
+            "resolve_within_days": "1",
+            "active": "on",
+        },
+    )
+    elevator = Category.objects.in_community(community).get(pk=categories["elevator"].pk)
+    assert elevator.code == "elevator" and elevator.respond_within_hours == 2
+    bad = client.post(
+        edit, {"name": "电梯", "respond_within_hours": "0", "resolve_within_days": "1"}
+    )
+    assert bad.status_code == 200
+    elevator.refresh_from_db()
+    assert elevator.respond_within_hours == 2
+    client.post(
+        url,
+        {
+            "what": "remove_handler",
+            "department": _department(community, "绿化队").pk,
+            "phone": resident.phone,
+        },
+    )
+    assert not Handler.objects.in_community(community).exists()
+
+
+def _department(community, name):
+    from gongzhi.feedback.models import Department
+
+    return Department.objects.in_community(community).get(name=name)
