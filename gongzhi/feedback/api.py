@@ -15,8 +15,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja import Status as Reply
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
@@ -147,6 +148,15 @@ class TicketDetailOut(_TicketFields):
     rating: RatingOut | None
     followers: int
     timeline: list[EventOut]
+
+
+class PhotoOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
 
 
 class SimilarOut(Schema):
@@ -348,6 +358,16 @@ def _after(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
     user = _user(request)
     community = community_get(slug=slug, user=user)
     return _detail(selectors.ticket_get(community=community, number=number, user=user), user)
+
+
+@router.post(
+    ONE + "/photos",
+    response={201: list[PhotoOut]},
+    summary="Add photos (JPEG, PNG, WebP; at most 5 per ticket) to an open ticket you reported",
+)
+def ticket_photos(request: HttpRequest, slug: str, number: int, files: File[list[UploadedFile]]):
+    user, ticket = _ticket(request, slug, number)
+    return Reply(201, services.ticket_add_photos(actor=user, ticket=ticket, photos=files))
 
 
 @router.post(ONE + "/follow", response=TicketDetailOut, summary="Follow: the same problem as mine")

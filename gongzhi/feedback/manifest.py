@@ -10,6 +10,7 @@ VERBS = {
     "hotline.handler_added": _("made someone a handler of a hotline department"),
     "hotline.handler_removed": _("removed a handler from a hotline department"),
     "hotline.filed": _("reported a problem to the hotline"),
+    "hotline.photos_added": _("added photos to a hotline ticket"),
     "hotline.followed": _("followed a hotline ticket about the same problem"),
     "hotline.recategorised": _("chose the category of a hotline ticket"),
     "hotline.accepted": _("accepted a hotline ticket"),

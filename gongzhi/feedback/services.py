@@ -620,6 +620,38 @@ def ticket_file(
     return ticket
 
 
+def ticket_add_photos(*, actor: User, ticket: Ticket, photos: Sequence[Any]) -> list[TicketPhoto]:
+    """The reporter (or the worker who filed for them) adds photos to an open ticket, up to
+    ``MAX_PHOTOS`` in all. Every file is checked first: one bad file adds none."""
+    if actor.pk not in (ticket.reporter_id, ticket.filed_by_id):
+        _require("feedback.handle", actor, ticket)
+    if not photos:
+        raise ValidationError(_("Choose at least one photo."), code="empty")
+    checked = [check_upload(f, kinds=PHOTOS, max_bytes=MAX_PHOTO_BYTES) for f in photos]
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(ticket)
+            if not locked.is_open:
+                raise _wrong_status(locked)
+            have = TicketPhoto.objects.in_community(locked.community_id).filter(ticket=locked)
+            if have.count() + len(checked) > MAX_PHOTOS:
+                raise ValidationError(
+                    _("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_files"
+                )
+            added = []
+            for upload in checked:
+                row = TicketPhoto(community_id=locked.community_id, ticket=locked)
+                store_upload(row, upload, written)
+                added.append(row)
+            _record(locked, actor, "hotline.photos_added", photos=len(added))
+    except Exception:
+        for file in written:
+            file.delete(save=False)
+        raise
+    return added
+
+
 def ticket_follow(*, actor: User, ticket: Ticket) -> Follower:
     """“This is my problem too”: a resident follows an open ticket instead of filing another."""
     _require("feedback.follow", actor, ticket)

@@ -400,3 +400,47 @@ def _department(community, name):
     from gongzhi.feedback.models import Department
 
     return Department.objects.in_community(community).get(name=name)
+
+
+@pytest.mark.django_db
+def test_the_api_adds_photos_to_an_open_ticket(client, community, resident, categories):
+    _t, token = api_token_create(user=resident, name="t")
+    _t, other_token = api_token_create(user=member(community), name="t")
+    ticket = services.ticket_file(
+        actor=resident, community=community, text=ELEVATOR, is_public=True
+    )
+    url = f"/api/v1/communities/{community.slug}/hotline/tickets/{ticket.number}/photos"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    response = client.post(url, {"files": [png("a.png"), png("b.png")]}, **auth)
+    assert response.status_code == 201 and len(response.json()) == 2
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = client.post(url, {"files": [png("c.png"), SimpleUploadedFile("x.txt", b"hi")]}, **auth)
+    assert bad.status_code == 400 and bad.json()["code"] == "upload_type"
+    too_many = client.post(url, {"files": [png(f"{i}.png") for i in range(4)]}, **auth)
+    assert too_many.status_code == 400 and too_many.json()["code"] == "too_many_files"
+    other = client.post(url, {"files": [png()]}, HTTP_AUTHORIZATION=f"Bearer {other_token}")
+    assert other.status_code == 403
+    assert TicketPhoto.objects.in_community(community).count() == 2
+
+
+@pytest.mark.django_db
+def test_ticket_page_query_count(
+    client, community, resident, worker, categories, building, django_assert_max_num_queries
+):
+    ticket = services.ticket_file(
+        actor=resident, community=community, text=ELEVATOR, building=building, is_public=True
+    )
+    for i in range(5):
+        services.ticket_file(
+            actor=member(community),
+            community=community,
+            text=f"3号楼电梯坏了{i}",
+            building=building,
+        )
+    client.force_login(worker)
+    url = reverse("hotline_ticket", args=[community.slug, ticket.number])
+    with django_assert_max_num_queries(20):
+        page = client.get(url).content.decode()
+    # Staff see the look-alike open tickets in the same building as merge suggestions.
+    assert page.count('<input type="hidden" name="into" value="') == 5
