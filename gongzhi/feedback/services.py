@@ -1114,10 +1114,13 @@ def _lead(deadline: datetime, start: datetime) -> timedelta:
 
 
 def _claim(ticket: Ticket, field: str, now: datetime) -> bool:
-    """Mark ``field`` once: a conditional UPDATE, so two sweeps at once send one message."""
+    """Mark ``field`` once, if the ticket still waits for that deadline: a conditional UPDATE,
+    so two sweeps at once send one message, and a ticket answered since the sweep read it is
+    left alone."""
+    waiting = [Status.SUBMITTED] if field.startswith("respond") else list(OPEN_STATUSES)
     return bool(
         Ticket.objects.in_community(ticket.community_id)
-        .filter(pk=ticket.pk, **{f"{field}__isnull": True})
+        .filter(pk=ticket.pk, status__in=waiting, **{f"{field}__isnull": True})
         .update(**{field: now})
     )
 
@@ -1126,7 +1129,6 @@ def _remind(ticket: Ticket, which: str, now: datetime) -> bool:
     with transaction.atomic():
         if not _claim(ticket, f"{which}_reminded_at", now):
             return False
-        deadline = ticket.respond_by if which == "respond" else ticket.resolve_by
         _event(ticket, EventKind.REMINDER, None, public=False, data={"deadline": which})
         recipients = _handlers_of(ticket) or _role_holders(
             ticket.community_id, Role.COMMUNITY_WORKER
@@ -1137,7 +1139,6 @@ def _remind(ticket: Ticket, which: str, now: datetime) -> bool:
             else gettext_lazy("Hotline ticket %(ref)s must be resolved soon")
         )
         _tell(recipients, "hotline_deadline", ticket, title)
-        del deadline
     return True
 
 
