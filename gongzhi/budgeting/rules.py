@@ -116,7 +116,9 @@ class Election:
         costs_ = _costs(costs)
         rows = tuple(map(tuple, ballots))
         distinct = set(rows)
-        repeated = {r for r in distinct if len(set(r)) != len(r)}
+        repeated: set[tuple[str, ...]] = set()
+        if sum(map(len, map(set, distinct))) != sum(map(len, distinct)):
+            repeated = {r for r in distinct if len(set(r)) != len(r)}
         if repeated:  # a project named twice on a ballot counts once
             rows = tuple(tuple(dict.fromkeys(r)) if r in repeated else r for r in rows)
             distinct = set(rows)
@@ -196,7 +198,7 @@ def _costs(costs: Mapping[str, Number]) -> dict[str, Fraction]:
 
 
 def _check_known(rows: Sequence[tuple[str, ...]], costs: Mapping[str, Fraction]) -> None:
-    if set(itertools.chain.from_iterable(rows)) <= costs.keys():
+    if set().union(*rows) <= costs.keys():
         return
     for row in rows:
         for p in row:
@@ -661,10 +663,15 @@ def _exact_level(
     cls = column.classes.tolist()
     lvs = column.levels.tolist()
     cnts = column.counts.tolist()
-    vals = classes.numers(cls)  # row i's money, over denom
-    total = sum(map(operator.mul, vals, cnts))
-    if total < cost_n:
-        return None
+    # The supporters' money, exactly only when floating point cannot tell it from the cost
+    # (a sum of nonnegative terms: its relative error is far below 1e-9).
+    money_f = float(np.dot(classes.value_f[column.classes], column.counts))
+    cost_f = float(cost)
+    vals: list[int] | None = None  # row i's money over denom, when all are needed
+    if not money_f > cost_f * (1 + 1e-9):
+        vals = classes.numers(cls)
+        if sum(map(operator.mul, vals, cnts)) < cost_n:
+            return None
     tau = 1e-7
     if math.isfinite(guess) and guess > 0:
         low, high = guess * (1 - tau), guess * (1 + tau)
@@ -672,19 +679,21 @@ def _exact_level(
         poor = np.flatnonzero(thr < low).tolist()
         near = np.flatnonzero((thr >= low) & (thr <= high)).tolist()
         rich = np.flatnonzero(thr > high).tolist()
-        money = sum(vals[i] * cnts[i] for i in poor)
+        poor_vals = classes.numers([cls[i] for i in poor])
+        money = sum(map(operator.mul, poor_vals, [cnts[i] for i in poor]))
         weight = sum(levels[lvs[i]] * cnts[i] for i in rich)
-        near.sort(key=lambda i: Fraction(vals[i], levels[lvs[i]]))
+        near_vals = dict(zip(near, classes.numers([cls[i] for i in near]), strict=True))
+        near.sort(key=lambda i: Fraction(near_vals[i], levels[lvs[i]]))
         weight_near = sum(levels[lvs[i]] * cnts[i] for i in near)
         result: tuple[int, int] | None = None
         for i in near:
             w_all = weight + weight_near
             a = cost_n - money
             # Is the poorest remaining row rich at λ = a / (denom · w_all)?
-            if a * levels[lvs[i]] <= vals[i] * w_all:
+            if a * levels[lvs[i]] <= near_vals[i] * w_all:
                 result = (a, w_all)
                 break
-            money += vals[i] * cnts[i]
+            money += near_vals[i] * cnts[i]
             weight_near -= levels[lvs[i]] * cnts[i]
         else:
             if weight > 0:
@@ -696,6 +705,8 @@ def _exact_level(
             if window_low <= lam <= window_high:
                 return result
     # The plain definition: supporters by b/s, the poorest pay all they have.
+    if vals is None:
+        vals = classes.numers(cls)
     order = sorted(range(len(cls)), key=lambda i: Fraction(vals[i], levels[lvs[i]]))
     money = 0
     weight = sum(levels[lvs[i]] * cnts[i] for i in order)
