@@ -468,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     from gongzhi.accounts.models import User
 
     staff_id = User.objects.get(phone=WORKER_PHONE).pk
+    from gongzhi.wsgi import collect_like_a_server
+
+    collect_like_a_server()  # the garbage collector as gunicorn's workers run it (gongzhi/wsgi.py)
     healthz = measure(Page("healthz", "other", "/healthz", {}, False, ""), args.repeat, staff_id)
     lines.update(
         tickets=args.tickets,

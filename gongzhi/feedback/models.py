@@ -256,17 +256,21 @@ class Ticket(TenantModel):
             ),
         ]
         indexes = [
-            # The staff queue and the lists: by status, newest first.
-            models.Index(fields=["community", "status", "-created_at"]),
-            models.Index(fields=["community", "-created_at"]),
-            models.Index(fields=["community", "category", "-created_at"]),
+            # The staff queue and the lists: by status, newest first. Each list orders by
+            # (-created_at, -id) and its index ends with both, so the ids of a deep page come
+            # from the index alone (an index-only scan, no heap visits, no extra sort).
+            models.Index(fields=["community", "status", "-created_at", "-id"]),
+            models.Index(fields=["community", "-created_at", "-id"]),
+            models.Index(fields=["community", "category", "-created_at", "-id"]),
+            # The statistics' refresh finds the tickets changed since it last ran.
+            models.Index(fields=["community", "updated_at"]),
             models.Index(fields=["community", "routing", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["reporter", "-created_at"]),
             # The public list: public tickets only.
             models.Index(
-                fields=["community", "-created_at"],
+                fields=["community", "-created_at", "-id"],
                 condition=Q(is_public=True),
                 name="feedback_ticket_public",
             ),
