@@ -66,7 +66,10 @@ lint: install-test
 		gongzhi/opinions/services.py gongzhi/opinions/selectors.py gongzhi/opinions/mapstore.py \
 		gongzhi/budgeting/rules.py gongzhi/budgeting/pabulib.py gongzhi/budgeting/tally.py \
 		gongzhi/budgeting/services.py gongzhi/budgeting/selectors.py gongzhi/budgeting/explain.py \
-		gongzhi/core/soon.py gongzhi/feedback/classify.py gongzhi/feedback/lexicon.py
+		gongzhi/core/soon.py gongzhi/feedback/classify.py gongzhi/feedback/lexicon.py \
+		gongzhi/feedback/services.py gongzhi/feedback/selectors.py gongzhi/feedback/routing.py \
+		gongzhi/feedback/similarity.py gongzhi/feedback/stats.py gongzhi/feedback/open311.py \
+		gongzhi/disclosure/services.py gongzhi/disclosure/selectors.py gongzhi/disclosure/money.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check

@@ -254,7 +254,7 @@ def _service(category: Category) -> dict[str, Any]:
         "metadata": False,
         "type": "realtime",
         "keywords": ", ".join(category.keywords.split()),
-        "group": category.department.name if category.department_id else "",
+        "group": category.department.name if category.department is not None else "",
     }
 
 
@@ -538,13 +538,11 @@ def _query(request: HttpRequest, fmt: str) -> HttpResponse:
         tickets = tickets.filter(number__in=[int(w) for w in wanted[:MAX_REQUESTS]])
     else:
         start, end = _when(request, "start_date"), _when(request, "end_date")
-        if start is None and end is None:
-            end = timezone.now()
         if start is None:
-            start = end - WINDOW  # type: ignore[operator]
+            end = end or timezone.now()
+            start = end - WINDOW
         elif end is None:
             end = start + WINDOW
-        assert start is not None and end is not None
         if start > end:
             raise Open311Error(400, _("start_date must be before end_date."))
         if end - start > WINDOW:

@@ -64,6 +64,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
             "can_file": _can("feedback.file", user, community),
             "can_queue": _can("feedback.view_queue", user, community),
             "can_manage": _can("feedback.manage", user, community),
+            "can_stats": _can("feedback.view_stats", user, community),
             "open_public": selectors.public_tickets(community=community)
             .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS])
             .count(),

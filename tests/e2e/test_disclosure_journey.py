@@ -66,7 +66,7 @@ def test_enter_approve_publish_and_print_the_notice_board(new_context, community
         total="3000",
         lines=[("greening", "2400"), ("maintenance", "500")],
     )
-    assert "does not balance" in page.locator("main .errors").inner_text()
+    assert "账目不平" in page.locator("main .errors").inner_text()
     assert LedgerEntry.objects.in_community(community).count() == 1
     _enter(
         page,
