@@ -10,7 +10,8 @@
   oversee it and the supervision committee (监督委员会), who see every ticket with its details.
 - Seeing a ticket: its reporter and followers, its handlers and the staff above; everyone, for
   a ticket its reporter made public — without personal details (who reported it, the unit,
-  contact, photos, internal notes), which ``feedback.view_details`` guards.
+  contact, photos), which ``feedback.view_details`` guards; internal timeline events and notes
+  are for handlers and the staff above (``feedback.view_internal``), not for the reporter.
 - Rating: the reporter, once resolved. Reopening: the reporter within ``REOPEN_DAYS`` of the
   resolution (before rating), or a manager.
 """
@@ -142,6 +143,9 @@ rules.add_perm("feedback.manage", manage_hotline)
 rules.add_perm("feedback.view_queue", oversee_hotline | is_handler_here)
 rules.add_perm("feedback.view_ticket", is_public | details | follows)
 rules.add_perm("feedback.view_details", details)
+# Internal timeline events (routing, staff notes, reminders) are for the people handling the
+# ticket and those above them, not for its reporter.
+rules.add_perm("feedback.view_internal", handles_ticket | oversee_hotline)
 rules.add_perm("feedback.handle", handle)
 rules.add_perm("feedback.follow", is_member & (is_public | details | follows))
 rules.add_perm("feedback.rate", is_reporter & is_resolved)

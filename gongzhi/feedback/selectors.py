@@ -122,7 +122,7 @@ def queue(*, community: Community, user: Any, name: str) -> QuerySet[Ticket]:
 
 def timeline(*, ticket: Ticket, user: Any) -> list[TicketEvent]:
     events = TicketEvent.objects.in_community(ticket.community_id).filter(ticket=ticket)
-    if not rules.has_perm("feedback.view_details", user, ticket):
+    if not rules.has_perm("feedback.view_internal", user, ticket):
         events = events.filter(public=True)
     return list(events.select_related("author").order_by("at", "pk"))
 

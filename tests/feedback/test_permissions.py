@@ -38,6 +38,10 @@ MATRIX = {
         {"reporter", "handler", "worker", "supervisor", "official", "admin"},
         {"reporter", "handler", "worker", "supervisor", "official", "admin"},
     ),
+    "feedback.view_internal": (
+        {"handler", "worker", "supervisor", "official", "admin"},
+        {"handler", "worker", "supervisor", "official", "admin"},
+    ),
     "feedback.handle": ({"handler", "worker", "admin"}, {"handler", "worker", "admin"}),
     "feedback.manage": ({"worker", "admin"}, {"worker", "admin"}),
     "feedback.follow": (
@@ -215,3 +219,20 @@ def test_official_and_supervisor_see_the_queue_but_cannot_act(community, people,
         with pytest.raises(Exception) as error:
             services.ticket_accept(actor=user, ticket=public)
         assert error.type.__name__ == "PermissionDenied"
+
+
+@pytest.mark.django_db
+def test_internal_notes_stay_with_the_staff(client, community, people, tickets):
+    """The reporter reads the public timeline of their own ticket, not its internal notes."""
+    public, _private = tickets
+    services.ticket_note(actor=people["worker"], ticket=public, note="内部：先联系物业经理")
+    services.ticket_note(actor=people["worker"], ticket=public, note="已联系物业", public=True)
+    url = reverse("hotline_ticket", args=[community.slug, public.number])
+    api = f"/api/v1/communities/{community.slug}/hotline/tickets/{public.number}"
+    for viewer, sees_internal in (("reporter", False), ("handler", True), ("worker", True)):
+        client.force_login(people[viewer])
+        page = client.get(url).content.decode()
+        timeline = client.get(api).json()["timeline"]
+        assert "已联系物业" in page
+        assert ("内部：先联系物业经理" in page) is sees_internal, viewer
+        assert any(not e["public"] for e in timeline) is sees_internal, viewer
