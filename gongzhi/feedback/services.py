@@ -588,6 +588,7 @@ def ticket_file(
                 data={
                     "routing": state,
                     "predicted": prediction.category if prediction else None,
+                    "predicted_name": predicted.name if predicted else None,
                     "confidence": ticket.confidence,
                     "ranking": [[c, round(p, 4)] for c, p in prediction.ranking[:3]]
                     if prediction
