@@ -26,6 +26,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core.models import Building
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
+from gongzhi.core.policies import require
 from gongzhi.core.selectors import community_get
 from gongzhi.feedback import policies, selectors, services
 from gongzhi.feedback.models import MAX_TEXT, Contact, Department, Status, Ticket
@@ -203,8 +204,8 @@ class RatingIn(Schema):
 class SimilarQuery(Schema):
     text: str = Field(..., max_length=MAX_TEXT)
     building: str | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
 
 
 def _building(community: Any, name: str | None) -> Building | None:
@@ -286,6 +287,14 @@ def category_list(request: HttpRequest, slug: str):
 def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
     user = _user(request)
     community = community_get(slug=slug, user=user)
+    if payload.on_behalf_of:
+        # Before looking the number up: otherwise anyone could test which phones are registered.
+        require(
+            "core.act_on_behalf",
+            user,
+            community,
+            _("Only a community worker can report a problem for a resident."),
+        )
     ticket = services.ticket_file(
         actor=user,
         community=community,
@@ -343,7 +352,8 @@ def ticket_similar(request: HttpRequest, slug: str, query: Query[SimilarQuery]):
             "text": s.ticket.text,
             "status": s.ticket.status,
             "score": s.score,
-            "distance_m": s.distance_m,
+            # Rounded to 100 m: exact distances from a few points would give away the spot.
+            "distance_m": None if s.distance_m is None else round(s.distance_m, -2),
         }
         for s in found
     ]

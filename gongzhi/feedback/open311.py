@@ -24,7 +24,8 @@ What maps to what, and the decisions the specification leaves open:
   the service's name as its text. ``media_url`` (http/https) is kept as a line of the text and is
   never fetched by the server. Tickets filed through Open311 are public (without personal
   details) unless the request says ``is_public=false`` (an extension): Open311 clients show the
-  requests they file.
+  requests they file. A worker filing for a resident (代办) files privately unless
+  ``is_public=true``: the resident did not choose to publish it.
 - ``GET requests`` shows public tickets only, never personal details (reporter, unit, contact,
   photos, internal notes); the map point is rounded to 3 decimals (about 100 m), so a public
   ticket shows where the problem is but not whose door it is. ``media_url`` is therefore always
@@ -41,6 +42,7 @@ What maps to what, and the decisions the specification leaves open:
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML, never parse input
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -96,12 +98,17 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else timezone.localtime(value).isoformat(timespec="seconds")
 
 
+#: Characters XML 1.0 does not allow (C0 controls other than tab, newline and return).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # A control character in one resident's text must not make the whole answer unreadable.
+    return _NOT_XML.sub("", str(value))
 
 
 def _to_xml(parent: ET.Element, value: Any, item: str | None = None) -> None:
@@ -206,6 +213,11 @@ def _when(request: HttpRequest, name: str) -> datetime | None:
         value = datetime.fromisoformat(raw)
     except ValueError:
         value = None
+    # Years 2000–2100: the window arithmetic on year 1 or 9999 would overflow.
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise Open311Error(
+            400, _("%(name)s must be a date between 2000 and 2100.") % {"name": name}
+        )
     if value is None or value.tzinfo is None:
         raise Open311Error(
             400,
@@ -497,7 +509,13 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             400,
             _("description is too long: at most %(max)d characters.") % {"max": MAX_TEXT},
         )
-    is_public = _arg(request, "is_public").lower() not in ("false", "0", "no")
+    # Public by default for a resident's own filing (the way city Open311 apps work); a worker
+    # filing for a resident (代办) makes it public only if asked, as the resident's own form does.
+    on_behalf_of = _on_behalf(request, user, community)
+    wanted = _arg(request, "is_public").lower()
+    is_public = (
+        wanted in ("true", "1", "yes") if on_behalf_of else wanted not in ("false", "0", "no")
+    )
     ticket = services.ticket_file(
         actor=user,
         community=community,
@@ -508,7 +526,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         latitude=lat,
         longitude=lon,
         is_public=is_public,
-        on_behalf_of=_on_behalf(request, user, community),
+        on_behalf_of=on_behalf_of,
     )
     return _render(
         fmt,

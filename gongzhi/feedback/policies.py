@@ -88,17 +88,6 @@ def is_reporter(user: Any, ticket: Any) -> bool:
 
 
 @rules.predicate
-def follows(user: Any, ticket: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    from gongzhi.feedback.models import Follower
-
-    return (
-        Follower.objects.in_community(ticket.community_id).filter(ticket=ticket, user=user).exists()
-    )
-
-
-@rules.predicate
 def is_public(user: Any, ticket: Any) -> bool:
     return bool(ticket.is_public)
 
@@ -125,10 +114,7 @@ def visible_q(user: Any, community_id: int) -> Q:
         return ~Q(pk=None)
     q = Q(is_public=True)
     if getattr(user, "is_authenticated", False):
-        from gongzhi.feedback.models import Follower
-
-        followed = Follower.objects.in_community(community_id).filter(user=user)
-        q |= Q(reporter=user) | Q(assignee=user) | Q(pk__in=followed.values("ticket_id"))
+        q |= Q(reporter=user) | Q(assignee=user)
         departments = _handler_departments(user, community_id)
         if departments:
             q |= Q(department__in=departments)
@@ -141,13 +127,15 @@ details = is_reporter | handles_ticket | oversee_hotline
 rules.add_perm("feedback.file", is_member)
 rules.add_perm("feedback.manage", manage_hotline)
 rules.add_perm("feedback.view_queue", oversee_hotline | is_handler_here)
-rules.add_perm("feedback.view_ticket", is_public | details | follows)
+# Following gives no right to read a private ticket: the followers of one are the reporters of
+# tickets merged into it, who follow its progress from their own (closed) ticket's page.
+rules.add_perm("feedback.view_ticket", is_public | details)
 rules.add_perm("feedback.view_details", details)
 # Internal timeline events (routing, staff notes, reminders) are for the people handling the
 # ticket and those above them, not for its reporter.
 rules.add_perm("feedback.view_internal", handles_ticket | oversee_hotline)
 rules.add_perm("feedback.handle", handle)
-rules.add_perm("feedback.follow", is_member & (is_public | details | follows))
+rules.add_perm("feedback.follow", is_member & (is_public | details))
 rules.add_perm("feedback.rate", is_reporter & is_resolved)
 rules.add_perm(
     "feedback.reopen", (is_reporter & is_resolved & within_reopen_window) | manage_hotline

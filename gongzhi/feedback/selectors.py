@@ -20,6 +20,7 @@ from gongzhi.feedback.models import (
     OPEN_STATUSES,
     Category,
     Department,
+    EventKind,
     Follower,
     Handler,
     Routing,
@@ -71,11 +72,11 @@ def ticket_get(
 
 
 def my_tickets(*, community: Community, user: Any) -> QuerySet[Ticket]:
-    """Tickets the user reported or follows, newest first."""
+    """Tickets the user reported, and the public ones they follow, newest first."""
     followed = Follower.objects.in_community(community).filter(user=user).values("ticket_id")
     return _list_columns(
         Ticket.objects.in_community(community)
-        .filter(Q(reporter=user) | Q(pk__in=followed))
+        .filter(Q(reporter=user) | Q(pk__in=followed, is_public=True))
         .order_by("-created_at", "-pk")
     )
 
@@ -124,7 +125,14 @@ def timeline(*, ticket: Ticket, user: Any) -> list[TicketEvent]:
     events = TicketEvent.objects.in_community(ticket.community_id).filter(ticket=ticket)
     if not rules.has_perm("feedback.view_internal", user, ticket):
         events = events.filter(public=True)
-    return list(events.select_related("author").order_by("at", "pk"))
+    rows = list(events.select_related("author").order_by("at", "pk"))
+    if not rules.has_perm("feedback.view_details", user, ticket):
+        # Visitors of a public ticket read its steps and the answer, not the notes written to
+        # its reporter (a call, an appointment, a reopening reason).
+        for event in rows:
+            if event.kind != EventKind.RESOLVED:
+                event.note = ""
+    return rows
 
 
 def photos_of(*, ticket: Ticket) -> list[TicketPhoto]:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import rules
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -90,14 +91,33 @@ def _ticket_url(ticket: Ticket) -> str:
 
 def _tell(users: Iterable[User], kind: str, ticket: Ticket, title: Any, body: Any = "") -> None:
     recipients = {u.pk: u for u in users if u is not None}
-    if recipients:
+    if not recipients:
+        return
+    # The reporters of tickets merged into a private one may not open it: their link is to
+    # their own ticket, whose page shows the progress of the one it was merged into.
+    own: dict[int, Ticket] = {}
+    if not ticket.is_public:
+        merged = Ticket.objects.in_community(ticket.community_id).filter(
+            duplicate_of=ticket, reporter_id__in=list(recipients)
+        )
+        own = {t.reporter_id: t for t in merged.order_by("pk") if t.reporter_id is not None}
+        own = {
+            pk: t
+            for pk, t in own.items()
+            if not rules.has_perm("feedback.view_ticket", recipients[pk], ticket)
+        }
+    groups: dict[str, list[User]] = {}
+    for pk, user in recipients.items():
+        url = _ticket_url(own[pk]) if pk in own else _ticket_url(ticket)
+        groups.setdefault(url, []).append(user)
+    for url, group in groups.items():
         notify(
-            users=list(recipients.values()),
+            users=group,
             kind=kind,
             title=title,
             body=body,
             params={"ref": ticket.reference, "community": ticket.community.name},
-            url=_ticket_url(ticket),
+            url=url,
             community=ticket.community,
         )
 

@@ -447,6 +447,8 @@ def parse_month(value: str) -> date:
     """``2025-03`` → 1 March 2025."""
     try:
         year, month = (int(part) for part in value.strip().split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         return date(year, month, 1)
     except (TypeError, ValueError) as exc:
         from django.core.exceptions import ValidationError

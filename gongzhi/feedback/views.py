@@ -99,9 +99,9 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
     )
     for_form = FileForForm(posted(request), prefix="for") if can_file_for else None
     similar: list[selectors.Similar] = []
+    resident: User | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        resident: User | None = None
         raw_phone = request.POST.get("for-phone", "").strip() if can_file_for else ""
         try:
             if raw_phone:
@@ -153,7 +153,15 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "feedback/file.html",
-        _file_page_context(community, user, form, for_form=for_form, similar=similar),
+        _file_page_context(
+            community,
+            user,
+            form,
+            for_form=for_form,
+            similar=similar,
+            # Filing for a resident: following would make the worker the follower, not them.
+            on_behalf=resident is not None,
+        ),
     )
 
 
@@ -254,6 +262,8 @@ def ticket(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         and _can("feedback.reopen", user, item),
         "rating": getattr(item, "rating", None) if item.status == Status.CLOSED else None,
         "now": item.overdue(),
+        "can_view_target": item.duplicate_of is not None
+        and _can("feedback.view_ticket", user, item.duplicate_of),
     }
     if context["can_rate"]:
         context["rating_form"] = RatingForm()

@@ -32,7 +32,7 @@ VIEWERS = (
 MATRIX = {
     "feedback.view_ticket": (
         set(VIEWERS),
-        {"reporter", "follower", "handler", "worker", "supervisor", "official", "admin"},
+        {"reporter", "handler", "worker", "supervisor", "official", "admin"},
     ),
     "feedback.view_details": (
         {"reporter", "handler", "worker", "supervisor", "official", "admin"},
@@ -46,7 +46,7 @@ MATRIX = {
     "feedback.manage": ({"worker", "admin"}, {"worker", "admin"}),
     "feedback.follow": (
         {"resident", "reporter", "follower", "handler", "other_handler", "worker", "supervisor"},
-        {"reporter", "follower", "handler", "worker", "supervisor"},
+        {"reporter", "handler", "worker", "supervisor"},
     ),
 }
 
