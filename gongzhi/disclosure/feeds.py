@@ -34,7 +34,7 @@ class DisclosureRss(Feed):
         }
 
     def items(self, obj: Community) -> list[Any]:
-        return selectors.published_for_feed(community=obj)
+        return selectors.with_summaries(selectors.published_for_feed(community=obj))
 
     def item_title(self, item: Any) -> str:
         if isinstance(item, FinancePeriod):
@@ -45,7 +45,7 @@ class DisclosureRss(Feed):
         if isinstance(item, Announcement):
             return item.body
         if isinstance(item, FinancePeriod):
-            report = selectors.period_report(period=item)
+            report = item.report
             return _(
                 "Opening balance %(opening)s yuan, income %(income)s yuan, expenditure "
                 "%(expenditure)s yuan, closing balance %(closing)s yuan."
@@ -55,7 +55,7 @@ class DisclosureRss(Feed):
                 "expenditure": yuan(report.expenditure_fen),
                 "closing": yuan(report.closing_fen),
             }
-        version = selectors.versions_of(item).first()
+        version = item.latest_version
         return version.body if version else ""
 
     def item_link(self, item: Any) -> str:

@@ -25,15 +25,18 @@ def to_fen(value: Any) -> int:
             _("“%(value)s” is not an amount of money.") % {"value": value}, code="amount"
         ) from exc
     if not amount.is_finite():
-        raise ValidationError(_("“%(value)s” is not an amount of money.") % {"value": value})
+        raise ValidationError(
+            _("“%(value)s” is not an amount of money.") % {"value": value}, code="amount"
+        )
+    # Bounded before quantize: "1e30" has too many digits for the context's precision and
+    # would raise InvalidOperation there instead of getting this message.
+    if abs(amount) * 100 > MAX_FEN:
+        raise ValidationError(_("The amount is too large."), code="amount_range")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(
             _("Amounts have at most two decimal places (fen)."), code="amount_precision"
         )
-    fen = int(amount * 100)
-    if abs(fen) > MAX_FEN:
-        raise ValidationError(_("The amount is too large."), code="amount_range")
-    return fen
+    return int(amount * 100)
 
 
 def yuan(fen: int | None) -> str:

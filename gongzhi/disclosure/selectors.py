@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 import rules
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from gongzhi.core.models import Community, Membership
@@ -233,37 +234,44 @@ class PeriodReport:
         return self.opening_fen + self.income_fen - self.expenditure_fen
 
 
-def _signed_sum(lines: QuerySet[LedgerLine]) -> int:
-    by_kind = dict(lines.values_list("entry__kind").annotate(total=Sum("amount_fen")).order_by())
-    return int(by_kind.get(EntryKind.INCOME, 0) or 0) - int(
-        by_kind.get(EntryKind.EXPENDITURE, 0) or 0
-    )
-
-
-def period_report(*, period: FinancePeriod) -> PeriodReport:
-    approved = LedgerLine.objects.in_community(period.community_id).filter(
-        entry__status=EntryStatus.APPROVED
-    )
-    opening = _signed_sum(approved.filter(entry__occurred_on__lt=period.starts_on))
-    inside = (
-        approved.filter(
-            entry__occurred_on__gte=period.starts_on, entry__occurred_on__lte=period.ends_on
-        )
-        .values_list("category")
+def period_reports(periods: list[FinancePeriod]) -> dict[int, PeriodReport]:
+    """The reports of many periods of one community in one query: approved lines summed by
+    month, kind and category (a period starts on a month's first day and ends on a month's
+    last), then each period adds up its months."""
+    if not periods:
+        return {}
+    monthly = list(
+        LedgerLine.objects.in_community(periods[0].community_id)
+        .filter(entry__status=EntryStatus.APPROVED)
+        .annotate(month=TruncMonth("entry__occurred_on"))
+        .values_list("month", "entry__kind", "category")
         .annotate(total=Sum("amount_fen"))
         .order_by()
     )
-    totals = {category: int(total) for category, total in inside}
-    report = PeriodReport(period=period, opening_fen=opening)
-    for category in LedgerCategory:
-        if category.value not in totals:
-            continue
-        row = CategoryTotal(category.value, str(category.label), totals[category.value])
-        if category.value in categories_of(EntryKind.INCOME):
-            report.income.append(row)
-        else:
-            report.expenditure.append(row)
-    return report
+    reports = {}
+    for period in periods:
+        opening = 0
+        totals: dict[str, int] = {}
+        for month, kind, category, total in monthly:
+            if month < period.starts_on:
+                opening += int(total) if kind == EntryKind.INCOME else -int(total)
+            elif month <= period.ends_on:
+                totals[category] = totals.get(category, 0) + int(total)
+        report = PeriodReport(period=period, opening_fen=opening)
+        for category in LedgerCategory:
+            if category.value not in totals:
+                continue
+            row = CategoryTotal(category.value, str(category.label), totals[category.value])
+            if category.value in categories_of(EntryKind.INCOME):
+                report.income.append(row)
+            else:
+                report.expenditure.append(row)
+        reports[period.pk] = report
+    return reports
+
+
+def period_report(*, period: FinancePeriod) -> PeriodReport:
+    return period_reports([period])[period.pk]
 
 
 # --- Documents --------------------------------------------------------------------------------
@@ -293,6 +301,21 @@ def versions_of(document: Document) -> QuerySet[DocumentVersion]:
         .select_related("author")
         .order_by("-number")
     )
+
+
+def latest_versions(documents: list[Document]) -> dict[int, DocumentVersion]:
+    """Each document's newest version, in one query."""
+    if not documents:
+        return {}
+    newest = (
+        DocumentVersion.objects.filter(document=OuterRef("document"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    versions = DocumentVersion.objects.in_community(documents[0].community_id).filter(
+        document__in=[document.pk for document in documents], number=Subquery(newest)
+    )
+    return {version.document_id: version for version in versions}
 
 
 def version_get(*, document: Document, number: int) -> DocumentVersion:
@@ -349,6 +372,20 @@ def board_items(board: NoticeBoard) -> list[Any]:
             thing.community = board.community
             out.append(thing)
     return out
+
+
+def with_summaries(things: list[Any]) -> list[Any]:
+    """Attach to each period its ``report`` and to each document its ``latest_version``, with
+    two queries for the whole list (a feed or a board would otherwise cost two per item)."""
+    periods = [thing for thing in things if isinstance(thing, FinancePeriod)]
+    documents = [thing for thing in things if isinstance(thing, Document)]
+    reports = period_reports(periods)
+    versions = latest_versions(documents)
+    for period in periods:
+        period.report = reports[period.pk]
+    for document in documents:
+        document.latest_version = versions.get(document.pk)
+    return things
 
 
 def published_for_feed(*, community: Community, limit: int = 50) -> list[Any]:

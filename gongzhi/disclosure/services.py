@@ -622,6 +622,10 @@ def check_mirror(original: LedgerEntry, reversal: LedgerEntry) -> None:
 # --- Periods ----------------------------------------------------------------------------------
 
 
+#: The years a period may start in: a ledger of the 2000s, and no year-10000 overflow.
+PERIOD_YEARS = (2000, 2100)
+
+
 def period_end(kind: str, starts_on: date) -> date:
     months = {"month": 1, "quarter": 3, "year": 12}[kind]
     month0 = starts_on.month - 1 + months
@@ -636,6 +640,12 @@ def finance_period_create(
     _require("disclosure.manage", actor, community)
     if kind not in PeriodKind.values:
         raise ValidationError(_("Choose a month, a quarter or a year."), code="period_kind")
+    if not PERIOD_YEARS[0] <= starts_on.year <= PERIOD_YEARS[1]:
+        raise ValidationError(
+            _("A period starts between the years %(first)s and %(last)s.")
+            % {"first": PERIOD_YEARS[0], "last": PERIOD_YEARS[1]},
+            code="period_start",
+        )
     starts_ok = starts_on.day == 1 and (
         kind == PeriodKind.MONTH
         or (kind == PeriodKind.QUARTER and starts_on.month in (1, 4, 7, 10))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import rules
@@ -44,7 +45,7 @@ from gongzhi.disclosure.models import (
     EntryStatus,
     FinancePeriod,
 )
-from gongzhi.disclosure.money import yuan
+from gongzhi.disclosure.money import as_decimal, yuan
 
 PAGE_SIZE = 20
 
@@ -302,6 +303,12 @@ def entry_detail(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
         and reversal is None
         and _can("disclosure.manage", user, community)
     )
+    # A correction awaiting approval is a draft: only those who see drafts see it.
+    replacements = entry.replacements.all()
+    if not selectors.sees_ledger_drafts(user, community):
+        if reversal is not None and reversal.status != EntryStatus.APPROVED:
+            reversal = None
+        replacements = replacements.filter(status=EntryStatus.APPROVED)
     return render(
         request,
         "disclosure/entry_detail.html",
@@ -310,7 +317,7 @@ def entry_detail(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
             "entry": entry,
             "reversal": reversal,
             "corrected": selectors.is_corrected(entry),
-            "replacements": list(entry.replacements.all()),
+            "replacements": list(replacements) if reversal is not None else [],
             "voucher": getattr(entry, "voucher", None),
             "may_approve": may_approve,
             "may_reject": pending and (may_approve or (entry.entered_by_id == user.pk)),
@@ -480,17 +487,19 @@ def period_publish(request: HttpRequest, slug: str, period_id: int) -> HttpRespo
     return redirect("finance_period", slug=slug, period_id=period_id)
 
 
-def _report_rows(period: FinancePeriod, user: Any) -> list[list[str]]:
+def _report_rows(period: FinancePeriod, user: Any) -> list[list[str | Decimal]]:
+    """The report, then its entries line by line. Amounts are Decimal, so that a spreadsheet
+    sums them; every other cell is text made formula-safe."""
     report = selectors.period_report(period=period)
-    rows: list[list[str]] = [
+    rows: list[list[Any]] = [
         [_("Finance report"), period.community.name, period.label],
-        [_("Opening balance"), "", yuan(report.opening_fen)],
+        [_("Opening balance"), "", as_decimal(report.opening_fen)],
     ]
-    rows += [[_("Income"), row.label, yuan(row.fen)] for row in report.income]
-    rows.append([_("Total income"), "", yuan(report.income_fen)])
-    rows += [[_("Expenditure"), row.label, yuan(row.fen)] for row in report.expenditure]
-    rows.append([_("Total expenditure"), "", yuan(report.expenditure_fen)])
-    rows.append([_("Closing balance"), "", yuan(report.closing_fen)])
+    rows += [[_("Income"), row.label, as_decimal(row.fen)] for row in report.income]
+    rows.append([_("Total income"), "", as_decimal(report.income_fen)])
+    rows += [[_("Expenditure"), row.label, as_decimal(row.fen)] for row in report.expenditure]
+    rows.append([_("Total expenditure"), "", as_decimal(report.expenditure_fen)])
+    rows.append([_("Closing balance"), "", as_decimal(report.closing_fen)])
     rows.append([])
     rows.append(
         [
@@ -513,14 +522,17 @@ def _report_rows(period: FinancePeriod, user: Any) -> list[list[str]]:
                     entry.occurred_on.isoformat(),
                     str(entry.get_kind_display()),
                     str(line.get_category_display()),
-                    yuan(line.amount_fen),
+                    as_decimal(line.amount_fen),
                     entry.counterparty,
                     entry.description,
                     str(entry.get_status_display()),
                     str(entry.reverses_id or ""),
                 ]
             )
-    return [spreadsheet_safe(row) for row in rows]
+    return [
+        [cell if isinstance(cell, Decimal) else spreadsheet_safe([cell])[0] for cell in row]
+        for row in rows
+    ]
 
 
 @require_GET
@@ -540,8 +552,10 @@ def period_export(request: HttpRequest, slug: str, period_id: int, fmt: str) -> 
         sheet = workbook.active
         sheet.title = period.label[:31]
         for row in rows:
-            # Amounts stay text ("12.50"): exact, and never read as a formula.
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, (int, float, Decimal)):
+                    cell.number_format = "0.00"  # amounts are numbers, shown to the fen
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(
@@ -737,7 +751,7 @@ def board_detail(request: HttpRequest, slug: str, board_id: int) -> HttpResponse
     community = community_get(slug=slug, user=request.user)
     board = selectors.board_get(community=community, board_id=board_id)
     items = []
-    for thing in selectors.board_items(board):
+    for thing in selectors.with_summaries(selectors.board_items(board)):
         entry: dict[str, Any] = {"object": thing}
         if isinstance(thing, Announcement):
             entry["kind"] = "announcement"
@@ -745,11 +759,11 @@ def board_detail(request: HttpRequest, slug: str, board_id: int) -> HttpResponse
         elif isinstance(thing, FinancePeriod):
             entry["kind"] = "period"
             entry["path"] = reverse("finance_period", args=[slug, thing.pk])
-            entry["report"] = selectors.period_report(period=thing)
+            entry["report"] = thing.report
         else:
             entry["kind"] = "document"
             entry["path"] = reverse("document_detail", args=[slug, thing.pk])
-            entry["version"] = selectors.versions_of(thing).first()
+            entry["version"] = thing.latest_version
         entry["url"] = request.build_absolute_uri(entry["path"])
         items.append(entry)
     return render(

@@ -61,3 +61,25 @@ def record(community, actor, *, kind="expenditure", total="100.00", lines=None, 
 def approved(community, worker, approver, **kw):
     entry = record(community, worker, **kw)
     return services.ledger_entry_approve(actor=approver, entry=entry)
+
+
+def purge_ledger() -> None:
+    """Empty the ledger tables past their no-delete triggers, so that a transactional test's
+    flush can run: Django flushes SQLite with DELETE, which the triggers refuse (PostgreSQL
+    flushes with TRUNCATE, which row triggers do not see)."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module(
+        "gongzhi.disclosure.migrations.0004_ledger_append_only_complete"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        triggers.drop(None, editor)
+        for table in ("disclosure_voucher", "disclosure_ledgerline", "disclosure_ledgerentry"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        triggers.create(None, editor)
