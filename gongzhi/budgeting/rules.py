@@ -115,15 +115,17 @@ class Election:
         """Approval ballots: each ballot is the set of projects the voter approves."""
         costs_ = _costs(costs)
         rows = tuple(map(tuple, ballots))
-        distinct = set(rows)
-        repeated: set[tuple[str, ...]] = set()
-        if sum(map(len, map(set, distinct))) != sum(map(len, distinct)):
-            repeated = {r for r in distinct if len(set(r)) != len(r)}
-        if repeated:  # a project named twice on a ballot counts once
-            rows = tuple(tuple(dict.fromkeys(r)) if r in repeated else r for r in rows)
-            distinct = set(rows)
-        _check_known(tuple(distinct), costs_)
-        return cls(Fraction(budget), costs_, rows, None)
+        index = {p: i for i, p in enumerate(costs_)}
+        # Grouping identical ballots is the check for unknown and repeated projects too.
+        groups = _approval_groups(rows, index)
+        if groups is None:
+            _check_known(tuple(set(rows)), costs_)
+        if groups is None or groups.repeated:  # a project named twice counts once
+            rows = tuple(tuple(dict.fromkeys(r)) for r in rows)
+            groups = _approval_groups(rows, index)
+        election = cls(Fraction(budget), costs_, rows, None)
+        election.__dict__["_groups"] = groups  # what _Tables would compute again
+        return election
 
     @classmethod
     def cardinal(
@@ -150,11 +152,25 @@ class Election:
         cls, budget: Number, costs: Mapping[str, Number], rankings: Iterable[Sequence[str]]
     ) -> Election:
         """Ranked ballots, scored by Borda: the project in position i of k scores k − i − 1."""
-        return cls.cardinal(
-            budget,
-            costs,
-            ({p: len(r) - i - 1 for i, p in enumerate(r)} for r in rankings),
+        costs_ = _costs(costs)
+        ranked = tuple(map(tuple, rankings))
+        # Each distinct ranking is scored once; equal rankings share their rows.
+        counts = Counter(ranked)
+        borda = [Fraction(v) for v in range(max(map(len, counts), default=0))]
+        scored: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[Fraction, ...]]] = {}
+        for r in counts:
+            kept = [(p, v) for p, v in {p: len(r) - i - 1 for i, p in enumerate(r)}.items() if v]
+            scored[r] = (tuple(p for p, _ in kept), tuple(borda[v] for _, v in kept))
+        _check_known([row for row, _ in scored.values()], costs_)
+        pairs = list(map(scored.__getitem__, ranked))
+        election = cls(
+            Fraction(budget),
+            costs_,
+            tuple(row for row, _ in pairs),
+            tuple(score for _, score in pairs),
         )
+        election.__dict__["_distinct"] = [(*scored[r], n) for r, n in counts.items()]
+        return election
 
     @property
     def is_approval(self) -> bool:
@@ -167,6 +183,9 @@ class Election:
     @cached_property
     def votes(self) -> dict[str, int]:
         """Number of voters who support each project (positive score or approval)."""
+        if "_tables" in self.__dict__:  # already counted there
+            t = self._tables
+            return {p: int(v) for p, v in zip(t.pids, t.votes.tolist(), strict=True)}
         counts = dict.fromkeys(self.costs, 0)
         counts.update(Counter(itertools.chain.from_iterable(self.ballots)))
         return counts
@@ -176,6 +195,11 @@ class Election:
         """Sum of the voters' scores per project (approval: the number of supporters)."""
         if self.scores is None:
             return {p: Fraction(v) for p, v in self.votes.items()}
+        if "_tables" in self.__dict__:  # already summed there, in units of 1/score_scale
+            t = self._tables
+            return {
+                p: Fraction(w) / t.score_scale for p, w in zip(t.pids, t.weight_total, strict=True)
+            }
         totals = dict.fromkeys(self.costs, Fraction(0))
         for ballot, scores in zip(self.ballots, self.scores, strict=True):
             for p, s in zip(ballot, scores, strict=True):
@@ -195,6 +219,42 @@ def _costs(costs: Mapping[str, Number]) -> dict[str, Fraction]:
     if any(c < 0 for c in out.values()):
         raise ValueError("costs must not be negative")
     return out
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Identical approval ballots as one group: ``lengths[g]`` projects, their indices in
+    ``cols`` (sorted within each group, groups one after the other), ``mult[g]`` voters.
+    ``repeated``: some ballot names a project twice (its index appears twice)."""
+
+    lengths: IntArray
+    cols: IntArray
+    mult: IntArray
+    repeated: bool
+
+
+def _approval_groups(rows: Sequence[tuple[str, ...]], index: Mapping[str, int]) -> _Groups | None:
+    """The ballots grouped, or ``None`` if one names a project not in ``index``."""
+    counted = Counter(rows)
+    D = len(counted)
+    lengths = np.fromiter(map(len, counted), dtype=np.int64, count=D)
+    total = int(lengths.sum())
+    try:
+        flat = np.fromiter(
+            map(index.__getitem__, itertools.chain.from_iterable(counted)),
+            dtype=np.int64,
+            count=total,
+        )
+    except KeyError:
+        return None
+    # Sorting (group, project) pairs sorts each group's projects and puts repeats side by side.
+    P = max(len(index), 1)
+    small = np.int32 if D * P < 2**31 else np.int64  # sorts faster
+    pairs = np.repeat(np.arange(D, dtype=small), lengths) * small(P) + flat.astype(small)
+    pairs.sort()
+    repeated = bool(np.any(pairs[1:] == pairs[:-1]))
+    mult = np.fromiter(counted.values(), dtype=np.int64, count=D)
+    return _Groups(lengths, (pairs % P).astype(np.int64), mult, repeated)
 
 
 def _check_known(rows: Sequence[tuple[str, ...]], costs: Mapping[str, Fraction]) -> None:
@@ -316,20 +376,20 @@ class _Tables:
         if election.scores is None:
             self.score_scale = Fraction(1)
             levels = [1]
-            groups: dict[tuple[int, ...], int] = {}
-            for ballot, count in Counter(election.ballots).items():
-                key = tuple(sorted(map(index.__getitem__, ballot)))
-                groups[key] = groups.get(key, 0) + count
-            lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-            cols = np.fromiter(
-                itertools.chain.from_iterable(groups), dtype=np.int64, count=int(lengths.sum())
-            )
-            multiplicities: Iterable[int] = groups.values()
+            groups = election.__dict__.get("_groups") or _approval_groups(election.ballots, index)
+            if groups is None:
+                raise ValueError("a ballot names an unknown project")
+            lengths, cols = groups.lengths, groups.cols
+            multiplicities: Iterable[int] = groups.mult
         else:
             raw: dict[tuple[tuple[int, Fraction], ...], int] = {}
-            for ballot, scores in zip(election.ballots, election.scores, strict=True):
+            distinct: Iterable[tuple[tuple[str, ...], tuple[Fraction, ...], int]] = (
+                election.__dict__.get("_distinct")
+                or zip(election.ballots, election.scores, itertools.repeat(1))
+            )
+            for ballot, scores, count in distinct:
                 k2 = tuple(sorted(zip([index[p] for p in ballot], scores, strict=True)))
-                raw[k2] = raw.get(k2, 0) + 1
+                raw[k2] = raw.get(k2, 0) + count
             values = sorted({s for key in raw for _, s in key}) or [Fraction(1)]
             self.score_scale = Fraction(math.lcm(*(v.denominator for v in values)))
             levels = [int(v * self.score_scale) for v in values]
@@ -354,7 +414,9 @@ class _Tables:
         self.entry_mult = self.mult[rows]
         # supporters[p]: the groups supporting p, and the level of their score.
         projects = cols % P
-        order = np.argsort(projects, kind="stable")
+        # A stable sort of small integers is a radix sort: far faster in 16 bits.
+        small = projects.astype(np.uint16) if P <= 1 << 16 else projects
+        order = np.argsort(small, kind="stable")
         bounds = np.searchsorted(projects[order], np.arange(P + 1))
         self.supporters = [rows[order[bounds[p] : bounds[p + 1]]] for p in range(P)]
         self.support_level = [cols[order[bounds[p] : bounds[p + 1]]] // P for p in range(P)]

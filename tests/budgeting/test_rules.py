@@ -118,6 +118,17 @@ def test_ordinal_ballots_are_scored_by_borda() -> None:
     assert election.utility_totals == {"a": 2, "b": 2, "c": 0}
 
 
+def test_a_project_named_twice_counts_once_and_an_unknown_one_is_refused() -> None:
+    election = Election.approval(10, {"a": 4, "b": 6}, [["a", "b", "a"], ["b", "a"], ["a"]])
+    assert election.ballots == (("a", "b"), ("b", "a"), ("a",))
+    assert election.votes == {"a": 3, "b": 2}
+    assert rules.equal_shares(election).selected == rules.equal_shares_reference(election).selected
+    with pytest.raises(ValueError, match="unknown project 'z'"):
+        Election.approval(10, {"a": 4}, [["a"], ["z", "a"]])
+    with pytest.raises(ValueError, match="unknown project 'z'"):
+        Election.ordinal(10, {"a": 4}, [["z", "a"]])
+
+
 # --------------------------------------------------------------------------- properties
 
 names = [f"p{i}" for i in range(6)]
@@ -201,6 +212,36 @@ def test_relabelling_voters_changes_nothing(election: Election, random) -> None:
 def test_an_empty_ballot_does_not_change_greedy(election: Election) -> None:
     more = Election(election.budget, election.costs, (*election.ballots, ()), None)
     assert rules.greedy(more).selected == rules.greedy(election).selected
+
+
+rankings = st.lists(
+    st.lists(st.sampled_from(names[:4]), max_size=5), max_size=9
+)  # repeated projects and rankings included
+
+
+@settings(max_examples=100, deadline=None)
+@given(rankings, st.integers(0, 40))
+def test_ordinal_ballots_are_the_borda_points_ballot_by_ballot(ranked, budget) -> None:
+    costs = {p: i + 2 for i, p in enumerate(names[:4])}
+    election = Election.ordinal(budget, costs, ranked)
+    borda = Election.cardinal(
+        budget, costs, ({p: len(r) - i - 1 for i, p in enumerate(r)} for r in ranked)
+    )
+    assert (election.ballots, election.scores) == (borda.ballots, borda.scores)
+    assert rules.equal_shares(election, completion="utilitarian") == rules.equal_shares(
+        borda, completion="utilitarian"
+    )
+    plain = rules.equal_shares_reference(election)
+    assert rules.equal_shares(election).selected == plain.selected
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_election)
+def test_counts_from_the_rules_tables_equal_the_ballot_by_ballot_sums(election) -> None:
+    before = (election.votes, election.utility_totals)
+    again = Election(election.budget, election.costs, election.ballots, election.scores)
+    assert again._tables.P == len(election.costs)  # built first: counts are read from it
+    assert (again.votes, again.utility_totals) == before
 
 
 @settings(max_examples=200, deadline=None)
