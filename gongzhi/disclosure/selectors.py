@@ -307,12 +307,14 @@ def latest_versions(documents: list[Document]) -> dict[int, DocumentVersion]:
     """Each document's newest version, in one query."""
     if not documents:
         return {}
+    community_id = documents[0].community_id
     newest = (
-        DocumentVersion.objects.filter(document=OuterRef("document"))
+        DocumentVersion.objects.in_community(community_id)
+        .filter(document=OuterRef("document"))
         .order_by("-number")
         .values("number")[:1]
     )
-    versions = DocumentVersion.objects.in_community(documents[0].community_id).filter(
+    versions = DocumentVersion.objects.in_community(community_id).filter(
         document__in=[document.pk for document in documents], number=Subquery(newest)
     )
     return {version.document_id: version for version in versions}
