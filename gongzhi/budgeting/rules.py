@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -249,8 +249,9 @@ def _approval_groups(rows: Sequence[tuple[str, ...]], index: Mapping[str, int]) 
         return None
     # Sorting (group, project) pairs sorts each group's projects and puts repeats side by side.
     P = max(len(index), 1)
-    small = np.int32 if D * P < 2**31 else np.int64  # sorts faster
-    pairs = np.repeat(np.arange(D, dtype=small), lengths) * small(P) + flat.astype(small)
+    small: type[np.signedinteger[Any]] = np.int32 if D * P < 2**31 else np.int64  # sorts faster
+    groups: np.ndarray[Any, Any] = np.repeat(np.arange(D, dtype=small), lengths)
+    pairs = groups * small(P) + flat.astype(small)
     pairs.sort()
     repeated = bool(np.any(pairs[1:] == pairs[:-1]))
     mult = np.fromiter(counted.values(), dtype=np.int64, count=D)
