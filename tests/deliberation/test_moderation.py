@@ -37,7 +37,7 @@ def verbs(community) -> list[str]:
     return list(
         Activity.objects.in_community(community)
         .filter(verb__startswith="moderation.")
-        .order_by("seq")
+        .order_by("pk")  # in order of writing: pending entries have no seq yet
         .values_list("verb", flat=True)
     )
 
