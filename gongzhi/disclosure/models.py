@@ -36,6 +36,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
@@ -51,7 +52,7 @@ class AnnouncementCategory(models.TextChoices):
     GENERAL = "general", _("general notice")
     POLICY = "policy", _("policy")
     SERVICE = "service", _("service information")
-    ACTIVITY = "activity", _("activity")
+    ACTIVITY = "activity", pgettext_lazy("announcement", "activity")
     SAFETY = "safety", _("safety")
     FINANCE = "finance", _("finance")
 
