@@ -30,20 +30,12 @@ from gongzhi.budgeting.forms import (
     SpendingForm,
 )
 from gongzhi.budgeting.models import BallotType, Idea, Process, TallyStatus
-from gongzhi.core.http import posted
+from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation.views import discussion_context
 
 PAGE_SIZE = 20
-
-
-def _error_text(exc: Exception) -> str:
-    return " ".join(str(m) for m in getattr(exc, "messages", [str(exc)]))
-
-
-def _can(perm: str, user: object, obj: object) -> bool:
-    return rules.has_perm(perm, user, obj)
 
 
 @require_GET
@@ -58,7 +50,7 @@ def process_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "page": page,
-            "can_manage": _can("budgeting.manage", request.user, community),
+            "can_manage": rules.has_perm("budgeting.manage", request.user, community),
         },
     )
 
@@ -79,7 +71,7 @@ def _process_form_page(request: HttpRequest, slug: str, process: Process | None)
                 )
                 messages.success(request, _("The budgeting process is saved."))
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("budget_detail", slug=slug, process_id=process.pk)
     return render(
@@ -117,10 +109,10 @@ def process_detail(request: HttpRequest, slug: str, process_id: int) -> HttpResp
             "voters": selectors.voter_count(process=process),
             "tally": selectors.latest_tally(process=process),
             "funded": selectors.funded_projects(process=process),
-            "can_manage": _can("budgeting.manage", user, process),
-            "can_submit": _can("budgeting.submit_idea", user, process),
-            "can_vote": _can("budgeting.vote", user, process),
-            "can_count": _can("budgeting.count", user, process),
+            "can_manage": rules.has_perm("budgeting.manage", user, process),
+            "can_submit": rules.has_perm("budgeting.submit_idea", user, process),
+            "can_vote": rules.has_perm("budgeting.vote", user, process),
+            "can_count": rules.has_perm("budgeting.count", user, process),
         },
     )
 
@@ -139,7 +131,7 @@ def panel(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
                 raise ValidationError(_("No resident has this phone number."))
             services.reviewer_assign(actor=request.user, process=process, user=person)
         except ValidationError as exc:
-            form.add_error("phone", _error_text(exc))
+            form.add_error("phone", error_text(exc))
         else:
             messages.success(request, _("The resident is on the review panel."))
             return redirect("budget_panel", slug=slug, process_id=process.pk)
@@ -159,7 +151,7 @@ def panel(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def idea_submit(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
-    if not _can("budgeting.submit_idea", request.user, process):
+    if not rules.has_perm("budgeting.submit_idea", request.user, process):
         raise PermissionDenied(
             _(
                 "Ideas are taken from verified residents of this budget's area while it collects ideas."
@@ -184,7 +176,7 @@ def idea_submit(request: HttpRequest, slug: str, process_id: int) -> HttpRespons
                 photos=data.get("photos") or [],
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, _("Your idea is submitted. The review panel will look at it.")
@@ -202,10 +194,10 @@ def idea_detail(request: HttpRequest, slug: str, process_id: int, idea_id: int) 
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
     idea = selectors.idea_get(process=process, idea_id=idea_id)
     user = request.user
-    can_review = _can("budgeting.review", user, process)
-    can_decide = _can("budgeting.decide", user, process)
+    can_review = rules.has_perm("budgeting.review", user, process)
+    can_decide = rules.has_perm("budgeting.decide", user, process)
     # The panel's working notes are for the panel and staff; the decision is public.
-    show_reviews = can_review or _can("budgeting.manage", user, process)
+    show_reviews = can_review or rules.has_perm("budgeting.manage", user, process)
     return render(
         request,
         "budgeting/idea_detail.html",
@@ -251,7 +243,7 @@ def idea_review(request: HttpRequest, slug: str, process_id: int, idea_id: int) 
     try:
         services.review_submit(actor=request.user, idea=idea, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your review is saved."))
     return _back(slug, idea)
@@ -275,7 +267,7 @@ def idea_decide(request: HttpRequest, slug: str, process_id: int, idea_id: int) 
             reason=data["reason"],
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The decision is published."))
     return _back(slug, idea)
@@ -345,7 +337,7 @@ def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
     projects = selectors.projects_of(process=process)
     costs = {p.pk: p.cost for p in projects}
-    can_vote = _can("budgeting.vote", request.user, process)
+    can_vote = rules.has_perm("budgeting.vote", request.user, process)
     error = None
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -353,14 +345,14 @@ def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
         try:
             chosen, points = _read_ballot(process, request.POST)
         except ValidationError as exc:
-            chosen, points, error = [], None, _error_text(exc)
+            chosen, points, error = [], None, error_text(exc)
         if error is None and request.POST.get("action") == "cast":
             try:
                 changed = services.ballot_cast(
                     actor=request.user, process=process, projects=chosen, points=points
                 )
             except (ValidationError, PermissionDenied) as exc:
-                error = _error_text(exc)
+                error = error_text(exc)
             else:
                 messages.success(
                     request,
@@ -373,7 +365,7 @@ def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
             try:
                 services.ballot_check(process, costs, chosen, points)
             except ValidationError as exc:
-                error = _error_text(exc)
+                error = error_text(exc)
     else:
         stored = services.my_ballot(process=process, voter=request.user) or []
         chosen = [p for p, _n in stored]
@@ -414,7 +406,7 @@ def count(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     try:
         services.tally_request(actor=request.user, process=process)
     except PermissionDenied as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The count has started; the results appear when it is done."))
     return redirect("budget_results", slug=slug, process_id=process.pk)
@@ -450,8 +442,8 @@ def results(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
             "pending": latest is not None and latest.status == TallyStatus.PENDING,
             "latest": latest,
             "rows": rows,
-            "can_count": _can("budgeting.count", request.user, process),
-            "can_manage": _can("budgeting.manage", request.user, process),
+            "can_count": rules.has_perm("budgeting.count", request.user, process),
+            "can_manage": rules.has_perm("budgeting.manage", request.user, process),
         },
     )
 
@@ -489,8 +481,8 @@ def paper(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
             "projects": selectors.projects_of(process=process),
             "voter_form": PaperVoterForm(),
             "serial_form": PaperSerialForm(),
-            "can_issue": _can("budgeting.paper_issue", request.user, process),
-            "can_enter": _can("budgeting.paper_enter", request.user, process),
+            "can_issue": rules.has_perm("budgeting.paper_issue", request.user, process),
+            "can_enter": rules.has_perm("budgeting.paper_enter", request.user, process),
             "counted": selectors.paper_count(process=process),
             "entries": selectors.paper_entries_of(process=process)[:50],
         },
@@ -509,7 +501,7 @@ def paper_issue(request: HttpRequest, slug: str, process_id: int) -> HttpRespons
             raise ValidationError(_("No resident has this phone number."))
         services.paper_voter_mark(actor=request.user, process=process, voter=person)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("Marked: this resident has a paper ballot and cannot vote online.")
@@ -534,7 +526,7 @@ def paper_enter(request: HttpRequest, slug: str, process_id: int) -> HttpRespons
             points=points,
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         if result.confirmed:
             messages.success(request, _("Both readings agree: the paper ballot is counted."))
@@ -564,7 +556,7 @@ def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> 
     user = request.user
     spendings = list(selectors.spendings_of(idea=idea))
     spent = sum(s.amount for s in spendings)
-    can_track = _can("budgeting.track", user, idea)
+    can_track = rules.has_perm("budgeting.track", user, idea)
     return render(
         request,
         "budgeting/progress.html",
@@ -586,7 +578,7 @@ def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> 
             "spending_form": SpendingForm() if can_track else None,
             # Its own ids: the progress report has a ``body`` field too.
             "comment_form": CommentForm(auto_id="comment_%s")
-            if _can("budgeting.comment_progress", user, idea)
+            if rules.has_perm("budgeting.comment_progress", user, idea)
             else None,
         },
     )
@@ -601,7 +593,7 @@ def _track(request: HttpRequest, slug: str, idea, form, invalid: str, act, done:
     try:
         act(form.cleaned_data if form is not None else None)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         if done:
             messages.success(request, done)
@@ -727,7 +719,7 @@ def pabulib_import(request: HttpRequest, slug: str) -> HttpResponse:
                 content=upload.read(services.IMPORT_MAX_BYTES + 1),
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error("file", _error_text(exc))
+            form.add_error("file", error_text(exc))
         else:
             messages.success(request, _("Imported. The ballots are being counted."))
             return redirect("budget_results", slug=slug, process_id=process.pk)

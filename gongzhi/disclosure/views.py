@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.exports import spreadsheet_safe
-from gongzhi.core.http import posted
+from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.disclosure import selectors, services
@@ -50,14 +50,6 @@ from gongzhi.disclosure.money import as_decimal, yuan
 PAGE_SIZE = 20
 
 
-def _error_text(exc: Exception) -> str:
-    return " ".join(str(m) for m in getattr(exc, "messages", [str(exc)]))
-
-
-def _can(perm: str, user: Any, obj: Any) -> bool:
-    return rules.has_perm(perm, user, obj)
-
-
 # --- Announcements ----------------------------------------------------------------------------
 
 
@@ -80,7 +72,7 @@ def notice_list(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "category": category,
             "categories": AnnouncementCategory.choices,
-            "can_manage": _can("disclosure.manage", request.user, community),
+            "can_manage": rules.has_perm("disclosure.manage", request.user, community),
         },
     )
 
@@ -96,7 +88,7 @@ def notice_create(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, community=community, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("The announcement is saved."))
             return redirect("notice_detail", slug=slug, announcement_id=announcement.pk)
@@ -115,17 +107,19 @@ def notice_detail(request: HttpRequest, slug: str, announcement_id: int) -> Http
     announcement = _announcement(request, slug, announcement_id)
     community = announcement.community
     user = request.user
-    can_see_unread = announcement.important and _can("disclosure.view_unread", user, community)
+    can_see_unread = announcement.important and rules.has_perm(
+        "disclosure.view_unread", user, community
+    )
     return render(
         request,
         "disclosure/notice_detail.html",
         {
             "community": community,
             "announcement": announcement,
-            "can_manage": _can("disclosure.manage", user, community),
+            "can_manage": rules.has_perm("disclosure.manage", user, community),
             "can_confirm": announcement.important
             and announcement.is_published
-            and _can("disclosure.confirm_read", user, community),
+            and rules.has_perm("disclosure.confirm_read", user, community),
             "read_by_me": getattr(announcement, "read_by_me", False),
             "counts": selectors.read_counts(announcement=announcement) if can_see_unread else None,
         },
@@ -140,7 +134,7 @@ def notice_publish(request: HttpRequest, slug: str, announcement_id: int) -> Htt
         services.announcement_publish(actor=request.user, announcement=announcement)
         messages.success(request, _("The announcement is published and residents are told."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("notice_detail", slug=slug, announcement_id=announcement_id)
 
 
@@ -162,7 +156,7 @@ def notice_confirm(request: HttpRequest, slug: str, announcement_id: int) -> Htt
         services.announcement_confirm_read(actor=request.user, announcement=announcement)
         messages.success(request, _("Thank you: your confirmation is recorded."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("notice_detail", slug=slug, announcement_id=announcement_id)
 
 
@@ -211,8 +205,10 @@ def finance_home(request: HttpRequest, slug: str) -> HttpResponse:
             "periods": list(selectors.period_list(community=community, user=user)),
             "pending": pending,
             "lock_date": selectors.lock_date(community),
-            "can_manage": _can("disclosure.manage", user, community),
-            "period_form": PeriodForm() if _can("disclosure.manage", user, community) else None,
+            "can_manage": rules.has_perm("disclosure.manage", user, community),
+            "period_form": PeriodForm()
+            if rules.has_perm("disclosure.manage", user, community)
+            else None,
         },
     )
 
@@ -276,7 +272,7 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, community=community, **_entry_values(form, formset)
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("The entry is saved. A second person must approve it."))
             return redirect("finance_entry", slug=slug, entry_id=entry.pk)
@@ -294,14 +290,16 @@ def entry_detail(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
     user = request.user
     pending = entry.status == EntryStatus.PENDING
     may_approve = (
-        pending and entry.entered_by_id != user.pk and _can("disclosure.approve_entry", user, entry)
+        pending
+        and entry.entered_by_id != user.pk
+        and rules.has_perm("disclosure.approve_entry", user, entry)
     )
     reversal = selectors.reversal_of(entry)
     may_correct = (
         entry.status == EntryStatus.APPROVED
         and not entry.is_reversal
         and reversal is None
-        and _can("disclosure.manage", user, community)
+        and rules.has_perm("disclosure.manage", user, community)
     )
     # A correction awaiting approval is a draft: only those who see drafts see it.
     replacements = entry.replacements.all()
@@ -336,7 +334,7 @@ def entry_approve(request: HttpRequest, slug: str, entry_id: int) -> HttpRespons
         services.ledger_entry_approve(actor=request.user, entry=entry)
         messages.success(request, _("The entry is approved and counts in the reports."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("finance_entry", slug=slug, entry_id=entry_id)
 
 
@@ -351,7 +349,7 @@ def entry_reject(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
         services.ledger_entry_reject(actor=request.user, entry=entry, reason=reason)
         messages.success(request, _("The entry is refused; it counts nowhere."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("finance_entry", slug=slug, entry_id=entry_id)
 
 
@@ -393,7 +391,7 @@ def entry_correct(request: HttpRequest, slug: str, entry_id: int) -> HttpRespons
                     replacement=replacement,
                 )
             except ValidationError as exc:
-                correction.add_error(None, _error_text(exc))
+                correction.add_error(None, error_text(exc))
             else:
                 messages.success(
                     request,
@@ -447,7 +445,7 @@ def period_create(request: HttpRequest, slug: str) -> HttpResponse:
             actor=request.user, community=community, **form.cleaned_data
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("finance_home", slug=slug)
     return redirect("finance_period", slug=slug, period_id=period.pk)
 
@@ -470,7 +468,7 @@ def period_detail(request: HttpRequest, slug: str, period_id: int) -> HttpRespon
             "period": period,
             "report": selectors.period_report(period=period),
             "entries": entries,
-            "can_manage": _can("disclosure.manage", request.user, community),
+            "can_manage": rules.has_perm("disclosure.manage", request.user, community),
         },
     )
 
@@ -483,7 +481,7 @@ def period_publish(request: HttpRequest, slug: str, period_id: int) -> HttpRespo
         services.finance_period_publish(actor=request.user, period=period)
         messages.success(request, _("The report is published; the books are closed up to its end."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("finance_period", slug=slug, period_id=period_id)
 
 
@@ -590,7 +588,7 @@ def document_list(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "kind": kind,
             "kinds": DocumentKind.choices,
-            "can_manage": _can("disclosure.manage", request.user, community),
+            "can_manage": rules.has_perm("disclosure.manage", request.user, community),
         },
     )
 
@@ -606,7 +604,7 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, community=community, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("document_detail", slug=slug, document_id=document.pk)
     return render(request, "disclosure/document_form.html", {"community": community, "form": form})
@@ -638,7 +636,7 @@ def document_detail(
             "version": version,
             "versions": versions,
             "is_latest": version.number == versions[0].number,
-            "can_manage": _can("disclosure.manage", request.user, document.community),
+            "can_manage": rules.has_perm("disclosure.manage", request.user, document.community),
         },
     )
 
@@ -681,7 +679,7 @@ def document_edit(request: HttpRequest, slug: str, document_id: int) -> HttpResp
         try:
             services.document_revise(actor=request.user, document=document, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("The new version is saved; the older ones stay readable."))
             return redirect("document_detail", slug=slug, document_id=document.pk)
@@ -700,7 +698,7 @@ def document_publish(request: HttpRequest, slug: str, document_id: int) -> HttpR
         services.document_publish(actor=request.user, document=document)
         messages.success(request, _("The document is published."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("document_detail", slug=slug, document_id=document_id)
 
 
@@ -716,7 +714,7 @@ def board_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "boards": list(selectors.board_list(community=community)[:100]),
-            "can_manage": _can("disclosure.manage", request.user, community),
+            "can_manage": rules.has_perm("disclosure.manage", request.user, community),
         },
     )
 
@@ -739,7 +737,7 @@ def board_create(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, community=community, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("board_detail", slug=slug, board_id=board.pk)
     return render(request, "disclosure/board_form.html", {"community": community, "form": form})

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core.http import posted
+from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.opinions import selectors, services
@@ -28,10 +28,6 @@ from gongzhi.opinions.forms import (
 from gongzhi.opinions.models import VoteValue
 
 PAGE_SIZE = 20
-
-
-def _error_text(exc: Exception) -> str:
-    return " ".join(str(m) for m in getattr(exc, "messages", [str(exc)]))
 
 
 @require_GET
@@ -71,7 +67,7 @@ def conversation_create(request: HttpRequest, slug: str) -> HttpResponse:
                 closes_at=data["closes_at"],
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("The conversation is open."))
             return redirect("conversation_detail", slug=slug, conversation_id=conversation.pk)
@@ -112,7 +108,7 @@ def conversation_import(request: HttpRequest, slug: str) -> HttpResponse:
                     data=services.read_export(files),
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(
                     request, _("The conversation is imported. Its map is drawn in a moment.")
@@ -168,7 +164,7 @@ def vote_page(request: HttpRequest, slug: str, conversation_id: int) -> HttpResp
             except Http404:
                 messages.error(request, _("This statement is not in this conversation."))
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
         return redirect("opinion_vote", slug=slug, conversation_id=conversation.pk)
     participant = selectors.participant_of(conversation=conversation, user=request.user)
     stored = selectors.stored_map(conversation=conversation)
@@ -205,7 +201,7 @@ def statement_add(request: HttpRequest, slug: str, conversation_id: int) -> Http
             actor=request.user, conversation=conversation, text=form.cleaned_data.get("text", "")
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         if statement.is_shown(conversation):
             messages.success(request, _("Your statement is added. Others can now vote on it."))
@@ -261,7 +257,7 @@ def statement_moderate(
                 reason=form.cleaned_data["reason"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Done."))
     return redirect("opinion_moderation", slug=slug, conversation_id=conversation.pk)
