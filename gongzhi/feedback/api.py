@@ -22,8 +22,6 @@ from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from gongzhi.accounts.api import TokenAuth
-from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core.models import Building
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.policies import require
@@ -220,15 +218,6 @@ def _building(community: Any, name: str | None) -> Building | None:
     return building
 
 
-def _person(phone: str) -> User:
-    person = User.objects.filter(phone=normalize_phone(phone)).first()
-    if person is None:
-        raise ValidationError(
-            _("No one with this phone number is registered."), code="unknown_person"
-        )
-    return person
-
-
 def _detail(ticket: Ticket, user: Any) -> dict[str, Any]:
     out = TicketOut.from_orm(ticket).dict()
     details = None
@@ -306,7 +295,9 @@ def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
         longitude=payload.longitude,
         is_public=payload.is_public,
         contact=payload.contact,
-        on_behalf_of=_person(payload.on_behalf_of) if payload.on_behalf_of else None,
+        on_behalf_of=selectors.person_by_phone(payload.on_behalf_of)
+        if payload.on_behalf_of
+        else None,
     )
     ticket = selectors.ticket_get(community=community, number=ticket.number, user=user)
     return Reply(201, _detail(ticket, user))
@@ -415,7 +406,7 @@ def ticket_assign(request: HttpRequest, slug: str, number: int, payload: AssignI
         actor=user,
         ticket=ticket,
         department=department,
-        assignee=_person(payload.assignee) if payload.assignee else None,
+        assignee=selectors.person_by_phone(payload.assignee) if payload.assignee else None,
         note=payload.note,
     )
     return _after(request, slug, number)

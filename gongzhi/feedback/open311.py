@@ -61,12 +61,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
 from gongzhi.accounts.selectors import load_mfa_facts, needs_mfa_setup
 from gongzhi.accounts.services import api_token_authenticate
 from gongzhi.core.models import Building, Community
 from gongzhi.core.pagination import ids_between
-from gongzhi.feedback import services
+from gongzhi.feedback import selectors, services
 from gongzhi.feedback.models import MAX_TEXT, OPEN_STATUSES, Category, Status, Ticket
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -458,12 +457,9 @@ def _on_behalf(request: HttpRequest, user: User, community: Community) -> User |
     if not phone or not rules.has_perm("core.act_on_behalf", user, community):
         return None
     try:
-        resident = User.objects.filter(phone=normalize_phone(phone)).first()
-    except ValidationError:
-        resident = None
-    if resident is None:
-        raise Open311Error(400, _("No one with this phone number is registered."))
-    return resident
+        return selectors.person_by_phone(phone)
+    except ValidationError as error:
+        raise Open311Error(400, _("No one with this phone number is registered.")) from error
 
 
 @endpoint("GET", "POST")

@@ -10,10 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 import rules
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from gongzhi.accounts.models import User
+from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core.models import Building, Community
 from gongzhi.feedback import policies, similarity
 from gongzhi.feedback.models import (
@@ -263,3 +267,14 @@ def similar_tickets(
             found.append(Similar(ticket=row, score=round(score, 3), distance_m=distance))
     found.sort(key=lambda s: (-s.score, -s.ticket.pk))
     return found[:limit]
+
+
+def person_by_phone(phone: str) -> User:
+    """The registered person with this phone number (for 代办 and adding handlers); a bad or
+    unknown number is a ValidationError."""
+    person = User.objects.filter(phone=normalize_phone(phone)).first()
+    if person is None:
+        raise ValidationError(
+            _("No one with this phone number is registered."), code="unknown_person"
+        )
+    return person

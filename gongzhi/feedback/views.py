@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
-from gongzhi.core.http import posted
+from gongzhi.core.http import error_text, posted
 from gongzhi.core.models import Community
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
@@ -44,14 +43,6 @@ from gongzhi.feedback.models import Routing, Status, Ticket
 PAGE_SIZE = 20
 
 
-def _error_text(exc: Exception) -> str:
-    return " ".join(str(m) for m in getattr(exc, "messages", [str(exc)]))
-
-
-def _can(perm: str, user: object, obj: object) -> bool:
-    return rules.has_perm(perm, user, obj)
-
-
 @require_GET
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get(slug=slug, user=request.user)
@@ -61,10 +52,10 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         "feedback/home.html",
         {
             "community": community,
-            "can_file": _can("feedback.file", user, community),
-            "can_queue": _can("feedback.view_queue", user, community),
-            "can_manage": _can("feedback.manage", user, community),
-            "can_stats": _can("feedback.view_stats", user, community),
+            "can_file": rules.has_perm("feedback.file", user, community),
+            "can_queue": rules.has_perm("feedback.view_queue", user, community),
+            "can_manage": rules.has_perm("feedback.manage", user, community),
+            "can_stats": rules.has_perm("feedback.view_stats", user, community),
             "open_public": selectors.public_tickets(community=community)
             .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS])
             .count(),
@@ -89,8 +80,8 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
     the same problem?"): the resident follows it, or files theirs anyway."""
     community = community_get(slug=slug, user=request.user)
     user = request.user
-    can_file_for = _can("core.act_on_behalf", user, community)
-    if not (_can("feedback.file", user, community) or can_file_for):
+    can_file_for = rules.has_perm("core.act_on_behalf", user, community)
+    if not (rules.has_perm("feedback.file", user, community) or can_file_for):
         raise PermissionDenied(_("Only members of this community can report problems here."))
     form = TicketForm(
         posted(request),
@@ -105,12 +96,7 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
         raw_phone = request.POST.get("for-phone", "").strip() if can_file_for else ""
         try:
             if raw_phone:
-                phone = normalize_phone(raw_phone)
-                resident = User.objects.filter(phone=phone).first()
-                if resident is None:
-                    raise ValidationError(
-                        _("No one with this phone number is registered."), code="not_found"
-                    )
+                resident = selectors.person_by_phone(raw_phone)
             if not data["file_anyway"]:
                 similar = selectors.similar_tickets(
                     community=community,
@@ -136,7 +122,7 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
                     on_behalf_of=resident,
                 )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             if not similar:
                 messages.success(
@@ -231,7 +217,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
                 ("open", _("All open")),
                 ("all", _("All")),
             ],
-            "can_manage": _can("feedback.manage", request.user, community),
+            "can_manage": rules.has_perm("feedback.manage", request.user, community),
             "categories": selectors.categories(community=community) if name == "triage" else [],
         },
     )
@@ -242,9 +228,9 @@ def ticket(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     community = community_get(slug=slug, user=request.user)
     item = selectors.ticket_get(community=community, number=number, user=request.user)
     user = request.user
-    details = _can("feedback.view_details", user, item)
-    manage = _can("feedback.manage", user, item)
-    handle = _can("feedback.handle", user, item)
+    details = rules.has_perm("feedback.view_details", user, item)
+    manage = rules.has_perm("feedback.manage", user, item)
+    handle = rules.has_perm("feedback.handle", user, item)
     context: dict[str, Any] = {
         "community": community,
         "ticket": item,
@@ -253,17 +239,17 @@ def ticket(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         "photos": selectors.photos_of(ticket=item) if details else [],
         "followers": selectors.follower_count(ticket=item),
         "following": selectors.is_following(ticket=item, user=user),
-        "can_follow": item.is_open and _can("feedback.follow", user, item),
+        "can_follow": item.is_open and rules.has_perm("feedback.follow", user, item),
         "manage": manage,
         "handle": handle,
-        "can_rate": _can("feedback.rate", user, item),
+        "can_rate": rules.has_perm("feedback.rate", user, item),
         "can_reopen": item.status in (Status.RESOLVED, Status.CLOSED)
         and item.duplicate_of_id is None
-        and _can("feedback.reopen", user, item),
+        and rules.has_perm("feedback.reopen", user, item),
         "rating": getattr(item, "rating", None) if item.status == Status.CLOSED else None,
         "now": item.overdue(),
         "can_view_target": item.duplicate_of is not None
-        and _can("feedback.view_ticket", user, item.duplicate_of),
+        and rules.has_perm("feedback.view_ticket", user, item.duplicate_of),
     }
     if context["can_rate"]:
         context["rating_form"] = RatingForm()
@@ -423,7 +409,7 @@ def step(request: HttpRequest, slug: str, number: int, name: str) -> HttpRespons
     spec = STEPS[name]
     community = community_get(slug=slug, user=request.user)
     item = selectors.ticket_get(community=community, number=number, user=request.user)
-    if not _can(spec.perm, request.user, item):
+    if not rules.has_perm(spec.perm, request.user, item):
         raise PermissionDenied(_("You are not allowed to do this on the hotline."))
     data: dict[str, Any] = {}
     if spec.form is not None:
@@ -441,7 +427,7 @@ def step(request: HttpRequest, slug: str, number: int, name: str) -> HttpRespons
     try:
         spec.act(request.user, item, data)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, str(spec.done))
     return redirect("hotline_ticket", slug=slug, number=number)
@@ -504,11 +490,7 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
             form = HandlerForm(request.POST, community=community)
             if not form.is_valid():
                 return _settings_page(request, community, handler_form=form)
-            person = User.objects.filter(phone=normalize_phone(form.cleaned_data["phone"])).first()
-            if person is None:
-                raise ValidationError(
-                    _("No one with this phone number is registered."), code="not_found"
-                )
+            person = selectors.person_by_phone(form.cleaned_data["phone"])
             department = form.cleaned_data["department"]
             if what == "handler":
                 services.handler_add(actor=request.user, department=department, user=person)
@@ -519,7 +501,7 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("hotline_settings", slug=slug)
 
 
@@ -534,7 +516,7 @@ def category_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         try:
             services.category_update(actor=request.user, category=category, **data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("The category is saved."))
             return redirect("hotline_settings", slug=slug)
