@@ -340,6 +340,16 @@ def pages() -> list[Page]:
 
 
 def measure(page: Page, repeat: int, resident_id: int) -> Timing:
+    user_id = resident_id if page.as_resident else None
+    return timed_get(page.name, page.path, page.params, page.expect, repeat, user_id)
+
+
+def timed_get(
+    name: str, path: str, params: dict[str, Any], expect: str, repeat: int, user_id: int | None
+) -> Timing:
+    """GET ``path`` in-process (the server's own time), logged in as ``user_id`` if given:
+    three warm-up requests, a check that the page shows ``expect``, its SQL query count, then
+    ``repeat`` timed requests (also used by bench/tickets.py)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -347,20 +357,20 @@ def measure(page: Page, repeat: int, resident_id: int) -> Timing:
     from gongzhi.accounts.models import User
 
     client = Client()
-    if page.as_resident:
-        client.force_login(User.objects.get(pk=resident_id))
+    if user_id is not None:
+        client.force_login(User.objects.get(pk=user_id))
     for _ in range(3):  # warm-up: imports, templates, the database's cache
-        response = client.get(page.path, page.params)
+        response = client.get(path, params)
     body = response.content.decode()
-    if response.status_code != 200 or page.expect not in body:
-        raise RuntimeError(f"{page.name}: {response.status_code}, {page.expect!r} not in page")
+    if response.status_code != 200 or expect not in body:
+        raise RuntimeError(f"{name}: {response.status_code}, {expect!r} not in page")
     with CaptureQueriesContext(connection) as captured:
-        client.get(page.path, page.params)
+        client.get(path, params)
     queries = len(captured.captured_queries)  # now: the next request clears the log
     times = []
     for _ in range(repeat):
         began = time.perf_counter()
-        client.get(page.path, page.params)
+        client.get(path, params)
         times.append(time.perf_counter() - began)
     times.sort()
     return Timing(

@@ -29,7 +29,6 @@ import os
 import platform
 import random
 import secrets
-import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.proposals import Timing, timed_get  # noqa: E402
 from bench.votes import WORKER_PHONE, PostgresUnavailable, prepare_postgres, say, seed  # noqa: E402
 
 SLUG = "bench-tickets"
@@ -341,13 +341,6 @@ class Page:
     expect: str
 
 
-@dataclass
-class Timing:
-    p50_ms: float
-    p95_ms: float
-    queries: int
-
-
 def pages() -> list[Page]:
     from gongzhi.core.models import Community
     from gongzhi.feedback import stats
@@ -412,34 +405,8 @@ def pages() -> list[Page]:
 
 
 def measure(page: Page, repeat: int, staff_id: int) -> Timing:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from gongzhi.accounts.models import User
-
-    client = Client()
-    if page.as_staff:
-        client.force_login(User.objects.get(pk=staff_id))
-    for _ in range(3):  # warm-up: imports, templates, the database's cache
-        response = client.get(page.path, page.params)
-    body = response.content.decode()
-    if response.status_code != 200 or page.expect not in body:
-        raise RuntimeError(f"{page.name}: {response.status_code}, {page.expect!r} not in page")
-    with CaptureQueriesContext(connection) as captured:
-        client.get(page.path, page.params)
-    queries = len(captured.captured_queries)
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        client.get(page.path, page.params)
-        times.append(time.perf_counter() - began)
-    times.sort()
-    return Timing(
-        p50_ms=statistics.median(times) * 1000,
-        p95_ms=times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] * 1000,
-        queries=queries,
-    )
+    user_id = staff_id if page.as_staff else None
+    return timed_get(page.name, page.path, page.params, page.expect, repeat, user_id)
 
 
 def main(argv: list[str] | None = None) -> int:
