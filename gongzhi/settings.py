@@ -31,13 +31,31 @@ _DEV_SECRET = "dev-only-not-secret-gongzhi-0000000000000000000000000000000000000
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-# Keys the activity journal's chain. Keep it stable (and backed up) for the life of the data:
-# changing it makes every existing chain fail `journal_verify`.
+
+
+def env_keyring(name: str) -> dict[str, str]:
+    """``"id:secret,id:secret"`` → ``{id: secret}``: retired keys kept so old data still verifies."""
+    ring: dict[str, str] = {}
+    for item in env_list(name, ""):
+        key_id, sep, secret = item.partition(":")
+        if not sep or not key_id or not secret:
+            raise ValueError(f"{name}: each item must read id:secret")
+        ring[key_id] = secret
+    return ring
+
+
+# Keys the activity journal's chain. Each key carries an id so it can rotate: the current one
+# (JOURNAL_KEY, JOURNAL_KEY_ID) signs new entries; retired ones (JOURNAL_RETIRED_KEYS) stay so
+# that entries signed before a rotation still verify (docs/operations.md, "Rotating keys").
 JOURNAL_KEY = os.environ.get("JOURNAL_KEY", SECRET_KEY)
+JOURNAL_KEY_ID = os.environ.get("JOURNAL_KEY_ID", "1")
+JOURNAL_RETIRED_KEYS = env_keyring("JOURNAL_RETIRED_KEYS")
 # Keys the pseudonyms under which secret ballots are stored (so a voter can change their ballot
 # until close). Whoever holds it and the database could link voters to ballots: keep it out of
-# the database and its backups.
+# the database and its backups. It carries an id too; it cannot change while a secret vote is open.
 VOTE_KEY = os.environ.get("VOTE_KEY", SECRET_KEY + ":votes")
+VOTE_KEY_ID = os.environ.get("VOTE_KEY_ID", "1")
+VOTE_RETIRED_KEYS = env_keyring("VOTE_RETIRED_KEYS")
 # With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
 # each app process asks for at most once per this many seconds per community (core/journal.py).
 JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
