@@ -1,0 +1,225 @@
+"""The request boundary: every text a request carries is checked once, before any view reads it.
+
+``RequestBoundaryMiddleware`` looks at the path, the query string, urlencoded and multipart form
+fields (names and values, not file contents) and JSON bodies (every string, nested, keys too):
+
+- C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F) are refused with a 400 — except
+  tab, newline and carriage return, which textareas send. PostgreSQL cannot store NUL at all, and
+  the others are invisible noise or terminal escapes; nothing is saved.
+- Bidirectional overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069) are removed
+  silently: they can make a name or a proposal read backwards ("Trojan Source"). The zero-width
+  joiner (U+200D) stays, as emoji sequences need it, and so does everything else.
+
+Views, forms and django-ninja then read the cleaned values (``request.GET``, ``request.POST``,
+``request.body``). The common case costs one regex scan of the bytes Django reads anyway: the
+values are parsed and copied only when the scan finds a candidate.
+
+It is also where the body is read first, so a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413),
+a multipart body Django cannot parse, or one with too many fields (400) get their answer here:
+``{"code", "message"}`` under /api/, an error page elsewhere, in the caller's language.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+#: Refused: C0 and C1 controls and DEL, but not tab, newline and carriage return.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Removed: bidirectional embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069).
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Either of the two, for a single pass over a decoded value.
+SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+# The same characters as UTF-8 bytes, raw or percent-encoded, in any mix: a form body or a query
+# string without a match cannot decode to a suspect character. Percent hex is case-insensitive.
+_RAW_C0 = rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_FORM_SUSPECT = re.compile(
+    rb"(?:" + _RAW_C0 + rb"|%(?:0[0-8BCEF]|1[0-9A-F]|7F))"
+    rb"|(?:\xc2|%C2)(?:[\x80-\x9f]|%[89][0-9A-F])"
+    rb"|(?:\xe2|%E2)(?:(?:\x80|%80)(?:[\xaa-\xae]|%A[A-E])|(?:\x81|%81)(?:[\xa6-\xa9]|%A[6-9]))",
+    re.IGNORECASE,
+)
+# In JSON they come raw or as \u escapes. A raw NUL also catches UTF-16 and UTF-32 bodies, which
+# json.loads accepts: they are then checked the slow way.
+_JSON_SUSPECT = re.compile(
+    rb"\\u(?:00(?:0[0-8BCEF]|1[0-9A-F]|7F|[89][0-9A-F])|202[A-E]|206[6-9])"
+    rb"|" + _RAW_C0 + rb"|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]",
+    re.IGNORECASE,
+)
+#: A JSON string literal, escapes included.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+class Refused(Exception):
+    """The request carries a control character; nothing may be done with it."""
+
+
+def clean_text(value: str) -> str:
+    """``value`` without bidirectional controls; ``Refused`` if it holds a control character."""
+    if CONTROL.search(value):
+        raise Refused
+    return BIDI.sub("", value)
+
+
+def _clean_querydict(data: QueryDict) -> QueryDict | None:
+    """A cleaned copy of ``data``, or None when nothing in it needed cleaning."""
+    if not any(
+        SUSPECT.search(key) or any(map(SUSPECT.search, values)) for key, values in data.lists()
+    ):
+        return None
+    cleaned = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def _form_bytes_clean(raw: bytes, encoding: str | None) -> bool:
+    """Whether urlencoded ``raw`` surely holds no suspect character (the fast path)."""
+    utf8 = (encoding or settings.DEFAULT_CHARSET).lower().replace("_", "-") in {"utf-8", "utf8"}
+    return utf8 and not _FORM_SUSPECT.search(raw)
+
+
+def _clean_json(body: bytes) -> bytes | None:
+    """``body`` with every JSON string cleaned, or None when no string needed it. Only the
+    string literals are rewritten, so numbers keep their exact spelling."""
+    try:
+        text = body.decode(json.detect_encoding(body))
+    except (UnicodeDecodeError, LookupError):
+        return None  # not JSON: the API answers invalid_json
+    changed = False
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal changed
+        token = match.group(0)
+        try:
+            value = json.loads(token)
+        except ValueError:
+            return token  # a malformed literal: the JSON parser refuses the body later
+        if not SUSPECT.search(value):
+            return token
+        changed = True
+        return json.dumps(clean_text(value), ensure_ascii=False)
+
+    cleaned = _JSON_STRING.sub(fix, text)
+    return cleaned.encode() if changed else None
+
+
+def _replace_body(request: HttpRequest, body: bytes) -> None:
+    request._body = body  # type: ignore[attr-defined]
+    request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+    for parsed in ("_post", "_files"):
+        if hasattr(request, parsed):
+            delattr(request, parsed)
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return True
+    # django-ninja parses any body that is not a form as JSON, whatever its declared type.
+    return request.path_info.startswith(API_PREFIX) and content_type not in {FORM, MULTIPART}
+
+
+def check_request(request: HttpRequest) -> None:
+    """Clean ``request`` in place, or raise ``Refused`` (or Django's errors for a body it cannot
+    read: RequestDataTooBig, MultiPartParserError, TooManyFieldsSent, TooManyFilesSent)."""
+    if CONTROL.search(request.path_info):
+        raise Refused
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        raw_query = query.encode("iso-8859-1", "replace")
+        if not _form_bytes_clean(raw_query, request.encoding):
+            cleaned = _clean_querydict(QueryDict(raw_query, encoding=request.encoding))
+            if cleaned is not None:
+                request.GET = cleaned  # type: ignore[assignment]  # read-only once built
+                request.META["QUERY_STRING"] = cleaned.urlencode()
+    content_type = request.content_type or ""
+    if content_type == MULTIPART:
+        if request.method == "POST":  # Django parses forms of POST requests only
+            cleaned = _clean_querydict(request.POST)
+            if cleaned is not None:
+                request._post = cleaned  # type: ignore[attr-defined]
+        return
+    if content_type == FORM:
+        body = request.body
+        if body and not _form_bytes_clean(body, request.encoding):
+            cleaned = _clean_querydict(QueryDict(body, encoding=request.encoding))
+            if cleaned is not None:
+                _replace_body(request, cleaned.urlencode().encode("ascii"))
+        return
+    if _is_json(request):
+        body = request.body
+        if body and _JSON_SUSPECT.search(body):
+            cleaned_body = _clean_json(body)
+            if cleaned_body is not None:
+                _replace_body(request, cleaned_body)
+
+
+def _back_url(request: HttpRequest) -> str:
+    """Where the error page's link leads: the page the person came from, if it is ours."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return reverse("home")
+
+
+def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse(
+            {"code": code, "message": message},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    template = "413.html" if status == 413 else "400.html"
+    context = {"message": message, "back_url": _back_url(request)}
+    return render(request, template, context, status=status)
+
+
+class RequestBoundaryMiddleware:
+    """Runs :func:`check_request` on every request. It sits after the locale and user-preference
+    middleware, so its answers are in the caller's language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            check_request(request)
+        except Refused:
+            message = _(
+                "Some of the text sent contains invisible control characters, which cannot be "
+                "saved. They often come with text pasted from another program: type that part "
+                "again and send it once more."
+            )
+            return _refuse(request, 400, "invalid_characters", message)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+            message = _(
+                "What was sent is too large: at most %(mb)s MB at once. Send less, or smaller "
+                "files, and try again."
+            ) % {"mb": f"{limit / 2**20:g}"}
+            return _refuse(request, 413, "request_too_large", message)
+        except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, UnreadablePostError):
+            message = _("What was sent could not be read as a form. Reload the page and try again.")
+            return _refuse(request, 400, "malformed_request", message)
+        return self.get_response(request)
