@@ -44,6 +44,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", me_router)
+api.add_router("/", "gongzhi.accounts.privacy_api.router")
 api.add_router("/communities", community_router)
 api.add_router("/communities", deliberation_router)
 api.add_router("/communities", voting_router)

@@ -42,6 +42,7 @@ urlpatterns = [
         "profile/notifications/", account_views.notification_settings, name="notification_settings"
     ),
     path("profile/tokens/", account_views.api_tokens, name="api_tokens"),
+    path("profile/", include("gongzhi.accounts.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("prefs/age-friendly/", account_views.toggle_age_friendly, name="toggle_age_friendly"),
     path("accounts/", include("allauth.urls")),

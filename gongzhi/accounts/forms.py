@@ -48,3 +48,14 @@ class ChannelPreferencesForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=60)
+
+
+class ErasureForm(forms.Form):
+    """The last step before erasure: the person says they understand it cannot be undone."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my account and personal data are erased and cannot be restored."
+        ),
+        required=True,
+    )

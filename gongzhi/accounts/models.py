@@ -19,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.phones import normalize_phone
 
+#: An erased account's phone field: this prefix and a random code (no phone number starts so,
+#: and none normalises to it, so the tombstone can never log in or be found by a number).
+ERASED_PREFIX = "erased-"
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -57,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    #: When the person had their account erased (PIPL art. 47): the row stays as a tombstone,
+    #: because the journal and the records the law keeps point at it, but holds nothing of them.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -69,11 +76,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["email"])]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return self.pseudonym
         return self.display_name or self.masked_phone
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def pseudonym(self) -> str:
+        """How an erased account is named wherever its old acts are shown."""
+        return _("former resident %(code)s") % {"code": self.phone.removeprefix(ERASED_PREFIX)}
 
     @property
     def masked_phone(self) -> str:
         """The phone number as staff lists show it: 138****8000."""
+        if self.erased_at is not None:
+            return self.pseudonym
         digits = self.phone.removeprefix("+86")
         if len(digits) < 7:
             return digits

@@ -67,3 +67,22 @@ def has_totp(user: Any) -> bool:
 
 def needs_mfa_setup(user: Any) -> bool:
     return holds_staff_role(user) and not has_totp(user)
+
+
+def personal_data(*, user: Any) -> dict[str, Any]:
+    """Everything the platform holds about ``user``, app by app, with labels for the page
+    (PIPL art. 45; each app's exporter is registered in its manifest, see ``core.privacy``)."""
+    from gongzhi.core.privacy import person_export
+
+    return person_export(user)
+
+
+def personal_data_download(*, user: Any) -> dict[str, Any]:
+    """The same as a plain JSON document: {app: {section: [rows]}}."""
+    from gongzhi.core.privacy import person_export_json
+
+    return {
+        "format": "gongzhi-personal-data/1",
+        "user": user.pk,
+        "data": person_export_json(user),
+    }

@@ -1,15 +1,23 @@
-"""Writes about a person's own account: profile, preferences, API tokens."""
+"""Writes about a person's own account: profile, preferences, API tokens, erasure."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import ApiToken, User, hash_token
+from gongzhi.accounts.models import ERASED_PREFIX, ApiToken, User, hash_token
+from gongzhi.core import journal, privacy
+from gongzhi.core.models import Community, Membership
 
 
 def profile_update(
@@ -89,3 +97,66 @@ def last_used_flush(batch: dict[int, datetime] | None = None) -> int:
     tokens = [ApiToken(pk=pk, last_used_at=at) for pk, at in batch.items()]
     ApiToken.objects.bulk_update(tokens, ["last_used_at"], batch_size=500)
     return len(tokens)
+
+
+# --- Erasure (PIPL art. 47) ---------------------------------------------------------------------
+
+
+def account_erase(*, actor: User, user: User) -> dict[str, dict[str, int]]:
+    """Erase ``user`` at their own request: every app's eraser runs (``core.privacy``), then the
+    account becomes a tombstone — no phone, e-mail, name, password, two-factor keys, tokens or
+    sessions, never able to log in again — that the journal and the records the law keeps still
+    point at. Each community the person belonged to journals it, as done by the person.
+
+    Only the person themself may do it (a community worker cannot erase a resident); the views
+    ask them to confirm with their password or a login code first.
+    """
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("Only the person themself can erase their account."))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.erased_at is not None:
+            raise PermissionDenied(_("This account is already erased."))
+        member_of = Membership.objects.all_communities().filter(user=locked)
+        communities = list(
+            Community.objects.filter(pk__in=member_of.values("community_id")).order_by("pk")
+        )
+        for community in communities:
+            journal.record(community=community, actor=locked, verb="account.erased", target=locked)
+        done = privacy.person_erase(locked)
+        done["accounts"] = _tombstone(locked)
+    user.refresh_from_db()
+    return done
+
+
+def _tombstone(user: User) -> dict[str, int]:
+    now = timezone.now()
+    # Sessions are signed with the password's hash, so they die with it; delete them anyway so
+    # that no copy of the session data outlives the account.
+    sessions = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gt=now)
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    done = {
+        "sessions": Session.objects.filter(pk__in=sessions).delete()[0],
+        "api_tokens": ApiToken.objects.filter(user=user).delete()[0],
+        "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
+        "authenticators": Authenticator.objects.filter(user=user).delete()[0],
+    }
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.phone = ERASED_PREFIX + secrets.token_hex(6)
+    user.phone_verified = False
+    user.email = ""
+    user.display_name = ""
+    user.language = ""
+    user.age_friendly = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.is_active = False
+    user.last_login = None
+    user.erased_at = now
+    user.set_unusable_password()
+    user.save()
+    return done

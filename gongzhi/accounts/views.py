@@ -1,10 +1,16 @@
-"""A person's own settings: profile, language, age-friendly mode, notifications, API tokens."""
+"""A person's own settings: profile, language, age-friendly mode, notifications, API tokens, and
+their rights over their data (a copy of it, erasure)."""
 
 from __future__ import annotations
 
+import json
+
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.accounts import services
-from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ProfileForm
+from gongzhi.accounts import selectors, services
+from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ErasureForm, ProfileForm
 from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
 from gongzhi.core.http import posted
+from gongzhi.core.privacy import kept_everywhere
 from gongzhi.notifications.kinds import kinds
 from gongzhi.notifications.models import ChannelPreference
 from gongzhi.notifications.services import preference_set
@@ -138,3 +145,46 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "accounts/api_tokens.html",
         {"form": form, "tokens": tokens, "new_token": new_token},
     )
+
+
+# --- My data (PIPL arts. 45 and 47) ----------------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the platform holds about me, app by app, readable."""
+    return render(
+        request, "accounts/my_data.html", {"apps": selectors.personal_data(user=request.user)}
+    )
+
+
+@login_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    data = selectors.personal_data_download(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="gongzhi-my-data.json"'
+    return response
+
+
+def _erasure_reauthentication(request: HttpRequest) -> bool:
+    # Only the final step asks for the password or a login code; an unticked form is answered
+    # with its error first, so a person is not sent to log in again for nothing.
+    return ErasureForm(request.POST).is_valid()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(enabled=_erasure_reauthentication)
+def erasure(request: HttpRequest) -> HttpResponse:
+    """Erase my account: explained, confirmed, then re-authenticated (password or login code),
+    then done at once. There is no cooling-off: the request is the person's own, confirmed twice."""
+    form = ErasureForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.account_erase(actor=request.user, user=request.user)
+        logout(request)
+        messages.success(request, _("Your account and personal data are erased."))
+        return redirect("home")
+    return render(request, "accounts/erasure.html", {"form": form, "kept": kept_everywhere()})

@@ -3,6 +3,8 @@ is journalled as the act of voting, never with its choice."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "budget.created": _("opened a participatory budgeting process"),
     "budget.updated": _("changed a participatory budgeting process"),
@@ -31,4 +33,15 @@ VERBS = {
 NOTIFICATION_KINDS = {
     "budget_idea_decided": _("The review panel's decision on a project idea I submitted"),
     "budget_idea_comment": _("New comments on project ideas I submitted"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "budgeting": Holding(
+        label=_("Participatory budgeting"),
+        module="gongzhi.budgeting.privacy",
+        kept=(
+            _("project ideas and their photos, reviews, and that you voted (never your choices)"),
+        ),
+    ),
 }

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "membership.joined": _("joined the community"),
     "membership.verified": _("was verified as a resident"),
@@ -16,4 +18,19 @@ NOTIFICATION_KINDS = {
     "membership_verified": _("My residence is verified"),
     "role_granted": _("I am given a role"),
     "announcement": _("Announcements from the community"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "core": Holding(
+        label=_("Communities, roles and the journal"),
+        module="gongzhi.core.privacy",
+        kept=(
+            _(
+                "the activity journal: what you did, under your former account's number (the chain of entries cannot change)"
+            ),
+            _("which household letter codes were used, and when"),
+        ),
+        order=10,
+    ),
 }

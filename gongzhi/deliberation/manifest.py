@@ -9,6 +9,8 @@ needs a reason; its author may appeal once; any other moderator decides. Limits 
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "proposal.created": _("raised a proposal"),
     "proposal.published": _("published a proposal"),
@@ -32,4 +34,17 @@ NOTIFICATION_KINDS = {
     "proposal_answered": _("Answers to proposals I follow"),
     "moderation_decision": _("The moderators hide something I wrote, or decide my appeal"),
     "moderation_queue": _("New flags and appeals, for moderators"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "deliberation": Holding(
+        label=_("Deliberation hall"),
+        module="gongzhi.deliberation.privacy",
+        kept=(
+            _(
+                "published proposals, comments, supports, reactions, flags and appeals, shown as by a former resident"
+            ),
+        ),
+    ),
 }

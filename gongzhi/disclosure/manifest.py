@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "notice.created": _("wrote an announcement"),
     "notice.published": _("published an announcement"),
@@ -24,4 +26,18 @@ NOTIFICATION_KINDS = {
     "notice_published": _("A new announcement in my community"),
     "notice_important": _("An important announcement I am asked to confirm reading"),
     "finance_published": _("My community's finance report is published"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "disclosure": Holding(
+        label=_("Information disclosure"),
+        module="gongzhi.disclosure.privacy",
+        kept=(
+            _(
+                "ledger entries you entered or approved and their vouchers (accounting records are kept 30 years)"
+            ),
+            _("announcements, documents and minutes you wrote"),
+        ),
+    ),
 }

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "hotline.categories_installed": _("set up the hotline's default categories"),
     "hotline.category_created": _("added a hotline category"),
@@ -29,4 +31,17 @@ NOTIFICATION_KINDS = {
     "hotline_ticket_update": _("News on a hotline ticket I reported or follow"),
     "hotline_ticket_assigned": _("A hotline ticket given to me or my department"),
     "hotline_deadline": _("Hotline tickets close to or past their deadline"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "feedback": Holding(
+        label=_("Hotline"),
+        module="gongzhi.feedback.privacy",
+        kept=(
+            _(
+                "your tickets without their text, place or photos: category, dates, status and rating scores, for the hotline's statistics"
+            ),
+        ),
+    ),
 }

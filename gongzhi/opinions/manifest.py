@@ -7,6 +7,8 @@ they voted.
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "conversation.opened": _("opened a conversation"),
     "conversation.imported": _("imported a conversation from a Polis export"),
@@ -19,4 +21,13 @@ VERBS = {
 
 NOTIFICATION_KINDS = {
     "statement_moderated": _("The moderators accept or take out a statement I wrote"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "opinions": Holding(
+        label=_("Conversations"),
+        module="gongzhi.opinions.privacy",
+        kept=(_("statements and votes, under your number in each conversation"),),
+    ),
 }

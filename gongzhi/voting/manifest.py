@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     "vote.created": _("set up a vote"),
     "vote.roll_set": _("set the owners' roll of a vote"),
@@ -14,4 +16,19 @@ VERBS = {
 
 NOTIFICATION_KINDS = {
     "vote_opened": _("A vote I can take part in opens"),
+}
+
+#: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).
+PRIVACY = {
+    "voting": Holding(
+        label=_("Votes"),
+        module="gongzhi.voting.privacy",
+        kept=(
+            _(
+                "that you voted, and your receipt: part of the vote's record and turnout (never how you voted in a secret ballot)"
+            ),
+            _("the ballots the results are counted from"),
+            _("owners' rolls you are on"),
+        ),
+    ),
 }

@@ -1,0 +1,16 @@
+"""What notifications declare to the shared registries: the journal verb of sending a message
+again, and what they hold about a person."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.privacy import Holding
+
+VERBS = {
+    "notifications.delivery_retried": _(
+        "tried again to send a message that had not been delivered"
+    ),
+}
+
+PRIVACY = {
+    "notifications": Holding(label=_("Notifications"), module="gongzhi.notifications.privacy"),
+}
