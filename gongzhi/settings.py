@@ -221,6 +221,42 @@ MFA_TOTP_ISSUER = "共治 gongzhi"
 # --- SMS and e-mail -----------------------------------------------------------------------
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "gongzhi.notifications.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", DATA_DIR / "sms"))
+# Alibaba Cloud SMS (SMS_BACKEND=gongzhi.notifications.sms.AliyunSmsBackend): an AccessKey of a
+# RAM user allowed dysms:SendSms, the approved signature (签名, shown as 【…】) and the approved
+# template of each kind of message: the verification-code template (variable ${code}) for login
+# codes, and the notification template (variable ${title}) for everything else, unless a kind
+# has its own (SMS_ALIYUN_TEMPLATES_EXTRA="hotline_ticket_update=SMS_123,…"). operations.md.
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION = os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_TEMPLATES = {
+    "login_code": os.environ.get("SMS_ALIYUN_TEMPLATE_LOGIN_CODE", ""),
+    "notification": os.environ.get("SMS_ALIYUN_TEMPLATE_NOTIFICATION", ""),
+    **{
+        kind.strip(): code.strip()
+        for kind, _eq, code in (
+            item.partition("=") for item in env_list("SMS_ALIYUN_TEMPLATES_EXTRA", "")
+        )
+    },
+}
+# Template variables longer than this are cut (the provider refuses longer ones).
+SMS_ALIYUN_PARAM_MAX_LENGTH = int(os.environ.get("SMS_ALIYUN_PARAM_MAX_LENGTH", "35"))
+SMS_ALIYUN_TIMEOUT = float(os.environ.get("SMS_ALIYUN_TIMEOUT", "5"))
+# Quick retries inside one send (timeouts, 5xx, throttling), pausing 1 s, 2 s, …: a login code
+# must arrive while its owner waits. Notifications are retried again later (below).
+SMS_ALIYUN_ATTEMPTS = int(os.environ.get("SMS_ALIYUN_ATTEMPTS", "3"))
+SMS_ALIYUN_BACKOFF = float(os.environ.get("SMS_ALIYUN_BACKOFF", "1"))
+# A notification's e-mail or text that failed for a passing reason is tried again after 1, 2,
+# 4, … minutes (at most an hour apart), DELIVERY_MAX_ATTEMPTS tries in all, by
+# `manage.py send_due_deliveries` (run it every minute) or a deferred task. The log of
+# deliveries (masked numbers) is kept DELIVERY_LOG_DAYS days.
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "8"))
+DELIVERY_RETRY_DELAY = int(os.environ.get("DELIVERY_RETRY_DELAY", "60"))
+DELIVERY_RETRY_DELAY_MAX = int(os.environ.get("DELIVERY_RETRY_DELAY_MAX", "3600"))
+DELIVERY_CLAIM_SECONDS = int(os.environ.get("DELIVERY_CLAIM_SECONDS", "300"))
+DELIVERY_LOG_DAYS = int(os.environ.get("DELIVERY_LOG_DAYS", "180"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongzhi@localhost")
 if os.environ.get("EMAIL_HOST"):
