@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.phones import normalize_phone
-from gongzhi.notifications.sms import send_sms
+from gongzhi.notifications.services import sms_send_now
+from gongzhi.notifications.sms import LOGIN_CODE, UNKNOWN_ACCOUNT
 
 
 class LocalPhoneField(forms.CharField):
@@ -101,19 +102,28 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return User.objects.filter(phone=phone, is_active=True).first()
 
+    # Both go through notifications.services.sms_send_now: the SMS backend picks the approved
+    # template of the kind (a provider sends only those), and the delivery log records the
+    # send with the number masked and without the code.
     def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
-        send_sms(
-            phone,
-            _("【共治】Your code is %(code)s. It is valid for a few minutes; do not share it.")
+        sms_send_now(
+            phone=phone,
+            kind=LOGIN_CODE,
+            text=_("【共治】Your code is %(code)s. It is valid for a few minutes; do not share it.")
             % {"code": code},
+            params={"code": code},
+            user=user,
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
-        send_sms(
-            phone,
-            _(
-                "【共治】Someone asked to log in with this number, but it has no account yet. Sign up to take part."
-            ),
+        text = _(
+            "【共治】Someone asked to log in with this number, but it has no account yet. Sign up to take part."
+        )
+        sms_send_now(
+            phone=phone,
+            kind=UNKNOWN_ACCOUNT,
+            text=text,
+            params={"title": text.removeprefix("【共治】")},
         )
 
     def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:

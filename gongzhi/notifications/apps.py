@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "gongzhi.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from gongzhi.notifications import checks, policies  # noqa: F401  (registers them)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django_tasks import task
 
-from gongzhi.notifications.sms import send_sms
+from gongzhi.notifications.services import deliveries_send_due, delivery_attempt
 
 
 @task()
-def deliver_email(address: str, subject: str, body: str) -> None:
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+def deliver(delivery_id: int) -> None:
+    """Try one delivery (an e-mail or a text) if it is due."""
+    delivery_attempt(delivery_id=delivery_id)
 
 
 @task()
-def deliver_sms(phone: str, text: str) -> None:
-    send_sms(phone, text)
+def send_due_deliveries() -> int:
+    """Send every delivery whose time has come (retries, and first tries a queue lost)."""
+    return deliveries_send_due()
