@@ -19,6 +19,7 @@ community_patterns = [
     path("staff/register/", core_views.register_on_behalf, name="register_on_behalf"),
     path("staff/letters/", core_views.household_codes, name="household_codes"),
     path("staff/journal/", core_views.audit_trail, name="audit_trail"),
+    path("staff/deliveries/", notification_views.delivery_list, name="community_deliveries"),
     path("proposals/", include("gongzhi.deliberation.urls")),
     path("votes/", include("gongzhi.voting.urls")),
     path("conversations/", include("gongzhi.opinions.urls")),
@@ -37,6 +38,12 @@ urlpatterns = [
     path("overview/", core_views.overview, name="overview"),
     path("inbox/", notification_views.inbox, name="inbox"),
     path("inbox/read/", notification_views.mark_all_read, name="inbox_mark_read"),
+    path("staff/deliveries/", notification_views.delivery_list, name="delivery_list"),
+    path(
+        "staff/deliveries/<int:delivery_id>/retry/",
+        notification_views.delivery_retry,
+        name="delivery_retry",
+    ),
     path("profile/", account_views.profile, name="profile"),
     path(
         "profile/notifications/", account_views.notification_settings, name="notification_settings"

@@ -1,0 +1,46 @@
+"""Reads of the notifications app that pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from gongzhi.core.models import Community
+from gongzhi.notifications.models import Delivery
+from gongzhi.notifications.policies import view_delivery
+
+#: The log page's filter: what staff need to act on by default, or one status.
+STATUS_FILTERS: dict[str, tuple[str, ...]] = {
+    "": (Delivery.Status.FAILED, Delivery.Status.PENDING, Delivery.Status.SENDING),
+    "failed": (Delivery.Status.FAILED,),
+    "pending": (Delivery.Status.PENDING, Delivery.Status.SENDING),
+    "sent": (Delivery.Status.SENT,),
+}
+
+
+def deliveries_for_staff(
+    *, viewer: Any, community: Community | None = None, status: str = ""
+) -> QuerySet[Delivery]:
+    queryset = view_delivery.filter(viewer, Delivery.objects.all())
+    if community is not None:
+        queryset = queryset.filter(community=community)
+    return (
+        queryset.filter(status__in=STATUS_FILTERS.get(status, STATUS_FILTERS[""]))
+        .select_related("community")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def delivery_get(*, viewer: Any, delivery_id: int) -> Delivery:
+    """A delivery the viewer may see; one they may not is as missing as a missing one."""
+    delivery = (
+        view_delivery.filter(viewer, Delivery.objects.all())
+        .select_related("community")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        raise Http404
+    return delivery
