@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import io
+import struct
+import time
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from gongzhi.core.uploads import DOCUMENTS, PHOTOS, check_upload, safe_name, sniff
+from gongzhi.core.uploads import (
+    DOCUMENTS,
+    MAX_DECODED_PIXELS,
+    PHOTOS,
+    check_upload,
+    safe_name,
+    sniff,
+)
 
 MB = 1024 * 1024
 ANY = PHOTOS | DOCUMENTS
@@ -159,3 +169,80 @@ def test_sniff_and_safe_names():
 def test_unknown_kinds_are_a_programming_error():
     with pytest.raises(ValueError, match="gif"):
         check_upload(upload(pdf_bytes(), "a.pdf"), kinds={"gif"}, max_bytes=MB)
+
+
+def png_bomb(width: int, height: int, channels: int = 3) -> bytes:
+    """A real PNG of one colour, written row by row: small on disk, huge once decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    color_type = {1: 0, 3: 2, 4: 6}[channels]
+    compressor = zlib.compressobj(9)
+    row = bytes(1 + width * channels)  # filter byte, then black pixels
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def fastest(check, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        check()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def test_a_picture_bomb_is_refused_from_its_header_with_its_own_message():
+    # The issue's file: 7000×7000 in about 140 KB; it cost ~380 MB to decode.
+    bomb = png_bomb(7000, 7000)
+    assert len(bomb) < 200_000
+    with pytest.raises(ValidationError) as caught:
+        check_upload(upload(bomb, "bomb.png"), kinds=PHOTOS, max_bytes=MB)
+    assert caught.value.code == "upload_too_many_pixels"
+    assert "bomb.png" in caught.value.messages[0] and "25" in caught.value.messages[0]
+    # Beyond Pillow's own alarm (89 MP) it was "damaged"; it is a bomb like the other.
+    with pytest.raises(ValidationError) as caught:
+        check_upload(upload(png_bomb(10000, 10000, 1), "b.png"), kinds=PHOTOS, max_bytes=MB)
+    assert caught.value.code == "upload_too_many_pixels"
+
+    # Refusing it costs no more than checking a small real photo: nothing was decoded.
+    def refuse():
+        with pytest.raises(ValidationError):
+            check_upload(upload(bomb, "bomb.png"), kinds=PHOTOS, max_bytes=MB)
+
+    small = photo_bytes("PNG", size=(640, 480))
+    assert fastest(refuse) < 3 * fastest(
+        lambda: check_upload(upload(small, "s.png"), kinds=PHOTOS, max_bytes=MB)
+    )
+
+
+def test_a_48_megapixel_phone_photo_passes_decoded_in_draft_mode():
+    image = Image.new("RGB", (8000, 6000), (90, 140, 200))
+    image.paste((200, 30, 30), (0, 0, 4000, 3000))  # a red quarter, top left
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=Image.Exif().tobytes())
+    del image
+    checked = check_upload(upload(out.getvalue(), "IMG_48MP.jpg"), kinds=PHOTOS, max_bytes=20 * MB)
+    assert checked.kind.name == "jpeg"
+    # Stored at half size: decoded at 1/2 scale, never all 48 million pixels.
+    assert (checked.width, checked.height) == (4000, 3000)
+    assert checked.width * checked.height <= MAX_DECODED_PIXELS
+    with Image.open(io.BytesIO(checked.content)) as stored:
+        assert stored.size == (4000, 3000)
+        red, green, _blue = stored.getpixel((100, 100))
+        assert red > 150 and green < 80  # the same picture, scaled
+
+
+def test_a_jpeg_over_the_cap_is_refused_before_decoding():
+    # A JPEG's header declares its size: 10000×6000 is 60 MP, over the 50 MP cap.
+    image = Image.new("L", (10000, 6000))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    with pytest.raises(ValidationError) as caught:
+        check_upload(upload(out.getvalue(), "big.jpg"), kinds=PHOTOS, max_bytes=20 * MB)
+    assert caught.value.code == "upload_too_many_pixels" and "50" in caught.value.messages[0]

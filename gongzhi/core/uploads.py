@@ -49,9 +49,14 @@ KINDS: dict[str, Kind] = {
 PHOTOS = frozenset({"jpeg", "png", "webp"})
 DOCUMENTS = frozenset({"pdf"})
 
-#: Larger pictures are refused before their pixels are decoded (decompression bombs); a 50 MP
-#: phone photo still passes. Pillow's own alarm (about 89 MP) is stricter than we need.
+#: Larger pictures are refused from their header, before a pixel is decoded (decompression
+#: bombs): a 140 KB PNG can declare 7000×7000 pixels and cost hundreds of MB to decode. A 48 MP
+#: phone photo (8000×6000) still passes.
 MAX_PIXELS = 50_000_000
+#: At most this many pixels are ever decoded. A larger JPEG is decoded at 1/2, 1/4 or 1/8 of its
+#: size in Pillow's draft mode (the DCT scaling costs nothing extra) and stored at that size; PNG
+#: and WebP have no such mode, so for them this is also the limit of what they may declare.
+MAX_DECODED_PIXELS = 25_000_000
 MB = 1024 * 1024
 
 
@@ -132,6 +137,25 @@ def _read(file: Any, max_bytes: int, shown: str) -> bytes:
     return data
 
 
+def _too_many_pixels(shown: str, limit: int) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s” has too many pixels: at most %(max)d megapixels.")
+        % {"name": shown, "max": limit // 1_000_000},
+        code="upload_too_many_pixels",
+    )
+
+
+def _draft_size(width: int, height: int, budget: int) -> tuple[int, int] | None:
+    """The size to ask a JPEG decoder for so that at most ``budget`` pixels are decoded, or None
+    when the whole picture fits. The decoder scales by 1/2, 1/4 or 1/8."""
+    if width * height <= budget:
+        return None
+    for scale in (2, 4, 8):
+        if -(-width // scale) * -(-height // scale) <= budget:
+            return -(-width // scale), -(-height // scale)
+    return -(-width // 8), -(-height // 8)
+
+
 def _reencode(data: bytes, kind: Kind, shown: str, max_pixels: int) -> tuple[bytes, int, int]:
     damaged = ValidationError(
         _("“%(name)s” could not be read as a %(kind)s picture: it may be damaged.")
@@ -139,25 +163,32 @@ def _reencode(data: bytes, kind: Kind, shown: str, max_pixels: int) -> tuple[byt
         code="upload_damaged",
     )
     formats = [kind.pillow_format] if kind.pillow_format else None
+    # What a picture may declare: JPEGs are decoded scaled down, the others whole.
+    limit = max_pixels if kind.name == "jpeg" else min(max_pixels, MAX_DECODED_PIXELS)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Opening reads the header only: the size is known before any pixel is decoded.
             with Image.open(io.BytesIO(data), formats=formats) as probe:
                 width, height = probe.size
-                if width * height > max_pixels:
-                    raise ValidationError(
-                        _("“%(name)s” has too many pixels: at most %(max)d megapixels.")
-                        % {"name": shown, "max": max_pixels // 1_000_000},
-                        code="upload_too_many_pixels",
-                    )
+                if width * height > limit:
+                    raise _too_many_pixels(shown, limit)
                 probe.verify()
             # verify() leaves the image unusable; decode it afresh to re-encode its pixels.
-            with Image.open(io.BytesIO(data), formats=formats) as image:
-                image.load()
-                icc_profile = image.info.get("icc_profile")
-                upright = ImageOps.exif_transpose(image)
+            # Not closed on leaving: a closed image cannot be saved, and it reads from memory.
+            upright: Image.Image = Image.open(io.BytesIO(data), formats=formats)
+            draft = _draft_size(width, height, MAX_DECODED_PIXELS)
+            if draft is not None and kind.name == "jpeg":
+                upright.draft(upright.mode, draft)
+            upright.load()
+            icc_profile = upright.info.get("icc_profile")
+            # In place: a copy of a large picture would double what it costs.
+            ImageOps.exif_transpose(upright, in_place=True)
     except ValidationError:
         raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        # Pillow's own alarm (about 89 MP) sounds while opening, before our size check.
+        raise _too_many_pixels(shown, limit) from exc
     except Exception as exc:  # Pillow raises many kinds of error on hostile input
         raise damaged from exc
     upright.info = {}  # no EXIF, XMP, comments or text chunks can ride along
