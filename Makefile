@@ -7,6 +7,8 @@ DB     ?= sqlite
 PG_URL ?= postgres://gongzhi:gongzhi@127.0.0.1:5432/gongzhi
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The data directory: settings.py reads the same variable (SQLite file, uploads, demo.env).
+DATA   := $(or $(GONGZHI_DATA_DIR),var)
 
 ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
@@ -33,8 +35,16 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-db: install
-	mkdir -p var
+# Everything but the demo reads the tests' settings (explicit test keys; no demo.env needed).
+test lint openapi messages: export DJANGO_SETTINGS_MODULE := tests.settings
+
+# The demo's settings: DEBUG off, GONGZHI_DEMO=1 and keys of its own, generated once and kept
+# (gongzhi/demo_env.py never rewrites the file: the demo's journal is chained with its keys).
+$(DATA)/demo.env: | $(PY)
+	$(PY) -m gongzhi.demo_env $(DATA)
+
+db: install $(DATA)/demo.env
+	mkdir -p $(DATA)
 	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
@@ -46,7 +56,7 @@ run: demo
 	@echo "gongzhi is starting on http://$(HOST):$(PORT)/ — stop it with Ctrl-C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-totp: install
+totp: install $(DATA)/demo.env
 	@$(PY) manage.py demo_totp
 
 test: install-test

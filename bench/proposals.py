@@ -85,10 +85,12 @@ def database_url(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
 
 def setup_django(url: str, args: argparse.Namespace) -> None:
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
         DATABASE_URL=url,
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(40),
+        JOURNAL_KEY=secrets.token_urlsafe(40),
+        VOTE_KEY=secrets.token_urlsafe(40),
         ALLOWED_HOSTS="testserver,127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         GONGZHI_DATA_DIR=str(args.data_dir),

@@ -146,13 +146,17 @@ def sqlite_url(path: Path) -> str:
 def bench_env(args: argparse.Namespace, secret: str, database: Path) -> dict[str, str]:
     """The environment of every bench process: production-like, and only the bench's files."""
     inherited = {"DATABASE_URL", "REDIS_URL", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE"}
+    inherited |= {"JOURNAL_KEY", "VOTE_KEY", "SECRET_KEY", "GONGZHI_DEMO"}
     env = {key: value for key, value in os.environ.items() if key not in inherited}
     env.update(
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
         GONGZHI_DATA_DIR=str(args.data_dir),
         DATABASE_URL=sqlite_url(database),
         DEBUG="0",
         SECRET_KEY=secret,
+        # Derived from this run's secret, so that every process of the run agrees on them.
+        JOURNAL_KEY=secret + ":journal",
+        VOTE_KEY=secret + ":votes",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         TASKS_BACKEND="immediate",

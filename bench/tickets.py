@@ -76,10 +76,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def setup_django(url: str, args: argparse.Namespace) -> None:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
         DATABASE_URL=url,
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(40),
+        JOURNAL_KEY=secrets.token_urlsafe(40),
+        VOTE_KEY=secrets.token_urlsafe(40),
         ALLOWED_HOSTS="testserver,127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         GONGZHI_DATA_DIR=str(args.data_dir),

@@ -292,11 +292,12 @@ def bench_env(args: argparse.Namespace, url: str, keys: dict[str, str]) -> dict[
         "VOTE_KEY",
         "SECRET_KEY",
         "GONGZHI_STAFF_MFA_REQUIRED",
+        "GONGZHI_DEMO",
     }
     env = {key: value for key, value in os.environ.items() if key not in inherited}
     paths = [str(args.app_path), os.environ.get("PYTHONPATH", "")]
     env.update(
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
+        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
         GONGZHI_DATA_DIR=str(args.data_dir),
         DATABASE_URL=url,
         CONN_MAX_AGE=str(args.conn_max_age),

@@ -1,8 +1,11 @@
 """One settings file, driven by environment variables (see docs/operations.md).
 
 Defaults give the embedded set-up: SQLite in WAL mode, tasks run immediately, SMS and e-mail
-written to the console. Production sets DEBUG=0 and at least SECRET_KEY, ALLOWED_HOSTS and
-DATABASE_URL.
+written to the console. DEBUG is off unless set. With DEBUG off, this is production unless
+GONGZHI_DEMO=1 says it is the demo (``make run`` writes that, with the demo's own keys, to
+``var/demo.env``, which is read here) or the tests (tests/settings.py): production refuses to
+start, with a message naming what is missing, unless its keys, hosts, SMS and task backends are
+set (``production_problems`` below; docs/operations.md).
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from gongzhi import demo_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,11 +32,20 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-_DEV_SECRET = "dev-only-not-secret-gongzhi-0000000000000000000000000000000000000000"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", BASE_DIR / "var"))
+# The demo's settings (`make demo` writes them once); what the environment sets wins.
+demo_env.load(DATA_DIR / demo_env.FILE_NAME)
+
+DEBUG = env_bool("DEBUG", False)
+# The demo and the tests: DEBUG is off (no debug pages, ever), but this is not a deployment, so
+# login codes may be printed on the console, tasks may run at once, and there is no HTTPS.
+DEMO = env_bool("GONGZHI_DEMO", False)
+PRODUCTION = not (DEBUG or DEMO)
+_DEV_SECRET = demo_env.LEGACY_SECRET_KEY  # public: development only, never in production
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("" if PRODUCTION else _DEV_SECRET)
+# Earlier SECRET_KEYs, newest first, comma-separated: sessions and signed links made with them
+# stay valid while they are listed (docs/operations.md, "Rotating keys").
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 
 def env_keyring(name: str) -> dict[str, str]:
@@ -47,13 +62,15 @@ def env_keyring(name: str) -> dict[str, str]:
 # Keys the activity journal's chain. Each key carries an id so it can rotate: the current one
 # (JOURNAL_KEY, JOURNAL_KEY_ID) signs new entries; retired ones (JOURNAL_RETIRED_KEYS) stay so
 # that entries signed before a rotation still verify (docs/operations.md, "Rotating keys").
-JOURNAL_KEY = os.environ.get("JOURNAL_KEY", SECRET_KEY)
+# Outside production the journal and vote keys default to ones derived from SECRET_KEY (as they
+# always did in development); production must set each to a secret of its own.
+JOURNAL_KEY = os.environ.get("JOURNAL_KEY") or ("" if PRODUCTION else SECRET_KEY)
 JOURNAL_KEY_ID = os.environ.get("JOURNAL_KEY_ID", "1")
 JOURNAL_RETIRED_KEYS = env_keyring("JOURNAL_RETIRED_KEYS")
 # Keys the pseudonyms under which secret ballots are stored (so a voter can change their ballot
 # until close). Whoever holds it and the database could link voters to ballots: keep it out of
 # the database and its backups. It carries an id too; it cannot change while a secret vote is open.
-VOTE_KEY = os.environ.get("VOTE_KEY", SECRET_KEY + ":votes")
+VOTE_KEY = os.environ.get("VOTE_KEY") or ("" if PRODUCTION else SECRET_KEY + ":votes")
 VOTE_KEY_ID = os.environ.get("VOTE_KEY_ID", "1")
 VOTE_RETIRED_KEYS = env_keyring("VOTE_RETIRED_KEYS")
 # With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
@@ -62,9 +79,8 @@ JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
 # With a task worker, a conversation's opinion map is recomputed at most once per this many
 # seconds, covering every vote cast meanwhile (opinions/services.py).
 OPINION_MAP_DELAY = float(os.environ.get("OPINION_MAP_DELAY", "5"))
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -297,14 +313,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-# In development WhiteNoise serves straight from the apps' static folders (no collectstatic).
-WHITENOISE_USE_FINDERS = DEBUG
+# In development and the demo WhiteNoise serves straight from the apps' static folders, so a
+# fresh machine needs no collectstatic; production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
@@ -319,7 +336,7 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if PRODUCTION:  # the demo and the tests serve plain HTTP on the loopback
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -346,3 +363,46 @@ NINJA_PAGINATION_MAX_OFFSET = 10_000_000
 
 # The community's own settings live in the database; these are platform-wide.
 GONGZHI_STAFF_MFA_REQUIRED = env_bool("GONGZHI_STAFF_MFA_REQUIRED", True)
+
+# --- Production refuses to start half-configured ------------------------------------------
+# Backends that never reach a phone: they print, write a file or keep messages in memory.
+DEMO_SMS_BACKENDS = {
+    f"gongzhi.notifications.sms.{name}SmsBackend" for name in ("Console", "File", "Locmem")
+}
+
+
+def production_problems() -> list[str]:
+    """What keeps these settings from being a production deployment's, each in one sentence."""
+    problems = []
+    keys = {"SECRET_KEY": SECRET_KEY, "JOURNAL_KEY": JOURNAL_KEY, "VOTE_KEY": VOTE_KEY}
+    for name, value in keys.items():
+        if not os.environ.get(name):
+            problems.append(f"{name} is not set")
+        elif value == _DEV_SECRET or value.startswith(_DEV_SECRET):
+            problems.append(f"{name} is the development key published with the source")
+    named = [(name, value) for name, value in keys.items() if os.environ.get(name)]
+    for i, (name, value) in enumerate(named):
+        for other, other_value in named[i + 1 :]:
+            if value == other_value:
+                problems.append(f"{name} and {other} are the same: each needs a secret of its own")
+    if not ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS is not set (the site's host names, comma-separated)")
+    if SMS_BACKEND in DEMO_SMS_BACKENDS:
+        problems.append(
+            f"SMS_BACKEND is {SMS_BACKEND}, which sends nothing "
+            "(use gongzhi.notifications.sms.AliyunSmsBackend)"
+        )
+    if TASKS["default"]["BACKEND"] != _TASK_BACKENDS["database"]:
+        problems.append(
+            "TASKS_BACKEND is not 'database' (set it, and run `manage.py db_worker` beside the server)"
+        )
+    return problems
+
+
+if PRODUCTION and (_problems := production_problems()):
+    raise ImproperlyConfigured(
+        "gongzhi will not start: DEBUG is off and GONGZHI_DEMO is not set, so these are "
+        "production settings, and "
+        + "; ".join(_problems)
+        + ". See docs/operations.md. (For the demo run `make run`; for development set DEBUG=1.)"
+    )
