@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import models as core_models
 from gongzhi.core.manifests import collect
 from gongzhi.core.models import (
     Activity,
@@ -60,6 +61,26 @@ class Section:
     key: str
     label: Any
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Every reference to a person in this app's models, each exported, erased, or kept pointing at
+#: the tombstone account (a staff act: it is in the journal, which the copy holds).
+#: tests/test_privacy.py fails on a reference that no app lists.
+COVERS = frozenset(
+    {
+        "core.Membership.user",
+        "core.Membership.verified_by",
+        "core.RoleGrant.granted_by",
+        "core.Oversight.user",
+        "core.RosterImport.uploaded_by",
+        "core.RosterEntry.claimed_by",
+        "core.HouseholdCode.created_by",
+        "core.HouseholdCode.used_by",
+        "core.Activity.actor",
+        "core.Activity.on_behalf_of",
+        "core.PlatformActivity.actor",
+    }
+)
 
 
 def holdings() -> list[tuple[str, Holding]]:
@@ -250,6 +271,22 @@ def export(user: Any) -> list[Section]:
                 data="data",
             ),
         ),
+        *_platform_journal(user),
+    ]
+
+
+def _platform_journal(user: Any) -> list[Section]:
+    """The platform's own journal (acts above the communities), where the project has one."""
+    model = getattr(core_models, "PlatformActivity", None)
+    if model is None:
+        return []
+    entries = model.objects.filter(actor=user).order_by("pk")
+    return [
+        Section(
+            "platform_journal",
+            _("My entries in the platform's journal"),
+            rows(entries, seq="seq", at="at", verb="verb", data="data"),
+        )
     ]
 
 
