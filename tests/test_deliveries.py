@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
+import rules
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemEmailBackend
 from django.core.management import call_command
@@ -19,6 +21,7 @@ from django.urls import reverse
 
 from gongzhi.core.models import Activity, PlatformActivity, Role
 from gongzhi.notifications.models import Delivery
+from gongzhi.notifications.policies import view_delivery
 from gongzhi.notifications.services import (
     deliveries_prune,
     delivery_attempt,
@@ -294,3 +297,30 @@ def test_retry_now_of_a_platform_delivery_goes_to_the_platform_journal(
     assert delivery.status == "sent"
     entry = PlatformActivity.objects.get(verb="notifications.delivery_retried")
     assert entry.actor == admin_user
+
+
+@pytest.mark.django_db
+def test_who_sees_a_delivery_agrees_in_python_and_sql(community, worker, official, resident):
+    """The rule as a predicate (a detail, retry now) and as a filter (the list) agree for
+    every viewer and delivery."""
+    elsewhere = CommunityFactory()
+    deliveries = [
+        Delivery.objects.create(channel="sms", kind="announcement", community=c, status="failed")
+        for c in (community, elsewhere, None)
+    ]
+    admin = UserFactory(is_superuser=True)
+    other_worker = member(elsewhere, Role.COMMUNITY_WORKER)
+    expected = {
+        worker.pk: [True, False, False],
+        official.pk: [True, False, False],
+        other_worker.pk: [False, True, False],
+        resident.pk: [False, False, False],
+        admin.pk: [True, True, True],
+    }
+    for viewer in (worker, official, other_worker, resident, admin, AnonymousUser()):
+        seen = [rules.has_perm("notifications.retry_delivery", viewer, d) for d in deliveries]
+        listed = set(
+            view_delivery.filter(viewer, Delivery.objects.all()).values_list("pk", flat=True)
+        )
+        assert seen == [d.pk in listed for d in deliveries]
+        assert seen == expected.get(viewer.pk, [False, False, False])
