@@ -63,6 +63,7 @@ from django.views.decorators.csrf import csrf_exempt
 from gongzhi.accounts.models import User
 from gongzhi.accounts.selectors import load_mfa_facts, needs_mfa_setup
 from gongzhi.accounts.services import api_token_authenticate
+from gongzhi.core.http import error_text
 from gongzhi.core.models import Building, Community
 from gongzhi.core.pagination import ids_between
 from gongzhi.feedback import selectors, services
@@ -452,14 +453,14 @@ def _media_line(media_url: str) -> str:
 
 
 def _on_behalf(request: HttpRequest, user: User, community: Community) -> User | None:
-    """代办: a community worker's key with the phone number of a registered resident."""
+    """代办: a community worker's key with the phone number of a member of the community."""
     phone = _arg(request, "phone")
     if not phone or not rules.has_perm("core.act_on_behalf", user, community):
         return None
     try:
-        return selectors.person_by_phone(phone)
+        return selectors.member_by_phone(phone=phone, community=community)
     except ValidationError as error:
-        raise Open311Error(400, _("No one with this phone number is registered.")) from error
+        raise Open311Error(400, error_text(error)) from error
 
 
 @endpoint("GET", "POST")

@@ -269,12 +269,16 @@ def similar_tickets(
     return found[:limit]
 
 
-def person_by_phone(phone: str) -> User:
-    """The registered person with this phone number (for 代办 and adding handlers); a bad or
-    unknown number is a ValidationError."""
-    person = User.objects.filter(phone=normalize_phone(phone)).first()
+def member_by_phone(*, phone: str, community: Community) -> User:
+    """The member of ``community`` with this phone number (for 代办 and adding handlers).
+
+    A number no one registered and a number of someone who is not a member here get the same
+    answer: otherwise a community worker could learn whether any phone is registered."""
+    person = User.objects.filter(
+        phone=normalize_phone(phone), memberships__community=community
+    ).first()
     if person is None:
         raise ValidationError(
-            _("No one with this phone number is registered."), code="unknown_person"
+            _("No member of this community has this phone number."), code="not_member"
         )
     return person

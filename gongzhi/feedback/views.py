@@ -96,7 +96,7 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
         raw_phone = request.POST.get("for-phone", "").strip() if can_file_for else ""
         try:
             if raw_phone:
-                resident = selectors.person_by_phone(raw_phone)
+                resident = selectors.member_by_phone(phone=raw_phone, community=community)
             if not data["file_anyway"]:
                 similar = selectors.similar_tickets(
                     community=community,
@@ -490,7 +490,9 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
             form = HandlerForm(request.POST, community=community)
             if not form.is_valid():
                 return _settings_page(request, community, handler_form=form)
-            person = selectors.person_by_phone(form.cleaned_data["phone"])
+            person = selectors.member_by_phone(
+                phone=form.cleaned_data["phone"], community=community
+            )
             department = form.cleaned_data["department"]
             if what == "handler":
                 services.handler_add(actor=request.user, department=department, user=person)
