@@ -240,3 +240,144 @@ def test_people_with_journal_entries_cannot_be_deleted(community):
     actor = _fill(community, 1)
     with pytest.raises(ProtectedError):
         actor.delete()
+
+
+# --- Keys carry an id and rotate ----------------------------------------------------------------
+
+OLD_KEY = "old-journal-key-" + "x" * 40
+NEW_KEY = "new-journal-key-" + "y" * 40
+
+
+def _verify_out():
+    out = _Buffer()
+    try:
+        call_command("journal_verify", stdout=out)
+    except CommandError:
+        out.write("\nFAILED")
+    return out.text
+
+
+@pytest.mark.django_db
+def test_entries_from_before_key_ids_verify_under_key_1_exactly_as_before(community, settings):
+    """The chain as it was computed before keys had ids: HMAC(JOURNAL_KEY, prev + canonical)."""
+    import hashlib
+    import hmac
+
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = OLD_KEY, "1", {}
+    _fill(community, 3)
+    prev = "0" * 64
+    for entry in Activity.objects.in_community(community).order_by("seq"):
+        expected = hmac.new(
+            OLD_KEY.encode(), prev.encode() + entry.canonical(), hashlib.sha256
+        ).hexdigest()
+        assert entry.hash == expected
+        prev = entry.hash
+    # After a change of key the old chain still verifies, with the old key retired as id 1.
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID = NEW_KEY, "2"
+    settings.JOURNAL_RETIRED_KEYS = {"1": OLD_KEY}
+    assert journal.verify(community) is None
+
+
+@pytest.mark.django_db
+def test_rotating_the_key_chains_on_under_the_new_one(community, settings):
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = OLD_KEY, "1", {}
+    actor = _fill(community, 2)
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID = NEW_KEY, "2"
+    settings.JOURNAL_RETIRED_KEYS = {"1": OLD_KEY}
+    # Until the rotation is recorded, new entries are still signed with the chain's key.
+    journal.record(community=community, actor=actor, verb="test.act")
+    journal.chain(community)
+    assert "(not yet on the current key 2" in _verify_out()
+    out = _Buffer()
+    call_command("journal_rotate_key", stdout=out)
+    assert f"rotated community={community.slug} key=2" in out.text
+    rotation = Activity.objects.in_community(community).get(verb=journal.ROTATION_VERB)
+    assert rotation.seq == 4 and rotation.data == {"from": "1", "to": "2"}
+    assert rotation.hash == rotation.compute_hash(OLD_KEY)
+    journal.record(community=community, actor=actor, verb="test.after")
+    journal.chain(community)
+    after = Activity.objects.in_community(community).get(verb="test.after")
+    assert after.seq == 5 and after.hash == after.compute_hash(NEW_KEY)
+    assert journal.verify(community) is None
+    text = _verify_out()
+    assert f"ok community={community.slug} entries=5" in text and "key=2" in text
+    assert "FAILED" not in text
+    # Running it again changes nothing.
+    call_command("journal_rotate_key", stdout=_Buffer())
+    assert Activity.objects.in_community(community).filter(verb=journal.ROTATION_VERB).count() == 1
+    # Tampering after the rotation is still found, under the new key.
+    Activity.objects.in_community(community).filter(seq=5).update(data={"forged": True})
+    assert journal.verify(community).seq == 5
+
+
+@pytest.mark.django_db
+def test_a_key_the_server_does_not_have_is_named(community, settings):
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = OLD_KEY, "1", {}
+    _fill(community, 2)
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID = NEW_KEY, "2"  # the old key forgotten
+    link = journal.verify(community)
+    assert link.seq == 1 and link.unknown_key == "1"
+    text = _verify_out()
+    assert f"UNKNOWN KEY community={community.slug} seq=1: signed with key id '1'" in text
+    assert "JOURNAL_RETIRED_KEYS" in text and "FAILED" in text
+    # Nor can the chain go on or rotate: entries wait, pending, and the command says why.
+    actor = member(community)
+    journal.record(community=community, actor=actor, verb="test.act")
+    with pytest.raises(journal.UnknownJournalKey):
+        journal.chain(community)
+    with pytest.raises(CommandError, match="key id '1' is not configured"):
+        call_command("journal_rotate_key", stdout=_Buffer())
+    assert journal.pending_count(community) == 1
+
+
+@pytest.mark.django_db
+def test_a_chain_begun_under_another_key_says_so_first(community, settings):
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = NEW_KEY, "7", {}
+    _fill(community, 2)
+    first = Activity.objects.in_community(community).get(seq=1)
+    assert first.verb == journal.ROTATION_VERB and first.data == {"from": None, "to": "7"}
+    assert first.hash == first.compute_hash(NEW_KEY)
+    assert journal.verify(community) is None
+    assert journal.key_id_of(community) == "7"
+
+
+@pytest.mark.django_db
+def test_a_key_id_is_never_used_twice_in_a_chain(community, settings):
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = OLD_KEY, "1", {}
+    _fill(community, 1)
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID = NEW_KEY, "2"
+    settings.JOURNAL_RETIRED_KEYS = {"1": OLD_KEY}
+    journal.rotate_key(community)
+    # Back to the old (perhaps leaked) key under its old id: refused.
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID = OLD_KEY, "1"
+    settings.JOURNAL_RETIRED_KEYS = {"2": NEW_KEY}
+    with pytest.raises(journal.JournalError, match="used before"):
+        journal.rotate_key(community)
+    assert journal.verify(community) is None
+
+
+@pytest.mark.django_db
+def test_a_forged_rotation_entry_is_reported(community, settings):
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = OLD_KEY, "1", {}
+    _fill(community, 2)
+    # Someone with database access turns an entry into a rotation towards another key.
+    Activity.objects.in_community(community).filter(seq=2).update(
+        verb=journal.ROTATION_VERB, data={"from": "1", "to": "9"}
+    )
+    assert journal.verify(community).seq == 2
+    with pytest.raises(journal.JournalError):
+        journal.record(community=community, actor=None, verb=journal.ROTATION_VERB)
+
+
+@pytest.mark.django_db
+def test_bulk_append_follows_the_chains_key(community, settings):
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID, settings.JOURNAL_RETIRED_KEYS = OLD_KEY, "1", {}
+    actor = _fill(community, 1)
+    settings.JOURNAL_KEY, settings.JOURNAL_KEY_ID = NEW_KEY, "2"
+    settings.JOURNAL_RETIRED_KEYS = {"1": OLD_KEY}
+    journal.rotate_key(community)
+    from django.utils import timezone
+
+    entry = journal.PendingEntry("test.bulk", actor.pk, timezone.now())
+    assert journal.bulk_append(community, [entry, entry]) == 2
+    assert journal.verify(community) is None

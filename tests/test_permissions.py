@@ -17,6 +17,8 @@ PERMS = [
     "core.verify_member",
     "core.import_roster",
     "core.grant_role",
+    "core.grant_role_in_community",
+    "core.grant_role_from_above",
     "core.act_on_behalf",
     "core.view_audit_trail",
 ]
@@ -30,8 +32,14 @@ EXPECTED = {
     "volunteer": set(),
     "council_member": set(),
     "supervisor": {"core.view_audit_trail"},
-    "community_worker": set(PERMS),
-    "street_official": {"core.view_members", "core.view_audit_trail"},
+    # Separation of duties: supervisors and community workers are made from above.
+    "community_worker": set(PERMS) - {"core.grant_role_from_above"},
+    "street_official": {
+        "core.view_members",
+        "core.view_audit_trail",
+        "core.grant_role",
+        "core.grant_role_from_above",
+    },
     "platform_admin": set(PERMS),
 }
 

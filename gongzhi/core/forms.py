@@ -31,6 +31,13 @@ class RosterUploadForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in GRANTABLE_ROLES])
 
+    def __init__(self, *args, offered: list[Role] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the roles this person may change; any grantable role still validates, so
+        # that the service, not the form, gives the reason when someone posts another.
+        if offered is not None:
+            self.fields["role"].widget.choices = [(r.value, r.label) for r in offered]
+
 
 class GroupFlagsForm(forms.Form):
     consent = forms.BooleanField(

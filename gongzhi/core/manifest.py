@@ -12,6 +12,20 @@ VERBS = {
     "role.revoked": _("revoked a role"),
     "roster.imported": _("imported a resident roster"),
     "household_codes.issued": _("printed household letters"),
+    "journal.key_rotated": _("changed the key that seals the journal"),
+    # The platform journal's acts, above the communities.
+    "journal.keys_rotated": _("changed the key of every journal"),
+    "district.created": _("created a district"),
+    "street.created": _("created a street"),
+    "community.created": _("created a community"),
+    "community.updated": _("renamed or described a community"),
+    "oversight.granted": _("appointed a street official"),
+    "oversight.revoked": _("removed a street official"),
+    "platform_admin.granted": _("appointed a platform administrator"),
+    "platform_admin.revoked": _("removed a platform administrator"),
+    "user.deactivated": _("blocked an account"),
+    "user.reactivated": _("unblocked an account"),
+    "api_token.revoked": _("revoked an API token"),
 }
 
 NOTIFICATION_KINDS = {

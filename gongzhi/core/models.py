@@ -151,6 +151,13 @@ GRANTABLE_ROLES = [
 ]
 #: Roles whose holders see residents' personal data: they must use two-factor login.
 STAFF_ROLES = {Role.COMMUNITY_WORKER, Role.STREET_OFFICIAL, Role.PLATFORM_ADMIN}
+#: Separation of duties: a community worker records ledger entries and a supervisor (监督委员)
+#: approves them, so no worker may make a supervisor or a fellow worker. Until self-governing
+#: bodies elect them, these roles come from above: a street official overseeing the community
+#: or a platform admin (core/policies.py, ``core.grant_role_from_above``).
+ROLES_GRANTED_FROM_ABOVE = frozenset({Role.SUPERVISOR, Role.COMMUNITY_WORKER})
+#: ... and nobody holds both in one community (a database constraint on ``RoleGrant`` too).
+MUTUALLY_EXCLUSIVE_ROLES = frozenset({Role.SUPERVISOR, Role.COMMUNITY_WORKER})
 
 
 class VerificationMethod(models.TextChoices):
@@ -241,6 +248,13 @@ class RoleGrant(TenantModel):
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in GRANTABLE_ROLES]),
                 name="rolegrant_grantable_role",
+            ),
+            # At most one of the mutually exclusive roles per membership (the service locks
+            # the membership and refuses with a clear message; this is the last line).
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(role__in=sorted(r.value for r in MUTUALLY_EXCLUSIVE_ROLES)),
+                name="rolegrant_supervisor_or_worker",
             ),
         ]
         indexes = [models.Index(fields=["community", "role"])]
@@ -355,12 +369,42 @@ class HouseholdCode(TenantModel):
 GENESIS_HASH = "0" * 64
 
 
+def _canonical(entry: Any, community_id: int | None) -> bytes:
+    """The signed content of a journal entry. Platform entries have no community (null), so no
+    platform entry can pass for a community's and the other way round."""
+    payload: dict[str, Any] = {
+        "community": community_id,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "on_behalf_of": entry.on_behalf_of_id,
+        "verb": entry.verb,
+        "target_type": entry.target_type_id,
+        "target_id": entry.target_id,
+        "data": entry.data,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _hmac(key: str, prev_hash: str, entry: Any) -> str:
+    return hmac.new(
+        key.encode(), prev_hash.encode() + entry.canonical(), hashlib.sha256
+    ).hexdigest()
+
+
+#: The key id every chain begins under, unless its first entry names another (journal.py).
+GENESIS_KEY_ID = "1"
+
+
 class JournalHead(models.Model):
     """The last link of a community's chain. Locked while appending, so the chain never forks."""
 
     community = models.OneToOneField(Community, on_delete=models.CASCADE, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # The id of the key that signs the next entry. A convenience for appending: verification
+    # derives it from the chain's own ``journal.key_rotated`` entries, never from here.
+    key_id = models.CharField(max_length=40, default=GENESIS_KEY_ID)
 
     def __str__(self) -> str:
         return f"{self.community_id}#{self.seq}"
@@ -374,8 +418,9 @@ class Activity(TenantModel):
     """One participatory act, written once by the service that did it (see journal.py).
 
     ``actor`` did it; ``on_behalf_of`` is the resident a community worker acted for (代办).
-    Rows are chained per community: ``hash = HMAC-SHA256(JOURNAL_KEY, prev_hash + canonical row)``.
-    The key is not in the database, so someone who can write to the database cannot forge a
+    Rows are chained per community: ``hash = HMAC-SHA256(key, prev_hash + canonical row)``, the key
+    being the chain's current journal key (it rotates, see journal.py). The key is not in the
+    database, so someone who can write to the database cannot forge a
     consistent chain after changing an entry. A row is written *pending* (no ``seq`` or hash)
     inside the act's transaction and chained moments later (``journal.chain``).
     """
@@ -428,24 +473,12 @@ class Activity(TenantModel):
         return self.on_behalf_of_id or self.actor_id
 
     def canonical(self) -> bytes:
-        payload: dict[str, Any] = {
-            "community": self.community_id,
-            "seq": self.seq,
-            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": self.actor_id,
-            "on_behalf_of": self.on_behalf_of_id,
-            "verb": self.verb,
-            "target_type": self.target_type_id,
-            "target_id": self.target_id,
-            "data": self.data,
-        }
-        return json.dumps(
-            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        ).encode()
+        return _canonical(self, self.community_id)
 
-    def compute_hash(self) -> str:
-        key = settings.JOURNAL_KEY.encode()
-        return hmac.new(key, self.prev_hash.encode() + self.canonical(), hashlib.sha256).hexdigest()
+    def compute_hash(self, key: str | None = None) -> str:
+        """The entry's HMAC under ``key`` (by default the current JOURNAL_KEY; chaining and
+        verifying pass the key of the chain's own key schedule, see journal.py)."""
+        return _hmac(key if key is not None else settings.JOURNAL_KEY, self.prev_hash, self)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Chaining fills seq and the hashes of pending rows with one UPDATE (journal.chain);
@@ -460,3 +493,60 @@ class Activity(TenantModel):
     def clean(self) -> None:
         if self.on_behalf_of_id and self.on_behalf_of_id == self.actor_id:
             raise ValidationError(_("A person cannot act on their own behalf."))
+
+
+# --- The platform journal -------------------------------------------------------------------
+
+
+class PlatformJournalHead(models.Model):
+    """The last link of the platform journal's chain (one row, pk 1), locked while appending."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    key_id = models.CharField(max_length=40, default=GENESIS_KEY_ID)
+
+    def __str__(self) -> str:
+        return f"platform#{self.seq}"
+
+
+class PlatformActivity(models.Model):
+    """One act above the communities (创建街道/社区, appointing street officials, platform admins),
+    chained and keyed like ``Activity`` but in one stream, and chained at once: these acts are
+    rare, so each takes the head's lock inside its own transaction (journal.record_platform)."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    target_id = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    #: Platform acts are never done on someone's behalf; the canonical form still names the field.
+    on_behalf_of_id = None
+
+    class Meta:
+        verbose_name = _("platform activity")
+        verbose_name_plural = _("platform activities")
+        indexes = [models.Index(fields=["verb", "at"], name="platformactivity_verb_at")]
+
+    def __str__(self) -> str:
+        return f"platform #{self.seq} {self.verb}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("journal entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("journal entries are never deleted")
+
+    def canonical(self) -> bytes:
+        return _canonical(self, None)
+
+    def compute_hash(self, key: str | None = None) -> str:
+        return _hmac(key if key is not None else settings.JOURNAL_KEY, self.prev_hash, self)

@@ -15,7 +15,15 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.models import Community, Membership, Oversight, Role, RoleGrant
+from gongzhi.core.models import (
+    GRANTABLE_ROLES,
+    ROLES_GRANTED_FROM_ABOVE,
+    Community,
+    Membership,
+    Oversight,
+    Role,
+    RoleGrant,
+)
 
 CACHE_ATTR = "_gongzhi_access"
 
@@ -220,11 +228,31 @@ rules.add_perm("core.manage_community", is_community_staff)
 rules.add_perm("core.view_members", is_community_staff)
 rules.add_perm("core.verify_member", is_community_worker | is_platform_admin)
 rules.add_perm("core.import_roster", is_community_worker | is_platform_admin)
-rules.add_perm("core.grant_role", is_community_worker | is_platform_admin)
+#: Granting and revoking roles, separated by duty: a community worker grants the community's
+#: own roles; only those above the community (its street officials, platform admins) grant
+#: supervisors and community workers. ``core.grant_role`` is either (reaching the role forms);
+#: ``roles_grantable`` says which roles, and nobody's own membership (services.role_grant).
+rules.add_perm("core.grant_role_in_community", is_community_worker | is_platform_admin)
+rules.add_perm("core.grant_role_from_above", oversees | is_platform_admin)
+rules.add_perm("core.grant_role", is_community_worker | oversees | is_platform_admin)
 rules.add_perm("core.act_on_behalf", is_community_worker | is_platform_admin)
 rules.add_perm("core.view_audit_trail", is_community_staff | is_supervisor)
 rules.add_perm("core.view_membership", view_membership.predicate)
 rules.add_perm("core.view_activity", view_activity.predicate)
+
+
+def role_grant_perm(role: str) -> str:
+    """The permission that granting or revoking ``role`` needs."""
+    if role in ROLES_GRANTED_FROM_ABOVE:
+        return "core.grant_role_from_above"
+    return "core.grant_role_in_community"
+
+
+def roles_grantable(user: Any, community: Community, membership: Membership) -> list[Role]:
+    """The roles ``user`` may grant or revoke on ``membership``: none on their own."""
+    if not getattr(user, "is_authenticated", False) or membership.user_id == user.pk:
+        return []
+    return [r for r in GRANTABLE_ROLES if rules.has_perm(role_grant_perm(r), user, community)]
 
 
 def require(perm: str, user: Any, obj: Any, message: str | None = None) -> None:

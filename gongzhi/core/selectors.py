@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import rules
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -109,6 +110,44 @@ def audit_trail(*, community: Community, viewer: Any) -> QuerySet[Activity]:
         .select_related("actor", "on_behalf_of", "target_type")
         .order_by("-at", "-pk")
     )
+
+
+#: Keys of an entry's data that name a person (by user id), across the apps' journal entries.
+PERSON_KEYS = ("user", "handler", "reviewer")
+
+
+def describe_entries(entries: list[Activity]) -> list[Activity]:
+    """What each entry concerns, for the journal page: ``role`` (its label), ``person`` (the
+    member it names, or whose membership it is about) and ``target_label`` (what kind of thing
+    it was done to). Two queries for a page, however many entries."""
+    from gongzhi.accounts.models import User
+    from gongzhi.core.models import Role
+
+    membership_type = ContentType.objects.get_for_model(Membership)
+    membership_ids = {
+        int(e.target_id)
+        for e in entries
+        if e.target_type_id == membership_type.pk and e.target_id.isdigit()
+    }
+    member_of = dict(
+        Membership.objects.all_communities()
+        .filter(pk__in=membership_ids)
+        .values_list("pk", "user_id")
+    )
+    person_of: dict[int, int | None] = {}
+    for e in entries:
+        named = next((e.data.get(k) for k in PERSON_KEYS if isinstance(e.data.get(k), int)), None)
+        if named is None and e.target_type_id == membership_type.pk and e.target_id.isdigit():
+            named = member_of.get(int(e.target_id))
+        person_of[e.pk] = named
+    people = User.objects.in_bulk({pk for pk in person_of.values() if pk is not None})
+    for e in entries:
+        role = e.data.get("role")
+        e.role_label = str(Role(role).label) if role in Role.values else ""  # type: ignore[attr-defined]
+        e.person = people.get(person_of[e.pk])  # type: ignore[attr-defined]
+        model = e.target_type.model_class() if e.target_type is not None else None
+        e.target_label = str(model._meta.verbose_name) if model is not None else ""  # type: ignore[attr-defined]
+    return entries
 
 
 def communities_managed_by(user: Any) -> QuerySet[Community]:

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,24 +17,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.models import ApiToken, User
 from gongzhi.accounts.phones import normalize_phone
+from gongzhi.accounts.services import api_token_revoke
 from gongzhi.core import journal
 from gongzhi.core.models import (
     GRANTABLE_ROLES,
+    MUTUALLY_EXCLUSIVE_ROLES,
+    ROLES_GRANTED_FROM_ABOVE,
     Building,
     Community,
+    District,
     Household,
     HouseholdCode,
     JournalHead,
     Membership,
+    Oversight,
     Role,
     RoleGrant,
     RosterEntry,
     RosterImport,
+    Street,
     VerificationMethod,
 )
-from gongzhi.core.policies import forget_access, require
+from gongzhi.core.policies import forget_access, is_platform_admin, require, role_grant_perm
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.roster import RowError, parse_roster, read_table
 from gongzhi.notifications.services import notify
@@ -343,17 +350,65 @@ def roster_claim_on_phone_verified(*, user: User) -> int:
 # --- Roles, group flags, residents registered by staff ---------------------------------------
 
 
-def role_grant(
+def _check_role_change(
     *, actor: User, community: Community, membership: Membership, role: str
-) -> RoleGrant:
+) -> None:
+    """Who may grant or revoke ``role`` on ``membership`` (separation of duties, R5.3)."""
     _require("core.grant_role", actor, community)
     if role not in {r.value for r in GRANTABLE_ROLES}:
         raise ValidationError(_("This role cannot be granted in a community."), code="role_invalid")
     if membership.community_id != community.pk:
         raise PermissionDenied
+    if membership.user_id == actor.pk:
+        raise ValidationError(
+            _("Nobody can grant or revoke roles on their own membership: ask someone else."),
+            code="own_membership",
+        )
+    if not rules.has_perm(role_grant_perm(role), actor, community):
+        if role in ROLES_GRANTED_FROM_ABOVE:
+            message = _(
+                "Only a street official overseeing this community or a platform administrator "
+                "can grant or revoke the role “%(role)s”."
+            )
+            code = "role_granted_from_above"
+        else:
+            message = _("Only a community worker of this community can grant the role “%(role)s”.")
+            code = "role_granted_in_community"
+        raise ValidationError(message % {"role": Role(role).label}, code=code)
+
+
+def _lock_membership(community: Community, membership: Membership) -> Membership:
+    """Role changes of one member queue here, so two at once cannot both pass a check."""
+    return Membership.objects.in_community(community).select_for_update().get(pk=membership.pk)
+
+
+def role_grant(
+    *, actor: User, community: Community, membership: Membership, role: str
+) -> RoleGrant:
+    _check_role_change(actor=actor, community=community, membership=membership, role=role)
     with transaction.atomic():
+        locked = _lock_membership(community, membership)
+        held = set(
+            RoleGrant.objects.in_community(community)
+            .filter(membership=locked)
+            .values_list("role", flat=True)
+        )
+        clash = (
+            held & (MUTUALLY_EXCLUSIVE_ROLES - {role})
+            if role in MUTUALLY_EXCLUSIVE_ROLES
+            else set()
+        )
+        if clash:
+            raise ValidationError(
+                _(
+                    "%(person)s is already “%(held)s” here: nobody can be both a supervisor and "
+                    "a community worker of one community."
+                )
+                % {"person": membership.user, "held": Role(clash.pop()).label},
+                code="roles_exclusive",
+            )
         grant, created = RoleGrant.objects.in_community(community).get_or_create(
-            membership=membership, role=role, defaults={"granted_by": actor}
+            membership=locked, role=role, defaults={"granted_by": actor}
         )
         if created:
             journal.record(
@@ -376,12 +431,11 @@ def role_grant(
 
 
 def role_revoke(*, actor: User, community: Community, membership: Membership, role: str) -> None:
-    _require("core.grant_role", actor, community)
+    _check_role_change(actor=actor, community=community, membership=membership, role=role)
     with transaction.atomic():
+        locked = _lock_membership(community, membership)
         deleted, _rows = (
-            RoleGrant.objects.in_community(community)
-            .filter(membership=membership, role=role)
-            .delete()
+            RoleGrant.objects.in_community(community).filter(membership=locked, role=role).delete()
         )
         if deleted:
             journal.record(
@@ -488,3 +542,198 @@ def resident_register_on_behalf(
             _("This resident was just registered; try again."), code="race"
         ) from exc
     return membership
+
+
+# --- Above the communities: places, street officials, platform admins (platform journal) ----
+# ``actor=None`` is the operator at the server's console (manage.py commands): the journal
+# records the act without a person. The admin site always passes the person logged in.
+
+
+def _require_platform_admin(actor: User | None) -> None:
+    if actor is not None and not is_platform_admin(actor):
+        raise PermissionDenied(_("Only a platform administrator can do this."))
+
+
+def refuse_self_appointment(actor: User | None, user: User) -> None:
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(
+            _("Nobody can appoint or remove themselves: ask another platform administrator."),
+            code="own_appointment",
+        )
+
+
+def _create_place(actor: User | None, place: District | Street | Community, verb: str) -> None:
+    place.full_clean()
+    with transaction.atomic():
+        place.save()
+        data: dict[str, object] = {"name": place.name, "slug": place.slug}
+        if isinstance(place, Street):
+            data["district"] = place.district_id
+        if isinstance(place, Community):
+            data["street"] = place.street_id
+        journal.record_platform(actor=actor, verb=verb, target=place, data=data)
+
+
+def district_create(*, actor: User | None, name: str, slug: str) -> District:
+    """区"""
+    _require_platform_admin(actor)
+    district = District(name=name.strip(), slug=slug)
+    _create_place(actor, district, "district.created")
+    return district
+
+
+def street_create(*, actor: User | None, district: District, name: str, slug: str) -> Street:
+    """街道"""
+    _require_platform_admin(actor)
+    street = Street(district=district, name=name.strip(), slug=slug)
+    _create_place(actor, street, "street.created")
+    return street
+
+
+def community_create(
+    *, actor: User | None, street: Street, name: str, slug: str, description: str = ""
+) -> Community:
+    """社区: a new tenant. Its own journal begins with its first act."""
+    _require_platform_admin(actor)
+    community = Community(street=street, name=name.strip(), slug=slug, description=description)
+    _create_place(actor, community, "community.created")
+    return community
+
+
+def community_update(
+    *, actor: User | None, community: Community, name: str, description: str
+) -> Community:
+    """Rename a community or change its description (its slug, the address, stays)."""
+    _require_platform_admin(actor)
+    with transaction.atomic():
+        locked = Community.objects.select_for_update().get(pk=community.pk)
+        changed = {
+            field: value
+            for field, value in (("name", name.strip()), ("description", description))
+            if getattr(locked, field) != value
+        }
+        if not changed:
+            return locked
+        for field, value in changed.items():
+            setattr(locked, field, value)
+        locked.full_clean()
+        locked.save(update_fields=list(changed))
+        journal.record_platform(
+            actor=actor, verb="community.updated", target=locked, data={"name": locked.name}
+        )
+    return locked
+
+
+def oversight_grant(
+    *,
+    actor: User | None,
+    user: User,
+    street: Street | None = None,
+    district: District | None = None,
+) -> Oversight:
+    """Appoint a street (or district) official over every community below that place."""
+    _require_platform_admin(actor)
+    refuse_self_appointment(actor, user)
+    if (street is None) == (district is None):
+        raise ValidationError(_("Choose a street or a district, not both."), code="remit")
+    with transaction.atomic():
+        oversight, created = Oversight.objects.get_or_create(
+            user=user, street=street, district=district
+        )
+        if created:
+            journal.record_platform(
+                actor=actor,
+                verb="oversight.granted",
+                target=oversight,
+                data={
+                    "user": user.pk,
+                    "street": street and street.pk,
+                    "district": district and district.pk,
+                },
+            )
+    forget_access(user)
+    return oversight
+
+
+def oversight_revoke(*, actor: User | None, oversight: Oversight) -> None:
+    _require_platform_admin(actor)
+    refuse_self_appointment(actor, oversight.user)
+    with transaction.atomic():
+        deleted, _rows = Oversight.objects.filter(pk=oversight.pk).delete()
+        if deleted:
+            journal.record_platform(
+                actor=actor,
+                verb="oversight.revoked",
+                data={
+                    "user": oversight.user_id,
+                    "street": oversight.street_id,
+                    "district": oversight.district_id,
+                },
+            )
+    forget_access(oversight.user)
+
+
+def _set_user_flags(actor: User | None, user: User, verb: str, **flags: bool) -> bool:
+    _require_platform_admin(actor)
+    refuse_self_appointment(actor, user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if all(getattr(locked, name) == value for name, value in flags.items()):
+            return False
+        for name, value in flags.items():
+            setattr(locked, name, value)
+            setattr(user, name, value)
+        locked.save(update_fields=list(flags))
+        journal.record_platform(actor=actor, verb=verb, target=locked, data={"user": locked.pk})
+    forget_access(user)
+    return True
+
+
+def platform_admin_grant(*, actor: User | None, user: User) -> bool:
+    """Make ``user`` a platform admin (superuser and the admin site). False if they were."""
+    return _set_user_flags(actor, user, "platform_admin.granted", is_superuser=True, is_staff=True)
+
+
+def platform_admin_revoke(*, actor: User | None, user: User) -> bool:
+    return _set_user_flags(
+        actor, user, "platform_admin.revoked", is_superuser=False, is_staff=False
+    )
+
+
+def user_set_active(*, actor: User | None, user: User, active: bool) -> bool:
+    """Block an account (it can no longer log in) or let it back in."""
+    verb = "user.reactivated" if active else "user.deactivated"
+    return _set_user_flags(actor, user, verb, is_active=active)
+
+
+def api_token_revoke_as_admin(*, actor: User | None, token: ApiToken) -> bool:
+    """Revoke someone's API token (one that leaked, say); their own revoking is not journalled,
+    an administrator's is."""
+    _require_platform_admin(actor)
+    with transaction.atomic():
+        revoked = api_token_revoke(user=token.user, token_id=token.pk)
+        if revoked:
+            journal.record_platform(
+                actor=actor, verb="api_token.revoked", target=token, data={"user": token.user_id}
+            )
+    return revoked
+
+
+def journal_rotate_keys(*, actor: User | None = None) -> list[str]:
+    """Move every journal, the platform's and each community's, to the current key
+    (``JOURNAL_KEY_ID``). Returns the slugs of the communities whose chain was rotated."""
+    _require_platform_admin(actor)
+    rotated = [
+        community.slug
+        for community in Community.objects.order_by("pk")
+        if journal.rotate_key(community, actor=actor) is not None
+    ]
+    with transaction.atomic():
+        platform = journal.rotate_platform_key(actor=actor)
+        if rotated or platform is not None:
+            journal.record_platform(
+                actor=actor,
+                verb="journal.keys_rotated",
+                data={"key_id": str(settings.JOURNAL_KEY_ID), "communities": len(rotated)},
+            )
+    return rotated

@@ -27,10 +27,10 @@ from gongzhi.core.forms import (
     RoleForm,
     RosterUploadForm,
 )
-from gongzhi.core.http import posted
+from gongzhi.core.http import error_text, posted
 from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.pagination import paginate_by_ids
-from gongzhi.core.policies import access_of
+from gongzhi.core.policies import access_of, roles_grantable
 from gongzhi.core.roster import RosterFileError, rejected_message
 
 PAGE_SIZE = 50
@@ -215,8 +215,10 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     membership = selectors.membership_get(
         community=community, user=request.user, membership_id=membership_id
     )
+    offered = roles_grantable(request.user, community, membership)
     role_form = RoleForm(
-        request.POST if request.POST.get("action") in {"grant", "revoke"} else None
+        request.POST if request.POST.get("action") in {"grant", "revoke"} else None,
+        offered=offered,
     )
     groups_form = GroupFlagsForm(
         request.POST if request.POST.get("action") == "groups" else None,
@@ -227,6 +229,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             "is_low_income": membership.is_low_income,
         },
     )
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "verify":
@@ -237,14 +240,19 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             return redirect("member_detail", slug=slug, membership_id=membership.pk)
         if action in {"grant", "revoke"} and role_form.is_valid():
             service = services.role_grant if action == "grant" else services.role_revoke
-            service(
-                actor=request.user,
-                community=community,
-                membership=membership,
-                role=role_form.cleaned_data["role"],
-            )
-            messages.success(request, _("Roles updated."))
-            return redirect("member_detail", slug=slug, membership_id=membership.pk)
+            try:
+                service(
+                    actor=request.user,
+                    community=community,
+                    membership=membership,
+                    role=role_form.cleaned_data["role"],
+                )
+            except ValidationError as exc:
+                role_form.add_error("role", error_text(exc))
+                status = 400
+            else:
+                messages.success(request, _("Roles updated."))
+                return redirect("member_detail", slug=slug, membership_id=membership.pk)
         if action == "groups" and groups_form.is_valid():
             services.membership_set_groups(
                 actor=request.user,
@@ -261,12 +269,15 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             "community": community,
             "membership": membership,
             "roles": sorted(str(ROLE_LABELS[r]) for r in membership.role_set()),
-            "role_form": role_form,
+            "role_form": role_form if offered else None,
+            "role_refusal": " ".join(role_form.errors.get("role", [])) if not offered else "",
+            "own_membership": membership.user_id == request.user.pk,
             "groups_form": groups_form,
             "record": selectors.participation_record(user=membership.user, community=community)[
                 :20
             ],
         },
+        status=status,
     )
 
 
@@ -381,6 +392,7 @@ def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET.get("page"),
         PAGE_SIZE,
     )
+    selectors.describe_entries(page.object_list)
     return render(request, "core/staff/audit_trail.html", {"community": community, "page": page})
 
 

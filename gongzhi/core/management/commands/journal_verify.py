@@ -1,7 +1,9 @@
-"""Check every community's activity journal: report the first broken link, exit 1 if any."""
+"""Check every journal, each community's and the platform's: report the first broken link (or
+a key this server does not have), exit 1 if any."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core import journal
@@ -9,7 +11,7 @@ from gongzhi.core.models import Community
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the activity journal, per community."
+    help = "Verify the hash chains of the activity journals: per community, and the platform's."
 
     def add_arguments(self, parser):
         parser.add_argument("--community", help="slug of one community (default: all)")
@@ -23,7 +25,8 @@ class Command(BaseCommand):
             communities = communities.filter(slug=options["community"])
             if not communities.exists():
                 raise CommandError(f"no community with slug {options['community']!r}")
-        broken = 0
+        current = str(settings.JOURNAL_KEY_ID)
+        failed = 0
         for community in communities:
             if options["chain"]:
                 journal.chain(community)
@@ -31,13 +34,34 @@ class Command(BaseCommand):
             if link is None:
                 seq, head = journal.head_of(community)
                 pending = journal.pending_count(community)
+                key_id = journal.key_id_of(community)
                 self.stdout.write(
-                    f"ok community={community.slug} entries={seq} head={head} pending={pending}"
+                    f"ok community={community.slug} entries={seq} head={head} pending={pending} "
+                    f"key={key_id}" + self._stale(key_id, current)
                 )
             else:
-                broken += 1
+                failed += 1
+                self._report(f"community={community.slug}", link)
+        if not options["community"]:
+            link = journal.verify_platform()
+            if link is None:
+                seq, head, key_id = journal.platform_head()
                 self.stdout.write(
-                    f"BROKEN community={community.slug} seq={link.seq}: {link.reason}"
+                    f"ok platform entries={seq} head={head} key={key_id}"
+                    + self._stale(key_id, current)
                 )
-        if broken:
-            raise CommandError(f"{broken} journal(s) broken")
+            else:
+                failed += 1
+                self._report("platform", link)
+        if failed:
+            raise CommandError(f"{failed} journal(s) broken or unverifiable")
+
+    def _report(self, which: str, link: journal.BrokenLink) -> None:
+        status = "UNKNOWN KEY" if link.unknown_key is not None else "BROKEN"
+        self.stdout.write(f"{status} {which} seq={link.seq}: {link.reason}")
+
+    @staticmethod
+    def _stale(key_id: str, current: str) -> str:
+        if key_id == current:
+            return ""
+        return f" (not yet on the current key {current}: run manage.py journal_rotate_key)"
