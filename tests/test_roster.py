@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import time
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,8 +16,11 @@ from openpyxl import Workbook
 from gongzhi.accounts.adapter import AccountAdapter
 from gongzhi.core import services
 from gongzhi.core.models import Building, Household, Membership, RosterEntry
-from gongzhi.core.roster import RosterFileError
+from gongzhi.core.roster import RosterFileError, read_table, roster_header
+from gongzhi.voting.models import OwnerShare
+from gongzhi.voting.services import owner_roll_import
 from tests.factories import UserFactory
+from tests.voting.test_owner_roll import owners_vote  # noqa: F401 - a fixture
 
 GOOD_CSV = "手机号,姓名,楼栋,单元房号\n13800138000,王大妈,3号楼,2单元301\n139 1234 5678,李师傅,,\n"
 
@@ -217,3 +222,124 @@ def test_member_export_neutralises_formulas(client, community, worker):
         reverse("member_list", args=[community.slug]), {"format": "csv"}
     ).content.decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "\n=HYPERLINK" not in text
+
+
+# --- files that cost more to read than they weigh ---------------------------------------------
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _with_sheet(sheet_xml: bytes) -> bytes:
+    """A real workbook (written by openpyxl) whose first sheet is ``sheet_xml``."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_xlsx([["x"]]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(
+                info.filename, sheet_xml if info.filename.endswith("sheet1.xml") else data
+            )
+    return out.getvalue()
+
+
+def _inline(text: str) -> str:
+    return f'<c t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _cell_bomb(header: list[str], rows: int = 600, per_row: int = 1000, prefix: str = "") -> bytes:
+    """The issue's file: about 70 KB holding 600,000 inline cells."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{SHEET_NS}"' if prefix else f'xmlns="{SHEET_NS}"'
+    cell = f'<{p}c t="inlineStr"><{p}is><{p}t>1</{p}t></{p}is></{p}c>'.encode()
+    head = "".join(f'<{p}c t="inlineStr"><{p}is><{p}t>{h}</{p}t></{p}is></{p}c>' for h in header)
+    parts = [f"<{p}worksheet {xmlns}><{p}sheetData><{p}row>{head}</{p}row>".encode()]
+    parts += [f"<{p}row>".encode() + cell * per_row + f"</{p}row>".encode() for _ in range(rows)]
+    parts.append(f"</{p}sheetData></{p}worksheet>".encode())
+    return _with_sheet(b"".join(parts))
+
+
+def _fastest(action, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        try:
+            action()
+        except RosterFileError:
+            pass
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+SMALL = _xlsx(
+    [["手机号", "姓名", "楼栋", "单元房号"]]
+    + [[13800000000 + i, "张三", "1号楼", str(i)] for i in range(50)]
+)
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+@pytest.mark.django_db
+def test_a_cell_bomb_is_refused_fast_with_its_own_message(community, worker, prefix):
+    bomb = _cell_bomb(["手机号", "姓名"], prefix=prefix)
+    assert len(bomb) < 100_000
+    with pytest.raises(RosterFileError, match="more than 200000 cells"), translation.override("en"):
+        services.roster_import(actor=worker, community=community, filename="r.xlsx", content=bomb)
+    assert not RosterEntry.objects.in_community(community).exists()
+    # Refusing it costs about as much as reading a small valid roster: it cost 11.6 s before.
+    small = _fastest(lambda: read_table("r.xlsx", SMALL, 20_000, header=roster_header))
+    refused = _fastest(lambda: read_table("r.xlsx", bomb, 20_000, header=roster_header))
+    assert refused < 15 * small, (refused, small)
+
+
+@pytest.mark.django_db
+def test_an_owners_roll_bomb_is_refused_as_fast(community, worker, owners_vote):  # noqa: F811
+    bomb = _cell_bomb(["手机号", "面积"])
+    with pytest.raises(RosterFileError, match="200000"):
+        owner_roll_import(actor=worker, vote=owners_vote, filename="roll.xlsx", content=bomb)
+    assert not OwnerShare.objects.in_community(community).exists()
+    small = _xlsx([["手机号", "面积"]] + [[13800000000 + i, 80] for i in range(50)])
+
+    def import_small():
+        owner_roll_import(actor=worker, vote=owners_vote, filename="roll.xlsx", content=small)
+
+    def import_bomb():
+        owner_roll_import(actor=worker, vote=owners_vote, filename="roll.xlsx", content=bomb)
+
+    assert _fastest(import_bomb) < 15 * _fastest(import_small)
+    assert OwnerShare.objects.in_community(community).count() == 50
+
+
+def test_the_header_is_checked_before_the_rest_is_read():
+    # Within the cell budget, but with no phone column: refused after one row.
+    no_phone = _cell_bomb(["姓名"], rows=150, per_row=1000)
+    with pytest.raises(RosterFileError, match="手机号"):
+        read_table("r.xlsx", no_phone, 20_000, header=roster_header)
+    with_phone = _cell_bomb(["手机号"], rows=150, per_row=1000)
+    refused = _fastest(lambda: read_table("r.xlsx", no_phone, 20_000, header=roster_header), 2)
+    read_whole = _fastest(lambda: read_table("r.xlsx", with_phone, 20_000, header=roster_header), 2)
+    assert refused * 3 < read_whole
+
+
+def test_declared_dimensions_do_not_pad_every_row():
+    # "A1:XFD1048576" made openpyxl pad each row to 16,384 cells, and yield 20,000 of them.
+    sheet = (
+        f'<worksheet xmlns="{SHEET_NS}"><dimension ref="A1:XFD1048576"/><sheetData>'
+        f'<row r="1">{_inline("手机号")}</row><row r="2"><c><v>13800138000</v></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    assert read_table("r.xlsx", _with_sheet(sheet), 20_000) == [["手机号"], ["13800138000"]]
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_unread():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b" " * (101 * 1024 * 1024))
+    with pytest.raises(RosterFileError, match="unpacked"):
+        read_table("r.xlsx", out.getvalue(), 20_000)
+
+
+def test_a_csv_is_held_to_the_same_cell_budget():
+    content = ("手机号\n" + ",".join(["1"] * 250_000) + "\n").encode()
+    with pytest.raises(RosterFileError, match="200000"):
+        read_table("r.csv", content, 20_000)

@@ -42,7 +42,7 @@ from gongzhi.core.models import (
 )
 from gongzhi.core.policies import forget_access, is_platform_admin, require, role_grant_perm
 from gongzhi.core.ratelimit import count_hit
-from gongzhi.core.roster import RowError, parse_roster, read_table
+from gongzhi.core.roster import RowError, parse_roster, read_table, roster_header
 from gongzhi.notifications.services import notify
 
 
@@ -248,7 +248,7 @@ def roster_import(
         raise RosterFileError(
             _("The file is larger than %(mb)d MB.") % {"mb": settings.ROSTER_MAX_BYTES // 2**20}
         )
-    table = read_table(filename, content, max_rows=settings.ROSTER_MAX_ROWS)
+    table = read_table(filename, content, max_rows=settings.ROSTER_MAX_ROWS, header=roster_header)
     parsed = parse_roster(table, settings.ROSTER_MAX_ROWS)
     if parsed.errors:
         raise RosterRejected(parsed.errors)

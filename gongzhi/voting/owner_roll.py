@@ -56,16 +56,23 @@ def parse_area(raw: str) -> Decimal | None:
     return area.quantize(Decimal("0.01"))
 
 
-def parse_owner_roll(table: list[list[str]], max_rows: int) -> ParsedRoll:
-    if not table:
-        raise RosterFileError(_("The owners' roll is empty."))
-    index = find_columns(table[0], COLUMNS)
+def owner_roll_header(header_row: list[str]) -> dict[str, int]:
+    """Where the roll's columns are; ``RosterFileError`` without a phone and an area column.
+    Given to ``read_table`` so that a file without them is refused before it is read on."""
+    index = find_columns(header_row, COLUMNS)
     if "phone" not in index or "area" not in index:
         raise RosterFileError(
             _(
                 "The first row must name the columns, with ones called 手机号 (phone) and 面积 (area)."
             )
         )
+    return index
+
+
+def parse_owner_roll(table: list[list[str]], max_rows: int) -> ParsedRoll:
+    if not table:
+        raise RosterFileError(_("The owners' roll is empty."))
+    index = owner_roll_header(table[0])
     body = table[1:]
     if len(body) > max_rows:
         raise RosterFileError(

@@ -42,7 +42,7 @@ from gongzhi.voting.models import (
     ResultsShown,
     Vote,
 )
-from gongzhi.voting.owner_roll import parse_owner_roll
+from gongzhi.voting.owner_roll import owner_roll_header, parse_owner_roll
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -273,7 +273,9 @@ def owner_roll_import(*, actor: User, vote: Vote, filename: str, content: bytes)
         raise RosterFileError(
             _("The file is larger than %(mb)d MB.") % {"mb": settings.ROSTER_MAX_BYTES // 2**20}
         )
-    table = read_table(filename, content, max_rows=settings.ROSTER_MAX_ROWS)
+    table = read_table(
+        filename, content, max_rows=settings.ROSTER_MAX_ROWS, header=owner_roll_header
+    )
     return owner_roll_apply(actor=actor, vote=vote, table=table)
 
 
