@@ -4,6 +4,11 @@ docs/openapi.json; ``manage.py export_openapi`` rewrites it and a test fails whe
 Errors are always ``{"code": "<stable_code>", "message": "<in the caller's language>"}``.
 """
 
+from __future__ import annotations
+
+import json
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import SessionAuth
 
@@ -18,6 +24,7 @@ from gongzhi.accounts.api import MfaRequired, TokenAuth
 from gongzhi.accounts.api import router as me_router
 from gongzhi.budgeting.api import router as budgeting_router
 from gongzhi.core.api import router as community_router
+from gongzhi.core.apidoc import declare_errors
 from gongzhi.deliberation.api import router as deliberation_router
 from gongzhi.disclosure.api import router as disclosure_router
 from gongzhi.feedback.api import router as feedback_router
@@ -26,13 +33,47 @@ from gongzhi.voting.api import router as voting_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text as itself, not as \\u escapes: readable in logs and a third smaller."""
+    """Chinese text as itself, not as \\u escapes: readable in logs and a third smaller.
+    ninja adds ``; charset=utf-8`` to the media type itself (the renderer's ``charset``)."""
 
-    media_type = "application/json; charset=utf-8"
+    media_type = "application/json"
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class BodyNotAnObject(ValueError):
+    """A JSON body that parses but is not an object (``null``, ``0``, ``"AAA"``, a list)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every body the API takes is a JSON object: anything else is refused with a 422 before a
+    schema sees it (ninja's schemas would otherwise read ``0`` or ``"AAA"`` as an object with
+    no attributes, and an all-optional schema such as ``PATCH /me``'s would accept it)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        # ninja parses each field of a multipart body with this method too, on a stand-in
+        # request without a content type: a field may be a plain string there.
+        if not isinstance(data, dict) and request.content_type is not None:
+            raise BodyNotAnObject
+        return data
+
+
+class GongzhiAPI(NinjaAPI):
+    """The NinjaAPI, which also documents the errors each operation can answer."""
+
+    def _get_bound_routers(self):  # type: ignore[no-untyped-def]
+        first = self._bound_routers_cache is None
+        bound = super()._get_bound_routers()
+        if first:  # routers are bound once, when the URLs or the document are first asked for
+            for bound_router in bound:
+                for path_view in bound_router.path_operations.values():
+                    for operation in path_view.operations:
+                        declare_errors(operation)
+        return bound
+
+
+api = GongzhiAPI(
+    parser=ObjectBodyParser(),
     renderer=Utf8JSONRenderer(),
     title="gongzhi 共治 API",
     version="1",
@@ -114,6 +155,10 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, BodyNotAnObject):
+        fields = [{"field": "", "problem": "object_expected"}]
+        message = _("The request body must be a JSON object.")
+        return error(request, 422, "invalid_request", message, fields=fields)
     if exc.status_code == 400 and "parse request body" in str(exc):
         return error(request, 400, "invalid_json", _("The request body is not valid JSON."))
     if exc.status_code == 403 and "CSRF" in str(exc):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from gongzhi.accounts import selectors, services
+from gongzhi.core.apidoc import errors
 from gongzhi.core.ratelimit import count_hit
 
 router = Router(tags=["me"])
@@ -51,7 +52,7 @@ def my_data(request: HttpRequest):
 
 @router.post(
     "/me/erasure",
-    response=ErasureOut,
+    response={200: ErasureOut, **errors(429)},
     summary="Erase my account and personal data (PIPL art. 47)",
 )
 def my_erasure(request: HttpRequest, payload: ErasureIn):

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 
 from gongzhi.budgeting import selectors, services
 from gongzhi.budgeting.models import Idea, Process
+from gongzhi.core.apidoc import errors
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors as hall
@@ -83,6 +84,10 @@ class IdeaOut(Schema):
 class ProcessDetailOut(ProcessOut):
     ideas: list[IdeaOut]
 
+    @staticmethod
+    def resolve_ideas(obj: Process) -> list[Idea]:
+        return obj.ideas_shown  # type: ignore[attr-defined]  # set by process_detail
+
 
 class IdeaIn(Schema):
     title: str
@@ -91,12 +96,12 @@ class IdeaIn(Schema):
     location: str = ""
 
 
-class BallotIn(Schema):
+class BudgetBallotIn(Schema):
     projects: list[int]
     points: list[int] | None = None
 
 
-class BallotOut(Schema):
+class BudgetBallotOut(Schema):
     saved: bool
     replaced: bool
 
@@ -198,10 +203,10 @@ def process_list(request: HttpRequest, slug: str):
 )
 def process_detail(request: HttpRequest, slug: str, process_id: int):
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
-    process.ideas_list = list(selectors.ideas_of(process=process))  # type: ignore[attr-defined]
-    out = ProcessOut.from_orm(process).dict()
-    out["ideas"] = [IdeaOut.from_orm(i).dict() for i in process.ideas_list]  # type: ignore[attr-defined]
-    return out
+    # The schema resolves grid and phase from the process itself: a dict made from it had
+    # them resolved already and answered 500 (the resolvers read attributes a dict lacks).
+    process.ideas_shown = list(selectors.ideas_of(process=process))  # type: ignore[attr-defined]
+    return process
 
 
 @router.post(
@@ -211,15 +216,15 @@ def idea_submit(request: HttpRequest, slug: str, process_id: int, payload: IdeaI
     user = _user(request)
     process = selectors.process_at(slug=slug, process_id=process_id, user=user)
     idea = services.idea_submit(actor=user, process=process, **payload.dict())
-    return 201, idea
+    return Status(201, idea)
 
 
 @router.put(
     "/{slug}/budgets/{process_id}/ballot",
-    response=BallotOut,
+    response=BudgetBallotOut,
     summary="Cast or change your ballot (the last one counts)",
 )
-def ballot_cast(request: HttpRequest, slug: str, process_id: int, payload: BallotIn):
+def ballot_cast(request: HttpRequest, slug: str, process_id: int, payload: BudgetBallotIn):
     user = _user(request)
     process = selectors.process_at(slug=slug, process_id=process_id, user=user)
     replaced = services.ballot_cast(
@@ -337,7 +342,11 @@ def idea_comments(request: HttpRequest, slug: str, process_id: int, idea_id: int
     return hall.comment_list(subject=idea, viewer=request.user)
 
 
-@router.post(f"{IDEA}/comments", response={201: CommentOut}, summary="Comment on an idea, or reply")
+@router.post(
+    f"{IDEA}/comments",
+    response={201: CommentOut, **errors(429)},
+    summary="Comment on an idea, or reply",
+)
 def idea_comment_add(
     request: HttpRequest, slug: str, process_id: int, idea_id: int, payload: CommentIn
 ):
@@ -345,7 +354,11 @@ def idea_comment_add(
     return Status(201, comment_add_on(request, idea, payload))
 
 
-@router.post(f"{IDEA_COMMENT}/flags", response={201: FlagOut}, summary="Flag an idea's comment")
+@router.post(
+    f"{IDEA_COMMENT}/flags",
+    response={201: FlagOut, **errors(429)},
+    summary="Flag an idea's comment",
+)
 def idea_comment_flag(
     request: HttpRequest, slug: str, process_id: int, idea_id: int, comment_id: int, payload: FlagIn
 ):

@@ -27,14 +27,14 @@ class CommunityOut(Schema):
         return obj["district"] if isinstance(obj, dict) else obj.street.district.name
 
 
-class StatsOut(Schema):
+class CommunityCountsOut(Schema):
     members: int
     verified: int
     active_30d: int
 
 
 class CommunityDetailOut(CommunityOut):
-    stats: StatsOut
+    stats: CommunityCountsOut
     my_roles: list[str]
 
 

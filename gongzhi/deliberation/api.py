@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.core.apidoc import errors
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors, services
@@ -142,7 +143,9 @@ def proposal_list(request: HttpRequest, slug: str, status: str = "", order: str 
     )
 
 
-@router.post("/{slug}/proposals", response={201: ProposalOut}, summary="Raise a proposal")
+@router.post(
+    "/{slug}/proposals", response={201: ProposalOut, **errors(429)}, summary="Raise a proposal"
+)
 def proposal_create(request: HttpRequest, slug: str, payload: ProposalIn):
     community = community_get(slug=slug, user=request.auth)
     category = None
@@ -201,7 +204,7 @@ def comment_list(request: HttpRequest, slug: str, proposal_id: int):
 
 @router.post(
     "/{slug}/proposals/{proposal_id}/comments",
-    response={201: CommentOut},
+    response={201: CommentOut, **errors(429)},
     summary="Comment or reply",
 )
 def comment_add(request: HttpRequest, slug: str, proposal_id: int, payload: CommentIn):
@@ -434,7 +437,7 @@ COMMENT = "/{slug}/proposals/{proposal_id}/comments/{comment_id}"
 
 @router.post(
     "/{slug}/proposals/{proposal_id}/flags",
-    response={201: FlagOut},
+    response={201: FlagOut, **errors(429)},
     summary="Flag a proposal for the moderators",
 )
 def proposal_flag(request: HttpRequest, slug: str, proposal_id: int, payload: FlagIn):
@@ -445,7 +448,7 @@ def proposal_flag(request: HttpRequest, slug: str, proposal_id: int, payload: Fl
     return Status(201, flag)
 
 
-@router.post(f"{COMMENT}/flags", response={201: FlagOut}, summary="Flag a comment")
+@router.post(f"{COMMENT}/flags", response={201: FlagOut, **errors(429)}, summary="Flag a comment")
 def comment_flag(
     request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: FlagIn
 ):

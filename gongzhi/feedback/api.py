@@ -22,6 +22,7 @@ from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from gongzhi.accounts.api import TokenAuth
+from gongzhi.core.apidoc import errors
 from gongzhi.core.models import Building
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.policies import require
@@ -175,7 +176,7 @@ class NotePublicIn(Schema):
     public: bool = False
 
 
-class ReasonIn(Schema):
+class ReopenIn(Schema):
     reason: str
 
 
@@ -272,7 +273,7 @@ def category_list(request: HttpRequest, slug: str):
     return selectors.categories(community=community_get(slug=slug, user=request.user))
 
 
-@router.post(TICKETS, response={201: TicketDetailOut}, summary="Report a problem")
+@router.post(TICKETS, response={201: TicketDetailOut, **errors(429)}, summary="Report a problem")
 def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
     user = _user(request)
     community = community_get(slug=slug, user=user)
@@ -295,7 +296,7 @@ def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
         longitude=payload.longitude,
         is_public=payload.is_public,
         contact=payload.contact,
-        on_behalf_of=selectors.member_by_phone(phone=payload.on_behalf_of, community=community)
+        on_behalf_of=selectors.person_by_phone(payload.on_behalf_of)
         if payload.on_behalf_of
         else None,
     )
@@ -406,9 +407,7 @@ def ticket_assign(request: HttpRequest, slug: str, number: int, payload: AssignI
         actor=user,
         ticket=ticket,
         department=department,
-        assignee=selectors.member_by_phone(phone=payload.assignee, community=ticket.community)
-        if payload.assignee
-        else None,
+        assignee=selectors.person_by_phone(payload.assignee) if payload.assignee else None,
         note=payload.note,
     )
     return _after(request, slug, number)
@@ -450,7 +449,7 @@ def ticket_close(request: HttpRequest, slug: str, number: int, payload: NoteIn):
 
 
 @router.post(ONE + "/reopen", response=TicketDetailOut, summary="Reopen, with the reason")
-def ticket_reopen(request: HttpRequest, slug: str, number: int, payload: ReasonIn):
+def ticket_reopen(request: HttpRequest, slug: str, number: int, payload: ReopenIn):
     user, ticket = _ticket(request, slug, number)
     services.ticket_reopen(actor=user, ticket=ticket, reason=payload.reason)
     return _after(request, slug, number)

@@ -55,7 +55,7 @@ class BuildingOut(Schema):
     by_category: dict[str, int]
 
 
-class StatsOut(Schema):
+class HotlineStatsOut(Schema):
     first_month: str
     last_month: str
     as_of: datetime | None = Field(..., description="Past months as of this time; null: live.")
@@ -68,7 +68,7 @@ class StatsOut(Schema):
 
 @router.get(
     "/{slug}/hotline/stats",
-    response=StatsOut,
+    response=HotlineStatsOut,
     summary="Hotline statistics per category, handler, month and building (staff)",
 )
 def hotline_stats(

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.core.apidoc import errors
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.opinions import selectors, services
@@ -70,11 +71,11 @@ class VoteChoice(StrEnum):
 VALUES = {VoteChoice.AGREE: 1, VoteChoice.DISAGREE: -1, VoteChoice.PASS: 0}
 
 
-class VoteIn(Schema):
+class StatementVoteIn(Schema):
     vote: VoteChoice
 
 
-class VoteOut(Schema):
+class StatementVoteOut(Schema):
     saved: bool
     changed: bool
 
@@ -193,7 +194,7 @@ def statement_list(request: HttpRequest, slug: str, conversation_id: int):
 
 @router.post(
     "/{slug}/conversations/{conversation_id}/statements",
-    response={201: StatementOut},
+    response={201: StatementOut, **errors(429)},
     summary="Add a statement",
 )
 def statement_add(request: HttpRequest, slug: str, conversation_id: int, payload: StatementIn):
@@ -227,10 +228,12 @@ def next_statement(request: HttpRequest, slug: str, conversation_id: int):
 
 @router.post(
     "/{slug}/conversations/{conversation_id}/statements/{number}/vote",
-    response=VoteOut,
+    response={200: StatementVoteOut, **errors(429)},
     summary="Agree, disagree or pass; a second vote replaces the first",
 )
-def vote(request: HttpRequest, slug: str, conversation_id: int, number: int, payload: VoteIn):
+def vote(
+    request: HttpRequest, slug: str, conversation_id: int, number: int, payload: StatementVoteIn
+):
     conversation = _conversation(request, slug, conversation_id)
     statement = selectors.statement_get(
         conversation=conversation, number=number, viewer=request.auth

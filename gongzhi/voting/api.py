@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from gongzhi.core.apidoc import ErrorOut, errors
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.roster import RosterFileError
 from gongzhi.core.selectors import community_get
@@ -82,7 +83,10 @@ def ballot_cast(request: HttpRequest, slug: str, vote_id: int, payload: BallotIn
 
 
 @router.get(
-    "/{slug}/votes/{vote_id}/results", auth=None, summary="Results (when they may be shown)"
+    "/{slug}/votes/{vote_id}/results",
+    response={200: dict[str, Any], **errors(403)},
+    auth=None,
+    summary="Results (when they may be shown)",
 )
 def vote_results(request: HttpRequest, slug: str, vote_id: int) -> dict:
     vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=request.user)
@@ -192,10 +196,10 @@ class RowProblem(Schema):
     message: str
 
 
-class RollRejected(Schema):
-    code: str
-    message: str
-    rows: list[RowProblem]
+class RollRejected(ErrorOut):
+    """400 ``rows_rejected``: the error, and the owners to correct (other 400s have no rows)."""
+
+    rows: list[RowProblem] = []
 
 
 @router.put(

@@ -1,0 +1,317 @@
+"""One community with one of everything the API addresses, built through the services: the
+world that tests/test_api_routes.py walks route by route and tests/test_schemathesis.py lets
+schemathesis loose on. Each user has an API token; staff have two-factor login, as the API
+requires of them."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.utils import timezone
+from PIL import Image
+
+from gongzhi.accounts.services import api_token_create
+from gongzhi.budgeting import selectors as budget_selectors
+from gongzhi.budgeting import services as budgeting
+from gongzhi.core.models import Membership, Role
+from gongzhi.core.services import household_codes_issue
+from gongzhi.deliberation import services as hall
+from gongzhi.deliberation.models import DeliberationSettings
+from gongzhi.disclosure import services as disclosure
+from gongzhi.disclosure.services import LineIn
+from gongzhi.feedback import routing
+from gongzhi.feedback import services as hotline
+from gongzhi.opinions import services as opinions
+from gongzhi.opinions.models import Moderation
+from gongzhi.voting import selectors as vote_selectors
+from gongzhi.voting import services as voting
+from gongzhi.voting.models import Electorate
+from tests.budgeting.helpers import make_process, project, set_phase
+from tests.conftest import TOTP_SECRET
+from tests.disclosure.helpers import last_month, pdf
+from tests.factories import BuildingFactory, CommunityFactory, HouseholdFactory, member
+
+
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def staff(community: Any, role: str, **fields: Any) -> Any:
+    user = member(community, role, **fields)
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@dataclass
+class World:
+    community: Any
+    users: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def auth(self, who: str | None) -> dict[str, str]:
+        if who is None:
+            return {}
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[who]}"}
+
+
+def build_world() -> World:
+    """Build the world. Call inside a test's database (``db`` or ``django_db_blocker``)."""
+    routing.forget()
+    community = CommunityFactory()
+    world = World(community=community)
+    users = world.users
+    users["worker"] = staff(community, Role.COMMUNITY_WORKER)
+    users["approver"] = staff(community, Role.COMMUNITY_WORKER)
+    users["resident"] = member(community)
+    users["writer"] = member(community)
+    users["council"] = member(community, Role.COUNCIL_MEMBER)
+    users["handler"] = member(community, display_name="维修师傅")
+    users["neighbour"] = member(community)
+    users["unverified"] = member(community, verified=False)
+    users["walkin"] = member(community, verified=False)
+    users["newcomer"] = member(CommunityFactory())
+    users["leaver"] = member(community)
+    for name, user in users.items():
+        world.tokens[name] = api_token_create(user=user, name="api world")[1]
+    worker, resident, writer = users["worker"], users["resident"], users["writer"]
+    ids = world.ids
+    ids["slug"] = community.slug
+    ids["membership_id"] = Membership.objects.in_community(community).get(user=resident).pk
+    ids["role"] = Role.VOLUNTEER.value
+    ids["walkin_membership_id"] = (
+        Membership.objects.in_community(community).get(user=users["walkin"]).pk
+    )
+    building = BuildingFactory(community=community, name="3号楼")
+    ids["building"] = building.name
+    household = HouseholdFactory(building=building)
+    ids["letter_code"] = household_codes_issue(
+        actor=worker, community=community, households=[household]
+    )[0][1]
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _deliberation(world, community)
+        _budgeting(world, community)
+        _votes(world, community)
+        _conversation(world, community)
+        _hotline(world, community, building)
+        _disclosure(world, community)
+    assert worker and resident and writer
+    return world
+
+
+def _deliberation(world: World, community: Any) -> None:
+    users, ids = world.users, world.ids
+    DeliberationSettings.objects.in_community(community).create(
+        threshold_percent=1, threshold_minimum=3
+    )
+    proposal = hall.proposal_create(
+        actor=users["resident"], community=community, title="在3号楼装电梯", body="老人上下楼太难。"
+    )
+    ids["proposal_id"] = proposal.pk
+    comment = hall.comment_add(actor=users["writer"], subject=proposal, body="同意，早该装了。")
+    ids["comment_id"] = comment.pk
+    # A hidden proposal and comment of the resident's, each with an appeal to decide or to make.
+    hidden = hall.proposal_create(
+        actor=users["resident"], community=community, title="把广场改成停车场", body="车太多。"
+    )
+    hall.item_hide(actor=users["council"], item=hidden, reason="重复的提议")
+    ids["hidden_proposal_id"] = hidden.pk
+    ids["spare_proposal_id"] = hall.proposal_create(
+        actor=users["writer"], community=community, title="楼下装快递柜", body="方便取件。"
+    ).pk
+    appealed = hall.comment_add(actor=users["resident"], subject=proposal, body="物业不作为！")
+    hall.item_hide(actor=users["council"], item=appealed, reason="人身攻击")
+    ids["appeal_id"] = hall.appeal_add(
+        actor=users["resident"], item=appealed, text="我没有攻击谁"
+    ).pk
+    mine = hall.comment_add(actor=users["resident"], subject=proposal, body="电梯谁来出钱？")
+    hall.item_hide(actor=users["council"], item=mine, reason="离题")
+    ids["hidden_comment_id"] = mine.pk
+    hall.flag_add(actor=users["resident"], item=comment, reason="spam")
+
+
+def _budgeting(world: World, community: Any) -> None:
+    users, ids = world.users, world.ids
+    worker = users["worker"]
+    ideas = make_process(community, worker, "ideas")
+    ids["ideas_process_id"] = ideas.pk
+    idea = budgeting.idea_submit(
+        actor=users["writer"],
+        process=ideas,
+        title="装长椅",
+        description="广场",
+        estimated_cost=3000,
+    )
+    ids["idea_id"] = idea.pk
+    fresh = budget_selectors.idea_get(process=ideas, idea_id=idea.pk)
+    idea_comment = hall.comment_add(actor=users["writer"], subject=fresh, body="长椅要有靠背。")
+    ids["idea_comment_id"] = idea_comment.pk
+    hall.flag_add(actor=users["resident"], item=idea_comment, reason="spam")
+    mine = hall.comment_add(actor=users["resident"], subject=fresh, body="不要长椅！")
+    hall.item_hide(actor=users["council"], item=mine, reason="离题")
+    ids["hidden_idea_comment_id"] = mine.pk
+
+    voting_now = make_process(community, worker, "voting", ballot_type="approval")
+    ids["voting_process_id"] = voting_now.pk
+    ids["projects"] = [
+        project(voting_now, 30_000, "路灯").pk,
+        project(voting_now, 20_000, "长椅").pk,
+    ]
+
+    counted = make_process(
+        community, worker, "voting", rule="greedy", budget=100, ballot_type="approval"
+    )
+    funded, _ = project(counted, 60, "路灯"), project(counted, 50, "长椅")
+    budgeting.ballot_cast(actor=users["resident"], process=counted, projects=[funded.pk])
+    set_phase(counted, "results")
+    budgeting.tally_request(actor=worker, process=counted)
+    set_phase(counted, "implementation")
+    ids["funded_process_id"] = counted.pk
+    ids["funded_idea_id"] = funded.pk
+
+
+def _votes(world: World, community: Any) -> None:
+    users, ids = world.users, world.ids
+    now = timezone.now()
+    common = {"actor": users["worker"], "community": community, "options": ["甲方案", "乙方案"]}
+    open_vote = voting.vote_create(
+        title="大门改造选哪个方案？",
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=7),
+        results_shown="after_voting",
+        **common,
+    )
+    ids["vote_id"] = open_vote.pk
+    ids["option_id"] = vote_selectors.options_of(open_vote)[0].pk
+    closed = voting.vote_create(
+        title="要不要装充电桩？",
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=1),
+        **common,
+    )
+    voting.ballot_cast(
+        actor=users["resident"], vote=closed, content=[vote_selectors.options_of(closed)[0].pk]
+    )
+    type(closed).objects.in_community(community).filter(pk=closed.pk).update(
+        closes_at=now - timedelta(minutes=1)
+    )
+    ids["closed_vote_id"] = closed.pk
+    owners = voting.vote_create(
+        title="续聘物业公司",
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=8),
+        electorate=Electorate.OWNERS,
+        method="yes_no",
+        actor=users["worker"],
+        community=community,
+        options=[],
+    )
+    ids["owners_vote_id"] = owners.pk
+
+
+def _conversation(world: World, community: Any) -> None:
+    now = timezone.now()
+    conversation = opinions.conversation_open(
+        actor=world.users["worker"],
+        community=community,
+        question="我们的小区广场怎么用？",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        moderation=Moderation.AFTER,
+        seed_statements=["广场应该留给老人跳舞", "广场应该给孩子们玩", "晚上九点以后要安静"],
+    )
+    world.ids["conversation_id"] = conversation.pk
+    world.ids["statement_number"] = 1
+
+
+def _hotline(world: World, community: Any, building: Any) -> None:
+    users, ids = world.users, world.ids
+    hotline.categories_install_defaults(community=community)
+    department = hotline.department_create(actor=None, community=community, name="物业服务中心")
+    ids["department"] = department.name
+    hotline.handler_add(actor=None, department=department, user=users["handler"])
+    ids["handler_phone"] = users["handler"].phone
+
+    def ticket(text: str, **kw: Any) -> Any:
+        return hotline.ticket_file(
+            actor=users["resident"],
+            community=community,
+            text=text,
+            category="property_repair",
+            building=building,
+            is_public=True,
+            **kw,
+        )
+
+    ids["ticket"] = ticket("3号楼电梯坏了，卡在五楼不动").number
+    # Assigned to the handler: to accept, start, note and resolve.
+    assigned = ticket("楼道灯不亮了，晚上很黑")
+    hotline.ticket_assign(
+        actor=users["worker"], ticket=assigned, department=department, assignee=users["handler"]
+    )
+    ids["assigned_ticket"] = assigned.number
+    # Resolved: to rate, to reopen, to close.
+    for name in ("rated_ticket", "reopened_ticket", "closed_ticket"):
+        resolved = ticket(f"垃圾桶满了没人清 {name}")
+        resolved = hotline.ticket_assign(
+            actor=users["worker"], ticket=resolved, department=department, assignee=users["handler"]
+        )
+        resolved = hotline.ticket_accept(actor=users["handler"], ticket=resolved)
+        hotline.ticket_resolve(actor=users["handler"], ticket=resolved, note="已清理")
+        ids[name] = resolved.number
+    ids["merged_ticket"] = ticket("电梯又坏了，五楼").number
+
+
+def _disclosure(world: World, community: Any) -> None:
+    users, ids = world.users, world.ids
+    worker = users["worker"]
+    ids["announcement_id"] = disclosure.announcement_create(
+        actor=worker,
+        community=community,
+        title="停水通知",
+        body="周三上午停水。",
+        category="service",
+        important=True,
+        publish=True,
+    ).pk
+    ids["draft_announcement_id"] = disclosure.announcement_create(
+        actor=worker, community=community, title="消防演练", body="周五下午。", category="safety"
+    ).pk
+
+    def entry(**kw: Any) -> Any:
+        return disclosure.ledger_entry_record(
+            actor=worker,
+            community=community,
+            kind="expenditure",
+            occurred_on=last_month() + timedelta(days=3),
+            counterparty="物业公司",
+            description="更换路灯",
+            total="100.00",
+            lines=[LineIn("maintenance", "100.00")],
+            **kw,
+        )
+
+    ids["pending_entry_id"] = entry(voucher=pdf()).pk
+    ids["entry_without_voucher_id"] = entry().pk
+    ids["rejected_entry_id"] = entry(voucher=pdf()).pk
+    approved = entry(voucher=pdf())
+    disclosure.ledger_entry_approve(actor=users["approver"], entry=approved)
+    ids["approved_entry_id"] = approved.pk
+    # The month before last: no entries, so its report can be published.
+    before_last = (last_month() - timedelta(days=1)).replace(day=1)
+    ids["period_id"] = disclosure.finance_period_create(
+        actor=worker, community=community, kind="month", starts_on=before_last
+    ).pk
+    ids["period_start"] = last_month().isoformat()
+    ids["document_id"] = disclosure.document_create(
+        actor=worker, community=community, kind="plan", title="年度计划", body="一、绿化。"
+    ).pk
