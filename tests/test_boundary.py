@@ -275,3 +275,14 @@ def test_too_many_fields_is_400_not_500(settings):
     response = RequestBoundaryMiddleware(lambda r: None)(request)  # type: ignore[arg-type]
     assert response.status_code == 400
     assert json.load(io.BytesIO(response.content))["code"] == "malformed_request"
+
+
+@pytest.mark.django_db
+def test_open311_clients_get_the_refusal_in_their_own_format(client):
+    data = {"service_code": "x", "description": "灯\x00坏了"}
+    response = client.post("/open311/v2/requests.json", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": REFUSED}]
+    response = client.post("/open311/v2/requests.xml", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/xml")
+    assert b"<errors><error><code>400</code><description>Some of the text" in response.content
