@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",  # the Content-Security-Policy header (see "Security" below)
     "ninja",  # serves the API docs' own Swagger files, not a CDN's
     "rules",
     "allauth",
@@ -112,11 +113,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongzhi.core.cachecontrol.NoStoreMiddleware",
     "gongzhi.accounts.middleware.UserPreferencesMiddleware",
     "gongzhi.core.boundary.RequestBoundaryMiddleware",  # after the language is known
     "gongzhi.accounts.middleware.StaffMfaRequiredMiddleware",
@@ -348,6 +351,41 @@ if PRODUCTION:  # the demo and the tests serve plain HTTP on the loopback
         # Joining the browsers' preload list binds every subdomain of the city's domain:
         # that is the city IT department's decision (docs/operations.md), not ours.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+# Content-Security-Policy (django-csp), on every response. No inline script and no inline
+# style anywhere: behaviour lives in gongzhi/static/gongzhi/*.js, wired by data attributes, and
+# data for scripts in json_script blocks; tests/test_csp.py scans the templates and the rendered
+# pages, and the browser journeys fail on any violation. Images may also come from the origins
+# in CSP_EXTRA_IMG_SRC (comma-separated) and from the map-tile server of MAP_TILE_URL, if set.
+def csp_origin(url: str) -> str:
+    """``https://{s}.tile.example.org/{z}/{x}/{y}.png`` → ``https://*.tile.example.org``."""
+    import re
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}"
+
+
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",  # the TOTP QR code, the API docs' icons
+            *env_list("CSP_EXTRA_IMG_SRC", ""),
+            *([csp_origin(MAP_TILE_URL)] if MAP_TILE_URL else []),
+        ],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

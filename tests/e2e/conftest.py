@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import chromium_path
+from tests.browser import chromium_path, watch_csp
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -89,16 +89,27 @@ def e2e(browser, live_server, transactional_db):
 
 @pytest.fixture
 def new_context(browser, e2e):
-    """``new_context("phone")`` opens a fresh browser profile (no cookies); all are closed after."""
+    """``new_context("phone")`` opens a fresh browser profile (no cookies); all are closed after.
+
+    Every page the journey opens is watched for Content-Security-Policy violations: a journey
+    that passes while the policy blocked a script, a handler or a style on the way fails here.
+    """
     contexts = []
+    violations: list[str] = []
 
     def make(device: str = "phone", **extra):
         options = {**LOCALE, **DEVICES[device], "base_url": e2e, **extra}
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
-        contexts.append(context)
+        contexts.append((context, watch_csp(context)))
         return context
 
     yield make
-    for context in contexts:
+    for context, seen in contexts:
         context.close()
+        violations.extend(seen)
+    if violations:
+        pytest.fail(
+            "The Content-Security-Policy blocked something:\n" + "\n".join(violations),
+            pytrace=False,
+        )
