@@ -8,4 +8,5 @@ class BudgetingConfig(AppConfig):
     verbose_name = _("Participatory budgeting")
 
     def ready(self) -> None:
-        from gongzhi.budgeting import policies  # noqa: F401  (registers the permissions)
+        # Registers the permissions, and the check that open secret ballots keep their key.
+        from gongzhi.budgeting import checks, policies  # noqa: F401

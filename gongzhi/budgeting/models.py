@@ -134,6 +134,10 @@ class Process(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    #: The key of the ballots' pseudonyms (``VOTE_KEY_ID`` and a fingerprint), bound by the first
+    #: online ballot: until voting closes, ballots are taken under that key only (voting/keys.py).
+    vote_key_id = models.CharField(max_length=40, blank=True, default="", editable=False)
+    vote_key_check = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = TenantManager["Process"]()
 

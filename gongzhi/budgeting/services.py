@@ -5,7 +5,6 @@ commit. The count itself (``tally_run``) runs in a background task, never in a r
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -13,7 +12,6 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -51,6 +49,7 @@ from gongzhi.core.models import Building, Community, Grid
 from gongzhi.core.policies import require, verified_membership
 from gongzhi.core.uploads import MB, PHOTOS, check_upload, store_upload
 from gongzhi.notifications.services import notify
+from gongzhi.voting import keys  # secret ballots are keyed as in votes
 from gongzhi.voting.services import PaperResult  # the same double-entry answer as votes'
 
 MAX_PHOTOS = 5
@@ -330,10 +329,9 @@ def idea_decide(*, actor: User, idea: Idea, accept: bool, cost: int | None, reas
 # --- Ballots --------------------------------------------------------------------------------
 
 
-def _slot(process: Process, voter: User) -> str:
+def _slot(process: Process, voter: User, key: str) -> str:
     """A pseudonym for (process, voter) that only the server's VOTE_KEY can recompute."""
-    message = f"budget:{process.pk}:{voter.pk}".encode()
-    return hmac.new(settings.VOTE_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keys.pseudonym(key, f"budget:{process.pk}:{voter.pk}")
 
 
 def ballot_check(
@@ -428,8 +426,11 @@ def ballot_cast(
             raise ValidationError(
                 _("You took a paper ballot, so you cannot also vote online."), code="voted_on_paper"
             )
+        # The process's ballots are keyed by the key its first ballot was cast under: if that
+        # key has changed since, casting stops with a message (voting/keys.py).
+        slot = _slot(process, actor, keys.bind(process))
         Ballot.objects.in_community(process.community_id).update_or_create(
-            process=process, slot=_slot(process, actor), defaults={"choice": choice}
+            process=process, slot=slot, defaults={"choice": choice}
         )
         journal.record(
             community=process.community,
@@ -441,11 +442,12 @@ def ballot_cast(
 
 
 def my_ballot(*, process: Process, voter: User) -> list[list[int]] | None:
-    if not voter.is_authenticated:
+    key = keys.key_for(process.vote_key_id, process.vote_key_check)
+    if not voter.is_authenticated or key is None:  # None: keyed by a key this server lacks
         return None
     ballot = (
         Ballot.objects.in_community(process.community_id)
-        .filter(process=process, slot=_slot(process, voter))
+        .filter(process=process, slot=_slot(process, voter, key))
         .first()
     )
     return ballot.choice if ballot else None

@@ -8,4 +8,5 @@ class VotingConfig(AppConfig):
     verbose_name = _("Votes")
 
     def ready(self) -> None:
-        from gongzhi.voting import policies  # noqa: F401  (registers the permissions)
+        # Registers the permissions, and the check that open secret ballots keep their key.
+        from gongzhi.voting import checks, policies  # noqa: F401

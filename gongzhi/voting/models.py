@@ -91,6 +91,10 @@ class Vote(TenantModel):
     published = models.BooleanField(default=False)
     #: When the electorate was told that the vote is open (once; see services.votes_announce).
     announced_at = models.DateTimeField(null=True, blank=True)
+    #: A secret vote's key (``VOTE_KEY_ID`` and a fingerprint), bound by its first online
+    #: ballot: until the close it takes ballots under that key only (voting/keys.py).
+    vote_key_id = models.CharField(max_length=40, blank=True, default="", editable=False)
+    vote_key_check = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = TenantManager["Vote"]()
 

@@ -5,8 +5,6 @@ unique ballot per (vote, slot); concurrent requests by one person end in one cou
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from gongzhi.core.policies import access_of, membership_in, require, verified_me
 from gongzhi.core.roster import RosterFileError, read_table
 from gongzhi.core.services import RosterRejected
 from gongzhi.notifications.services import notify
-from gongzhi.voting import tally
+from gongzhi.voting import keys, tally
 from gongzhi.voting.models import (
     Channel,
     CountedBallot,
@@ -62,14 +60,16 @@ BALLOT_MESSAGES = {
 }
 
 
-def _secret_slot(vote: Vote, voter: User) -> str:
-    """A pseudonym for (vote, voter) that only the server's VOTE_KEY can recompute."""
-    message = f"{vote.pk}:{voter.pk}".encode()
-    return hmac.new(settings.VOTE_KEY.encode(), message, hashlib.sha256).hexdigest()
+def _secret_slot(vote: Vote, voter: User, key: str | None = None) -> str:
+    """A pseudonym for (vote, voter) that only the server's VOTE_KEY can recompute; ``key``:
+    the vote's key, as ``keys.bind`` gave it (by default the current one)."""
+    return keys.pseudonym(key or settings.VOTE_KEY, f"{vote.pk}:{voter.pk}")
 
 
 def _slot(vote: Vote, voter: User) -> str:
-    return _secret_slot(vote, voter) if vote.secret else f"user:{voter.pk}"
+    """The ballot's slot, inside the casting transaction: a secret vote's is keyed by the key
+    the vote is bound to, and casting stops if that key has changed (voting/keys.py)."""
+    return _secret_slot(vote, voter, keys.bind(vote)) if vote.secret else f"user:{voter.pk}"
 
 
 # A vote's options are written once, by vote_create, and never change: each process keeps their
