@@ -435,3 +435,29 @@ def test_the_journal_page_reads_its_subjects_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert page.status_code == 200
+
+
+# --- A sibling: nobody verifies themselves in person -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_nobody_verifies_themselves(client, community):
+    worker = member(community, Role.COMMUNITY_WORKER, verified=False)
+    TOTP.activate(worker, TOTP_SECRET)
+    own = membership(community, worker)
+    with pytest.raises(ValidationError) as error:
+        services.membership_verify_in_person(actor=worker, community=community, membership=own)
+    assert error.value.code == "own_membership"
+    client.force_login(worker)
+    page = client.get(detail_url(community, worker)).content.decode()
+    assert 'value="verify"' not in page
+    response = client.post(detail_url(community, worker), {"action": "verify"}, follow=True)
+    assert response.status_code == 200
+    token = api_token_create(user=worker, name="office")[1]
+    api = client.post(
+        f"/api/v1/communities/{community.slug}/memberships/{own.pk}/verify",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert api.status_code == 400 and api.json()["code"] == "own_membership"
+    own.refresh_from_db()
+    assert own.verified_at is None

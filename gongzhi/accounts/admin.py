@@ -15,8 +15,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from gongzhi.accounts.models import ApiToken, User
 from gongzhi.core import services
@@ -45,7 +44,14 @@ class UserAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user: services.platform_admin_grant(actor=actor(request), user=user),
-            _("%(count)d made platform administrator."),
+            lambda n: (
+                ngettext(
+                    "%(count)d person made platform administrator.",
+                    "%(count)d people made platform administrators.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=gettext_lazy("Remove from platform administrators"))
@@ -54,7 +60,14 @@ class UserAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user: services.platform_admin_revoke(actor=actor(request), user=user),
-            _("%(count)d removed from platform administrators."),
+            lambda n: (
+                ngettext(
+                    "%(count)d person removed from the platform administrators.",
+                    "%(count)d people removed from the platform administrators.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=gettext_lazy("Block the account"))
@@ -63,7 +76,10 @@ class UserAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user: services.user_set_active(actor=actor(request), user=user, active=False),
-            _("%(count)d accounts blocked."),
+            lambda n: (
+                ngettext("%(count)d account blocked.", "%(count)d accounts blocked.", n)
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=gettext_lazy("Unblock the account"))
@@ -72,7 +88,10 @@ class UserAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user: services.user_set_active(actor=actor(request), user=user, active=True),
-            _("%(count)d accounts unblocked."),
+            lambda n: (
+                ngettext("%(count)d account unblocked.", "%(count)d accounts unblocked.", n)
+                % {"count": n}
+            ),
         )
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -93,7 +112,9 @@ class ApiTokenAdmin(ReadOnlyAdmin):
             request,
             queryset.select_related("user"),
             lambda token: services.api_token_revoke_as_admin(actor=actor(request), token=token),
-            _("%(count)d tokens revoked."),
+            lambda n: (
+                ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", n) % {"count": n}
+            ),
         )
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:

@@ -9,6 +9,7 @@ read-only too: permissions come from roles (core/policies.py), not from Django's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -211,8 +212,11 @@ def _read_only_third_party() -> None:
 _read_only_third_party()
 
 
-def run_service(request: HttpRequest, queryset: QuerySet[Any], act: Any, done: str) -> None:
-    """An admin action: ``act(row)`` per selected row; refusals shown, not raised."""
+def run_service(
+    request: HttpRequest, queryset: QuerySet[Any], act: Any, done: Callable[[int], str]
+) -> None:
+    """An admin action: ``act(row)`` per selected row; refusals shown, not raised; ``done(n)``
+    says how many rows it changed."""
     count = 0
     for row in queryset:
         try:
@@ -221,4 +225,4 @@ def run_service(request: HttpRequest, queryset: QuerySet[Any], act: Any, done: s
         except ValidationError as exc:
             messages.error(request, f"{row}: {' '.join(exc.messages)}")
     if count:
-        messages.success(request, done % {"count": count})
+        messages.success(request, done(count))

@@ -118,6 +118,11 @@ def membership_verify_in_person(
     _require("core.verify_member", actor, community)
     if membership.community_id != community.pk:
         raise PermissionDenied
+    if membership.user_id == actor.pk:
+        raise ValidationError(
+            _("Nobody verifies themselves: another community worker checks your papers."),
+            code="own_membership",
+        )
     with transaction.atomic():
         locked = (
             Membership.objects.in_community(community).select_for_update().get(pk=membership.pk)
@@ -564,14 +569,19 @@ def refuse_self_appointment(actor: User | None, user: User) -> None:
 
 def _create_place(actor: User | None, place: District | Street | Community, verb: str) -> None:
     place.full_clean()
-    with transaction.atomic():
-        place.save()
-        data: dict[str, object] = {"name": place.name, "slug": place.slug}
-        if isinstance(place, Street):
-            data["district"] = place.district_id
-        if isinstance(place, Community):
-            data["street"] = place.street_id
-        journal.record_platform(actor=actor, verb=verb, target=place, data=data)
+    data: dict[str, object] = {"name": place.name, "slug": place.slug}
+    if isinstance(place, Street):
+        data["district"] = place.district_id
+    if isinstance(place, Community):
+        data["street"] = place.street_id
+    try:
+        with transaction.atomic():
+            place.save()
+            journal.record_platform(actor=actor, verb=verb, target=place, data=data)
+    except IntegrityError as exc:  # the same slug taken a moment ago
+        raise ValidationError(
+            _("This short name (slug) is taken; choose another."), code="slug_taken"
+        ) from exc
 
 
 def district_create(*, actor: User | None, name: str, slug: str) -> District:

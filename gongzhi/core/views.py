@@ -233,10 +233,14 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "verify":
-            services.membership_verify_in_person(
-                actor=request.user, community=community, membership=membership
-            )
-            messages.success(request, _("Verified in person."))
+            try:
+                services.membership_verify_in_person(
+                    actor=request.user, community=community, membership=membership
+                )
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, _("Verified in person."))
             return redirect("member_detail", slug=slug, membership_id=membership.pk)
         if action in {"grant", "revoke"} and role_form.is_valid():
             service = services.role_grant if action == "grant" else services.role_revoke
