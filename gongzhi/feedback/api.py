@@ -296,7 +296,7 @@ def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
         longitude=payload.longitude,
         is_public=payload.is_public,
         contact=payload.contact,
-        on_behalf_of=selectors.person_by_phone(payload.on_behalf_of)
+        on_behalf_of=selectors.member_by_phone(phone=payload.on_behalf_of, community=community)
         if payload.on_behalf_of
         else None,
     )
@@ -407,7 +407,9 @@ def ticket_assign(request: HttpRequest, slug: str, number: int, payload: AssignI
         actor=user,
         ticket=ticket,
         department=department,
-        assignee=selectors.person_by_phone(payload.assignee) if payload.assignee else None,
+        assignee=selectors.member_by_phone(phone=payload.assignee, community=ticket.community)
+        if payload.assignee
+        else None,
         note=payload.note,
     )
     return _after(request, slug, number)
