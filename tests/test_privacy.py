@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -398,3 +399,35 @@ def test_a_second_community_journals_the_erasure_too(two, other_community):
     )
     assert not RoleGrant.objects.all_communities().filter(membership__user=me).exists()
     assert User.objects.filter(pk=me.pk).exists()
+
+
+def test_erasure_without_a_password_is_confirmed_with_a_login_code(client, two, sms_outbox):
+    me = two["me"]
+    me.set_unusable_password()
+    me.save()
+    client.force_login(me)
+    response = client.post(reverse("account_erasure"), {"confirm": "on"})
+    assert response.status_code == 302
+    # No password: allauth sends a code to the verified phone and asks for it.
+    assert response["Location"].startswith(reverse("account_request_reauthentication_code"))
+    page = client.post(
+        reverse("account_request_reauthentication_code"),
+        {"recipient": me.phone, "next": reverse("account_erasure")},
+        follow=True,
+    )
+    # The code's form carries the page to come back to, as a browser would send it.
+    assert 'name="next" value="/profile/erase/"' in page.content.decode()
+    assert sms_outbox and sms_outbox[-1][0] == me.phone
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1][1]).group(1)
+    me.refresh_from_db()
+    assert me.erased_at is None
+    response = client.post(
+        reverse("account_confirm_reauthentication_code"),
+        {"code": code, "next": reverse("account_erasure")},
+        follow=True,
+    )
+    # allauth replays the suspended erasure request once the code is confirmed.
+    assert response.redirect_chain[-1][0] == reverse("home")
+    me.refresh_from_db()
+    assert me.erased_at is not None and not me.is_active
+    assert "_auth_user_id" not in client.session

@@ -4,6 +4,7 @@ their rights over their data (a copy of it, erasure)."""
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.accounts import selectors, services
 from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ErasureForm, ProfileForm
 from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
+from gongzhi.accounts.models import User
 from gongzhi.core.http import posted
 from gongzhi.core.privacy import kept_everywhere
 from gongzhi.notifications.kinds import kinds
@@ -29,6 +31,11 @@ from gongzhi.notifications.models import ChannelPreference
 from gongzhi.notifications.services import preference_set
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+def _person(request: HttpRequest) -> User:
+    """The logged-in person, in the views behind ``login_required``."""
+    return cast(User, request.user)
 
 
 def _back(request: HttpRequest) -> str:
@@ -70,7 +77,7 @@ def toggle_age_friendly(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _person(request)
     form = ProfileForm(
         posted(request),
         initial={
@@ -103,7 +110,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     stored = {
-        (p.kind, p.channel): p.enabled for p in ChannelPreference.objects.filter(user=request.user)
+        (p.kind, p.channel): p.enabled
+        for p in ChannelPreference.objects.filter(user=_person(request))
     }
     initial = {
         (kind, ch): stored.get((kind, ch), ch == "email")
@@ -114,7 +122,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         for name, value in form.cleaned_data.items():
             kind, channel = name.split("__")
-            preference_set(user=request.user, kind=kind, channel=channel, enabled=bool(value))
+            preference_set(user=_person(request), kind=kind, channel=channel, enabled=bool(value))
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notification_settings")
     return render(request, "accounts/notification_settings.html", {"form": form})
@@ -128,7 +136,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "create" and form.is_valid():
             _token, new_token = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"]
+                user=_person(request), name=form.cleaned_data["name"]
             )
             form = ApiTokenForm()
         elif request.POST.get("action") == "revoke":
@@ -136,10 +144,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 token_id = int(request.POST.get("token", ""))
             except ValueError:
                 token_id = 0
-            if services.api_token_revoke(user=request.user, token_id=token_id):
+            if services.api_token_revoke(user=_person(request), token_id=token_id):
                 messages.success(request, _("The token is revoked."))
             return redirect(reverse("api_tokens"))
-    tokens = request.user.api_tokens.order_by("-created_at")
+    tokens = _person(request).api_tokens.order_by("-created_at")
     return render(
         request,
         "accounts/api_tokens.html",
@@ -154,13 +162,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the platform holds about me, app by app, readable."""
     return render(
-        request, "accounts/my_data.html", {"apps": selectors.personal_data(user=request.user)}
+        request, "accounts/my_data.html", {"apps": selectors.personal_data(user=_person(request))}
     )
 
 
 @login_required
 def my_data_download(request: HttpRequest) -> HttpResponse:
-    data = selectors.personal_data_download(user=request.user)
+    data = selectors.personal_data_download(user=_person(request))
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -183,7 +191,8 @@ def erasure(request: HttpRequest) -> HttpResponse:
     then done at once. There is no cooling-off: the request is the person's own, confirmed twice."""
     form = ErasureForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        services.account_erase(actor=request.user, user=request.user)
+        person = _person(request)
+        services.account_erase(actor=person, user=person)
         logout(request)
         messages.success(request, _("Your account and personal data are erased."))
         return redirect("home")
