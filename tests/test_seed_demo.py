@@ -1,17 +1,31 @@
+"""The demo street: believable, seeded once, and never at the expense of real data: the command
+refuses production settings and a database holding what the demo did not create, and --force
+deletes nothing (the journal and the ledger are append-only)."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from gongzhi.accounts.models import User
 from gongzhi.budgeting.models import Idea, Process
 from gongzhi.core import journal
-from gongzhi.core.models import Community, Membership, Oversight, Role, RoleGrant
+from gongzhi.core.models import (
+    Activity,
+    Community,
+    District,
+    Membership,
+    Oversight,
+    Role,
+    RoleGrant,
+)
 from gongzhi.deliberation.models import Comment, Proposal
 from gongzhi.opinions.models import Conversation
 from gongzhi.voting import services as voting_services
 from gongzhi.voting.models import Vote
+from tests.factories import CommunityFactory, UserFactory, member
 
 
 @pytest.mark.django_db
@@ -56,3 +70,53 @@ def test_seed_demo_builds_a_believable_street(django_capture_on_commit_callbacks
     # A second run leaves the demo as it is.
     call_command("seed_demo", quiet=True, stdout=io.StringIO())
     assert Membership.objects.all_communities().count() == 303
+
+    # --force deletes nothing: the journal and the ledger are append-only, even in the demo.
+    entries = Activity.objects.all_communities().count()
+    with pytest.raises(CommandError, match="deletes nothing.*fresh data directory"):
+        call_command("seed_demo", force=True, quiet=True, stdout=io.StringIO())
+    assert Membership.objects.all_communities().count() == 303
+    assert Activity.objects.all_communities().count() == entries
+    assert all(journal.verify(c) is None for c in Community.objects.all())
+
+    # A real resident with a 139 number who signed up in the demo, and a community someone
+    # made there, are not the demo's: --force names them and touches nothing.
+    theirs = CommunityFactory(slug="zhenshi")
+    member(theirs, phone="+8613912345678")
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", force=True, quiet=True, stdout=io.StringIO())
+    message = str(refused.value)
+    assert "community zhenshi" in message and "1 account(s)" in message
+    assert "did not create" in message
+    assert User.objects.filter(phone="+8613912345678").exists()
+    assert Community.objects.filter(slug="zhenshi").exists()
+    # What people do in the demo does not stop `make run` (a plain run) either.
+    call_command("seed_demo", quiet=True, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_database_that_holds_real_people():
+    # Even with the number of a demo account, a person the demo did not create is real.
+    real = UserFactory(phone="+8613900000001")
+    with pytest.raises(CommandError, match="1 account\\(s\\) that the demo did not create"):
+        call_command("seed_demo", residents=30, quiet=True, stdout=io.StringIO())
+    assert User.objects.get(pk=real.pk).phone == "+8613900000001"
+    assert not District.objects.filter(slug="demo").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_database_with_other_communities():
+    community = CommunityFactory(slug="yuanlai")
+    with pytest.raises(CommandError, match="community yuanlai") as refused:
+        call_command("seed_demo", residents=30, force=True, quiet=True, stdout=io.StringIO())
+    assert "fresh data directory" in str(refused.value)
+    assert Community.objects.get(pk=community.pk)
+    assert not District.objects.filter(slug="demo").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_production_settings(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production settings"):
+        call_command("seed_demo", residents=30, quiet=True, stdout=io.StringIO())
+    assert not User.objects.exists()

@@ -210,6 +210,7 @@ def seed_budget(community: Community, worker: User, residents: list[User], rng: 
 def _cast_some(vote: Vote, voters: list[User], rng: random.Random) -> None:
     options = list(vote.options.order_by("position").values_list("pk", flat=True))
     for person in voters:
+        content: str | list[int]
         if vote.method == Method.YES_NO:
             content = rng.choices(["yes", "no", "abstain"], weights=[6, 3, 1])[0]
         else:

@@ -2,8 +2,14 @@
 with Chinese names, every role, and a journal of what they did. Bulk inserts throughout, so
 3,000 residents take seconds and ``--residents 100000`` stays practical.
 
-Random but reproducible (``--seed``). Run once: it does nothing if the demo street exists,
-unless ``--force`` (which deletes the demo street first).
+Random but reproducible (``--seed``). Run once: it does nothing if the demo street exists.
+
+It seeds only an empty database, and only for the demo or development: its accounts have a
+published password and two-factor secret, a platform administrator among them, and its phone
+numbers are real mobile numbers (139…), so it refuses a database holding communities or accounts
+that are not the demo's, and production settings. ``--force`` used to delete the demo street to
+seed it again; it cannot: the demo's activity journal and its ledger are append-only, as
+everywhere. So ``--force`` deletes nothing and says how to start afresh: a fresh data directory.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ from decimal import Decimal
 from typing import Any
 
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
@@ -56,6 +64,20 @@ DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105 (printed for the demo, never i
 #: A fixed TOTP secret for the demo staff accounts, so the README can say how to log in.
 DEMO_TOTP_SECRET = "GONGZHIDEMOTOTPSECRETXXXXXXXXXXX"[:32]
 PHONE_BASE = 13900000000
+#: The named demo accounts (the README's logins) and what they are.
+NAMED = [
+    ("+8613900000001", "张秀英 (居民 resident)"),
+    ("+8613900000002", "李建国 (社工 community worker)"),
+    ("+8613900000003", "王志强 (街道 street official)"),
+    ("+8613900000004", "陈丽 (监督委员 supervisor)"),
+    ("+8613900000009", "平台管理员 admin"),
+]
+DEMO_DISTRICT = "demo"
+FRESH_START = (
+    "Start from a fresh data directory instead: stop the server, run `make clean` (it deletes "
+    "var/: the database, uploads and the demo's keys) and `make run`; or point GONGZHI_DATA_DIR "
+    "or DATABASE_URL at an empty place."
+)
 
 ROLE_QUOTAS = [  # per community: role, how many
     (Role.COMMUNITY_WORKER, 4),
@@ -84,19 +106,42 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
-            "--force", action="store_true", help="delete the demo street and seed again"
+            "--force",
+            action="store_true",
+            help="no longer deletes anything: says how to start the demo afresh",
         )
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        if District.objects.filter(slug="demo").exists():
-            if not options["force"]:
-                if not options["quiet"]:
-                    self.stdout.write("demo already seeded (use --force to rebuild)")
-                    self.print_logins()
-                return
-            self.delete_demo()
+        if settings.PRODUCTION:
+            raise CommandError(
+                "seed_demo refuses to run with production settings: its accounts have a "
+                "published password and two-factor secret, a platform administrator among "
+                "them. It runs for the demo (GONGZHI_DEMO=1, as `make run` sets) or in "
+                "development (DEBUG=1)."
+            )
+        seeded = District.objects.filter(slug=DEMO_DISTRICT).exists()
+        if seeded and not options["force"]:
+            # What people did in the demo since (signing up, a new community) is theirs.
+            if not options["quiet"]:
+                self.stdout.write("demo already seeded (to start afresh: `make clean`)")
+                self.print_logins()
+            return
+        foreign = self.not_the_demos()
+        if foreign:
+            raise CommandError(
+                "seed_demo refuses to run: this database holds "
+                + " and ".join(foreign)
+                + " that the demo did not create, and it never touches them. "
+                + FRESH_START
+            )
+        if seeded:
+            raise CommandError(
+                "seed_demo --force deletes nothing: the demo street's activity journal and its "
+                "ledger are append-only, as everywhere, so the demo cannot be removed from its "
+                "database. " + FRESH_START
+            )
         rng = random.Random(options["seed"])
         with transaction.atomic():
             counts = self.seed(rng, max(options["residents"], 30))
@@ -134,29 +179,52 @@ class Command(BaseCommand):
             residents=residents,
         )
 
-    def delete_demo(self) -> None:
-        with transaction.atomic():
-            communities = Community.objects.filter(street__district__slug="demo")
-            User.objects.filter(phone__startswith="+86139").delete()
-            for community in communities:
-                community.delete()
-            Street.objects.filter(district__slug="demo").delete()
-            District.objects.filter(slug="demo").delete()
+    def not_the_demos(self) -> list[str]:
+        """What the database holds that the demo did not create, in words; empty if nothing.
+
+        The demo's are its district, streets and communities, and the accounts with a demo
+        phone number that are members of its communities, oversee its street or are its named
+        accounts. Anyone else, even with a 139… number, is a real person.
+        """
+        found = []
+        outside = {
+            "district": District.objects.exclude(slug=DEMO_DISTRICT),
+            "street": Street.objects.exclude(district__slug=DEMO_DISTRICT),
+            "community": Community.objects.exclude(street__district__slug=DEMO_DISTRICT),
+        }
+        places = [
+            f"{kind} {slug}"
+            for kind, rows in outside.items()
+            for slug in rows.order_by("slug").values_list("slug", flat=True)
+        ]
+        if places:
+            more = f" and {len(places) - 5} more" if len(places) > 5 else ""
+            found.append(f"{len(places)} place(s) ({', '.join(places[:5])}{more})")
+        others = User.objects.all()
+        if District.objects.filter(slug=DEMO_DISTRICT).exists():
+            members = Membership.objects.all_communities().filter(
+                community__street__district__slug=DEMO_DISTRICT
+            )
+            overseers = Oversight.objects.filter(street__district__slug=DEMO_DISTRICT)
+            demo_users = User.objects.filter(phone__regex=r"^\+8613900[0-9]{6}$").filter(
+                Q(pk__in=members.values("user"))
+                | Q(pk__in=overseers.values("user"))
+                | Q(phone__in=[phone for phone, _name in NAMED])
+            )
+            others = others.exclude(pk__in=demo_users.values("pk"))
+        count = others.count()
+        if count:
+            found.append(f"{count} account(s)")
+        return found
 
     def seed(self, rng: random.Random, total_residents: int) -> dict[str, int]:
-        district = District.objects.create(name="示范区", slug="demo")
+        district = District.objects.create(name="示范区", slug=DEMO_DISTRICT)
         street = Street.objects.create(district=district, name="和平街道", slug="heping")
         now = timezone.now()
         password_hash = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
 
         # Named demo accounts first, so their phone numbers are easy to remember.
-        named = [
-            ("+8613900000001", "张秀英 (居民 resident)"),
-            ("+8613900000002", "李建国 (社工 community worker)"),
-            ("+8613900000003", "王志强 (街道 street official)"),
-            ("+8613900000004", "陈丽 (监督委员 supervisor)"),
-            ("+8613900000009", "平台管理员 admin"),
-        ]
+        named = NAMED
         users: list[User] = []
         for phone, name in named:
             users.append(
