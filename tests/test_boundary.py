@@ -14,9 +14,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from gongzhi.accounts.services import api_token_create
-from gongzhi.core.boundary import check_request
+from gongzhi.core.boundary import SUSPECT, _json_suspect, check_request
 from gongzhi.deliberation.models import Proposal
 
 BAD = ["\x00", "\x01", "\x1b", "\x7f", "\x85"]
@@ -191,6 +194,25 @@ def test_a_clean_request_is_scanned_not_copied():
     original = form.body
     check_request(form)
     assert form.body is original
+
+
+SUSPECTS = "\x00\x01\x08\x0c\x1b\x7f\x85\x9f\u202a\u202e\u2066\u2069"
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        st.one_of(
+            st.characters(exclude_categories=("Cs",)), st.sampled_from(SUSPECTS + "\u200d“”…\\")
+        )
+    ),
+    ascii_only=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-16", "utf-32"]),
+)
+def test_the_json_scan_misses_nothing(text, ascii_only, encoding):
+    body = json.dumps({text: [1.5, {"x": text}]}, ensure_ascii=ascii_only).encode(encoding)
+    if SUSPECT.search(text):
+        assert _json_suspect(body)
 
 
 def test_utf16_json_is_checked_too():
