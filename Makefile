@@ -44,7 +44,7 @@ $(DATA)/demo.env: | $(PY)
 	$(PY) -m gongzhi.demo_env $(DATA)
 
 db: install $(DATA)/demo.env
-	mkdir -p $(DATA)
+	mkdir -p $(DATA)/static  # WhiteNoise looks there too, even when it serves from the apps
 	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
