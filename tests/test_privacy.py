@@ -23,7 +23,15 @@ from PIL import Image
 from gongzhi.accounts import services as account_services
 from gongzhi.accounts.models import ApiToken, User
 from gongzhi.budgeting import services as budgeting_services
-from gongzhi.core.models import Activity, Membership, Role, RoleGrant, RosterEntry, RosterImport
+from gongzhi.core.models import (
+    Activity,
+    Membership,
+    PlatformActivity,
+    Role,
+    RoleGrant,
+    RosterEntry,
+    RosterImport,
+)
 from gongzhi.core.privacy import holdings, person_export_json
 from gongzhi.deliberation import services as deliberation_services
 from gongzhi.deliberation.models import Follow, Proposal, Support
@@ -37,7 +45,7 @@ from gongzhi.opinions.models import Participant, StatementVote
 from gongzhi.voting import services as voting_services
 from gongzhi.voting.models import Participation
 from tests.budgeting.helpers import make_process
-from tests.factories import member
+from tests.factories import UserFactory, member
 
 PASSWORD = "correct horse battery"
 
@@ -431,3 +439,13 @@ def test_erasure_without_a_password_is_confirmed_with_a_login_code(client, two, 
     me.refresh_from_db()
     assert me.erased_at is not None and not me.is_active
     assert "_auth_user_id" not in client.session
+
+
+def test_someone_in_no_community_has_their_erasure_in_the_platform_journal(db):
+    person = UserFactory()
+    account_services.account_erase(actor=person, user=person)
+    entry = PlatformActivity.objects.get(verb="account.erased")
+    assert entry.actor_id == person.pk
+    out = io.StringIO()
+    call_command("journal_verify", stdout=out)
+    assert "ok platform" in out.getvalue() and "BROKEN" not in out.getvalue()

@@ -123,11 +123,10 @@ def account_erase(*, actor: User, user: User) -> dict[str, dict[str, int]]:
         )
         for community in communities:
             journal.record(community=community, actor=locked, verb="account.erased", target=locked)
-        record_platform = getattr(journal, "record_platform", None)
-        if not communities and record_platform is not None:
+        if not communities:
             # Someone in no community (an official, an admin, a new account): the platform's
             # journal records it instead.
-            record_platform(actor=locked, verb="account.erased", target=locked)
+            journal.record_platform(actor=locked, verb="account.erased", target=locked)
         done = privacy.person_erase(locked)
         done["accounts"] = _tombstone(locked)
     user.refresh_from_db()

@@ -30,13 +30,13 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import models as core_models
 from gongzhi.core.manifests import collect
 from gongzhi.core.models import (
     Activity,
     HouseholdCode,
     Membership,
     Oversight,
+    PlatformActivity,
     RoleGrant,
     RosterEntry,
 )
@@ -276,11 +276,8 @@ def export(user: Any) -> list[Section]:
 
 
 def _platform_journal(user: Any) -> list[Section]:
-    """The platform's own journal (acts above the communities), where the project has one."""
-    model = getattr(core_models, "PlatformActivity", None)
-    if model is None:
-        return []
-    entries = model.objects.filter(actor=user).order_by("pk")
+    """The platform's own journal: acts above the communities (appointments, an erasure)."""
+    entries = PlatformActivity.objects.filter(actor=user).order_by("pk")
     return [
         Section(
             "platform_journal",
