@@ -26,6 +26,7 @@ from gongzhi.budgeting import services as budgeting_services
 from gongzhi.core.models import (
     Activity,
     Membership,
+    Oversight,
     PlatformActivity,
     Role,
     RoleGrant,
@@ -449,3 +450,12 @@ def test_someone_in_no_community_has_their_erasure_in_the_platform_journal(db):
     out = io.StringIO()
     call_command("journal_verify", stdout=out)
     assert "ok platform" in out.getvalue() and "BROKEN" not in out.getvalue()
+
+
+def test_an_officials_erasure_is_in_the_platform_journal_too(two, community):
+    me = two["me"]
+    Oversight.objects.create(user=me, street=community.street)
+    account_services.account_erase(actor=me, user=me)
+    assert PlatformActivity.objects.filter(verb="account.erased", actor=me).exists()
+    assert Activity.objects.in_community(community).filter(verb="account.erased").exists()
+    assert not Oversight.objects.filter(user=me).exists()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import ERASED_PREFIX, ApiToken, User, hash_token
 from gongzhi.core import journal, privacy
-from gongzhi.core.models import Community, Membership
+from gongzhi.core.models import Community, Membership, Oversight
 
 
 def profile_update(
@@ -123,9 +123,10 @@ def account_erase(*, actor: User, user: User) -> dict[str, dict[str, int]]:
         )
         for community in communities:
             journal.record(community=community, actor=locked, verb="account.erased", target=locked)
-        if not communities:
-            # Someone in no community (an official, an admin, a new account): the platform's
-            # journal records it instead.
+        above = locked.is_superuser or Oversight.objects.filter(user=locked).exists()
+        if above or not communities:
+            # An official's or an admin's erasure ends their place above the communities, and
+            # someone in no community has no other journal: the platform's records it.
             journal.record_platform(actor=locked, verb="account.erased", target=locked)
         done = privacy.person_erase(locked)
         done["accounts"] = _tombstone(locked)
