@@ -242,3 +242,19 @@ def test_models_and_migrations_agree(db):
     except SystemExit as exit_:  # --check exits 1 when a migration is missing
         raise AssertionError("a model change has no migration:\n" + out.getvalue()) from exit_
     assert "No changes detected" in out.getvalue()
+
+
+def test_operations_keeps_access_logs_at_least_six_months():
+    """网络安全法 art. 21: web logs are kept for at least six months; the documented logrotate
+    configuration must keep them that long (daily rotation, 183 days or more, no size cut)."""
+    import re
+
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = text.split("## Access logs", 1)[1].split("\n## ", 1)[0]
+    config = section.split("/etc/logrotate.d/gongzhi", 1)[1]
+    assert re.search(r"^\s*daily$", config, re.MULTILINE)
+    kept = int(re.search(r"^\s*rotate (\d+)$", config, re.MULTILINE).group(1))
+    aged = int(re.search(r"^\s*maxage (\d+)$", config, re.MULTILINE).group(1))
+    assert kept >= 183 and aged >= 183
+    assert not re.search(r"^\s*(size|maxsize) ", config, re.MULTILINE)
+    assert "--access-logfile" in text and "access_log " in section
