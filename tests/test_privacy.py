@@ -83,8 +83,14 @@ def _take_part(person, community, worker, *, marker: str, world: dict) -> dict:
     )
     did["proposal"] = proposal
     did["draft"] = deliberation_services.proposal_create(
-        actor=person, community=community, title=f"{marker} 草稿", body="还没想好", publish=False
+        actor=person,
+        community=community,
+        title=f"{marker} 草稿",
+        body="还没想好",
+        publish=False,
+        attachments=[_png("draft.png")],
     )
+    did["draft_file"] = did["draft"].attachments.get().file.name
     deliberation_services.proposal_support(actor=person, proposal=world["proposal"])
     deliberation_services.proposal_follow(actor=person, proposal=world["proposal"])
     deliberation_services.comment_add(
@@ -269,6 +275,8 @@ def test_erasure_removes_personal_data_and_keeps_counts_chain_and_tallies(two, w
     assert done["feedback"]["files"] == 1
     # Their draft is gone; their published proposal stays, as by a former resident.
     assert not Proposal.objects.all_communities().filter(pk=two["mine"]["draft"].pk).exists()
+    assert not default_storage.exists(two["mine"]["draft_file"])
+    assert default_storage.exists(two["theirs"]["draft_file"])
     assert Proposal.objects.all_communities().get(pk=two["mine"]["proposal"].pk).author == me
     # Counts and tallies as they were.
     assert Proposal.objects.in_community(community).get(pk=proposal.pk).support_count == (
