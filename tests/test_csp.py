@@ -169,6 +169,33 @@ def test_the_header_is_on_api_answers_errors_and_the_docs(client):
     assert not inline_code(docs), inline_code(docs)  # Swagger UI needs no nonce or exemption
 
 
+@pytest.mark.django_db
+def test_the_admin_has_the_policy_and_no_inline_code(client):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.conftest import TOTP_SECRET
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(admin, TOTP_SECRET)
+    client.force_login(admin)
+    for url in (
+        "/admin/",
+        "/admin/core/community/",
+        "/admin/core/community/add/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{admin.pk}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Content-Security-Policy" in response, url
+        assert no_store(response), url
+        assert not inline_code(response.content.decode()), (
+            url,
+            inline_code(response.content.decode()),
+        )
+
+
 # --- Caching -----------------------------------------------------------------------------
 
 
@@ -291,7 +318,15 @@ def test_every_page_of_the_demo_street(django_capture_on_commit_callbacks):
         extra = []
         if phone:
             client.force_login(User.objects.get(phone=phone))
-            extra = [reverse("profile"), reverse("inbox")]
+            extra = [
+                reverse("profile"),
+                reverse("inbox"),
+                # allauth's own pages, not all linked from ours
+                reverse("account_change_phone"),
+                reverse("account_email"),
+                reverse("account_change_password"),
+                reverse("mfa_index"),
+            ]
         pages = crawl(client, starts + extra)
         assert len(pages) > (20 if who == "visitor" else 60), (who, len(pages))
         for url, name, response in pages:

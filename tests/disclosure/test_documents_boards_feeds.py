@@ -4,6 +4,7 @@ notice board with its QR codes, and the RSS/Atom feeds: published things only.""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -153,7 +154,11 @@ def test_a_board_holds_published_items_and_prints_with_qr_codes(
     assert page.count('class="qr"') == 4  # three items and the board
     assert page.count('<svg role="img" viewBox="0 0 ') == 4  # scalable: whole when printed
     assert "-1234.50" in page and "绿化招募" in page and "居民议事会纪要" in page
-    assert "@media print" in page and "size: A4" in page
+    # The print rules are the board's own stylesheet (no inline <style> under the CSP).
+    stylesheet = re.search(r'href="(/static/gongzhi/board\.css)"', page)
+    assert stylesheet, "the board links its print stylesheet"
+    css = b"".join(client.get(stylesheet.group(1)).streaming_content).decode()
+    assert "@media print" in css and "size: A4" in css
     board_url = f"http://testserver/c/{community.slug}/notices/boards/{board.pk}/"
     assert board_url in page
 
