@@ -17,6 +17,7 @@ the ballot they cast (budgeting's ``my_ballot``). docs/operations.md, "Rotating 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from typing import Any
@@ -40,6 +41,7 @@ def pseudonym(key: str, message: str) -> str:
     return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=8)  # every ballot asks: computed once per key
 def fingerprint(key: str) -> str:
     """A short digest that tells keys apart without revealing them: it catches a key that was
     changed without a new id."""
