@@ -249,7 +249,7 @@ EXPORTS = {
     "opinion_export",
     "budget_export",
 }
-PER_PATTERN = 2  # pages per URL pattern (and set of query keys): enough to see each template
+PER_PATTERN = 1  # pages per URL pattern, set of query keys and community: each template once
 MAX_PAGES = 500
 
 
@@ -274,11 +274,12 @@ def crawl(client: Client, starts: list[str]) -> list[tuple[str, str | None, obje
         if path.startswith(("/static/", "/media/", "/admin/", "/accounts/logout")):
             continue
         try:
-            name = resolve(path).url_name
+            match = resolve(path)
         except Resolver404:
             continue
+        name = match.url_name
         query_keys = tuple(sorted(k.split("=")[0] for k in parts.query.split("&") if k))
-        key = (name, query_keys)
+        key = (name, query_keys, match.kwargs.get("slug"))
         if per_key[key] >= PER_PATTERN:
             continue
         per_key[key] += 1
