@@ -254,3 +254,17 @@ def test_token_use_is_noted_and_written_in_batches(
     page = client.get("/profile/tokens/")
     shown = timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M")
     assert shown in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_budget_reads_with_its_phase_and_grid(client, community, worker):
+    """It answered 500 for everyone: the schema resolved grid and phase from a dict."""
+    from tests.budgeting.helpers import make_process, project
+
+    process = make_process(community, worker, "voting")
+    project(process, 1000, "长椅")
+    response = client.get(f"/api/v1/communities/{community.slug}/budgets/{process.pk}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["phase"] == "voting" and body["grid"] is None
+    assert [idea["title"] for idea in body["ideas"]] == ["长椅"]
