@@ -23,6 +23,7 @@ from django.db import DatabaseError, close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -126,7 +127,8 @@ def _run_operation(operation: Any, world: World, who: str, app: Any) -> str | No
 
     try:
         run()
-    except Exception as exc:  # noqa: BLE001 - every failure is reported, with its operation
+    # schemathesis raises its check failures as a FailureGroup, a BaseExceptionGroup.
+    except (Exception, FailureGroup) as exc:  # noqa: BLE001 - each operation's failure is listed
         return f"{operation.method.upper()} {operation.path}: {exc}"
     return None
 
