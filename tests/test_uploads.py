@@ -246,3 +246,17 @@ def test_a_jpeg_over_the_cap_is_refused_before_decoding():
     with pytest.raises(ValidationError) as caught:
         check_upload(upload(out.getvalue(), "big.jpg"), kinds=PHOTOS, max_bytes=20 * MB)
     assert caught.value.code == "upload_too_many_pixels" and "50" in caught.value.messages[0]
+
+
+def test_the_apps_take_a_phone_photo_of_15_mb():
+    """A 48 MP photo leaves the phone at 10–20 MB: the hotline and budgeting must take it."""
+    from gongzhi.budgeting import services as budgeting_services
+    from gongzhi.core.uploads import MAX_PHOTO_BYTES
+    from gongzhi.feedback import services as feedback_services
+
+    assert feedback_services.MAX_PHOTO_BYTES is budgeting_services.MAX_PHOTO_BYTES
+    # A real JPEG followed by 15 MB the decoder never reads (as a camera's maker data would be).
+    content = photo_bytes("JPEG", size=(640, 480)) + b"\0" * (15 * MB)
+    checked = check_upload(upload(content, "IMG_0001.jpg"), kinds=PHOTOS, max_bytes=MAX_PHOTO_BYTES)
+    assert checked.kind.name == "jpeg"
+    assert len(checked.content) < MB

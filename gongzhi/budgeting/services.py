@@ -47,13 +47,12 @@ from gongzhi.budgeting.models import (
 from gongzhi.core import journal
 from gongzhi.core.models import Building, Community, Grid
 from gongzhi.core.policies import require, verified_membership
-from gongzhi.core.uploads import MB, PHOTOS, check_upload, store_upload
+from gongzhi.core.uploads import MAX_PHOTO_BYTES, MB, PHOTOS, check_upload, store_upload
 from gongzhi.notifications.services import notify
 from gongzhi.voting import keys  # secret ballots are keyed as in votes
 from gongzhi.voting.services import PaperResult  # the same double-entry answer as votes'
 
 MAX_PHOTOS = 5
-MAX_PHOTO_BYTES = 5 * MB
 
 
 def _require(perm: str, user: User, obj: object) -> None:

@@ -58,6 +58,9 @@ MAX_PIXELS = 50_000_000
 #: and WebP have no such mode, so for them this is also the limit of what they may declare.
 MAX_DECODED_PIXELS = 25_000_000
 MB = 1024 * 1024
+#: A photo's bytes: a 48 MP phone photo is 10–20 MB as it leaves the phone; it is stored
+#: re-encoded, and much smaller.
+MAX_PHOTO_BYTES = 25 * MB
 
 
 @dataclass(frozen=True)

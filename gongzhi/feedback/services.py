@@ -27,7 +27,7 @@ from gongzhi.core import journal
 from gongzhi.core.models import Building, Community, Membership, Role, RoleGrant
 from gongzhi.core.policies import membership_in, require
 from gongzhi.core.ratelimit import count_hit
-from gongzhi.core.uploads import MB, PHOTOS, check_upload, store_upload
+from gongzhi.core.uploads import MAX_PHOTO_BYTES, PHOTOS, check_upload, store_upload
 from gongzhi.feedback import policies, routing
 from gongzhi.feedback.lexicon import DEFAULT_LEXICON
 from gongzhi.feedback.models import (
@@ -52,7 +52,6 @@ from gongzhi.feedback.models import (
 from gongzhi.notifications.services import notify
 
 MAX_PHOTOS = 5
-MAX_PHOTO_BYTES = 5 * MB
 MAX_UNIT = 60
 MAX_COMMENT = 1000
 #: A ticket waiting in triage has no category yet, so no category deadline: it must be looked
