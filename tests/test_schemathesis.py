@@ -2,7 +2,7 @@
 answer 500, and every answer must be one the OpenAPI document declares (status, content type,
 body).
 
-Bounded and deterministic: each operation gets at most ``EXAMPLES`` requests, drawn with a
+Bounded and deterministic: each operation gets at most ``EXAMPLES`` requests per user, drawn with a
 fixed derandomised seed (no example database, no shrinking), half that fit the document and
 half that do not. The calls go to the real Django application (its WSGI handler), inside the
 test's transaction, against tests/api_world.py's community: path parameters name the world's
@@ -38,8 +38,9 @@ USERS = ("resident", "worker")
 #: (path, status) of every answer, printed with GONGZHI_SCHEMATHESIS_STATS=1 to see how far
 #: the requests get (a run where everything is a 404 or a 400 tests little).
 STATUSES: list[tuple[str, int]] = []
-#: Requests per operation and user (the issue's bound is 5).
-EXAMPLES = 5
+#: Requests per operation and user: 3 keeps the run near half a minute per database (all of
+#: issue 11's tests may add 90 s); GONGZHI_SCHEMATHESIS_EXAMPLES=5 (the issue's bound) for more.
+EXAMPLES = min(int(os.environ.get("GONGZHI_SCHEMATHESIS_EXAMPLES", "3")), 5)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
