@@ -23,6 +23,7 @@ PRIVACY = {
     "voting": Holding(
         label=_("Votes"),
         module="gongzhi.voting.privacy",
+        order=5,  # before core's eraser removes the memberships closed votes were counted from
         kept=(
             _(
                 "that you voted, and your receipt: part of the vote's record and turnout (never how you voted in a secret ballot)"

@@ -95,6 +95,9 @@ class Vote(TenantModel):
     #: ballot: until the close it takes ballots under that key only (voting/keys.py).
     vote_key_id = models.CharField(max_length=40, blank=True, default="", editable=False)
     vote_key_check = models.CharField(max_length=16, blank=True, default="", editable=False)
+    #: How many could vote, counted once the vote has closed: a closed vote's turnout and quorum
+    #: must not move when people later join, leave or erase their accounts.
+    electorate_at_close = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = TenantManager["Vote"]()
 

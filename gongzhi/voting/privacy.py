@@ -85,4 +85,13 @@ def export(user: Any) -> list[Section]:
 
 
 def erase(user: Any) -> dict[str, int]:
-    return {}
+    # Before the memberships go (core's eraser): a closed vote's electorate stays what it was.
+    from gongzhi.core.models import Membership
+    from gongzhi.voting.services import electorates_freeze
+
+    communities = (
+        Membership.objects.all_communities()
+        .filter(user=user)
+        .values_list("community_id", flat=True)
+    )
+    return {"electorates_frozen": electorates_freeze(community_ids=communities)}

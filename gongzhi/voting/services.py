@@ -6,7 +6,7 @@ unique ballot per (vote, slot); concurrent requests by one person end in one cou
 from __future__ import annotations
 
 import secrets
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -115,6 +115,42 @@ def eligible(vote: Vote, user: Any) -> bool:
 
 
 def electorate_size(vote: Vote) -> int:
+    """How many may vote: now while the vote is open, frozen at the first count after it closed."""
+    if vote.electorate_at_close is not None:
+        return vote.electorate_at_close
+    if vote.is_closed():
+        return electorate_freeze(vote)
+    return _electorate_now(vote)
+
+
+def electorate_freeze(vote: Vote) -> int:
+    """Fix a closed vote's electorate once (a conditional UPDATE: the first count wins)."""
+    Vote.objects.in_community(vote.community_id).filter(
+        pk=vote.pk, electorate_at_close__isnull=True
+    ).update(electorate_at_close=_electorate_now(vote))
+    frozen = (
+        Vote.objects.in_community(vote.community_id)
+        .values_list("electorate_at_close", flat=True)
+        .get(pk=vote.pk)
+    )
+    vote.electorate_at_close = frozen
+    return int(frozen or 0)
+
+
+def electorates_freeze(*, community_ids: Iterable[int] | None = None) -> int:
+    """Freeze every closed vote's electorate not yet frozen (the periodic job; before an erasure)."""
+    closed = Vote.objects.all_communities().filter(
+        closes_at__lte=timezone.now(), electorate_at_close__isnull=True
+    )
+    if community_ids is not None:
+        closed = closed.filter(community_id__in=list(community_ids))
+    votes = list(closed)
+    for vote in votes:
+        electorate_freeze(vote)
+    return len(votes)
+
+
+def _electorate_now(vote: Vote) -> int:
     members = Membership.objects.in_community(vote.community_id).filter(verified_at__isnull=False)
     if vote.electorate == Electorate.OWNERS:
         return OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).count()

@@ -1,9 +1,9 @@
 """Periodic job (e.g. every 5 minutes from cron or a systemd timer): tell each electorate once
-that its vote has opened."""
+that its vote has opened, and fix the electorate of every vote that has closed."""
 
 from django.core.management.base import BaseCommand
 
-from gongzhi.voting.services import votes_announce
+from gongzhi.voting.services import electorates_freeze, votes_announce
 
 
 class Command(BaseCommand):
@@ -11,3 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write(f"announced={votes_announce()}")
+        self.stdout.write(f"electorates_frozen={electorates_freeze()}")
