@@ -9,6 +9,7 @@ from ninja.security import HttpBearer
 from gongzhi.accounts import services
 from gongzhi.accounts.selectors import load_mfa_facts, needs_mfa_setup
 from gongzhi.core.forms import ROLE_LABELS
+from gongzhi.core.http import api_user
 from gongzhi.core.policies import access_of
 
 
@@ -83,12 +84,12 @@ def _me(user) -> dict:
 
 @router.get("/me", response=MeOut, summary="The person calling")
 def me(request: HttpRequest):
-    return _me(request.auth)
+    return _me(api_user(request))
 
 
 @router.patch("/me", response=MeOut, summary="Change one's own name, language or age-friendly mode")
 def me_update(request: HttpRequest, payload: MeIn):
-    user = request.auth
+    user = api_user(request)
     name = user.display_name if payload.display_name is None else payload.display_name.strip()
     if not name or len(name) > 60:
         raise ValidationError(

@@ -19,6 +19,7 @@ from ninja import Router, Schema
 
 from gongzhi.accounts import selectors, services
 from gongzhi.core.apidoc import errors
+from gongzhi.core.http import api_user
 from gongzhi.core.ratelimit import count_hit
 
 router = Router(tags=["me"])
@@ -47,7 +48,7 @@ class ErasureOut(Schema):
 
 @router.get("/me/data", response=PersonalDataOut, summary="Everything held about me (PIPL art. 45)")
 def my_data(request: HttpRequest):
-    return selectors.personal_data_download(user=request.auth)  # type: ignore[attr-defined]
+    return selectors.personal_data_download(user=api_user(request))
 
 
 @router.post(
@@ -56,7 +57,7 @@ def my_data(request: HttpRequest):
     summary="Erase my account and personal data (PIPL art. 47)",
 )
 def my_erasure(request: HttpRequest, payload: ErasureIn):
-    user = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     if not payload.confirm:
         raise ValidationError(
             _("Confirm that you understand erasure cannot be undone."), code="confirmation_required"

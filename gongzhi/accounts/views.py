@@ -4,7 +4,6 @@ their rights over their data (a copy of it, erasure)."""
 from __future__ import annotations
 
 import json
-from typing import cast
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -23,19 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.accounts import selectors, services
 from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ErasureForm, ProfileForm
 from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
-from gongzhi.accounts.models import User
-from gongzhi.core.http import posted
+from gongzhi.core.http import posted, request_user
 from gongzhi.core.privacy import kept_everywhere
 from gongzhi.notifications.kinds import kinds
 from gongzhi.notifications.models import ChannelPreference
 from gongzhi.notifications.services import preference_set
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def _person(request: HttpRequest) -> User:
-    """The logged-in person, in the views behind ``login_required``."""
-    return cast(User, request.user)
 
 
 def _back(request: HttpRequest) -> str:
@@ -77,7 +70,7 @@ def toggle_age_friendly(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = request_user(request)
     form = ProfileForm(
         posted(request),
         initial={
@@ -111,7 +104,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def notification_settings(request: HttpRequest) -> HttpResponse:
     stored = {
         (p.kind, p.channel): p.enabled
-        for p in ChannelPreference.objects.filter(user=_person(request))
+        for p in ChannelPreference.objects.filter(user=request_user(request))
     }
     initial = {
         (kind, ch): stored.get((kind, ch), ch == "email")
@@ -122,7 +115,9 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         for name, value in form.cleaned_data.items():
             kind, channel = name.split("__")
-            preference_set(user=_person(request), kind=kind, channel=channel, enabled=bool(value))
+            preference_set(
+                user=request_user(request), kind=kind, channel=channel, enabled=bool(value)
+            )
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notification_settings")
     return render(request, "accounts/notification_settings.html", {"form": form})
@@ -136,7 +131,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "create" and form.is_valid():
             _token, new_token = services.api_token_create(
-                user=_person(request), name=form.cleaned_data["name"]
+                user=request_user(request), name=form.cleaned_data["name"]
             )
             form = ApiTokenForm()
         elif request.POST.get("action") == "revoke":
@@ -144,10 +139,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 token_id = int(request.POST.get("token", ""))
             except ValueError:
                 token_id = 0
-            if services.api_token_revoke(user=_person(request), token_id=token_id):
+            if services.api_token_revoke(user=request_user(request), token_id=token_id):
                 messages.success(request, _("The token is revoked."))
             return redirect(reverse("api_tokens"))
-    tokens = _person(request).api_tokens.order_by("-created_at")
+    tokens = request_user(request).api_tokens.order_by("-created_at")
     return render(
         request,
         "accounts/api_tokens.html",
@@ -162,13 +157,15 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the platform holds about me, app by app, readable."""
     return render(
-        request, "accounts/my_data.html", {"apps": selectors.personal_data(user=_person(request))}
+        request,
+        "accounts/my_data.html",
+        {"apps": selectors.personal_data(user=request_user(request))},
     )
 
 
 @login_required
 def my_data_download(request: HttpRequest) -> HttpResponse:
-    data = selectors.personal_data_download(user=_person(request))
+    data = selectors.personal_data_download(user=request_user(request))
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -191,7 +188,7 @@ def erasure(request: HttpRequest) -> HttpResponse:
     then done at once. There is no cooling-off: the request is the person's own, confirmed twice."""
     form = ErasureForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        person = _person(request)
+        person = request_user(request)
         services.account_erase(actor=person, user=person)
         logout(request)
         messages.success(request, _("Your account and personal data are erased."))

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from gongzhi.budgeting import selectors, services
 from gongzhi.budgeting.models import Idea, Process
 from gongzhi.core.apidoc import errors
+from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors as hall
@@ -63,7 +64,7 @@ class ProcessOut(Schema):
 
     @staticmethod
     def resolve_grid(obj: Process) -> str | None:
-        return obj.grid.name if obj.grid_id else None
+        return obj.grid.name if obj.grid is not None else None
 
     @staticmethod
     def resolve_phase(obj: Process) -> str:
@@ -185,10 +186,6 @@ def _funded_row(idea: Any, spent: int) -> dict[str, Any]:
     }
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth if getattr(request, "auth", None) is not None else request.user
-
-
 @router.get("/{slug}/budgets", response=list[ProcessOut], auth=None, summary="Budgets")
 @paginate(BoundedLimitOffsetPagination)
 def process_list(request: HttpRequest, slug: str):
@@ -213,7 +210,7 @@ def process_detail(request: HttpRequest, slug: str, process_id: int):
     "/{slug}/budgets/{process_id}/ideas", response={201: IdeaOut}, summary="Submit an idea"
 )
 def idea_submit(request: HttpRequest, slug: str, process_id: int, payload: IdeaIn):
-    user = _user(request)
+    user = api_user(request)
     process = selectors.process_at(slug=slug, process_id=process_id, user=user)
     idea = services.idea_submit(actor=user, process=process, **payload.dict())
     return Status(201, idea)
@@ -225,7 +222,7 @@ def idea_submit(request: HttpRequest, slug: str, process_id: int, payload: IdeaI
     summary="Cast or change your ballot (the last one counts)",
 )
 def ballot_cast(request: HttpRequest, slug: str, process_id: int, payload: BudgetBallotIn):
-    user = _user(request)
+    user = api_user(request)
     process = selectors.process_at(slug=slug, process_id=process_id, user=user)
     replaced = services.ballot_cast(
         actor=user, process=process, projects=payload.projects, points=payload.points
@@ -326,13 +323,13 @@ IDEA_COMMENT = IDEA + "/comments/{comment_id}"
 
 
 def _idea(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> Idea:
-    process = selectors.process_at(slug=slug, process_id=process_id, user=_user(request))
+    process = selectors.process_at(slug=slug, process_id=process_id, user=api_viewer(request))
     return selectors.idea_get(process=process, idea_id=idea_id)
 
 
 def _idea_comment(request: HttpRequest, slug: str, process_id: int, idea_id: int, comment_id: int):
     idea = _idea(request, slug, process_id, idea_id)
-    return hall.comment_get(subject=idea, viewer=_user(request), comment_id=comment_id)
+    return hall.comment_get(subject=idea, viewer=api_viewer(request), comment_id=comment_id)
 
 
 @router.get(f"{IDEA}/comments", response=list[CommentOut], auth=None, summary="An idea's comments")
@@ -366,7 +363,7 @@ def idea_comment_flag(
     return Status(
         201,
         hall_services.flag_add(
-            actor=request.auth, item=comment, reason=payload.reason.value, note=payload.note
+            actor=api_user(request), item=comment, reason=payload.reason.value, note=payload.note
         ),
     )
 
@@ -383,7 +380,7 @@ def idea_comment_hide(
     payload: ReasonIn,
 ):
     comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
-    return hall_services.item_hide(actor=request.auth, item=comment, reason=payload.reason)
+    return hall_services.item_hide(actor=api_user(request), item=comment, reason=payload.reason)
 
 
 @router.post(
@@ -400,7 +397,9 @@ def idea_comment_dismiss(
     payload: DismissIn,
 ):
     comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
-    count = hall_services.flags_dismiss(actor=request.auth, item=comment, reason=payload.reason)
+    count = hall_services.flags_dismiss(
+        actor=api_user(request), item=comment, reason=payload.reason
+    )
     return {"dismissed": count}
 
 
@@ -419,7 +418,7 @@ def idea_comment_appeal(
 ):
     comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
     return Status(
-        201, hall_services.appeal_add(actor=request.auth, item=comment, text=payload.text)
+        201, hall_services.appeal_add(actor=api_user(request), item=comment, text=payload.text)
     )
 
 
@@ -432,7 +431,7 @@ def idea_comment_moderation(
     request: HttpRequest, slug: str, process_id: int, idea_id: int, comment_id: int
 ):
     comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
-    return hall.moderation_history(item=comment, viewer=request.auth)
+    return hall.moderation_history(item=comment, viewer=api_user(request))
 
 
 @router.post(
@@ -448,8 +447,7 @@ def idea_comment_react(
     comment_id: int,
     payload: ReactionIn,
 ):
+    user = api_user(request)
     comment = _idea_comment(request, slug, process_id, idea_id, comment_id)
-    given = hall_services.reaction_toggle(
-        actor=request.auth, comment=comment, kind=payload.kind.value
-    )
-    return {"given": given, **hall.reaction_counts(comment=comment, viewer=request.auth)}
+    given = hall_services.reaction_toggle(actor=user, comment=comment, kind=payload.kind.value)
+    return {"given": given, **hall.reaction_counts(comment=comment, viewer=user)}

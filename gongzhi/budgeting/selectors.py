@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
@@ -28,6 +28,9 @@ from gongzhi.budgeting.models import (
 )
 from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def process_list(*, community: Community) -> QuerySet[Process]:
@@ -158,19 +161,25 @@ def funded_ids(*, process: Process) -> set[int]:
     return cached
 
 
-def funded_projects(*, process: Process) -> list[Idea]:
+class Spent(TypedDict):
+    """What ``funded_projects`` adds to each project: the money spent on it so far."""
+
+    spent: int
+
+
+def funded_projects(*, process: Process) -> list[WithAnnotations[Idea, Spent]]:
     """Funded projects with the money spent so far (``spent``), in ballot order."""
     ids = funded_ids(process=process)
     if not ids:
         return []
-    projects: list[Idea] = list(
+    projects: list[WithAnnotations[Idea, Spent]] = list(
         Idea.objects.in_community(process.community_id)
         .filter(process=process, pk__in=ids)
         .annotate(spent=Sum("spendings__amount"))
     )
     for project in projects:
         project.process = process
-        project.spent = project.spent or 0  # type: ignore[attr-defined]
+        project.spent = project.spent or 0
     return projects
 
 

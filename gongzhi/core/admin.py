@@ -10,7 +10,7 @@ read-only too: permissions come from roles (core/policies.py), not from Django's
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,12 +21,8 @@ from django.http import HttpRequest
 
 from gongzhi.accounts.models import User
 from gongzhi.core import models, services
+from gongzhi.core.http import request_user
 from gongzhi.core.policies import is_platform_admin
-
-
-def actor(request: HttpRequest) -> User:
-    """The person logged in to the admin site (always authenticated there)."""
-    return cast(User, request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -73,7 +69,9 @@ class DistrictAdmin(ServiceAdmin):
     fields = ["name", "slug"]
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Model:
-        return services.district_create(actor=actor(request), name=data["name"], slug=data["slug"])
+        return services.district_create(
+            actor=request_user(request), name=data["name"], slug=data["slug"]
+        )
 
 
 @admin.register(models.Street)
@@ -84,7 +82,10 @@ class StreetAdmin(ServiceAdmin):
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Model:
         return services.street_create(
-            actor=actor(request), district=data["district"], name=data["name"], slug=data["slug"]
+            actor=request_user(request),
+            district=data["district"],
+            name=data["name"],
+            slug=data["slug"],
         )
 
 
@@ -103,7 +104,7 @@ class CommunityAdmin(ServiceAdmin):
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Model:
         return services.community_create(
-            actor=actor(request),
+            actor=request_user(request),
             street=data["street"],
             name=data["name"],
             slug=data["slug"],
@@ -115,7 +116,7 @@ class CommunityAdmin(ServiceAdmin):
             super().save_model(request, obj, form, change)
             return
         services.community_update(
-            actor=actor(request),
+            actor=request_user(request),
             community=obj,
             name=form.cleaned_data["name"],
             description=form.cleaned_data.get("description", ""),
@@ -147,11 +148,11 @@ class OversightAdmin(ServiceAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type("OversightFormFor", (form,), {"actor": actor(request)})
+        return type("OversightFormFor", (form,), {"actor": request_user(request)})
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Model:
         return services.oversight_grant(
-            actor=actor(request),
+            actor=request_user(request),
             user=data["user"],
             street=data.get("street"),
             district=data.get("district"),
@@ -162,7 +163,7 @@ class OversightAdmin(ServiceAdmin):
         return is_platform_admin(request.user) and (obj is None or obj.user_id != request.user.pk)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.oversight_revoke(actor=actor(request), oversight=obj)
+        services.oversight_revoke(actor=request_user(request), oversight=obj)
 
 
 @admin.register(models.Membership)
@@ -223,7 +224,7 @@ def service_action(name: str, description: Any, act: Callable[[User, Any], bool]
         count = 0
         for row in queryset:
             try:
-                count += bool(act(actor(request), row))
+                count += bool(act(request_user(request), row))
             except ValidationError as exc:
                 messages.error(request, f"{row}: {' '.join(exc.messages)}")
         if count:

@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import selectors, services
+from gongzhi.core.http import api_user
 from gongzhi.core.models import Community, Role
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 
@@ -119,8 +120,9 @@ def community_detail(request: HttpRequest, slug: str):
 
 @router.post("/{slug}/join", response={201: MembershipOut}, summary="Join a community")
 def community_join(request: HttpRequest, slug: str):
-    community = selectors.community_get(slug=slug, user=request.auth)
-    membership = services.membership_join(actor=request.auth, community=community)
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user)
+    membership = services.membership_join(actor=user, community=community)
     return Status(201, membership)
 
 
@@ -128,9 +130,10 @@ def community_join(request: HttpRequest, slug: str):
     "/{slug}/verify", response=MembershipOut, summary="Verify with a household letter code"
 )
 def community_verify(request: HttpRequest, slug: str, payload: CodeIn):
-    community = selectors.community_get(slug=slug, user=request.auth)
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user)
     membership = services.membership_verify_with_code(
-        actor=request.auth, community=community, code=payload.code
+        actor=user, community=community, code=payload.code
     )
     return membership
 
@@ -142,10 +145,11 @@ def community_verify(request: HttpRequest, slug: str, payload: CodeIn):
 )
 @paginate(BoundedLimitOffsetPagination)
 def membership_list(request: HttpRequest, slug: str, filters: Query[MemberFilter]):
-    community = selectors.community_get(slug=slug, user=request.auth, perm="core.view_members")
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.view_members")
     queryset = selectors.member_list(
         community=community,
-        viewer=request.auth,
+        viewer=user,
         query=filters.q,
         status=filters.status,
         role=filters.role,
@@ -155,10 +159,9 @@ def membership_list(request: HttpRequest, slug: str, filters: Query[MemberFilter
 
 @router.get("/{slug}/memberships/{membership_id}", response=MembershipOut, summary="One membership")
 def membership_detail(request: HttpRequest, slug: str, membership_id: int):
-    community = selectors.community_get(slug=slug, user=request.auth)
-    return selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
-    )
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user)
+    return selectors.membership_get(community=community, user=user, membership_id=membership_id)
 
 
 @router.post(
@@ -167,16 +170,13 @@ def membership_detail(request: HttpRequest, slug: str, membership_id: int):
     summary="Verify a resident seen in person",
 )
 def membership_verify(request: HttpRequest, slug: str, membership_id: int):
-    community = selectors.community_get(slug=slug, user=request.auth, perm="core.verify_member")
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.verify_member")
     membership = selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
+        community=community, user=user, membership_id=membership_id
     )
-    services.membership_verify_in_person(
-        actor=request.auth, community=community, membership=membership
-    )
-    return selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
-    )
+    services.membership_verify_in_person(actor=user, community=community, membership=membership)
+    return selectors.membership_get(community=community, user=user, membership_id=membership_id)
 
 
 @router.post(
@@ -185,16 +185,15 @@ def membership_verify(request: HttpRequest, slug: str, membership_id: int):
     summary="Grant a role",
 )
 def membership_grant_role(request: HttpRequest, slug: str, membership_id: int, payload: RoleIn):
-    community = selectors.community_get(slug=slug, user=request.auth, perm="core.grant_role")
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.grant_role")
     membership = selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
+        community=community, user=user, membership_id=membership_id
     )
     services.role_grant(
-        actor=request.auth, community=community, membership=membership, role=payload.role.value
+        actor=user, community=community, membership=membership, role=payload.role.value
     )
-    return selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
-    )
+    return selectors.membership_get(community=community, user=user, membership_id=membership_id)
 
 
 @router.delete(
@@ -203,16 +202,13 @@ def membership_grant_role(request: HttpRequest, slug: str, membership_id: int, p
     summary="Revoke a role",
 )
 def membership_revoke_role(request: HttpRequest, slug: str, membership_id: int, role: Role):
-    community = selectors.community_get(slug=slug, user=request.auth, perm="core.grant_role")
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.grant_role")
     membership = selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
+        community=community, user=user, membership_id=membership_id
     )
-    services.role_revoke(
-        actor=request.auth, community=community, membership=membership, role=role.value
-    )
-    return selectors.membership_get(
-        community=community, user=request.auth, membership_id=membership_id
-    )
+    services.role_revoke(actor=user, community=community, membership=membership, role=role.value)
+    return selectors.membership_get(community=community, user=user, membership_id=membership_id)
 
 
 class ActivityOut(Schema):
@@ -229,5 +225,6 @@ class ActivityOut(Schema):
 @router.get("/{slug}/my-activity", response=list[ActivityOut], summary="My participation record")
 @paginate(BoundedLimitOffsetPagination)
 def my_activity(request: HttpRequest, slug: str):
-    community = selectors.community_get(slug=slug, user=request.auth)
-    return selectors.participation_record(user=request.auth, community=community)
+    user = api_user(request)
+    community = selectors.community_get(slug=slug, user=user)
+    return selectors.participation_record(user=user, community=community)

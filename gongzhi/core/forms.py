@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.adapter import LocalPhoneField
-from gongzhi.core.models import GRANTABLE_ROLES, Role
+from gongzhi.core.models import GRANTABLE_ROLES, Building, Role
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """A form's field as the kind it was declared, to set what depends on the request (a
+    community's choices or queryset): ``form.fields`` is typed as holding plain ``Field``s."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
 
 
 class LetterCodeForm(forms.Form):
@@ -79,6 +93,10 @@ class HouseholdCodesForm(forms.Form):
     valid_days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=365, initial=60
     )
+
+    def __init__(self, *args: Any, buildings: Iterable[Building] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "building", forms.ChoiceField).choices = [(b.pk, b.name) for b in buildings]
 
 
 class MemberFilterForm(forms.Form):

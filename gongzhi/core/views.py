@@ -27,7 +27,7 @@ from gongzhi.core.forms import (
     RoleForm,
     RosterUploadForm,
 )
-from gongzhi.core.http import error_text, posted
+from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of, roles_grantable
@@ -90,8 +90,9 @@ def community_home(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def community_join(request: HttpRequest, slug: str) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user)
-    services.membership_join(actor=request.user, community=community)
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user)
+    services.membership_join(actor=user, community=community)
     messages.success(request, _("Welcome to %(community)s.") % {"community": community.name})
     return redirect("community_home", slug=community.slug)
 
@@ -99,12 +100,13 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_with_code(request: HttpRequest, slug: str) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user)
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user)
     form = LetterCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_verify_with_code(
-                actor=request.user, community=community, code=form.cleaned_data["code"]
+                actor=user, community=community, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
             form.add_error("code", exc.messages[0])
@@ -117,8 +119,9 @@ def verify_with_code(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user)
-    membership = selectors.membership_of(user=request.user, community=community)
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user)
+    membership = selectors.membership_of(user=user, community=community)
     groups_form = None
     if membership is not None:
         initial = {
@@ -130,7 +133,7 @@ def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
         groups_form = GroupFlagsForm(posted(request), initial=initial)
         if request.method == "POST" and groups_form.is_valid():
             services.membership_set_groups(
-                actor=request.user,
+                actor=user,
                 community=community,
                 membership=membership,
                 **groups_form.cleaned_data,
@@ -138,7 +141,7 @@ def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("my_participation", slug=community.slug)
     page = Paginator(
-        selectors.participation_record(user=request.user, community=community), PAGE_SIZE
+        selectors.participation_record(user=user, community=community), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -211,11 +214,12 @@ def _members_csv(community: Community, queryset) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user, perm="core.view_members")
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.view_members")
     membership = selectors.membership_get(
-        community=community, user=request.user, membership_id=membership_id
+        community=community, user=user, membership_id=membership_id
     )
-    offered = roles_grantable(request.user, community, membership)
+    offered = roles_grantable(user, community, membership)
     role_form = RoleForm(
         request.POST if request.POST.get("action") in {"grant", "revoke"} else None,
         offered=offered,
@@ -235,7 +239,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         if action == "verify":
             try:
                 services.membership_verify_in_person(
-                    actor=request.user, community=community, membership=membership
+                    actor=user, community=community, membership=membership
                 )
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
@@ -246,7 +250,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             service = services.role_grant if action == "grant" else services.role_revoke
             try:
                 service(
-                    actor=request.user,
+                    actor=user,
                     community=community,
                     membership=membership,
                     role=role_form.cleaned_data["role"],
@@ -259,7 +263,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
                 return redirect("member_detail", slug=slug, membership_id=membership.pk)
         if action == "groups" and groups_form.is_valid():
             services.membership_set_groups(
-                actor=request.user,
+                actor=user,
                 community=community,
                 membership=membership,
                 **groups_form.cleaned_data,
@@ -274,8 +278,8 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             "membership": membership,
             "roles": sorted(str(ROLE_LABELS[r]) for r in membership.role_set()),
             "role_form": role_form if offered else None,
-            "role_refusal": " ".join(role_form.errors.get("role", [])) if not offered else "",
-            "own_membership": membership.user_id == request.user.pk,
+            "role_refusal": "" if offered else " ".join(map(str, role_form.errors.get("role", []))),
+            "own_membership": membership.user_id == user.pk,
             "groups_form": groups_form,
             "record": selectors.participation_record(user=membership.user, community=community)[
                 :20
@@ -288,14 +292,15 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user, perm="core.import_roster")
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.import_roster")
     form = RosterUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = services.roster_import(
-                actor=request.user,
+                actor=user,
                 community=community,
                 filename=upload.name,
                 content=upload.read(settings.ROSTER_MAX_BYTES + 1),
@@ -333,13 +338,14 @@ def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user, perm="core.act_on_behalf")
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.act_on_behalf")
     form = RegisterOnBehalfForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             membership = services.resident_register_on_behalf(
-                actor=request.user,
+                actor=user,
                 community=community,
                 phone=data["phone"],
                 display_name=data["display_name"],
@@ -362,17 +368,17 @@ def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
-    community = selectors.community_get(slug=slug, user=request.user, perm="core.verify_member")
+    user = request_user(request)
+    community = selectors.community_get(slug=slug, user=user, perm="core.verify_member")
     buildings = list(Building.objects.in_community(community).order_by("name"))
-    form = HouseholdCodesForm(posted(request))
-    form.fields["building"].choices = [(b.pk, b.name) for b in buildings]
+    form = HouseholdCodesForm(posted(request), buildings=buildings)
     if request.method == "POST" and form.is_valid():
         building = next(b for b in buildings if str(b.pk) == form.cleaned_data["building"])
         households = list(
             Household.objects.in_community(community).filter(building=building).order_by("unit")
         )
         letters = services.household_codes_issue(
-            actor=request.user,
+            actor=user,
             community=community,
             households=households,
             valid_days=form.cleaned_data["valid_days"],
@@ -396,7 +402,7 @@ def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET.get("page"),
         PAGE_SIZE,
     )
-    selectors.describe_entries(page.object_list)
+    selectors.describe_entries(list(page.object_list))  # the page's rows, described in place
     return render(request, "core/staff/audit_trail.html", {"community": community, "page": page})
 
 

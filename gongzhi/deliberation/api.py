@@ -7,11 +7,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.accounts.models import User
 from gongzhi.core.apidoc import errors
+from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors, services
@@ -28,11 +31,11 @@ from gongzhi.deliberation.models import Status as ProposalStatus
 router = Router(tags=["deliberation"])
 
 
-def _viewer(context: Any) -> Any:
+def _viewer(context: Any) -> User | AnonymousUser | None:
     request = (context or {}).get("request")
     if request is None:
         return None
-    return request.auth if getattr(request, "auth", None) is not None else request.user
+    return api_viewer(request)
 
 
 def _masked(obj: Any, context: Any) -> bool:
@@ -130,8 +133,9 @@ class AnswerIn(Schema):
 
 
 def _proposal(request: HttpRequest, slug: str, proposal_id: int) -> Proposal:
-    community = community_get(slug=slug, user=request.auth)
-    return selectors.proposal_get(community=community, viewer=request.auth, proposal_id=proposal_id)
+    user = api_user(request)
+    community = community_get(slug=slug, user=user)
+    return selectors.proposal_get(community=community, viewer=user, proposal_id=proposal_id)
 
 
 @router.get("/{slug}/proposals", response=list[ProposalOut], auth=None, summary="Proposals")
@@ -147,12 +151,13 @@ def proposal_list(request: HttpRequest, slug: str, status: str = "", order: str 
     "/{slug}/proposals", response={201: ProposalOut, **errors(429)}, summary="Raise a proposal"
 )
 def proposal_create(request: HttpRequest, slug: str, payload: ProposalIn):
-    community = community_get(slug=slug, user=request.auth)
+    user = api_user(request)
+    community = community_get(slug=slug, user=user)
     category = None
     if payload.category is not None:
         category = Category.objects.in_community(community).filter(pk=payload.category).first()
     proposal = services.proposal_create(
-        actor=request.auth,
+        actor=user,
         community=community,
         title=payload.title,
         body=payload.body,
@@ -174,7 +179,7 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int):
 @router.post("/{slug}/proposals/{proposal_id}/support", response=ProposalOut, summary="Support")
 def proposal_support(request: HttpRequest, slug: str, proposal_id: int):
     return services.proposal_support(
-        actor=request.auth, proposal=_proposal(request, slug, proposal_id)
+        actor=api_user(request), proposal=_proposal(request, slug, proposal_id)
     )
 
 
@@ -183,7 +188,7 @@ def proposal_support(request: HttpRequest, slug: str, proposal_id: int):
 )
 def proposal_unsupport(request: HttpRequest, slug: str, proposal_id: int):
     return services.proposal_unsupport(
-        actor=request.auth, proposal=_proposal(request, slug, proposal_id)
+        actor=api_user(request), proposal=_proposal(request, slug, proposal_id)
     )
 
 
@@ -214,14 +219,11 @@ def comment_add(request: HttpRequest, slug: str, proposal_id: int, payload: Comm
 def comment_add_on(request: HttpRequest, subject: Any, payload: CommentIn) -> Comment:
     """Comment (or reply, with ``parent``) on a subject the caller fetched for the viewer; the
     budgeting API's idea comments use it too."""
+    user = api_user(request)
     parent = None
     if payload.parent is not None:
-        parent = selectors.comment_get(
-            subject=subject, viewer=request.auth, comment_id=payload.parent
-        )
-    return services.comment_add(
-        actor=request.auth, subject=subject, body=payload.body, parent=parent
-    )
+        parent = selectors.comment_get(subject=subject, viewer=user, comment_id=payload.parent)
+    return services.comment_add(actor=user, subject=subject, body=payload.body, parent=parent)
 
 
 @router.post(
@@ -239,7 +241,7 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int, payload: 
             .first()
         )
     return services.proposal_transition(
-        actor=request.auth,
+        actor=api_user(request),
         proposal=proposal,
         to=payload.to.value,
         reason=payload.reason,
@@ -426,9 +428,10 @@ class ReactionsOut(Schema):
 def _item(
     request: HttpRequest, slug: str, proposal_id: int, comment_id: int | None = None
 ) -> Proposal | Comment:
-    community = community_get(slug=slug, user=request.auth)
+    user = api_user(request)
+    community = community_get(slug=slug, user=user)
     return selectors.item_get(
-        community=community, viewer=request.auth, proposal_id=proposal_id, comment_id=comment_id
+        community=community, viewer=user, proposal_id=proposal_id, comment_id=comment_id
     )
 
 
@@ -443,7 +446,7 @@ COMMENT = "/{slug}/proposals/{proposal_id}/comments/{comment_id}"
 def proposal_flag(request: HttpRequest, slug: str, proposal_id: int, payload: FlagIn):
     item = _item(request, slug, proposal_id)
     flag = services.flag_add(
-        actor=request.auth, item=item, reason=payload.reason.value, note=payload.note
+        actor=api_user(request), item=item, reason=payload.reason.value, note=payload.note
     )
     return Status(201, flag)
 
@@ -454,7 +457,7 @@ def comment_flag(
 ):
     item = _item(request, slug, proposal_id, comment_id)
     flag = services.flag_add(
-        actor=request.auth, item=item, reason=payload.reason.value, note=payload.note
+        actor=api_user(request), item=item, reason=payload.reason.value, note=payload.note
     )
     return Status(201, flag)
 
@@ -464,7 +467,7 @@ def comment_flag(
 )
 def proposal_hide(request: HttpRequest, slug: str, proposal_id: int, payload: ReasonIn):
     item = _item(request, slug, proposal_id)
-    return services.item_hide(actor=request.auth, item=item, reason=payload.reason)
+    return services.item_hide(actor=api_user(request), item=item, reason=payload.reason)
 
 
 @router.post(f"{COMMENT}/hide", response=ItemOut, summary="Hide a comment (moderators)")
@@ -472,7 +475,7 @@ def comment_hide(
     request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: ReasonIn
 ):
     item = _item(request, slug, proposal_id, comment_id)
-    return services.item_hide(actor=request.auth, item=item, reason=payload.reason)
+    return services.item_hide(actor=api_user(request), item=item, reason=payload.reason)
 
 
 @router.post(
@@ -482,7 +485,7 @@ def comment_hide(
 )
 def proposal_dismiss(request: HttpRequest, slug: str, proposal_id: int, payload: DismissIn):
     item = _item(request, slug, proposal_id)
-    count = services.flags_dismiss(actor=request.auth, item=item, reason=payload.reason)
+    count = services.flags_dismiss(actor=api_user(request), item=item, reason=payload.reason)
     return {"dismissed": count}
 
 
@@ -495,7 +498,7 @@ def comment_dismiss(
     request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: DismissIn
 ):
     item = _item(request, slug, proposal_id, comment_id)
-    count = services.flags_dismiss(actor=request.auth, item=item, reason=payload.reason)
+    count = services.flags_dismiss(actor=api_user(request), item=item, reason=payload.reason)
     return {"dismissed": count}
 
 
@@ -506,7 +509,7 @@ def comment_dismiss(
 )
 def proposal_appeal(request: HttpRequest, slug: str, proposal_id: int, payload: AppealIn):
     item = _item(request, slug, proposal_id)
-    return Status(201, services.appeal_add(actor=request.auth, item=item, text=payload.text))
+    return Status(201, services.appeal_add(actor=api_user(request), item=item, text=payload.text))
 
 
 @router.post(
@@ -518,7 +521,7 @@ def comment_appeal(
     request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: AppealIn
 ):
     item = _item(request, slug, proposal_id, comment_id)
-    return Status(201, services.appeal_add(actor=request.auth, item=item, text=payload.text))
+    return Status(201, services.appeal_add(actor=api_user(request), item=item, text=payload.text))
 
 
 @router.get(
@@ -528,7 +531,7 @@ def comment_appeal(
 )
 def proposal_moderation(request: HttpRequest, slug: str, proposal_id: int):
     item = _item(request, slug, proposal_id)
-    return selectors.moderation_history(item=item, viewer=request.auth)
+    return selectors.moderation_history(item=item, viewer=api_user(request))
 
 
 @router.get(
@@ -538,7 +541,7 @@ def proposal_moderation(request: HttpRequest, slug: str, proposal_id: int):
 )
 def comment_moderation(request: HttpRequest, slug: str, proposal_id: int, comment_id: int):
     item = _item(request, slug, proposal_id, comment_id)
-    return selectors.moderation_history(item=item, viewer=request.auth)
+    return selectors.moderation_history(item=item, viewer=api_user(request))
 
 
 @router.get(
@@ -548,7 +551,7 @@ def comment_moderation(request: HttpRequest, slug: str, proposal_id: int, commen
 )
 @paginate(BoundedLimitOffsetPagination)
 def moderation_queue(request: HttpRequest, slug: str):
-    community = community_get(slug=slug, user=request.auth, perm="deliberation.moderate")
+    community = community_get(slug=slug, user=api_user(request), perm="deliberation.moderate")
     return selectors.moderation_queue(community=community)
 
 
@@ -558,10 +561,11 @@ def moderation_queue(request: HttpRequest, slug: str):
     summary="Decide an appeal: restore or keep hidden, with a reason (moderators)",
 )
 def appeal_decide(request: HttpRequest, slug: str, appeal_id: int, payload: DecideIn):
-    community = community_get(slug=slug, user=request.auth)
-    appeal = selectors.appeal_get(community=community, viewer=request.auth, appeal_id=appeal_id)
+    user = api_user(request)
+    community = community_get(slug=slug, user=user)
+    appeal = selectors.appeal_get(community=community, viewer=user, appeal_id=appeal_id)
     return services.appeal_decide(
-        actor=request.auth, appeal=appeal, restore=payload.restore, reason=payload.reason
+        actor=user, appeal=appeal, restore=payload.restore, reason=payload.reason
     )
 
 
@@ -573,6 +577,8 @@ def appeal_decide(request: HttpRequest, slug: str, appeal_id: int, payload: Deci
 def comment_react(
     request: HttpRequest, slug: str, proposal_id: int, comment_id: int, payload: ReactionIn
 ):
+    user = api_user(request)
     comment = _item(request, slug, proposal_id, comment_id)
-    given = services.reaction_toggle(actor=request.auth, comment=comment, kind=payload.kind.value)
-    return {"given": given, **selectors.reaction_counts(comment=comment, viewer=request.auth)}
+    assert isinstance(comment, Comment)  # _item fetches a comment when given its id
+    given = services.reaction_toggle(actor=user, comment=comment, kind=payload.kind.value)
+    return {"given": given, **selectors.reaction_counts(comment=comment, viewer=user)}

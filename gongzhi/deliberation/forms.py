@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import field_of
 from gongzhi.deliberation.models import ANSWERS, FlagReason, ReactionKind, Scope, Status
 
 
@@ -55,10 +56,10 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, categories=(), grids=(), buildings=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("— none —"))] + [
+        field_of(self, "category", forms.ChoiceField).choices = [("", _("— none —"))] + [
             (str(c.pk), c.name) for c in categories
         ]
-        self.fields["place"].choices = (
+        field_of(self, "place", forms.ChoiceField).choices = (
             [("", "—")]
             + [(f"grid:{g.pk}", g.name) for g in grids]
             + [(f"building:{b.pk}", b.name) for b in buildings]

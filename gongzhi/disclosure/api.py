@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from gongzhi.accounts.api import TokenAuth
+from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.policies import require
 from gongzhi.core.selectors import community_get
@@ -41,11 +42,6 @@ def _anyone(request: HttpRequest) -> Any:
 
 #: Public reads answer everyone, and still recognise the caller when they say who they are.
 PUBLIC = [TokenAuth(), SessionAuth(), _anyone]
-
-
-def _user(request: HttpRequest) -> Any:
-    auth = getattr(request, "auth", None)
-    return auth if auth is not None else request.user
 
 
 # --- Schemas ----------------------------------------------------------------------------------
@@ -141,11 +137,11 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_entered_by(obj: LedgerEntry) -> str | None:
-        return obj.entered_by.display_name if obj.entered_by_id else None
+        return obj.entered_by.display_name if obj.entered_by is not None else None
 
     @staticmethod
     def resolve_approved_by(obj: LedgerEntry) -> str | None:
-        return obj.approved_by.display_name if obj.approved_by_id else None
+        return obj.approved_by.display_name if obj.approved_by is not None else None
 
     @staticmethod
     def resolve_voucher(obj: LedgerEntry) -> bool:
@@ -231,7 +227,7 @@ class VersionOut(Schema):
 
     @staticmethod
     def resolve_author(obj: DocumentVersion) -> str | None:
-        return obj.author.display_name if obj.author_id else None
+        return obj.author.display_name if obj.author is not None else None
 
 
 class DocumentDetailOut(DocumentOut):
@@ -260,7 +256,7 @@ class RevisionIn(Schema):
 )
 @paginate(BoundedLimitOffsetPagination)
 def announcement_list(request: HttpRequest, slug: str, category: str = ""):
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return selectors.announcement_list(community=community, user=user, category=category)
 
@@ -272,7 +268,7 @@ def announcement_list(request: HttpRequest, slug: str, category: str = ""):
     summary="One announcement",
 )
 def announcement_detail(request: HttpRequest, slug: str, announcement_id: int):
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return selectors.announcement_get(
         community=community, announcement_id=announcement_id, user=user
@@ -285,7 +281,7 @@ def announcement_detail(request: HttpRequest, slug: str, announcement_id: int):
     summary="Write an announcement (staff)",
 )
 def announcement_create(request: HttpRequest, slug: str, payload: AnnouncementIn):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     return Status(
         201, services.announcement_create(actor=user, community=community, **payload.dict())
@@ -298,7 +294,7 @@ def announcement_create(request: HttpRequest, slug: str, payload: AnnouncementIn
     summary="Publish a draft announcement and notify residents (staff)",
 )
 def announcement_publish(request: HttpRequest, slug: str, announcement_id: int):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     announcement = selectors.announcement_get(
         community=community, announcement_id=announcement_id, user=user
@@ -312,7 +308,7 @@ def announcement_publish(request: HttpRequest, slug: str, announcement_id: int):
     summary="Confirm that you have read an important announcement",
 )
 def announcement_confirm(request: HttpRequest, slug: str, announcement_id: int):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     announcement = selectors.announcement_get(
         community=community, announcement_id=announcement_id, user=user
@@ -327,7 +323,7 @@ def announcement_confirm(request: HttpRequest, slug: str, announcement_id: int):
     summary="Who has not yet confirmed an important announcement (staff)",
 )
 def announcement_unread(request: HttpRequest, slug: str, announcement_id: int):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user, perm="disclosure.view_unread")
     announcement = selectors.announcement_get(
         community=community, announcement_id=announcement_id, user=user
@@ -342,8 +338,8 @@ def announcement_unread(request: HttpRequest, slug: str, announcement_id: int):
             {
                 "name": m.user.display_name,
                 "phone": m.user.phone,
-                "building": m.household.building.name if m.household_id else None,
-                "unit": m.household.unit if m.household_id else None,
+                "building": m.household.building.name if m.household is not None else None,
+                "unit": m.household.unit if m.household is not None else None,
             }
             for m in members
         ],
@@ -358,7 +354,7 @@ def _lines(lines: list[LineIn]) -> list[services.LineIn]:
 
 
 def _entry(request: HttpRequest, slug: str, entry_id: int) -> LedgerEntry:
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return selectors.entry_get(community=community, entry_id=entry_id, user=user)
 
@@ -371,7 +367,7 @@ def _entry(request: HttpRequest, slug: str, entry_id: int) -> LedgerEntry:
 )
 @paginate(BoundedLimitOffsetPagination)
 def entry_list(request: HttpRequest, slug: str, status: str = ""):
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return selectors.entry_list(community=community, user=user, status=status)
 
@@ -389,7 +385,7 @@ def entry_detail(request: HttpRequest, slug: str, entry_id: int):
     summary="Enter an income or expenditure (staff); attach its voucher next",
 )
 def entry_create(request: HttpRequest, slug: str, payload: EntryIn):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     values = payload.dict()
     values["lines"] = _lines(payload.lines)
@@ -404,7 +400,7 @@ def entry_create(request: HttpRequest, slug: str, payload: EntryIn):
 )
 def entry_voucher(request: HttpRequest, slug: str, entry_id: int, file: File[UploadedFile]):
     entry = _entry(request, slug, entry_id)
-    services.ledger_voucher_attach(actor=_user(request), entry=entry, file=file)
+    services.ledger_voucher_attach(actor=api_user(request), entry=entry, file=file)
     return Status(201, _entry(request, slug, entry_id))
 
 
@@ -415,7 +411,7 @@ def entry_voucher(request: HttpRequest, slug: str, entry_id: int, file: File[Upl
 )
 def entry_approve(request: HttpRequest, slug: str, entry_id: int):
     entry = _entry(request, slug, entry_id)
-    return services.ledger_entry_approve(actor=_user(request), entry=entry)
+    return services.ledger_entry_approve(actor=api_user(request), entry=entry)
 
 
 @router.post(
@@ -425,7 +421,7 @@ def entry_approve(request: HttpRequest, slug: str, entry_id: int):
 )
 def entry_reject(request: HttpRequest, slug: str, entry_id: int, payload: RejectIn):
     entry = _entry(request, slug, entry_id)
-    return services.ledger_entry_reject(actor=_user(request), entry=entry, reason=payload.reason)
+    return services.ledger_entry_reject(actor=api_user(request), entry=entry, reason=payload.reason)
 
 
 @router.post(
@@ -434,7 +430,7 @@ def entry_reject(request: HttpRequest, slug: str, entry_id: int, payload: Reject
     summary="Correct an approved entry: a reversing entry, and optionally the right one",
 )
 def entry_correct(request: HttpRequest, slug: str, entry_id: int, payload: CorrectionIn):
-    user = _user(request)
+    user = api_user(request)
     entry = _entry(request, slug, entry_id)
     replacement = None
     if payload.replacement is not None:
@@ -489,7 +485,7 @@ def _report(period: FinancePeriod) -> dict[str, Any]:
 )
 @paginate(BoundedLimitOffsetPagination)
 def period_list(request: HttpRequest, slug: str):
-    user = _user(request)
+    user = api_viewer(request)
     return selectors.period_list(community=community_get(slug=slug, user=user), user=user)
 
 
@@ -500,14 +496,14 @@ def period_list(request: HttpRequest, slug: str):
     summary="A period's report: opening balance, income and expenditure by category, closing",
 )
 def period_report(request: HttpRequest, slug: str, period_id: int):
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return _report(selectors.period_get(community=community, period_id=period_id, user=user))
 
 
 @router.post("/{slug}/ledger/periods", response={201: PeriodOut}, summary="Open a period (staff)")
 def period_create(request: HttpRequest, slug: str, payload: PeriodIn):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     return Status(
         201, services.finance_period_create(actor=user, community=community, **payload.dict())
@@ -520,7 +516,7 @@ def period_create(request: HttpRequest, slug: str, payload: PeriodIn):
     summary="Publish a period's report and close the books up to its end (staff)",
 )
 def period_publish(request: HttpRequest, slug: str, period_id: int):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     period = selectors.period_get(community=community, period_id=period_id, user=user)
     return _report(services.finance_period_publish(actor=user, period=period))
@@ -538,7 +534,7 @@ def _document_out(document: Document) -> dict[str, Any]:
 @router.get("/{slug}/documents", response=list[DocumentOut], auth=PUBLIC, summary="Documents")
 @paginate(BoundedLimitOffsetPagination)
 def document_list(request: HttpRequest, slug: str, kind: str = ""):
-    user = _user(request)
+    user = api_viewer(request)
     return selectors.document_list(
         community=community_get(slug=slug, user=user), user=user, kind=kind
     )
@@ -551,7 +547,7 @@ def document_list(request: HttpRequest, slug: str, kind: str = ""):
     summary="One document with all its versions, newest first",
 )
 def document_detail(request: HttpRequest, slug: str, document_id: int):
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return _document_out(
         selectors.document_get(community=community, document_id=document_id, user=user)
@@ -562,7 +558,7 @@ def document_detail(request: HttpRequest, slug: str, document_id: int):
     "/{slug}/documents", response={201: DocumentDetailOut}, summary="Write a document (staff)"
 )
 def document_create(request: HttpRequest, slug: str, payload: DocumentIn):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     document = services.document_create(actor=user, community=community, **payload.dict())
     return Status(201, _document_out(document))
@@ -574,7 +570,7 @@ def document_create(request: HttpRequest, slug: str, payload: DocumentIn):
     summary="Write a new version of a document (staff)",
 )
 def document_revise(request: HttpRequest, slug: str, document_id: int, payload: RevisionIn):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     require("disclosure.manage", user, community)
     document = selectors.document_get(community=community, document_id=document_id, user=user)
@@ -587,7 +583,7 @@ def document_revise(request: HttpRequest, slug: str, document_id: int, payload: 
     summary="Publish a document (staff)",
 )
 def document_publish(request: HttpRequest, slug: str, document_id: int):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     document = selectors.document_get(community=community, document_id=document_id, user=user)
     return services.document_publish(actor=user, document=document)

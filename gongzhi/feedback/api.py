@@ -22,7 +22,9 @@ from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from gongzhi.accounts.api import TokenAuth
+from gongzhi.accounts.models import User
 from gongzhi.core.apidoc import errors
+from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.models import Building
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.policies import require
@@ -43,10 +45,6 @@ READ = [TokenAuth(), SessionAuth(), _anyone]
 
 TICKETS = "/{slug}/hotline/tickets"
 ONE = TICKETS + "/{number}"
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth if getattr(request, "auth", None) is not None else request.user
 
 
 class CategoryOut(Schema):
@@ -257,8 +255,8 @@ def _detail(ticket: Ticket, user: Any) -> dict[str, Any]:
     return out
 
 
-def _ticket(request: HttpRequest, slug: str, number: int) -> tuple[Any, Ticket]:
-    user = _user(request)
+def _ticket(request: HttpRequest, slug: str, number: int) -> tuple[User, Ticket]:
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     return user, selectors.ticket_get(community=community, number=number, user=user)
 
@@ -275,7 +273,7 @@ def category_list(request: HttpRequest, slug: str):
 
 @router.post(TICKETS, response={201: TicketDetailOut, **errors(429)}, summary="Report a problem")
 def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     if payload.on_behalf_of:
         # Before looking the number up: otherwise anyone could test which phones are registered.
@@ -312,7 +310,7 @@ def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
 )
 @paginate(BoundedLimitOffsetPagination)
 def ticket_list(request: HttpRequest, slug: str, status: str = "", category: str = ""):
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     tickets = selectors.visible_tickets(community=community, user=user)
     if status:
@@ -328,7 +326,7 @@ def ticket_list(request: HttpRequest, slug: str, status: str = "", category: str
     summary="Open tickets nearby that look like this text (is it the same problem?)",
 )
 def ticket_similar(request: HttpRequest, slug: str, query: Query[SimilarQuery]):
-    user = _user(request)
+    user = api_user(request)
     community = community_get(slug=slug, user=user)
     found = selectors.similar_tickets(
         community=community,
@@ -357,7 +355,7 @@ def ticket_detail(request: HttpRequest, slug: str, number: int):
 
 
 def _after(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
-    user = _user(request)
+    user = api_viewer(request)
     community = community_get(slug=slug, user=user)
     return _detail(selectors.ticket_get(community=community, number=number, user=user), user)
 

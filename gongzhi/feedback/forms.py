@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import field_of
 from gongzhi.core.models import Building, Community
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
 from gongzhi.feedback.models import MAX_TEXT, Category, Contact, Department
@@ -55,10 +56,12 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.in_community(community).order_by("name")
-        self.fields["category"].choices = [("", _("Let the hotline choose"))] + [
-            (c.code, c.name) for c in Category.objects.in_community(community).filter(active=True)
-        ]
+        buildings = Building.objects.in_community(community).order_by("name")
+        categories = Category.objects.in_community(community).filter(active=True)
+        field_of(self, "building", forms.ModelChoiceField).queryset = buildings
+        field_of(self, "category", forms.ChoiceField).choices = [
+            ("", _("Let the hotline choose"))
+        ] + [(c.code, c.name) for c in categories]
 
     def clean_category(self) -> str:
         # Unknown codes are refused by the service, with the same message as in the API.
@@ -81,9 +84,8 @@ class RecategoriseForm(forms.Form):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.in_community(community).filter(
-            active=True
-        )
+        categories = Category.objects.in_community(community).filter(active=True)
+        field_of(self, "category", forms.ModelChoiceField).queryset = categories
 
 
 class AssignForm(forms.Form):
@@ -97,10 +99,9 @@ class AssignForm(forms.Form):
         self, *args: Any, community: Community, handlers: list[Any], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.in_community(community).filter(
-            active=True
-        )
-        self.fields["assignee"].choices = [("", "—")] + [
+        departments = Department.objects.in_community(community).filter(active=True)
+        field_of(self, "department", forms.ModelChoiceField).queryset = departments
+        field_of(self, "assignee", forms.ChoiceField).choices = [("", "—")] + [
             (str(h.user_id), f"{h.user} ({h.department.name})") for h in handlers
         ]
 
@@ -177,9 +178,8 @@ class CategoryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.in_community(community).filter(
-            active=True
-        )
+        departments = Department.objects.in_community(community).filter(active=True)
+        field_of(self, "department", forms.ModelChoiceField).queryset = departments
         if self.instance.pk:
             # The code is how Open311 clients and statistics know the category: it stays.
             self.fields["code"].disabled = True
@@ -199,6 +199,5 @@ class HandlerForm(forms.Form):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.in_community(community).filter(
-            active=True
-        )
+        departments = Department.objects.in_community(community).filter(active=True)
+        field_of(self, "department", forms.ModelChoiceField).queryset = departments

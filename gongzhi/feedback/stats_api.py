@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from gongzhi.core.http import api_user
 from gongzhi.core.selectors import community_get
 from gongzhi.feedback import stats
 
@@ -77,7 +78,6 @@ def hotline_stats(
     first_month: str = Query("", alias="from", description="YYYY-MM; default: 11 months ago"),
     last_month: str = Query("", alias="to", description="YYYY-MM; default: this month"),
 ) -> Any:
-    user = request.auth if getattr(request, "auth", None) is not None else request.user
-    community = community_get(slug=slug, user=user, perm="feedback.view_stats")
+    community = community_get(slug=slug, user=api_user(request), perm="feedback.view_stats")
     first, last = stats.parse_period(first_month or None, last_month or None)
     return stats.as_dict(stats.report(community=community, first=first, last=last))

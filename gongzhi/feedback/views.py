@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.models import User
-from gongzhi.core.http import error_text, posted
+from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.models import Community
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
@@ -78,8 +78,8 @@ def _file_page_context(community: Community, user: Any, form: TicketForm, **extr
 def file(request: HttpRequest, slug: str) -> HttpResponse:
     """File a ticket. A first POST that resembles an open public ticket nearby shows it ("is this
     the same problem?"): the resident follows it, or files theirs anyway."""
-    community = community_get(slug=slug, user=request.user)
-    user = request.user
+    user = request_user(request)
+    community = community_get(slug=slug, user=user)
     can_file_for = rules.has_perm("core.act_on_behalf", user, community)
     if not (rules.has_perm("feedback.file", user, community) or can_file_for):
         raise PermissionDenied(_("Only members of this community can report problems here."))
@@ -132,8 +132,9 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect("hotline_ticket", slug=slug, number=ticket.number)
             # Shown once: the next submission files the ticket.
-            form.data = form.data.copy()
-            form.data["file_anyway"] = "on"
+            resubmitted = request.POST.copy()  # the form's data
+            resubmitted["file_anyway"] = "on"
+            form.data = resubmitted
             if data.get("photos"):
                 messages.info(request, _("Please choose your photos again if you file your own."))
     return render(
@@ -460,18 +461,19 @@ def _settings_page(request: HttpRequest, community: Community, **forms_in: Any) 
 @require_http_methods(["GET", "POST"])
 def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """Categories with their deadlines and default departments; departments and handlers."""
-    community = community_get(slug=slug, user=request.user, perm="feedback.manage")
+    user = request_user(request)
+    community = community_get(slug=slug, user=user, perm="feedback.manage")
     if request.method == "GET":
         return _settings_page(request, community)
     what = request.POST.get("what")
     try:
         if what == "category":
-            form: forms.Form = CategoryForm(request.POST, community=community)
+            form: forms.BaseForm = CategoryForm(request.POST, community=community)
             if not form.is_valid():
                 return _settings_page(request, community, category_form=form)
             data = dict(form.cleaned_data)
             services.category_create(
-                actor=request.user,
+                actor=user,
                 community=community,
                 code=data.pop("code"),
                 name=data.pop("name"),
@@ -483,7 +485,7 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
             if not form.is_valid():
                 return _settings_page(request, community, department_form=form)
             services.department_create(
-                actor=request.user, community=community, name=form.cleaned_data["name"]
+                actor=user, community=community, name=form.cleaned_data["name"]
             )
             messages.success(request, _("The department is added."))
         elif what in ("handler", "remove_handler"):
@@ -495,10 +497,10 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
             )
             department = form.cleaned_data["department"]
             if what == "handler":
-                services.handler_add(actor=request.user, department=department, user=person)
+                services.handler_add(actor=user, department=department, user=person)
                 messages.success(request, _("The handler is added."))
             else:
-                services.handler_remove(actor=request.user, department=department, user=person)
+                services.handler_remove(actor=user, department=department, user=person)
                 messages.success(request, _("The handler is removed."))
         else:
             raise Http404
@@ -510,13 +512,14 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    community = community_get(slug=slug, user=request.user, perm="feedback.manage")
+    user = request_user(request)
+    community = community_get(slug=slug, user=user, perm="feedback.manage")
     category = selectors.category_get(community=community, code=code)
     form = CategoryForm(posted(request), instance=category, community=community)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
         try:
-            services.category_update(actor=request.user, category=category, **data)
+            services.category_update(actor=user, category=category, **data)
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.models import User
-from gongzhi.core.http import error_text
+from gongzhi.core.http import error_text, request_user
 from gongzhi.core.manifests import notification_kinds
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
@@ -45,7 +42,7 @@ STATUS_CHOICES = [
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # login_required
+    user = request_user(request)
     queryset = Notification.objects.filter(user=user).select_related("community")
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core.apidoc import errors
+from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.selectors import community_get
 from gongzhi.opinions import selectors, services
@@ -135,8 +136,9 @@ class MapOut(Schema):
 
 
 def _conversation(request: HttpRequest, slug: str, conversation_id: int) -> Conversation:
-    user = request.auth if getattr(request, "auth", None) is not None else request.user
-    return selectors.conversation_at(slug=slug, conversation_id=conversation_id, user=user)
+    return selectors.conversation_at(
+        slug=slug, conversation_id=conversation_id, user=api_viewer(request)
+    )
 
 
 def _statement_out(statement: Statement, stats: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +202,7 @@ def statement_list(request: HttpRequest, slug: str, conversation_id: int):
 def statement_add(request: HttpRequest, slug: str, conversation_id: int, payload: StatementIn):
     conversation = _conversation(request, slug, conversation_id)
     statement = services.statement_add(
-        actor=request.auth, conversation=conversation, text=payload.text
+        actor=api_user(request), conversation=conversation, text=payload.text
     )
     return Status(201, _statement_out(statement, {}))
 
@@ -214,7 +216,7 @@ def next_statement(request: HttpRequest, slug: str, conversation_id: int):
     conversation = _conversation(request, slug, conversation_id)
     stored = selectors.stored_map(conversation=conversation)
     summary = stored.summary if stored is not None else {}
-    participant = selectors.participant_of(conversation=conversation, user=request.auth)
+    participant = selectors.participant_of(conversation=conversation, user=api_user(request))
     statement, progress = selectors.next_statement(
         conversation=conversation, participant=participant, summary=summary
     )
@@ -234,11 +236,10 @@ def next_statement(request: HttpRequest, slug: str, conversation_id: int):
 def vote(
     request: HttpRequest, slug: str, conversation_id: int, number: int, payload: StatementVoteIn
 ):
+    user = api_user(request)
     conversation = _conversation(request, slug, conversation_id)
-    statement = selectors.statement_get(
-        conversation=conversation, number=number, viewer=request.auth
-    )
-    result = services.vote_cast(actor=request.auth, statement=statement, value=VALUES[payload.vote])
+    statement = selectors.statement_get(conversation=conversation, number=number, viewer=user)
+    result = services.vote_cast(actor=user, statement=statement, value=VALUES[payload.vote])
     return {"saved": result.saved, "changed": result.changed}
 
 

@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from gongzhi.core.apidoc import ErrorOut, errors
+from gongzhi.core.http import api_user
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.roster import RosterFileError
 from gongzhi.core.selectors import community_get
@@ -77,8 +78,9 @@ def vote_detail(request: HttpRequest, slug: str, vote_id: int):
     "/{slug}/votes/{vote_id}/ballot", response=ReceiptOut, summary="Cast or change a ballot"
 )
 def ballot_cast(request: HttpRequest, slug: str, vote_id: int, payload: BallotIn):
-    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=request.auth)
-    receipt = services.ballot_cast(actor=request.auth, vote=vote, content=payload.content)
+    user = api_user(request)
+    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=user)
+    receipt = services.ballot_cast(actor=user, vote=vote, content=payload.content)
     return {"receipt": receipt.receipt, "changed": receipt.changed}
 
 
@@ -133,14 +135,15 @@ class PaperOut(Schema):
 
 @router.post("/{slug}/votes", response={201: VoteOut}, summary="Set up a vote (staff and council)")
 def vote_create(request: HttpRequest, slug: str, payload: VoteIn):
-    community = community_get(slug=slug, user=request.auth, perm="voting.manage_votes")
+    user = api_user(request)
+    community = community_get(slug=slug, user=user, perm="voting.manage_votes")
     proposal = None
     if payload.proposal is not None:
         proposal = Proposal.objects.in_community(community).filter(pk=payload.proposal).first()
         if proposal is None:
             raise HttpError(404, _("Not found."))
     vote = services.vote_create(
-        actor=request.auth,
+        actor=user,
         community=community,
         title=payload.title,
         options=payload.options,
@@ -164,10 +167,11 @@ def vote_create(request: HttpRequest, slug: str, payload: VoteIn):
     summary="Enter a paper ballot (double entry)",
 )
 def paper_enter(request: HttpRequest, slug: str, vote_id: int, payload: PaperIn):
-    community = community_get(slug=slug, user=request.auth, perm="voting.manage_votes")
+    user = api_user(request)
+    community = community_get(slug=slug, user=user, perm="voting.manage_votes")
     vote = selectors.vote_get(community=community, vote_id=vote_id)
     result = services.paper_ballot_enter(
-        actor=request.auth, vote=vote, serial=payload.serial, content=payload.content
+        actor=user, vote=vote, serial=payload.serial, content=payload.content
     )
     return {"confirmed": result.confirmed, "conflict": result.conflict}
 
@@ -208,12 +212,13 @@ class RollRejected(ErrorOut):
     summary="Replace an owners' vote's roll (staff; before it opens)",
 )
 def owner_roll_put(request: HttpRequest, slug: str, vote_id: int, payload: OwnerRollIn):
-    community = community_get(slug=slug, user=request.auth, perm="voting.manage_votes")
+    user = api_user(request)
+    community = community_get(slug=slug, user=user, perm="voting.manage_votes")
     vote = selectors.vote_get(community=community, vote_id=vote_id)
     header = ["phone", "area", "name", "building", "unit"]
     table = [header] + [[str(getattr(o, column)) for column in header] for o in payload.owners]
     try:
-        summary = services.owner_roll_apply(actor=request.auth, vote=vote, table=table)
+        summary = services.owner_roll_apply(actor=user, vote=vote, table=table)
     except RosterFileError as exc:
         raise ValidationError(str(exc), code="invalid_roll") from exc
     except RosterRejected as exc:
