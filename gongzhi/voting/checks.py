@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import checks
-from django.db import DatabaseError
 from django.utils import timezone
 
 
@@ -18,27 +17,18 @@ def open_secret_votes_have_their_key(app_configs: Any = None, **kwargs: Any) -> 
     from gongzhi.voting import keys
     from gongzhi.voting.models import Vote
 
-    found = []
-    try:
-        votes = list(
+    return keys.missing_key_warnings(
+        lambda: list(
             Vote.objects.all_communities()
             .filter(secret=True, closes_at__gt=timezone.now())
             .exclude(vote_key_id="")
             .select_related("community")
-        )
-    except DatabaseError:
-        return []
-    for vote in votes:
-        problem = keys.box_key_problem(vote)
-        if problem:
-            found.append(
-                checks.Warning(
-                    f"The secret vote {vote.title!r} (community {vote.community.slug}, "
-                    f"vote {vote.pk}, open until {vote.closes_at:%Y-%m-%d %H:%M}): {problem}.",
-                    hint="docs/operations.md, 'Rotating keys': VOTE_KEY cannot change while a "
-                    "secret vote is open.",
-                    obj=vote,
-                    id="voting.W001",
-                )
-            )
-    return found
+        ),
+        describe=lambda vote: (
+            f"The secret vote {vote.title!r} (community {vote.community.slug}, "
+            f"vote {vote.pk}, open until {vote.closes_at:%Y-%m-%d %H:%M})"
+        ),
+        hint="docs/operations.md, 'Rotating keys': VOTE_KEY cannot change while a "
+        "secret vote is open.",
+        check_id="voting.W001",
+    )

@@ -20,10 +20,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
 KEY_CHANGED = _(
@@ -100,3 +103,26 @@ def box_key_problem(box: Any) -> str | None:
         f"its ballots are keyed by VOTE_KEY id {box.vote_key_id!r}, which {where}: "
         f"casting is refused until that key is VOTE_KEY (with its id) again"
     )
+
+
+def missing_key_warnings(
+    read_boxes: Callable[[], list[Any]],
+    *,
+    describe: Callable[[Any], str],
+    hint: str,
+    check_id: str,
+) -> list[checks.CheckMessage]:
+    """The system check behind ``voting.W001`` and ``budgeting.W001``: one warning per open box
+    whose key this server lacks. Quiet when there is no database yet (a fresh install)."""
+    try:
+        boxes = read_boxes()
+    except DatabaseError:
+        return []
+    found: list[checks.CheckMessage] = []
+    for box in boxes:
+        problem = box_key_problem(box)
+        if problem:
+            found.append(
+                checks.Warning(f"{describe(box)}: {problem}.", hint=hint, obj=box, id=check_id)
+            )
+    return found
