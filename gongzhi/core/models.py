@@ -386,10 +386,35 @@ def _canonical(entry: Any, community_id: int | None) -> bytes:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _hmac(key: str, prev_hash: str, entry: Any) -> str:
-    return hmac.new(
-        key.encode(), prev_hash.encode() + entry.canonical(), hashlib.sha256
-    ).hexdigest()
+class ChainedEntry(models.Model):
+    """What the entries of both journals share: they are only ever appended, and each is sealed
+    by an HMAC over the previous entry's hash and its own canonical form."""
+
+    prev_hash: str  # each journal's own field: the hash the entry was chained after
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Chaining fills seq and the hashes of pending rows with one UPDATE (journal.chain);
+        # nothing else ever changes an entry.
+        if not self._state.adding:
+            raise AppendOnlyError("journal entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("journal entries are never deleted")
+
+    def canonical(self) -> bytes:
+        # A community's entry signs its community; a platform entry has none (null).
+        return _canonical(self, getattr(self, "community_id", None))
+
+    def compute_hash(self, key: str | None = None) -> str:
+        """The entry's HMAC under ``key`` (by default the current JOURNAL_KEY; chaining and
+        verifying pass the key of the chain's own key schedule, see journal.py)."""
+        secret = key if key is not None else settings.JOURNAL_KEY
+        message = self.prev_hash.encode() + self.canonical()
+        return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 #: The key id every chain begins under, unless its first entry names another (journal.py).
@@ -414,7 +439,7 @@ class AppendOnlyError(Exception):
     pass
 
 
-class Activity(TenantModel):
+class Activity(ChainedEntry, TenantModel):
     """One participatory act, written once by the service that did it (see journal.py).
 
     ``actor`` did it; ``on_behalf_of`` is the resident a community worker acted for (代办).
@@ -472,24 +497,6 @@ class Activity(TenantModel):
         """Whose participation this is: the resident, also when a worker acted for them."""
         return self.on_behalf_of_id or self.actor_id
 
-    def canonical(self) -> bytes:
-        return _canonical(self, self.community_id)
-
-    def compute_hash(self, key: str | None = None) -> str:
-        """The entry's HMAC under ``key`` (by default the current JOURNAL_KEY; chaining and
-        verifying pass the key of the chain's own key schedule, see journal.py)."""
-        return _hmac(key if key is not None else settings.JOURNAL_KEY, self.prev_hash, self)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Chaining fills seq and the hashes of pending rows with one UPDATE (journal.chain);
-        # nothing else ever changes an entry.
-        if not self._state.adding:
-            raise AppendOnlyError("journal entries are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("journal entries are never deleted")
-
     def clean(self) -> None:
         if self.on_behalf_of_id and self.on_behalf_of_id == self.actor_id:
             raise ValidationError(_("A person cannot act on their own behalf."))
@@ -509,7 +516,7 @@ class PlatformJournalHead(models.Model):
         return f"platform#{self.seq}"
 
 
-class PlatformActivity(models.Model):
+class PlatformActivity(ChainedEntry):
     """One act above the communities (创建街道/社区, appointing street officials, platform admins),
     chained and keyed like ``Activity`` but in one stream, and chained at once: these acts are
     rare, so each takes the head's lock inside its own transaction (journal.record_platform)."""
@@ -536,17 +543,3 @@ class PlatformActivity(models.Model):
 
     def __str__(self) -> str:
         return f"platform #{self.seq} {self.verb}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("journal entries are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("journal entries are never deleted")
-
-    def canonical(self) -> bytes:
-        return _canonical(self, None)
-
-    def compute_hash(self, key: str | None = None) -> str:
-        return _hmac(key if key is not None else settings.JOURNAL_KEY, self.prev_hash, self)
