@@ -26,7 +26,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - building XML, never parsing it
 from collections.abc import Callable
 
 from django.conf import settings
@@ -37,11 +36,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from gongzhi.core.manifests import boundary_error_renderers
+
 API_PREFIX = "/api/"
-#: The GeoReport v2 (Open311) endpoint answers errors in that specification's own shape.
-OPEN311_PREFIX = "/open311/"
 
 #: Refused: C0 and C1 controls and DEL, but not tab, newline and carriage return.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -191,27 +191,11 @@ def _back_url(request: HttpRequest) -> str:
     return reverse("home")
 
 
-def _open311_errors(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    """An error as the GeoReport v2 specification writes it, in the format the path asks for."""
-    if request.path_info.endswith(".xml"):
-        errors = ET.Element("errors")
-        error = ET.SubElement(errors, "error")
-        ET.SubElement(error, "code").text = str(status)
-        ET.SubElement(error, "description").text = message
-        body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(errors, encoding="unicode")
-        return HttpResponse(body.encode(), status=status, content_type="text/xml; charset=utf-8")
-    return JsonResponse(
-        [{"code": status, "description": message}],
-        safe=False,
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-        content_type="application/json; charset=utf-8",
-    )
-
-
 def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    if request.path_info.startswith(OPEN311_PREFIX):
-        return _open311_errors(request, status, message)
+    # An app whose API has an error format of its own (Open311's) registers it in its manifest.
+    for prefix, renderer in boundary_error_renderers().items():
+        if request.path_info.startswith(prefix):
+            return import_string(str(renderer))(request, status, message)
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse(
             {"code": code, "message": message},

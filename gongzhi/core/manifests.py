@@ -34,3 +34,9 @@ def verb_labels() -> dict[str, object]:
 
 def notification_kinds() -> dict[str, object]:
     return collect("NOTIFICATION_KINDS")
+
+
+def boundary_error_renderers() -> dict[str, object]:
+    """``{path prefix: "module.function"}``: an app whose API has its own error format (Open311)
+    renders the request boundary's refusals under its prefix as ``f(request, status, message)``."""
+    return collect("BOUNDARY_ERRORS")

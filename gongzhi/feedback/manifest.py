@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.privacy import Holding
 
+#: Open311 clients get the request boundary's refusals in GeoReport's own errors format.
+BOUNDARY_ERRORS = {"/open311/": "gongzhi.feedback.open311.boundary_error"}
+
 VERBS = {
     "hotline.categories_installed": _("set up the hotline's default categories"),
     "hotline.category_created": _("added a hotline category"),

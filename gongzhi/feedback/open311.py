@@ -155,6 +155,12 @@ def _errors(fmt: str, status: int, *descriptions: str) -> HttpResponse:
     )
 
 
+def boundary_error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """The request boundary's refusals (core/boundary.py) in this specification's format, as the
+    path asks for it; registered in the hotline's manifest."""
+    return _errors("xml" if request.path_info.endswith(".xml") else "json", status, message)
+
+
 def endpoint(*methods: str) -> Callable[..., Callable[..., HttpResponse]]:
     """A view of this API: the format from the URL, the method checked, and every
     ``Open311Error`` (and the hotline's own refusals) answered in the specification's format."""
