@@ -11,15 +11,10 @@ from PIL import Image
 
 from gongzhi.feedback import services
 from gongzhi.feedback.models import Rating, Routing, Status, Ticket, TicketPhoto
-from tests.e2e.test_journeys import force_login, shot, submit
+from tests.e2e.test_journeys import assert_no_sideways_scroll, force_login, shot, submit
 from tests.factories import BuildingFactory, member
 
 pytestmark = pytest.mark.browser
-
-
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
 
 
 def test_file_resolve_rate_from_a_phone(new_context, community, e2e, tmp_path, settings):
@@ -49,7 +44,7 @@ def test_file_resolve_rate_from_a_phone(new_context, community, e2e, tmp_path, s
     page.goto(f"/c/{slug}/")
     page.locator(f"main a[href='/c/{slug}/hotline/']").click()
     page.locator("#file-link").click()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     page.fill("#id_text", "3号楼电梯坏了，卡在五楼不动，老人下不了楼")
     page.select_option("#id_building", label="3号楼")
     page.fill("#id_unit", "2单元")
@@ -65,7 +60,7 @@ def test_file_resolve_rate_from_a_phone(new_context, community, e2e, tmp_path, s
     assert TicketPhoto.objects.in_community(community).filter(ticket=ticket).count() == 1
     assert "3号楼电梯坏了" in page.locator("#ticket-text").inner_text()
     assert page.locator("main img").count() == 1  # the reporter sees the photo
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     shot(page, "hotline-02-filed")
 
     # The handler finds it in their queue and handles it.
@@ -90,7 +85,7 @@ def test_file_resolve_rate_from_a_phone(new_context, community, e2e, tmp_path, s
     page.locator("input[name=solved][value=yes]").check()
     page.locator("input[name=satisfaction][value='5']").check()
     page.fill("#id_comment", "修得很快，谢谢王师傅")
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     submit(page, f"{one}/rate/")
     rating = Rating.objects.in_community(community).get()
     assert rating.solved and rating.satisfaction == 5 and rating.rater == resident

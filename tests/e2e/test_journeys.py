@@ -123,6 +123,9 @@ def root_font_px(page) -> float:
 
 
 def assert_no_sideways_scroll(page) -> None:
+    # A click that navigates returns once the new document commits, before it has a root
+    # element: measure the page that has loaded, not the one still arriving.
+    page.wait_for_load_state("load")
     widths = page.evaluate(
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
