@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from gongzhi.core.home import HomeTile, OverviewFigure
 
 
 @cache
@@ -40,3 +44,13 @@ def boundary_error_renderers() -> dict[str, object]:
     """``{path prefix: "module.function"}``: an app whose API has its own error format (Open311)
     renders the request boundary's refusals under its prefix as ``f(request, status, message)``."""
     return collect("BOUNDARY_ERRORS")
+
+
+def home_tile_registry() -> dict[str, HomeTile]:
+    """``{key: HomeTile}``: what each app shows on the community home (``HOME_TILES``)."""
+    return cast("dict[str, HomeTile]", collect("HOME_TILES"))
+
+
+def overview_figure_registry() -> dict[str, OverviewFigure]:
+    """``{key: OverviewFigure}``: the columns of the street officials' overview."""
+    return cast("dict[str, OverviewFigure]", collect("OVERVIEW_FIGURES"))
