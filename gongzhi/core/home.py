@@ -19,9 +19,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import rules
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from gongzhi.core.manifests import home_tile_registry, overview_figure_registry
+from gongzhi.core.manifests import (
+    console_link_registry,
+    home_tile_registry,
+    overview_figure_registry,
+)
 from gongzhi.core.models import Community
 
 
@@ -124,3 +130,30 @@ def share_text(part: int, whole: int) -> Cell:
         return EMPTY_CELL
     share = 100 * part / whole
     return Cell(text=f"{share:.0f}%", value=share)
+
+
+@dataclass(frozen=True)
+class ConsoleLink:
+    """A link an app adds to the community's staff console, shown to those with ``perm`` on
+    the community (``CONSOLE_LINKS`` in its manifest)."""
+
+    order: int
+    label: Any  # a lazy translation
+    url_name: str
+    perm: str
+
+
+@dataclass(frozen=True)
+class ConsoleEntry:
+    label: str
+    url: str
+
+
+def console_links(*, community: Community, user: Any) -> list[ConsoleEntry]:
+    """The apps' staff pages this person may open in ``community``, in order."""
+    registry = console_link_registry()
+    return [
+        ConsoleEntry(label=str(link.label), url=reverse(link.url_name, args=[community.slug]))
+        for _key, link in sorted(registry.items(), key=lambda kv: (kv[1].order, kv[0]))
+        if rules.has_perm(link.perm, user, community)
+    ]

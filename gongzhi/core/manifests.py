@@ -6,13 +6,16 @@ of notification it sends (``NOTIFICATION_KINDS``), each with the label a person 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from gongzhi.core.home import HomeTile, OverviewFigure
+    from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
+    from gongzhi.core.notify import Kind
 
 
 @cache
@@ -36,8 +39,24 @@ def verb_labels() -> dict[str, object]:
     return collect("VERBS")
 
 
-def notification_kinds() -> dict[str, object]:
-    return collect("NOTIFICATION_KINDS")
+def notification_kinds() -> dict[str, Kind]:
+    """``{kind: Kind}``: the kinds of notification, their messages and who receives them."""
+    return cast("dict[str, Kind]", collect("NOTIFICATION_KINDS"))
+
+
+@cache
+def notifier_path() -> str:
+    """``"module.function"`` of the notifier one app declares (``NOTIFIER``), which
+    ``gongzhi.core.notify.send`` calls: core tells people things without importing that app."""
+    declared = [
+        getattr(importlib.import_module(f"{c.name}.manifest"), "NOTIFIER", "")
+        for c in apps.get_app_configs()
+        if c.name.startswith("gongzhi.") and importlib.util.find_spec(f"{c.name}.manifest")
+    ]
+    found = [path for path in declared if path]
+    if len(found) > 1:
+        raise ImproperlyConfigured(f"More than one app declares NOTIFIER: {found}")
+    return found[0] if found else ""
 
 
 def boundary_error_renderers() -> dict[str, object]:
@@ -54,3 +73,8 @@ def home_tile_registry() -> dict[str, HomeTile]:
 def overview_figure_registry() -> dict[str, OverviewFigure]:
     """``{key: OverviewFigure}``: the columns of the street officials' overview."""
     return cast("dict[str, OverviewFigure]", collect("OVERVIEW_FIGURES"))
+
+
+def console_link_registry() -> dict[str, ConsoleLink]:
+    """``{key: ConsoleLink}``: the apps' staff pages linked from the staff console."""
+    return cast("dict[str, ConsoleLink]", collect("CONSOLE_LINKS"))

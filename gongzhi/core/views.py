@@ -27,6 +27,7 @@ from gongzhi.core.forms import (
     RoleForm,
     RosterUploadForm,
 )
+from gongzhi.core.home import console_links, home_tiles
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.pagination import paginate_by_ids
@@ -83,6 +84,8 @@ def community_home(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "roles": _role_tags(membership),
             "stats": selectors.community_stats(community),
+            "tiles": home_tiles(community=community, user=request.user),
+            "console": console_links(community=community, user=request.user),
         },
     )
 

@@ -9,6 +9,8 @@ needs a reason; its author may appeal once; any other moderator decides. Limits 
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
+from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -48,3 +50,27 @@ PRIVACY = {
         ),
     ),
 }
+
+#: The community home's tile and the street officials' overview column (``core.home``).
+HOME_TILES = {
+    "deliberation.near": HomeTile(order=20, provider="gongzhi.deliberation.home.near_threshold"),
+}
+OVERVIEW_FIGURES = {
+    "deliberation.proposals": OverviewFigure(
+        order=40,
+        label=_("Proposals"),
+        help=_("Proposals published in the last year, and the share that got an answer"),
+        provider="gongzhi.deliberation.home.proposals",
+    ),
+}
+CONSOLE_LINKS = {
+    "deliberation.moderation": ConsoleLink(
+        order=20,
+        label=_("Moderation: flagged proposals and comments"),
+        url_name="moderation_queue",
+        perm="deliberation.moderate",
+    ),
+}
+
+#: The demo street's content (``core.demo``): proposals with support and comments, one on the council's agenda.
+DEMO = {"deliberation": DemoContent(order=10, seed="gongzhi.deliberation.demo.seed")}

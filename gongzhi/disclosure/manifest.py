@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
+from gongzhi.core.home import HomeTile, OverviewFigure
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -41,3 +43,21 @@ PRIVACY = {
         ),
     ),
 }
+
+#: The community home's tile and the street officials' overview column (``core.home``).
+HOME_TILES = {
+    "disclosure.unread": HomeTile(
+        order=40, provider="gongzhi.disclosure.home.unread_announcements"
+    ),
+}
+OVERVIEW_FIGURES = {
+    "disclosure.finance": OverviewFigure(
+        order=60,
+        label=_("Finances published up to"),
+        help=_("The end of the latest published finance period; marked when over four months ago"),
+        provider="gongzhi.disclosure.home.finance_published",
+    ),
+}
+
+#: The demo street's content (``core.demo``): announcements, an approved month of accounts, a notice board.
+DEMO = {"disclosure": DemoContent(order=60, seed="gongzhi.disclosure.demo.seed")}

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
+from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
 from gongzhi.core.privacy import Holding
 
 #: Open311 clients get the request boundary's refusals in GeoReport's own errors format.
@@ -48,3 +50,51 @@ PRIVACY = {
         ),
     ),
 }
+
+#: The community home's tile and the street officials' overview columns (``core.home``).
+HOME_TILES = {
+    "hotline.mine": HomeTile(order=30, provider="gongzhi.feedback.home.my_open_tickets"),
+}
+OVERVIEW_FIGURES = {
+    "hotline.open": OverviewFigure(
+        order=10,
+        label=_("Open tickets"),
+        help=_("Hotline tickets not yet resolved"),
+        provider="gongzhi.feedback.home.open_tickets",
+    ),
+    "hotline.overdue": OverviewFigure(
+        order=11,
+        label=_("Overdue tickets"),
+        help=_("Open tickets past their respond-by or resolve-by deadline"),
+        provider="gongzhi.feedback.home.overdue_tickets",
+    ),
+    "hotline.resolution": OverviewFigure(
+        order=12,
+        label=_("Resolution rate"),
+        help=_("Of the tickets rated in the last year, the share the reporter said was solved"),
+        provider="gongzhi.feedback.home.resolution_rate",
+    ),
+    "hotline.satisfaction": OverviewFigure(
+        order=13,
+        label=_("Satisfaction rate"),
+        help=_("Of the tickets rated in the last year, the share rated 4 or 5"),
+        provider="gongzhi.feedback.home.satisfaction_rate",
+    ),
+}
+CONSOLE_LINKS = {
+    "hotline.queue": ConsoleLink(
+        order=10,
+        label=_("Hotline ticket queue"),
+        url_name="hotline_queue",
+        perm="feedback.view_queue",
+    ),
+    "hotline.stats": ConsoleLink(
+        order=11,
+        label=_("Hotline statistics"),
+        url_name="hotline_stats",
+        perm="feedback.view_stats",
+    ),
+}
+
+#: The demo street's content (``core.demo``): the hotline's departments and tickets in every state.
+DEMO = {"feedback": DemoContent(order=50, seed="gongzhi.feedback.demo.seed")}

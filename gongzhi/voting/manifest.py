@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
+from gongzhi.core.home import HomeTile, OverviewFigure
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -10,6 +12,7 @@ VERBS = {
     "vote.cast": _("voted"),
     "vote.changed": _("changed their vote"),
     "vote.paper_issued": _("was given a paper ballot"),
+    "vote.paper_entered": _("typed in a paper ballot"),
     "vote.paper_confirmed": _("confirmed a paper ballot"),
     "vote.paper_conflict": _("found two different readings of a paper ballot"),
 }
@@ -33,3 +36,25 @@ PRIVACY = {
         ),
     ),
 }
+
+#: The community home's tile and the street officials' overview columns (``core.home``).
+HOME_TILES = {
+    "voting.closing": HomeTile(order=10, provider="gongzhi.voting.home.closing_soon"),
+}
+OVERVIEW_FIGURES = {
+    "voting.held": OverviewFigure(
+        order=50,
+        label=_("Votes held"),
+        help=_("Votes closed in the last year"),
+        provider="gongzhi.voting.home.votes_held",
+    ),
+    "voting.turnout": OverviewFigure(
+        order=51,
+        label=_("Turnout"),
+        help=_("Those who voted over those who could, over the votes closed in the last year"),
+        provider="gongzhi.voting.home.turnout",
+    ),
+}
+
+#: The demo street's content (``core.demo``): an open poll and a closed secret vote; after the proposals, before the budget: one random stream.
+DEMO = {"voting": DemoContent(order=20, seed="gongzhi.voting.demo.seed")}
