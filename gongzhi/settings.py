@@ -215,7 +215,8 @@ ACCOUNT_ADAPTER = "gongzhi.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*", "email", "password1", "password2"]
 ACCOUNT_FORMS = {
-    "request_login_code": "gongzhi.accounts.login_forms.PhoneFirstRequestLoginCodeForm"
+    "login": "gongzhi.accounts.login_forms.PhoneFirstLoginForm",
+    "request_login_code": "gongzhi.accounts.login_forms.PhoneFirstRequestLoginCodeForm",
 }
 ACCOUNT_SIGNUP_FORM_CLASS = "gongzhi.accounts.forms.SignupExtraForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -1,6 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from gongzhi.accounts import views as account_views
 from gongzhi.api import api
@@ -36,6 +39,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever a page links: send them to the static file (its
+    # hashed name is known only once the static manifest is read, hence lazy).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("gongzhi/favicon.ico"))),
     path("c/<slug:slug>/", include(community_patterns)),
     path("overview/", core_views.overview, name="overview"),
     path("inbox/", notification_views.inbox, name="inbox"),

@@ -46,8 +46,21 @@ class LocalPhoneField(forms.CharField):
             raise forms.ValidationError(exc.messages, code="invalid_phone") from exc
 
 
+#: The attributes of a field where people type their own phone number to log in or sign up.
+OWN_PHONE_ATTRS = {
+    "autocomplete": "username",
+    "inputmode": "tel",
+    "placeholder": "13800138000",
+}
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs: Any) -> Any:
+        """The phone field of allauth's own pages (sign-up, log in by code, change of number):
+        there the number is the person's own account name, so it is marked ``username`` and a
+        phone's password manager offers the saved number; ``inputmode=tel`` still brings up the
+        number pad. (``username`` is not allowed on ``type=tel``, hence a text input.)"""
+        kwargs.setdefault("widget", forms.TextInput(attrs=OWN_PHONE_ATTRS))
         return LocalPhoneField(**kwargs)
 
     def clean_phone(self, phone: str) -> str:
