@@ -9,6 +9,14 @@ Rules and their sources
   skipping those that no longer fit. With approval ballots and cost utilities this is "most
   votes first", what most cities use. Definition as ``greedy_utilitarian_welfare`` in
   pabutools (Faliszewski et al., pabutools documentation, pabutools.readthedocs.io).
+- :func:`greedy_points` — greedy by total points, the rule of Polish cities with ranked or
+  cumulative ballots (Kraków, Katowice, Gdańsk, Częstochowa): projects in decreasing order of
+  the points the ballots give them (not per unit of cost, not Borda), each funded if it still
+  fits. A ranked ballot gives the points of its ranks (e.g. 3/2/1 in Kraków; Pabulib's
+  ``points`` column), or, without them, k − i to the project in position i (0-based) of k — the
+  Pabulib files' ``score`` column is exactly that sum; approval ballots give one point per
+  project. As pabutools' ``greedy_utilitarian_welfare`` with an additive satisfaction of
+  points × cost (the density then is the total points).
 - :func:`equal_shares` — the Method of Equal Shares (MES): Peters and Skowron, "Proportionality
   and the limits of welfarism" (EC 2020); Peters, Pierczyński and Skowron, "Proportional
   participatory budgeting with additive utilities" (NeurIPS 2021). Each voter gets an equal
@@ -75,6 +83,8 @@ __all__ = [
     "equal_shares_add1_reference",
     "equal_shares_reference",
     "greedy",
+    "greedy_points",
+    "parse_rank_points",
     "phragmen",
     "run_rule",
 ]
@@ -170,7 +180,32 @@ class Election:
             tuple(score for _, score in pairs),
         )
         election.__dict__["_distinct"] = [(*scored[r], n) for r, n in counts.items()]
+        election.__dict__["_borda"] = True  # greedy_points refuses Borda scores
         return election
+
+    @classmethod
+    def ranked_points(
+        cls,
+        budget: Number,
+        costs: Mapping[str, Number],
+        rankings: Iterable[Sequence[str]],
+        points: Sequence[Number] | None = None,
+    ) -> Election:
+        """Ranked ballots scored by points per rank: ``points[i]`` to the project in position i
+        (ranks beyond the list score nothing), or, if ``points`` is ``None``, k − i where k is
+        the longest ranking (with ballots of one length, Kraków's 3/2/1)."""
+        ranked = [tuple(r) for r in rankings]
+        if points is None:
+            k = max(map(len, ranked), default=0)
+            points = range(k, 0, -1)
+        per_rank = [Fraction(v) for v in points]
+        if any(v < 0 for v in per_rank):
+            raise ValueError("points per rank must not be negative")
+        return cls.cardinal(
+            budget,
+            costs,
+            (dict(zip(r, per_rank, strict=False)) for r in ranked),
+        )
 
     @property
     def is_approval(self) -> bool:
@@ -353,6 +388,54 @@ def greedy(
             added.append(p)
             remaining -= election.costs[p]
     return Outcome(tuple(chosen + added), completed=tuple(added) if chosen else ())
+
+
+def greedy_points(
+    election: Election,
+    *,
+    tie_breaking: TieBreaking = (),
+) -> Outcome:
+    """Greedy by total points: the projects in decreasing order of the points the ballots give
+    them, each funded if it still fits in what is left of the budget (a project that does not
+    fit is skipped, and cheaper ones after it may still be funded). Approval ballots give one
+    point per project (most votes first); build ranked ballots with
+    :meth:`Election.ranked_points` — Borda scores (:meth:`Election.ordinal`) are refused, since
+    k − i − 1 is not what any city counts. Ties (equal points) are broken by ``tie_breaking``,
+    then by the project id, as in every rule here. Projects without points are not funded.
+    """
+    if election.__dict__.get("_borda"):
+        raise ValueError(
+            "greedy-points needs points per rank, not Borda scores (Election.ranked_points)"
+        )
+    keys = _tie_keys(election, tie_breaking)
+    totals = election.utility_totals
+    order = sorted((p for p in election.costs if totals[p] > 0), key=keys.__getitem__)
+    order.sort(key=lambda p: -totals[p])  # stable: ties keep the tie-breaking order
+    remaining = election.budget
+    chosen = []
+    for p in order:
+        if election.costs[p] <= remaining:
+            chosen.append(p)
+            remaining -= election.costs[p]
+    return Outcome(tuple(chosen))
+
+
+def parse_rank_points(text: str) -> tuple[int, ...]:
+    """Points per rank as a community writes them, "3,2,1" (also with "，" or spaces): whole
+    numbers, at least one, none negative, the first positive, never more for a lower rank.
+    Raises ValueError saying what is wrong."""
+    parts = [p for p in text.replace("，", ",").replace(" ", ",").split(",") if p]
+    if not parts:
+        raise ValueError("no points given")
+    try:
+        points = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"not whole numbers: {text!r}") from None
+    if any(v < 0 for v in points) or points[0] <= 0:
+        raise ValueError("points must not be negative, and the first rank must score")
+    if any(b > a for a, b in itertools.pairwise(points)):
+        raise ValueError("a lower rank cannot score more than a higher one")
+    return points
 
 
 # --------------------------------------------------------------------------- shared tables
@@ -1358,6 +1441,7 @@ def phragmen(election: Election, *, tie_breaking: TieBreaking = ()) -> Outcome:
 
 RULES: dict[str, Callable[..., Outcome]] = {
     "greedy": greedy,
+    "greedy-points": greedy_points,
     "mes": lambda e, **kw: equal_shares(e, completion="none", **kw),
     "mes-utilitarian": lambda e, **kw: equal_shares(e, completion="utilitarian", **kw),
     "mes-add1": lambda e, **kw: equal_shares_add1(e, **kw),

@@ -3,7 +3,7 @@
     python -m gongzhi.budgeting.tally FILE.pb --rule RULE [--tie-breaking votes,min-cost]
 
 prints the funded project ids, one per line, on standard output, in the order the rule chose
-them, and a short summary on standard error. RULE is one of ``greedy``, ``mes``,
+them, and a short summary on standard error. RULE is one of ``greedy``, ``greedy-points``, ``mes``,
 ``mes-utilitarian``, ``mes-add1``, ``mes-add1e``, ``mes-add1u``, ``mes-add1eu``, ``phragmen``
 (see :mod:`gongzhi.budgeting.rules`). A file that cannot be read, or a rule that does not apply
 to its ballots, ends with a message on standard error and exit status 2. No Django here.
@@ -21,13 +21,32 @@ from gongzhi.budgeting import pabulib, rules
 __all__ = ["election_of", "main"]
 
 
-def election_of(instance: pabulib.Instance) -> rules.Election:
+def election_of(instance: pabulib.Instance, rule: str = "") -> rules.Election:
     """The election a rule needs, from a parsed file: approval (and choose-1) ballots as
-    approvals, cumulative and scoring ballots by their points, ordinal ballots by Borda."""
+    approvals, cumulative and scoring ballots by their points, ordinal ballots by Borda —
+    except for ``greedy-points``, where an ordinal ballot gives its ``points`` column if it has
+    one, else k − i to its i-th project (0-based), k being META ``max_length`` or, without it,
+    the longest ballot: a first choice is worth the same on every ballot, as on the cities'
+    (Kraków's 3/2/1; the files' ``score`` column is this sum)."""
     costs = {pid: project.cost for pid, project in instance.projects.items()}
     vote_type = instance.vote_type
     if vote_type in ("approval", "choose-1"):
         return rules.Election.approval(instance.budget, costs, (b.vote for b in instance.ballots))
+    if vote_type == "ordinal" and rule == "greedy-points":
+        max_length = instance.constraint("max_length")
+        k = (
+            int(max_length)
+            if max_length
+            else max((len(b.vote) for b in instance.ballots), default=0)
+        )
+        return rules.Election.cardinal(
+            instance.budget,
+            costs,
+            (
+                dict(zip(b.vote, b.points or range(k, 0, -1), strict=False))
+                for b in instance.ballots
+            ),
+        )
     if vote_type == "ordinal":
         return rules.Election.ordinal(instance.budget, costs, (b.vote for b in instance.ballots))
     return rules.Election.cardinal(
@@ -73,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         instance = pabulib.read(args.file)
-        election = election_of(instance)
+        election = election_of(instance, args.rule)
     except OSError as error:
         print(f"error: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2

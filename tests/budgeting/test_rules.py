@@ -151,7 +151,15 @@ def elections(draw, approval: bool = True):
 
 
 any_election = st.one_of(elections(True), elections(False))
-ALL_RULES = ["greedy", "mes", "mes-utilitarian", "mes-add1", "mes-add1e", "mes-add1u"]
+ALL_RULES = [
+    "greedy",
+    "greedy-points",
+    "mes",
+    "mes-utilitarian",
+    "mes-add1",
+    "mes-add1e",
+    "mes-add1u",
+]
 
 
 @settings(max_examples=120, deadline=None)
