@@ -51,7 +51,8 @@ def vote_detail(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
     vote = selectors.vote_get(community=community, vote_id=vote_id)
     options = selectors.options_of(vote)
     participation = selectors.my_participation(vote=vote, user=request.user)
-    show_results = services.results_visible(vote, request.user)
+    labels = {o.pk: o.label for o in options}
+    result = services.results(vote) if services.results_visible(vote, request.user) else None
     return render(
         request,
         "voting/vote_detail.html",
@@ -59,10 +60,14 @@ def vote_detail(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
             "community": community,
             "vote": vote,
             "options": options,
-            "labels": {o.pk: o.label for o in options},
+            "labels": labels,
             "participation": participation,
+            "my_choice": participation
+            and selectors.my_choice(vote=vote, user=request.user, labels=labels),
             "eligible": services.eligible(vote, request.user),
-            "result": services.results(vote) if show_results else None,
+            "result": result,
+            "explained": result
+            and selectors.result_explained(vote=vote, result=result, labels=labels),
             "score_range": range(vote.min_score, vote.max_score + 1),
             "rank_range": range(1, len(options) + 1),
             "can_manage": rules.has_perm("voting.manage_votes", request.user, community),
@@ -110,8 +115,7 @@ def vote_published(request: HttpRequest, slug: str, vote_id: int) -> HttpRespons
             "community": community,
             "vote": vote,
             "receipts": receipts,
-            "contents": contents,
-            "labels": labels,
+            "ballots": [selectors.ballot_words(c, labels) for c in contents],
         },
     )
 
