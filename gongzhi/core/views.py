@@ -27,7 +27,7 @@ from gongzhi.core.forms import (
     RoleForm,
     RosterUploadForm,
 )
-from gongzhi.core.home import console_links, home_tiles
+from gongzhi.core.home import console_links, home_tiles, overview_columns
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.models import Building, Community, Household, Role
 from gongzhi.core.pagination import paginate_by_ids
@@ -417,8 +417,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         from django.http import Http404
 
         raise Http404
+    columns = overview_columns([r["community"] for r in rows])
+    for r in rows:
+        r["cells"] = [column.cell(r["community"]) for column in columns]
     return render(
         request,
         "core/overview.html",
-        {"rows": rows, "oversights": selectors.oversight_of(request.user)},
+        {"rows": rows, "columns": columns, "oversights": selectors.oversight_of(request.user)},
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,7 +29,7 @@ def unread_announcements(community: Community, user: Any) -> Tile:
     """Recent announcements; an important one the person has not yet confirmed comes first,
     marked, and stays until confirmed. One query."""
     now = timezone.now()
-    notices = Announcement.objects.in_community(community).filter(
+    notices: QuerySet[Any] = Announcement.objects.in_community(community).filter(
         published_at__isnull=False, published_at__gte=now - RECENT
     )
     if getattr(user, "is_authenticated", False):

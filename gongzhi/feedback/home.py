@@ -63,7 +63,7 @@ def _open_counts(communities: list[Community]) -> dict[int, dict[str, int]]:
         for row in Ticket.objects.in_communities([c.pk for c in communities])
         .filter(status__in=OPEN_STATUSES)
         .values("community")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
+        .annotate(open=Count("pk"), late=Count("pk", filter=overdue_q(now)))
     }
 
 
@@ -83,7 +83,7 @@ def overdue_tickets(communities: list[Community]) -> dict[int, Cell]:
     counts = _open_counts(communities)
     cells = {}
     for c in communities:
-        n = counts.get(c.pk, {}).get("overdue", 0)
+        n = counts.get(c.pk, {}).get("late", 0)
         cells[c.pk] = Cell(
             text=str(n),
             value=n,

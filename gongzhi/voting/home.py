@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
@@ -26,7 +26,7 @@ TURNOUT_WINDOW = timedelta(days=365)
 def closing_soon(community: Community, user: Any) -> Tile:
     """Open votes, the soonest to close first; "you voted" where the person has. One query."""
     now = timezone.now()
-    votes = Vote.objects.in_community(community).filter(
+    votes: QuerySet[Any] = Vote.objects.in_community(community).filter(
         published=True, opens_at__lte=now, closes_at__gt=now, closes_at__lte=now + SOON
     )
     if getattr(user, "is_authenticated", False):
@@ -101,7 +101,7 @@ def turnout(communities: list[Community]) -> dict[int, Cell]:
     electorate: dict[int, int] = {}
     voters: dict[int, int] = {}
     for pk, community_id, size in votes:
-        electorate[community_id] = electorate.get(community_id, 0) + size
+        electorate[community_id] = electorate.get(community_id, 0) + (size or 0)
         voters[community_id] = voters.get(community_id, 0) + voted.get(pk, 0)
     cells = {}
     for c in communities:
