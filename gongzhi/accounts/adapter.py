@@ -7,6 +7,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -146,3 +147,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_login_redirect_url(self, request: Any) -> str:
+        """After logging in (with no ``next``), a person lands on their community: its home when
+        they belong to exactly one; else the home page, which lists their communities to choose
+        from, or every community to join when they belong to none."""
+        from gongzhi.core.models import Membership
+
+        slugs = list(
+            Membership.objects.all_communities()
+            .filter(user=request.user)
+            .values_list("community__slug", flat=True)[:2]
+        )
+        if len(slugs) == 1:
+            return reverse("community_home", args=[slugs[0]])
+        return reverse("home") + ("" if slugs else "#join")
