@@ -3,6 +3,7 @@ is journalled as the act of voting, never with its choice."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -45,3 +46,6 @@ PRIVACY = {
         ),
     ),
 }
+
+#: The demo street's content (``core.demo``): a budget in its voting phase, its ideas reviewed.
+DEMO = {"budgeting": DemoContent(order=30, seed="gongzhi.budgeting.demo.seed")}

@@ -2,7 +2,8 @@
 notifications and the ledger's rules are exactly as in real use): announcements (one important,
 read by some residents), last month's income and expenditure entered by a community worker and
 approved by a second person, its published report on a notice board, and a document with two
-versions. ``seed_demo`` calls ``seed_demo_disclosure`` for the demo community."""
+versions. Registered in ``manifest.DEMO``: ``seed_demo`` calls ``seed``, which fills the demo
+community with ``seed_demo_disclosure``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core.demo import DemoContext
 from gongzhi.core.models import Community
 from gongzhi.disclosure import services
 from gongzhi.disclosure.models import Announcement, NoticeBoard
@@ -73,6 +75,15 @@ MINUTES_V2 = """2026年居民议事会第三次会议纪要
 
 二、议题：东门路灯
 由社区向街道申请专项资金，预计下月安装。"""
+
+
+def seed(context: DemoContext) -> None:
+    seed_demo_disclosure(
+        context.community,
+        worker=context.worker,
+        approver=context.supervisor,
+        residents=context.residents,
+    )
 
 
 def _receipt(number: int, amount: str) -> SimpleUploadedFile:

@@ -2,7 +2,8 @@
 and notifications are exactly as in real use): the default categories, two departments with
 their handlers, and tickets in every state — routed automatically, waiting in triage, accepted,
 in progress, resolved and waiting for a rating, rated, merged as a duplicate, and one filed by a
-community worker for an elderly resident (代办). ``seed_demo`` calls ``seed_demo_hotline``."""
+community worker for an elderly resident (代办). Registered in ``manifest.DEMO``: ``seed_demo``
+calls ``seed``, which fills the demo community with ``seed_demo_hotline``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from gongzhi.accounts.models import User
+from gongzhi.core.demo import DemoContext
 from gongzhi.core.models import Building, Community
 from gongzhi.feedback import services
 from gongzhi.feedback.models import Category, Ticket
+
+
+def seed(context: DemoContext) -> None:
+    seed_demo_hotline(context.community, worker=context.worker, residents=context.residents)
+
 
 #: (text, public, building index or None, what happens to it)
 TICKETS = [

@@ -7,6 +7,7 @@ they voted.
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -31,3 +32,6 @@ PRIVACY = {
         kept=(_("statements and votes, under your number in each conversation"),),
     ),
 }
+
+#: The demo street's content (``core.demo``): a conversation whose map has groups.
+DEMO = {"opinions": DemoContent(order=40, seed="gongzhi.opinions.demo.seed")}

@@ -18,17 +18,18 @@ import random
 import time
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
+from gongzhi.core.demo import DemoContext, seed_all
 from gongzhi.core.journal import PendingEntry, bulk_append
 from gongzhi.core.models import (
     Building,
@@ -44,21 +45,18 @@ from gongzhi.core.models import (
     VerificationMethod,
 )
 
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
+else:
+    User = get_user_model()
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强桂兰淑珍秀珍海燕文波红梅晓明丹丹欣怡子涵浩然宇轩梓萱思远雨桐嘉怡俊杰晨阳佳琪"
 
 COMMUNITIES = [
     ("xingfu", "幸福社区", "运河边的老小区，多为六层步梯楼，老年居民多。"),
-    (
-        "hexie",
-        "和谐社区",
-        "Hexie (Harmony) Community: a 2000s estate with a large owners' committee.",
-    ),
-    (
-        "yangguang",
-        "阳光社区",
-        "Yangguang (Sunshine) Community: new towers and many young families.",
-    ),
+    ("hexie", "和谐社区", "建于2000年代的商品房小区，业主委员会人数多、很活跃。"),
+    ("yangguang", "阳光社区", "新建的高层住宅区，年轻家庭和孩子多。"),
 ]
 DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105 (printed for the demo, never in production)
 #: A fixed TOTP secret for the demo staff accounts, so the README can say how to log in.
@@ -155,28 +153,30 @@ class Command(BaseCommand):
             self.print_logins()
 
     def seed_content(self, rng: random.Random) -> None:
-        """Proposals, votes, a conversation and a budget (``_demo_content``), the hotline's
-        tickets and the notices with the community's finances, in the first community."""
-        from gongzhi.core.management.commands._demo_content import seed_hall
-        from gongzhi.disclosure.demo import seed_demo_disclosure
-        from gongzhi.feedback.demo import seed_demo_hotline
-
-        community = Community.objects.get(slug=COMMUNITIES[0][0])
-        worker = User.objects.get(phone="+8613900000002")
+        """What the first community has been doing, so a visitor sees a living place and not
+        empty pages: every app's registered demo content (``core.demo``), in order."""
+        slugs = [slug for slug, _name, _description in COMMUNITIES]
+        communities = sorted(
+            Community.objects.filter(slug__in=slugs), key=lambda c: slugs.index(c.slug)
+        )
         residents = [
             m.user
-            for m in Membership.objects.in_community(community)
+            for m in Membership.objects.in_community(communities[0])
             .filter(verified_at__isnull=False, role_grants__isnull=True)
             .select_related("user")
             .order_by("pk")
         ]
-        seed_hall(community, worker, residents, rng)
-        seed_demo_hotline(community, worker=worker, residents=residents)
-        seed_demo_disclosure(
-            community,
-            worker=worker,
-            approver=User.objects.get(phone="+8613900000004"),
-            residents=residents,
+        crowd = residents[:]
+        rng.shuffle(crowd)
+        seed_all(
+            DemoContext(
+                communities=communities,
+                worker=User.objects.get(phone="+8613900000002"),
+                supervisor=User.objects.get(phone="+8613900000004"),
+                residents=residents,
+                crowd=crowd,
+                rng=rng,
+            )
         )
 
     def not_the_demos(self) -> list[str]:
