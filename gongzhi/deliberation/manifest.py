@@ -74,6 +74,3 @@ CONSOLE_LINKS = {
 
 #: The demo street's content (``core.demo``): proposals with support and comments, one on the council's agenda.
 DEMO = {"deliberation": DemoContent(order=10, seed="gongzhi.deliberation.demo.seed")}
-
-#: The demo street's content (``core.demo``): proposals with support and comments, one on the council's agenda.
-DEMO = {"deliberation": DemoContent(order=10, seed="gongzhi.deliberation.demo.seed")}

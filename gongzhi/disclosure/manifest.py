@@ -61,6 +61,3 @@ OVERVIEW_FIGURES = {
 
 #: The demo street's content (``core.demo``): announcements, an approved month of accounts, a notice board.
 DEMO = {"disclosure": DemoContent(order=60, seed="gongzhi.disclosure.demo.seed")}
-
-#: The demo street's content (``core.demo``): announcements, an approved month of accounts, a notice board.
-DEMO = {"disclosure": DemoContent(order=60, seed="gongzhi.disclosure.demo.seed")}

@@ -98,6 +98,3 @@ CONSOLE_LINKS = {
 
 #: The demo street's content (``core.demo``): the hotline's departments and tickets in every state.
 DEMO = {"feedback": DemoContent(order=50, seed="gongzhi.feedback.demo.seed")}
-
-#: The demo street's content (``core.demo``): the hotline's departments and tickets in every state.
-DEMO = {"feedback": DemoContent(order=50, seed="gongzhi.feedback.demo.seed")}

@@ -56,8 +56,5 @@ OVERVIEW_FIGURES = {
     ),
 }
 
-#: The demo street's content (``core.demo``): an open poll and a closed secret vote; after the proposals, before the budget: one random stream.
-DEMO = {"voting": DemoContent(order=20, seed="gongzhi.voting.demo.seed")}
-
 #: The demo street's content (``core.demo``): an open poll and a closed secret vote.
 DEMO = {"voting": DemoContent(order=20, seed="gongzhi.voting.demo.seed")}
