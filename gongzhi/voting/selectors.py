@@ -180,26 +180,17 @@ def result_explained(*, vote: Vote, result: Any, labels: Mapping[Any, str]) -> E
     ballots: int = getattr(result, "ballots", 0)
     if isinstance(result, tally.OwnerVoteResult):
         ballots = result.participating
-        consent = share_text(result.consent_by_head.threshold.share)
-        rule = (
-            gettext(
-                "Civil Code art. 278: owners holding at least 2/3 of the floor area and at least "
-                "2/3 of the owners must take part; of those taking part, at least %(consent)s by "
-                "floor area and by head must consent."
-            )
-            if result.weighty
-            else gettext(
-                "Civil Code art. 278: owners holding at least 2/3 of the floor area and at least "
-                "2/3 of the owners must take part; of those taking part, more than half by floor "
-                "area and by head must consent."
-            )
-        ) % {"consent": consent}
         checks = [
             _check(gettext("Owners taking part (by head)"), result.participation_by_head),
             _check(gettext("Owners taking part (by floor area)"), result.participation_by_area),
             _check(gettext("Consent of those taking part (by head)"), result.consent_by_head),
             _check(gettext("Consent of those taking part (by floor area)"), result.consent_by_area),
         ]
+        rule = gettext(
+            "Civil Code art. 278: owners holding at least 2/3 of the floor area and at least "
+            "2/3 of the owners must take part; of those taking part, %(needed)s by floor area "
+            "and by head must consent."
+        ) % {"needed": checks[2].needed}
         verdicts = {
             tally.Reason.PASSED: gettext("Enough owners took part, and enough of them consented."),
             tally.Reason.PARTICIPATION_NOT_MET: gettext(
