@@ -118,3 +118,34 @@ class MemberFilterForm(forms.Form):
 
 
 ROLE_LABELS = {r.value: r.label for r in Role}
+
+
+class JournalFilterForm(forms.Form):
+    """The journal page's filters: who acted, what they did, when, and on what."""
+
+    who = forms.CharField(label=_("Who (name or phone)"), required=False, max_length=60)
+    verb = forms.ChoiceField(label=_("What"), required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target = forms.ChoiceField(label=_("Concerning"), required=False)
+    target_id = forms.CharField(label=_("Its number"), required=False, max_length=40)
+
+    def __init__(
+        self, *args: Any, verbs: dict[str, Any], targets: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        verb_choices = sorted(((v, str(label)) for v, label in verbs.items()), key=lambda c: c[1])
+        anything: list[tuple[str, Any]] = [("", _("anything"))]
+        field_of(self, "verb", forms.ChoiceField).choices = anything + verb_choices
+        field_of(self, "target", forms.ChoiceField).choices = anything + targets
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import rules
@@ -116,6 +116,119 @@ def audit_trail(*, community: Community, viewer: Any) -> QuerySet[Activity]:
 PERSON_KEYS = ("user", "handler", "reviewer")
 
 
+@dataclass(frozen=True)
+class JournalFilter:
+    """What the journal page (and the supervision committee's dashboard) narrows to."""
+
+    #: The actor, by name or at least four digits of their phone number.
+    who: str = ""
+    verb: str = ""
+    since: date | None = None
+    until: date | None = None
+    #: The kind of thing acted on, ``app_label.model``, and optionally its id.
+    target: str = ""
+    target_id: str = ""
+    #: A member: only acts by them, done for them, or done to them (their membership, or an
+    #: entry whose data names them).
+    person: Membership | None = None
+
+
+def acts_concerning(membership: Membership) -> Q:
+    """The acts by or on one member, as a filter on their community's journal."""
+    user_id = membership.user_id
+    condition = Q(actor_id=user_id) | Q(on_behalf_of_id=user_id)
+    condition |= Q(
+        target_type=ContentType.objects.get_for_model(Membership), target_id=str(membership.pk)
+    )
+    for key in PERSON_KEYS:
+        condition |= Q(**{f"data__{key}": user_id})
+    return condition
+
+
+def journal(
+    *, community: Community, viewer: Any, filters: JournalFilter | None = None
+) -> QuerySet[Activity]:
+    """The community's journal as ``viewer`` may see it, narrowed by ``filters``."""
+    queryset = audit_trail(community=community, viewer=viewer)
+    if filters is None:
+        return queryset
+    if filters.person is not None:
+        queryset = queryset.filter(acts_concerning(filters.person))
+    if filters.who:
+        who = filters.who.strip()[:60]
+        digits = "".join(ch for ch in who if ch.isdigit())
+        condition = Q(actor__display_name__icontains=who)
+        if len(digits) >= 4:
+            condition |= Q(actor__phone__contains=digits)
+        queryset = queryset.filter(condition)
+    if filters.verb:
+        queryset = queryset.filter(verb=filters.verb)
+    zone = timezone.get_current_timezone()
+    if filters.since:
+        queryset = queryset.filter(at__gte=datetime.combine(filters.since, time.min, zone))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time.min, zone)
+        queryset = queryset.filter(at__lt=end)
+    if filters.target:
+        app_label, _dot, model = filters.target.partition(".")
+        queryset = queryset.filter(target_type__app_label=app_label, target_type__model=model)
+        if filters.target_id:
+            queryset = queryset.filter(target_id=filters.target_id.strip())
+    return queryset
+
+
+def journal_target_kinds(community: Community) -> list[tuple[str, str]]:
+    """``(app_label.model, name)`` of every kind of thing acted on in the community's journal."""
+    type_ids = (
+        Activity.objects.in_community(community)
+        .exclude(target_type=None)
+        .values_list("target_type", flat=True)
+        .distinct()
+    )
+    kinds = []
+    for content_type in ContentType.objects.filter(pk__in=type_ids):
+        model = content_type.model_class()
+        if model is not None:
+            kinds.append(
+                (f"{content_type.app_label}.{content_type.model}", str(model._meta.verbose_name))
+            )
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
+#: Related rows a target's name needs (so naming a page of targets stays one query per kind).
+TARGET_RELATED = {"core.household": ("building",)}
+
+
+def _name_targets(entries: list[Activity]) -> None:
+    """Each entry's ``target_name``: what it was done to, by name (a vote's question, a
+    ticket's number), fetched once per kind of target on the page."""
+    wanted: dict[int, set[str]] = {}
+    communities = {e.community_id for e in entries}
+    for e in entries:
+        if e.target_type_id is not None and e.target_id:
+            wanted.setdefault(e.target_type_id, set()).add(e.target_id)
+    names: dict[tuple[int | None, str], str] = {}
+    for type_id, ids in wanted.items():
+        content_type = ContentType.objects.get_for_id(type_id)
+        model = content_type.model_class()
+        if model is None or model is Membership:  # a membership is named by its person
+            continue
+        manager: Any = model._default_manager
+        if hasattr(manager, "in_communities"):
+            rows = manager.in_communities(communities)
+        else:
+            rows = manager.all()
+        related = TARGET_RELATED.get(f"{content_type.app_label}.{content_type.model}")
+        if related:
+            rows = rows.select_related(*related)
+        # Journal targets are rows with integer keys; anything else is left unnamed.
+        keys = [int(i) for i in ids if i.isdigit()]
+        for row in rows.filter(pk__in=keys):
+            names[(type_id, str(row.pk))] = str(row)
+    for e in entries:
+        e.target_name = names.get((e.target_type_id, e.target_id), "")  # type: ignore[attr-defined]
+
+
 def describe_entries(entries: list[Activity]) -> list[Activity]:
     """What each entry concerns, for the journal page: ``role`` (its label), ``person`` (the
     member it names, or whose membership it is about) and ``target_label`` (what kind of thing
@@ -147,6 +260,7 @@ def describe_entries(entries: list[Activity]) -> list[Activity]:
         e.person = people.get(person_of[e.pk])  # type: ignore[attr-defined]
         model = e.target_type.model_class() if e.target_type is not None else None
         e.target_label = str(model._meta.verbose_name) if model is not None else ""  # type: ignore[attr-defined]
+    _name_targets(entries)
     return entries
 
 

@@ -21,6 +21,7 @@ from gongzhi.core.forms import (
     ROLE_LABELS,
     GroupFlagsForm,
     HouseholdCodesForm,
+    JournalFilterForm,
     LetterCodeForm,
     MemberFilterForm,
     RegisterOnBehalfForm,
@@ -29,7 +30,8 @@ from gongzhi.core.forms import (
 )
 from gongzhi.core.home import console_links, home_tiles, overview_columns
 from gongzhi.core.http import error_text, posted, request_user
-from gongzhi.core.models import Building, Community, Household, Role
+from gongzhi.core.manifests import verb_labels
+from gongzhi.core.models import Building, Community, Household, Membership, Role
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of, roles_grantable
 from gongzhi.core.roster import RosterFileError, rejected_message
@@ -284,9 +286,15 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             "role_refusal": "" if offered else " ".join(map(str, role_form.errors.get("role", []))),
             "own_membership": membership.user_id == user.pk,
             "groups_form": groups_form,
-            "record": selectors.participation_record(user=membership.user, community=community)[
-                :20
-            ],
+            "record": selectors.describe_entries(
+                list(
+                    selectors.journal(
+                        community=community,
+                        viewer=user,
+                        filters=selectors.JournalFilter(person=membership),
+                    )[:20]
+                )
+            ),
         },
         status=status,
     )
@@ -400,13 +408,32 @@ def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.view_audit_trail")
+    form = JournalFilterForm(
+        request.GET or None,
+        verbs=verb_labels(),
+        targets=selectors.journal_target_kinds(community),
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    person = None
+    if request.GET.get("person", "").isdigit():
+        person = (
+            Membership.objects.in_community(community)
+            .select_related("user")
+            .filter(pk=int(request.GET["person"]))
+            .first()
+        )
+    filters = selectors.JournalFilter(person=person, **data)
     page = paginate_by_ids(
-        selectors.audit_trail(community=community, viewer=request.user),
+        selectors.journal(community=community, viewer=request.user, filters=filters),
         request.GET.get("page"),
         PAGE_SIZE,
     )
     selectors.describe_entries(list(page.object_list))  # the page's rows, described in place
-    return render(request, "core/staff/audit_trail.html", {"community": community, "page": page})
+    return render(
+        request,
+        "core/staff/audit_trail.html",
+        {"community": community, "page": page, "form": form, "person": person},
+    )
 
 
 @login_required
