@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.paper import PaperEntryBase
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
 
@@ -243,26 +244,15 @@ class CountedBallot(TenantModel):
         return str(self.pk)
 
 
-class PaperEntry(TenantModel):
+class PaperEntry(PaperEntryBase):
     """One staff member's typing of one paper ballot (identified by the serial printed on it)."""
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="paper_entries")
-    serial = models.CharField(max_length=30)
-    content = models.JSONField()
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    entered_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantManager["PaperEntry"]()
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["community", "vote", "serial", "entered_by"],
-                name="paperentry_one_per_person",
-            )
-        ]
+    class Meta(PaperEntryBase.Meta):
+        constraints = [PaperEntryBase.one_per_person("vote", "paperentry_one_per_person")]
 
     def __str__(self) -> str:
         return f"{self.vote_id}/{self.serial} by {self.entered_by_id}"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import Community, Membership, Role
+from gongzhi.core.paper import PaperResult, double_entry, paper_serial
 from gongzhi.core.policies import access_of, membership_in, require, verified_membership
 from gongzhi.core.roster import RosterFileError, read_table
 from gongzhi.core.services import RosterRejected
@@ -522,57 +523,32 @@ def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
     return participation
 
 
-@dataclass(frozen=True)
-class PaperResult:
-    confirmed: bool
-    conflict: bool
-
-
 def paper_ballot_enter(*, actor: User, vote: Vote, serial: str, content: Any) -> PaperResult:
-    """Double entry: a paper ballot counts once two different people have typed it the same."""
+    """Double entry (core/paper.py): a paper ballot counts once two different people have
+    typed it the same."""
     require("voting.manage_votes", actor, vote.community)
-    serial = (serial or "").strip()
-    if not serial or len(serial) > 30:
-        raise ValidationError(
-            _("Type the serial number printed on the ballot."), code="serial_invalid"
-        )
+    serial = paper_serial(serial)
     stored = _validate(vote, content, _option_ids(vote))
-    with transaction.atomic():
-        entries = PaperEntry.objects.in_community(vote.community_id)
-        try:
-            with transaction.atomic():
-                entries.create(vote=vote, serial=serial, content=stored, entered_by=actor)
-        except IntegrityError as error:
-            raise ValidationError(
-                _("You have already entered this ballot; a second person must confirm it."),
-                code="same_person",
-            ) from error
-        others = list(entries.filter(vote=vote, serial=serial).exclude(entered_by=actor))
-        if not others:
-            return PaperResult(confirmed=False, conflict=False)
-        if any(other.content != stored for other in others):
-            journal.record(
-                community=vote.community,
-                actor=actor,
-                verb="vote.paper_conflict",
-                target=vote,
-                data={"serial": serial},
-            )
-            return PaperResult(confirmed=False, conflict=True)
-        _ballot, created = CountedBallot.objects.in_community(vote.community_id).get_or_create(
-            vote=vote,
-            slot=f"paper:{serial}",
-            defaults={"content": stored, "channel": Channel.PAPER},
-        )
-        if created:
-            journal.record(
-                community=vote.community,
-                actor=actor,
-                verb="vote.paper_confirmed",
-                target=vote,
-                data={"serial": serial},
-            )
-    return PaperResult(confirmed=True, conflict=False)
+    ballots = CountedBallot.objects.in_community(vote.community_id).filter(vote=vote)
+    slot = f"paper:{serial}"
+
+    return double_entry(
+        entries=PaperEntry.objects.in_community(vote.community_id),
+        box_field="vote",
+        box=vote,
+        actor=actor,
+        serial=serial,
+        content=stored,
+        counted=ballots.filter(slot=slot).exists,
+        count=lambda: ballots.get_or_create(
+            vote=vote, slot=slot, defaults={"content": stored, "channel": Channel.PAPER}
+        ),
+        verbs={
+            "entered": "vote.paper_entered",
+            "conflict": "vote.paper_conflict",
+            "confirmed": "vote.paper_confirmed",
+        },
+    )
 
 
 # --- Counting --------------------------------------------------------------------------------
