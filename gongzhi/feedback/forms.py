@@ -101,9 +101,25 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         departments = Department.objects.in_community(community).filter(active=True)
         field_of(self, "department", forms.ModelChoiceField).queryset = departments
-        field_of(self, "assignee", forms.ChoiceField).choices = [("", "—")] + [
-            (str(h.user_id), f"{h.user} ({h.department.name})") for h in handlers
-        ]
+        field_of(self, "assignee", forms.ChoiceField).choices = [("", "—")] + handler_choices(
+            handlers
+        )
+
+
+def handler_choices(handlers: list[Any]) -> list[tuple[str, str]]:
+    """One choice per person, with every department they handle for: someone handling for two
+    departments is one person to assign, not two."""
+    departments: dict[int, list[str]] = {}
+    people: dict[int, Any] = {}
+    for h in handlers:
+        people.setdefault(h.user_id, h.user)
+        names = departments.setdefault(h.user_id, [])
+        if h.department.name not in names:
+            names.append(h.department.name)
+    return [
+        (str(user_id), f"{people[user_id]} ({'、'.join(names)})")
+        for user_id, names in departments.items()
+    ]
 
 
 class NoteForm(forms.Form):

@@ -69,3 +69,11 @@ def ballot_text(content, labels):
     if isinstance(content, dict):
         return "; ".join(f"{labels.get(int(k), k)}: {v}" for k, v in content.items())
     return " > ".join(str(labels.get(item, item)) for item in content) if content else "—"
+
+
+@register.filter
+def is_past(moment) -> bool:
+    """``{% if t.resolve_by|is_past %}``: a deadline that has passed (none has not)."""
+    from django.utils import timezone
+
+    return moment is not None and moment < timezone.now()
