@@ -114,7 +114,12 @@ class Params:
     halving or doubling ``c``, ``lexicon_weight`` or ``weak_weight`` moves macro-F1 by about 0.01
     (no grid search). The threshold was read off ``bench/classify.py``'s table: at 0.3 about a
     quarter of a new community's tickets go to triage, and the rest are routed about 92% right;
-    confidence rises, and triage shrinks, as the community's history grows."""
+    confidence rises, and triage shrinks, as the community's history grows.
+
+    **Frozen** (2026-12-03, :data:`FROZEN_PARAMS`): the shared 140 tickets were the development
+    set that chose them (and the character unigrams), so a score on those tickets is a
+    development-set result; nothing is tuned at run time, by the bench or by a community's
+    evaluation (``manage.py hotline_router_eval``). A change here needs new, independent data."""
 
     #: Inverse L2 regularisation of the logistic regression.
     c: float = 10.0
@@ -126,6 +131,10 @@ class Params:
     threshold: float = 0.3
     #: Use the default vocabulary (off: examples only, the baseline).
     use_lexicon: bool = True
+
+
+FROZEN_PARAMS = Params()
+"""The parameters as frozen; ``tests/feedback/test_router_eval.py`` pins their values."""
 
 
 @dataclass
@@ -201,6 +210,12 @@ class _Terms:
 def _normalise(text: str) -> str:
     # NFKC folds full-width letters, digits and punctuation (ＡＢＣ１２３，) into their usual forms.
     return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+def normalise(text: str) -> str:
+    """The form under which two tickets count as the same text (a later label replaces an
+    earlier one): NFKC, lower case, no surrounding blanks."""
+    return _normalise(text)
 
 
 @lru_cache(maxsize=65536)
