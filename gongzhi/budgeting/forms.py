@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.budgeting.models import PHASE_STARTS, PROCESS_FIELDS, Process
 from gongzhi.core.models import Building, Community, Grid
+from gongzhi.core.natural import natural_order
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
 
 DATE_FIELDS = tuple(field for _phase, field in PHASE_STARTS)
@@ -53,7 +54,7 @@ class IdeaForm(forms.Form):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.in_community(community)
+        self.fields["building"].queryset = natural_order(Building.objects.in_community(community))
 
 
 class CommentForm(forms.Form):

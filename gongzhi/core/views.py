@@ -32,6 +32,7 @@ from gongzhi.core.home import console_links, home_tiles, overview_columns
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.manifests import verb_labels
 from gongzhi.core.models import Building, Community, Household, Membership, Role
+from gongzhi.core.natural import naturally_sorted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.policies import access_of, roles_grantable
 from gongzhi.core.roster import RosterFileError, rejected_message
@@ -381,12 +382,13 @@ def register_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
 def household_codes(request: HttpRequest, slug: str) -> HttpResponse:
     user = request_user(request)
     community = selectors.community_get(slug=slug, user=user, perm="core.verify_member")
-    buildings = list(Building.objects.in_community(community).order_by("name"))
+    buildings = naturally_sorted(Building.objects.in_community(community), key=lambda b: b.name)
     form = HouseholdCodesForm(posted(request), buildings=buildings)
     if request.method == "POST" and form.is_valid():
         building = next(b for b in buildings if str(b.pk) == form.cleaned_data["building"])
-        households = list(
-            Household.objects.in_community(community).filter(building=building).order_by("unit")
+        households = naturally_sorted(
+            Household.objects.in_community(community).filter(building=building),
+            key=lambda h: h.unit,
         )
         letters = services.household_codes_issue(
             actor=user,

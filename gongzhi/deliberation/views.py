@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.http import posted
 from gongzhi.core.models import Building, Grid
+from gongzhi.core.natural import naturally_sorted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation import selectors, services
@@ -73,7 +74,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("community_home", slug=slug)
     categories = list(Category.objects.in_community(community).order_by("name"))
     grids = list(Grid.objects.in_community(community).order_by("name"))
-    buildings = list(Building.objects.in_community(community).order_by("name"))
+    buildings = naturally_sorted(Building.objects.in_community(community), key=lambda b: b.name)
     form = ProposalForm(
         posted(request),
         request.FILES if request.method == "POST" else None,

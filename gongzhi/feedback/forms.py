@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.forms import field_of
 from gongzhi.core.models import Building, Community
+from gongzhi.core.natural import natural_order
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
 from gongzhi.feedback.models import MAX_TEXT, Category, Contact, Department
 from gongzhi.feedback.services import MAX_COMMENT, MAX_UNIT
@@ -56,7 +57,7 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        buildings = Building.objects.in_community(community).order_by("name")
+        buildings = natural_order(Building.objects.in_community(community))
         categories = Category.objects.in_community(community).filter(active=True)
         field_of(self, "building", forms.ModelChoiceField).queryset = buildings
         field_of(self, "category", forms.ChoiceField).choices = [
