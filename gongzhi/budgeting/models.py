@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core.paper import PaperEntryBase
+from gongzhi.core import phases
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
 
@@ -165,13 +165,14 @@ class Process(TenantModel):
     def __str__(self) -> str:
         return self.title
 
+    def schedule(self) -> phases.Schedule:
+        """The dated phases (core/phases.py): each runs until the next one begins."""
+        return phases.Schedule.contiguous(
+            [(phase.value, getattr(self, field)) for phase, field in PHASE_STARTS]
+        )
+
     def phase(self, now: datetime | None = None) -> Phase:
-        now = now or timezone.now()
-        current = Phase.ANNOUNCED
-        for phase, field in PHASE_STARTS:
-            if now >= getattr(self, field):
-                current = phase
-        return current
+        return Phase(self.schedule().current_key(now, default=Phase.ANNOUNCED))
 
     def phase_label(self) -> str:
         return str(self.phase().label)
@@ -439,7 +440,7 @@ class Channel(models.TextChoices):
     PAPER = "paper", CHANNELS[1][1]
 
 
-class PaperEntry(PaperEntryBase):
+class PaperEntry(TenantModel):
     """One staff member's typing of one paper ballot (the serial is printed on the paper).
 
     A paper ballot counts once two different people have typed it the same way; the counted
@@ -447,11 +448,23 @@ class PaperEntry(PaperEntryBase):
     """
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="paper_entries")
+    serial = models.CharField(max_length=30)
+    choice = models.JSONField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantManager["PaperEntry"]()
 
-    class Meta(PaperEntryBase.Meta):
-        constraints = [PaperEntryBase.one_per_person("process", "budget_paperentry_one_per_person")]
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "process", "serial", "entered_by"],
+                name="budget_paperentry_one_per_person",
+            )
+        ]
 
 
 # --- Implementation tracking (项目实施公开) ----------------------------------------------------
