@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core import phases
+from gongzhi.core.paper import PaperEntryBase
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
 
@@ -440,7 +441,7 @@ class Channel(models.TextChoices):
     PAPER = "paper", CHANNELS[1][1]
 
 
-class PaperEntry(TenantModel):
+class PaperEntry(PaperEntryBase):
     """One staff member's typing of one paper ballot (the serial is printed on the paper).
 
     A paper ballot counts once two different people have typed it the same way; the counted
@@ -448,23 +449,11 @@ class PaperEntry(TenantModel):
     """
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="paper_entries")
-    serial = models.CharField(max_length=30)
-    choice = models.JSONField()
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    entered_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantManager["PaperEntry"]()
 
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["community", "process", "serial", "entered_by"],
-                name="budget_paperentry_one_per_person",
-            )
-        ]
+    class Meta(PaperEntryBase.Meta):
+        constraints = [PaperEntryBase.one_per_person("process", "budget_paperentry_one_per_person")]
 
 
 # --- Implementation tracking (项目实施公开) ----------------------------------------------------

@@ -46,11 +46,11 @@ from gongzhi.budgeting.models import (
 )
 from gongzhi.core import journal, phases
 from gongzhi.core.models import Building, Community, Grid
+from gongzhi.core.paper import PaperResult, double_entry, paper_serial
 from gongzhi.core.policies import require, verified_membership
 from gongzhi.core.uploads import MAX_PHOTO_BYTES, MB, PHOTOS, check_upload, store_upload
 from gongzhi.notifications.services import notify
 from gongzhi.voting import keys  # secret ballots are keyed as in votes
-from gongzhi.voting.services import PaperResult  # the same double-entry answer as votes'
 
 MAX_PHOTOS = 5
 
@@ -490,52 +490,16 @@ def paper_ballot_enter(
     projects: Sequence[int],
     points: Sequence[int] | None = None,
 ) -> PaperResult:
-    """Double entry: a paper ballot counts once two different people have typed it the same.
-    The ballot is checked like an online one; no more paper ballots count than were handed out."""
+    """Double entry (core/paper.py): a paper ballot counts once two different people have typed
+    it the same. The ballot is checked like an online one; no more paper ballots count than
+    were handed out."""
     _require("budgeting.paper_enter", actor, process)
-    serial = (serial or "").strip()
-    if not serial or len(serial) > 30:
-        raise ValidationError(
-            _("Type the serial number printed on the ballot."), code="serial_invalid"
-        )
+    serial = paper_serial(serial)
     choice = ballot_check(process, project_costs(process), projects, points)
     slot = f"paper:{serial}"
-    with transaction.atomic():
-        # One entry at a time per process: the number of counted paper ballots is at stake.
-        Process.objects.in_community(process.community_id).select_for_update().get(pk=process.pk)
-        ballots = Ballot.objects.in_community(process.community_id).filter(process=process)
-        if ballots.filter(slot=slot).exists():
-            raise ValidationError(
-                _("This paper ballot is already counted."), code="already_counted"
-            )
-        entries = PaperEntry.objects.in_community(process.community_id)
-        try:
-            with transaction.atomic():
-                entries.create(process=process, serial=serial, choice=choice, entered_by=actor)
-        except IntegrityError as error:
-            raise ValidationError(
-                _("You have already entered this ballot; a second person must confirm it."),
-                code="same_person",
-            ) from error
-        others = list(entries.filter(process=process, serial=serial).exclude(entered_by=actor))
-        if not others:
-            journal.record(
-                community=process.community,
-                actor=actor,
-                verb="budget.paper_entered",
-                target=process,
-                data={"serial": serial},
-            )
-            return PaperResult(confirmed=False, conflict=False)
-        if all(other.choice != choice for other in others):
-            journal.record(
-                community=process.community,
-                actor=actor,
-                verb="budget.paper_conflict",
-                target=process,
-                data={"serial": serial},
-            )
-            return PaperResult(confirmed=False, conflict=True)
+    ballots = Ballot.objects.in_community(process.community_id).filter(process=process)
+
+    def count() -> None:
         issued = (
             Participation.objects.in_community(process.community_id)
             .filter(process=process, channel=Channel.PAPER)
@@ -547,14 +511,25 @@ def paper_ballot_enter(
                 code="more_than_issued",
             )
         ballots.create(process=process, slot=slot, choice=choice, channel=Channel.PAPER)
-        journal.record(
-            community=process.community,
+
+    with transaction.atomic():
+        # One entry at a time per process: the number of counted paper ballots is at stake.
+        Process.objects.in_community(process.community_id).select_for_update().get(pk=process.pk)
+        return double_entry(
+            entries=PaperEntry.objects.in_community(process.community_id),
+            box_field="process",
+            box=process,
             actor=actor,
-            verb="budget.paper_confirmed",
-            target=process,
-            data={"serial": serial},
+            serial=serial,
+            content=choice,
+            counted=ballots.filter(slot=slot).exists,
+            count=count,
+                verbs={
+                "entered": "budget.paper_entered",
+                "conflict": "budget.paper_conflict",
+                "confirmed": "budget.paper_confirmed",
+            },
         )
-    return PaperResult(confirmed=True, conflict=False)
 
 
 # --- Counting -------------------------------------------------------------------------------
