@@ -4,9 +4,6 @@ may not see it."""
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
 from typing import Any
 
 import rules
@@ -21,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core.exports import spreadsheet_safe
+from gongzhi.core.exports import Sheet, table_export
 from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
@@ -485,9 +482,9 @@ def period_publish(request: HttpRequest, slug: str, period_id: int) -> HttpRespo
     return redirect("finance_period", slug=slug, period_id=period_id)
 
 
-def _report_rows(period: FinancePeriod, user: Any) -> list[list[str | Decimal]]:
+def _report_rows(period: FinancePeriod, user: Any) -> list[list[Any]]:
     """The report, then its entries line by line. Amounts are Decimal, so that a spreadsheet
-    sums them; every other cell is text made formula-safe."""
+    sums them; every other cell is text (``table_export`` makes it formula-safe)."""
     report = selectors.period_report(period=period)
     rows: list[list[Any]] = [
         [_("Finance report"), period.community.name, period.label],
@@ -527,10 +524,7 @@ def _report_rows(period: FinancePeriod, user: Any) -> list[list[str | Decimal]]:
                     str(entry.reverses_id or ""),
                 ]
             )
-    return [
-        [cell if isinstance(cell, Decimal) else spreadsheet_safe([cell])[0] for cell in row]
-        for row in rows
-    ]
+    return rows
 
 
 @require_GET
@@ -538,32 +532,8 @@ def period_export(request: HttpRequest, slug: str, period_id: int, fmt: str) -> 
     period = _period(request, slug, period_id)
     rows = _report_rows(period, request.user)
     name = f"finance-{period.community.slug}-{period.starts_on.isoformat()}-{period.kind}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel and WPS read UTF-8 Chinese only with the BOM
-        csv.writer(buffer).writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = period.label[:31]
-        for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, (int, float, Decimal)):
-                    cell.number_format = "0.00"  # amounts are numbers, shown to the fen
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    # Amounts are numbers, shown to the fen.
+    return table_export(fmt=fmt, name=name, sheets=[Sheet(period.label, rows, "0.00")])
 
 
 # --- Documents --------------------------------------------------------------------------------

@@ -3,21 +3,19 @@ category, handler and month, the heat view by building, and their CSV/XLSX expor
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gongzhi.core.exports import spreadsheet_safe
+from gongzhi.core.exports import Sheet, spreadsheet_safe, table_export
 from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get
 from gongzhi.feedback import stats
@@ -195,6 +193,12 @@ def stats_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")
     name = f"hotline-{community.slug}-{report.first:%Y-%m}-{report.last:%Y-%m}"
+    titles = {
+        "category": _("By category"),
+        "handler": _("By handler"),
+        "month": _("By month"),
+        "building": _("By building"),
+    }
     if fmt == "csv":
         table = request.GET.get("table", "category")
         if table not in TABLES:
@@ -203,33 +207,13 @@ def stats_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel and WPS read UTF-8 Chinese only with the BOM
-        csv.writer(buffer).writerows(table_rows(report, table))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        name += f"-{table}"
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        titles = {
-            "category": _("By category"),
-            "handler": _("By handler"),
-            "month": _("By month"),
-            "building": _("By building"),
-        }
-        for index, table in enumerate(TABLES):
-            sheet = workbook.active if index == 0 else workbook.create_sheet()
-            sheet.title = str(titles[table])[:31]
-            for row in table_rows(report, table):
-                sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return table_export(
+            fmt=fmt,
+            name=f"{name}-{table}",
+            sheets=[Sheet(titles[table], table_rows(report, table))],
         )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return table_export(
+        fmt=fmt,
+        name=name,
+        sheets=[Sheet(titles[table], table_rows(report, table)) for table in TABLES],
+    )
