@@ -75,6 +75,8 @@ def explain(election: Election, outcome: Outcome, rule: str) -> dict[str, dict[s
             supporters[p].append(i)
 
     def density(p: str) -> Fraction:
+        if rule == "greedy-points":  # most points first, whatever the cost
+            return totals[p]
         cost = election.costs[p]
         return totals[p] / cost if cost else Fraction(10**18)
 
@@ -101,6 +103,8 @@ def explain(election: Election, outcome: Outcome, rule: str) -> dict[str, dict[s
                 params = {"payers": str(len(paid)), "most": yuan(max(paid)) if paid else "0.00"}
             elif rule == "phragmen":
                 code = "funded_phragmen"
+            elif rule == "greedy-points":
+                code = "funded_points"
             else:
                 code = "funded_greedy"
         elif votes[p] == 0:

@@ -69,6 +69,7 @@ PROCESS_FIELDS = (
     "max_total_cost",
     "points",
     "rule",
+    "rank_points",
     "tie_breaking",
 )
 
@@ -88,6 +89,7 @@ class Rule(models.TextChoices):
     MES_ADD1E = "mes-add1e", _("method of equal shares, Add1 until exhaustive")
     MES_ADD1U = "mes-add1u", _("method of equal shares, Add1 then most votes")
     PHRAGMEN = "phragmen", _("sequential Phragmén")
+    GREEDY_POINTS = "greedy-points", _("most points first (ranked or cumulative ballots)")
 
 
 class TieBreaking(models.TextChoices):
@@ -129,6 +131,18 @@ class Process(TenantModel):
     )
     points = models.PositiveIntegerField(_("points each voter shares out"), default=10)
     rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices, default=Rule.MES_ADD1)
+    #: Counting a ranked ballot by most points first: the points of the 1st, 2nd, … choice.
+    rank_points = models.CharField(
+        _("points per rank"),
+        max_length=60,
+        blank=True,
+        default="",
+        help_text=_(
+            "Counting a ranked ballot by most points first: the points for the 1st, 2nd, … "
+            "choice, e.g. 3,2,1. Empty: as many points for a first choice as a ballot has "
+            "ranks, one fewer for each rank after it."
+        ),
+    )
     tie_breaking = models.CharField(
         _("ties"), max_length=20, choices=TieBreaking.choices, default=TieBreaking.VOTES
     )

@@ -126,6 +126,7 @@ def reason_text(code: str, params: dict[str, str]) -> str:
     """Why a project was or was not funded, in the reader's language (codes from explain.py)."""
     texts = {
         "funded_greedy": _("Funded: it had more votes per yuan than the projects left, and fit."),
+        "funded_points": _("Funded: it had more points than the projects left, and fit."),
         "funded_phragmen": _("Funded: its supporters' share of the budget covered it in time."),
         "funded_mes": _(
             "Funded: its %(payers)s supporters shared the cost; none paid more than %(most)s yuan."

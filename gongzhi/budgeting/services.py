@@ -75,11 +75,36 @@ def _check_process(community: Community, values: Mapping[str, Any]) -> None:
         )
     if values["rule"] not in Rule.values or values["tie_breaking"] not in TieBreaking.values:
         raise ValidationError(_("Choose a rule and a way to break ties."), code="rule")
+    _check_rank_points(values)
     if values["ballot_type"] not in BallotType.values:
         raise ValidationError(_("Choose a kind of ballot."), code="ballot_type")
     grid = values["grid"]
     if grid is not None and grid.community_id != community.pk:
         raise ValidationError(_("Choose a grid of this community."), code="grid")
+
+
+def _check_rank_points(values: Mapping[str, Any]) -> None:
+    """Points per rank (greedy-points on a ranked ballot): "3,2,1", never more for a lower rank,
+    one number for every rank a ballot may have."""
+    text = (values.get("rank_points") or "").strip()
+    if not text:
+        return
+    try:
+        per_rank = rules.parse_rank_points(text)
+    except ValueError:
+        raise ValidationError(
+            _(
+                "Write the points per rank as whole numbers from the first choice down, "
+                "e.g. 3,2,1: a lower rank cannot get more points than a higher one."
+            ),
+            code="rank_points",
+        ) from None
+    most = values.get("max_projects")
+    if most is not None and len(per_rank) < most:
+        raise ValidationError(
+            _("Give points to each of the %(count)d ranks a ballot may have.") % {"count": most},
+            code="rank_points",
+        )
 
 
 def process_create(*, actor: User, community: Community, **values: Any) -> Process:
@@ -94,6 +119,7 @@ def process_create(*, actor: User, community: Community, **values: Any) -> Proce
     values.setdefault("points", 10)
     values.setdefault("ballot_type", BallotType.KNAPSACK)
     values.setdefault("rule", Rule.MES_ADD1)
+    values.setdefault("rank_points", "")
     values.setdefault("tie_breaking", TieBreaking.VOTES)
     _check_process(community, values)
     with transaction.atomic():
@@ -121,7 +147,7 @@ def process_update(*, actor: User, process: Process, **values: Any) -> Process:
         _check_process(locked.community, merged)
         fixed = (
             *("budget", "ballot_type", "min_projects", "max_projects", "max_total_cost"),
-            *("points", "rule", "tie_breaking", "grid"),
+            *("points", "rule", "rank_points", "tie_breaking", "grid"),
         )
         if locked.phase() not in ("announced", "ideas", "review") and any(
             merged[f] != getattr(locked, f) for f in fixed
@@ -561,6 +587,16 @@ def election_of(process: Process, costs: Mapping[int, int], choices: list[Any]) 
         return rules.Election.approval(
             process.budget, costs_, ([str(p) for p, _n in c] for c in choices)
         )
+    if process.ballot_type == BallotType.RANKED and process.rule == Rule.GREEDY_POINTS:
+        # Points per rank as set, else k − i: k points for a first choice, k the most ranks.
+        per_rank: Sequence[int] | None = (
+            rules.parse_rank_points(process.rank_points)
+            if process.rank_points.strip()
+            else (range(process.max_projects, 0, -1) if process.max_projects else None)
+        )
+        return rules.Election.ranked_points(
+            process.budget, costs_, ([str(p) for p, _n in c] for c in choices), per_rank
+        )
     if process.ballot_type == BallotType.RANKED:
         return rules.Election.ordinal(
             process.budget, costs_, ([str(p) for p, _n in c] for c in choices)
@@ -626,6 +662,7 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
         "ballot_type": process.ballot_type,
         "costs": {str(p): c for p, c in costs.items()},
         "ballots_sha256": digest,
+        "rank_points": process.rank_points,
         "paper_ballots": paper,
         "budget_per_voter": str(per_voter) if per_voter is not None else None,
     }
