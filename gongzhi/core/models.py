@@ -543,3 +543,49 @@ class PlatformActivity(ChainedEntry):
 
     def __str__(self) -> str:
         return f"platform #{self.seq} {self.verb}"
+
+
+class CheckIn(TenantModel):
+    """到场签到: a person recorded as present at a meeting, shift, course or space booking.
+
+    The target is any model an app registers with ``core/checkin.py``; one row per person and
+    target, held by the database so that two scans at once record one presence.
+    """
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["CheckIn"]()
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "person"], name="checkin_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.target_type_id}:{self.target_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (日历订阅): the token in the URL is the only key, so
+    revoking it (deleting the row) or issuing a new one cuts off every copy of the old address."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.person_id}"
