@@ -104,10 +104,42 @@ def _reddwarf_synthetic_child(seed: int) -> None:
     print(f"{elapsed} {ari(truth, groups)}")
 
 
+def spread_over_seeds(inputs: list[tuple[str, Any, Any, Any]], seeds: int) -> None:
+    """The ARI at seeds 0..seeds-1: per conversation its median and range, then the median over
+    the four at each seed, summarised by its median and range (the figure not to quote from one
+    seed)."""
+    per_seed: list[list[float]] = [[] for _ in range(seeds)]
+    for name, conv, votes, in_conv in inputs:
+        truth = conv.polis_groups()
+        scores, ks = [], []
+        for seed in range(seeds):
+            result = polis.opinion_map(
+                votes, moderated_out=conv.moderated_out, in_conv=in_conv, seed=seed
+            )
+            scores.append(ari(truth, result.assignments()))
+            ks.append(result.n_groups)
+            per_seed[seed].append(scores[-1])
+        right_k = sum(k == len(set(truth.values())) for k in ks)
+        print(
+            f"{name}: seeds={seeds} ari_median={statistics.median(scores):.3f} "
+            f"ari_min={min(scores):.3f} ari_max={max(scores):.3f} polis_k_seeds={right_k}",
+            flush=True,
+        )
+    medians = [statistics.median(row) for row in per_seed if row]
+    if medians:
+        print(
+            f"median_ari_seeds={seeds} median_ari_over_seeds={statistics.median(medians):.3f} "
+            f"median_ari_min={min(medians):.3f} median_ari_max={max(medians):.3f}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seeds", type=int, default=10, help="seeds 0..N-1 for the spread of the ARI (default 10)"
+    )
     parser.add_argument("--reddwarf-timeout", type=float, default=300.0)
     parser.add_argument("--reddwarf-synthetic-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -122,6 +154,7 @@ def main() -> int:
 
     ours_aris: list[float] = []
     ours_total = reddwarf_total = 0.0
+    inputs: list[tuple[str, Any, Any, Any]] = []
     for name in CONVERSATIONS:
         folder = POLIS_DATA / name
         if not folder.is_dir():
@@ -133,6 +166,7 @@ def main() -> int:
         in_conv = polis.in_conv_over_time(
             [v.participant for v in conv.votes], [v.comment_id for v in conv.votes]
         )
+        inputs.append((name, conv, votes, in_conv))
         t_ours, result = best_of(
             args.repeat,
             lambda votes=votes, conv=conv, in_conv=in_conv: polis.opinion_map(
@@ -190,6 +224,7 @@ def main() -> int:
 
     median = statistics.median(ours_aris) if ours_aris else float("nan")
     print(f"median_ari={median:.3f}")
+    spread_over_seeds(inputs, args.seeds)
     print(
         f"speedup_vs_reddwarf={reddwarf_total / ours_total:.1f}"
         if ours_total

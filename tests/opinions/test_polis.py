@@ -301,3 +301,30 @@ def test_the_k_smoother_switches_only_after_four_wins_running(best_ks):
     for i in range(1, len(best_ks)):
         if shown[i] != shown[i - 1]:
             assert best_ks[i - 3 : i + 1] == [shown[i]] * 4
+
+
+def test_the_number_of_groups_is_chosen_over_all_starts_not_by_one_lucky_start():
+    # Four starts prefer two groups; one start happens to score three groups a little higher
+    # than anyone scores two. Its silhouette alone would decide k; the average over starts does not.
+    from gongzhi.opinions.polis import _Clustering, _most_agreed
+
+    def start(sil2: float, sil3: float) -> _Clustering:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Clustering(
+            np.zeros((0, 2)), empty, empty, empty, {2: empty, 3: empty}, {}, {2: sil2, 3: sil3},
+            2 if sil2 >= sil3 else 3,
+        )  # fmt: skip
+
+    lucky = start(0.50, 0.70)
+    starts = [start(0.60, 0.40), start(0.62, 0.41), lucky, start(0.61, 0.45), start(0.59, 0.42)]
+    chosen, k = _most_agreed(starts)
+    assert k == 2
+    assert chosen is starts[1]  # the best clustering into two groups
+    assert max(starts, key=lambda c: c.score) is lucky  # what one best start would have kept
+
+
+def test_several_starts_make_the_groups_independent_of_most_seeds():
+    triples, _ = camps([60, 50, 40], THREE_CAMPS, seed=4, noise=0.3, seen=0.6)
+    votes = Votes.from_triples(triples)
+    ks = {opinion_map(votes, seed=seed).n_groups for seed in range(5)}
+    assert len(ks) == 1

@@ -7,6 +7,7 @@ No database. The real conversations are read in place, never copied into the pro
 from __future__ import annotations
 
 import io
+import statistics
 from pathlib import Path
 
 import pytest
@@ -115,29 +116,40 @@ def test_cli_errors_exit_with_status_2(tmp_path):
 
 # --- The four real conversations ---------------------------------------------------------------
 
-# Adjusted Rand index against Polis's group-id, seed 0 (measured: 0.675, 1.000, 0.883, 1.000).
+# Adjusted Rand index against Polis's group-id. These four conversations are the development
+# set the method was built on, so the floors below are development-set figures, loose on purpose:
+# the test is that the result does not hang on one seed (the median over seeds clears the floor,
+# and most seeds find Polis's number of groups), not a claim about conversations never seen.
+# Measured over seeds 0-9 (docs/performance.md): medians 0.71, 1.00, 0.82, 0.94.
 # Polis's groups are the end of a history of incremental updates that an export does not keep;
-# vtaiwan.uberx ends in a local optimum of Polis's k-means that a fresh run does not reach.
-EXPECTED_ARI = {
-    "vtaiwan.uberx": 0.65,
-    "canadian-electoral-reform": 0.95,
-    "brexit-consensus": 0.85,
-    "15-per-hour-seattle": 0.95,
+# vtaiwan.uberx ends in a local optimum of Polis's k-means that a fresh run does not reach, and
+# brexit-consensus is close to a tie between two and three groups.
+FLOOR_ARI = {
+    "vtaiwan.uberx": 0.6,
+    "canadian-electoral-reform": 0.75,
+    "brexit-consensus": 0.75,
+    "15-per-hour-seattle": 0.75,
 }
+SEEDS = (0, 1, 2)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED_ARI))
-def test_agreement_with_polis_groups(name):
+@pytest.mark.parametrize("name", sorted(FLOOR_ARI))
+def test_agreement_with_polis_groups_over_seeds(name):
     folder = POLIS_DATA / name
     if not (folder / "participants-votes.csv").is_file():
         pytest.skip(f"{folder} is absent: the shared Polis conversations are not on this machine")
-    conv, result = cluster.cluster_folder(str(folder))
-    polis_groups = conv.polis_groups()
-    ours = result.assignments()
-    # Only the participants Polis grouped; one we left out counts as a group of its own.
-    participants = sorted(polis_groups)
-    ari = adjusted_rand_score(
-        [polis_groups[p] for p in participants], [ours.get(p, -1) for p in participants]
-    )
-    assert ari >= EXPECTED_ARI[name], f"{name}: ARI {ari:.3f}"
-    assert result.n_groups == len(set(polis_groups.values()))
+    scores, right_k = [], 0
+    for seed in SEEDS:
+        conv, result = cluster.cluster_folder(str(folder), seed=seed)
+        polis_groups = conv.polis_groups()
+        ours = result.assignments()
+        # Only the participants Polis grouped; one we left out counts as a group of its own.
+        participants = sorted(polis_groups)
+        scores.append(
+            adjusted_rand_score(
+                [polis_groups[p] for p in participants], [ours.get(p, -1) for p in participants]
+            )
+        )
+        right_k += result.n_groups == len(set(polis_groups.values()))
+    assert statistics.median(scores) >= FLOOR_ARI[name], f"{name}: ARI over seeds {scores}"
+    assert right_k > len(SEEDS) // 2, f"{name}: Polis's number of groups in {right_k} seeds"
