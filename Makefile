@@ -92,6 +92,7 @@ MYPY_MODULES := \
 	gongzhi/disclosure/manifest.py gongzhi/disclosure/money.py gongzhi/disclosure/privacy.py \
 	gongzhi/disclosure/selectors.py gongzhi/disclosure/services.py gongzhi/feedback/api.py \
 	gongzhi/feedback/classify.py gongzhi/feedback/forms.py gongzhi/feedback/lexicon.py \
+	gongzhi/feedback/management/commands/hotline_router_eval.py \
 	gongzhi/feedback/manifest.py gongzhi/feedback/open311.py gongzhi/feedback/privacy.py \
 	gongzhi/feedback/routing.py gongzhi/feedback/selectors.py gongzhi/feedback/services.py \
 	gongzhi/feedback/similarity.py gongzhi/feedback/stats.py gongzhi/feedback/stats_api.py \
