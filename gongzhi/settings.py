@@ -370,6 +370,15 @@ def csp_origin(url: str) -> str:
 
 
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+# The map picker beside coordinate fields (hidden without MAP_TILE_URL; the fields still work).
+# Points are stored as WGS-84; MAP_TILE_CRS=gcj02 for a Chinese map service's tiles (AMap,
+# Tencent), whose picked points the server converts (gongzhi/core/geo.py). MAP_CENTER is
+# "lat,lng,zoom" where the map opens when no point is given yet.
+MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "wgs84")
+if MAP_TILE_CRS not in {"wgs84", "gcj02"}:
+    raise ImproperlyConfigured("MAP_TILE_CRS must be wgs84 or gcj02.")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+MAP_CENTER = os.environ.get("MAP_CENTER", "39.9087,116.3975,13")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

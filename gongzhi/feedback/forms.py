@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.forms import field_of
+from gongzhi.core.geo import gcj02_to_wgs84
 from gongzhi.core.models import Building, Community
 from gongzhi.core.natural import natural_order
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
@@ -54,6 +56,13 @@ class TicketForm(forms.Form):
     )
     #: Set once the resident has seen similar tickets and still files their own.
     file_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    #: The datum of the coordinates: the map picker says gcj02 after a click on a Chinese map
+    #: service's tiles; they are stored as WGS-84.
+    point_crs = forms.ChoiceField(
+        choices=[("wgs84", "WGS-84"), ("gcj02", "GCJ-02")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +76,15 @@ class TicketForm(forms.Form):
     def clean_category(self) -> str:
         # Unknown codes are refused by the service, with the same message as in the API.
         return self.data.get(self.add_prefix("category"), "") or ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lat, lng = data.get("latitude"), data.get("longitude")
+        if data.get("point_crs") == "gcj02" and lat is not None and lng is not None:
+            wgs_lat, wgs_lng = gcj02_to_wgs84(float(lat), float(lng))
+            data["latitude"] = Decimal(f"{wgs_lat:.6f}")
+            data["longitude"] = Decimal(f"{wgs_lng:.6f}")
+        return data
 
 
 class FileForForm(forms.Form):

@@ -77,3 +77,20 @@ def is_past(moment) -> bool:
     from django.utils import timezone
 
     return moment is not None and moment < timezone.now()
+
+
+@register.inclusion_tag("core/_map_picker.html")
+def map_picker(form, lat: str = "latitude", lng: str = "longitude", crs: str = "point_crs"):
+    """A map beside ``form``'s coordinate fields, when a tile server is configured
+    (``MAP_TILE_URL``); without one, nothing: the fields still work."""
+    from django.conf import settings
+
+    return {
+        "tiles": settings.MAP_TILE_URL,
+        "crs": settings.MAP_TILE_CRS,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "center": settings.MAP_CENTER,
+        "lat_id": form[lat].id_for_label,
+        "lng_id": form[lng].id_for_label,
+        "crs_id": form[crs].id_for_label if crs in form.fields else "",
+    }

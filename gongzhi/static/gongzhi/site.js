@@ -42,8 +42,12 @@
     button.addEventListener("click", function () {
       status.textContent = row.dataset.finding;
       navigator.geolocation.getCurrentPosition(function (where) {
-        document.getElementById("id_latitude").value = where.coords.latitude.toFixed(6);
-        document.getElementById("id_longitude").value = where.coords.longitude.toFixed(6);
+        ["latitude", "longitude"].forEach(function (name) {
+          var field = document.getElementById("id_" + name);
+          field.value = where.coords[name].toFixed(6);
+          // A located point is WGS-84: the map picker (map-picker.js) hears it and says so.
+          field.dispatchEvent(new Event("change", {bubbles: true}));
+        });
         status.textContent = row.dataset.found;
       }, function () {
         status.textContent = row.dataset.failed;
