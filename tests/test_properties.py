@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core import journal
 from gongzhi.core.models import Activity
+from gongzhi.core.phones import normalize_phone
 from gongzhi.core.roster import RosterFileError, parse_roster
 from tests.factories import CommunityFactory, UserFactory
 

@@ -207,7 +207,7 @@ def test_a_sheet_longer_than_the_limit_is_refused_without_reading_it_all(
 
 
 def test_landlines_are_not_accepted_as_login_numbers():
-    from gongzhi.accounts.phones import normalize_phone
+    from gongzhi.core.phones import normalize_phone
 
     with pytest.raises(ValidationError):
         normalize_phone("01062345678")

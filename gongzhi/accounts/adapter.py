@@ -9,43 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
+from gongzhi.core.phones import LocalPhoneField, normalize_phone
 from gongzhi.notifications.services import sms_send_now
 from gongzhi.notifications.sms import LOGIN_CODE, UNKNOWN_ACCOUNT
-
-
-class LocalPhoneField(forms.CharField):
-    """A phone field that takes numbers as people write them: 138 0013 8000, +86…"""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.pop("validators", None)
-        kwargs.setdefault("label", gettext_lazy("Mobile phone number"))
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "autocomplete": "tel",
-                    "type": "tel",
-                    "inputmode": "tel",
-                    "placeholder": "13800138000",
-                }
-            ),
-        )
-        kwargs.setdefault("max_length", 30)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if not value:
-            return value
-        try:
-            return normalize_phone(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages, code="invalid_phone") from exc
-
 
 #: The attributes of a field where people type their own phone number to log in or sign up.
 OWN_PHONE_ATTRS = {

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from gongzhi.accounts.models import ApiToken, User
+from gongzhi.accounts.services import api_token_revoke_as_admin
 from gongzhi.core import services
 from gongzhi.core.admin import ServiceActionsAdmin, service_action
 
@@ -79,7 +80,7 @@ class ApiTokenAdmin(ServiceActionsAdmin):
         service_action(
             "revoke",
             gettext_lazy("Revoke the token"),
-            lambda actor, token: services.api_token_revoke_as_admin(actor=actor, token=token),
+            lambda actor, token: api_token_revoke_as_admin(actor=actor, token=token),
             ngettext_lazy("%(count)d token revoked.", "%(count)d tokens revoked.", "count"),
         )
     ]

@@ -6,6 +6,7 @@ from gongzhi.core.privacy import Holding
 
 VERBS = {
     "account.erased": _("had their account and personal data erased"),
+    "api_token.revoked": _("revoked an API token"),
 }
 
 #: The account goes last: the other apps' erasers still read its phone number and name.

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.phones import normalize_phone
+from gongzhi.core.phones import normalize_phone
 
 #: An erased account's phone field: this prefix and a random code (no phone number starts so,
 #: and none normalises to it, so the tombstone can never log in or be found by a number).

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import ERASED_PREFIX, ApiToken, User, hash_token
 from gongzhi.core import journal, privacy
 from gongzhi.core.models import Community, Membership, Oversight
+from gongzhi.core.services import require_platform_admin
 
 
 def profile_update(
@@ -46,6 +47,19 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
         ApiToken.objects.active().filter(user=user, pk=token_id).update(revoked_at=timezone.now())
     )
     return updated == 1
+
+
+def api_token_revoke_as_admin(*, actor: User | None, token: ApiToken) -> bool:
+    """Revoke someone's API token (one that leaked, say); their own revoking is not journalled,
+    an administrator's is (in the platform journal)."""
+    require_platform_admin(actor)
+    with transaction.atomic():
+        revoked = api_token_revoke(user=token.user, token_id=token.pk)
+        if revoked:
+            journal.record_platform(
+                actor=actor, verb="api_token.revoked", target=token, data={"user": token.user_id}
+            )
+    return revoked
 
 
 # A token's "last used" is kept to the minute, and written in batches: each process notes uses in

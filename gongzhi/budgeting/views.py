@@ -7,13 +7,11 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
 from gongzhi.budgeting import selectors, services
 from gongzhi.budgeting.forms import (
     CommentForm,
@@ -30,9 +28,10 @@ from gongzhi.budgeting.forms import (
     SpendingForm,
 )
 from gongzhi.budgeting.models import BallotType, Idea, Process, TallyStatus
+from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
-from gongzhi.core.selectors import community_get
+from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.deliberation.views import discussion_context
 
 PAGE_SIZE = 20
@@ -124,11 +123,8 @@ def panel(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     process = selectors.process_get(community=community, process_id=process_id)
     form = ReviewerForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        phone = normalize_phone(form.cleaned_data["phone"])
-        person = User.objects.filter(phone=phone).first() if phone else None
         try:
-            if person is None:
-                raise ValidationError(_("No resident has this phone number."))
+            person = member_by_phone(phone=form.cleaned_data["phone"], community=community)
             services.reviewer_assign(actor=request.user, process=process, user=person)
         except ValidationError as exc:
             form.add_error("phone", error_text(exc))
@@ -279,15 +275,7 @@ def photo_file(
 ) -> FileResponse:
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
     idea = selectors.idea_get(process=process, idea_id=idea_id)
-    photo = selectors.photo_get(idea=idea, photo_id=photo_id)
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=photo.content_type, filename=photo.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve_upload(selectors.photo_get(idea=idea, photo_id=photo_id))
 
 
 def _read_ballot(process: Process, data) -> tuple[list[int], list[int] | None]:
@@ -494,11 +482,9 @@ def paper(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
 def paper_issue(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     process = _staff_process(request, slug, process_id)
     form = PaperVoterForm(request.POST)
-    phone = normalize_phone(form.cleaned_data["phone"]) if form.is_valid() else None
-    person = User.objects.filter(phone=phone).first() if phone else None
     try:
-        if person is None:
-            raise ValidationError(_("No resident has this phone number."))
+        phone = form.cleaned_data["phone"] if form.is_valid() else ""
+        person = member_by_phone(phone=phone, community=process.community)
         services.paper_voter_mark(actor=request.user, process=process, voter=person)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
@@ -693,15 +679,7 @@ def progress_photo(
     request: HttpRequest, slug: str, process_id: int, idea_id: int, photo_id: int
 ) -> FileResponse:
     idea = _funded(request, slug, process_id, idea_id)
-    photo = selectors.progress_photo_get(idea=idea, photo_id=photo_id)
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=photo.content_type, filename=photo.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve_upload(selectors.progress_photo_get(idea=idea, photo_id=photo_id))
 
 
 @login_required

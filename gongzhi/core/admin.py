@@ -10,7 +10,7 @@ read-only too: permissions come from roles (core/policies.py), not from Django's
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,10 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from gongzhi.accounts.models import User
 from gongzhi.core import models, services
 from gongzhi.core.http import request_user
 from gongzhi.core.policies import is_platform_admin
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.adapter import LocalPhoneField
 from gongzhi.core.models import GRANTABLE_ROLES, Building, Role
+from gongzhi.core.phones import LocalPhoneField
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, QueryDict
 from ninja.errors import AuthenticationError
 
-from gongzhi.accounts.models import User
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -26,7 +30,7 @@ def request_user(request: HttpRequest) -> User:
     Those views never see a visitor; should one get through, it is refused rather than handed
     to a service as an actor."""
     user = request.user
-    if not isinstance(user, User):
+    if not isinstance(user, get_user_model()):
         raise PermissionDenied
     return user
 
@@ -38,7 +42,7 @@ def api_user(request: HttpRequest) -> User:
     That auth already answered 401 to anyone else; the check keeps it so if an operation's auth
     is ever loosened without its handler noticing."""
     user = getattr(request, "auth", None)
-    if not isinstance(user, User):
+    if not isinstance(user, get_user_model()):
         raise AuthenticationError
     return user
 
@@ -47,6 +51,6 @@ def api_viewer(request: HttpRequest) -> User | AnonymousUser:
     """Whoever reads a public API operation: the person behind the token or session when one is
     given (``request.auth``), else the request's own user (a visitor on a public read)."""
     auth = getattr(request, "auth", None)
-    if isinstance(auth, User | AnonymousUser):
+    if isinstance(auth, (get_user_model(), AnonymousUser)):
         return auth
     return request.user

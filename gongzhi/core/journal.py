@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -45,7 +45,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
 from gongzhi.core.models import (
     GENESIS_HASH,
     GENESIS_KEY_ID,
@@ -61,6 +60,9 @@ CHAIN_BATCH = 2000
 #: The verb of the entry that switches a chain to another key (written by ``rotate_key`` only).
 ROTATION_VERB = "journal.key_rotated"
 PLATFORM_HEAD_PK = 1
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 log = logging.getLogger(__name__)
 

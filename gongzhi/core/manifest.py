@@ -25,7 +25,6 @@ VERBS = {
     "platform_admin.revoked": _("removed a platform administrator"),
     "user.deactivated": _("blocked an account"),
     "user.reactivated": _("unblocked an account"),
-    "api_token.revoked": _("revoked an API token"),
 }
 
 NOTIFICATION_KINDS = {

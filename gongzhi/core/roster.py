@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from gongzhi.accounts.phones import normalize_phone
+from gongzhi.core.phones import normalize_phone
 
 #: Accepted header spellings, Chinese and English, for each column.
 COLUMNS = {

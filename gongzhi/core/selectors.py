@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Activity, Community, Membership, Oversight, RoleGrant
+from gongzhi.core.phones import normalize_phone
 from gongzhi.core.policies import access_of, manage_community, view_activity, view_membership
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 
 def community_get(*, slug: str, user: Any, perm: str = "core.view_community") -> Community:
@@ -39,6 +46,24 @@ def membership_get(*, community: Community, user: Any, membership_id: int) -> Me
 
 def membership_of(*, user: Any, community: Community) -> Membership | None:
     return access_of(user).member_of.get(community.pk)
+
+
+def member_by_phone(*, phone: str, community: Community) -> User:
+    """The member of ``community`` with this phone number, as a community worker types it (代办,
+    a hotline handler, a budget's reviewer, a paper ballot); ValidationError if there is none.
+
+    A number no one registered and a number of someone who is not a member here get the same
+    answer: otherwise a community worker could learn whether any phone is registered."""
+    person = (
+        get_user_model()
+        .objects.filter(phone=normalize_phone(phone), memberships__community=community)
+        .first()
+    )
+    if person is None:
+        raise ValidationError(
+            _("No member of this community has this phone number."), code="not_member"
+        )
+    return person
 
 
 def member_list(
@@ -233,7 +258,6 @@ def describe_entries(entries: list[Activity]) -> list[Activity]:
     """What each entry concerns, for the journal page: ``role`` (its label), ``person`` (the
     member it names, or whose membership it is about) and ``target_label`` (what kind of thing
     it was done to). Two queries for a page, however many entries."""
-    from gongzhi.accounts.models import User
     from gongzhi.core.models import Role
 
     membership_type = ContentType.objects.get_for_model(Membership)
@@ -253,7 +277,7 @@ def describe_entries(entries: list[Activity]) -> list[Activity]:
         if named is None and e.target_type_id == membership_type.pk and e.target_id.isdigit():
             named = member_of.get(int(e.target_id))
         person_of[e.pk] = named
-    people = User.objects.in_bulk({pk for pk in person_of.values() if pk is not None})
+    people = get_user_model().objects.in_bulk({pk for pk in person_of.values() if pk is not None})
     for e in entries:
         role = e.data.get("role")
         e.role_label = str(Role(role).label) if role in Role.values else ""  # type: ignore[attr-defined]

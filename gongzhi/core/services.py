@@ -8,18 +8,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import rules
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.accounts.models import ApiToken, User
-from gongzhi.accounts.phones import normalize_phone
-from gongzhi.accounts.services import api_token_revoke
 from gongzhi.core import journal
 from gongzhi.core.models import (
     GRANTABLE_ROLES,
@@ -40,9 +39,13 @@ from gongzhi.core.models import (
     Street,
     VerificationMethod,
 )
+from gongzhi.core.phones import normalize_phone
 from gongzhi.core.policies import forget_access, is_platform_admin, require, role_grant_perm
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.roster import RowError, parse_roster, read_table, roster_header
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 from gongzhi.notifications.services import notify
 
 
@@ -296,7 +299,7 @@ def roster_import(
                 updated += 1
         # People who already have an account with a confirmed number are verified now.
         verified_now = 0
-        for user in User.objects.filter(
+        for user in get_user_model().objects.filter(
             phone__in=[row.phone for row in parsed.rows], phone_verified=True
         ):
             verified_now += _claim_roster_entries(user, only_community=community)
@@ -520,9 +523,9 @@ def resident_register_on_behalf(
                 household, _c = Household.objects.in_community(community).get_or_create(
                     building=building, unit=unit.strip()[:30]
                 )
-            user = User.objects.filter(phone=phone).first()
+            user = get_user_model().objects.filter(phone=phone).first()
             if user is None:
-                user = User.objects.create_user(phone=phone, display_name=display_name)
+                user = get_user_model().objects.create_user(phone=phone, display_name=display_name)
             membership, created = Membership.objects.in_community(community).get_or_create(
                 user=user
             )
@@ -554,7 +557,7 @@ def resident_register_on_behalf(
 # records the act without a person. The admin site always passes the person logged in.
 
 
-def _require_platform_admin(actor: User | None) -> None:
+def require_platform_admin(actor: User | None) -> None:
     if actor is not None and not is_platform_admin(actor):
         raise PermissionDenied(_("Only a platform administrator can do this."))
 
@@ -586,7 +589,7 @@ def _create_place(actor: User | None, place: District | Street | Community, verb
 
 def district_create(*, actor: User | None, name: str, slug: str) -> District:
     """区"""
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     district = District(name=name.strip(), slug=slug)
     _create_place(actor, district, "district.created")
     return district
@@ -594,7 +597,7 @@ def district_create(*, actor: User | None, name: str, slug: str) -> District:
 
 def street_create(*, actor: User | None, district: District, name: str, slug: str) -> Street:
     """街道"""
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     street = Street(district=district, name=name.strip(), slug=slug)
     _create_place(actor, street, "street.created")
     return street
@@ -604,7 +607,7 @@ def community_create(
     *, actor: User | None, street: Street, name: str, slug: str, description: str = ""
 ) -> Community:
     """社区: a new tenant. Its own journal begins with its first act."""
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     community = Community(street=street, name=name.strip(), slug=slug, description=description)
     _create_place(actor, community, "community.created")
     return community
@@ -614,7 +617,7 @@ def community_update(
     *, actor: User | None, community: Community, name: str, description: str
 ) -> Community:
     """Rename a community or change its description (its slug, the address, stays)."""
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     with transaction.atomic():
         locked = Community.objects.select_for_update().get(pk=community.pk)
         changed = {
@@ -642,7 +645,7 @@ def oversight_grant(
     district: District | None = None,
 ) -> Oversight:
     """Appoint a street (or district) official over every community below that place."""
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     refuse_self_appointment(actor, user)
     if (street is None) == (district is None):
         raise ValidationError(_("Choose a street or a district, not both."), code="remit")
@@ -666,7 +669,7 @@ def oversight_grant(
 
 
 def oversight_revoke(*, actor: User | None, oversight: Oversight) -> None:
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     refuse_self_appointment(actor, oversight.user)
     with transaction.atomic():
         deleted, _rows = Oversight.objects.filter(pk=oversight.pk).delete()
@@ -684,10 +687,10 @@ def oversight_revoke(*, actor: User | None, oversight: Oversight) -> None:
 
 
 def _set_user_flags(actor: User | None, user: User, verb: str, **flags: bool) -> bool:
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     refuse_self_appointment(actor, user)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         if all(getattr(locked, name) == value for name, value in flags.items()):
             return False
         for name, value in flags.items():
@@ -716,23 +719,10 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> bool:
     return _set_user_flags(actor, user, verb, is_active=active)
 
 
-def api_token_revoke_as_admin(*, actor: User | None, token: ApiToken) -> bool:
-    """Revoke someone's API token (one that leaked, say); their own revoking is not journalled,
-    an administrator's is."""
-    _require_platform_admin(actor)
-    with transaction.atomic():
-        revoked = api_token_revoke(user=token.user, token_id=token.pk)
-        if revoked:
-            journal.record_platform(
-                actor=actor, verb="api_token.revoked", target=token, data={"user": token.user_id}
-            )
-    return revoked
-
-
 def journal_rotate_keys(*, actor: User | None = None) -> list[str]:
     """Move every journal, the platform's and each community's, to the current key
     (``JOURNAL_KEY_ID``). Returns the slugs of the communities whose chain was rotated."""
-    _require_platform_admin(actor)
+    require_platform_admin(actor)
     rotated = [
         community.slug
         for community in Community.objects.order_by("pk")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.files import serve_upload
 from gongzhi.core.http import posted
 from gongzhi.core.models import Building, Grid
 from gongzhi.core.natural import naturally_sorted
@@ -491,24 +492,10 @@ def attachment_file(
     request: HttpRequest, slug: str, proposal_id: int, attachment_id: int
 ) -> FileResponse:
     """A proposal's file, for whoever may see the proposal (and not when it is hidden to them).
-    Photos show inline; PDFs download. ``nosniff`` and a sandbox keep a browser from running
-    anything it might find inside."""
+    Photos show inline; PDFs download (``core.files``)."""
     community = community_get(slug=slug, user=request.user)
     proposal = selectors.proposal_get(
         community=community, viewer=request.user, proposal_id=proposal_id
     )
     attachment = selectors.attachment_get(proposal=proposal, attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        content_type=attachment.content_type,
-        as_attachment=not attachment.is_image,
-        filename=attachment.name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_upload(attachment, download=not attachment.is_image, cache="private, max-age=3600")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.exports import Sheet, table_export
+from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
@@ -419,14 +420,7 @@ def voucher_file(request: HttpRequest, slug: str, entry_id: int) -> FileResponse
     voucher = getattr(entry, "voucher", None)
     if voucher is None:
         raise Http404
-    try:
-        handle = voucher.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=voucher.content_type, filename=voucher.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve_upload(voucher)
 
 
 @login_required

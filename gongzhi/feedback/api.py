@@ -28,7 +28,7 @@ from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.models import Building
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.policies import require
-from gongzhi.core.selectors import community_get
+from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.feedback import policies, selectors, services
 from gongzhi.feedback.models import MAX_TEXT, Contact, Department, Status, Ticket
 
@@ -294,7 +294,7 @@ def ticket_file(request: HttpRequest, slug: str, payload: TicketIn):
         longitude=payload.longitude,
         is_public=payload.is_public,
         contact=payload.contact,
-        on_behalf_of=selectors.member_by_phone(phone=payload.on_behalf_of, community=community)
+        on_behalf_of=member_by_phone(phone=payload.on_behalf_of, community=community)
         if payload.on_behalf_of
         else None,
     )
@@ -405,7 +405,7 @@ def ticket_assign(request: HttpRequest, slug: str, number: int, payload: AssignI
         actor=user,
         ticket=ticket,
         department=department,
-        assignee=selectors.member_by_phone(phone=payload.assignee, community=ticket.community)
+        assignee=member_by_phone(phone=payload.assignee, community=ticket.community)
         if payload.assignee
         else None,
         note=payload.note,

@@ -66,7 +66,8 @@ from gongzhi.accounts.services import api_token_authenticate
 from gongzhi.core.http import error_text
 from gongzhi.core.models import Building, Community
 from gongzhi.core.pagination import ids_between
-from gongzhi.feedback import selectors, services
+from gongzhi.core.selectors import member_by_phone
+from gongzhi.feedback import services
 from gongzhi.feedback.models import MAX_TEXT, OPEN_STATUSES, Category, Status, Ticket
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -464,7 +465,7 @@ def _on_behalf(request: HttpRequest, user: User, community: Community) -> User |
     if not phone or not rules.has_perm("core.act_on_behalf", user, community):
         return None
     try:
-        return selectors.member_by_phone(phone=phone, community=community)
+        return member_by_phone(phone=phone, community=community)
     except ValidationError as error:
         raise Open311Error(400, error_text(error)) from error
 

@@ -10,14 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import rules
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core.models import Building, Community
 from gongzhi.feedback import policies, similarity
 from gongzhi.feedback.models import (
@@ -267,18 +263,3 @@ def similar_tickets(
             found.append(Similar(ticket=row, score=round(score, 3), distance_m=distance))
     found.sort(key=lambda s: (-s.score, -s.ticket.pk))
     return found[:limit]
-
-
-def member_by_phone(*, phone: str, community: Community) -> User:
-    """The member of ``community`` with this phone number (for 代办 and adding handlers).
-
-    A number no one registered and a number of someone who is not a member here get the same
-    answer: otherwise a community worker could learn whether any phone is registered."""
-    person = User.objects.filter(
-        phone=normalize_phone(phone), memberships__community=community
-    ).first()
-    if person is None:
-        raise ValidationError(
-            _("No member of this community has this phone number."), code="not_member"
-        )
-    return person

@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.models import User
+from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.models import Community
 from gongzhi.core.pagination import paginate_by_ids
-from gongzhi.core.selectors import community_get
+from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.feedback import policies, selectors, services
 from gongzhi.feedback.forms import (
     AssignForm,
@@ -96,7 +97,7 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
         raw_phone = request.POST.get("for-phone", "").strip() if can_file_for else ""
         try:
             if raw_phone:
-                resident = selectors.member_by_phone(phone=raw_phone, community=community)
+                resident = member_by_phone(phone=raw_phone, community=community)
             if not data["file_anyway"]:
                 similar = selectors.similar_tickets(
                     community=community,
@@ -290,15 +291,7 @@ def photo(request: HttpRequest, slug: str, number: int, photo_id: int) -> FileRe
     item = selectors.ticket_get(
         community=community, number=number, user=request.user, perm="feedback.view_details"
     )
-    row = selectors.photo_get(ticket=item, photo_id=photo_id)
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=row.content_type, filename=row.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve_upload(selectors.photo_get(ticket=item, photo_id=photo_id))
 
 
 # --- Steps (POST, then back to the ticket) -----------------------------------------------------
@@ -492,9 +485,7 @@ def hotline_settings(request: HttpRequest, slug: str) -> HttpResponse:
             form = HandlerForm(request.POST, community=community)
             if not form.is_valid():
                 return _settings_page(request, community, handler_form=form)
-            person = selectors.member_by_phone(
-                phone=form.cleaned_data["phone"], community=community
-            )
+            person = member_by_phone(phone=form.cleaned_data["phone"], community=community)
             department = form.cleaned_data["department"]
             if what == "handler":
                 services.handler_add(actor=user, department=department, user=person)

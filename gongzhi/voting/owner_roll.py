@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.phones import normalize_phone
+from gongzhi.core.phones import normalize_phone
 from gongzhi.core.roster import RosterFileError, RowError, cell_of, find_columns
 
 COLUMNS = {

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.test import TestCase
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from gongzhi.budgeting import services
 from gongzhi.budgeting.models import Ballot, PaperEntry, Participation, Tally
@@ -207,7 +208,7 @@ def test_the_paper_page_for_staff_only(client, community, worker, clerk, residen
         {"phone": "13900000000"},
         follow=True,
     )
-    assert "No resident has this phone number" in unknown.content.decode()
+    assert gettext("No member of this community has this phone number.") in unknown.content.decode()
     client.post(reverse("budget_paper_issue", args=[slug, process.pk]), {"phone": resident.phone})
     assert Participation.objects.in_community(community).get().channel == "paper"
     enter = reverse("budget_paper_enter", args=[slug, process.pk])

@@ -5,12 +5,12 @@ themselves."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.accounts.models import User
-from gongzhi.accounts.phones import normalize_phone
 from gongzhi.core import services
+from gongzhi.core.phones import normalize_phone
 
 
 class Command(BaseCommand):
@@ -21,9 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--revoke", action="store_true")
 
     def handle(self, *args, **options):
+        user_model = get_user_model()
         try:
-            user = User.objects.get(phone=normalize_phone(options["phone"]))
-        except (ValidationError, User.DoesNotExist) as exc:
+            user = user_model.objects.get(phone=normalize_phone(options["phone"]))
+        except (ValidationError, user_model.DoesNotExist) as exc:
             raise CommandError(f"no account with phone number {options['phone']!r}") from exc
         act = services.platform_admin_revoke if options["revoke"] else services.platform_admin_grant
         changed = act(actor=None, user=user)
