@@ -310,6 +310,9 @@ class Comment(TenantModel):
     objects = TenantManager["Comment"]()
 
     class Meta:
+        # Named in the reader's language where pages list kinds of things (the journal's filter).
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         indexes = [
             models.Index(
                 fields=["community", "subject_type", "subject_id", "created_at"],
