@@ -1,0 +1,120 @@
+"""iCalendar feeds (日历订阅, RFC 5545): meetings, shifts, courses and bookings in a phone's calendar.
+
+Built on the ``icalendar`` library so that folding, escaping and date forms are right. Times are
+written in UTC (``…Z``): every calendar client converts them to the phone's zone, with no
+VTIMEZONE block to get wrong, and ``X-WR-TIMEZONE`` tells clients that show a calendar's own zone
+that this one is Beijing time. A UID is the app's own stable key (``"meeting-12"``) with
+``@gongzhi`` added, so a changed meeting updates the entry in the calendar instead of adding a
+second one.
+
+A person's feed lives at a secret address: ``calendar_feed_issue`` gives them a new token (and so
+revokes the old address), ``calendar_feed_revoke`` removes it, and ``person_for_calendar_feed``
+finds whose feed a token opens. The view that serves it is the app's: it selects the person's
+events and returns ``calendar_response(events, name=…)``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import icalendar
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.core.models import CalendarFeed
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+UID_DOMAIN = "gongzhi"
+PRODID = "-//gongzhi//community calendar//ZH"
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    #: When the event last changed: the DTSTAMP, so an unchanged feed is byte-for-byte the same.
+    updated: datetime | None = None
+
+
+def _utc(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("calendar times must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def stable_uid(uid: str) -> str:
+    return uid if "@" in uid else f"{uid}@{UID_DOMAIN}"
+
+
+def calendar(events: Iterable[CalendarEvent], *, name: str) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for item in events:
+        event = icalendar.Event()
+        event.add("uid", stable_uid(item.uid))
+        event.add("dtstamp", _utc(item.updated or timezone.now()))
+        event.add("dtstart", _utc(item.start))
+        event.add("dtend", _utc(item.end))
+        event.add("summary", item.summary)
+        if item.location:
+            event.add("location", item.location)
+        if item.description:
+            event.add("description", item.description)
+        if item.url:
+            event.add("url", item.url)
+        cal.add_component(event)
+    return cal
+
+
+def calendar_response(
+    events: Iterable[CalendarEvent], *, name: str, filename: str = "calendar.ics"
+) -> HttpResponse:
+    """The feed as a download a calendar app subscribes to; private, since feeds are personal."""
+    response = HttpResponse(calendar(events, name=name).to_ical(), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The secret address ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_issue(*, person: User) -> CalendarFeed:
+    """A new secret token for ``person``'s feed; the old address stops working at once."""
+    CalendarFeed.objects.filter(person=person).delete()
+    return CalendarFeed.objects.create(person=person, token=secrets.token_urlsafe(32))
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, person: User) -> bool:
+    deleted, _per_model = CalendarFeed.objects.filter(person=person).delete()
+    return deleted > 0
+
+
+def person_for_calendar_feed(token: str) -> User | None:
+    """Whose feed ``token`` opens (None for an unknown or revoked one, or an inactive person)."""
+    if not token:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(token=token, person__is_active=True)
+        .first()
+    )
+    return feed.person if feed is not None else None
