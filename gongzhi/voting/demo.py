@@ -26,7 +26,7 @@ def seed(context: DemoContext) -> None:
     poll = services.vote_create(
         actor=worker,
         community=community,
-        title="社区活动中心周末开放时间，你更希望哪一种？",
+        title="社区活动中心周末开放时间，您更希望哪一种？",
         options=["上午9点到12点", "下午2点到6点", "全天开放"],
         opens_at=now - timedelta(days=2),
         closes_at=now + timedelta(days=5),
