@@ -116,6 +116,7 @@ lint: install-test
 	$(BIN)/ruff check gongzhi tests bench
 	$(BIN)/ruff format --check gongzhi tests bench
 	$(BIN)/mypy $(MYPY_MODULES)
+	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check

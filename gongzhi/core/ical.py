@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import icalendar
 from django.conf import settings
@@ -26,8 +27,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
 from gongzhi.core.models import CalendarFeed
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 UID_DOMAIN = "gongzhi"
