@@ -77,7 +77,8 @@ MYPY_MODULES := \
 	gongzhi/budgeting/selectors.py gongzhi/budgeting/services.py gongzhi/budgeting/tally.py \
 	gongzhi/core/admin.py gongzhi/core/api.py gongzhi/core/apidoc.py gongzhi/core/boundary.py \
 	gongzhi/core/cachecontrol.py gongzhi/core/forms.py gongzhi/core/http.py gongzhi/core/journal.py \
-	gongzhi/core/management/commands/_demo_content.py gongzhi/core/management/commands/backup.py \
+	gongzhi/core/demo.py gongzhi/core/files.py gongzhi/core/phones.py gongzhi/*/demo.py \
+	gongzhi/core/management/commands/backup.py \
 	gongzhi/core/management/commands/backup_drill.py gongzhi/core/management/commands/check_keys.py \
 	gongzhi/core/management/commands/journal_rotate_key.py \
 	gongzhi/core/management/commands/journal_verify.py \
