@@ -54,7 +54,9 @@ urlpatterns = [
     ),
     path("profile/", account_views.profile, name="profile"),
     path(
-        "profile/notifications/", account_views.notification_settings, name="notification_settings"
+        "profile/notifications/",
+        notification_views.notification_settings,
+        name="notification_settings",
     ),
     path("profile/tokens/", account_views.api_tokens, name="api_tokens"),
     path("profile/", include("gongzhi.accounts.urls")),

@@ -6,8 +6,6 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.notifications.kinds import kinds
-
 
 class SignupExtraForm(forms.Form):
     """Added to allauth's sign-up form: the name neighbours will see."""
@@ -30,20 +28,6 @@ class ProfileForm(forms.Form):
     age_friendly = forms.BooleanField(
         label=_("Age-friendly mode: larger type, higher contrast, simpler pages"), required=False
     )
-
-
-class ChannelPreferencesForm(forms.Form):
-    """One pair of boxes (e-mail, SMS) for each kind of notification."""
-
-    def __init__(self, *args: Any, initial_prefs: dict[tuple[str, str], bool], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for kind, label in kinds().items():
-            for channel, channel_label in (("email", _("e-mail")), ("sms", _("SMS"))):
-                self.fields[f"{kind}__{channel}"] = forms.BooleanField(
-                    label=f"{label} — {channel_label}",
-                    required=False,
-                    initial=initial_prefs.get((kind, channel)),
-                )
 
 
 class ApiTokenForm(forms.Form):

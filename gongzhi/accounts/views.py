@@ -20,13 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import selectors, services
-from gongzhi.accounts.forms import ApiTokenForm, ChannelPreferencesForm, ErasureForm, ProfileForm
+from gongzhi.accounts.forms import ApiTokenForm, ErasureForm, ProfileForm
 from gongzhi.accounts.middleware import AGE_FRIENDLY_COOKIE
 from gongzhi.core.http import posted, request_user
 from gongzhi.core.privacy import kept_everywhere
-from gongzhi.notifications.kinds import kinds
-from gongzhi.notifications.models import ChannelPreference
-from gongzhi.notifications.services import preference_set
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -97,30 +94,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "memberships": user.memberships.select_related("community").order_by("community__name"),
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
-    stored = {
-        (p.kind, p.channel): p.enabled
-        for p in ChannelPreference.objects.filter(user=request_user(request))
-    }
-    initial = {
-        (kind, ch): stored.get((kind, ch), ch == "email")
-        for kind in kinds()
-        for ch in ("email", "sms")
-    }
-    form = ChannelPreferencesForm(posted(request), initial_prefs=initial)
-    if request.method == "POST" and form.is_valid():
-        for name, value in form.cleaned_data.items():
-            kind, channel = name.split("__")
-            preference_set(
-                user=request_user(request), kind=kind, channel=channel, enabled=bool(value)
-            )
-        messages.success(request, _("Your notification settings are saved."))
-        return redirect("notification_settings")
-    return render(request, "accounts/notification_settings.html", {"form": form})
 
 
 @login_required

@@ -4,6 +4,7 @@ is journalled as the act of voting, never with its choice."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -31,9 +32,20 @@ VERBS = {
     "budget.progress_commented": _("commented on the progress of a funded project"),
 }
 
+_REASON = _("The review panel's reason: %(reason)s")
+
 NOTIFICATION_KINDS = {
-    "budget_idea_decided": _("The review panel's decision on a project idea I submitted"),
-    "budget_idea_comment": _("New comments on project ideas I submitted"),
+    "budget_idea_decided": Kind(
+        _("The review panel's decision on a project idea I submitted"),
+        {
+            "accepted": Message(_("Your idea is on the ballot: %(title)s"), _REASON),
+            "rejected": Message(_("Your idea was found not feasible: %(title)s"), _REASON),
+        },
+    ),
+    "budget_idea_comment": Kind(
+        _("New comments on project ideas I submitted"),
+        {"comment": Message(_("New comment on “%(title)s”"))},
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.budgeting import explain, pabulib, rules
@@ -335,13 +334,8 @@ def idea_decide(*, actor: User, idea: Idea, accept: bool, cost: int | None, reas
                 users=[locked.author],
                 community=idea.process.community,
                 kind="budget_idea_decided",
-                title=(
-                    gettext_lazy("Your idea is on the ballot: %(title)s")
-                    if accept
-                    else gettext_lazy("Your idea was found not feasible: %(title)s")
-                ),
-                body=reason,
-                params={"title": locked.title},
+                message="accepted" if accept else "rejected",
+                params={"title": locked.title, "reason": reason},
             )
     return locked
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -28,9 +29,14 @@ VERBS = {
 }
 
 NOTIFICATION_KINDS = {
-    "membership_verified": _("My residence is verified"),
-    "role_granted": _("I am given a role"),
-    "announcement": _("Announcements from the community"),
+    "membership_verified": Kind(
+        _("My residence is verified"),
+        {"verified": Message(_("You are now a verified resident of %(community)s"))},
+    ),
+    "role_granted": Kind(
+        _("I am given a role"),
+        {"granted": Message(_("You now have the role “%(role)s” in %(community)s"))},
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

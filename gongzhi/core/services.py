@@ -17,9 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from gongzhi.core import journal
+from gongzhi.core import journal, notify
 from gongzhi.core.models import (
     GRANTABLE_ROLES,
     MUTUALLY_EXCLUSIVE_ROLES,
@@ -46,7 +45,6 @@ from gongzhi.core.roster import RowError, parse_roster, read_table, roster_heade
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
-from gongzhi.notifications.services import notify
 
 
 def _require(perm: str, user: User, obj: object) -> None:
@@ -103,11 +101,11 @@ def _mark_verified(
         data={"method": method.value},
     )
     user = membership.user
-    notify(
+    notify.send(
         users=[user],
         community=membership.community,
         kind="membership_verified",
-        title=gettext_lazy("You are now a verified resident of %(community)s"),
+        message="verified",
         params={"community": membership.community.name},
         url=f"/c/{membership.community.slug}/",
     )
@@ -426,11 +424,11 @@ def role_grant(
                 target=membership,
                 data={"role": role, "user": membership.user_id},
             )
-            notify(
+            notify.send(
                 users=[membership.user],
                 community=community,
                 kind="role_granted",
-                title=gettext_lazy("You now have the role “%(role)s” in %(community)s"),
+                message="granted",
                 params={"role": Role(role).label, "community": community.name},
                 url=f"/c/{community.slug}/",
             )

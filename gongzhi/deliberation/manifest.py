@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -30,12 +31,45 @@ VERBS = {
     "moderation.appeal_decided": _("decided an appeal as a moderator"),
 }
 
+_APPEAL_ONCE = _("Their reason: %(reason)s\nIf you disagree, you can appeal once, on the page.")
+_DECIDED = _("The moderators' reason: %(reason)s")
+
 NOTIFICATION_KINDS = {
-    "proposal_threshold": _("A proposal I follow, or my council's, has enough support"),
-    "proposal_comment": _("New comments on proposals I follow"),
-    "proposal_answered": _("Answers to proposals I follow"),
-    "moderation_decision": _("The moderators hide something I wrote, or decide my appeal"),
-    "moderation_queue": _("New flags and appeals, for moderators"),
+    "proposal_threshold": Kind(
+        _("A proposal I follow, or my council's, has enough support"),
+        {"reached": Message(_("A proposal has enough support for the council: %(title)s"))},
+    ),
+    "proposal_comment": Kind(
+        _("New comments on proposals I follow"),
+        {"comment": Message(_("New comment on “%(title)s”"))},
+    ),
+    "proposal_answered": Kind(
+        _("Answers to proposals I follow"),
+        {"status": Message(_("“%(title)s” is now: %(status)s"))},
+    ),
+    "moderation_decision": Kind(
+        _("The moderators hide something I wrote, or decide my appeal"),
+        {
+            "comment_hidden": Message(
+                _("The moderators hid what you wrote on “%(title)s”"), _APPEAL_ONCE
+            ),
+            "proposal_hidden": Message(
+                _("The moderators hid your proposal “%(title)s”"), _APPEAL_ONCE
+            ),
+            "restored": Message(_("Your appeal is accepted: “%(title)s” is shown again"), _DECIDED),
+            "kept_hidden": Message(
+                _("Your appeal is not accepted: on “%(title)s”, it stays hidden"), _DECIDED
+            ),
+        },
+    ),
+    "moderation_queue": Kind(
+        _("New flags and appeals, for moderators"),
+        {
+            "flagged": Message(_("Flagged for moderation, on “%(title)s”")),
+            "appealed": Message(_("An appeal against hiding, on “%(title)s”")),
+        },
+        roles=("community_worker", "council_member"),
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

@@ -21,7 +21,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
@@ -327,7 +326,7 @@ def proposal_support(*, actor: User, proposal: Proposal) -> Proposal:
                 + _followers(locked),
                 community=locked.community,
                 kind="proposal_threshold",
-                title=gettext_lazy("A proposal has enough support for the council: %(title)s"),
+                message="reached",
                 params={"title": locked.title},
                 url=f"/c/{locked.community.slug}/proposals/{locked.pk}/",
             )
@@ -409,7 +408,7 @@ def comment_add(*, actor: User, subject: Any, body: str, parent: Comment | None 
                 users=recipients,
                 community=subject.community,
                 kind=subject.COMMENT_NOTIFICATION,
-                title=gettext_lazy("New comment on “%(title)s”"),
+                message="comment",
                 params={"title": subject.discussion_title()},
                 url=f"{subject.discussion_url()}#comment-{comment.pk}",
             )
@@ -477,7 +476,7 @@ def proposal_transition(
             users=_followers(locked, besides=actor),
             community=locked.community,
             kind="proposal_answered",
-            title=gettext_lazy("“%(title)s” is now: %(status)s"),
+            message="status",
             params={"title": locked.title, "status": Status(to).label},
             url=f"/c/{locked.community.slug}/proposals/{locked.pk}/",
         )
@@ -596,7 +595,7 @@ def flag_add(*, actor: User, item: Item, reason: str, note: str = "") -> Flag:
                 users=_moderators(item.community, besides=actor),
                 community=item.community,
                 kind="moderation_queue",
-                title=gettext_lazy("Flagged for moderation, on “%(title)s”"),
+                message="flagged",
                 params={"title": _title(item)},
                 url=f"/c/{item.community.slug}/proposals/moderation/",
             )
@@ -625,12 +624,7 @@ def item_hide(*, actor: User, item: Item, reason: str) -> Item:
                 users=[locked.author],
                 community=locked.community,
                 kind="moderation_decision",
-                title=gettext_lazy("The moderators hid what you wrote on “%(title)s”")
-                if isinstance(locked, Comment)
-                else gettext_lazy("The moderators hid your proposal “%(title)s”"),
-                body=gettext_lazy(
-                    "Their reason: %(reason)s\nIf you disagree, you can appeal once, on the page."
-                ),
+                message="comment_hidden" if isinstance(locked, Comment) else "proposal_hidden",
                 params={"title": _title(locked), "reason": reason},
                 url=_url(locked),
             )
@@ -679,7 +673,7 @@ def appeal_add(*, actor: User, item: Item, text: str) -> Appeal:
             users=_moderators(locked.community, besides=actor),
             community=locked.community,
             kind="moderation_queue",
-            title=gettext_lazy("An appeal against hiding, on “%(title)s”"),
+            message="appealed",
             params={"title": _title(locked)},
             url=f"/c/{locked.community.slug}/proposals/moderation/",
         )
@@ -722,10 +716,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, restore: bool, reason: str) ->
             users=[locked.author],
             community=item.community,
             kind="moderation_decision",
-            title=gettext_lazy("Your appeal is accepted: “%(title)s” is shown again")
-            if restore
-            else gettext_lazy("Your appeal is not accepted: on “%(title)s”, it stays hidden"),
-            body=gettext_lazy("The moderators' reason: %(reason)s"),
+            message="restored" if restore else "kept_hidden",
             params={"title": _title(item), "reason": reason},
             url=_url(item),
         )

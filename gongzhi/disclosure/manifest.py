@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import HomeTile, OverviewFigure
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -25,9 +26,18 @@ VERBS = {
 }
 
 NOTIFICATION_KINDS = {
-    "notice_published": _("A new announcement in my community"),
-    "notice_important": _("An important announcement I am asked to confirm reading"),
-    "finance_published": _("My community's finance report is published"),
+    "notice_published": Kind(
+        _("A new announcement in my community"),
+        {"published": Message(_("New announcement: %(title)s"))},
+    ),
+    "notice_important": Kind(
+        _("An important announcement I am asked to confirm reading"),
+        {"published": Message(_("Important notice, please confirm you have read it: %(title)s"))},
+    ),
+    "finance_published": Kind(
+        _("My community's finance report is published"),
+        {"published": Message(_("The finance report for %(period)s is published"))},
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

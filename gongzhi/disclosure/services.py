@@ -18,7 +18,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
@@ -143,16 +142,10 @@ def _publish_announcement(actor: User, community: Community, announcement: Annou
         data={"important": announcement.important},
     )
     url = reverse("notice_detail", args=[community.slug, announcement.pk])
-    if announcement.important:
-        kind = "notice_important"
-        subject = gettext_lazy("Important notice, please confirm you have read it: %(title)s")
-    else:
-        kind = "notice_published"
-        subject = gettext_lazy("New announcement: %(title)s")
     notify(
         users=_members(community),
-        kind=kind,
-        title=subject,
+        kind="notice_important" if announcement.important else "notice_published",
+        message="published",
         params={"title": announcement.title},
         url=url,
         community=community,
@@ -720,7 +713,7 @@ def finance_period_publish(*, actor: User, period: FinancePeriod) -> FinancePeri
         notify(
             users=_members(community),
             kind="finance_published",
-            title=gettext_lazy("The finance report for %(period)s is published"),
+            message="published",
             params={"period": locked.label},
             url=reverse("finance_period", args=[community.slug, locked.pk]),
             community=community,

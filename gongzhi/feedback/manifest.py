@@ -1,9 +1,12 @@
 """What the hotline writes to the journal and the notifications it sends."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 #: Open311 clients get the request boundary's refusals in GeoReport's own errors format.
@@ -32,10 +35,54 @@ VERBS = {
     "hotline.escalated": _("escalated an overdue hotline ticket"),
 }
 
+
+def handles_tickets(user: Any) -> bool:
+    """A handler in some hotline department (处置人), who is told of tickets and deadlines."""
+    from gongzhi.feedback.models import Handler
+
+    return Handler.objects.all_communities().filter(user=user).exists()
+
+
 NOTIFICATION_KINDS = {
-    "hotline_ticket_update": _("News on a hotline ticket I reported or follow"),
-    "hotline_ticket_assigned": _("A hotline ticket given to me or my department"),
-    "hotline_deadline": _("Hotline tickets close to or past their deadline"),
+    "hotline_ticket_update": Kind(
+        _("News on a hotline ticket I reported or follow"),
+        {
+            "accepted": Message(_("Your hotline ticket %(ref)s was accepted")),
+            "started": Message(_("Work has started on your hotline ticket %(ref)s")),
+            "resolved": Message(
+                _("Your hotline ticket %(ref)s is resolved"),
+                _("Please tell us whether the problem is solved and how satisfied you are."),
+            ),
+            "rated": Message(_("Hotline ticket %(ref)s was rated")),
+            "reopened": Message(_("Hotline ticket %(ref)s was reopened")),
+            "closed": Message(_("Hotline ticket %(ref)s was closed")),
+            "merged": Message(
+                _("Your hotline ticket %(ref)s is handled together with another report"),
+                _("You will hear of every step of the ticket it was merged into."),
+            ),
+            "news": Message(_("News on your hotline ticket %(ref)s")),
+        },
+    ),
+    "hotline_ticket_assigned": Kind(
+        _("A hotline ticket given to me or my department"),
+        {
+            "for_department": Message(_("New hotline ticket %(ref)s for your department")),
+            "given_to_you": Message(_("Hotline ticket %(ref)s was given to you")),
+        },
+        roles=("community_worker",),
+        receives="gongzhi.feedback.manifest.handles_tickets",
+    ),
+    "hotline_deadline": Kind(
+        _("Hotline tickets close to or past their deadline"),
+        {
+            "respond_soon": Message(_("Hotline ticket %(ref)s must be answered soon")),
+            "resolve_soon": Message(_("Hotline ticket %(ref)s must be resolved soon")),
+            "respond_late": Message(_("Hotline ticket %(ref)s was not answered in time")),
+            "resolve_late": Message(_("Hotline ticket %(ref)s was not resolved in time")),
+        },
+        roles=("community_worker", "supervisor"),
+        receives="gongzhi.feedback.manifest.handles_tickets",
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

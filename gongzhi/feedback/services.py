@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
@@ -88,7 +87,7 @@ def _ticket_url(ticket: Ticket) -> str:
     return reverse("hotline_ticket", args=[ticket.community.slug, ticket.number])
 
 
-def _tell(users: Iterable[User], kind: str, ticket: Ticket, title: Any, body: Any = "") -> None:
+def _tell(users: Iterable[User], kind: str, ticket: Ticket, message: str) -> None:
     recipients = {u.pk: u for u in users if u is not None}
     if not recipients:
         return
@@ -113,8 +112,7 @@ def _tell(users: Iterable[User], kind: str, ticket: Ticket, title: Any, body: An
         notify(
             users=group,
             kind=kind,
-            title=title,
-            body=body,
+            message=message,
             params={"ref": ticket.reference, "community": ticket.community.name},
             url=url,
             community=ticket.community,
@@ -213,8 +211,7 @@ def _advance(
     kind: str,
     *,
     note: str,
-    title: Any,
-    body: Any = "",
+    message: str,
     stamp: str | None = None,
 ) -> Ticket:
     """Move a locked ticket to ``status`` now (setting the time field ``stamp`` if it is not set
@@ -227,7 +224,7 @@ def _advance(
     locked.save()
     _event(locked, kind, actor, note=note, status=status)
     _record(locked, actor, f"hotline.{kind}")
-    _tell(_followers(locked, but=actor), "hotline_ticket_update", locked, title, body)
+    _tell(_followers(locked, but=actor), "hotline_ticket_update", locked, message)
     return locked
 
 
@@ -627,12 +624,7 @@ def ticket_file(
                     "photos": len(checked),
                 },
             )
-            _tell(
-                _handlers_of(ticket),
-                "hotline_ticket_assigned",
-                ticket,
-                gettext_lazy("New hotline ticket %(ref)s for your department"),
-            )
+            _tell(_handlers_of(ticket), "hotline_ticket_assigned", ticket, "for_department")
     except Exception:
         for file in written:
             file.delete(save=False)
@@ -743,7 +735,7 @@ def ticket_recategorise(*, actor: User, ticket: Ticket, category: Category | str
                 [u for u in _handlers_of(locked) if u.pk != actor.pk],
                 "hotline_ticket_assigned",
                 locked,
-                gettext_lazy("New hotline ticket %(ref)s for your department"),
+                "for_department",
             )
         community_id = locked.community_id
         transaction.on_commit(lambda: routing.request_retrain(community_id))
@@ -828,7 +820,7 @@ def ticket_assign(
             [u for u in _handlers_of(locked) if u.pk != actor.pk],
             "hotline_ticket_assigned",
             locked,
-            gettext_lazy("Hotline ticket %(ref)s was given to you"),
+            "given_to_you",
         )
     return locked
 
@@ -854,7 +846,7 @@ def ticket_accept(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
             EventKind.ACCEPTED,
             note=note,
             stamp="accepted_at",
-            title=gettext_lazy("Your hotline ticket %(ref)s was accepted"),
+            message="accepted",
         )
 
 
@@ -873,7 +865,7 @@ def ticket_start(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
             EventKind.STARTED,
             note=note,
             stamp="started_at",
-            title=gettext_lazy("Work has started on your hotline ticket %(ref)s"),
+            message="started",
         )
 
 
@@ -897,10 +889,7 @@ def ticket_resolve(*, actor: User, ticket: Ticket, note: str) -> Ticket:
             EventKind.RESOLVED,
             note=note,
             stamp="resolved_at",
-            title=gettext_lazy("Your hotline ticket %(ref)s is resolved"),
-            body=gettext_lazy(
-                "Please tell us whether the problem is solved and how satisfied you are."
-            ),
+            message="resolved",
         )
 
 
@@ -959,7 +948,7 @@ def ticket_rate(
                 _handlers_of(locked),
                 "hotline_ticket_update",
                 locked,
-                gettext_lazy("Hotline ticket %(ref)s was rated"),
+                "rated",
             )
     except IntegrityError as exc:  # a second rating raced the first past the check
         raise ValidationError(
@@ -1005,7 +994,7 @@ def ticket_reopen(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
             [*_handlers_of(locked), *_followers(locked)],
             "hotline_ticket_update",
             locked,
-            gettext_lazy("Hotline ticket %(ref)s was reopened"),
+            "reopened",
         )
     return locked
 
@@ -1030,7 +1019,7 @@ def ticket_close(*, actor: User, ticket: Ticket, note: str = "") -> Ticket:
             EventKind.CLOSED,
             note=note,
             stamp="closed_at",
-            title=gettext_lazy("Hotline ticket %(ref)s was closed"),
+            message="closed",
         )
 
 
@@ -1091,8 +1080,7 @@ def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
             [u for u in _followers(duplicate) if u.pk != actor.pk],
             "hotline_ticket_update",
             duplicate,
-            gettext_lazy("Your hotline ticket %(ref)s is handled together with another report"),
-            gettext_lazy("You will hear of every step of the ticket it was merged into."),
+            "merged",
         )
     return duplicate
 
@@ -1110,7 +1098,7 @@ def ticket_note(*, actor: User, ticket: Ticket, note: str, public: bool = False)
                 _followers(locked, but=actor),
                 "hotline_ticket_update",
                 locked,
-                gettext_lazy("News on your hotline ticket %(ref)s"),
+                "news",
             )
     return event
 
@@ -1153,12 +1141,7 @@ def _remind(ticket: Ticket, which: str, now: datetime) -> bool:
         recipients = _handlers_of(ticket) or _role_holders(
             ticket.community_id, Role.COMMUNITY_WORKER
         )
-        title = (
-            gettext_lazy("Hotline ticket %(ref)s must be answered soon")
-            if which == "respond"
-            else gettext_lazy("Hotline ticket %(ref)s must be resolved soon")
-        )
-        _tell(recipients, "hotline_deadline", ticket, title)
+        _tell(recipients, "hotline_deadline", ticket, f"{which}_soon")
     return True
 
 
@@ -1172,12 +1155,7 @@ def _escalate(ticket: Ticket, which: str, now: datetime) -> bool:
             *_handlers_of(ticket),
             *_role_holders(ticket.community_id, Role.COMMUNITY_WORKER, Role.SUPERVISOR),
         ]
-        title = (
-            gettext_lazy("Hotline ticket %(ref)s was not answered in time")
-            if which == "respond"
-            else gettext_lazy("Hotline ticket %(ref)s was not resolved in time")
-        )
-        _tell(recipients, "hotline_deadline", ticket, title)
+        _tell(recipients, "hotline_deadline", ticket, f"{which}_late")
     return True
 
 

@@ -1,9 +1,13 @@
-"""What notifications declare to the shared registries: the journal verb of sending a message
-again, and what they hold about a person."""
+"""What notifications declare to the shared registries: the notifier core calls
+(``gongzhi.core.notify.send``), the journal verb of sending a message again, and what they hold
+about a person."""
 
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.privacy import Holding
+
+#: What ``gongzhi.core.notify.send`` calls: core tells people things without importing us.
+NOTIFIER = "gongzhi.notifications.services.notify"
 
 VERBS = {
     "notifications.delivery_retried": _(

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.notifications.rendering import Rendered, language_of, render
+
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("in the app")
@@ -15,7 +17,13 @@ class Channel(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One message in a person's inbox, rendered in their language when it was sent."""
+    """One message in a person's inbox, kept as its msgids and parameters and rendered in the
+    reader's language each time it is shown or sent (``rendered()``).
+
+    ``frozen_title``/``frozen_body`` hold the text as it was frozen when sent, for rows written
+    before messages were stored as msgids; new rows leave them empty. ``title``/``body`` read it
+    as its recipient reads it, in their own language.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -24,8 +32,13 @@ class Notification(models.Model):
         "core.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=60)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    #: The untranslated title and body (``context\x04msgid`` when they have a context).
+    title_msgid = models.CharField(max_length=300, blank=True)
+    body_msgid = models.TextField(blank=True)
+    #: ``%(name)s`` values: text as given, or ``{"msgid": …}`` for one translated when shown.
+    params = models.JSONField(default=dict, blank=True)
+    frozen_title = models.CharField(max_length=200, blank=True, db_column="title")
+    frozen_body = models.TextField(blank=True, db_column="body")
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -37,7 +50,30 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at", "created_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.rendered().title
+
+    def rendered(self, language: str | None = None) -> Rendered:
+        """Title and body in ``language`` (default: the active one)."""
+        if not self.title_msgid:
+            return Rendered(self.frozen_title, self.frozen_body)
+        return render(self.title_msgid, self.body_msgid, self.params, language=language)
+
+    @property
+    def title(self) -> str:
+        """The title in its recipient's language."""
+        return self.rendered(language_of(self.user)).title
+
+    @title.setter
+    def title(self, text: str) -> None:
+        self.frozen_title, self.title_msgid = text, ""
+
+    @property
+    def body(self) -> str:
+        return self.rendered(language_of(self.user)).body
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self.frozen_body = text
 
 
 class ChannelPreference(models.Model):

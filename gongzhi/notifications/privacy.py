@@ -29,7 +29,9 @@ def export(user: Any) -> list[Section]:
             "notifications",
             _("My notifications"),
             rows(
-                Notification.objects.filter(user=user).select_related("community").order_by("pk"),
+                Notification.objects.filter(user=user)
+                .select_related("community", "user")
+                .order_by("pk"),
                 community=lambda n: n.community.slug if n.community else None,
                 kind="kind",
                 title="title",

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongzhi.core.models import Community
-from gongzhi.notifications.models import Delivery
+from gongzhi.notifications.models import ChannelPreference, Delivery
 from gongzhi.notifications.policies import view_delivery
 
 #: The log page's filter: what staff need to act on by default, or one status.
@@ -44,3 +44,8 @@ def delivery_get(*, viewer: Any, delivery_id: int) -> Delivery:
     if delivery is None:
         raise Http404
     return delivery
+
+
+def channel_preferences(*, user: Any) -> dict[tuple[str, str], bool]:
+    """``{(kind, channel): enabled}`` as the person chose; a missing pair is the default."""
+    return {(p.kind, p.channel): p.enabled for p in ChannelPreference.objects.filter(user=user)}

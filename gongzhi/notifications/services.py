@@ -20,17 +20,20 @@ from typing import Any
 
 import rules
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from gongzhi.core import journal
+from gongzhi.core.manifests import notification_kinds
 from gongzhi.notifications.kinds import DEFAULT_CHANNELS
 from gongzhi.notifications.masking import mask_email, mask_phone
 from gongzhi.notifications.models import Channel, ChannelPreference, Delivery, Notification
+from gongzhi.notifications.rendering import Rendered, language_of, store_params, stored_msgid
 from gongzhi.notifications.sms import SmsMessage, SmsResult, get_backend
 
 #: What one try at a delivery came to; SMS backends answer it, e-mail is wrapped into it.
@@ -44,18 +47,49 @@ def _wants(prefs: dict[tuple[int, str], bool], user_id: int, channel: str) -> bo
     return prefs.get((user_id, channel), DEFAULT_CHANNELS[channel])
 
 
+def _template(kind: str, message: str, title: str, body: str) -> tuple[str, str]:
+    """The stored msgids of what to send: the kind's declared message, or free text."""
+    if isinstance(title, Promise) or isinstance(body, Promise):
+        raise TypeError(
+            f"Declare the messages of {kind!r} in its app's NOTIFICATION_KINDS and pass "
+            "message=…: a translation passed here would reach no test of its kinds."
+        )
+    if not message:
+        if not title:
+            raise ValueError("notify() needs a message of the kind, or a free-text title.")
+        return title, body
+    declared = notification_kinds().get(kind)
+    template = declared.messages.get(message) if declared is not None else None
+    if template is None:
+        raise ImproperlyConfigured(
+            f"Notification kind {kind!r} declares no message {message!r} (NOTIFICATION_KINDS)."
+        )
+    return (
+        stored_msgid(template.title),
+        stored_msgid(template.body) if template.body else "",
+    )
+
+
 def notify(
     *,
     users: Iterable[Any],
     kind: str,
-    title: Any,
-    body: Any = "",
+    message: str = "",
+    title: str = "",
+    body: str = "",
     params: Mapping[str, Any] | None = None,
     url: str = "",
     community: Any = None,
 ) -> list[Notification]:
-    """Send ``title``/``body`` (lazy translations, %-formatted with ``params``) to ``users``,
-    each in their own language."""
+    """Tell ``users`` the ``message`` of ``kind`` (as its app declares it in its manifest's
+    NOTIFICATION_KINDS), %-formatted with ``params``.
+
+    Only msgids and parameters are stored; each person reads it in their own language, in the
+    inbox and in the e-mail or text message, which is rendered when it is sent. ``title`` and
+    ``body`` instead of ``message`` send free text, as written, to everyone.
+    """
+    title_msgid, body_msgid = _template(kind, message, title, body)
+    stored_params = store_params(params)
     recipients = list(users)
     prefs = {
         (p.user_id, p.channel): p.enabled
@@ -65,24 +99,20 @@ def notify(
     rows: list[Notification] = []
     outgoing: list[tuple[int, Delivery]] = []
     for user in recipients:
-        with translation.override(user.language or None):
-            values = {k: str(v) for k, v in (params or {}).items()}
-            subject = str(title) % values if values else str(title)
-            text = (str(body) % values if values else str(body)) if body else ""
         rows.append(
             Notification(
                 user=user,
                 community=community,
                 kind=kind,
-                title=subject[:200],
-                body=text,
+                title_msgid=title_msgid,
+                body_msgid=body_msgid,
+                params=stored_params,
                 url=url,
                 created_at=now,
             )
         )
         common = {"kind": kind, "user": user, "community": community, "next_attempt_at": now}
         if user.email and _wants(prefs, user.pk, "email"):
-            message = f"{subject}\n{text}".strip()
             outgoing.append(
                 (
                     len(rows) - 1,
@@ -90,8 +120,6 @@ def notify(
                         channel=Channel.EMAIL,
                         recipient=user.email,
                         recipient_masked=mask_email(user.email),
-                        subject=subject[:300],
-                        body=message,
                         **common,
                     ),
                 )
@@ -104,9 +132,6 @@ def notify(
                         channel=Channel.SMS,
                         recipient=user.phone,
                         recipient_masked=mask_phone(user.phone),
-                        subject=subject[:300],
-                        body=f"{SMS_BRAND}{subject}",
-                        params={"title": subject},
                         **common,
                     ),
                 )
@@ -143,6 +168,13 @@ def preference_set(*, user: Any, kind: str, channel: str, enabled: bool) -> None
     )
 
 
+def preferences_save(*, user: Any, choices: Iterable[tuple[str, str, bool]]) -> None:
+    """Save the settings page: ``(kind, channel, enabled)`` for each box it showed."""
+    with transaction.atomic():
+        for kind, channel, enabled in choices:
+            preference_set(user=user, kind=kind, channel=channel, enabled=enabled)
+
+
 # --- Deliveries ---------------------------------------------------------------------------------
 
 
@@ -170,9 +202,30 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     )
     if not claimed:
         return None
-    delivery = Delivery.objects.get(pk=delivery_id)
-    outcome = _send_sms(delivery) if delivery.channel == Channel.SMS else _send_email(delivery)
+    delivery = Delivery.objects.select_related("notification", "user").get(pk=delivery_id)
+    content = _content(delivery)
+    if content is None:
+        outcome = Outcome(
+            ok=False,
+            error_code="content_gone",
+            error_message="The notification was deleted before its message was sent.",
+        )
+    elif delivery.channel == Channel.SMS:
+        outcome = _send_sms(delivery, content)
+    else:
+        outcome = _send_email(delivery, content)
     return _record_outcome(delivery, outcome)
+
+
+def _content(delivery: Delivery) -> Rendered | None:
+    """What to send, rendered now in the recipient's language (so a person who changed their
+    language before a retry reads the new one). Deliveries written before notifications kept
+    their msgids carry their frozen text."""
+    if delivery.subject or delivery.body:
+        return Rendered(delivery.subject, delivery.body)
+    if delivery.notification is None:
+        return None
+    return delivery.notification.rendered(language_of(delivery.user))
 
 
 def deliveries_send_due(*, limit: int = 500) -> int:
@@ -186,12 +239,17 @@ def deliveries_send_due(*, limit: int = 500) -> int:
     return sum(1 for delivery_id in list(due) if delivery_attempt(delivery_id=delivery_id))
 
 
-def _send_sms(delivery: Delivery) -> Outcome:
+def _send_sms(delivery: Delivery, content: Rendered) -> Outcome:
+    if delivery.subject or delivery.body:  # frozen before rendering moved to sending
+        text = delivery.body
+        params = {str(k): str(v) for k, v in (delivery.params or {}).items()}
+    else:
+        text, params = f"{SMS_BRAND}{content.title}", {"title": content.title}
     message = SmsMessage(
         phone=delivery.recipient,
         kind=delivery.kind,
-        text=delivery.body,
-        params={str(k): str(v) for k, v in (delivery.params or {}).items()},
+        text=text,
+        params=params,
         reference=f"gz-{delivery.pk}",
     )
     try:
@@ -202,10 +260,17 @@ def _send_sms(delivery: Delivery) -> Outcome:
         )
 
 
-def _send_email(delivery: Delivery) -> Outcome:
+def _send_email(delivery: Delivery, content: Rendered) -> Outcome:
+    if delivery.subject or delivery.body:  # frozen before rendering moved to sending
+        subject, text = delivery.subject, delivery.body
+    else:
+        subject, text = content.title, f"{content.title}\n{content.body}".strip()
     try:
         send_mail(
-            delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.recipient]
+            subject.replace("\n", " ")[:300],
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [delivery.recipient],
         )
     except smtplib.SMTPRecipientsRefused as error:
         return Outcome(ok=False, error_code="smtp.recipient_refused", error_message=str(error))

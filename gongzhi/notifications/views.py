@@ -12,16 +12,21 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core.http import error_text, request_user
+from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.manifests import notification_kinds
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.notifications import selectors
+from gongzhi.notifications.forms import ChannelPreferencesForm
 from gongzhi.notifications.models import Delivery, Notification
 from gongzhi.notifications.policies import is_staff_anywhere
-from gongzhi.notifications.services import delivery_retry_now, notification_mark_read
+from gongzhi.notifications.services import (
+    delivery_retry_now,
+    notification_mark_read,
+    preferences_save,
+)
 from gongzhi.notifications.sms import LOGIN_CODE, UNKNOWN_ACCOUNT
 
 DELIVERY_PAGE_SIZE = 30
@@ -45,7 +50,29 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     queryset = Notification.objects.filter(user=user).select_related("community")
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {"page": page})
+    # Each in the language the page is in, which follows the reader's choice.
+    shown = [(notification, notification.rendered()) for notification in page]
+    return render(request, "notifications/inbox.html", {"page": page, "shown": shown})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which kinds also come by e-mail or SMS: by area, only the kinds this person receives,
+    only the channels they have an address for."""
+    user = request_user(request)
+    form = ChannelPreferencesForm(
+        posted(request), user=user, stored=selectors.channel_preferences(user=user)
+    )
+    if request.method == "POST" and form.is_valid():
+        preferences_save(user=user, choices=form.choices())
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification_settings")
+    return render(
+        request,
+        "notifications/settings.html",
+        {"form": form, "sections": form.grouped(), "channels": form.channels},
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ they voted.
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -21,7 +22,16 @@ VERBS = {
 }
 
 NOTIFICATION_KINDS = {
-    "statement_moderated": _("The moderators accept or take out a statement I wrote"),
+    "statement_moderated": Kind(
+        _("The moderators accept or take out a statement I wrote"),
+        {
+            "shown": Message(_("Your statement is shown: %(text)s")),
+            "taken_out": Message(
+                _("Your statement was taken out: %(text)s"),
+                _("The moderators' reason: %(reason)s"),
+            ),
+        },
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

@@ -24,7 +24,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
@@ -303,12 +302,7 @@ def statement_moderate(
                 users=[author],
                 community=conversation.community,
                 kind="statement_moderated",
-                title=(
-                    gettext_lazy("Your statement is shown: %(text)s")
-                    if accept
-                    else gettext_lazy("Your statement was taken out: %(text)s")
-                ),
-                body="" if accept else gettext_lazy("The moderators' reason: %(reason)s"),
+                message="shown" if accept else "taken_out",
                 params={"text": statement.text[:60], "reason": reason},
                 url=f"/c/{conversation.community.slug}/conversations/{conversation.pk}/",
             )

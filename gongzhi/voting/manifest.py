@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import HomeTile, OverviewFigure
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -18,7 +19,10 @@ VERBS = {
 }
 
 NOTIFICATION_KINDS = {
-    "vote_opened": _("A vote I can take part in opens"),
+    "vote_opened": Kind(
+        _("A vote I can take part in opens"),
+        {"opened": Message(_("A vote is open: %(title)s"))},
+    ),
 }
 
 #: What this app holds about a person: its copy and its erasure (PIPL arts. 45 and 47).

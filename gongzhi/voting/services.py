@@ -247,7 +247,7 @@ def votes_announce(*, now: Any = None) -> int:
                 users=_electorate_users(vote),
                 community=vote.community,
                 kind="vote_opened",
-                title=gettext_lazy("A vote is open: %(title)s"),
+                message="opened",
                 params={"title": vote.title},
                 url=f"/c/{vote.community.slug}/votes/{vote.pk}/",
             )

@@ -116,7 +116,7 @@ def test_the_whole_cycle_on_a_comment(
         "经核实，属实。",
     )
     decision = notes(writer, "moderation_decision")[-1]
-    assert "accepted" in decision.title and "经核实，属实。" in decision.body
+    assert "accepted" in decision.rendered("en").title and "经核实，属实。" in decision.body
     assert "楼上的住户都是骗子" in page(client, neighbour, detail)
 
     # Every step is in the item's history and in the journal.
@@ -156,8 +156,9 @@ def test_keeping_a_proposal_hidden_is_told_too(community, proposal, resident, wo
     proposal.refresh_from_db()
     assert proposal.hidden_at is not None and proposal.hidden_reason == "含有他人手机号码。"
     [hidden, kept] = notes(resident, "moderation_decision")
-    assert "hid your proposal" in hidden.title and "含有他人手机号码。" in hidden.body
-    assert "not accepted" in kept.title and "标题里仍有号码。" in kept.body
+    assert "hid your proposal" in hidden.rendered("en").title
+    assert "含有他人手机号码。" in hidden.body
+    assert "not accepted" in kept.rendered("en").title and "标题里仍有号码。" in kept.body
     with pytest.raises(ValidationError) as caught:
         services.appeal_decide(actor=worker, appeal=appeal, restore=True, reason="再议")
     assert caught.value.code == "already_decided"

@@ -253,7 +253,7 @@ def test_merging_keeps_every_reporter_informed(community, resident, handler, wor
     # Both reporters hear of the resolution; only the first may rate it.
     for user in (resident, neighbour):
         assert Notification.objects.filter(
-            user=user, kind="hotline_ticket_update", title__contains="#1"
+            user=user, kind="hotline_ticket_update", params__ref=first.reference
         ).exists()
     with pytest.raises(PermissionDenied):
         services.ticket_rate(actor=neighbour, ticket=first, solved=True, satisfaction=5)

@@ -333,7 +333,7 @@ def test_taking_a_statement_out_needs_a_reason_and_tells_the_author(
     added.refresh_from_db()
     assert added.status == StatementStatus.REJECTED and added.reason == "人身攻击"
     note = Notification.objects.get(user=resident, kind="statement_moderated")
-    assert "taken out" in note.title and "人身攻击" in note.body
+    assert "taken out" in note.rendered("en").title and "人身攻击" in note.body
     assert Activity.objects.in_community(community).filter(verb="statement.rejected").exists()
     # The database refuses a rejection without a reason, whoever writes it.
     with pytest.raises(IntegrityError), transaction.atomic():
