@@ -3,13 +3,19 @@ selector, render. No page says who voted what; the count runs in a background ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import rules
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.budgeting import selectors, services
@@ -28,6 +34,7 @@ from gongzhi.budgeting.forms import (
     SpendingForm,
 )
 from gongzhi.budgeting.models import BallotType, Idea, Process, TallyStatus
+from gongzhi.core.actions import Action, perform
 from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
@@ -224,49 +231,47 @@ def _idea_post(request: HttpRequest, slug: str, process_id: int, idea_id: int):
     return process, selectors.idea_get(process=process, idea_id=idea_id)
 
 
-def _back(slug: str, idea) -> HttpResponse:
-    return redirect("budget_idea", slug=slug, process_id=idea.process_id, idea_id=idea.pk)
+def _idea_url(slug: str, idea: Idea) -> str:
+    return reverse(
+        "budget_idea", kwargs={"slug": slug, "process_id": idea.process_id, "idea_id": idea.pk}
+    )
 
 
 @login_required
 @require_POST
 def idea_review(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
     _process, idea = _idea_post(request, slug, process_id, idea_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give both scores (1–5), a cost and your reasons."))
-        return _back(slug, idea)
-    try:
-        services.review_submit(actor=request.user, idea=idea, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("Your review is saved."))
-    return _back(slug, idea)
+    return perform(request, IDEA_ACTIONS["review"], idea, back=_idea_url(slug, idea))
 
 
 @login_required
 @require_POST
 def idea_decide(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
     _process, idea = _idea_post(request, slug, process_id, idea_id)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a decision and give the public reasons."))
-        return _back(slug, idea)
-    data = form.cleaned_data
-    try:
-        services.idea_decide(
-            actor=request.user,
+    return perform(request, IDEA_ACTIONS["decide"], idea, back=_idea_url(slug, idea))
+
+
+#: The reviewers' and staff's buttons on an idea's page: the form, the service, what to say.
+IDEA_ACTIONS: dict[str, Action[Idea]] = {
+    "review": Action(
+        form=ReviewForm,
+        invalid=gettext_lazy("Give both scores (1–5), a cost and your reasons."),
+        act=lambda u, idea, d: services.review_submit(actor=u, idea=idea, **d),
+        done=gettext_lazy("Your review is saved."),
+    ),
+    "decide": Action(
+        form=DecisionForm,
+        invalid=gettext_lazy("Choose a decision and give the public reasons."),
+        act=lambda u, idea, d: services.idea_decide(
+            actor=u,
             idea=idea,
-            accept=data["decision"] == "accept",
-            cost=data["cost"],
-            reason=data["reason"],
-        )
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("The decision is published."))
-    return _back(slug, idea)
+            accept=d["decision"] == "accept",
+            cost=d["cost"],
+            reason=d["reason"],
+        ),
+        done=gettext_lazy("The decision is published."),
+    ),
+}
 
 
 @require_GET
@@ -531,10 +536,6 @@ def _funded(request: HttpRequest, slug: str, process_id: int, idea_id: int):
     return selectors.funded_get(process=process, idea_id=idea_id)
 
 
-def _to_progress(slug: str, idea) -> HttpResponse:
-    return redirect("budget_progress", slug=slug, process_id=idea.process_id, idea_id=idea.pk)
-
-
 @require_GET
 def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
     """A funded project's public record: progress, milestones, spending, delays, comments."""
@@ -570,20 +571,24 @@ def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> 
     )
 
 
-def _track(request: HttpRequest, slug: str, idea, form, invalid: str, act, done: str = ""):
+def _track(
+    request: HttpRequest,
+    slug: str,
+    idea: Idea,
+    form: type[forms.Form] | None,
+    invalid: str,
+    act: Callable[[dict[str, Any]], object],
+    done: str = "",
+) -> HttpResponse:
     """A staff or resident post on a funded project's page: check the form, act, say how it
     went, and go back to the page."""
-    if form is not None and not form.is_valid():
-        messages.error(request, invalid)
-        return _to_progress(slug, idea)
-    try:
-        act(form.cleaned_data if form is not None else None)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        if done:
-            messages.success(request, done)
-    return _to_progress(slug, idea)
+    action: Action[Idea] = Action(
+        form=form, invalid=invalid, act=lambda _u, _idea, data: act(data), done=done
+    )
+    back = reverse(
+        "budget_progress", kwargs={"slug": slug, "process_id": idea.process_id, "idea_id": idea.pk}
+    )
+    return perform(request, action, idea, back=back)
 
 
 @login_required
@@ -594,7 +599,7 @@ def progress_report(request: HttpRequest, slug: str, process_id: int, idea_id: i
         request,
         slug,
         idea,
-        ProgressForm(request.POST, request.FILES),
+        ProgressForm,
         _("Give the progress (0–100%) and say what happened."),
         lambda data: services.progress_report(
             actor=request.user,
@@ -617,7 +622,7 @@ def milestone_add(request: HttpRequest, slug: str, process_id: int, idea_id: int
         request,
         slug,
         idea,
-        MilestoneForm(request.POST),
+        MilestoneForm,
         _("Name the milestone and give the date it is planned for."),
         lambda data: services.milestone_add(actor=request.user, idea=idea, **data),
         _("The milestone is added."),
@@ -651,7 +656,7 @@ def spending_add(request: HttpRequest, slug: str, process_id: int, idea_id: int)
         request,
         slug,
         idea,
-        SpendingForm(request.POST),
+        SpendingForm,
         _("Give the amount in whole yuan, the date and what it paid for."),
         lambda data: services.spending_record(actor=request.user, idea=idea, **data),
         _("The spending is booked."),
@@ -668,7 +673,7 @@ def progress_comment(
         request,
         slug,
         idea,
-        CommentForm(request.POST),
+        CommentForm,
         _("Write a comment of at most 2000 characters."),
         lambda data: services.progress_comment(actor=request.user, idea=idea, body=data["body"]),
     )

@@ -12,9 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.actions import Action, perform
 from gongzhi.core.files import serve_upload
 from gongzhi.core.http import posted
 from gongzhi.core.models import Building, Grid
@@ -328,99 +331,68 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
-@login_required
-@require_POST
-def item_flag(
-    request: HttpRequest,
-    get_subject: SubjectGetter = proposal_subject,
-    comment_id: int | None = None,
-    **kwargs: Any,
-) -> HttpResponse:
-    item, back = _item(request, get_subject, comment_id, kwargs)
-    form = FlagForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a reason."))
-        return redirect(back)
-    try:
-        services.flag_add(
-            actor=request.user,
-            item=item,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Thank you: the moderators will look at it."))
-    return redirect(back)
+REFUSED = (ValidationError, PermissionDenied)
+
+#: The moderation buttons under a proposal or a comment: the form, the service, what to say.
+ITEM_ACTIONS: dict[str, Action[Proposal | Comment]] = {
+    "flag": Action(
+        form=FlagForm,
+        invalid=gettext_lazy("Choose a reason."),
+        act=lambda u, item, d: services.flag_add(
+            actor=u, item=item, reason=d["reason"], note=d["note"]
+        ),
+        done=gettext_lazy("Thank you: the moderators will look at it."),
+        refused=REFUSED,
+    ),
+    "hide": Action(
+        form=HideForm,
+        form_required=False,  # the reason is optional
+        act=lambda u, item, d: services.item_hide(actor=u, item=item, reason=d.get("reason", "")),
+        done=gettext_lazy("Hidden. Its author is told why."),
+        refused=REFUSED,
+    ),
+    "dismiss": Action(
+        form=DismissForm,
+        form_required=False,
+        act=lambda u, item, d: services.flags_dismiss(
+            actor=u, item=item, reason=d.get("reason", "")
+        ),
+        done=gettext_lazy("The flags are dismissed."),
+        refused=REFUSED,
+    ),
+    "appeal": Action(
+        form=AppealForm,
+        invalid=gettext_lazy("Say why the moderators should look again."),
+        act=lambda u, item, d: services.appeal_add(actor=u, item=item, text=d["text"]),
+        done=gettext_lazy("Your appeal is sent: a moderator will decide."),
+        refused=REFUSED,
+    ),
+}
 
 
-@login_required
-@require_POST
-def item_hide(
-    request: HttpRequest,
-    get_subject: SubjectGetter = proposal_subject,
-    comment_id: int | None = None,
-    **kwargs: Any,
-) -> HttpResponse:
-    item, back = _item(request, get_subject, comment_id, kwargs)
-    form = HideForm(request.POST)
-    try:
-        services.item_hide(
-            actor=request.user,
-            item=item,
-            reason=form.cleaned_data["reason"] if form.is_valid() else "",
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Hidden. Its author is told why."))
-    return redirect(back)
+def _item_action(name: str) -> Callable[..., HttpResponse]:
+    """The view of ``ITEM_ACTIONS[name]``, on a proposal (from the hall's own routes) or on a
+    comment of any subject; it goes back to where the button was."""
+
+    @login_required
+    @require_POST
+    def view(
+        request: HttpRequest,
+        get_subject: SubjectGetter = proposal_subject,
+        comment_id: int | None = None,
+        **kwargs: Any,
+    ) -> HttpResponse:
+        item, back = _item(request, get_subject, comment_id, kwargs)
+        return perform(request, ITEM_ACTIONS[name], item, back=back)
+
+    view.__name__ = view.__qualname__ = f"item_{name}"
+    return view
 
 
-@login_required
-@require_POST
-def item_dismiss_flags(
-    request: HttpRequest,
-    get_subject: SubjectGetter = proposal_subject,
-    comment_id: int | None = None,
-    **kwargs: Any,
-) -> HttpResponse:
-    item, back = _item(request, get_subject, comment_id, kwargs)
-    form = DismissForm(request.POST)
-    try:
-        services.flags_dismiss(
-            actor=request.user,
-            item=item,
-            reason=form.cleaned_data["reason"] if form.is_valid() else "",
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The flags are dismissed."))
-    return redirect(back)
-
-
-@login_required
-@require_POST
-def item_appeal(
-    request: HttpRequest,
-    get_subject: SubjectGetter = proposal_subject,
-    comment_id: int | None = None,
-    **kwargs: Any,
-) -> HttpResponse:
-    item, back = _item(request, get_subject, comment_id, kwargs)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the moderators should look again."))
-        return redirect(back)
-    try:
-        services.appeal_add(actor=request.user, item=item, text=form.cleaned_data["text"])
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your appeal is sent: a moderator will decide."))
-    return redirect(back)
+item_flag = _item_action("flag")
+item_hide = _item_action("hide")
+item_dismiss_flags = _item_action("dismiss")
+item_appeal = _item_action("appeal")
 
 
 @login_required
@@ -446,22 +418,19 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
 def appeal_decide(request: HttpRequest, slug: str, appeal_id: int) -> HttpResponse:
     community = community_get(slug=slug, user=request.user, perm="deliberation.moderate")
     appeal = selectors.appeal_get(community=community, viewer=request.user, appeal_id=appeal_id)
-    form = DecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a decision and give the reason."))
-        return redirect("moderation_queue", slug=slug)
-    try:
-        services.appeal_decide(
-            actor=request.user,
-            appeal=appeal,
-            restore=form.cleaned_data["restore"],
-            reason=form.cleaned_data["reason"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The appeal is decided. Its author is told why."))
-    return redirect("moderation_queue", slug=slug)
+    back = reverse("moderation_queue", kwargs={"slug": slug})
+    return perform(request, APPEAL_DECIDE, appeal, back=back)
+
+
+APPEAL_DECIDE: Action[Any] = Action(
+    form=DecideForm,
+    invalid=gettext_lazy("Choose a decision and give the reason."),
+    act=lambda u, appeal, d: services.appeal_decide(
+        actor=u, appeal=appeal, restore=d["restore"], reason=d["reason"]
+    ),
+    done=gettext_lazy("The appeal is decided. Its author is told why."),
+    refused=REFUSED,
+)
 
 
 # --- Reactions and attachments ----------------------------------------------------------------

@@ -16,8 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.actions import Action, perform
 from gongzhi.core.exports import Sheet, table_export
 from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted
@@ -124,38 +126,48 @@ def notice_detail(request: HttpRequest, slug: str, announcement_id: int) -> Http
     )
 
 
+#: The buttons on an announcement's page: the service and what to say after.
+NOTICE_ACTIONS: dict[str, Action[Announcement]] = {
+    "publish": Action(
+        act=lambda u, a, d: services.announcement_publish(actor=u, announcement=a),
+        done=gettext_lazy("The announcement is published and residents are told."),
+    ),
+    "pin": Action(
+        act=lambda u, a, d: services.announcement_pin(actor=u, announcement=a, pinned=d["pinned"]),
+        refused=(),  # nothing to refuse but permission, which is a 403
+    ),
+    "confirm": Action(
+        act=lambda u, a, d: services.announcement_confirm_read(actor=u, announcement=a),
+        done=gettext_lazy("Thank you: your confirmation is recorded."),
+    ),
+}
+
+
+def _notice_act(
+    request: HttpRequest, slug: str, announcement_id: int, name: str, **extra: Any
+) -> HttpResponse:
+    announcement = _announcement(request, slug, announcement_id)
+    back = reverse("notice_detail", kwargs={"slug": slug, "announcement_id": announcement_id})
+    return perform(request, NOTICE_ACTIONS[name], announcement, back=back, extra=extra)
+
+
 @login_required
 @require_POST
 def notice_publish(request: HttpRequest, slug: str, announcement_id: int) -> HttpResponse:
-    announcement = _announcement(request, slug, announcement_id)
-    try:
-        services.announcement_publish(actor=request.user, announcement=announcement)
-        messages.success(request, _("The announcement is published and residents are told."))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("notice_detail", slug=slug, announcement_id=announcement_id)
+    return _notice_act(request, slug, announcement_id, "publish")
 
 
 @login_required
 @require_POST
 def notice_pin(request: HttpRequest, slug: str, announcement_id: int) -> HttpResponse:
-    announcement = _announcement(request, slug, announcement_id)
-    services.announcement_pin(
-        actor=request.user, announcement=announcement, pinned=request.POST.get("pinned") == "1"
-    )
-    return redirect("notice_detail", slug=slug, announcement_id=announcement_id)
+    pinned = request.POST.get("pinned") == "1"
+    return _notice_act(request, slug, announcement_id, "pin", pinned=pinned)
 
 
 @login_required
 @require_POST
 def notice_confirm(request: HttpRequest, slug: str, announcement_id: int) -> HttpResponse:
-    announcement = _announcement(request, slug, announcement_id)
-    try:
-        services.announcement_confirm_read(actor=request.user, announcement=announcement)
-        messages.success(request, _("Thank you: your confirmation is recorded."))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    return redirect("notice_detail", slug=slug, announcement_id=announcement_id)
+    return _notice_act(request, slug, announcement_id, "confirm")
 
 
 @login_required

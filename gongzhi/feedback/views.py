@@ -4,7 +4,6 @@ render. Every page works without JavaScript and on a phone-sized screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import rules
@@ -14,11 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.models import User
+from gongzhi.core.actions import Action, perform
 from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.models import Community
@@ -314,48 +315,57 @@ def _merge(user: Any, t: Ticket, d: dict[str, Any]) -> Any:
     return services.ticket_merge(actor=user, ticket=t, into=target)
 
 
-@dataclass(frozen=True)
-class Step:
-    perm: str
-    form: type[forms.Form] | None
-    act: Callable[[Any, Ticket, dict[str, Any]], Any]
-    done: Any
+def _step(
+    perm: str,
+    form: type[forms.Form] | None,
+    act: Callable[[Any, Ticket, dict[str, Any]], Any],
+    done: Any,
+) -> Action[Ticket]:
+    return Action(
+        act=act,
+        done=done,
+        form=form,
+        perm=perm,
+        denied=gettext_lazy("You are not allowed to do this on the hotline."),
+    )
 
 
 #: Each step a ticket page posts: who may, the form that parses it, the service it calls.
-STEPS: dict[str, Step] = {
-    "follow": Step(
+STEPS: dict[str, Action[Ticket]] = {
+    "follow": _step(
         "feedback.follow",
         None,
         lambda u, t, d: services.ticket_follow(actor=u, ticket=t),
         gettext_lazy("You follow this problem now: you will be told of every step."),
     ),
-    "recategorise": Step(
+    "recategorise": _step(
         "feedback.manage",
         RecategoriseForm,
         lambda u, t, d: services.ticket_recategorise(actor=u, ticket=t, category=d["category"]),
         gettext_lazy("The category is saved. The router learns from it."),
     ),
-    "assign": Step("feedback.manage", AssignForm, _assign, gettext_lazy("The ticket is assigned.")),
-    "accept": Step(
+    "assign": _step(
+        "feedback.manage", AssignForm, _assign, gettext_lazy("The ticket is assigned.")
+    ),
+    "accept": _step(
         "feedback.handle",
         NoteForm,
         lambda u, t, d: services.ticket_accept(actor=u, ticket=t, note=d["note"]),
         gettext_lazy("The ticket is accepted."),
     ),
-    "start": Step(
+    "start": _step(
         "feedback.handle",
         NoteForm,
         lambda u, t, d: services.ticket_start(actor=u, ticket=t, note=d["note"]),
         gettext_lazy("Work on the ticket has started."),
     ),
-    "resolve": Step(
+    "resolve": _step(
         "feedback.handle",
         ResolveForm,
         lambda u, t, d: services.ticket_resolve(actor=u, ticket=t, note=d["note"]),
         gettext_lazy("The ticket is resolved. The resident is asked to rate it."),
     ),
-    "note": Step(
+    "note": _step(
         "feedback.handle",
         NoteForm,
         lambda u, t, d: services.ticket_note(
@@ -363,19 +373,19 @@ STEPS: dict[str, Step] = {
         ),
         gettext_lazy("The note is added."),
     ),
-    "close": Step(
+    "close": _step(
         "feedback.manage",
         NoteForm,
         lambda u, t, d: services.ticket_close(actor=u, ticket=t, note=d["note"]),
         gettext_lazy("The ticket is closed."),
     ),
-    "reopen": Step(
+    "reopen": _step(
         "feedback.reopen",
         ReasonForm,
         lambda u, t, d: services.ticket_reopen(actor=u, ticket=t, reason=d["reason"]),
         gettext_lazy("The ticket is reopened."),
     ),
-    "rate": Step(
+    "rate": _step(
         "feedback.rate",
         RatingForm,
         lambda u, t, d: services.ticket_rate(
@@ -387,7 +397,7 @@ STEPS: dict[str, Step] = {
         ),
         gettext_lazy("Thank you for your rating."),
     ),
-    "merge": Step(
+    "merge": _step(
         "feedback.manage",
         MergeForm,
         _merge,
@@ -403,28 +413,19 @@ def step(request: HttpRequest, slug: str, number: int, name: str) -> HttpRespons
     spec = STEPS[name]
     community = community_get(slug=slug, user=request.user)
     item = selectors.ticket_get(community=community, number=number, user=request.user)
-    if not rules.has_perm(spec.perm, request.user, item):
-        raise PermissionDenied(_("You are not allowed to do this on the hotline."))
-    data: dict[str, Any] = {}
-    if spec.form is not None:
-        kwargs: dict[str, Any] = {}
-        if spec.form in (RecategoriseForm, AssignForm):
-            kwargs["community"] = community
-        if spec.form is AssignForm:
-            kwargs["handlers"] = selectors.handlers(community=community)
-        form = spec.form(request.POST, **kwargs)
-        if not form.is_valid():
-            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-            messages.error(request, " ".join(errors))
-            return redirect("hotline_ticket", slug=slug, number=number)
-        data = {**form.cleaned_data, "public": request.POST.get("public") == "1"}
-    try:
-        spec.act(request.user, item, data)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, str(spec.done))
-    return redirect("hotline_ticket", slug=slug, number=number)
+    kwargs: dict[str, Any] = {}
+    if spec.form in (RecategoriseForm, AssignForm):
+        kwargs["community"] = community
+    if spec.form is AssignForm:
+        kwargs["handlers"] = selectors.handlers(community=community)
+    return perform(
+        request,
+        spec,
+        item,
+        back=reverse("hotline_ticket", kwargs={"slug": slug, "number": number}),
+        form_kwargs=kwargs,
+        extra={"public": request.POST.get("public") == "1"},
+    )
 
 
 # --- Categories and departments (staff) ----------------------------------------------------------
