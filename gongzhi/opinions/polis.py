@@ -31,7 +31,7 @@ spaces" (Recerca 26(2), 2021) and in the red-dwarf documentation, which reimplem
    positions, then split off the most distant points), which is what keeps groups from
    flickering. Without a previous result there is nothing to start from, so the whole
    clustering (base clusters and groups) is run from ``starts`` independent k-means++ seedings
-   drawn from ``seed``: k is the one with the best silhouette averaged over the starts, and the
+   drawn from ``seed`` (at most ``start_budget`` participants' worth): k is the one with the best silhouette averaged over the starts, and the
    start whose clustering into k groups scores best is kept. A single start (Polis starts from
    the first k distinct points) made the groups depend on the seed; one lucky start deciding k
    did too.
@@ -100,6 +100,10 @@ class PolisParams:
     #: previous update; the one with the best silhouette is kept. One start made the groups
     #: depend on the seed (median ARI 0.64–0.94 over seeds on the shared conversations).
     starts: int = 7
+    #: ... but no more starts than this many participants' worth: with hundreds of participants
+    #: per base cluster the base clustering hardly moves with the seed, and each start costs a
+    #: k-means over every participant (100,000 participants get one start, as before).
+    start_budget: int = 50_000
     rep_max: int = 5
     consensus_max: int = 5
     divisive_max: int = 5
@@ -913,7 +917,8 @@ def opinion_map(
     smoother: KSmoother | None = None
     group_centers = np.zeros((0, 2))
     if idx.size:
-        starts = 1 if previous is not None else max(params.starts, 1)
+        starts = 1 if previous is not None else params.starts
+        starts = max(1, min(starts, params.start_budget // idx.size))
         found = [
             _clustering(coords[idx], m.participants[idx], previous, params, child)
             for child in rng.spawn(starts)
