@@ -60,6 +60,8 @@ class ProcessOut(Schema):
     max_total_cost: int | None
     points: int
     rule: str
+    #: greedy-points on a ranked ballot: the points of the 1st, 2nd, … choice ("" = k − i).
+    rank_points: str
     tie_breaking: str
 
     @staticmethod

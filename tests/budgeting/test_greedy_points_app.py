@@ -99,3 +99,31 @@ def test_the_count_funds_by_points_per_rank(community, worker, rank_points, fund
     assert rows[tally.outcome["selected"][0]]["reason"] == "funded_points"
     skipped = next(p for p in name if name[p] not in funded)
     assert rows[skipped]["reason"] == "not_enough_left"
+
+
+@pytest.mark.django_db
+def test_the_process_form_and_the_api_carry_points_per_rank(client, community, worker):
+    from django.urls import reverse
+
+    from gongzhi.budgeting.models import Process
+    from tests.budgeting.helpers import dates_for
+
+    client.force_login(worker)
+    data = {k: v.strftime("%Y-%m-%dT%H:%M") for k, v in dates_for("ideas").items()}
+    data |= {"title": "微更新", "budget": "50000", "ballot_type": "ranked", "min_projects": "1"}
+    data |= {"points": "10", "rule": "greedy-points", "tie_breaking": "votes,min-cost"}
+    url = reverse("budget_create", args=[community.slug])
+    refused = client.post(url, data | {"rank_points": "1,2,3"})
+    assert refused.status_code == 200
+    assert not Process.objects.in_community(community).exists()
+    message = gettext(
+        "Write the points per rank as whole numbers from the first choice down, "
+        "e.g. 3,2,1: a lower rank cannot get more points than a higher one."
+    )
+    assert message in refused.content.decode()
+    assert client.post(url, data | {"rank_points": "3,2,1"}).status_code == 302
+    process = Process.objects.in_community(community).get()
+    assert (process.rule, process.rank_points) == ("greedy-points", "3,2,1")
+    listing = client.get(f"/api/v1/communities/{community.slug}/budgets").json()
+    item = listing["items"][0]
+    assert (item["rule"], item["rank_points"]) == ("greedy-points", "3,2,1")
