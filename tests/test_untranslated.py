@@ -59,7 +59,8 @@ SKIP = re.compile(
     r"|/profile/data/"
     r"|/print|/qr|/feed|/files?/|/attachments?/|/uploads?/|lang=",
 )
-MAX_PAGES = 90
+MAX_PAGES = 120
+PER_SHAPE = 3
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
@@ -159,10 +160,17 @@ def walk(client, start: list[str]) -> dict[str, Page]:
     seen: dict[str, Page] = {}
     queue = list(start)
     inside = (f"/c/{COMMUNITY}/", "/profile/", "/inbox/")
+    shapes: dict[str, int] = defaultdict(int)
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
         if url in seen:
             continue
+        # A few of each kind of page (three members, three tickets), so that the walk reaches
+        # every kind before the limit instead of every member's page.
+        shape = re.sub(r"\d+", "N", url)
+        if shapes[shape] >= PER_SHAPE:
+            continue
+        shapes[shape] += 1
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
@@ -255,7 +263,8 @@ def test_chinese_pages_show_no_catalogue_english_and_no_codes(client, demo):
     urls = " ".join(pages)
     for part in ("proposals/", "votes/", "budgets/", "conversations/", "hotline/", "notices/"):
         assert f"/c/{COMMUNITY}/{part}" in urls, part
-    assert "/published/" in urls, sorted(pages)
+    for who in (resident, worker):
+        assert any("/published/" in url and who.display_name in url for url in pages), who
     assert min(visited.values()) >= 20, visited
     shown, pending = findings(pages)
     if pending:
