@@ -5,6 +5,7 @@ deletes nothing (the journal and the ledger are append-only)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -47,6 +48,8 @@ def test_seed_demo_builds_a_believable_street(django_capture_on_commit_callbacks
         Role.MEDIATOR,
     } <= roles
     assert Oversight.objects.filter(street__slug="heping").exists()
+    # Each community describes itself in Chinese, on Chinese pages (its own text, not the UI's).
+    assert all(re.fullmatch(r"[\u4e00-\u9fff0-9，、。]+", c.description) for c in communities)
     names = Membership.objects.all_communities().values_list("user__display_name", flat=True)
     assert all("\u4e00" <= name[0] <= "\u9fff" for name in names)  # Chinese names
     for community in communities:

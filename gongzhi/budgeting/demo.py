@@ -23,12 +23,8 @@ IDEAS = [
 
 
 def seed(context: DemoContext) -> None:
-    community, worker, residents, rng = (
-        context.community,
-        context.worker,
-        context.crowd,
-        context.rng,
-    )
+    community, worker, rng = context.community, context.worker, context.rng
+    residents = context.crowd
     now = timezone.now()
 
     def dates(start: timedelta) -> dict[str, Any]:

@@ -16,12 +16,7 @@ from gongzhi.voting.models import Method, Vote
 
 
 def seed(context: DemoContext) -> None:
-    community, worker, people, rng = (
-        context.community,
-        context.worker,
-        context.crowd,
-        context.rng,
-    )
+    community, worker, people = context.community, context.worker, context.crowd
     now = timezone.now()
     poll = services.vote_create(
         actor=worker,
@@ -32,7 +27,7 @@ def seed(context: DemoContext) -> None:
         closes_at=now + timedelta(days=5),
         results_shown="after_voting",
     )
-    _cast_some(poll, people[:45], rng)
+    _cast_some(poll, people[:45], context.rng)
 
     vote = services.vote_create(
         actor=worker,
@@ -46,7 +41,7 @@ def seed(context: DemoContext) -> None:
         opens_at=now - timedelta(days=10),
         closes_at=now + timedelta(days=1),
     )
-    _cast_some(vote, people[:70], rng)
+    _cast_some(vote, people[:70], context.rng)
     # The demo's past: this vote has closed (closing is a date; the demo moves it back).
     Vote.objects.in_community(community).filter(pk=vote.pk).update(
         closes_at=now - timedelta(days=1)

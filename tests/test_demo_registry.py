@@ -1,0 +1,26 @@
+"""The demo street's content is registered by each app (``manifest.DEMO``), not known by core:
+every app with demo content is there, in the order that makes the same seed give the same demo."""
+
+from __future__ import annotations
+
+from django.utils.module_loading import import_string
+
+from gongzhi.core.demo import DemoContent, demo_contents
+
+
+def test_every_app_registers_its_demo_content_in_order():
+    registered = demo_contents()
+    # Proposals first (the hotline's tickets and the notices speak of them); the votes, the
+    # budget and the conversation draw from one random stream in this order.
+    assert [key for key, _content in registered] == [
+        "deliberation",
+        "voting",
+        "budgeting",
+        "opinions",
+        "feedback",
+        "disclosure",
+    ]
+    for key, content in registered:
+        assert isinstance(content, DemoContent)
+        assert content.seed.startswith(f"gongzhi.{key}.demo.")
+        assert callable(import_string(content.seed))
