@@ -14,6 +14,7 @@ VERBS = {
     "roster.imported": _("imported a resident roster"),
     "household_codes.issued": _("printed household letters"),
     "journal.key_rotated": _("changed the key that seals the journal"),
+    "checkin.recorded": _("checked in"),
     # The platform journal's acts, above the communities.
     "journal.keys_rotated": _("changed the key of every journal"),
     "district.created": _("created a district"),
