@@ -65,6 +65,9 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 #: Three or more English words in a row: English left on a Chinese page.
+#: One or two lower-case English words standing alone: a name the code made up (a model without
+#: a verbose_name), not written for a reader.
+LOWER_WORDS = re.compile(r"[a-z]{3,}(?: [a-z]{3,})?")
 ENGLISH_RUN = re.compile(r"[A-Za-z][a-z']+(?:[ ,:;-]+[A-Za-z][a-z']+){2,}")
 
 
@@ -231,7 +234,9 @@ def findings(pages: dict[str, Page]) -> tuple[dict[str, set[str]], dict[str, set
             for match in code_pattern.finditer(text):
                 if len(text) <= len(match.group(0)) + 3:
                     shown[f"code: {match.group(0)!r}"].add(url)
-            if not hits:
+            if not hits and LOWER_WORDS.fullmatch(text):
+                pending[text].add(url)  # "ledger entry": a model's name without a verbose_name
+            elif not hits:
                 for run in ENGLISH_RUN.findall(text):
                     if run not in every or run in translated:
                         pending[run].add(url)
