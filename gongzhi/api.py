@@ -86,6 +86,7 @@ api = GongzhiAPI(
 )
 api.add_router("/", me_router)
 api.add_router("/", "gongzhi.accounts.privacy_api.router")
+api.add_router("/", "gongzhi.notifications.api.router")
 api.add_router("/communities", community_router)
 api.add_router("/communities", deliberation_router)
 api.add_router("/communities", voting_router)

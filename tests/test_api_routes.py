@@ -339,6 +339,9 @@ STEPS: list[Step] = [
         {"title": "年度计划", "body": "一、绿化。二、路灯。", "change_note": "加了路灯"},
     ),
     Step(f"POST {C}/documents/{{document_id}}/publish", "worker", 200),
+    # --- notifications, in the caller's language
+    Step("GET me/notifications", "resident", 200, query="unread=true"),
+    Step("POST me/notifications/read", "resident", 200, {"ids": None}),
     # --- a person's data (last: erasure ends the leaver's account)
     Step("GET me/data", "resident", 200),
     Step("POST me/erasure", "leaver", 200, {"confirm": True, "password": "correct horse battery"}),

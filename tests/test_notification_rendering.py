@@ -150,3 +150,23 @@ def test_a_translation_passed_at_the_call_site_is_refused():
 
     with pytest.raises(TypeError):
         notify(users=[UserFactory()], kind="vote_opened", title=gettext_lazy("A vote is open"))
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_the_callers_language(client):
+    from gongzhi.accounts.services import api_token_create
+
+    user = UserFactory(language="en")
+    notify(users=[user], **VERIFIED, params={"community": "C"})
+    _token, raw = api_token_create(user=user, name="app")
+    url = "/api/v1/me/notifications"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    [item] = client.get(url, **auth).json()["items"]
+    assert item["title"] == "You are now a verified resident of C" and item["read_at"] is None
+    with translation.override("zh-hans"):
+        chinese = gettext("You are now a verified resident of %(community)s") % {"community": "C"}
+    [item] = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **auth).json()["items"]
+    assert item["title"] == chinese
+    marked = client.post(f"{url}/read", {}, content_type="application/json", **auth).json()
+    assert marked == {"marked": 1}
+    assert client.get(f"{url}?unread=true", **auth).json()["items"] == []

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongzhi.core.models import Community
-from gongzhi.notifications.models import ChannelPreference, Delivery
+from gongzhi.notifications.models import ChannelPreference, Delivery, Notification
 from gongzhi.notifications.policies import view_delivery
 
 #: The log page's filter: what staff need to act on by default, or one status.
@@ -49,3 +49,9 @@ def delivery_get(*, viewer: Any, delivery_id: int) -> Delivery:
 def channel_preferences(*, user: Any) -> dict[tuple[str, str], bool]:
     """``{(kind, channel): enabled}`` as the person chose; a missing pair is the default."""
     return {(p.kind, p.channel): p.enabled for p in ChannelPreference.objects.filter(user=user)}
+
+
+def notifications_of(*, user: Any, unread: bool = False) -> QuerySet[Notification]:
+    """A person's own notifications, newest first (only unread ones if asked)."""
+    queryset = Notification.objects.filter(user=user).select_related("community")
+    return queryset.filter(read_at__isnull=True) if unread else queryset

@@ -20,7 +20,7 @@ from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.notifications import selectors
 from gongzhi.notifications.forms import ChannelPreferencesForm
-from gongzhi.notifications.models import Delivery, Notification
+from gongzhi.notifications.models import Delivery
 from gongzhi.notifications.policies import is_staff_anywhere
 from gongzhi.notifications.services import (
     delivery_retry_now,
@@ -48,8 +48,7 @@ STATUS_CHOICES = [
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    queryset = Notification.objects.filter(user=user).select_related("community")
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_of(user=user), 30).get_page(request.GET.get("page"))
     # Each in the language the page is in, which follows the reader's choice.
     shown = [(notification, notification.rendered()) for notification in page]
     return render(request, "notifications/inbox.html", {"page": page, "shown": shown})
