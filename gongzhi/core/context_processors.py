@@ -4,14 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from gongzhi.core import notify
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    unread = 0
-    if user.is_authenticated:
-        from gongzhi.notifications.models import Notification
-
-        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    unread = notify.unread_count(user) if user.is_authenticated else 0
     return {
         "age_friendly": getattr(request, "age_friendly", False),
         "unread_count": unread,

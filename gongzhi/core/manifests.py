@@ -45,18 +45,23 @@ def notification_kinds() -> dict[str, Kind]:
 
 
 @cache
-def notifier_path() -> str:
-    """``"module.function"`` of the notifier one app declares (``NOTIFIER``), which
-    ``gongzhi.core.notify.send`` calls: core tells people things without importing that app."""
+def declared_once(attribute: str) -> str:
+    """``"module.function"`` that one app declares as ``attribute`` in its manifest (the
+    notifier, the unread count), which ``gongzhi.core.notify`` calls: core reaches that app's
+    work without importing it. Empty when no app declares it."""
     declared = [
-        getattr(importlib.import_module(f"{c.name}.manifest"), "NOTIFIER", "")
+        getattr(importlib.import_module(f"{c.name}.manifest"), attribute, "")
         for c in apps.get_app_configs()
         if c.name.startswith("gongzhi.") and importlib.util.find_spec(f"{c.name}.manifest")
     ]
     found = [path for path in declared if path]
     if len(found) > 1:
-        raise ImproperlyConfigured(f"More than one app declares NOTIFIER: {found}")
+        raise ImproperlyConfigured(f"More than one app declares {attribute}: {found}")
     return found[0] if found else ""
+
+
+def notifier_path() -> str:
+    return declared_once("NOTIFIER")
 
 
 def boundary_error_renderers() -> dict[str, object]:

@@ -112,3 +112,12 @@ def send(
     return notifier()(
         users=users, kind=kind, message=message, params=params, url=url, community=community
     )
+
+
+def unread_count(user: Any) -> int:
+    """How many of ``user``'s notifications are unread, for the header's badge: the
+    ``UNREAD_COUNT`` function an app declares in its manifest, or 0 without one."""
+    from gongzhi.core.manifests import declared_once
+
+    path = declared_once("UNREAD_COUNT")
+    return int(import_string(path)(user=user)) if path else 0

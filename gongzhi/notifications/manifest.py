@@ -8,6 +8,8 @@ from gongzhi.core.privacy import Holding
 
 #: What ``gongzhi.core.notify.send`` calls: core tells people things without importing us.
 NOTIFIER = "gongzhi.notifications.services.notify"
+#: What ``gongzhi.core.notify.unread_count`` calls, for the header's badge.
+UNREAD_COUNT = "gongzhi.notifications.selectors.unread_count"
 
 VERBS = {
     "notifications.delivery_retried": _(

@@ -55,3 +55,7 @@ def notifications_of(*, user: Any, unread: bool = False) -> QuerySet[Notificatio
     """A person's own notifications, newest first (only unread ones if asked)."""
     queryset = Notification.objects.filter(user=user).select_related("community")
     return queryset.filter(read_at__isnull=True) if unread else queryset
+
+
+def unread_count(*, user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
