@@ -11,15 +11,16 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
+from gongzhi.accounts.services import api_token_create
 from gongzhi.core import services as core_services
 from gongzhi.core.manifests import notification_kinds
 from gongzhi.core.notify import msgid_of
 from gongzhi.notifications.models import Delivery, Notification
 from gongzhi.notifications.rendering import render, stored_msgid
-from gongzhi.notifications.services import notify, preference_set
+from gongzhi.notifications.services import delivery_attempt, notify, preference_set
 from tests.factories import CommunityFactory, UserFactory, member
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -146,16 +147,12 @@ def test_rows_from_before_keep_their_frozen_text():
 
 @pytest.mark.django_db
 def test_a_translation_passed_at_the_call_site_is_refused():
-    from django.utils.translation import gettext_lazy
-
     with pytest.raises(TypeError):
         notify(users=[UserFactory()], kind="vote_opened", title=gettext_lazy("A vote is open"))
 
 
 @pytest.mark.django_db
 def test_the_api_answers_in_the_callers_language(client):
-    from gongzhi.accounts.services import api_token_create
-
     user = UserFactory(language="en")
     notify(users=[user], **VERIFIED, params={"community": "C"})
     _token, raw = api_token_create(user=user, name="app")
@@ -170,3 +167,32 @@ def test_the_api_answers_in_the_callers_language(client):
     marked = client.post(f"{url}/read", {}, content_type="application/json", **auth).json()
     assert marked == {"marked": 1}
     assert client.get(f"{url}?unread=true", **auth).json()["items"] == []
+
+
+@pytest.mark.django_db
+def test_a_delivery_enqueued_before_the_change_sends_its_frozen_text(sms_outbox):
+    user = UserFactory(language="en")
+    old = Delivery.objects.create(
+        channel="sms",
+        kind="vote_opened",
+        user=user,
+        recipient=user.phone,
+        recipient_masked="138****0000",
+        subject="投票开始",
+        body="【共治】投票开始",
+        params={"title": "投票开始"},
+        next_attempt_at=timezone.now(),
+    )
+    assert delivery_attempt(delivery_id=old.pk).status == Delivery.Status.SENT
+    assert sms_outbox == [(user.phone, "【共治】投票开始")]
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_notification_is_gone_fails_instead_of_sending_nothing():
+    user = UserFactory(email="a@example.org")
+    notify(users=[user], **VERIFIED, params={"community": "C"})  # sent when the test commits…
+    Notification.objects.filter(user=user).delete()  # …but the inbox is emptied first
+    [delivery] = Delivery.objects.filter(user=user)
+    delivery = delivery_attempt(delivery_id=delivery.pk)
+    assert (delivery.status, delivery.error_code) == (Delivery.Status.FAILED, "content_gone")
+    assert mail.outbox == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,7 @@ from gongzhi.core.manifests import notification_kinds
 from gongzhi.notifications.kinds import DEFAULT_CHANNELS
 from gongzhi.notifications.masking import mask_email, mask_phone
 from gongzhi.notifications.models import Channel, ChannelPreference, Delivery, Notification
-from gongzhi.notifications.rendering import Rendered, language_of, store_params, stored_msgid
+from gongzhi.notifications.rendering import language_of, store_params, stored_msgid
 from gongzhi.notifications.sms import SmsMessage, SmsResult, get_backend
 
 #: What one try at a delivery came to; SMS backends answer it, e-mail is wrapped into it.
@@ -203,7 +204,7 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     if not claimed:
         return None
     delivery = Delivery.objects.select_related("notification", "user").get(pk=delivery_id)
-    content = _content(delivery)
+    content = _outgoing(delivery)
     if content is None:
         outcome = Outcome(
             ok=False,
@@ -217,15 +218,29 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     return _record_outcome(delivery, outcome)
 
 
-def _content(delivery: Delivery) -> Rendered | None:
+@dataclass(frozen=True)
+class Outgoing:
+    """What one try sends: an e-mail's subject and text, or a text message and its template
+    variables."""
+
+    subject: str
+    text: str
+    params: dict[str, str]
+
+
+def _outgoing(delivery: Delivery) -> Outgoing | None:
     """What to send, rendered now in the recipient's language (so a person who changed their
-    language before a retry reads the new one). Deliveries written before notifications kept
-    their msgids carry their frozen text."""
+    language before a retry reads the new one); None when its notification is gone. Deliveries
+    enqueued before rendering moved here carry their frozen text."""
     if delivery.subject or delivery.body:
-        return Rendered(delivery.subject, delivery.body)
+        params = {str(k): str(v) for k, v in (delivery.params or {}).items()}
+        return Outgoing(delivery.subject, delivery.body, params)
     if delivery.notification is None:
         return None
-    return delivery.notification.rendered(language_of(delivery.user))
+    shown = delivery.notification.rendered(language_of(delivery.user))
+    if delivery.channel == Channel.SMS:
+        return Outgoing(shown.title, f"{SMS_BRAND}{shown.title}", {"title": shown.title})
+    return Outgoing(shown.title, f"{shown.title}\n{shown.body}".strip(), {})
 
 
 def deliveries_send_due(*, limit: int = 500) -> int:
@@ -239,17 +254,12 @@ def deliveries_send_due(*, limit: int = 500) -> int:
     return sum(1 for delivery_id in list(due) if delivery_attempt(delivery_id=delivery_id))
 
 
-def _send_sms(delivery: Delivery, content: Rendered) -> Outcome:
-    if delivery.subject or delivery.body:  # frozen before rendering moved to sending
-        text = delivery.body
-        params = {str(k): str(v) for k, v in (delivery.params or {}).items()}
-    else:
-        text, params = f"{SMS_BRAND}{content.title}", {"title": content.title}
+def _send_sms(delivery: Delivery, content: Outgoing) -> Outcome:
     message = SmsMessage(
         phone=delivery.recipient,
         kind=delivery.kind,
-        text=text,
-        params=params,
+        text=content.text,
+        params=content.params,
         reference=f"gz-{delivery.pk}",
     )
     try:
@@ -260,18 +270,10 @@ def _send_sms(delivery: Delivery, content: Rendered) -> Outcome:
         )
 
 
-def _send_email(delivery: Delivery, content: Rendered) -> Outcome:
-    if delivery.subject or delivery.body:  # frozen before rendering moved to sending
-        subject, text = delivery.subject, delivery.body
-    else:
-        subject, text = content.title, f"{content.title}\n{content.body}".strip()
+def _send_email(delivery: Delivery, content: Outgoing) -> Outcome:
+    subject = content.subject.replace("\n", " ")[:300]
     try:
-        send_mail(
-            subject.replace("\n", " ")[:300],
-            text,
-            settings.DEFAULT_FROM_EMAIL,
-            [delivery.recipient],
-        )
+        send_mail(subject, content.text, settings.DEFAULT_FROM_EMAIL, [delivery.recipient])
     except smtplib.SMTPRecipientsRefused as error:
         return Outcome(ok=False, error_code="smtp.recipient_refused", error_message=str(error))
     except Exception as error:  # SMTP down, a timeout, the connection refused: try again later
