@@ -3,7 +3,8 @@
 Core sits below every feature app and imports none of them, yet its acts (a verified residence,
 a role granted) are news to someone. ``send()`` is the plug point: it calls the notifier that
 one app declares in its ``manifest.py`` (``NOTIFIER = "module.function"``; the notifications
-app's ``notify``), found through the manifests registry.
+app's ``notify``), found through the manifests registry; ``unread_count()`` does the same for
+the header's badge (``UNREAD_COUNT``).
 
 This module also holds the shape in which apps declare their kinds of notification in their
 manifests (``NOTIFICATION_KINDS = {"vote_opened": Kind(...)}``): the label a person reads in

@@ -87,7 +87,8 @@ def notify(
 
     Only msgids and parameters are stored; each person reads it in their own language, in the
     inbox and in the e-mail or text message, which is rendered when it is sent. ``title`` and
-    ``body`` instead of ``message`` send free text, as written, to everyone.
+    ``body`` instead of ``message`` send text that is no declared message (written in its
+    readers' language already), %-formatted with ``params`` in the same way.
     """
     title_msgid, body_msgid = _template(kind, message, title, body)
     stored_params = store_params(params)
