@@ -21,7 +21,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,10 +31,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.models import CheckIn
 from gongzhi.core.policies import is_community_worker, is_member
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 STEP_SECONDS = 30
 #: Steps accepted: the current one and the one before (scan delay, a slow phone camera).

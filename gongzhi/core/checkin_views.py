@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.core import checkin
@@ -20,6 +23,13 @@ def _resolve(label: str, pk: int) -> tuple[checkin.Target, models.Model]:
     return found
 
 
+def _qr_svg(url: str) -> SafeString:
+    svg = segno.make(url, error="m").svg_inline(
+        scale=8, title=_("Check-in code"), svgclass="qr", lineclass=None, omitsize=True
+    )
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's markup
+
+
 @login_required
 def checkin_screen(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     """The QR code for the door; the page reloads itself (meta refresh: no script) each step."""
@@ -29,7 +39,7 @@ def checkin_screen(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     code = checkin.current_code(obj)
     context = {
         "target": obj,
-        "scan_url": request.build_absolute_uri(checkin.scan_url(obj, code)),
+        "qr": _qr_svg(request.build_absolute_uri(checkin.scan_url(obj, code))),
         "refresh": checkin.seconds_left() + 1,
         "count": checkin.present(obj).count(),
     }
