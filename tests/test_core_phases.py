@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongzhi.core.phases import Phase, Schedule
+from gongzhi.core.phases import Phase, Schedule, from_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI)
@@ -112,3 +113,21 @@ def test_contiguous_phases_agree_with_the_last_start_passed(gaps, probe):
     now = T0 + timedelta(minutes=probe)
     passed = [key for key, start in starts if now >= start]
     assert Schedule.contiguous(starts).current_key(now) == (passed[-1] if passed else "")
+
+
+@dataclass
+class Row:
+    key: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+def test_stored_rows_become_a_schedule_in_start_order_and_overlaps_are_refused():
+    rows = [Row("course", T0 + 3 * DAY, T0 + 4 * DAY), Row("sign-up", T0, T0 + 2 * DAY)]
+    schedule = from_rows(rows, features={"sign-up": ["sign_up"]})
+    assert [phase.key for phase in schedule.phases] == ["sign-up", "course"]
+    assert schedule.is_open("sign_up", T0 + DAY) and schedule.is_over(T0 + 4 * DAY)
+    rows.append(Row("late sign-up", T0 + DAY, T0 + 3 * DAY))
+    with pytest.raises(ValidationError) as caught:
+        from_rows(rows)
+    assert caught.value.code == "phases_order"

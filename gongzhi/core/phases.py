@@ -6,7 +6,7 @@ computed from the clock, never stored, so nothing has to "switch" a process at m
 (submitting ideas, voting, signing up) ask the schedule whether they are open now. This is the
 phase model of adhocracy4 (``modules/phases``) reduced to plain values: an app keeps its dates
 however it likes (columns on its own model, or rows of a phase table) and builds a ``Schedule``
-from them.
+from them (``Schedule.contiguous`` for start columns, ``from_rows`` for a phase table).
 
 Rules, checked by ``Schedule`` itself so that no invalid calendar can exist in memory:
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -112,6 +113,29 @@ class Schedule:
         if not self.phases or self.phases[-1].end is None:
             return False
         return (now or timezone.now()) >= self.phases[-1].end
+
+
+class PhaseRow(Protocol):
+    """A stored phase (a row of an app's phase table): what ``from_rows`` reads."""
+
+    key: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+def from_rows(
+    rows: Iterable[PhaseRow], *, features: Mapping[str, Iterable[str]] | None = None
+) -> Schedule:
+    """A schedule from stored rows, in start order (an app whose processes have a varying
+    number of phases keeps them as rows with ``key``, ``starts_at``, ``ends_at``)."""
+    features = features or {}
+    ordered = sorted(rows, key=lambda row: row.starts_at)
+    return Schedule(
+        tuple(
+            Phase(row.key, row.starts_at, row.ends_at, frozenset(features.get(row.key, ())))
+            for row in ordered
+        )
+    )
 
 
 def validate(phases: Sequence[Phase]) -> None:
