@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
@@ -196,3 +198,24 @@ def test_a_delivery_whose_notification_is_gone_fails_instead_of_sending_nothing(
     delivery = delivery_attempt(delivery_id=delivery.pk)
     assert (delivery.status, delivery.error_code) == (Delivery.Status.FAILED, "content_gone")
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_inbox_and_the_api_list_cost_the_same_queries_for_one_row_or_twenty(client):
+    user = UserFactory(language="en")
+    community = CommunityFactory()
+    _token, raw = api_token_create(user=user, name="app")
+    client.force_login(user)
+
+    def queries(url: str, **headers: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, **headers).status_code == 200
+        return len(captured)
+
+    counts = []
+    for rows in (1, 19):
+        for n in range(rows):
+            notify(users=[user], **VERIFIED, params={"community": f"C{n}"}, community=community)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        counts.append((queries(reverse("inbox")), queries("/api/v1/me/notifications", **auth)))
+    assert counts[0] == counts[1]

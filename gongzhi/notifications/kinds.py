@@ -10,14 +10,9 @@ from typing import Any
 
 from django.apps import apps
 
-from gongzhi.core.manifests import notification_kinds
 from gongzhi.core.notify import Kind
 
 DEFAULT_CHANNELS = {"email": True, "sms": False}
-
-
-def kinds() -> dict[str, Kind]:
-    return notification_kinds()
 
 
 @dataclass(frozen=True)
