@@ -146,6 +146,9 @@ def subject_filter(subject: Any) -> dict[str, Any]:
 class Proposal(TenantModel):
     """提案"""
 
+    #: Whether moderation hides it from this viewer, annotated by the selectors (in SQL).
+    masked: bool
+
     VIEW_PERMISSION = "deliberation.view_proposal"
     COMMENT_PERMISSION = "deliberation.comment"
     COMMENT_VERB = "comment.added"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.actions import Action, perform
 from gongzhi.core.files import serve_upload
-from gongzhi.core.http import posted
+from gongzhi.core.http import posted, request_user
 from gongzhi.core.models import Building, Grid
 from gongzhi.core.natural import naturally_sorted
 from gongzhi.core.pagination import paginate_by_ids
@@ -91,7 +91,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
         kind, _sep, place_id = (data.get("place") or "").partition(":")
         try:
             proposal = services.proposal_create(
-                actor=request.user,
+                actor=request_user(request),
                 community=community,
                 title=data["title"],
                 body=data["body"],
@@ -221,10 +221,10 @@ def proposal_support(request: HttpRequest, slug: str, proposal_id: int) -> HttpR
     proposal, back = _act(request, slug, proposal_id)
     try:
         if request.POST.get("withdraw") == "1":
-            services.proposal_unsupport(actor=request.user, proposal=proposal)
+            services.proposal_unsupport(actor=request_user(request), proposal=proposal)
             messages.success(request, _("Your support is withdrawn."))
         else:
-            services.proposal_support(actor=request.user, proposal=proposal)
+            services.proposal_support(actor=request_user(request), proposal=proposal)
             messages.success(request, _("Thank you for your support."))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -236,7 +236,7 @@ def proposal_support(request: HttpRequest, slug: str, proposal_id: int) -> HttpR
 def proposal_follow(request: HttpRequest, slug: str, proposal_id: int) -> HttpResponse:
     proposal, back = _act(request, slug, proposal_id)
     services.proposal_follow(
-        actor=request.user, proposal=proposal, follow=request.POST.get("follow") != "0"
+        actor=request_user(request), proposal=proposal, follow=request.POST.get("follow") != "0"
     )
     return redirect(back)
 
@@ -257,7 +257,10 @@ def comment_add(request: HttpRequest, get_subject: SubjectGetter, **kwargs: Any)
         )
     try:
         comment = services.comment_add(
-            actor=request.user, subject=subject, body=form.cleaned_data["body"], parent=parent
+            actor=request_user(request),
+            subject=subject,
+            body=form.cleaned_data["body"],
+            parent=parent,
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -287,7 +290,7 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             )
         try:
             services.proposal_transition(
-                actor=request.user,
+                actor=request_user(request),
                 proposal=proposal,
                 to=data["to"],
                 reason=data["reason"],
@@ -447,7 +450,7 @@ def reaction_toggle(
         raise Http404
     try:
         services.reaction_toggle(
-            actor=request.user,
+            actor=request_user(request),
             comment=comment,  # type: ignore[arg-type]
             kind=form.cleaned_data["kind"],
         )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import field_of
 from gongzhi.disclosure.models import (
     AnnouncementCategory,
     DocumentKind,
@@ -152,6 +153,10 @@ class BoardForm(forms.Form):
         self, *args: Any, announcements: Any, periods: Any, documents: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["announcements"].choices = [(a.pk, a.title) for a in announcements]
-        self.fields["periods"].choices = [(p.pk, p.label) for p in periods]
-        self.fields["documents"].choices = [(d.pk, d.title) for d in documents]
+        field_of(self, "announcements", forms.ChoiceField).choices = [
+            (a.pk, a.title) for a in announcements
+        ]
+        field_of(self, "periods", forms.ChoiceField).choices = [(p.pk, p.label) for p in periods]
+        field_of(self, "documents", forms.ChoiceField).choices = [
+            (d.pk, d.title) for d in documents
+        ]

@@ -317,6 +317,9 @@ class PeriodKind(models.TextChoices):
 class FinancePeriod(TenantModel):
     """A reporting period (财务公开期): a month, a quarter or a year."""
 
+    #: Its report, attached by ``selectors.with_reports`` for feeds and notice boards.
+    report: Any
+
     kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
     starts_on = models.DateField()
     ends_on = models.DateField()

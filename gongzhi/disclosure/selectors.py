@@ -384,7 +384,7 @@ def with_summaries(things: list[Any]) -> list[Any]:
     reports = period_reports(periods)
     versions = latest_versions(documents)
     for period in periods:
-        period.report = reports[period.pk]  # type: ignore[attr-defined]
+        period.report = reports[period.pk]
     for document in documents:
         document.latest_version = versions.get(document.pk)  # type: ignore[attr-defined]
     return things

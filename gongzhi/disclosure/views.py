@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core.actions import Action, perform
 from gongzhi.core.exports import Sheet, table_export
 from gongzhi.core.files import serve_upload
-from gongzhi.core.http import error_text, posted
+from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.disclosure import selectors, services
@@ -85,7 +85,7 @@ def notice_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             announcement = services.announcement_create(
-                actor=request.user, community=community, **form.cleaned_data
+                actor=request_user(request), community=community, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -279,7 +279,7 @@ def entry_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             entry = services.ledger_entry_record(
-                actor=request.user, community=community, **_entry_values(form, formset)
+                actor=request_user(request), community=community, **_entry_values(form, formset)
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -341,7 +341,7 @@ def entry_approve(request: HttpRequest, slug: str, entry_id: int) -> HttpRespons
     community = community_get(slug=slug, user=request.user)
     entry = selectors.entry_get(community=community, entry_id=entry_id, user=request.user)
     try:
-        services.ledger_entry_approve(actor=request.user, entry=entry)
+        services.ledger_entry_approve(actor=request_user(request), entry=entry)
         messages.success(request, _("The entry is approved and counts in the reports."))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
@@ -356,7 +356,7 @@ def entry_reject(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse
     form = RejectForm(request.POST)
     try:
         reason = form.data.get("reason", "")
-        services.ledger_entry_reject(actor=request.user, entry=entry, reason=reason)
+        services.ledger_entry_reject(actor=request_user(request), entry=entry, reason=reason)
         messages.success(request, _("The entry is refused; it counts nowhere."))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
@@ -394,7 +394,7 @@ def entry_correct(request: HttpRequest, slug: str, entry_id: int) -> HttpRespons
                     replacement = _entry_values(form, formset)
                     replacement["occurred_on"] = correction.cleaned_data["occurred_on"]
                 services.ledger_entry_correct(
-                    actor=request.user,
+                    actor=request_user(request),
                     entry=entry,
                     reason=correction.cleaned_data["reason"],
                     occurred_on=correction.cleaned_data["occurred_on"],
@@ -445,7 +445,7 @@ def period_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("finance_home", slug=slug)
     try:
         period = services.finance_period_create(
-            actor=request.user, community=community, **form.cleaned_data
+            actor=request_user(request), community=community, **form.cleaned_data
         )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
@@ -481,7 +481,7 @@ def period_detail(request: HttpRequest, slug: str, period_id: int) -> HttpRespon
 def period_publish(request: HttpRequest, slug: str, period_id: int) -> HttpResponse:
     period = _period(request, slug, period_id)
     try:
-        services.finance_period_publish(actor=request.user, period=period)
+        services.finance_period_publish(actor=request_user(request), period=period)
         messages.success(request, _("The report is published; the books are closed up to its end."))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
@@ -577,7 +577,7 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             document = services.document_create(
-                actor=request.user, community=community, **form.cleaned_data
+                actor=request_user(request), community=community, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -600,9 +600,10 @@ def document_detail(
     if number is None:
         version = versions[0]
     else:
-        version = next((v for v in versions if v.number == number), None)
-        if version is None:
+        found = next((v for v in versions if v.number == number), None)
+        if found is None:
             raise Http404
+        version = found
     return render(
         request,
         "disclosure/document_detail.html",
@@ -653,7 +654,9 @@ def document_edit(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.document_revise(actor=request.user, document=document, **form.cleaned_data)
+            services.document_revise(
+                actor=request_user(request), document=document, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -671,7 +674,7 @@ def document_edit(request: HttpRequest, slug: str, document_id: int) -> HttpResp
 def document_publish(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     document = _document(request, slug, document_id)
     try:
-        services.document_publish(actor=request.user, document=document)
+        services.document_publish(actor=request_user(request), document=document)
         messages.success(request, _("The document is published."))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
@@ -710,7 +713,7 @@ def board_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             board = services.board_create(
-                actor=request.user, community=community, **form.cleaned_data
+                actor=request_user(request), community=community, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core.http import posted
+from gongzhi.core.http import posted, request_user
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.roster import RosterFileError, rejected_message
 from gongzhi.core.selectors import community_get
@@ -83,7 +83,7 @@ def ballot_cast(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
     vote = selectors.vote_get(community=community, vote_id=vote_id)
     content = ballot_from_post(vote, selectors.options_of(vote), request.POST)
     try:
-        receipt = services.ballot_cast(actor=request.user, vote=vote, content=content)
+        receipt = services.ballot_cast(actor=request_user(request), vote=vote, content=content)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -125,10 +125,11 @@ def vote_published(request: HttpRequest, slug: str, vote_id: int) -> HttpRespons
 def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get(slug=slug, user=request.user, perm="voting.manage_votes")
     initial = {}
+    proposal_id = _int_or_none(request.GET.get("proposal"))
     from_proposal = (
-        Proposal.objects.in_community(community)
-        .filter(pk=_int_or_none(request.GET.get("proposal")))
-        .first()
+        Proposal.objects.in_community(community).filter(pk=proposal_id).first()
+        if proposal_id is not None
+        else None
     )
     if from_proposal is not None:
         initial = {
@@ -145,7 +146,7 @@ def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
         try:
             vote = services.vote_create(
-                actor=request.user,
+                actor=request_user(request),
                 community=community,
                 title=data["title"],
                 options=data["options"].splitlines(),
@@ -179,7 +180,10 @@ def paper_entry(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
         content = ballot_from_post(vote, options, request.POST)
         try:
             result = services.paper_ballot_enter(
-                actor=request.user, vote=vote, serial=form.cleaned_data["serial"], content=content
+                actor=request_user(request),
+                vote=vote,
+                serial=form.cleaned_data["serial"],
+                content=content,
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -224,7 +228,7 @@ def owner_roll(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             summary = services.owner_roll_import(
-                actor=request.user,
+                actor=request_user(request),
                 vote=vote,
                 filename=upload.name,
                 content=upload.read(settings.ROSTER_MAX_BYTES + 1),
