@@ -33,7 +33,7 @@ def test_queue_cards_show_deadlines_and_mark_the_passed_ones(
     html = page.content.decode()
     assert html.count('data-deadline="respond"') == 2
     assert html.count('data-deadline="resolve"') == 2
-    assert html.count('class="tag warn" data-deadline="respond"') == 1
+    assert html.count('data-deadline="respond" class="tag warn"') == 1
     assert gettext("overdue") in html
     # Residents' own list shows no deadlines.
     client.force_login(resident)
