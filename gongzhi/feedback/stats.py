@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gongzhi.core.models import Building, Community
+from gongzhi.core.natural import natural_key
 from gongzhi.core.soon import run_soon
 from gongzhi.feedback import policies
 from gongzhi.feedback.models import (
@@ -591,7 +592,7 @@ def _assemble(
             Line(k, _label(buildings, k, _("No building given")), Figures(tickets=n))
             for k, n in per_building.items()
         ),
-        key=lambda line: (line.key is None, -line.figures.tickets, line.label),
+        key=lambda line: (line.key is None, -line.figures.tickets, natural_key(line.label)),
     )
     heat_columns = [
         Line(c.pk, c.name, Figures(tickets=sum(cells[(b, c.pk)] for b in per_building)))
