@@ -70,6 +70,13 @@ def build_world(community, worker) -> dict[str, list[str]]:
         f"/c/{slug}/votes/{vote.pk}/",
         f"/c/{slug}/budgets/{process.pk}/ballot/",
         f"/c/{slug}/hotline/new/",
+        f"/c/{slug}/votes/",
+        f"/c/{slug}/budgets/",
+        f"/c/{slug}/hotline/",
+        f"/c/{slug}/notices/",
+        "/inbox/",
+        "/profile/",
+        "/profile/notifications/",
     ]
     worker_pages = [
         f"/c/{slug}/",
@@ -78,6 +85,10 @@ def build_world(community, worker) -> dict[str, list[str]]:
         f"/c/{slug}/proposals/moderation/",
         f"/c/{slug}/votes/new/",
         f"/c/{slug}/proposals/{proposal.pk}/",
+        f"/c/{slug}/staff/journal/",
+        f"/c/{slug}/staff/register/",
+        f"/c/{slug}/hotline/settings/",
+        f"/c/{slug}/budgets/new/",
     ]
     return {
         "resident": resident_pages,
