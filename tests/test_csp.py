@@ -6,7 +6,8 @@
   ``javascript:`` URL or inline style (the policy would block them: a button would silently stop
   working). A source scan covers the templates; a crawl of the demo street as a visitor, a
   resident and a community worker covers what views build in Python (and third-party pages we
-  link to).
+  link to): the crawl is here, its test in tests/test_demo_street.py, which seeds the street
+  once for all the tests that need it.
 * Pages for a logged-in user and every download are ``Cache-Control: no-store``; public pages,
   feeds and static files stay cacheable.
 
@@ -16,7 +17,6 @@ test_csp_browser.py checks the pages whose script the policy could break.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -24,7 +24,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
@@ -239,7 +238,7 @@ def test_api_answers_to_a_token_are_no_store(client, resident):
     assert no_store(response)
 
 
-# --- The crawl: every page the demo street links to ---------------------------------------
+# --- The crawl: every page the demo street links to (tests/test_demo_street.py) ----------
 
 #: Each export, and the page that links to it; the crawl must reach every one.
 EXPORTS = {
@@ -290,61 +289,6 @@ def crawl(client: Client, starts: list[str]) -> list[tuple[str, str | None, obje
         if response.status_code == 200 and content_type.startswith("text/html"):
             queue.extend(urljoin(url, link) for link in _links(response.content.decode()))
     return pages
-
-
-@pytest.mark.django_db
-def test_every_page_of_the_demo_street(django_capture_on_commit_callbacks):
-    """As a visitor, a resident and a community worker: every page has the policy and no
-    inline code; every page a logged-in person sees and every download is no-store."""
-    from gongzhi.accounts.models import User
-    from gongzhi.budgeting.models import Process
-    from gongzhi.core.models import Community
-
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", residents=300, quiet=True, stdout=io.StringIO())
-    communities = [c.slug for c in Community.objects.order_by("slug")]
-    starts = ["/", *(f"/c/{slug}/" for slug in communities)]
-    # Linked only once the ballots are counted; the demo's budget is still being voted on.
-    budget = Process.objects.all_communities().select_related("community").get()
-    starts.append(reverse("budget_export", args=[budget.community.slug, budget.pk]))
-
-    problems: list[str] = []
-    downloads: dict[str, list[str]] = {}
-    for who, phone in (
-        ("visitor", None),
-        ("resident", "+8613900000001"),
-        ("worker", "+8613900000002"),
-    ):
-        client = Client()
-        extra = []
-        if phone:
-            client.force_login(User.objects.get(phone=phone))
-            extra = [
-                reverse("profile"),
-                reverse("inbox"),
-                # allauth's own pages, not all linked from ours
-                reverse("account_change_phone"),
-                reverse("account_email"),
-                reverse("account_change_password"),
-                reverse("mfa_index"),
-            ]
-        pages = crawl(client, starts + extra)
-        assert len(pages) > (20 if who == "visitor" else 60), (who, len(pages))
-        for url, name, response in pages:
-            where = f"{who} {url} ({response.status_code})"
-            if "Content-Security-Policy" not in response:
-                problems.append(f"{where}: no Content-Security-Policy")
-            if response.get("Content-Type", "").startswith("text/html"):
-                for found in inline_code(response.content.decode()):
-                    problems.append(f"{where}: {found}")
-            download = response.get("Content-Disposition", "").startswith("attachment")
-            if download:
-                downloads.setdefault(who, []).append(name or url)
-            if (phone or download) and not no_store(response):
-                problems.append(f"{where}: not no-store ({response.get('Cache-Control')})")
-    assert not problems, "\n".join(problems)
-    reached = set(downloads.get("worker", []))
-    assert reached >= EXPORTS, f"the crawl did not reach the exports {EXPORTS - reached}"
 
 
 def test_every_heat_map_shade_has_its_class():
