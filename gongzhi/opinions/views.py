@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from gongzhi.core.http import error_text, posted
 from gongzhi.core.pagination import paginate_by_ids
@@ -28,6 +30,12 @@ from gongzhi.opinions.forms import (
 from gongzhi.opinions.models import VoteValue
 
 PAGE_SIZE = 20
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (``request.htmx``), for the type checker."""
+
+    htmx: HtmxDetails
 
 
 @require_GET
@@ -143,13 +151,18 @@ def conversation_detail(request: HttpRequest, slug: str, conversation_id: int) -
 
 
 @require_http_methods(["GET", "POST"])
-def vote_page(request: HttpRequest, slug: str, conversation_id: int) -> HttpResponse:
-    """One statement at a time: agree, disagree or pass; then the next one."""
+def vote_page(request: HtmxHttpRequest, slug: str, conversation_id: int) -> HttpResponse:
+    """One statement at a time: agree, disagree or pass; then the next one.
+
+    A vote sent by htmx (``HX-Request``) is answered with the next statement and "your votes"
+    only (``_vote_swap.html``), so the page does not reload; a plain form post is redirected
+    back to the page, which shows the same."""
     community = community_get(slug=slug, user=request.user)
     conversation = selectors.conversation_get(community=community, conversation_id=conversation_id)
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+            login = f"{settings.LOGIN_URL}?next={request.path}"
+            return HttpResponseClientRedirect(login) if request.htmx else redirect(login)
         form = VoteForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Vote agree, disagree or pass."))
@@ -165,7 +178,8 @@ def vote_page(request: HttpRequest, slug: str, conversation_id: int) -> HttpResp
                 messages.error(request, _("This statement is not in this conversation."))
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, error_text(exc))
-        return redirect("opinion_vote", slug=slug, conversation_id=conversation.pk)
+        if not request.htmx:
+            return redirect("opinion_vote", slug=slug, conversation_id=conversation.pk)
     participant = selectors.participant_of(conversation=conversation, user=request.user)
     stored = selectors.stored_map(conversation=conversation)
     statement, progress = selectors.next_statement(
@@ -173,20 +187,18 @@ def vote_page(request: HttpRequest, slug: str, conversation_id: int) -> HttpResp
         participant=participant,
         summary=stored.summary if stored is not None else {},
     )
-    return render(
-        request,
-        "opinions/vote.html",
-        {
-            "community": community,
-            "conversation": conversation,
-            "statement": statement,
-            "progress": progress,
-            "refusal": services.take_part_refusal(conversation, request.user),
-            "my_votes": selectors.my_votes(participant=participant),
-            "VoteValue": VoteValue,
-            "statement_form": StatementForm(),
-        },
-    )
+    context = {
+        "community": community,
+        "conversation": conversation,
+        "statement": statement,
+        "progress": progress,
+        "refusal": services.take_part_refusal(conversation, request.user),
+        "my_votes": selectors.my_votes(participant=participant),
+        "VoteValue": VoteValue,
+    }
+    if request.method == "POST":  # sent by htmx: swap in the next statement
+        return render(request, "opinions/_vote_swap.html", {**context, "partial": True})
+    return render(request, "opinions/vote.html", {**context, "statement_form": StatementForm()})
 
 
 @login_required

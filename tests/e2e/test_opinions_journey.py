@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gongzhi.opinions.models import Conversation, ConversationMap, Statement, StatementVote
 from tests.e2e.test_journeys import force_login, shot, submit
 from tests.factories import member
-from tests.opinions.test_conversations import cast_many, two_camps
+from tests.opinions.test_conversations import cast_many, open_conversation, two_camps
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +50,20 @@ def test_open_a_conversation_vote_add_a_statement_see_the_map(new_context, commu
     page2.locator(
         f"a[href='/c/{community.slug}/conversations/{conversation.pk}/vote/']"
     ).first.click()
+    # htmx swaps in each next statement: the page is never reloaded (the marker set on the
+    # window survives), "your votes" grows out of band and the new statement takes the focus.
+    page2.evaluate("window.notReloaded = true")
     seen = []
-    for choice in ("agree", "disagree", "agree", "pass"):
-        text = page2.locator("#statement-text").inner_text()
-        seen.append(text)
-        with page2.expect_navigation():
-            page2.locator(f"form[aria-labelledby=statement-text] button[value={choice}]").click()
+    for index, choice in enumerate(("agree", "disagree", "agree", "pass")):
+        current = page2.locator("#statement-text")
+        seen.append(current.inner_text())
+        number = current.get_attribute("data-number")
+        page2.locator(f"form[aria-labelledby=statement-text] button[value={choice}]").click()
+        expect(page2.locator(f"#statement-text[data-number='{number}']")).to_have_count(0)
+        expect(page2.locator("#my-votes tbody tr")).to_have_count(index + 1)
+        if index < 3:
+            assert page2.evaluate("document.activeElement.id") == "statement-text"
+    assert page2.evaluate("window.notReloaded === true")
     assert len(set(seen)) == 4
     assert page2.locator("#all-done").is_visible()
     votes = StatementVote.objects.in_community(community).filter(participant__user=resident)
@@ -78,3 +87,22 @@ def test_open_a_conversation_vote_add_a_statement_see_the_map(new_context, commu
     assert page2.locator(".legend li[data-group=A]").is_visible()
     assert page2.locator("#consensus").is_visible()
     shot(page2, "opinions-03-map")
+
+
+def test_voting_works_without_javascript(new_context, community, worker, e2e):
+    """The plain form post: each vote reloads the page with the next statement."""
+    conversation = open_conversation(community, worker)
+    resident = member(community)
+    browser = new_context("phone", java_script_enabled=False)
+    force_login(browser, resident, e2e)
+    page = browser.new_page()
+    page.goto(f"/c/{community.slug}/conversations/{conversation.pk}/vote/")
+    seen = []
+    for choice in ("disagree", "agree"):
+        seen.append(page.locator("#statement-text").get_attribute("data-number"))
+        with page.expect_navigation():
+            page.locator(f"form[aria-labelledby=statement-text] button[value={choice}]").click()
+    assert seen[0] != seen[1]
+    assert page.locator("#my-votes tbody tr").count() == 2
+    votes = StatementVote.objects.in_community(community).filter(participant__user=resident)
+    assert sorted(votes.values_list("value", flat=True)) == [-1, 1]
