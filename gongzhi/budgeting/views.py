@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import rules
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -571,112 +570,74 @@ def progress(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> 
     )
 
 
-def _track(
-    request: HttpRequest,
-    slug: str,
-    idea: Idea,
-    form: type[forms.Form] | None,
-    invalid: str,
-    act: Callable[[dict[str, Any]], object],
-    done: str = "",
-) -> HttpResponse:
-    """A staff or resident post on a funded project's page: check the form, act, say how it
-    went, and go back to the page."""
-    action: Action[Idea] = Action(
-        form=form, invalid=invalid, act=lambda _u, _idea, data: act(data), done=done
-    )
-    back = reverse(
-        "budget_progress", kwargs={"slug": slug, "process_id": idea.process_id, "idea_id": idea.pk}
-    )
-    return perform(request, action, idea, back=back)
-
-
-@login_required
-@require_POST
-def progress_report(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
-    idea = _funded(request, slug, process_id, idea_id)
-    return _track(
-        request,
-        slug,
-        idea,
-        ProgressForm,
-        _("Give the progress (0–100%) and say what happened."),
-        lambda data: services.progress_report(
-            actor=request.user,
+#: The posts on a funded project's page (staff report, plan and book; residents comment): the
+#: form, the service, what to say. Each goes back to the project's page.
+TRACKING: dict[str, Action[Idea]] = {
+    "report": Action(
+        form=ProgressForm,
+        invalid=gettext_lazy("Give the progress (0–100%) and say what happened."),
+        act=lambda u, idea, d: services.progress_report(
+            actor=u,
             idea=idea,
-            progress=data["progress"],
-            body=data["body"],
-            delay_reason=data["delay_reason"],
-            expected_finish=data["expected_finish"],
-            photos=data.get("photos") or [],
+            progress=d["progress"],
+            body=d["body"],
+            delay_reason=d["delay_reason"],
+            expected_finish=d["expected_finish"],
+            photos=d.get("photos") or [],
         ),
-        _("The progress report is published."),
-    )
-
-
-@login_required
-@require_POST
-def milestone_add(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
-    idea = _funded(request, slug, process_id, idea_id)
-    return _track(
-        request,
-        slug,
-        idea,
-        MilestoneForm,
-        _("Name the milestone and give the date it is planned for."),
-        lambda data: services.milestone_add(actor=request.user, idea=idea, **data),
-        _("The milestone is added."),
-    )
-
-
-@login_required
-@require_POST
-def milestone_done(
-    request: HttpRequest, slug: str, process_id: int, idea_id: int, milestone_id: int
-) -> HttpResponse:
-    idea = _funded(request, slug, process_id, idea_id)
-    return _track(
-        request,
-        slug,
-        idea,
-        None,
-        "",
-        lambda _data: services.milestone_done(
-            actor=request.user, idea=idea, milestone_id=milestone_id
+        done=gettext_lazy("The progress report is published."),
+    ),
+    "milestone_add": Action(
+        form=MilestoneForm,
+        invalid=gettext_lazy("Name the milestone and give the date it is planned for."),
+        act=lambda u, idea, d: services.milestone_add(actor=u, idea=idea, **d),
+        done=gettext_lazy("The milestone is added."),
+    ),
+    "milestone_done": Action(
+        act=lambda u, idea, d: services.milestone_done(
+            actor=u, idea=idea, milestone_id=d["milestone_id"]
         ),
-        _("The milestone is marked reached."),
-    )
+        done=gettext_lazy("The milestone is marked reached."),
+    ),
+    "spending": Action(
+        form=SpendingForm,
+        invalid=gettext_lazy("Give the amount in whole yuan, the date and what it paid for."),
+        act=lambda u, idea, d: services.spending_record(actor=u, idea=idea, **d),
+        done=gettext_lazy("The spending is booked."),
+    ),
+    "comment": Action(
+        form=CommentForm,
+        invalid=gettext_lazy("Write a comment of at most 2000 characters."),
+        act=lambda u, idea, d: services.progress_comment(actor=u, idea=idea, body=d["body"]),
+    ),
+}
 
 
-@login_required
-@require_POST
-def spending_add(request: HttpRequest, slug: str, process_id: int, idea_id: int) -> HttpResponse:
-    idea = _funded(request, slug, process_id, idea_id)
-    return _track(
-        request,
-        slug,
-        idea,
-        SpendingForm,
-        _("Give the amount in whole yuan, the date and what it paid for."),
-        lambda data: services.spending_record(actor=request.user, idea=idea, **data),
-        _("The spending is booked."),
-    )
+def _tracking(name: str) -> Callable[..., HttpResponse]:
+    """The view of ``TRACKING[name]``; URL arguments past the project's (a milestone's id) go
+    to the action with the form's data."""
+
+    @login_required
+    @require_POST
+    def view(
+        request: HttpRequest, slug: str, process_id: int, idea_id: int, **more: Any
+    ) -> HttpResponse:
+        idea = _funded(request, slug, process_id, idea_id)
+        back = reverse(
+            "budget_progress",
+            kwargs={"slug": slug, "process_id": idea.process_id, "idea_id": idea.pk},
+        )
+        return perform(request, TRACKING[name], idea, back=back, extra=more)
+
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@login_required
-@require_POST
-def progress_comment(
-    request: HttpRequest, slug: str, process_id: int, idea_id: int
-) -> HttpResponse:
-    idea = _funded(request, slug, process_id, idea_id)
-    return _track(
-        request,
-        slug,
-        idea,
-        CommentForm,
-        _("Write a comment of at most 2000 characters."),
-        lambda data: services.progress_comment(actor=request.user, idea=idea, body=data["body"]),
-    )
+progress_report = _tracking("report")
+milestone_add = _tracking("milestone_add")
+milestone_done = _tracking("milestone_done")
+spending_add = _tracking("spending")
+progress_comment = _tracking("comment")
 
 
 @require_GET
