@@ -1,6 +1,6 @@
 """The tests that need the whole demo street, seeded ONCE for all of them (issue 12).
 
-Seeding the 300-resident street takes the better part of ten seconds; three tests used to seed it
+Seeding the 300-resident demo street takes seconds; three tests used to seed it (300 or 240)
 each on their own. Here the street is seeded once per run of this module, in a transaction that
 is never committed: each test runs in a savepoint inside it (pytest-django's ``db``, as usual),
 so what a test changes is undone before the next one, and the whole street is rolled back when
@@ -25,7 +25,7 @@ import warnings
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from gongzhi.accounts.models import User
@@ -33,6 +33,7 @@ from gongzhi.budgeting.models import Idea, Process
 from gongzhi.core import journal
 from gongzhi.core.models import Activity, Community, Membership, Oversight, Role, RoleGrant
 from gongzhi.deliberation.models import Comment, Proposal
+from gongzhi.notifications.sms import LocmemSmsBackend
 from gongzhi.opinions.models import Conversation
 from gongzhi.voting import services as voting_services
 from gongzhi.voting.models import Vote
@@ -52,13 +53,20 @@ def street(django_db_setup, django_db_blocker):
     seed's transaction would commit, captured the way ``django_capture_on_commit_callbacks``
     does it.
     """
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            out = io.StringIO()
-            with TestCase.captureOnCommitCallbacks(execute=True):
-                call_command("seed_demo", residents=RESIDENTS, quiet=True, stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
+    # The settings tests/conftest.py gives each test (a fast password hasher, messages kept in
+    # memory), which a module's fixture runs before.
+    test_settings = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SMS_BACKEND="gongzhi.notifications.sms.LocmemSmsBackend",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        with test_settings, TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", residents=RESIDENTS, quiet=True, stdout=out)
+        LocmemSmsBackend.outbox.clear()
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 # --- The street itself --------------------------------------------------------------------
