@@ -8,8 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.budgeting.models import PHASE_STARTS, PROCESS_FIELDS, Process
+from gongzhi.core.forms import field_of
 from gongzhi.core.models import Building, Community, Grid
 from gongzhi.core.natural import natural_order
+from gongzhi.core.uploads import PHOTOS_HELP
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
 
 DATE_FIELDS = tuple(field for _phase, field in PHASE_STARTS)
@@ -26,9 +28,14 @@ class ProcessForm(forms.ModelForm):
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = Grid.objects.in_community(community)
+        field_of(self, "grid", forms.ModelChoiceField).queryset = Grid.objects.in_community(
+            community
+        )
         for field in DATE_FIELDS:
-            self.fields[field].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            field_of(self, field, forms.DateTimeField).input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+            ]
 
     def _post_clean(self) -> None:
         # The service checks the whole process (and the database its constraints).
@@ -48,13 +55,15 @@ class IdeaForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos (optional)"),
         required=False,
-        help_text=_("Up to 5 photos (JPEG, PNG, WebP), at most 5 MB each."),
+        help_text=PHOTOS_HELP,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = natural_order(Building.objects.in_community(community))
+        field_of(self, "building", forms.ModelChoiceField).queryset = natural_order(
+            Building.objects.in_community(community)
+        )
 
 
 class CommentForm(forms.Form):
@@ -115,7 +124,7 @@ class ProgressForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos (optional)"),
         required=False,
-        help_text=_("Up to 5 photos (JPEG, PNG, WebP), at most 5 MB each."),
+        help_text=PHOTOS_HELP,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 

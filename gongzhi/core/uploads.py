@@ -23,7 +23,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 
@@ -61,6 +63,11 @@ MB = 1024 * 1024
 #: A photo's bytes: a 48 MP phone photo is 10–20 MB as it leaves the phone; it is stored
 #: re-encoded, and much smaller.
 MAX_PHOTO_BYTES = 25 * MB
+#: The photo fields' help, from the limits above (the forms said 5 MB after the limit was 25).
+PHOTOS_HELP = format_lazy(
+    gettext_lazy("Up to 5 photos (JPEG, PNG, WebP), at most {mb} MB each."),
+    mb=MAX_PHOTO_BYTES // MB,
+)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from gongzhi.core.forms import field_of
 from gongzhi.core.geo import gcj02_to_wgs84
 from gongzhi.core.models import Building, Community
 from gongzhi.core.natural import natural_order
+from gongzhi.core.uploads import PHOTOS_HELP
 from gongzhi.deliberation.forms import MultipleFileField, MultipleFileInput
 from gongzhi.feedback.models import MAX_TEXT, Category, Contact, Department
 from gongzhi.feedback.services import MAX_COMMENT, MAX_UNIT
@@ -44,7 +45,7 @@ class TicketForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos (optional)"),
         required=False,
-        help_text=_("Up to 5 photos (JPEG, PNG, WebP), at most 5 MB each."),
+        help_text=PHOTOS_HELP,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     contact = forms.ChoiceField(

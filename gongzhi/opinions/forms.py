@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -109,8 +111,8 @@ class ImportForm(forms.Form):
         help_text=_("Needed only without votes.csv."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("votes") and not data.get("participants_votes"):
             raise forms.ValidationError(_("Add votes.csv or participants-votes.csv."))
         return data

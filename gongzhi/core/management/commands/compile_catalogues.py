@@ -30,8 +30,8 @@ def incomplete_messages(po_path: Path) -> list[str]:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy or not all(strings):
-            msgid = message.id[0] if isinstance(message.id, tuple) else message.id
-            problems.append(msgid)
+            msgid = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            problems.append(str(msgid))
     return problems
 
 
