@@ -65,59 +65,12 @@ test: install-test
 	@$(PY) -c "import sys; from tests.browser import chromium_path; p = chromium_path(); print('browser tests: Chromium at ' + p if p else '\n*** WARNING: Chromium not found: the browser journeys will be SKIPPED. ***\n*** Install it: apt-get install chromium (CI always has it).     ***\n')"
 	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
-# mypy covers the modules issue 11 touched and those it covered before; issue 12 widens it to the package.
-MYPY_MODULES := \
-	gongzhi/accounts/adapter.py gongzhi/accounts/admin.py gongzhi/accounts/api.py \
-	gongzhi/accounts/forms.py gongzhi/accounts/manifest.py gongzhi/accounts/models.py \
-	gongzhi/accounts/privacy.py gongzhi/accounts/privacy_api.py gongzhi/accounts/selectors.py \
-	gongzhi/accounts/services.py gongzhi/accounts/urls.py gongzhi/accounts/views.py gongzhi/api.py \
-	gongzhi/budgeting/api.py gongzhi/budgeting/apps.py gongzhi/budgeting/checks.py \
-	gongzhi/budgeting/explain.py gongzhi/budgeting/manifest.py gongzhi/budgeting/models.py \
-	gongzhi/budgeting/pabulib.py gongzhi/budgeting/privacy.py gongzhi/budgeting/rules.py \
-	gongzhi/budgeting/selectors.py gongzhi/budgeting/services.py gongzhi/budgeting/tally.py \
-	gongzhi/core/admin.py gongzhi/core/api.py gongzhi/core/apidoc.py gongzhi/core/boundary.py \
-	gongzhi/core/cachecontrol.py gongzhi/core/forms.py gongzhi/core/http.py gongzhi/core/journal.py \
-	gongzhi/core/demo.py gongzhi/core/files.py gongzhi/core/phones.py gongzhi/*/demo.py \
-	gongzhi/core/management/commands/backup.py \
-	gongzhi/core/management/commands/backup_drill.py gongzhi/core/management/commands/check_keys.py \
-	gongzhi/core/management/commands/journal_rotate_key.py \
-	gongzhi/core/management/commands/journal_verify.py \
-	gongzhi/core/management/commands/platform_admin.py \
-	gongzhi/core/management/commands/seed_demo.py gongzhi/core/manifest.py gongzhi/core/models.py \
-	gongzhi/core/pagination.py gongzhi/core/policies.py gongzhi/core/privacy.py \
-	gongzhi/core/ratelimit.py gongzhi/core/roster.py gongzhi/core/selectors.py \
-	gongzhi/core/services.py gongzhi/core/soon.py gongzhi/core/uploads.py gongzhi/core/views.py \
-	gongzhi/deliberation/api.py gongzhi/deliberation/forms.py gongzhi/deliberation/manifest.py \
-	gongzhi/deliberation/privacy.py gongzhi/deliberation/selectors.py \
-	gongzhi/deliberation/services.py gongzhi/demo_env.py gongzhi/disclosure/api.py \
-	gongzhi/disclosure/manifest.py gongzhi/disclosure/money.py gongzhi/disclosure/privacy.py \
-	gongzhi/disclosure/selectors.py gongzhi/disclosure/services.py gongzhi/feedback/api.py \
-	gongzhi/feedback/classify.py gongzhi/feedback/forms.py gongzhi/feedback/lexicon.py \
-	gongzhi/feedback/management/commands/hotline_router_eval.py \
-	gongzhi/feedback/manifest.py gongzhi/feedback/open311.py gongzhi/feedback/privacy.py \
-	gongzhi/feedback/routing.py gongzhi/feedback/selectors.py gongzhi/feedback/services.py \
-	gongzhi/feedback/similarity.py gongzhi/feedback/stats.py gongzhi/feedback/stats_api.py \
-	gongzhi/feedback/stats_views.py gongzhi/feedback/views.py gongzhi/notifications/apps.py \
-	gongzhi/notifications/checks.py \
-	gongzhi/notifications/management/commands/send_due_deliveries.py \
-	gongzhi/notifications/manifest.py gongzhi/notifications/masking.py \
-	gongzhi/notifications/models.py gongzhi/notifications/policies.py \
-	gongzhi/notifications/privacy.py gongzhi/notifications/selectors.py \
-	gongzhi/notifications/services.py gongzhi/notifications/sms.py gongzhi/notifications/tasks.py \
-	gongzhi/notifications/views.py gongzhi/opinions/api.py gongzhi/opinions/cluster.py \
-	gongzhi/opinions/manifest.py gongzhi/opinions/mapstore.py gongzhi/opinions/polis.py \
-	gongzhi/opinions/polisdata.py gongzhi/opinions/privacy.py gongzhi/opinions/selectors.py \
-	gongzhi/opinions/services.py gongzhi/settings.py gongzhi/urls.py gongzhi/voting/api.py \
-	gongzhi/voting/apps.py gongzhi/voting/checks.py gongzhi/voting/keys.py \
-	gongzhi/voting/management/commands/votes_announce.py gongzhi/voting/manifest.py \
-	gongzhi/voting/models.py gongzhi/voting/owner_roll.py gongzhi/voting/privacy.py \
-	gongzhi/voting/selectors.py gongzhi/voting/services.py gongzhi/voting/tally.py
-
 lint: install-test
 	$(BIN)/ruff check gongzhi tests bench
 	$(BIN)/ruff format --check gongzhi tests bench
-	$(BIN)/mypy $(MYPY_MODULES)
+	$(BIN)/mypy gongzhi
 	$(BIN)/lint-imports
+	$(BIN)/djlint gongzhi --lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check

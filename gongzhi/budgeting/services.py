@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -455,9 +456,9 @@ def ballot_cast(
     return not first
 
 
-def my_ballot(*, process: Process, voter: User) -> list[list[int]] | None:
+def my_ballot(*, process: Process, voter: User | AnonymousUser) -> list[list[int]] | None:
     key = keys.key_for(process.vote_key_id, process.vote_key_check)
-    if not voter.is_authenticated or key is None:  # None: keyed by a key this server lacks
+    if isinstance(voter, AnonymousUser) or key is None:  # None: a key this server lacks
         return None
     ballot = (
         Ballot.objects.in_community(process.community_id)
@@ -544,7 +545,7 @@ def paper_ballot_enter(
             content=choice,
             counted=ballots.filter(slot=slot).exists,
             count=count,
-                verbs={
+            verbs={
                 "entered": "budget.paper_entered",
                 "conflict": "budget.paper_conflict",
                 "confirmed": "budget.paper_confirmed",

@@ -35,7 +35,7 @@ from gongzhi.budgeting.forms import (
 from gongzhi.budgeting.models import BallotType, Idea, Process, TallyStatus
 from gongzhi.core.actions import Action, perform
 from gongzhi.core.files import serve_upload
-from gongzhi.core.http import error_text, posted
+from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.deliberation.views import discussion_context
@@ -67,12 +67,12 @@ def _process_form_page(request: HttpRequest, slug: str, process: Process | None)
         try:
             if process is None:
                 process = services.process_create(
-                    actor=request.user, community=community, **form.cleaned_data
+                    actor=request_user(request), community=community, **form.cleaned_data
                 )
                 messages.success(request, _("The budgeting process is open."))
             else:
                 process = services.process_update(
-                    actor=request.user, process=process, **form.cleaned_data
+                    actor=request_user(request), process=process, **form.cleaned_data
                 )
                 messages.success(request, _("The budgeting process is saved."))
         except ValidationError as exc:
@@ -131,7 +131,7 @@ def panel(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             person = member_by_phone(phone=form.cleaned_data["phone"], community=community)
-            services.reviewer_assign(actor=request.user, process=process, user=person)
+            services.reviewer_assign(actor=request_user(request), process=process, user=person)
         except ValidationError as exc:
             form.add_error("phone", error_text(exc))
         else:
@@ -168,7 +168,7 @@ def idea_submit(request: HttpRequest, slug: str, process_id: int) -> HttpRespons
         data = form.cleaned_data
         try:
             idea = services.idea_submit(
-                actor=request.user,
+                actor=request_user(request),
                 process=process,
                 title=data["title"],
                 description=data["description"],
@@ -300,8 +300,8 @@ def _read_ballot(process: Process, data) -> tuple[list[int], list[int] | None]:
             for key, value in data.items()
             if key.startswith("points-") and key[7:].isdigit()
         ]
-        pairs = [(p, n) for p, n in pairs if n]
-        return [p for p, _n in pairs], [n for _p, n in pairs]
+        given = [(p, n) for p, n in pairs if n]
+        return [p for p, _n in given], [n for _p, n in given]
     if process.ballot_type == BallotType.RANKED:
         ranks = [
             (number(value), int(key[5:]))
@@ -328,7 +328,8 @@ def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     """The ballot. "Update" shows the running total (no JavaScript needed); "Vote" casts."""
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
     projects = selectors.projects_of(process=process)
-    costs = {p.pk: p.cost for p in projects}
+    # A project on the ballot has its cost set when it was accepted.
+    costs = {p.pk: p.cost or 0 for p in projects}
     can_vote = rules.has_perm("budgeting.vote", request.user, process)
     error = None
     if request.method == "POST":
@@ -341,7 +342,7 @@ def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
         if error is None and request.POST.get("action") == "cast":
             try:
                 changed = services.ballot_cast(
-                    actor=request.user, process=process, projects=chosen, points=points
+                    actor=request_user(request), process=process, projects=chosen, points=points
                 )
             except (ValidationError, PermissionDenied) as exc:
                 error = error_text(exc)
@@ -396,7 +397,7 @@ def ballot(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
 def count(request: HttpRequest, slug: str, process_id: int) -> HttpResponse:
     process = selectors.process_at(slug=slug, process_id=process_id, user=request.user)
     try:
-        services.tally_request(actor=request.user, process=process)
+        services.tally_request(actor=request_user(request), process=process)
     except PermissionDenied as exc:
         messages.error(request, error_text(exc))
     else:
@@ -489,7 +490,7 @@ def paper_issue(request: HttpRequest, slug: str, process_id: int) -> HttpRespons
     try:
         phone = form.cleaned_data["phone"] if form.is_valid() else ""
         person = member_by_phone(phone=phone, community=process.community)
-        services.paper_voter_mark(actor=request.user, process=process, voter=person)
+        services.paper_voter_mark(actor=request_user(request), process=process, voter=person)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
     else:
@@ -509,7 +510,7 @@ def paper_enter(request: HttpRequest, slug: str, process_id: int) -> HttpRespons
             raise ValidationError(_("Type the serial number printed on the ballot."))
         chosen, points = _read_ballot(process, request.POST)
         result = services.paper_ballot_enter(
-            actor=request.user,
+            actor=request_user(request),
             process=process,
             serial=form.cleaned_data["serial"],
             projects=chosen,
@@ -658,7 +659,7 @@ def pabulib_import(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             process = services.pabulib_import(
-                actor=request.user,
+                actor=request_user(request),
                 community=community,
                 content=upload.read(services.IMPORT_MAX_BYTES + 1),
             )

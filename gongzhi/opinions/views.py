@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from gongzhi.core.http import error_text, posted
+from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.pagination import paginate_by_ids
 from gongzhi.core.selectors import community_get
 from gongzhi.opinions import selectors, services
@@ -64,7 +64,7 @@ def conversation_create(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             conversation = services.conversation_open(
-                actor=request.user,
+                actor=request_user(request),
                 community=community,
                 question=data["question"],
                 description=data["description"],
@@ -109,7 +109,7 @@ def conversation_import(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 conversation = services.conversation_import(
-                    actor=request.user,
+                    actor=request_user(request),
                     community=community,
                     question=data["question"],
                     description=data["description"],
@@ -173,7 +173,9 @@ def vote_page(request: HtmxHttpRequest, slug: str, conversation_id: int) -> Http
                     number=form.cleaned_data["statement"],
                     viewer=request.user,
                 )
-                services.vote_cast(actor=request.user, statement=statement, value=form.value())
+                services.vote_cast(
+                    actor=request_user(request), statement=statement, value=form.value()
+                )
             except Http404:
                 messages.error(request, _("This statement is not in this conversation."))
             except (ValidationError, PermissionDenied) as exc:
@@ -182,7 +184,7 @@ def vote_page(request: HtmxHttpRequest, slug: str, conversation_id: int) -> Http
             return redirect("opinion_vote", slug=slug, conversation_id=conversation.pk)
     participant = selectors.participant_of(conversation=conversation, user=request.user)
     stored = selectors.stored_map(conversation=conversation)
-    statement, progress = selectors.next_statement(
+    shown, progress = selectors.next_statement(
         conversation=conversation,
         participant=participant,
         summary=stored.summary if stored is not None else {},
@@ -190,7 +192,7 @@ def vote_page(request: HtmxHttpRequest, slug: str, conversation_id: int) -> Http
     context = {
         "community": community,
         "conversation": conversation,
-        "statement": statement,
+        "statement": shown,
         "progress": progress,
         "refusal": services.take_part_refusal(conversation, request.user),
         "my_votes": selectors.my_votes(participant=participant),
@@ -210,7 +212,9 @@ def statement_add(request: HttpRequest, slug: str, conversation_id: int) -> Http
     form.is_valid()
     try:
         statement = services.statement_add(
-            actor=request.user, conversation=conversation, text=form.cleaned_data.get("text", "")
+            actor=request_user(request),
+            conversation=conversation,
+            text=form.cleaned_data.get("text", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
@@ -263,7 +267,7 @@ def statement_moderate(
     else:
         try:
             services.statement_moderate(
-                actor=request.user,
+                actor=request_user(request),
                 statement=statement,
                 accept=form.cleaned_data["decision"] == "accept",
                 reason=form.cleaned_data["reason"],
