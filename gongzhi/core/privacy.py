@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.manifests import collect
 from gongzhi.core.models import (
     Activity,
+    CalendarFeed,
+    CheckIn,
     HouseholdCode,
     Membership,
     Oversight,
@@ -79,6 +81,8 @@ COVERS = frozenset(
         "core.Activity.actor",
         "core.Activity.on_behalf_of",
         "core.PlatformActivity.actor",
+        "core.CheckIn.person",
+        "core.CalendarFeed.person",
     }
 )
 
@@ -227,6 +231,15 @@ def export(user: Any) -> list[Section]:
             rows(grants, community="community.slug", role="role", granted_at="granted_at"),
         ),
         Section(
+            "check_ins",
+            _("Where I checked in"),
+            rows(
+                CheckIn.objects.all_communities().filter(person=user).order_by("pk"),
+                community="community.slug",
+                at="at",
+            ),
+        ),
+        Section(
             "roster_entries",
             _("Resident rosters that name me"),
             rows(
@@ -299,7 +312,10 @@ def erase(user: Any) -> dict[str, int]:
         .delete()[0]
     )
     oversights = Oversight.objects.filter(user=user).delete()[0]
+    check_ins = CheckIn.objects.all_communities().filter(person=user).delete()[0]
+    CalendarFeed.objects.filter(person=user).delete()
     return {
+        "check_ins": check_ins,
         "memberships": memberships,
         "roles": grants,
         "roster_entries": roster,

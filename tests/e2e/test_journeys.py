@@ -205,7 +205,8 @@ def test_resident_code_login_language_age_friendly_and_record(new_context, commu
     page.fill("#id_code", sms_code(resident.phone))
     submit(page, "/accounts/login/code/confirm/")
     assert_logged_in(page)
-    assert page.locator(f"main a[href='/c/{community.slug}/']").first.is_visible()
+    # After login a resident of one community lands on its home.
+    assert page.url.endswith(f"/c/{community.slug}/"), page.url
     assert_no_sideways_scroll(page)
     shot(page, "a2-home-logged-in")
 
@@ -260,7 +261,9 @@ def test_resident_code_login_language_age_friendly_and_record(new_context, commu
     assert label("en", verb_labels()["membership.joined"]) in oldest
     assert worker.display_name not in oldest
     assert "2" in other.locator("main table caption").inner_text()
-    assert other.locator(".secondary-info").is_hidden()  # age-friendly: simpler pages
+    # Age-friendly mode adds help instead of hiding it (issue 12): the explanations stay.
+    if other.locator(".secondary-info").count():
+        assert other.locator(".secondary-info").first.is_visible()
     assert_no_sideways_scroll(other)
     shot(other, "a4-participation-record")
 

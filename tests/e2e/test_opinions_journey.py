@@ -62,7 +62,7 @@ def test_open_a_conversation_vote_add_a_statement_see_the_map(new_context, commu
         expect(page2.locator(f"#statement-text[data-number='{number}']")).to_have_count(0)
         expect(page2.locator("#my-votes tbody tr")).to_have_count(index + 1)
         if index < 3:
-            assert page2.evaluate("document.activeElement.id") == "statement-text"
+            expect(page2.locator("#statement-text")).to_be_focused()
     assert page2.evaluate("window.notReloaded === true")
     assert len(set(seen)) == 4
     assert page2.locator("#all-done").is_visible()

@@ -89,7 +89,8 @@ def test_every_ballot_abstaining_is_its_own_reason():
     assert explained.verdict == gettext("Every ballot abstained, so there is no yes share.")
     # No quorum: the rule says so and the page measures only the yes share.
     assert len(explained.checks) == 1 and explained.checks[0].counted == "—"
-    assert explained.rule.startswith(gettext("No quorum.").rstrip("。."))
+    rule = "No quorum. Passes if %(needed)s of the yes and no votes are yes (abstentions count for neither side)."
+    assert explained.rule.startswith(gettext(rule).split("%(needed)s")[0])
 
 
 def test_exactly_on_the_threshold_is_decided_by_the_rule_not_by_rounding():
