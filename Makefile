@@ -71,6 +71,7 @@ lint: install-test
 	$(BIN)/mypy gongzhi
 	$(BIN)/lint-imports
 	$(BIN)/djlint gongzhi --lint
+	$(BIN)/djlint gongzhi --check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compile_catalogues --check
 	$(PY) manage.py export_openapi --check
