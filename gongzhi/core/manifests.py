@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 
 @cache
-def collect(attribute: str) -> dict[str, object]:
-    merged: dict[str, object] = {}
+def collect_by_app(attribute: str) -> dict[str, dict[str, object]]:
+    """``{app_label: {key: value}}``: what each app's manifest declares as ``attribute``, apps
+    that declare nothing left out."""
+    by_app: dict[str, dict[str, object]] = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("gongzhi."):
             continue
@@ -31,12 +33,28 @@ def collect(attribute: str) -> dict[str, object]:
             if error.name == module_name:
                 continue
             raise
-        merged.update(getattr(module, attribute, {}))
+        declared = getattr(module, attribute, {})
+        if declared:
+            by_app[config.label] = dict(declared)
+    return by_app
+
+
+@cache
+def collect(attribute: str) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for declared in collect_by_app(attribute).values():
+        merged.update(declared)
     return merged
 
 
 def verb_labels() -> dict[str, object]:
     return collect("VERBS")
+
+
+def verb_areas() -> dict[str, dict[str, object]]:
+    """``{app_label: {verb: label}}``: the journal verbs by the area (app) that writes them; an
+    area is named by its app's ``verbose_name``."""
+    return collect_by_app("VERBS")
 
 
 def notification_kinds() -> dict[str, Kind]:
