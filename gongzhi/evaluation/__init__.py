@@ -1,0 +1,1 @@
+"""Evaluation of empowerment (赋权评估): indicators every app feeds, split by group, recomputable from an export."""
