@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core import journal
+from gongzhi.core.manifests import verb_areas
 from gongzhi.core.models import Activity, Membership
 from gongzhi.voting.models import Vote
 from tests.factories import member
@@ -66,6 +68,11 @@ def test_the_journal_names_what_each_act_was_done_to(client, community, supervis
         ({"since": "{today}"}, 3),
         ({"until": "{ten_days_ago}"}, 1),
         ({"verb": "vote.cast", "who": "李阿姨"}, 1),
+        ({"area": "voting"}, 2),
+        ({"area": "core"}, 2),
+        ({"area": "core", "who": "王师傅"}, 1),
+        ({"area": "core", "verb": "vote.cast"}, 0),
+        ({"area": "feedback"}, 0),
     ],
 )
 def test_the_journal_filters(client, community, supervisor, world, params, expected):
@@ -77,6 +84,45 @@ def test_the_journal_filters(client, community, supervisor, world, params, expec
     response = client.get(reverse("audit_trail", args=[community.slug]), values)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == expected
+
+
+@pytest.mark.django_db
+def test_an_area_is_all_the_acts_its_app_declares(client, community, supervisor, world):
+    _act(community, supervisor, "hotline.category_created")
+    _act(community, supervisor, "hotline.department_created")
+    client.force_login(supervisor)
+    response = client.get(reverse("audit_trail", args=[community.slug]), {"area": "feedback"})
+    entries = list(response.context["page"].object_list)
+    assert sorted(e.verb for e in entries) == [
+        "hotline.category_created",
+        "hotline.department_created",
+    ]
+    assert {e.verb for e in entries} <= set(verb_areas()["feedback"])
+
+
+@pytest.mark.django_db
+def test_the_what_filter_groups_its_verbs_by_area(client, community, supervisor, world):
+    client.force_login(supervisor)
+    response = client.get(reverse("audit_trail", args=[community.slug]))
+    form = response.context["form"]
+    groups = [choice for choice in form.fields["verb"].choices if isinstance(choice[1], list)]
+    names = [name for name, _verbs in groups]
+    expected = {str(apps.get_app_config(label).verbose_name) for label in verb_areas()}
+    assert set(names) == expected
+    assert names == sorted(names)
+    for _name, verbs in groups:
+        labels = [text for _verb, text in verbs]
+        assert labels == sorted(labels)
+    # Every declared verb is offered once, in its own area's group.
+    offered = [verb for _name, verbs in groups for verb, _text in verbs]
+    assert sorted(offered) == sorted(v for area in verb_areas().values() for v in area)
+    page = response.content.decode()
+    hotline = str(apps.get_app_config("feedback").verbose_name)
+    assert f'<optgroup label="{hotline}">' in page
+    assert '<option value="feedback">' in page
+    # An area offered, then chosen, stays chosen on the page it filters.
+    response = client.get(reverse("audit_trail", args=[community.slug]), {"area": "voting"})
+    assert '<option value="voting" selected>' in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import GRANTABLE_ROLES, Building, Role
@@ -124,6 +125,7 @@ class JournalFilterForm(forms.Form):
     """The journal page's filters: who acted, what they did, when, and on what."""
 
     who = forms.CharField(label=_("Who (name or phone)"), required=False, max_length=60)
+    area = forms.ChoiceField(label=_("Area"), required=False)
     verb = forms.ChoiceField(label=_("What"), required=False)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -135,12 +137,26 @@ class JournalFilterForm(forms.Form):
     target_id = forms.CharField(label=_("Its number"), required=False, max_length=40)
 
     def __init__(
-        self, *args: Any, verbs: dict[str, Any], targets: list[tuple[str, str]], **kwargs: Any
+        self,
+        *args: Any,
+        areas: dict[str, dict[str, Any]],
+        targets: list[tuple[str, str]],
+        **kwargs: Any,
     ) -> None:
+        """``areas``: ``{app_label: {verb: label}}``. The verbs are grouped by area (an
+        ``<optgroup>`` named by its app), areas and verbs sorted by their translated names."""
         super().__init__(*args, **kwargs)
-        verb_choices = sorted(((v, str(label)) for v, label in verbs.items()), key=lambda c: c[1])
+        named = sorted(
+            ((label, str(apps.get_app_config(label).verbose_name)) for label in areas),
+            key=lambda area: area[1],
+        )
+        grouped: list[tuple[str, Any]] = [
+            (name, sorted(((v, str(text)) for v, text in areas[label].items()), key=lambda c: c[1]))
+            for label, name in named
+        ]
         anything: list[tuple[str, Any]] = [("", _("anything"))]
-        field_of(self, "verb", forms.ChoiceField).choices = anything + verb_choices
+        field_of(self, "area", forms.ChoiceField).choices = [("", _("any area")), *named]
+        field_of(self, "verb", forms.ChoiceField).choices = anything + grouped
         field_of(self, "target", forms.ChoiceField).choices = anything + targets
 
     def clean(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.manifests import verb_areas
 from gongzhi.core.models import Activity, Community, Membership, Oversight, RoleGrant
 from gongzhi.core.phones import normalize_phone
 from gongzhi.core.policies import access_of, manage_community, view_activity, view_membership
@@ -148,6 +149,8 @@ class JournalFilter:
     #: The actor, by name or at least four digits of their phone number.
     who: str = ""
     verb: str = ""
+    #: An area (the label of the app that declares the verbs): any of its acts.
+    area: str = ""
     since: date | None = None
     until: date | None = None
     #: The kind of thing acted on, ``app_label.model``, and optionally its id.
@@ -188,6 +191,8 @@ def journal(
         queryset = queryset.filter(condition)
     if filters.verb:
         queryset = queryset.filter(verb=filters.verb)
+    if filters.area:
+        queryset = queryset.filter(verb__in=list(verb_areas().get(filters.area, {})))
     zone = timezone.get_current_timezone()
     if filters.since:
         queryset = queryset.filter(at__gte=datetime.combine(filters.since, time.min, zone))

@@ -30,7 +30,7 @@ from gongzhi.core.forms import (
 )
 from gongzhi.core.home import console_links, home_tiles, overview_columns
 from gongzhi.core.http import error_text, posted, request_user
-from gongzhi.core.manifests import verb_labels
+from gongzhi.core.manifests import verb_areas
 from gongzhi.core.models import Building, Community, Household, Membership, Role
 from gongzhi.core.natural import naturally_sorted
 from gongzhi.core.pagination import paginate_by_ids
@@ -412,7 +412,7 @@ def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, user=request.user, perm="core.view_audit_trail")
     form = JournalFilterForm(
         request.GET or None,
-        verbs=verb_labels(),
+        areas=verb_areas(),
         targets=selectors.journal_target_kinds(community),
     )
     data = form.cleaned_data if form.is_valid() else {}
