@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "gongzhi.budgeting",
     "gongzhi.feedback",
     "gongzhi.disclosure",
+    "gongzhi.evaluation",
 ]
 
 MIDDLEWARE = [

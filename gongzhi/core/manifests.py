@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
+    from gongzhi.core.indicators import Indicator
     from gongzhi.core.notify import Kind
 
 
@@ -101,3 +102,8 @@ def overview_figure_registry() -> dict[str, OverviewFigure]:
 def console_link_registry() -> dict[str, ConsoleLink]:
     """``{key: ConsoleLink}``: the apps' staff pages linked from the staff console."""
     return cast("dict[str, ConsoleLink]", collect("CONSOLE_LINKS"))
+
+
+def indicator_registry() -> dict[str, Indicator]:
+    """``{key: Indicator}``: the indicators each app declares (``INDICATORS``), for evaluation."""
+    return cast("dict[str, Indicator]", collect("INDICATORS"))

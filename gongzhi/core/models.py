@@ -186,6 +186,8 @@ class Membership(TenantModel):
     is_elderly = models.BooleanField(_("aged 60 or over"), default=False)
     has_disability = models.BooleanField(_("living with a disability"), default=False)
     is_low_income = models.BooleanField(_("low income household"), default=False)
+    # Declared only with the same consent, for the age bands of evaluation; erased with the groups.
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
 
     objects = TenantManager["Membership"]()
 
@@ -198,6 +200,10 @@ class Membership(TenantModel):
                 condition=Q(groups_consented_at__isnull=False)
                 | Q(is_elderly=False, has_disability=False, is_low_income=False),
                 name="membership_group_flags_need_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(groups_consented_at__isnull=False) | Q(birth_year__isnull=True),
+                name="membership_birth_year_needs_consent",
             ),
             models.CheckConstraint(
                 condition=Q(verified_at__isnull=True) | ~Q(verification_method=""),
