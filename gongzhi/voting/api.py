@@ -4,15 +4,19 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import rules
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from ninja.security import SessionAuth
 
+from gongzhi.accounts.api import TokenAuth
 from gongzhi.core.apidoc import ErrorOut, errors
-from gongzhi.core.http import api_user
+from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.roster import RosterFileError
 from gongzhi.core.selectors import community_get
@@ -22,6 +26,16 @@ from gongzhi.voting import selectors, services
 from gongzhi.voting.models import Electorate, Kind, Method, ResultsShown
 
 router = Router(tags=["votes"])
+
+
+def _anyone(request: HttpRequest) -> Any:
+    """A read open to visitors: no credentials (or a bad token) reads as a visitor."""
+    return AnonymousUser()
+
+
+#: Results answer everyone, and still recognise the caller who says who they are (a token or a
+#: session): a poll shows its count so far to those who have voted, in an app as on the page.
+READ = [TokenAuth(), SessionAuth(), _anyone]
 
 
 class VoteOut(Schema):
@@ -87,12 +101,13 @@ def ballot_cast(request: HttpRequest, slug: str, vote_id: int, payload: BallotIn
 @router.get(
     "/{slug}/votes/{vote_id}/results",
     response={200: dict[str, Any], **errors(403)},
-    auth=None,
+    auth=READ,
     summary="Results (when they may be shown)",
 )
 def vote_results(request: HttpRequest, slug: str, vote_id: int) -> dict:
-    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=request.user)
-    if not services.results_visible(vote, request.user):
+    viewer = api_viewer(request)
+    vote = selectors.vote_at(slug=slug, vote_id=vote_id, user=viewer)
+    if not rules.has_perm("voting.view_results", viewer, vote):
         raise HttpError(403, _("The results are shown when the vote closes."))
     return {"closed": vote.is_closed(), "result": _plain(services.results(vote))}
 

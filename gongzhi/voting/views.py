@@ -52,7 +52,8 @@ def vote_detail(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
     options = selectors.options_of(vote)
     participation = selectors.my_participation(vote=vote, user=request.user)
     labels = {o.pk: o.label for o in options}
-    result = services.results(vote) if services.results_visible(vote, request.user) else None
+    shown = rules.has_perm("voting.view_results", request.user, vote)
+    result = services.results(vote) if shown else None
     return render(
         request,
         "voting/vote_detail.html",
