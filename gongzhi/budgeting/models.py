@@ -85,7 +85,10 @@ class Rule(models.TextChoices):
     GREEDY = "greedy", _("most votes first (greedy)")
     MES = "mes", _("method of equal shares, no completion")
     MES_UTILITARIAN = "mes-utilitarian", _("method of equal shares, completed by most votes")
-    MES_ADD1 = "mes-add1", _("method of equal shares, completed by Add1 (as Wieliczka)")
+    MES_ADD1 = (
+        "mes-add1",
+        _("method of equal shares, completed by raising the budget step by step (Add1)"),
+    )
     MES_ADD1E = "mes-add1e", _("method of equal shares, Add1 until exhaustive")
     MES_ADD1U = "mes-add1u", _("method of equal shares, Add1 then most votes")
     PHRAGMEN = "phragmen", _("sequential Phragmén")
