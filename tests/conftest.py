@@ -5,9 +5,16 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from gongzhi.core.models import Role
 from gongzhi.notifications.sms import LocmemSmsBackend
+from tests import db_selection
 from tests.factories import CommunityFactory, UserFactory, member, official_of
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With GONGZHI_DB_TESTS_ONLY=1 (CI's PostgreSQL pass), only the tests that can reach the
+    database run: the others already ran on SQLite and cannot depend on it (tests/db_selection.py)."""
+    db_selection.pytest_collection_modifyitems(config, items)
 
 
 @pytest.fixture(autouse=True)
