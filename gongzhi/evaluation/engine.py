@@ -11,10 +11,19 @@ months are calendar months in the community's time zone (Asia/Shanghai), written
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import json
+import statistics
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from gongzhi.evaluation import ladder
 
 GROUPS = ("elderly", "disabled", "low_income")
 AGE_BANDS = ("under 30", "30-44", "45-59", "60-74", "75+")
@@ -143,3 +152,321 @@ def format_lines(results: Results, specs: Iterable[str] | None = None) -> list[s
         for month in sorted(by_month):
             lines.append(format_line(key, month, by_month[month]))
     return lines
+
+
+# --- months -----------------------------------------------------------------------------------
+
+
+def month_of(at: datetime, tz: tzinfo) -> str:
+    """The calendar month ("YYYY-MM") of an aware time, in ``tz``."""
+    local = at.astimezone(tz)
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def _ym(month: str) -> tuple[int, int]:
+    year, _, mon = month.partition("-")
+    return int(year), int(mon)
+
+
+def next_month(month: str) -> str:
+    year, mon = _ym(month)
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def previous_month(month: str) -> str:
+    year, mon = _ym(month)
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
+def month_first_day(month: str) -> date:
+    year, mon = _ym(month)
+    return date(year, mon, 1)
+
+
+def month_last_day(month: str) -> date:
+    return month_first_day(next_month(month)) - timedelta(days=1)
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last``, both included."""
+    months: list[str] = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def entry_months(inp: EvalInput) -> list[str]:
+    """The month of every entry, in entry order (computed once per input)."""
+    cached = inp.cache.get("entry_months")
+    if cached is None:
+        tz = inp.tz
+        cached = [month_of(e.at, tz) for e in inp.entries]
+        inp.cache["entry_months"] = cached
+    result: list[str] = cached
+    return result
+
+
+def local_date(at: datetime, tz: tzinfo) -> date:
+    return at.astimezone(tz).date()
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def member_on(person: Person, day: date) -> bool:
+    """Verified on or before ``day`` and not gone by then."""
+    return (
+        person.verified_on is not None
+        and person.verified_on <= day
+        and (person.left_on is None or person.left_on > day)
+    )
+
+
+def verified_at_month_end(inp: EvalInput, month: str) -> frozenset[str]:
+    """The verified residents at the end of ``month``: the denominator of the people rates."""
+    key = f"verified:{month}"
+    cached = inp.cache.get(key)
+    if cached is None:
+        day = month_last_day(month)
+        cached = frozenset(pid for pid, p in inp.persons.items() if member_on(p, day))
+        inp.cache[key] = cached
+    result: frozenset[str] = cached
+    return result
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Who took part when: per month, each person's highest rung (an index into RUNGS)."""
+
+    highest: Mapping[str, Mapping[str, int]]  # month -> pid -> highest rung index
+    first_month: Mapping[str, str]  # pid -> month of the first participation act ever
+
+
+def participation(inp: EvalInput) -> Participation:
+    """Participation acts (a rung, and a person of the community as the one acting) by month."""
+    cached = inp.cache.get("participation")
+    if cached is None:
+        highest: dict[str, dict[str, int]] = {}
+        first: dict[str, str] = {}
+        persons = inp.persons
+        for entry, month in zip(inp.entries, entry_months(inp), strict=True):
+            rung = ladder.rung(entry)
+            if rung is None:
+                continue
+            pid = entry.person
+            if pid is None or pid not in persons:
+                continue
+            level = ladder.RUNGS.index(rung)
+            in_month = highest.setdefault(month, {})
+            if in_month.get(pid, -1) < level:
+                in_month[pid] = level
+            if pid not in first or month < first[pid]:
+                first[pid] = month
+        cached = Participation(highest, first)
+        inp.cache["participation"] = cached
+    result: Participation = cached
+    return result
+
+
+def participants(inp: EvalInput, month: str, *, at_least: int = 0) -> frozenset[str]:
+    """Verified residents at the end of ``month`` whose highest rung that month is ≥ ``at_least``."""
+    acted = participation(inp).highest.get(month, {})
+    verified = verified_at_month_end(inp, month)
+    return frozenset(pid for pid, level in acted.items() if level >= at_least and pid in verified)
+
+
+# --- arithmetic -------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> Cell:
+    """A median cell: the median of ``values`` and how many there are (n=0: no median)."""
+    if not values:
+        return Cell(0.0, None, n=0)
+    return Cell(float(statistics.median(values)), None, n=len(values))
+
+
+def rate(numerator: float, denominator: float) -> Cell:
+    return Cell(float(numerator), float(denominator))
+
+
+def count(value: float) -> Cell:
+    return Cell(float(value), None)
+
+
+def first_by_target(
+    inp: EvalInput, verbs: Iterable[str], when: Callable[[Entry], bool] | None = None
+) -> dict[str, tuple[Entry, str]]:
+    """For each target, its first entry with one of ``verbs`` (passing ``when``), and its month."""
+    wanted = frozenset(verbs)
+    found: dict[str, tuple[Entry, str]] = {}
+    for entry, month in zip(inp.entries, entry_months(inp), strict=True):
+        if entry.verb in wanted and entry.target not in found:
+            if when is None or when(entry):
+                found[entry.target] = (entry, month)
+    return found
+
+
+def by_month(inp: EvalInput, values: Mapping[str, Cell | PeopleCell]) -> dict[str, AnyCell]:
+    return {month: values[month] for month in inp.months}
+
+
+# --- evaluating -------------------------------------------------------------------------------
+
+
+def resolve(path: str) -> Compute:
+    """The compute function at "package.module:function" or "package.module.function"."""
+    module_name, sep, name = path.partition(":")
+    if not sep:
+        module_name, _, name = path.rpartition(".")
+    if not module_name or not name:
+        raise ValueError(f"not a function path: {path!r}")
+    function = getattr(importlib.import_module(module_name), name)
+    if not callable(function):
+        raise ValueError(f"not a function: {path!r}")
+    compute: Compute = function
+    return compute
+
+
+def evaluate(inp: EvalInput, specs: Mapping[str, str | Compute]) -> dict[str, dict[str, AnyCell]]:
+    """Every indicator of ``specs`` (key → compute function or its dotted path), for every month
+    of ``inp.months``."""
+    results: dict[str, dict[str, AnyCell]] = {}
+    for key, spec in specs.items():
+        compute = resolve(spec) if isinstance(spec, str) else spec
+        cells = compute(inp)
+        missing = [m for m in inp.months if m not in cells]
+        if missing:
+            raise ValueError(f"{key}: no cell for {', '.join(missing)}")
+        results[key] = {month: cells[month] for month in inp.months}
+    return results
+
+
+#: The journal-only indicators of today's apps (key → compute function): the CLI's default,
+#: the same as the registry's (tests/evaluation/test_cli.py checks they agree).
+JOURNAL_INDICATORS: dict[str, str] = {
+    "participation.rate": "gongzhi.evaluation.measures:participation_rate",
+    "participation.ladder_informed": "gongzhi.evaluation.measures:ladder_informed",
+    "participation.ladder_consulted": "gongzhi.evaluation.measures:ladder_consulted",
+    "participation.ladder_deciding": "gongzhi.evaluation.measures:ladder_deciding",
+    "participation.retention": "gongzhi.evaluation.measures:retention",
+    "participation.new": "gongzhi.evaluation.measures:new_participants",
+    "hotline.solved": "gongzhi.feedback.indicators:solved",
+    "hotline.resolution_rate": "gongzhi.feedback.indicators:resolution_rate",
+    "hotline.satisfaction_rate": "gongzhi.feedback.indicators:satisfaction_rate",
+    "hotline.days_to_resolve": "gongzhi.feedback.indicators:days_to_resolve",
+    "proposals.raised": "gongzhi.deliberation.indicators:proposals_raised",
+    "proposals.answered": "gongzhi.deliberation.indicators:proposals_answered",
+    "proposals.adopted": "gongzhi.deliberation.indicators:proposals_adopted",
+    "budget.money_decided": "gongzhi.budgeting.indicators:money_decided",
+    "disclosure.timeliness": "gongzhi.disclosure.indicators:disclosure_timeliness",
+}
+
+
+# --- the export -------------------------------------------------------------------------------
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _time(value: str) -> datetime:
+    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if at.tzinfo is None:
+        raise ValueError(f"journal time without a zone: {value!r}")
+    return at.astimezone(UTC)
+
+
+def entry_from_json(row: Mapping[str, Any]) -> Entry:
+    return Entry(
+        seq=int(row["seq"]),
+        at=_time(row["at"]),
+        verb=str(row["verb"]),
+        actor=row.get("actor"),
+        target=row.get("target") or "",
+        data=row.get("data") or {},
+        on_behalf_of=row.get("on_behalf_of"),
+        target_attrs=row.get("target_attrs") or {},
+    )
+
+
+def person_from_json(row: Mapping[str, Any]) -> Person:
+    return Person(
+        pid=str(row["pid"]),
+        verified_on=_date(row.get("verified_on")),
+        left_on=_date(row.get("left_on")),
+        grid=row.get("grid"),
+        building=row.get("building"),
+        consented=bool(row.get("consented")),
+        groups=frozenset(row.get("groups") or ()),
+        age_band=row.get("age_band"),
+    )
+
+
+def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path.name}, line {number}: {exc.msg}") from exc
+
+
+def load_export(directory: str | Path) -> EvalInput:
+    """Read an export (journal.jsonl, persons.jsonl, meta.json) into an EvalInput."""
+    root = Path(directory)
+    meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != 1:
+        raise ValueError(f"unknown export format {meta.get('format')!r}")
+    entries = [entry_from_json(row) for row in _jsonl(root / "journal.jsonl")]
+    entries.sort(key=lambda e: e.seq)
+    persons = {p.pid: p for p in map(person_from_json, _jsonl(root / "persons.jsonl"))}
+    tz = ZoneInfo(meta.get("timezone") or "Asia/Shanghai")
+    months = list(meta.get("months") or ())
+    if not months and entries:
+        months = months_between(month_of(entries[0].at, tz), month_of(entries[-1].at, tz))
+    return EvalInput(entries=entries, persons=persons, months=sorted(months), tz=tz)
+
+
+def _specs(argument: str | None) -> dict[str, str]:
+    if not argument:
+        return dict(JOURNAL_INDICATORS)
+    specs: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in argument.split(","))):
+        key, sep, path = item.partition("=")
+        specs[key if sep else item] = path if sep else item
+    return specs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m gongzhi.evaluation.engine",
+        description="Recompute journal-only indicators from a community's export.",
+    )
+    parser.add_argument("--from-export", required=True, metavar="DIR")
+    parser.add_argument(
+        "--indicators",
+        metavar="SPECS",
+        help="comma-separated key=module:function (or module:function, printed as its own key); "
+        "default: every journal-only indicator of today's apps",
+    )
+    args = parser.parse_args(argv)
+    try:
+        inp = load_export(args.from_export)
+        results = evaluate(inp, _specs(args.indicators))
+    except (OSError, ValueError, KeyError, ImportError, AttributeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in format_lines(results):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    # Run as the module's importable self, so the cells the indicators return are of the same
+    # classes format_lines knows (``python -m`` would otherwise load this file twice).
+    from gongzhi.evaluation.engine import main as _main
+
+    sys.exit(_main())

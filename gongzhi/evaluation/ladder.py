@@ -1,0 +1,192 @@
+"""The participation ladder (参与阶梯) as data: which journal verb is which depth of taking part.
+
+After Arnstein's ladder of citizen participation (S. R. Arnstein, "A Ladder of Citizen
+Participation", Journal of the American Institute of Planners 35(4), 1969) and the IAP2 Spectrum
+of Public Participation (inform, consult, involve, collaborate, empower; International Association
+for Public Participation, 2018), folded into the three rungs a journal can tell apart:
+
+- informed: the resident confirmed reading what the community told them, or came to it in person;
+- consulted: the resident said something the community hears — a comment, a statement or a vote
+  in a conversation, a proposal or support for one, a hotline ticket, a rating, a budget idea;
+- deciding: the resident's act binds — a participatory-budgeting ballot, a binding vote.
+
+Only residents' acts have a rung. Staff acts (publishing, handling, counting, moderating), platform
+acts and a resident's own housekeeping (joining, withdrawing support, removing a reaction) have
+none; a worker acting for a resident (a paper ballot handed out, a ticket filed for an elderly
+neighbour) is the resident's act, and the engine credits it to them.
+
+``vote.cast``/``vote.changed``/``vote.paper_issued`` are "deciding" only when the entry's
+``data["binding"]`` is True (recorded from issue 13 on); otherwise — a poll, or an older entry that
+does not say — they are "consulted".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gongzhi.evaluation.engine import Entry
+
+RUNGS = ("informed", "consulted", "deciding")
+INFORMED, CONSULTED, DECIDING = RUNGS
+
+#: Verbs whose rung rises to "deciding" when ``data["binding"]`` is True.
+BINDING_VERBS = frozenset({"vote.cast", "vote.changed", "vote.paper_issued"})
+
+#: verb → rung, for every verb that is a resident's act of taking part (the base rung of the
+#: binding verbs).
+VERB_RUNGS: dict[str, str] = {
+    # informed
+    "notice.read_confirmed": INFORMED,
+    "checkin.recorded": INFORMED,
+    # consulted
+    "comment.added": CONSULTED,
+    "reaction.added": CONSULTED,
+    "proposal.created": CONSULTED,
+    "proposal.published": CONSULTED,
+    "proposal.supported": CONSULTED,
+    "statement.added": CONSULTED,
+    "statement.voted": CONSULTED,
+    "statement.vote_changed": CONSULTED,
+    "hotline.filed": CONSULTED,
+    "hotline.followed": CONSULTED,
+    "hotline.rated": CONSULTED,
+    "budget.idea_submitted": CONSULTED,
+    "budget.commented": CONSULTED,
+    "budget.progress_commented": CONSULTED,
+    "vote.cast": CONSULTED,
+    "vote.changed": CONSULTED,
+    "vote.paper_issued": CONSULTED,
+    # deciding
+    "budget.voted": DECIDING,
+    "budget.vote_changed": DECIDING,
+    "budget.paper_issued": DECIDING,
+}
+
+#: Every other verb of today's apps, with why it has no rung (the page may show these too).
+NO_RUNG: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "account.erased",
+            "membership.joined",
+            "membership.verified",
+            "membership.groups_updated",
+            "proposal.unsupported",
+            "reaction.removed",
+            "user.deactivated",
+            "user.reactivated",
+            "api_token.revoked",
+        ),
+        "membership or housekeeping, not taking part",
+    ),
+    **dict.fromkeys(
+        (
+            "proposal.edited",
+            "hotline.photos_added",
+            "hotline.reopened",
+            "moderation.flagged",
+            "moderation.appealed",
+        ),
+        "follows up an earlier act (or is done by staff as often as by residents)",
+    ),
+    **dict.fromkeys(
+        (
+            "board.created",
+            "budget.count_requested",
+            "budget.counted",
+            "budget.created",
+            "budget.idea_accepted",
+            "budget.idea_rejected",
+            "budget.imported",
+            "budget.milestone_added",
+            "budget.milestone_done",
+            "budget.paper_confirmed",
+            "budget.paper_conflict",
+            "budget.paper_entered",
+            "budget.progress_reported",
+            "budget.reviewed",
+            "budget.reviewer_assigned",
+            "budget.spending_recorded",
+            "budget.updated",
+            "community.created",
+            "community.updated",
+            "conversation.imported",
+            "conversation.opened",
+            "district.created",
+            "document.created",
+            "document.published",
+            "document.revised",
+            "finance.entry_approved",
+            "finance.entry_recorded",
+            "finance.entry_rejected",
+            "finance.entry_reversed",
+            "finance.period_created",
+            "finance.period_published",
+            "finance.voucher_attached",
+            "hotline.accepted",
+            "hotline.assigned",
+            "hotline.categories_installed",
+            "hotline.category_created",
+            "hotline.category_updated",
+            "hotline.closed",
+            "hotline.department_created",
+            "hotline.escalated",
+            "hotline.handler_added",
+            "hotline.handler_removed",
+            "hotline.merged",
+            "hotline.noted",
+            "hotline.recategorised",
+            "hotline.resolved",
+            "hotline.started",
+            "household_codes.issued",
+            "journal.key_rotated",
+            "journal.keys_rotated",
+            "moderation.appeal_decided",
+            "moderation.flags_dismissed",
+            "moderation.hidden",
+            "notice.created",
+            "notice.pinned",
+            "notice.published",
+            "notifications.delivery_retried",
+            "oversight.granted",
+            "oversight.revoked",
+            "platform_admin.granted",
+            "platform_admin.revoked",
+            "proposal.status_changed",
+            "role.granted",
+            "role.revoked",
+            "roster.imported",
+            "statement.accepted",
+            "statement.rejected",
+            "street.created",
+            "vote.created",
+            "vote.paper_confirmed",
+            "vote.paper_conflict",
+            "vote.paper_entered",
+            "vote.roll_set",
+        ),
+        "an act of staff, of the platform or of the system",
+    ),
+}
+
+
+def rung_of(verb: str, data: Mapping[str, Any] | None = None) -> str | None:
+    """The rung of a verb (with the entry's data, for the binding verbs), or None."""
+    base = VERB_RUNGS.get(verb)
+    if base is not None and verb in BINDING_VERBS and data and data.get("binding") is True:
+        return DECIDING
+    return base
+
+
+def rung(entry: Entry) -> str | None:
+    """The rung of one journal entry, or None when it is no act of taking part."""
+    return rung_of(entry.verb, entry.data)
+
+
+def rows() -> list[tuple[str, str, bool]]:
+    """The table the page shows: (verb, rung, rises to deciding when binding), by rung then verb."""
+    return sorted(
+        ((verb, r, verb in BINDING_VERBS) for verb, r in VERB_RUNGS.items()),
+        key=lambda row: (RUNGS.index(row[1]), row[0]),
+    )
