@@ -75,7 +75,7 @@ def test_counts_and_mine_on_the_page(client, community, proposal, comment):
     )
     assert response.status_code == 302 and response.url.endswith(f"#comment-{comment.pk}")
     page = client.get(reverse("proposal_detail", args=[community.slug, proposal.pk])).content
-    page = page.decode()
+    page = " ".join(page.decode().split())  # the template's attributes stand one per line
     assert 'value="agree" class="reaction" aria-pressed="false"' in page
     assert 'value="thanks" class="reaction mine" aria-pressed="true"' in page
     assert '<span class="reaction-count">2</span>' in page  # 👍 × 2
