@@ -1,5 +1,6 @@
-"""The notification settings form: an e-mail and an SMS box for each kind a person receives,
-only for the channels they have an address for."""
+"""The notification settings form: one row for each kind a person receives, with a column for
+each channel: in the app (always on, shown checked and not a choice), then e-mail and SMS boxes
+only for the channels the account has an address for."""
 
 from __future__ import annotations
 
@@ -7,18 +8,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from gongzhi.notifications.kinds import DEFAULT_CHANNELS, areas_for
 from gongzhi.notifications.models import Channel
 
-CHANNEL_LABELS: dict[str, Any] = {Channel.EMAIL: _("e-mail"), Channel.SMS: _("SMS")}
+
+def box_label(kind_label: Any, channel: str) -> str:
+    """What a screen reader says for one box: the kind and the channel (the table's row and
+    column headers, which a box alone does not carry)."""
+    if channel == Channel.IN_APP:
+        return _("%(kind)s: in the app, always on") % {"kind": kind_label}
+    return _("%(kind)s: %(channel)s") % {"kind": kind_label, "channel": Channel(channel).label}
 
 
 @dataclass(frozen=True)
 class Row:
     kind: str
     label: Any
+    #: The aria-label of the (always checked, disabled) in-app box.
+    in_app_label: str
+    #: One box per outside channel offered, in the order of the form's ``channels``.
     boxes: list[forms.BoundField]
 
 
@@ -50,20 +60,28 @@ class ChannelPreferencesForm(forms.Form):
             for code, kind in area.kinds.items():
                 entries.append((code, kind.label))
                 for channel in self.channels:
+                    label = box_label(kind.label, channel)
                     self.fields[f"{code}__{channel}"] = forms.BooleanField(
-                        label=f"{kind.label} — {CHANNEL_LABELS[channel]}",
+                        label=label,
                         required=False,
                         initial=stored.get((code, channel), DEFAULT_CHANNELS[channel]),
+                        widget=forms.CheckboxInput(attrs={"aria-label": label}),
                     )
             self.sections.append((area.label, entries))
 
     def grouped(self) -> list[Section]:
-        """The boxes by area and kind, for a table with one column per channel."""
+        """The boxes by area and kind, for a table with one row per kind and one column per
+        channel."""
         return [
             Section(
                 label,
                 [
-                    Row(code, kind_label, [self[f"{code}__{ch}"] for ch in self.channels])
+                    Row(
+                        code,
+                        kind_label,
+                        box_label(kind_label, Channel.IN_APP),
+                        [self[f"{code}__{ch}"] for ch in self.channels],
+                    )
                     for code, kind_label in entries
                 ],
             )
