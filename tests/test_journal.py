@@ -37,6 +37,20 @@ def test_chain_links_each_entry_to_the_last(community):
 
 
 @pytest.mark.django_db
+def test_a_past_time_is_kept_for_demo_history_and_imports(community):
+    from datetime import UTC, datetime
+
+    actor = member(community)
+    then = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    entry = journal.record(community=community, actor=actor, verb="test.act", at=then)
+    now = journal.record(community=community, actor=actor, verb="test.act")
+    journal.chain(community)
+    entry.refresh_from_db()
+    assert entry.at == then and entry.seq == 1 and now.at > then
+    assert journal.verify(community) is None  # the time is signed like the rest
+
+
+@pytest.mark.django_db
 def test_each_community_has_its_own_chain(community, other_community):
     _fill(community, 3)
     _fill(other_community, 2)

@@ -1,9 +1,12 @@
 """What participatory budgeting writes to the journal and the notifications it sends. A ballot
 is journalled as the act of voting, never with its choice."""
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -61,3 +64,20 @@ PRIVACY = {
 
 #: The demo street's content (``core.demo``): a budget in its voting phase, its ideas reviewed.
 DEMO = {"budgeting": DemoContent(order=30, seed="gongzhi.budgeting.demo.seed")}
+
+#: The participatory budget for evaluation (``core.indicators``), from the journal alone.
+INDICATORS = {
+    "budget.money_decided": Indicator(
+        name=_("Money decided by residents"),
+        definition=_(
+            "The cost of the projects funded by the participatory budgeting counts made in the "
+            "month: money whose use residents decided by their ballots."
+        ),
+        kind="count",
+        compute="gongzhi.budgeting.indicators.money_decided",
+        unit=_("yuan"),
+        # Counts began to record the money they fund on this day.
+        complete_from=date(2026, 12, 3),
+        order=60,
+    ),
+}

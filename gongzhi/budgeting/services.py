@@ -688,7 +688,12 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
                 actor=None,
                 verb="budget.counted",
                 target=process,
-                data={"rule": tally.rule, "selected": list(outcome.selected)},
+                data={
+                    "rule": tally.rule,
+                    "selected": list(outcome.selected),
+                    # The money residents decided (evaluation's budget.money_decided).
+                    "funded_fen": round(outcome.cost(election) / explain.FEN),
+                },
             )
     return bool(updated)
 

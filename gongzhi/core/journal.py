@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -186,8 +187,12 @@ def record(
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
     on_behalf_of: User | None = None,
+    at: datetime | None = None,
 ) -> Activity:
-    """Write one pending entry. Must run inside the caller's atomic block."""
+    """Write one pending entry. Must run inside the caller's atomic block.
+
+    ``at`` is for demo history and imports only: an act done now is journalled now (the
+    default). Entries are chained in the order they are written, not by ``at``."""
     if verb == ROTATION_VERB:
         raise JournalError("journal.key_rotated entries are written by rotate_key alone")
     if on_behalf_of is not None and actor is not None and on_behalf_of.pk == actor.pk:
@@ -195,7 +200,7 @@ def record(
     entry = Activity(
         community=community,
         seq=None,
-        at=timezone.now(),
+        at=at if at is not None else timezone.now(),
         actor=actor,
         on_behalf_of=on_behalf_of,
         verb=verb,

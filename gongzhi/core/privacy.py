@@ -223,6 +223,7 @@ def export(user: Any) -> list[Section]:
                 is_elderly="is_elderly",
                 has_disability="has_disability",
                 is_low_income="is_low_income",
+                birth_year="birth_year",
             ),
         ),
         Section(

@@ -463,8 +463,10 @@ def membership_set_groups(
     is_elderly: bool,
     has_disability: bool,
     is_low_income: bool,
+    birth_year: int | None = None,
 ) -> Membership:
-    """Record vulnerable-group flags, only with consent; withdrawing consent clears them."""
+    """Record vulnerable-group flags (and a declared year of birth, for evaluation's age
+    bands), only with consent; withdrawing consent clears them."""
     on_behalf_of = None
     if membership.user_id != actor.pk:
         _require("core.act_on_behalf", actor, community)
@@ -475,11 +477,19 @@ def membership_set_groups(
             membership.is_elderly = is_elderly
             membership.has_disability = has_disability
             membership.is_low_income = is_low_income
+            membership.birth_year = birth_year
         else:
             membership.groups_consented_at = None
             membership.is_elderly = membership.has_disability = membership.is_low_income = False
+            membership.birth_year = None
         membership.save(
-            update_fields=["groups_consented_at", "is_elderly", "has_disability", "is_low_income"]
+            update_fields=[
+                "groups_consented_at",
+                "is_elderly",
+                "has_disability",
+                "is_low_income",
+                "birth_year",
+            ]
         )
         # The journal says that the flags changed, never what they are.
         journal.record(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -108,3 +109,34 @@ CONSOLE_LINKS = {
 
 #: The demo street's content (``core.demo``): proposals with support and comments, one on the council's agenda.
 DEMO = {"deliberation": DemoContent(order=10, seed="gongzhi.deliberation.demo.seed")}
+
+#: Proposals for evaluation (``core.indicators``), computed from the journal alone.
+INDICATORS = {
+    "proposals.raised": Indicator(
+        name=_("Proposals raised"),
+        definition=_("Residents' proposals published in the month."),
+        kind="count",
+        compute="gongzhi.deliberation.indicators.proposals_raised",
+        unit=_("proposals"),
+        order=50,
+    ),
+    "proposals.answered": Indicator(
+        name=_("Proposals answered"),
+        definition=_(
+            "Proposals that received their first answer in the month: accepted, rejected, "
+            "implemented or merged into another."
+        ),
+        kind="count",
+        compute="gongzhi.deliberation.indicators.proposals_answered",
+        unit=_("proposals"),
+        order=51,
+    ),
+    "proposals.adopted": Indicator(
+        name=_("Proposals adopted"),
+        definition=_("Proposals accepted or implemented for the first time in the month."),
+        kind="count",
+        compute="gongzhi.deliberation.indicators.proposals_adopted",
+        unit=_("proposals"),
+        order=52,
+    ),
+}

@@ -1,9 +1,12 @@
 """What information disclosure writes to the journal and the notifications it sends."""
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import HomeTile, OverviewFigure
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -71,3 +74,21 @@ OVERVIEW_FIGURES = {
 
 #: The demo street's content (``core.demo``): announcements, an approved month of accounts, a notice board.
 DEMO = {"disclosure": DemoContent(order=60, seed="gongzhi.disclosure.demo.seed")}
+
+#: Disclosure for evaluation (``core.indicators``), from the journal alone.
+INDICATORS = {
+    "disclosure.timeliness": Indicator(
+        name=_("Timely finance reports"),
+        definition=_(
+            "Of the finance reports published in the month, the share published within 30 days "
+            "of the end of the period they cover."
+        ),
+        kind="rate",
+        compute="gongzhi.disclosure.indicators.disclosure_timeliness",
+        numerator=_("reports published within 30 days of their period's end"),
+        denominator=_("reports published in the month"),
+        # Publications began to record the period's end on this day.
+        complete_from=date(2026, 12, 3),
+        order=70,
+    ),
+}

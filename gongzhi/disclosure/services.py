@@ -708,6 +708,8 @@ def finance_period_publish(*, actor: User, period: FinancePeriod) -> FinancePeri
                 "income_fen": report.income_fen,
                 "expenditure_fen": report.expenditure_fen,
                 "closing_fen": report.closing_fen,
+                # Evaluation's disclosure timeliness: how long after its end it was published.
+                "period_end": locked.ends_on.isoformat(),
             },
         )
         notify(

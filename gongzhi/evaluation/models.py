@@ -99,7 +99,9 @@ class Refresh(TenantModel):
         verbose_name = _("indicator refresh")
         verbose_name_plural = _("indicator refreshes")
         constraints = [
-            models.UniqueConstraint(fields=["community"], name="indicator_refresh_one_per_community")
+            models.UniqueConstraint(
+                fields=["community"], name="indicator_refresh_one_per_community"
+            )
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -145,3 +146,54 @@ CONSOLE_LINKS = {
 
 #: The demo street's content (``core.demo``): the hotline's departments and tickets in every state.
 DEMO = {"feedback": DemoContent(order=50, seed="gongzhi.feedback.demo.seed")}
+
+#: The hotline's figures for evaluation (``core.indicators``), computed from the journal alone.
+INDICATORS = {
+    "hotline.solved": Indicator(
+        name=_("Problems solved"),
+        definition=_(
+            "Hotline tickets marked resolved for the first time in the month, whenever they "
+            "were reported."
+        ),
+        kind="count",
+        compute="gongzhi.feedback.indicators.solved",
+        unit=_("problems"),
+        order=40,
+        headline=True,
+    ),
+    "hotline.resolution_rate": Indicator(
+        name=_("Resolution rate"),
+        definition=_(
+            "Of the problems reported to the hotline in the month, the share resolved so far."
+        ),
+        kind="rate",
+        compute="gongzhi.feedback.indicators.resolution_rate",
+        numerator=_("problems reported in the month and resolved since"),
+        denominator=_("problems reported in the month"),
+        order=41,
+    ),
+    "hotline.satisfaction_rate": Indicator(
+        name=_("Satisfaction rate"),
+        definition=_(
+            "Of the residents who rated how their ticket was handled in the month, the share "
+            "who gave 4 or 5 out of 5."
+        ),
+        kind="rate",
+        compute="gongzhi.feedback.indicators.satisfaction_rate",
+        numerator=_("ratings of 4 or 5"),
+        denominator=_("ratings given in the month"),
+        order=42,
+    ),
+    "hotline.days_to_resolve": Indicator(
+        name=_("Days to resolve"),
+        definition=_(
+            "The median number of days from reporting a problem to its first resolution, "
+            "over the tickets resolved in the month."
+        ),
+        kind="median",
+        compute="gongzhi.feedback.indicators.days_to_resolve",
+        unit=_("days"),
+        better="down",
+        order=43,
+    ),
+}

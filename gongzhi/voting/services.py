@@ -413,6 +413,8 @@ def ballot_cast(*, actor: User, vote: Vote, content: Any) -> CastReceipt:
             actor=actor,
             verb="vote.cast" if first else "vote.changed",
             target=vote,
+            # Evaluation's ladder: a binding vote is deciding, a poll is consulted.
+            data={"binding": vote.kind == Kind.BINDING},
         )
     return CastReceipt(participation.receipt, changed=not first)
 

@@ -10,6 +10,7 @@ import pytest
 
 from gongzhi.budgeting import explain, pabulib, rules, services
 from gongzhi.budgeting.models import Tally, TallyStatus
+from gongzhi.core.models import Activity
 from tests.budgeting.helpers import make_process, project, set_phase
 from tests.factories import member
 
@@ -43,6 +44,8 @@ def test_greedy_funds_by_votes_and_says_why_not(community, worker):
     assert rows[str(b.pk)]["params"] == {"left": "40.00"}
     assert tally.parameters["costs"] == {str(a.pk): 60, str(b.pk): 50, str(c.pk): 30}
     assert len(tally.parameters["ballots_sha256"]) == 64
+    counted = Activity.objects.in_community(community).get(verb="budget.counted")
+    assert counted.data["funded_fen"] == (60 + 30) * 100  # the money residents decided
 
 
 @pytest.mark.django_db

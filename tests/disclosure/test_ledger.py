@@ -260,6 +260,8 @@ def test_publishing_closes_the_books_and_needs_every_entry_decided(
         services.finance_period_publish(actor=resident, period=period)
     services.finance_period_publish(actor=worker, period=period)
     assert selectors.lock_date(community) == period.ends_on
+    published = Activity.objects.in_community(community).get(verb="finance.period_published")
+    assert published.data["period_end"] == period.ends_on.isoformat()  # for its timeliness
     # No new entry inside a closed period.
     with pytest.raises(ValidationError, match="books are closed"):
         record(community, worker, on=period.ends_on)
