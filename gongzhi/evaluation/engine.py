@@ -241,7 +241,9 @@ class Participation:
     """Who took part when: per month, each person's highest rung (an index into RUNGS)."""
 
     highest: Mapping[str, Mapping[str, int]]  # month -> pid -> highest rung index
-    first_month: Mapping[str, str]  # pid -> month of the first participation act ever
+    # pid -> the first month they took part as a verified resident (the people the participation
+    # rate counts): an act before one's verification makes nobody a new participant yet.
+    first_month: Mapping[str, str]
 
 
 def participation(inp: EvalInput) -> Participation:
@@ -262,8 +264,11 @@ def participation(inp: EvalInput) -> Participation:
             in_month = highest.setdefault(month, {})
             if in_month.get(pid, -1) < level:
                 in_month[pid] = level
-            if pid not in first or month < first[pid]:
-                first[pid] = month
+        verified = {m: verified_at_month_end(inp, m) for m in highest}
+        for month in sorted(highest):
+            for pid in highest[month]:
+                if pid in verified[month] and pid not in first:
+                    first[pid] = month
         cached = Participation(highest, first)
         inp.cache["participation"] = cached
     result: Participation = cached

@@ -114,6 +114,8 @@ NO_RUNG: dict[str, str] = {
             "conversation.imported",
             "conversation.opened",
             "district.created",
+            "evaluation.intervention_ended",
+            "evaluation.intervention_recorded",
             "document.created",
             "document.published",
             "document.revised",

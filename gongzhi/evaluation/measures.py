@@ -8,7 +8,8 @@ Definitions (the registry's texts say the same in plain words):
   (a rung on the ladder) in the month ÷ verified residents at the month's end;
 - ladder: the same, counting only residents whose highest rung in the month reaches the rung;
 - retention: of the month before's participants, those who took part again this month;
-- new participants: residents whose first act of taking part ever falls in the month.
+- new participants: verified residents taking part for the first time (counted as the
+  participation rate counts them: verified at the end of the month they took part in).
 """
 
 from __future__ import annotations

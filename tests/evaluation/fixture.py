@@ -1,0 +1,221 @@
+"""A small community's journal, written out by hand, and what every indicator must say about it.
+
+Times are UTC; the months are calendar months in Asia/Shanghai (UTC+8), so an entry at 16:30 UTC
+on 31 December belongs to January. The people:
+
+- a: verified 2025-12-01, takes part every month;
+- b: verified mid-January (2026-01-15), votes in the budget on 8 January — before the verification,
+  yet in January's figures, as she is verified by the month's end;
+- c: verified 2025-11-01, left on 2026-01-20: her January acts count in no people rate;
+- d: never verified: her binding vote counts nowhere;
+- e: verified 2025-12-01: reads a notice on New Year's Eve (local), later files a ticket and is
+  handed a paper budget ballot by a worker (the act is hers);
+- f: verified 2025-10-01, only casts a non-binding (poll) vote in February: consulted, not deciding;
+- w: a community worker, verified, whose acts are all staff acts: never a participant.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from gongzhi.evaluation.engine import Entry, EvalInput, Person
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONTHS = ["2025-12", "2026-01", "2026-02"]
+
+PERSONS = [
+    Person("a", date(2025, 12, 1), None, grid="G1", building="B1"),
+    Person("b", date(2026, 1, 15), None, grid="G1", building="B2"),
+    Person("c", date(2025, 11, 1), date(2026, 1, 20), grid="G2", building="B3"),
+    Person("d", None, None, grid="G2", building="B3"),
+    Person(
+        "e",
+        date(2025, 12, 1),
+        None,
+        grid="G2",
+        building="B3",
+        consented=True,
+        groups=frozenset({"elderly"}),
+        age_band="75+",
+    ),
+    Person("f", date(2025, 10, 1), None, grid="G1", building="B1"),
+    Person("w", date(2025, 6, 1), None, grid="G1", building="B1"),
+]
+
+T1, T2, T3, T4, T5 = (f"feedback.ticket:{n}" for n in range(1, 6))
+P1, P2 = "deliberation.proposal:1", "deliberation.proposal:2"
+
+# (UTC time, verb, actor, target, data[, on_behalf_of])
+ROWS: list[tuple[Any, ...]] = [
+    ("2025-12-10T02:00", "comment.added", "a", P1, {}),
+    ("2025-12-15T02:00", "statement.voted", "c", "opinions.conversation:1", {"vote": 1}),
+    ("2025-12-20T03:00", "notice.published", "w", "disclosure.notice:1", {}),
+    ("2025-12-31T15:00", "notice.read_confirmed", "e", "disclosure.notice:1", {}),  # Dec 31 23:00
+    ("2025-12-31T16:30", "hotline.filed", "c", T1, {"number": 1}),  # Jan 1 00:30 local
+    ("2026-01-05T01:00", "hotline.filed", "a", T2, {"number": 2}),
+    ("2026-01-06T01:00", "hotline.resolved", "w", T1, {"number": 1}),
+    ("2026-01-08T01:00", "budget.voted", "b", "budgeting.process:1", {}),
+    ("2026-01-10T01:00", "vote.cast", "a", "voting.vote:1", {"binding": True}),
+    ("2026-01-12T01:00", "vote.cast", "d", "voting.vote:1", {"binding": True}),
+    ("2026-01-15T01:00", "hotline.resolved", "w", T2, {"number": 2}),
+    ("2026-01-16T01:00", "hotline.rated", "a", T2, {"solved": True, "satisfaction": 5}),
+    ("2026-01-18T01:00", "hotline.rated", "c", T1, {"solved": False, "satisfaction": 3}),
+    ("2026-01-20T01:00", "proposal.published", "a", P2, {}),
+    ("2026-01-25T01:00", "budget.counted", None, "budgeting.process:1", {"funded_fen": 1234550}),
+    ("2026-01-26T01:00", "budget.counted", None, "budgeting.process:2", {"funded_fen": 50}),
+    ("2026-01-27T01:00", "budget.counted", None, "budgeting.process:3", {"rule": "greedy"}),
+    (
+        "2026-01-29T01:00",
+        "finance.period_published",
+        "w",
+        "disclosure.period:1",
+        {"period_end": "2025-12-31"},
+    ),
+    (
+        "2026-01-31T15:00",
+        "finance.period_published",
+        "w",
+        "disclosure.period:4",
+        {"period_end": "2026-01-01"},
+    ),
+    ("2026-01-31T17:00", "proposal.published", "b", P1, {}),  # Feb 1 01:00 local
+    ("2026-02-02T01:00", "proposal.status_changed", "w", P1, {"to": "review"}),
+    ("2026-02-03T01:00", "proposal.status_changed", "w", P1, {"to": "accepted"}),
+    ("2026-02-04T01:00", "proposal.status_changed", "w", P1, {"to": "implemented"}),
+    ("2026-02-05T01:00", "hotline.filed", "a", T3, {"number": 3}),
+    ("2026-02-06T01:00", "hotline.merged", "w", T3, {"number": 3, "into": 2}),
+    ("2026-02-07T01:00", "hotline.filed", "e", T4, {"number": 4}),
+    ("2026-02-08T01:00", "proposal.status_changed", "w", P2, {"to": "rejected"}),
+    ("2026-02-09T01:00", "budget.paper_issued", "w", "budgeting.process:4", {}, "e"),
+    ("2026-02-10T01:00", "hotline.resolved", "w", T4, {"number": 4}),
+    ("2026-02-11T01:00", "hotline.reopened", "e", T4, {"number": 4}),
+    ("2026-02-12T01:00", "hotline.filed", "b", T5, {"number": 5}),
+    ("2026-02-14T01:00", "vote.cast", "f", "voting.vote:2", {"binding": False}),
+    ("2026-02-15T01:00", "budget.counted", None, "budgeting.process:1", {"funded_fen": 1000000}),
+    ("2026-02-20T01:00", "hotline.resolved", "w", T4, {"number": 4}),
+    (
+        "2026-02-20T01:00",
+        "finance.period_published",
+        "w",
+        "disclosure.period:2",
+        {"period_end": "2026-01-15"},
+    ),
+    ("2026-02-21T01:00", "finance.period_published", "w", "disclosure.period:3", {}),
+    ("2026-02-21T02:00", "hotline.rated", "e", T4, {"solved": True, "satisfaction": 4}),
+]
+
+
+def entries() -> list[Entry]:
+    out = []
+    for seq, row in enumerate(ROWS, start=1):
+        at, verb, actor, target, data = row[:5]
+        out.append(
+            Entry(
+                seq=seq,
+                at=datetime.fromisoformat(at).replace(tzinfo=UTC),
+                verb=verb,
+                actor=actor,
+                target=target,
+                data=data,
+                on_behalf_of=row[5] if len(row) > 5 else None,
+            )
+        )
+    return out
+
+
+def make_input() -> EvalInput:
+    return EvalInput(
+        entries=entries(), persons={p.pid: p for p in PERSONS}, months=MONTHS, tz=SHANGHAI
+    )
+
+
+# The hand count. People rates: (numerator pids, denominator pids). Verified at the month's end:
+# December a, c, e, f, w (b not yet, d never); January and February a, b, e, f, w (c has left).
+DEC_VERIFIED = {"a", "c", "e", "f", "w"}
+LATER_VERIFIED = {"a", "b", "e", "f", "w"}
+PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
+    "participation.rate": {
+        "2025-12": ({"a", "c", "e"}, DEC_VERIFIED),
+        "2026-01": ({"a", "b"}, LATER_VERIFIED),  # c left, d unverified
+        "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
+    },
+    "participation.ladder_informed": {
+        "2025-12": ({"a", "c", "e"}, DEC_VERIFIED),
+        "2026-01": ({"a", "b"}, LATER_VERIFIED),
+        "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
+    },
+    "participation.ladder_consulted": {
+        "2025-12": ({"a", "c"}, DEC_VERIFIED),  # e only read a notice
+        "2026-01": ({"a", "b"}, LATER_VERIFIED),
+        "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
+    },
+    "participation.ladder_deciding": {
+        "2025-12": (set(), DEC_VERIFIED),
+        "2026-01": ({"a", "b"}, LATER_VERIFIED),  # a binding vote, a budget ballot
+        "2026-02": ({"e"}, LATER_VERIFIED),  # the paper ballot handed to e; f's poll is not
+    },
+    "participation.retention": {
+        "2025-12": (set(), set()),
+        "2026-01": ({"a"}, {"a", "c", "e"}),
+        "2026-02": ({"a", "b"}, {"a", "b"}),
+    },
+}
+# Counts, rates and medians: (numerator, denominator or None, n or None).
+CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
+    "participation.new": {
+        "2025-12": (3, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (1, None, None),
+    },
+    "hotline.solved": {
+        "2025-12": (0, None, None),
+        "2026-01": (2, None, None),
+        "2026-02": (1, None, None),
+    },
+    # Feb: T3 merged away, T4 resolved, T5 open.
+    "hotline.resolution_rate": {
+        "2025-12": (0, 0, None),
+        "2026-01": (2, 2, None),
+        "2026-02": (1, 2, None),
+    },
+    "hotline.satisfaction_rate": {
+        "2025-12": (0, 0, None),
+        "2026-01": (1, 2, None),
+        "2026-02": (1, 1, None),
+    },
+    # T1: 31 Dec 16:30 → 6 Jan 01:00 = 5 days 8.5 hours; T2: 10 days; T4: 3 days (first resolution).
+    "hotline.days_to_resolve": {
+        "2025-12": (0, None, 0),
+        "2026-01": (((5 + 8.5 / 24) + 10) / 2, None, 2),
+        "2026-02": (3, None, 1),
+    },
+    "proposals.raised": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (1, None, None),
+    },
+    "proposals.answered": {
+        "2025-12": (0, None, None),
+        "2026-01": (0, None, None),
+        "2026-02": (2, None, None),
+    },
+    "proposals.adopted": {
+        "2025-12": (0, None, None),
+        "2026-01": (0, None, None),
+        "2026-02": (1, None, None),
+    },
+    # Process 1 recounted in February (its January count no longer stands); 3 has no funded_fen.
+    "budget.money_decided": {
+        "2025-12": (0, None, None),
+        "2026-01": (0.5, None, None),
+        "2026-02": (10000, None, None),
+    },
+    # Jan: 29 and 30 days after the period's end; Feb: 36 days, and one without period_end.
+    "disclosure.timeliness": {
+        "2025-12": (0, 0, None),
+        "2026-01": (2, 2, None),
+        "2026-02": (0, 1, None),
+    },
+}
