@@ -70,7 +70,8 @@ def suppress(
 
     ``cells`` is one partition: its cells add up to a total (shown unless ``total_shown`` is
     False). ``nested`` maps cells to a shown subtotal they belong to (a building to its grid):
-    each subtotal's cells are protected as a partition too."""
+    each subtotal's cells are protected as a partition too. A subtotal of a single cell is that
+    cell: split it no further (its own partition, the grids, protects it)."""
     if threshold < 1:
         raise ValueError("the threshold is at least 1")
     for key, (numerator, people) in cells.items():
