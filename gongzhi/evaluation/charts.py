@@ -73,7 +73,7 @@ def line_chart(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_f(y(value))}" y2="{_f(y(value))}"/>'
         )
         out.append(
-            f'<text class="chart-tick" x="{LEFT - 6}" y="{_f(y(value) + 4)}" text-anchor="end">'
+            f'<text x="{LEFT - 6}" y="{_f(y(value) + 4)}" text-anchor="end">'
             f"{escape(_tick_label(value, unit))}</text>"
         )
     out.append("</g>")
@@ -85,7 +85,7 @@ def line_chart(
     for i, month in enumerate(months):
         if i % every == 0 or i == len(months) - 1:
             out.append(
-                f'<text class="chart-tick" x="{_f(x(i))}" y="{TOP + plot_h + 18}" '
+                f'<text x="{_f(x(i))}" y="{TOP + plot_h + 18}" '
                 f'text-anchor="middle">{escape(month)}</text>'
             )
     out.append("</g>")
@@ -122,7 +122,7 @@ def line_chart(
                 out.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="3"/>')
         out.append("</g>")
     if len(series) > 1:
-        out.append('<g class="chart-legend">')
+        out.append("<g>")
         for n, (label, _values) in enumerate(series):
             lx = LEFT + n * 150
             out.append(
