@@ -5,6 +5,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.home import ConsoleLink, OverviewFigure
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.privacy import Holding
 
@@ -100,10 +101,34 @@ INDICATORS = {
     ),
     "participation.new": Indicator(
         name=_("New participants"),
-        definition=_("Residents whose very first act on the platform was in the month."),
+        definition=_(
+            "Verified residents who took part in the month for the first time, counted as the "
+            "participation rate counts them."
+        ),
         kind="count",
         compute="gongzhi.evaluation.measures.new_participants",
         unit=_("people"),
         order=31,
+    ),
+}
+
+#: The street officials' overview column and the staff console's link (``core.home``).
+OVERVIEW_FIGURES = {
+    "evaluation.participation": OverviewFigure(
+        order=5,
+        label=_("Participation rate"),
+        help=_(
+            "Verified residents who took part in the last complete month, out of all verified "
+            "residents"
+        ),
+        provider="gongzhi.evaluation.home.participation_rate",
+    ),
+}
+CONSOLE_LINKS = {
+    "evaluation.dashboard": ConsoleLink(
+        order=90,
+        label=_("Empowerment evaluation"),
+        url_name="evaluation_dashboard",
+        perm="evaluation.view",
     ),
 }
