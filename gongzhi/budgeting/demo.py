@@ -48,14 +48,20 @@ def seed(context: DemoContext) -> None:
     )
     ideas = [
         services.idea_submit(
-            actor=residents[i], process=process, title=title, description=text, estimated_cost=cost
+            actor=residents[i % len(residents)],
+            process=process,
+            title=title,
+            description=text,
+            estimated_cost=cost,
         )
         for i, (title, text, cost) in enumerate(IDEAS)
     ]
     process = services.process_update(actor=worker, process=process, **dates(-timedelta(days=11)))
     for idea in ideas:
         idea.process = process  # now in its review phase
-    panel = residents[30:33]
+    # A small demo (``--residents 60``) has a crowd of a dozen or so: its panel are the first
+    # after the ideas' authors, so nobody reviews their own idea.
+    panel = residents[30:33] if len(residents) >= 33 else residents[len(IDEAS) : len(IDEAS) + 3]
     for person in panel:
         services.reviewer_assign(actor=worker, process=process, user=person)
     for idea in ideas:

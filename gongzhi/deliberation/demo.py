@@ -24,17 +24,32 @@ COMMENTS = [
 ]
 
 
+#: How many back each proposal in a full demo (the first reaches the threshold).
+SUPPORT = [40, 12, 6, 3]
+
+
 def seed(context: DemoContext) -> None:
+    """The proposals, made by the crowd whatever its size: ``--residents`` may leave the first
+    community a crowd of a dozen, and the numbers of supporters shrink with it (their order
+    kept), while from 50 people on the demo is the same as ever."""
     community, people = context.community, context.crowd
+    if not people:
+        return
+    start = min(10, len(people) // 4)  # the first few write; supporters come after them
+    scale = min(1.0, (len(people) - start) / SUPPORT[0])
     proposals = []
     for index, (title, body) in enumerate(PROPOSALS):
+        author = people[index % len(people)]
         proposal = services.proposal_create(
-            actor=people[index], community=community, title=title, body=body
+            actor=author, community=community, title=title, body=body
         )
-        for person in people[10 : 10 + [40, 12, 6, 3][index]]:
-            proposal = services.proposal_support(actor=person, proposal=proposal)
+        backers = people[start : start + max(1, round(SUPPORT[index] * scale))]
+        for person in backers:
+            if person != author:
+                proposal = services.proposal_support(actor=person, proposal=proposal)
         for position, text in enumerate(COMMENTS[: 5 - index]):
-            services.comment_add(actor=people[20 + position], subject=proposal, body=text)
+            commenter = people[(20 + position) % len(people)]
+            services.comment_add(actor=commenter, subject=proposal, body=text)
         proposals.append(proposal)
     first = proposals[0]
     first.refresh_from_db()

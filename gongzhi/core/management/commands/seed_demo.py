@@ -373,12 +373,16 @@ class Command(BaseCommand):
             grants.append(
                 RoleGrant(community=community, membership=memberships[0], role=Role.VOLUNTEER)
             )
+        # Roles are a few people's. In a small demo (``--residents 60``) the quotas would take
+        # every verified member and leave the apps' demos no residents (the crowd) to act as, so
+        # roles go to at most half of the pool (the community workers always).
+        room = max(ROLE_QUOTAS[0][1], len(pool) // 2)
         for role, quota in ROLE_QUOTAS:
-            for membership in pool[cursor : cursor + quota]:
+            for membership in pool[cursor : min(cursor + quota, room)]:
                 grants.append(RoleGrant(community=community, membership=membership, role=role))
             cursor += quota
         volunteers = max(5, len(memberships) // 12)
-        for membership in pool[cursor : cursor + volunteers]:
+        for membership in pool[cursor : min(cursor + volunteers, room)]:
             grants.append(
                 RoleGrant(community=community, membership=membership, role=Role.VOLUNTEER)
             )
