@@ -29,7 +29,11 @@ DEFAULT_THRESHOLD = 5
 
 
 def _protect(
-    cells: Mapping[K, tuple[int, int]], keys: list[K], hidden: set[K], threshold: int
+    cells: Mapping[K, tuple[int, int]],
+    keys: list[K],
+    hidden: set[K],
+    threshold: int,
+    lonely: frozenset[K] = frozenset(),
 ) -> bool:
     """Secondary suppression within one partition (``keys``, whose total is shown); True when it
     hid something more."""
@@ -39,9 +43,11 @@ def _protect(
     people = sum(cells[k][1] for k in hidden_here)
     if len(hidden_here) >= 2 and people >= threshold:
         return False
-    # The smallest shown cells that hold people: a cell of nobody adds nothing to hide behind.
+    # The smallest shown cells that hold people: a cell of nobody adds nothing to hide behind,
+    # and a cell alone in its nested subtotal is known from that subtotal, so it comes last.
     candidates = sorted(
-        (k for k in keys if k not in hidden and cells[k][1] > 0), key=lambda k: cells[k][1]
+        (k for k in keys if k not in hidden and cells[k][1] > 0),
+        key=lambda k: (k in lonely, cells[k][1]),
     )
     changed = False
     for k in candidates:
@@ -81,17 +87,19 @@ def suppress(
     partitions: list[list[K]] = []
     if total_shown:
         partitions.append(list(cells))
+    lonely: frozenset[K] = frozenset()
     if nested:
         groups: dict[Hashable, list[K]] = {}
         for key in cells:
             if key in nested:
                 groups.setdefault(nested[key], []).append(key)
         partitions.extend(groups.values())
+        lonely = frozenset(keys[0] for keys in groups.values() if len(keys) == 1)
     # Hiding a cell for one partition can leave another with a single hidden cell: repeat until
     # no partition needs more (each round hides at least one more cell, so this ends).
     changed = True
     while changed:
         changed = False
         for keys in partitions:
-            changed = _protect(cells, keys, hidden, threshold) or changed
+            changed = _protect(cells, keys, hidden, threshold, lonely) or changed
     return {k: k in hidden for k in cells}

@@ -144,6 +144,14 @@ def test_examples() -> None:
     assert suppress({}) == {}
 
 
+def test_a_building_alone_in_its_grid_is_the_last_cover() -> None:
+    """B1 is all of grid G1, whose figure shows: hiding B1 would hide nothing, so B3 covers B2."""
+    cells = {"B1": (2, 6), "B2": (1, 3), "B3": (5, 9)}
+    grids = {"B1": "G1", "B2": "G2", "B3": "G2"}
+    assert suppress(cells) == {"B1": True, "B2": True, "B3": False}
+    assert suppress(cells, nested=grids) == {"B1": False, "B2": True, "B3": True}
+
+
 def test_bad_cells_are_refused() -> None:
     import pytest
 
