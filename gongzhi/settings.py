@@ -79,6 +79,9 @@ JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
 # With a task worker, a conversation's opinion map is recomputed at most once per this many
 # seconds, covering every vote cast meanwhile (opinions/services.py).
 OPINION_MAP_DELAY = float(os.environ.get("OPINION_MAP_DELAY", "5"))
+# Evaluation hides a group's figure when it covers fewer people than this (and enough others
+# that it cannot be subtracted out of the total): small-cell suppression, evaluation/suppress.py.
+EVALUATION_MIN_CELL = int(os.environ.get("EVALUATION_MIN_CELL", "5"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

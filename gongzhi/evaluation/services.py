@@ -43,7 +43,7 @@ from gongzhi.evaluation.models import (
     Refresh,
 )
 from gongzhi.evaluation.policies import can_record_intervention
-from gongzhi.evaluation.suppress import suppress
+from gongzhi.evaluation.suppress import DEFAULT_THRESHOLD, suppress
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -351,7 +351,7 @@ def refresh(*, community: Community) -> int:
     started = time.perf_counter()
     inp = eval_input(community)
     results = compute(inp)
-    threshold = int(getattr(settings, "EVALUATION_MIN_CELL", 5))
+    threshold = int(getattr(settings, "EVALUATION_MIN_CELL", DEFAULT_THRESHOLD))
     rows = rollup_rows(community, inp, results, threshold=threshold)
     with transaction.atomic():
         IndicatorValue.objects.in_community(community).delete()
