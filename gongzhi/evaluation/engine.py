@@ -303,13 +303,20 @@ def count(value: float) -> Cell:
 def first_by_target(
     inp: EvalInput, verbs: Iterable[str], when: Callable[[Entry], bool] | None = None
 ) -> dict[str, tuple[Entry, str]]:
-    """For each target, its first entry with one of ``verbs`` (passing ``when``), and its month."""
+    """For each target, its first entry with one of ``verbs`` (passing ``when``), and its month.
+    Shared between indicators (cached on ``inp`` when there is no ``when``): do not change it."""
     wanted = frozenset(verbs)
+    key = f"first:{','.join(sorted(wanted))}" if when is None else None
+    if key is not None and key in inp.cache:
+        cached: dict[str, tuple[Entry, str]] = inp.cache[key]
+        return cached
     found: dict[str, tuple[Entry, str]] = {}
     for entry, month in zip(inp.entries, entry_months(inp), strict=True):
         if entry.verb in wanted and entry.target not in found:
             if when is None or when(entry):
                 found[entry.target] = (entry, month)
+    if key is not None:
+        inp.cache[key] = found
     return found
 
 
