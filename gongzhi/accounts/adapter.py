@@ -117,16 +117,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def get_login_redirect_url(self, request: Any) -> str:
-        """After logging in (with no ``next``), a person lands on their community: its home when
-        they belong to exactly one; else the home page, which lists their communities to choose
-        from, or every community to join when they belong to none."""
-        from gongzhi.core.models import Membership
+        """After logging in (with no ``next``), a person lands where their work is. A street or
+        district official lands on the overview of the communities they oversee, and so does a
+        platform administrator who belongs to none: neither is there to join a community. Anyone
+        else lands on their community: its home when they belong to exactly one; else the home
+        page, which lists their communities to choose from, or every community to join when they
+        belong to none."""
+        from gongzhi.core.models import Membership, Oversight
 
+        user = request.user
         slugs = list(
             Membership.objects.all_communities()
-            .filter(user=request.user)
+            .filter(user=user)
             .values_list("community__slug", flat=True)[:2]
         )
+        if Oversight.objects.filter(user=user).exists() or (user.is_superuser and not slugs):
+            return reverse("overview")
         if len(slugs) == 1:
             return reverse("community_home", args=[slugs[0]])
         return reverse("home") + ("" if slugs else "#join")

@@ -34,7 +34,7 @@ from gongzhi.core.manifests import verb_areas
 from gongzhi.core.models import Building, Community, Household, Membership, Role
 from gongzhi.core.natural import naturally_sorted
 from gongzhi.core.pagination import paginate_by_ids
-from gongzhi.core.policies import access_of, roles_grantable
+from gongzhi.core.policies import Access, access_of, roles_grantable
 from gongzhi.core.roster import RosterFileError, rejected_message
 
 PAGE_SIZE = 50
@@ -45,15 +45,25 @@ def home(request: HttpRequest) -> HttpResponse:
     access = access_of(request.user)
     communities = Community.objects.select_related("street").order_by("street__name", "name")
     mine = [c for c in communities if c.pk in access.member_of]
+    managed = [
+        (community, *_relation_to(access, community))
+        for community in selectors.communities_managed_by(request.user)
+    ]
     return render(
         request,
         "core/home.html",
-        {
-            "communities": communities,
-            "mine": mine,
-            "managed": selectors.communities_managed_by(request.user),
-        },
+        {"communities": communities, "mine": mine, "managed": managed},
     )
+
+
+def _relation_to(access: Access, community: Community) -> tuple[str, str]:
+    """(key, label): what a person who serves a community is to it, its worker, an official
+    overseeing it, or the platform's administrator; never "resident", which they may not be."""
+    if Role.COMMUNITY_WORKER in access.roles.get(community.pk, set()):
+        return "worker", str(ROLE_LABELS[Role.COMMUNITY_WORKER])
+    if community.pk in access.overseen:
+        return "overseen", _("overseen by you")
+    return "admin", _("platform administrator")
 
 
 def _role_tags(membership) -> list[tuple[str, str]]:
