@@ -26,7 +26,10 @@ class ProfileForm(forms.Form):
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     age_friendly = forms.BooleanField(
-        label=_("Age-friendly mode: larger type, higher contrast, simpler pages"), required=False
+        label=_(
+            "Age-friendly mode: larger, clearer text, bigger buttons, and every explanation shown"
+        ),
+        required=False,
     )
 
 

@@ -56,7 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     age_friendly = models.BooleanField(
         _("age-friendly mode"),
         default=False,
-        help_text=_("Larger type, higher contrast and a simpler layout."),
+        help_text=_(
+            "Larger, clearer text, bigger buttons, and every explanation shown as a help box."
+        ),
     )
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
