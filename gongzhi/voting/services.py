@@ -521,6 +521,7 @@ def paper_voter_mark(*, actor: User, vote: Vote, voter: User) -> Participation:
             on_behalf_of=voter,
             verb="vote.paper_issued",
             target=vote,
+            data={"binding": vote.kind == Kind.BINDING},
         )
     return participation
 
