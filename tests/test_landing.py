@@ -103,3 +103,13 @@ def test_the_home_page_names_a_worker_and_an_admin_by_what_they_are(
     client.force_login(admin_user)
     line = served(client.get(reverse("home")).content.decode(), community)
     assert f'data-relation="admin">{gettext("platform administrator")}</span>' in line
+
+
+@pytest.mark.django_db
+def test_an_overseen_communitys_own_page_says_so(client, official, community, other_community):
+    client.force_login(official)
+    tag = f'data-relation="overseen">{gettext("overseen by you")}</span>'
+    page = client.get(reverse("community_home", args=[community.slug])).content.decode()
+    assert tag in page and reverse("overview") in page
+    elsewhere = client.get(reverse("community_home", args=[other_community.slug]))
+    assert tag not in elsewhere.content.decode()

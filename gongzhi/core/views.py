@@ -96,6 +96,7 @@ def community_home(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "membership": membership,
             "roles": _role_tags(membership),
+            "overseen": community.pk in access_of(request.user).overseen,
             "stats": selectors.community_stats(community),
             "tiles": home_tiles(community=community, user=request.user),
             "console": console_links(community=community, user=request.user),
