@@ -19,12 +19,14 @@ from PIL import Image
 from gongzhi.accounts.services import api_token_create
 from gongzhi.budgeting import selectors as budget_selectors
 from gongzhi.budgeting import services as budgeting
+from gongzhi.core import journal
 from gongzhi.core.models import Membership, Role
 from gongzhi.core.services import household_codes_issue
 from gongzhi.deliberation import services as hall
 from gongzhi.deliberation.models import DeliberationSettings
 from gongzhi.disclosure import services as disclosure
 from gongzhi.disclosure.services import LineIn
+from gongzhi.evaluation import services as evaluation
 from gongzhi.feedback import routing
 from gongzhi.feedback import services as hotline
 from gongzhi.opinions import services as opinions
@@ -104,6 +106,7 @@ def build_world() -> World:
         _conversation(world, community)
         _hotline(world, community, building)
         _disclosure(world, community)
+        _evaluation(world, community)
     assert worker and resident and writer
     return world
 
@@ -315,3 +318,17 @@ def _disclosure(world: World, community: Any) -> None:
     ids["document_id"] = disclosure.document_create(
         actor=worker, community=community, kind="plan", title="年度计划", body="一、绿化。"
     ).pk
+
+
+def _evaluation(world: World, community: Any) -> None:
+    """The rollups of everything above, and one intervention."""
+    world.ids["indicator_key"] = "participation.rate"
+    evaluation.intervention_record(
+        actor=world.users["worker"],
+        community=community,
+        name="楼长培训",
+        kind="training",
+        started_on=timezone.localdate() - timedelta(days=60),
+    )
+    journal.chain(community)
+    evaluation.refresh(community=community)

@@ -339,6 +339,16 @@ STEPS: list[Step] = [
         {"title": "年度计划", "body": "一、绿化。二、路灯。", "change_note": "加了路灯"},
     ),
     Step(f"POST {C}/documents/{{document_id}}/publish", "worker", 200),
+    # --- evaluation
+    Step(f"GET {C}/indicators", "worker", 200),
+    Step(f"GET {C}/indicators/{{key}}", "worker", 200, params={"key": "indicator_key"}),
+    Step(f"GET {C}/interventions", "worker", 200),
+    Step(
+        f"POST {C}/interventions",
+        "worker",
+        201,
+        {"name": "老年议事会", "kind": "body", "started_on": "2026-03-01"},
+    ),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),

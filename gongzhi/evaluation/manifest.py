@@ -5,6 +5,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, OverviewFigure
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.privacy import Holding
@@ -132,3 +133,7 @@ CONSOLE_LINKS = {
         perm="evaluation.view",
     ),
 }
+
+#: The demo street's content (``core.demo``): two years of participation, an intervention in the
+#: first community, the rollups refreshed. Last: it reads the people every other seeder made.
+DEMO = {"evaluation": DemoContent(order=90, seed="gongzhi.evaluation.demo.seed")}
