@@ -14,7 +14,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify bench-evaluation install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -106,6 +106,9 @@ bench-pb: install-test
 
 bench-opinions: $(VENV)/.installed-bench
 	$(PY) bench/opinions.py $(BENCH_ARGS)
+
+bench-evaluation: install-test
+	$(PY) bench/evaluation.py --scale 1 $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache
