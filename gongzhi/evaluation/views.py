@@ -129,6 +129,13 @@ RUNG_HELP = {
 }
 
 
+def counts_text(figure: Figure | None) -> str:
+    """ "9 / 12"; "—" for a hidden cell or a missing figure."""
+    if figure is None or figure.suppressed or figure.denominator is None:
+        return "—"
+    return f"{number(figure.numerator)} / {number(figure.denominator)}"
+
+
 def group_label(dimension: str, name: str) -> str:
     if dimension in GROUP_NAMES:
         return str(GROUP_NAMES[dimension]) if name == "yes" else _("Everyone else")
@@ -148,8 +155,8 @@ def points_text(gap: float | None) -> str:
 class SplitRow:
     label: str
     figure: str
-    of: str
-    people: str
+    #: "6 / 10": the numerator over the people in the group (a rate over people's denominator)
+    counts: str
     suppressed: bool
 
 
@@ -202,8 +209,7 @@ def _split_view(series: Series, split: Split) -> SplitView:
         SplitRow(
             label=group_label(row.dimension, row.name),
             figure=figure_text(series, row.figure),
-            of=of_text(series, row.figure),
-            people="—" if row.figure.people is None else number(row.figure.people),
+            counts=counts_text(row.figure),
             suppressed=row.figure.suppressed,
         )
         for row in split.rows
@@ -252,29 +258,27 @@ def _complete_note(series: Series) -> str:
     ) % {"date": date_format(since, "Y-m-d")}
 
 
-def column_labels(series: Series) -> tuple[str, str]:
-    """The table's numerator and denominator columns, as the indicator names them."""
+def column_labels(series: Series) -> list[str]:
+    """A rate's numerator and denominator columns, as the indicator names them (a count or a
+    median has none: its figure is the number)."""
     if series.spec.kind != "rate":
-        return _("Count or median"), ""
-    return capfirst(str(series.spec.numerator)), capfirst(str(series.spec.denominator))
+        return []
+    return [capfirst(str(series.spec.numerator)), capfirst(str(series.spec.denominator))]
 
 
 def _rows_html(series: Series, rows: list[TableRow]) -> SafeString:
-    figure, numerator, denominator = _("Figure"), *column_labels(series)
+    """Three narrow columns (month, figure, numerator / denominator), which fit a phone in
+    the age-friendly mode without stacking each month into a card of its own."""
     if series.spec.kind == "rate":
         return format_html_join(
             "\n",
-            '<tr><th scope="row">{}</th><td data-label="{}">{}</td><td data-label="{}">{}</td>'
-            '<td data-label="{}">{}</td></tr>',
-            (
-                (r.month, figure, r.figure, numerator, r.numerator, denominator, r.denominator)
-                for r in rows
-            ),
+            '<tr><th scope="row">{}</th><td>{}</td><td>{} / {}</td></tr>',
+            ((r.month, r.figure, r.numerator, r.denominator) for r in rows),
         )
     return format_html_join(
         "\n",
-        '<tr><th scope="row">{}</th><td data-label="{}">{}</td><td data-label="{}">{}</td></tr>',
-        ((r.month, figure, r.figure, numerator, r.numerator) for r in rows),
+        '<tr><th scope="row">{}</th><td>{}</td></tr>',
+        ((r.month, r.figure) for r in rows),
     )
 
 
@@ -295,7 +299,7 @@ def card(series: Series, interventions: list[Intervention], *, months: int | Non
     return Card(
         series=series,
         rows_html=_rows_html(series, rows),
-        columns=[label for label in column_labels(series) if label],
+        columns=column_labels(series),
         anchor="ind-" + series.key.replace(".", "-").replace("_", "-"),
         latest=figure_text(series, series.latest),
         latest_of=of_text(series, series.latest),
@@ -450,8 +454,8 @@ def _pdf_blocks(context: dict[str, Any]) -> list[Any]:
             blocks.append(Paragraph(title))
             blocks.append(
                 Table(
-                    header=[_("Group"), figure_h, _("People")],
-                    rows=[[r.label, r.figure, r.people] for r in split.rows],
+                    header=[_("Group"), figure_h, " / ".join(item.columns)],
+                    rows=[[r.label, r.figure, r.counts] for r in split.rows],
                     widths=[5, 3, 2],
                 )
             )

@@ -89,6 +89,8 @@ def build_world(community, worker) -> dict[str, list[str]]:
         f"/c/{slug}/staff/register/",
         f"/c/{slug}/hotline/settings/",
         f"/c/{slug}/budgets/new/",
+        f"/c/{slug}/evaluation/",
+        f"/c/{slug}/evaluation/report/",
     ]
     return {
         "resident": resident_pages,
