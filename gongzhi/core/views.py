@@ -460,6 +460,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     columns = overview_columns([r["community"] for r in rows])
     for r in rows:
         r["cells"] = [column.cell(r["community"]) for column in columns]
+        r["labelled"] = list(zip(columns, r["cells"], strict=True))  # a phone's stacked rows
     return render(
         request,
         "core/overview.html",

@@ -154,3 +154,15 @@ def test_hotline_stats_fit_a_phone(new_context, community, worker, e2e):
     # The summary tables stack; the building × category heat map is a grid to be read across
     # and scrolls inside its own frame (checked only for the page above).
     assert_tables_fit(page, "main table.stack")
+
+
+def test_an_officials_overview_fits_a_phone(new_context, community, official, e2e):
+    """Where a street official lands after login: each community becomes a card of labelled
+    figures rather than a dozen columns one character wide."""
+    page = phone_page(new_context, age_friendly(official), e2e)
+    page.goto(reverse("overview"))
+    assert "af" in html_classes(page)
+    assert page.locator("table.overview").count() == 1
+    shot(page, "af-overview")
+    assert_fits_the_phone(page)
+    assert_tables_fit(page, "table.overview")
