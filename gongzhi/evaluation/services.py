@@ -53,6 +53,10 @@ MONTHS_BACK = 24
 #: A refresh requested from a page waits this long, so a burst of views refreshes once.
 REFRESH_DELAY = 30.0
 PSEUDONYMS = "HMAC-SHA256 of community id and user id under the journal key, 16 hex"
+#: Keys of an entry's data that name a person (by user id): exported as pseudonyms too, with
+#: the targets that are accounts, so no global user id leaves in an export.
+PERSON_DATA_KEYS = frozenset({"user", "handler", "reviewer"})
+PERSON_TARGET = "accounts.user"
 EXPORT_FORMAT = 1
 
 
@@ -197,12 +201,20 @@ def exported_entries(community: Community) -> Iterator[ExportedEntry]:
         rotation = verb == journal.ROTATION_VERB
         if rotation and seq == 1 and data.get("from") is None:
             key_id = str(data.get("to"))
+        target = targets.get(ttype, "?") if ttype is not None else ""
+        if target == PERSON_TARGET and tid.isdigit():
+            tid = pid(int(tid)) or ""
+        if data and PERSON_DATA_KEYS.intersection(data):
+            data = {
+                k: pid(v) if k in PERSON_DATA_KEYS and isinstance(v, int) else v
+                for k, v in data.items()
+            }
         entry = Entry(
             seq=seq or 0,  # chained entries only (filtered above)
             at=at.astimezone(UTC),
             verb=verb,
             actor=pid(actor),
-            target=f"{targets.get(ttype, '?')}:{tid}" if ttype is not None else "",
+            target=f"{target}:{tid}" if target else "",
             data=data or {},
             on_behalf_of=pid(behalf),
         )
@@ -434,6 +446,14 @@ def journal_export(community: Community, out: Path | str) -> dict[str, int]:
         "timezone": settings.TIME_ZONE,
         "months": months_until(today),
         "pseudonyms": PSEUDONYMS,
+        # What the pseudonyms replace: the chain's hashes are of the entries as stored, so they
+        # prove order and completeness against the community's published head, not content.
+        "pseudonymised": [
+            "actor",
+            "on_behalf_of",
+            "target accounts.user",
+            "data user/handler/reviewer",
+        ],
     }
     (directory / "meta.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -10,7 +10,9 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from gongzhi.core import journal
 from gongzhi.core.models import Activity
 from gongzhi.evaluation import services
 from gongzhi.evaluation.models import IndicatorValue
@@ -64,6 +66,17 @@ def test_the_export_recomputes_what_the_database_and_the_rollups_say(community, 
 @pytest.mark.django_db
 def test_the_export_is_the_chain_with_pseudonyms_and_nothing_personal(community, tmp_path):
     seeded = world.build(community)
+    first = seeded["people"][0]
+    # Entries that name a person in their data or as their target.
+    journal.bulk_append(
+        community,
+        [
+            journal.PendingEntry(
+                "role.granted", None, timezone.now(), data={"role": "volunteer", "user": first.pk}
+            ),
+            journal.PendingEntry("user.deactivated", None, timezone.now(), target=first),
+        ],
+    )
     _run("journal_export", community.slug, out=str(tmp_path))
     meta = json.loads((tmp_path / "meta.json").read_text())
     assert meta["format"] == 1 and meta["community"] == community.slug
@@ -73,7 +86,6 @@ def test_the_export_is_the_chain_with_pseudonyms_and_nothing_personal(community,
     assert [r["seq"] for r in rows] == [e.seq for e in stored]
     assert [(r["hash"], r["prev_hash"]) for r in rows] == [(e.hash, e.prev_hash) for e in stored]
     assert {r["key_id"] for r in rows} == {"1"}
-    first = seeded["people"][0]
     pid = services.pseudonym(community.pk, first.pk)
     assert re.fullmatch(r"[0-9a-f]{16}", pid)
     assert any(r["actor"] == pid for r in rows)
@@ -83,6 +95,8 @@ def test_the_export_is_the_chain_with_pseudonyms_and_nothing_personal(community,
     for user in seeded["people"]:
         assert user.phone not in text and user.display_name not in text
     assert f'"actor": {first.pk}' not in text
+    assert rows[-2]["data"] == {"role": "volunteer", "user": pid}
+    assert rows[-1]["target"] == f"accounts.user:{pid}"
     # Groups and age bands only for those who consented.
     for person in persons:
         if not person["consented"]:
