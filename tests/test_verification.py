@@ -116,12 +116,20 @@ def test_group_flags_need_consent(client, community, resident):
     assert response.status_code == 200
     membership = Membership.objects.in_community(community).get(user=resident)
     assert membership.is_elderly is False
-    client.post(url, {"consent": "on", "is_elderly": "on"})
+    # A year of birth (for evaluation's age bands) needs the consent too.
+    response = client.post(url, {"birth_year": "1950"})
+    assert response.status_code == 200
+    membership.refresh_from_db()
+    assert membership.birth_year is None
+    client.post(url, {"consent": "on", "is_elderly": "on", "birth_year": "1950"})
     membership.refresh_from_db()
     assert membership.is_elderly and membership.groups_consented_at
-    client.post(url, {})  # withdrawing consent clears the flags
+    assert membership.birth_year == 1950
+    assert client.get(url).context["groups_form"].initial["birth_year"] == 1950
+    client.post(url, {})  # withdrawing consent clears the flags and the year of birth
     membership.refresh_from_db()
     assert not membership.is_elderly and membership.groups_consented_at is None
+    assert membership.birth_year is None
 
 
 def _post_json(url, token, body=None):

@@ -5,6 +5,8 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.apps import apps
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import GRANTABLE_ROLES, Building, Role
@@ -65,10 +67,24 @@ class GroupFlagsForm(forms.Form):
     is_elderly = forms.BooleanField(label=_("aged 60 or over"), required=False)
     has_disability = forms.BooleanField(label=_("living with a disability"), required=False)
     is_low_income = forms.BooleanField(label=_("low income household"), required=False)
+    # Only for the age bands of the community's evaluation (evaluation/services.py).
+    birth_year = forms.IntegerField(
+        label=_("Year of birth (optional)"),
+        help_text=_("Used only to count people by age band; never shown for one person."),
+        required=False,
+        min_value=1900,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["birth_year"].validators.append(MaxValueValidator(this_year))
+        self.fields["birth_year"].widget.attrs["max"] = this_year
 
     def clean(self):
         data = super().clean() or {}
         flags = data.get("is_elderly") or data.get("has_disability") or data.get("is_low_income")
+        flags = flags or data.get("birth_year") is not None
         if flags and not data.get("consent"):
             raise forms.ValidationError(
                 _("To record a group, first tick the box to give your consent."), code="consent"

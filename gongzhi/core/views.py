@@ -146,6 +146,7 @@ def my_participation(request: HttpRequest, slug: str) -> HttpResponse:
             "is_elderly": membership.is_elderly,
             "has_disability": membership.has_disability,
             "is_low_income": membership.is_low_income,
+            "birth_year": membership.birth_year,
         }
         groups_form = GroupFlagsForm(posted(request), initial=initial)
         if request.method == "POST" and groups_form.is_valid():
@@ -248,6 +249,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             "is_elderly": membership.is_elderly,
             "has_disability": membership.has_disability,
             "is_low_income": membership.is_low_income,
+            "birth_year": membership.birth_year,
         },
     )
     status = 200
