@@ -82,6 +82,8 @@ OPINION_MAP_DELAY = float(os.environ.get("OPINION_MAP_DELAY", "5"))
 # Evaluation hides a group's figure when it covers fewer people than this (and enough others
 # that it cannot be subtracted out of the total): small-cell suppression, evaluation/suppress.py.
 EVALUATION_MIN_CELL = int(os.environ.get("EVALUATION_MIN_CELL", "5"))
+# A dashboard view asks for its rollups to be rebuilt when they are older than this (seconds).
+EVALUATION_REFRESH_SECONDS = float(os.environ.get("EVALUATION_REFRESH_SECONDS", "21600"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -379,6 +379,18 @@ def refresh(*, community: Community) -> int:
     return len(rows)
 
 
+def request_refresh_if_stale(community: Community) -> bool:
+    """From a page: ask for a refresh when the rollups are older than
+    ``EVALUATION_REFRESH_SECONDS`` (or were never built); True if one was asked for. The
+    nightly ``manage.py refresh_indicators`` keeps them fresh without anyone looking."""
+    max_age = float(getattr(settings, "EVALUATION_REFRESH_SECONDS", 6 * 3600))
+    last = Refresh.objects.in_community(community).values_list("refreshed_at", flat=True).first()
+    if last is not None and (timezone.now() - last).total_seconds() < max_age:
+        return False
+    request_refresh(community.pk)
+    return True
+
+
 def request_refresh(community_id: int) -> None:
     """Refresh soon (after the commit; with the database task backend, as a task at most once
     per ``REFRESH_DELAY`` seconds per community)."""

@@ -106,3 +106,15 @@ def test_the_task_and_the_command_refresh(community, other_community):
     call_command("refresh_indicators", stdout=out)
     assert f"refreshed community={other_community.slug}" in out.getvalue()
     assert IndicatorValue.objects.in_community(other_community).filter(group="").exists()
+
+
+@pytest.mark.django_db
+def test_a_viewed_dashboard_asks_for_a_refresh_only_when_the_rollups_are_stale(
+    community, settings
+):
+    world.build(community)
+    assert services.request_refresh_if_stale(community)  # never built: built now (immediate)
+    assert IndicatorValue.objects.in_community(community).exists()
+    assert not services.request_refresh_if_stale(community)
+    settings.EVALUATION_REFRESH_SECONDS = 0
+    assert services.request_refresh_if_stale(community)
