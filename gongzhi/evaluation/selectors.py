@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.http import Http404
@@ -71,6 +71,27 @@ def parse_month(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
+class Row(NamedTuple):
+    """One stored rollup row, read as a tuple (no model instances: the dashboard reads a few
+    hundred of them per request)."""
+
+    key: str
+    month: date
+    group: str
+    numerator: float
+    denominator: float | None
+    value: float | None
+    people: int | None
+    suppressed: bool
+
+
+ROW_FIELDS = Row._fields
+
+
+def _rows(queryset: Any) -> Iterator[Row]:
+    return (Row(*values) for values in queryset.values_list(*ROW_FIELDS))
+
+
 @dataclass(frozen=True)
 class Figure:
     """One cell of the rollup: an indicator's figure for a month and a group of people. A
@@ -84,7 +105,7 @@ class Figure:
     suppressed: bool
 
     @classmethod
-    def of(cls, row: IndicatorValue) -> Figure:
+    def of(cls, row: Row) -> Figure:
         if row.suppressed:
             return cls(row.month, None, None, None, None, True)
         return cls(row.month, row.numerator, row.denominator, row.value, row.people, False)
@@ -184,7 +205,7 @@ def indicator_spec(key: str) -> Indicator:
     return spec
 
 
-def _group_key(row: IndicatorValue) -> tuple[int, int, str]:
+def _group_key(row: Row) -> tuple[int, int, str]:
     dimension, _, name = row.group.partition(":")
     order = DIMENSIONS.index(dimension) if dimension in DIMENSIONS else len(DIMENSIONS)
     if dimension in GROUP_DIMENSIONS:
@@ -196,7 +217,7 @@ def _group_key(row: IndicatorValue) -> tuple[int, int, str]:
     return order, rank, name
 
 
-def _splits(rows: Sequence[IndicatorValue]) -> list[Split]:
+def _splits(rows: Sequence[Row]) -> list[Split]:
     by_dimension: dict[str, list[GroupFigure]] = defaultdict(list)
     for row in sorted(rows, key=_group_key):
         dimension, _, name = row.group.partition(":")
@@ -208,8 +229,8 @@ def _series(
     key: str,
     spec: Indicator,
     months: list[date],
-    rows: dict[date, IndicatorValue],
-    group_rows: Sequence[IndicatorValue] = (),
+    rows: dict[date, Row],
+    group_rows: Sequence[Row] = (),
     split_month: date | None = None,
 ) -> Series:
     figures = [Figure.of(rows[m]) if m in rows else None for m in months]
@@ -232,14 +253,16 @@ def dashboard(*, community: Community) -> Dashboard:
     specs = registry()
     months = trend_months()
     latest = months[-1]
-    by_key: dict[str, dict[date, IndicatorValue]] = defaultdict(dict)
-    for row in IndicatorValue.objects.in_community(community).filter(
-        key__in=list(specs), group="", month__gte=months[0], month__lte=add_months(latest, 1)
+    by_key: dict[str, dict[date, Row]] = defaultdict(dict)
+    for row in _rows(
+        IndicatorValue.objects.in_community(community).filter(
+            key__in=list(specs), group="", month__gte=months[0], month__lte=add_months(latest, 1)
+        )
     ):
         by_key[row.key][row.month] = row
     people = [key for key, spec in specs.items() if spec.people]
-    groups: dict[str, list[IndicatorValue]] = defaultdict(list)
-    for row in (
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for row in _rows(
         IndicatorValue.objects.in_community(community)
         .filter(key__in=people, month=latest)
         .exclude(group="")
@@ -265,11 +288,13 @@ def indicator_series(
     month), with its splits for ``last``. An unknown key is not found."""
     spec = indicator_spec(key)
     window = trend_months(last=last, count=months)
-    rows = IndicatorValue.objects.in_community(community).filter(
-        key=key, month__gte=window[0], month__lte=add_months(window[-1], 1)
+    rows = _rows(
+        IndicatorValue.objects.in_community(community).filter(
+            key=key, month__gte=window[0], month__lte=add_months(window[-1], 1)
+        )
     )
-    everyone: dict[date, IndicatorValue] = {}
-    group_rows: list[IndicatorValue] = []
+    everyone: dict[date, Row] = {}
+    group_rows: list[Row] = []
     for row in rows:
         if row.group == "":
             everyone[row.month] = row
@@ -293,14 +318,16 @@ def refresh_of(*, community: Community) -> Refresh | None:
     return Refresh.objects.in_community(community).first()
 
 
-def export_values(*, community: Community) -> Iterator[IndicatorValue]:
+def export_values(*, community: Community) -> Iterator[Row]:
     """Every stored figure of the community's registered indicators, by indicator (in the
     page's order), month and group: what the CSV, XLSX and JSON exports are made of."""
     order = {key: i for i, key in enumerate(registry())}
     rows = list(
-        IndicatorValue.objects.in_community(community)
-        .filter(key__in=list(order))
-        .order_by("month", "group")
+        _rows(
+            IndicatorValue.objects.in_community(community)
+            .filter(key__in=list(order))
+            .order_by("month", "group")
+        )
     )
     rows.sort(key=lambda row: order[row.key])  # stable: month and group order kept
     yield from rows

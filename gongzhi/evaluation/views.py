@@ -59,14 +59,16 @@ def number(x: float | None, places: int = 1) -> str:
     return f"{x:,.{places}f}"
 
 
-def figure_text(series: Series, figure: Figure | None) -> str:
+def figure_text(series: Series, figure: Figure | None, unit: str | None = None) -> str:
     """The figure as a person reads it: "42%" for a rate, "12 people" for a count, "3.5 days"
-    for a median; "—" for a hidden cell or a month without a figure."""
+    for a median; "—" for a hidden cell or a month without a figure. ``unit``: the series'
+    unit already translated (a page of 24 months asks once)."""
     if figure is None or figure.suppressed or figure.value is None:
         return "—"
     if series.spec.kind == "rate":
         return f"{figure.value * 100:.1f}%"
-    unit = str(series.spec.unit)
+    if unit is None:
+        unit = str(series.spec.unit)
     return f"{number(figure.value)} {unit}".strip()
 
 
@@ -284,12 +286,13 @@ def _rows_html(series: Series, rows: list[TableRow]) -> SafeString:
 
 def card(series: Series, interventions: list[Intervention], *, months: int | None = None) -> Card:
     shown = list(zip(series.months, series.figures, strict=True))
+    unit = str(series.spec.unit)
     if months is not None:
         shown = shown[-months:]
     rows = [
         TableRow(
             month=month_label(m),
-            figure=figure_text(series, f),
+            figure=figure_text(series, f, unit),
             numerator="—" if f is None or f.numerator is None else number(f.numerator),
             denominator="—" if f is None or f.denominator is None else number(f.denominator),
             suppressed=f is not None and f.suppressed,
