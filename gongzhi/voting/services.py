@@ -609,18 +609,6 @@ def results(vote: Vote) -> Any:
     )
 
 
-def results_visible(vote: Vote, user: Any) -> bool:
-    if vote.is_closed():
-        return True
-    if vote.results_shown == ResultsShown.AFTER_VOTING and getattr(user, "is_authenticated", False):
-        return (
-            Participation.objects.in_community(vote.community_id)
-            .filter(vote=vote, voter=user)
-            .exists()
-        )
-    return False
-
-
 def published_lists(vote: Vote) -> tuple[list[str], list[Any]]:
     """After close: every receipt (sorted), and every ballot's content in an order that says
     nothing about who cast it (by the ballots' random ids)."""

@@ -29,6 +29,7 @@ from gongzhi.voting.models import (
     Participation,
     Vote,
 )
+from gongzhi.voting.policies import sees_results
 from tests.factories import CommunityFactory, HouseholdFactory, member
 
 
@@ -194,7 +195,7 @@ def test_secret_ballot_is_stored_apart_from_the_voter(community, worker):
     assert entry.data == {"binding": True} and str(a) not in json.dumps(entry.data)
     with pytest.raises(ValidationError):
         services.published_lists(vote)  # not before close
-    assert not services.results_visible(vote, voter)
+    assert not sees_results(voter, vote)
     close(vote)
     receipts, contents = services.published_lists(vote)
     assert receipts == [receipt] and contents == [[a]]
