@@ -130,6 +130,12 @@ def assert_no_sideways_scroll(page) -> None:
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
     assert widths["scroll"] <= widths["inner"], f"{page.url} scrolls sideways: {widths}"
+    # On a mobile viewport Chromium widens the layout viewport (and innerWidth) to whatever
+    # overflows, so the page is also measured against the device's own width.
+    device = page.viewport_size["width"] if page.viewport_size else widths["inner"]
+    assert widths["scroll"] <= device and widths["inner"] <= device, (
+        f"{page.url} is wider than the {device} px screen: {widths}"
+    )
 
 
 def assert_chinese(text: str, what: str) -> None:
