@@ -354,6 +354,9 @@ def _context(
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get(slug=slug, user=request.user, perm=VIEW)
+    # Rollups older than EVALUATION_REFRESH_SECONDS are rebuilt by a task (at once with the
+    # immediate backend of development and tests); this view shows what is stored now.
+    services.request_refresh_if_stale(community)
     context = _context(request, community)
     if context["can_record"]:
         context["form"] = InterventionForm()

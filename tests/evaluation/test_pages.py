@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from gongzhi.core.models import Activity
 from gongzhi.evaluation import selectors
@@ -111,11 +111,14 @@ def test_group_gap_is_shown_and_a_small_group_is_hidden_with_its_complement(worl
     assert gettext("%(points)s percentage points") % {"points": "+50.0"} in page
     assert 'data-dimension="low_income"' in page
     assert 'class="suppressed"' in page
-    footnote = gettext(
+    footnote = ngettext(
+        "Hidden: fewer than %(n)s person, or hidden as well so that a small group cannot be "
+        "worked out from the totals.",
         "Hidden: fewer than %(n)s people, or hidden as well so that a small group cannot be "
-        "worked out from the totals."
-    )
-    assert footnote.split("%(n)s")[0].strip() in page
+        "worked out from the totals.",
+        5,
+    ) % {"n": 5}
+    assert footnote in page
 
 
 def test_the_age_friendly_mode_opens_every_table_behind_a_chart(world, worker):
@@ -147,10 +150,15 @@ def test_the_dashboard_reads_rollups_in_a_fixed_number_of_queries(
         assert client.get(url(world)).status_code == 200
 
 
-def test_before_any_refresh_the_page_says_so(community, worker):
-    page = client_for(worker).get(reverse("evaluation_dashboard", args=[community.slug]))
-    assert page.status_code == 200
-    assert gettext("The figures have not been computed yet.") in page.content.decode()
+def test_before_any_refresh_the_report_says_so_and_a_view_asks_for_one(community, worker):
+    client = client_for(worker)
+    report = client.get(reverse("evaluation_report", args=[community.slug]))
+    assert report.status_code == 200
+    assert gettext("The figures have not been computed yet.") in report.content.decode()
+    assert selectors.refresh_of(community=community) is None
+    # Viewing the dashboard asks for a rebuild (run at once by the tests' immediate backend).
+    assert client.get(reverse("evaluation_dashboard", args=[community.slug])).status_code == 200
+    assert selectors.refresh_of(community=community) is not None
 
 
 # --- interventions -----------------------------------------------------------------------
