@@ -89,9 +89,11 @@ RESIDENT_ACTS: list[tuple[str, int]] = [
     ("budget.voted", 6),
 ]
 #: What staff do in between.
+#: Each step of a ticket has more chances than the step before it, so its queue drains (a draw
+#: on an empty queue is skipped).
 STAFF_ACTS: list[tuple[str, int]] = [
-    ("hotline.accepted", 5),
-    ("hotline.resolved", 5),
+    ("hotline.accepted", 7),
+    ("hotline.resolved", 8),
     ("hotline.noted", 2),
     ("proposal.status_changed", 1),
     ("notice.published", 1),
@@ -391,24 +393,27 @@ def journal_rows(
 
     i = 0
     while seq < entries:
-        at = start + timedelta(seconds=span * i / entries)
+        # Time moves with the entries written (a draw skipped on an empty queue takes none), so
+        # the last entry falls just before now.
+        at = start + timedelta(seconds=span * seq / entries)
         i += 1
         this_month = f"{at:%Y-%m}"
         if this_month != month:
-            # Staff's monthly acts: last month's accounts, published 5 to 45 days after it
-            # ended (a few late); twice a year a budget is counted.
+            # Staff's monthly acts: the accounts of the month before, published as the month
+            # begins -- one month in five a month late, more than 30 days after the period
+            # ended; twice a year a budget is counted.
             month = this_month
             period_end = at.date().replace(day=1) - timedelta(days=1)
-            published = at + timedelta(days=rng.randint(5, 25))
-            if published < now:
-                yield act(
-                    at,
-                    False,
-                    "finance.period_published",
-                    "period",
-                    seq + 1,
-                    {"period_end": period_end.isoformat(), "late": rng.random() < 0.2},
-                )
+            if rng.random() < 0.2:
+                period_end = period_end.replace(day=1) - timedelta(days=1)
+            yield act(
+                at,
+                False,
+                "finance.period_published",
+                "period",
+                seq + 1,
+                {"period_end": period_end.isoformat()},
+            )
             if at.month in (6, 12) and seq < entries:
                 process += 1
                 yield act(
