@@ -391,12 +391,10 @@ def journal_rows(
         type_id = types.get(ttype) if ttype else None
         return (seq, at, actor, behalf, verb, type_id, str(tid) if ttype else "", data)
 
-    i = 0
     while seq < entries:
         # Time moves with the entries written (a draw skipped on an empty queue takes none), so
         # the last entry falls just before now.
         at = start + timedelta(seconds=span * seq / entries)
-        i += 1
         this_month = f"{at:%Y-%m}"
         if this_month != month:
             # Staff's monthly acts: the accounts of the month before, published as the month
@@ -462,13 +460,13 @@ def journal_rows(
         elif kind in ("proposal.supported", "comment.added", "reaction.added"):
             ttype, tid = "proposal", rng.randint(1, next_proposal)
         elif kind in ("vote.cast", "vote.changed"):
-            vote = i // 3000
+            vote = seq * 50 // entries  # fifty votes over the two years, three in five binding
             ttype, tid = "vote", vote
             data = {"binding": vote % 5 < 3}
         elif kind.startswith("budget."):
             ttype, tid = "process", process + 1
         elif kind.startswith("notice."):
-            ttype, tid = "notice", i // 500
+            ttype, tid = "notice", seq * 200 // entries
         yield act(at, resident, kind, ttype, tid, data)
 
 
