@@ -250,6 +250,8 @@ class Idea(TenantModel):
     objects = TenantManager["Idea"]()
 
     class Meta:
+        verbose_name = _("project idea")
+        verbose_name_plural = _("project ideas")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
@@ -491,6 +493,8 @@ class Milestone(TenantModel):
     objects = TenantManager["Milestone"]()
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["due", "pk"]
 
 

@@ -147,7 +147,7 @@ class JournalFilterForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     target = forms.ChoiceField(label=_("Concerning"), required=False)
     target_id = forms.CharField(label=_("Its number"), required=False, max_length=40)

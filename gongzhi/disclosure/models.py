@@ -205,6 +205,8 @@ class LedgerEntry(TenantModel):
     objects = TenantManager["LedgerEntry"]()
 
     class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ["occurred_on", "pk"]
         indexes = [models.Index(fields=["community", "status", "occurred_on"])]
         constraints = [
@@ -443,6 +445,8 @@ class NoticeBoard(TenantModel):
     objects = TenantManager["NoticeBoard"]()
 
     class Meta:
+        verbose_name = _("notice board")
+        verbose_name_plural = _("notice boards")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

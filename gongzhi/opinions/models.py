@@ -147,6 +147,8 @@ class Statement(TenantModel):
     objects = TenantManager["Statement"]()
 
     class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(
