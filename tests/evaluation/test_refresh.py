@@ -109,9 +109,7 @@ def test_the_task_and_the_command_refresh(community, other_community):
 
 
 @pytest.mark.django_db
-def test_a_viewed_dashboard_asks_for_a_refresh_only_when_the_rollups_are_stale(
-    community, settings
-):
+def test_a_viewed_dashboard_asks_for_a_refresh_only_when_the_rollups_are_stale(community, settings):
     world.build(community)
     assert services.request_refresh_if_stale(community)  # never built: built now (immediate)
     assert IndicatorValue.objects.in_community(community).exists()
