@@ -37,7 +37,7 @@ class FigureOut(Schema):
     suppressed: bool = Field(..., description="Hidden: a small cell, or one hidden with it.")
 
 
-class GroupOut(FigureOut):
+class IndicatorGroupOut(FigureOut):
     group: str = Field(
         ...,
         description='"grid:<name>", "building:<name>", "elderly:yes"/"elderly:no" (everyone '
@@ -66,7 +66,7 @@ class IndicatorOut(Schema):
 class IndicatorDetailOut(IndicatorOut):
     series: list[FigureOut]
     groups_month: str | None = Field(..., description="The month the groups are for.")
-    groups: list[GroupOut]
+    groups: list[IndicatorGroupOut]
     min_cell: int = Field(..., description="Cells with fewer people are hidden.")
 
 
