@@ -139,3 +139,42 @@ def test_the_classes_are_in_site_css() -> None:
     classes = {c for element in _parse(svg).iter() for c in (element.get("class") or "").split()}
     for name in classes:
         assert f".{name}" in css, name
+
+
+def _texts(root: ET.Element) -> list[ET.Element]:
+    return list(root.iter(f"{NS}text"))
+
+
+def test_every_text_stays_inside_the_viewbox() -> None:
+    from gongzhi.evaluation.charts import PAD, _text_width
+
+    months = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
+    svg = line_chart(
+        months=months,
+        series=[("参与率", [float(i) for i in range(24)]), ("知情的居民很多很多很多", [1000] * 24)],
+        markers=[("2026-12", "议事会成立，居民开始参与"), ("2025-01", "培训开始")],
+        unit="人",
+        title="t",
+    )
+    root = _parse(svg)
+    width = float(root.get("viewBox").split()[2])
+    for text in _texts(root):
+        x, w = float(text.get("x")), _text_width("".join(text.itertext()))
+        anchor = text.get("text-anchor", "start")
+        start = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+        assert start >= PAD - 0.01 and start + w <= width - PAD + 0.01, (text.text, start, w)
+    labels = ["".join(t.itertext()) for t in _texts(root)]
+    # The last month is labelled.
+    assert "2026-12" in labels
+
+
+def test_counts_have_whole_ticks() -> None:
+    svg = line_chart(months=MONTHS[:2], series=[("a", [3, 50])], unit="人", title="t")
+    ticks = ["".join(t.itertext()) for t in _parse(svg).iter(f"{NS}text") if "人" in (t.text or "")]
+    assert ticks and all(re.fullmatch(r"\d+人", t) for t in ticks), ticks
+    svg = line_chart(months=MONTHS[:2], series=[("a", [1, 3])], unit="人", title="t")
+    ticks = ["".join(t.itertext()) for t in _parse(svg).iter(f"{NS}text") if "人" in (t.text or "")]
+    assert all(re.fullmatch(r"\d+人", t) for t in ticks), ticks
+    # Fractions keep their fractional ticks.
+    svg = line_chart(months=MONTHS[:2], series=[("a", [0.5, 2.4])], title="t")
+    assert "2.5" in ["".join(t.itertext()) for t in _parse(svg).iter(f"{NS}text")]
