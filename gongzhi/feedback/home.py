@@ -123,10 +123,10 @@ def _rate(communities: list[Community], part: str) -> dict[int, Cell]:
 
 
 def resolution_rate(communities: list[Community]) -> dict[int, Cell]:
-    """解决率: of the tickets rated in the last year, the share whose reporter said solved."""
+    """解决率: of the tickets rated in the last 12 months, the share whose reporter said solved."""
     return _rate(communities, "solved")
 
 
 def satisfaction_rate(communities: list[Community]) -> dict[int, Cell]:
-    """满意率: of the tickets rated in the last year, the share rated 4 or 5."""
+    """满意率: of the ratings given in the last 12 months, the share of 4 or 5 (of 5)."""
     return _rate(communities, "satisfied")

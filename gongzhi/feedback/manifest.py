@@ -118,14 +118,21 @@ OVERVIEW_FIGURES = {
     ),
     "hotline.resolution": OverviewFigure(
         order=12,
-        label=_("Resolution rate"),
-        help=_("Of the tickets rated in the last year, the share the reporter said was solved"),
+        label=_("Resolution rate, last 12 months"),
+        help=_(
+            "Of the tickets residents rated in the last 12 months, the share the reporter said "
+            "was solved (the evaluation dashboard's monthly resolution rate counts tickets "
+            "marked resolved instead)"
+        ),
         provider="gongzhi.feedback.home.resolution_rate",
     ),
     "hotline.satisfaction": OverviewFigure(
         order=13,
-        label=_("Satisfaction rate"),
-        help=_("Of the tickets rated in the last year, the share rated 4 or 5"),
+        label=_("Satisfaction rate, last 12 months"),
+        help=_(
+            "Of the ratings residents gave in the last 12 months, the share of 4 or 5 out of 5 "
+            "(the evaluation dashboard shows the same share for each month)"
+        ),
         provider="gongzhi.feedback.home.satisfaction_rate",
     ),
 }
@@ -162,9 +169,11 @@ INDICATORS = {
         headline=True,
     ),
     "hotline.resolution_rate": Indicator(
-        name=_("Resolution rate"),
+        name=_("Resolution rate of the month's reports"),
         definition=_(
-            "Of the problems reported to the hotline in the month, the share resolved so far."
+            "Of the problems reported to the hotline in the month, the share marked resolved "
+            "so far. The officials' overview and the hotline statistics count differently: of "
+            "the tickets residents rated, the share the reporter said was solved."
         ),
         kind="rate",
         compute="gongzhi.feedback.indicators.resolution_rate",
@@ -173,10 +182,11 @@ INDICATORS = {
         order=41,
     ),
     "hotline.satisfaction_rate": Indicator(
-        name=_("Satisfaction rate"),
+        name=_("Satisfaction rate in the month"),
         definition=_(
-            "Of the residents who rated how their ticket was handled in the month, the share "
-            "who gave 4 or 5 out of 5."
+            "Of the ratings residents gave in the month to how their ticket was handled, the "
+            "share of 4 or 5 out of 5. The officials' overview gives the same share over the "
+            "last 12 months, and the hotline statistics over the period chosen there."
         ),
         kind="rate",
         compute="gongzhi.feedback.indicators.satisfaction_rate",
