@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from gongzhi.core.manifests import indicator_registry
 from gongzhi.core.models import Community
+from gongzhi.core.natural import Part, natural_key
 from gongzhi.evaluation.models import IndicatorValue, Intervention, Refresh
 
 if TYPE_CHECKING:
@@ -205,16 +206,23 @@ def indicator_spec(key: str) -> Indicator:
     return spec
 
 
-def _group_key(row: Row) -> tuple[int, int, str]:
+def _group_key(row: Row) -> tuple[int, int, tuple[Part, ...]]:
+    """Groups in the page's order: the yes/no groups' "yes" first, age bands youngest first,
+    grids and buildings naturally (2号楼 before 10号楼), and the people with nothing recorded
+    (an empty name) last."""
     dimension, _, name = row.group.partition(":")
     order = DIMENSIONS.index(dimension) if dimension in DIMENSIONS else len(DIMENSIONS)
-    if dimension in GROUP_DIMENSIONS:
+    if not name:
+        rank = len(AGE_BANDS) + 1
+    elif dimension in GROUP_DIMENSIONS:
         rank = 0 if name == "yes" else 1
     elif dimension == "age" and name in AGE_BANDS:
         rank = AGE_BANDS.index(name)
+    elif dimension == "age":
+        rank = len(AGE_BANDS)
     else:
         rank = 0
-    return order, rank, name
+    return order, rank, natural_key(name)
 
 
 def _splits(rows: Sequence[Row]) -> list[Split]:

@@ -139,6 +139,8 @@ def counts_text(figure: Figure | None) -> str:
 
 
 def group_label(dimension: str, name: str) -> str:
+    if not name:  # the people whose grid, building or birth year nobody recorded
+        return _("Not recorded")
     if dimension in GROUP_NAMES:
         return str(GROUP_NAMES[dimension]) if name == "yes" else _("Everyone else")
     if dimension == "age":

@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
 from gongzhi.core.models import Activity
@@ -121,14 +123,18 @@ def test_group_gap_is_shown_and_a_small_group_is_hidden_with_its_complement(worl
     assert footnote in page
 
 
-def test_the_age_friendly_mode_opens_every_table_behind_a_chart(world, worker):
+def test_tables_behind_charts_wait_behind_a_clear_summary_in_every_mode(world, worker):
+    """Open tables made the age-friendly page ~58,000 px long on a phone: they stay closed in
+    every mode, behind a summary that says what they hold; the explanations stay shown."""
     normal = client_for(worker).get(url(world)).content.decode()
-    assert '<details class="chart-table" open' not in normal
     worker.age_friendly = True
     worker.save(update_fields=["age_friendly"])
     large = client_for(worker).get(url(world)).content.decode()
-    closed = large.count('<details class="chart-table">')
-    assert closed == 0 and large.count('<details class="chart-table" open') > 0
+    for page in (normal, large):
+        assert '<details class="chart-table" open' not in page
+        assert re.search(r'<details class="chart-table"\s*>', page)
+        assert gettext("Show the figures month by month") in page
+        assert escape(str(selectors.registry()["participation.rate"].definition)) in page
 
 
 def test_the_ladder_table_shows_which_acts_count_for_which_rung(world, worker):
@@ -323,3 +329,42 @@ def test_the_staff_console_links_to_the_dashboard(world, worker, resident):
     home = reverse("community_home", args=[world.community.slug])
     assert url(world) in client_for(worker).get(home).content.decode()
     assert url(world) not in client_for(resident).get(home).content.decode()
+
+
+def test_groups_sort_naturally_and_the_unrecorded_are_labelled():
+    """Buildings and grids in the order people number them (2号楼 before 10号楼), and the people
+    with no grid, building or age band recorded in a row that says so, last."""
+    from gongzhi.evaluation.views import group_label
+
+    def row(group):
+        return selectors.Row("participation.rate", date(2026, 1, 1), group, 1, 5, 0.2, 5, False)
+
+    groups = ["building:10号楼", "building:", "building:2号楼", "grid:", "grid:第3网格"]
+    groups += ["grid:第12网格", "age:", "age:75+", "age:under 30"]
+    splits = {s.dimension: [c.name for c in s.rows] for s in selectors._splits(map(row, groups))}
+    assert splits["building"] == ["2号楼", "10号楼", ""]
+    assert splits["grid"] == ["第3网格", "第12网格", ""]
+    assert splits["age"] == ["under 30", "75+", ""]
+    for dimension in ("grid", "building", "age"):
+        assert group_label(dimension, "") == gettext("Not recorded")
+    assert group_label("building", "2号楼") == "2号楼"
+
+
+def test_each_satisfaction_and_resolution_figure_names_its_period():
+    """The overview's 满意率 (last 12 months) and the dashboard's (one month) disagreed under one
+    name: each now says its period, and the two resolution rates say that they count apart."""
+    from django.utils import translation
+
+    from gongzhi.feedback.manifest import INDICATORS, OVERVIEW_FIGURES
+
+    with translation.override("en"):
+        for overview, indicator in (
+            ("hotline.satisfaction", "hotline.satisfaction_rate"),
+            ("hotline.resolution", "hotline.resolution_rate"),
+        ):
+            figure, spec = OVERVIEW_FIGURES[overview], INDICATORS[indicator]
+            assert str(figure.label) != str(spec.name)
+            assert "12 months" in str(figure.label) and "12 months" in str(figure.help)
+            assert "month" in str(spec.name)
+        assert "4 or 5 out of 5" in str(INDICATORS["hotline.satisfaction_rate"].definition)
+        assert "4 or 5 out of 5" in str(OVERVIEW_FIGURES["hotline.satisfaction"].help)
