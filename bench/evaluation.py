@@ -41,7 +41,6 @@ import io
 import os
 import platform
 import random
-import secrets
 import shutil
 import sys
 import tempfile
@@ -56,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.proposals import Timing, timed_get  # noqa: E402
 from bench.votes import say  # noqa: E402
 
@@ -128,54 +128,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- Django -------------------------------------------------------------------------------------
-
-
-def setup_django(url: str, args: argparse.Namespace) -> None:
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
-        DATABASE_URL=url,
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        # The pseudonyms of a kept PostgreSQL world need not match across runs: the rollups are
-        # rebuilt in every run, and the export is compared within the run.
-        JOURNAL_KEY=secrets.token_urlsafe(40),
-        VOTE_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        GONGZHI_DATA_DIR=str(args.data_dir),
-        TASKS_BACKEND="immediate",
-        CONN_MAX_AGE="60",  # one connection throughout, as a server's worker keeps it
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    try:
-        call_command("collectstatic", "--noinput", verbosity=0)  # DEBUG=0: the hashed names
-    except ValueError as exc:  # whitenoise's MissingFileError
-        # The vendored leaflet.js ends in "//# sourceMappingURL=leaflet.js.map", a file the
-        # repository does not hold: the manifest storage refuses to hash it. Collect again
-        # without following source maps (what a server serves is otherwise the same).
-        say(f"collectstatic: {str(exc).splitlines()[0]} -- collecting without source maps")
-        _skip_source_maps()
-        call_command("collectstatic", "--noinput", verbosity=0)
-
-
-def _skip_source_maps() -> None:
-    from django.contrib.staticfiles.storage import staticfiles_storage
-
-    storage: Any = staticfiles_storage
-    storage._patterns = {
-        extension: [
-            (regex, template) for regex, template in found if "sourceMapping" not in template
-        ]
-        for extension, found in storage._patterns.items()
-    }
 
 
 def database_facts() -> str:
@@ -728,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         sqlite_file = Path(name)
         url = f"sqlite:///{sqlite_file}"
     try:
-        setup_django(url, args)
+        setup_django(url, args.data_dir)
         lines: dict[str, Any] = {
             "scale": args.scale,
             "communities": COMMUNITIES,

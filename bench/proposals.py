@@ -28,7 +28,6 @@ import argparse
 import os
 import platform
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.votes import PostgresUnavailable, prepare_postgres, say, seed  # noqa: E402
 
 SLUG = "bench-proposals"
@@ -81,31 +81,6 @@ def database_url(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
         return f"sqlite:///{database}", {"database": f"sqlite {sqlite3.sqlite_version}"}
     url, facts = prepare_postgres(DATABASE, keep=not args.rebuild)
     return url, {"database": f"postgresql {facts['postgres']}"}
-
-
-def setup_django(url: str, args: argparse.Namespace) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
-        DATABASE_URL=url,
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        JOURNAL_KEY=secrets.token_urlsafe(40),
-        VOTE_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        GONGZHI_DATA_DIR=str(args.data_dir),
-        TASKS_BACKEND="immediate",
-        CONN_MAX_AGE="60",  # one connection throughout, as a server's worker keeps it
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)  # DEBUG=0: the hashed names
 
 
 def seeded_counts() -> tuple[int, int]:
@@ -389,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     except PostgresUnavailable as exc:
         say(f"bench-proposals: PostgreSQL is not available: {exc}")
         return 2
-    setup_django(url, args)
+    setup_django(url, args.data_dir)
     lines: dict[str, Any] = {}
     proposals, comments = seeded_counts()
     if (proposals, comments) != (args.proposals, args.comments):

@@ -28,7 +28,6 @@ import argparse
 import os
 import platform
 import random
-import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.django_setup import setup_django  # noqa: E402
 from bench.proposals import Timing, timed_get  # noqa: E402
 from bench.votes import WORKER_PHONE, PostgresUnavailable, prepare_postgres, say, seed  # noqa: E402
 
@@ -71,32 +71,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="seed the database again")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench-tickets")
     return parser.parse_args(argv)
-
-
-def setup_django(url: str, args: argparse.Namespace) -> None:
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with this run's own keys
-        DATABASE_URL=url,
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        JOURNAL_KEY=secrets.token_urlsafe(40),
-        VOTE_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        GONGZHI_DATA_DIR=str(args.data_dir),
-        TASKS_BACKEND="immediate",
-        CONN_MAX_AGE="60",  # one connection throughout, as a server's worker keeps it
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 def seeded_tickets() -> int:
@@ -418,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     except PostgresUnavailable as exc:
         say(f"bench-tickets: PostgreSQL is not available: {exc}")
         return 2
-    setup_django(url, args)
+    setup_django(url, args.data_dir)
     lines: dict[str, Any] = {}
     held = seeded_tickets()
     if held != args.tickets:
