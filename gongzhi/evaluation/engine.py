@@ -168,14 +168,19 @@ def _ym(month: str) -> tuple[int, int]:
     return int(year), int(mon)
 
 
-def next_month(month: str) -> str:
+def shift_month(month: str, n: int) -> str:
+    """The month ``n`` months after ``month`` (before it when ``n`` is negative)."""
     year, mon = _ym(month)
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+    index = year * 12 + mon - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def next_month(month: str) -> str:
+    return shift_month(month, 1)
 
 
 def previous_month(month: str) -> str:
-    year, mon = _ym(month)
-    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+    return shift_month(month, -1)
 
 
 def month_first_day(month: str) -> date:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from gongzhi.core.manifests import indicator_registry
 from gongzhi.core.models import Community
 from gongzhi.core.natural import Part, natural_key
+from gongzhi.evaluation import engine
 from gongzhi.evaluation.models import IndicatorValue, Intervention, Refresh
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ def min_cell() -> int:
 
 
 def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
+    return engine.month_first_day(engine.shift_month(f"{month:%Y-%m}", n))
 
 
 def current_month() -> date:

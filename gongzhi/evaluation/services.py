@@ -232,10 +232,8 @@ def entries(community: Community) -> Iterator[Entry]:
 
 def months_until(today: date, back: int = MONTHS_BACK) -> list[str]:
     """The ``back`` months before ``today``'s month and that month, "YYYY-MM", ascending."""
-    first = date(today.year - (back // 12), today.month, 1)
-    for _step in range(back % 12):
-        first = engine.month_first_day(engine.previous_month(f"{first:%Y-%m}"))
-    return engine.months_between(f"{first:%Y-%m}", f"{today:%Y-%m}")
+    last = f"{today:%Y-%m}"
+    return engine.months_between(engine.shift_month(last, -back), last)
 
 
 def eval_input(community: Community, months: Sequence[str] | None = None) -> EvalInput:
