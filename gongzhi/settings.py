@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "gongzhi.feedback",
     "gongzhi.disclosure",
     "gongzhi.evaluation",
+    "gongzhi.surveys",
 ]
 
 MIDDLEWARE = [
