@@ -83,6 +83,8 @@ class Wave(TenantModel):
     sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
     seed = models.CharField(_("public seed"), max_length=200, blank=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
+    #: When those it asks were told that it is open (once; see services.waves_announce).
+    announced_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
