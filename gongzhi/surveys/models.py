@@ -83,6 +83,10 @@ class Wave(TenantModel):
     sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
     seed = models.CharField(_("public seed"), max_length=200, blank=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
+    #: The published candidate lists of a sampled wave, as drawn: ``{stratum: [line, …]}`` in
+    #: their published order (one stratum, "", for a simple random sample). With the seed,
+    #: anyone can repeat the draw: ``python -m gongzhi.core.lottery``.
+    frame = models.JSONField(default=dict, blank=True)
     #: When those it asks were told that it is open (once; see services.waves_announce).
     announced_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
