@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
     from gongzhi.core.indicators import Indicator
     from gongzhi.core.notify import Kind
+    from gongzhi.core.outcomes import OutcomeSource
 
 
 @cache
@@ -107,3 +108,9 @@ def console_link_registry() -> dict[str, ConsoleLink]:
 def indicator_registry() -> dict[str, Indicator]:
     """``{key: Indicator}``: the indicators each app declares (``INDICATORS``), for evaluation."""
     return cast("dict[str, Indicator]", collect("INDICATORS"))
+
+
+def outcome_registry() -> dict[str, OutcomeSource]:
+    """``{key: OutcomeSource}``: outcomes other than indicators that apps declare
+    (``OUTCOMES``), which evaluation's comparisons can read (survey scale scores)."""
+    return cast("dict[str, OutcomeSource]", collect("OUTCOMES"))
