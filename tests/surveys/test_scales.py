@@ -5,7 +5,9 @@ the survey builder inserts."""
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,18 @@ def test_every_shipped_file_loads_and_is_in_the_library() -> None:
             assert set(item.labels) == {"zh-hans", "en"}
         for key, minimum in scale.min_items.items():
             assert minimum >= 1, key
+
+
+def test_the_files_ship_in_the_package() -> None:
+    """pyproject's package data must cover the JSON files, or an installed platform has no
+    scales (tested by building a wheel once; this keeps the pattern from going missing)."""
+    pyproject = Path(scales.__file__).parents[2] / "pyproject.toml"
+    patterns = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["*"]
+    for path in SHIPPED:
+        relative = path.relative_to(scales.DIRECTORY.parent).as_posix()
+        assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
 
 
 def test_the_library_holds_the_instruments_of_the_issue() -> None:
