@@ -40,6 +40,7 @@ from typing import Any
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from gongzhi.surveys.definition import (
     LANGUAGES,
@@ -123,6 +124,12 @@ def _language(suffix: str) -> str | None:
     return None
 
 
+def _column(header: str) -> str:
+    """A column's name as we look it up: ``Label::English (en)`` is ``label::English (en)``."""
+    base, separator, suffix = header.partition("::")
+    return base.strip().lower() + (f"::{suffix.strip()}" if separator else "")
+
+
 @dataclass
 class _Sheet:
     name: str
@@ -137,7 +144,7 @@ def _read_sheet(workbook: Any, name: str) -> _Sheet | None:
     rows = list(sheet.iter_rows(values_only=True))
     if not rows:
         return _Sheet(name, [], [])
-    header = [_text(value) for value in rows[0]]
+    header = [_column(_text(value)) for value in rows[0]]
     data = []
     for number, values in enumerate(rows[1:], start=2):
         cells = {
@@ -287,7 +294,7 @@ def read_xlsform(data: bytes) -> Definition:
     sheet row of anything outside the subset, and the definition's own validation."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise ValidationError(
             _("This file is not an XLSForm workbook (.xlsx)."), code="xlsform"
         ) from error
@@ -346,6 +353,7 @@ class _SurveyReader:
         self.section: Section | None = None  # the open begin_group section
         self.loose: Section | None = None  # questions outside any group
         self.matrix: _Matrix | None = None
+        self.section_row = 0  # the sheet row of the open section's begin_group
 
     def refuse(self, number: int, message: str) -> ValidationError:
         return _refuse(number, self.sheet.name, message)
@@ -371,8 +379,10 @@ class _SurveyReader:
         for number, cells in self.sheet.rows:
             self.columns.check(number, cells)
             self.row(number, cells)
-        if self.matrix is not None or self.section is not None:
-            raise self.refuse(len(self.sheet.rows) + 1, _("a group is not closed by end_group."))
+        if self.matrix is not None:
+            raise self.refuse(self.matrix.number, _("a group is not closed by end_group."))
+        if self.section is not None:
+            raise self.refuse(self.section_row, _("a group is not closed by end_group."))
         used = {s.name for s in self.sections} | {
             q.name for s in self.sections for q in s.questions
         }
@@ -459,6 +469,7 @@ class _SurveyReader:
             relevant=common["relevant"],
         )
         self.sections.append(self.section)
+        self.section_row = number
         self.loose = None
 
     def end_group(self, number: int) -> None:

@@ -422,6 +422,27 @@ def test_a_kobotoolbox_file_reads():
     _xform(write_xlsform(definition))
 
 
+def test_column_names_are_read_whatever_their_case():
+    data = _workbook(
+        [
+            {
+                "Type": "integer",
+                "Name": "age",
+                "Label::English (en)": "Age",
+                "Constraint": ". <= 120",
+            }
+        ],
+        [],
+        [{"Form_Title": "Ages", "Default_Language": "English (en)"}],
+    )
+    definition = read_xlsform(data)
+    assert definition.questions()[0] == Question(
+        name="age", kind="integer", labels={"en": "Age"}, maximum=120.0
+    )
+    assert definition.title == {"en": "Ages"}
+    assert definition.default_language == "en"
+
+
 def test_a_likert_appearance_on_named_choices_stays_a_single_choice():
     data = _workbook(
         [{"type": "select_one agree", "name": "q", "label": "同意吗", "appearance": "likert"}],
@@ -587,7 +608,11 @@ def test_a_matrix_of_other_questions_is_refused():
 
 
 def test_an_unclosed_group_is_refused():
-    survey = [{"type": "begin_group", "name": "a", "label": "甲"}, OK_ROW]
+    survey = [OK_ROW, {"type": "begin_group", "name": "a", "label": "甲"}, OK_ROW]
+    with pytest.raises(ValidationError) as caught:
+        read_xlsform(_workbook(survey, YN))
+    assert caught.value.messages == [_refusal(3, _("a group is not closed by end_group."))]
+    survey = [OK_ROW, {"type": "begin_group", "name": "m", "appearance": "table-list"}]
     with pytest.raises(ValidationError) as caught:
         read_xlsform(_workbook(survey, YN))
     assert caught.value.messages == [_refusal(3, _("a group is not closed by end_group."))]
