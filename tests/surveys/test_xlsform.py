@@ -10,13 +10,12 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings
 from pyxform.xls2xform import convert
 
-from gongzhi.surveys.definition import Choice, Definition, Question, Section
+from gongzhi.surveys.definition import Choice, Question
 from gongzhi.surveys.xlsform import read_xlsform, write_xlsform
-from tests.surveys.test_definition import sample
+from tests.surveys.test_definition import definitions, sample
 
 
 def _xform(data: bytes) -> str:
@@ -68,157 +67,6 @@ def test_write_refuses_an_invalid_definition():
 
 
 # --- property: read(write(d)) == d, and pyxform accepts write(d) ------------------------------
-
-texts = (
-    st.text(alphabet="abcdefghij klmn问卷社区居民邻里满意度XYZ0123?（）", min_size=1, max_size=12)
-    .map(str.strip)
-    .filter(bool)
-)
-languages = st.sampled_from([("zh-hans",), ("en",), ("zh-hans", "en")])
-
-
-@st.composite
-def labels(draw: st.DrawFn) -> dict[str, str]:
-    return {code: draw(texts) for code in draw(languages)}
-
-
-@st.composite
-def optional_labels(draw: st.DrawFn) -> dict[str, str]:
-    return draw(labels()) if draw(st.booleans()) else {}
-
-
-choice_names = st.from_regex(r"[a-z0-9][a-z0-9_]{0,5}", fullmatch=True)
-
-
-@st.composite
-def choice_list(draw: st.DrawFn, fewest: int) -> list[Choice]:
-    names = draw(st.lists(choice_names, min_size=fewest, max_size=5, unique=True))
-    return [Choice(name, draw(labels())) for name in names]
-
-
-bounds = st.none() | st.integers(-500, 500).map(float) | st.floats(-1e4, 1e4, allow_nan=False)
-
-
-@st.composite
-def questions(draw: st.DrawFn, name: str, earlier: list[Question]) -> Question:
-    kind = draw(
-        st.sampled_from(
-            [
-                "select_one",
-                "select_multiple",
-                "likert",
-                "matrix",
-                "integer",
-                "decimal",
-                "text",
-                "date",
-                "rank",
-            ]
-        )
-    )
-    question = Question(
-        name=name,
-        kind=kind,
-        labels=draw(labels()),
-        hints=draw(optional_labels()),
-        required=draw(st.booleans()),
-    )
-    if kind in ("select_one", "select_multiple", "rank", "matrix"):
-        question.choices = draw(choice_list(1 if kind == "select_multiple" else 2))
-        question.randomise = draw(st.booleans())
-    if kind == "likert":
-        question.choices = [
-            Choice(str(i), draw(labels())) for i in range(1, draw(st.integers(2, 7)) + 1)
-        ]
-    if kind == "matrix":
-        rows = draw(st.lists(choice_names, min_size=1, max_size=4, unique=True))
-        question.rows = [Choice(row, draw(labels())) for row in rows]
-        question.scale = draw(st.sampled_from(["", "collective-efficacy@1"]))
-    if kind in ("integer", "decimal"):
-        low, high = draw(bounds), draw(bounds)
-        if low is not None and high is not None and low > high:
-            low, high = high, low
-        question.minimum, question.maximum = low, high
-    question.relevant = draw(relevant(earlier))
-    return question
-
-
-@st.composite
-def relevant(draw: st.DrawFn, earlier: list[Question]) -> str:
-    candidates = [q for q in earlier if q.kind != "matrix"]
-    if not candidates or draw(st.booleans()):
-        return ""
-    other = draw(st.sampled_from(candidates))
-    if other.choices:
-        choice = draw(st.sampled_from(other.choices)).name
-        return draw(
-            st.sampled_from(
-                [
-                    f"${{{other.name}}} = '{choice}'",
-                    f"selected(${{{other.name}}}, '{choice}')",
-                    f"count-selected(${{{other.name}}}) > 0 or ${{{other.name}}} != '{choice}'",
-                ]
-            )
-        )
-    if other.kind in ("integer", "decimal"):
-        return f"${{{other.name}}} >= 3"
-    return f"not(${{{other.name}}} = '')"
-
-
-question_names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
-    lambda name: not name.startswith("xml") and name != "meta"
-)
-
-
-@st.composite
-def definitions(draw: st.DrawFn) -> Definition:
-    names = draw(st.lists(question_names, min_size=2, max_size=12, unique=True))
-    section_count = draw(st.integers(1, min(3, len(names) - 1)))
-    section_names = names[:section_count]
-    question_pool = names[section_count:]
-    sizes = sorted(
-        draw(
-            st.lists(
-                st.integers(0, len(question_pool)),
-                min_size=section_count - 1,
-                max_size=section_count - 1,
-            )
-        )
-    )
-    cuts = [0, *sizes, len(question_pool)]
-    sections: list[Section] = []
-    earlier: list[Question] = []
-    for index, section_name in enumerate(section_names):
-        members = question_pool[cuts[index] : cuts[index + 1]] or []
-        assume(members)
-        section_questions = []
-        for name in members:
-            # Skip logic looks only at earlier sections, so a section may be randomised.
-            section_questions.append(draw(questions(name, earlier)))
-        sections.append(
-            Section(
-                name=section_name,
-                labels=draw(labels()),
-                questions=section_questions,
-                randomise=draw(st.booleans()),
-                relevant=draw(relevant(earlier)),
-            )
-        )
-        earlier.extend(section_questions)
-    definition = Definition(
-        form_id=draw(st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)),
-        version=draw(st.from_regex(r"[0-9a-z.]{0,8}", fullmatch=True)),
-        title=draw(labels()),
-        sections=sections,
-        anonymous=draw(st.booleans()),
-        default_language=draw(st.sampled_from(["zh-hans", "en"])),
-    )
-    try:
-        definition.validate()
-    except ValidationError:
-        # A matrix row's exported name can clash with another name (q_a + row b = q_a_b).
-        assume(False)
-    return definition
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
