@@ -31,6 +31,7 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("hotline/", include("gongzhi.feedback.urls")),
     path("notices/", include("gongzhi.disclosure.urls")),
     path("evaluation/", include("gongzhi.evaluation.urls")),
+    path("surveys/", include("gongzhi.surveys.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.
