@@ -430,6 +430,16 @@ def _check_question(question: Question, errors: list[str]) -> None:
             _("Question %(name)s: “%(scale)s” does not name a scale as slug@version.")
             % {"name": name, "scale": question.scale}
         )
+    elif question.scale and not (
+        question.choices and all(SCORE_RE.match(c.name) for c in question.choices)
+    ):
+        # A scale is scored from its answers: each choice is named by its score.
+        errors.append(
+            _(
+                "Question %(name)s asks the scale %(scale)s: its choices are named by their score (1, 2, 3 …)."
+            )
+            % {"name": name, "scale": question.scale}
+        )
 
 
 def _check_relevant(

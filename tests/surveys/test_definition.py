@@ -364,6 +364,16 @@ INVALID = [
         ),
     ),
     (
+        _set("owner", scale="collective-efficacy@1"),
+        lambda: (
+            _(
+                "Question %(name)s asks the scale %(scale)s: its choices are named by their score "
+                "(1, 2, 3 …)."
+            )
+            % {"name": "owner", "scale": "collective-efficacy@1"}
+        ),
+    ),
+    (
         # Skip logic may only look back.
         _set("age", relevant="${owner} = 'yes'"),
         lambda: (
@@ -703,7 +713,9 @@ def questions(draw: st.DrawFn, name: str, earlier: list[Question]) -> Question:
     if kind == "matrix":
         rows = draw(st.lists(choice_names, min_size=1, max_size=4, unique=True))
         question.rows = [Choice(row, draw(labels())) for row in rows]
-        question.scale = draw(st.sampled_from(["", "collective-efficacy@1"]))
+        if draw(st.booleans()):
+            question.scale = "collective-efficacy@1"
+            question.choices = [Choice(str(i), draw(labels())) for i in range(1, 6)]
     if kind in ("integer", "decimal"):
         low, high = draw(bounds), draw(bounds)
         if low is not None and high is not None and low > high:
