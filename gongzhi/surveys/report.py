@@ -302,10 +302,10 @@ def pdf_blocks(context: dict[str, Any]) -> list[Any]:
                     _("Score"),
                     _("Before"),
                     _("After"),
-                    _("Change"),
+                    _("Mean change"),
                     _("95% CI"),
                     _("Effect size"),
-                    _("Who"),
+                    _("Answers compared"),
                 ],
                 rows=[
                     [

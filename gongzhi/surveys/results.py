@@ -34,6 +34,9 @@ from gongzhi.surveys.models import Response, Survey, Wave
 #: Reliability needs more than a score: below this many complete answers α's interval is too
 #: wide to say anything (Feldt's interval with 5 respondents spans most of 0–1).
 MIN_RELIABILITY_N = 10
+#: Below this α a score's items agree only loosely (0.7 is the usual bar, after Nunnally 1978;
+#: the page warns below 0.6 and shows the score with the warning).
+ALPHA_LOW = 0.6
 #: A community-level reliability needs at least this many communities with answers.
 MIN_COMMUNITIES = 3
 #: Bootstrap resamples for the before/after (BCa); enough for a 95 % interval's ends.
@@ -222,6 +225,17 @@ def score_rows(
             except ValueError as exc:
                 note = str(exc)
             else:
+                if reliability.alpha < 0:
+                    note = _(
+                        "α is below zero: the items do not measure one thing in these answers, "
+                        "or some were understood the other way round. Do not use this score "
+                        "before looking at the items below."
+                    )
+                elif reliability.alpha < ALPHA_LOW:
+                    note = _(
+                        "α is below %(low)s: the items agree only loosely; read this score "
+                        "with care and look at the items below."
+                    ) % {"low": ALPHA_LOW}
                 items = tuple(
                     ItemRow(
                         key=item.key,

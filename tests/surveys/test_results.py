@@ -200,3 +200,17 @@ def test_compare_pairs_by_person_only_when_identified_and_consented(community, w
     unpaired = results.compare(first, second, min_n=5)
     assert not unpaired.paired and unpaired.rows[0].change is not None
     assert unpaired.rows[0].change.n_before == 8 and unpaired.rows[0].change.n_pairs == 0
+
+
+def test_items_that_do_not_hang_together_are_flagged_beside_the_score():
+    d = definition()
+    grids = [q for q in d.questions() if q.scale == REF]
+    rng = np.random.default_rng(11)
+    noise = [
+        {g.name: {r.name: str(rng.integers(1, 6)) for r in g.rows} for g in grids}
+        for _i in range(40)
+    ]
+    total = results.score_rows(scales.get(REF), results.item_answers(d, REF, noise), min_n=5)[0]
+    assert total.mean is not None and total.reliability is not None
+    assert total.reliability.alpha < results.ALPHA_LOW
+    assert total.note  # the warning sits beside the score
