@@ -41,7 +41,7 @@ from gongzhi.evaluation.models import IndicatorValue, Intervention, Intervention
 #: G − 1 degrees of freedom: two communities leave one).
 MIN_COMMUNITIES = 3
 #: Months with data needed on each side of the split, in the treated and in the controls.
-MIN_MONTHS_EACH_SIDE = 2
+MIN_MONTHS_EACH_SIDE = 1
 #: The event study's leads and lags (relative months shown either side of the reference −1).
 EVENT_LEADS = 6
 EVENT_LAGS = 6

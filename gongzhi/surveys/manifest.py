@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.notify import Kind, Message
+from gongzhi.core.outcomes import OutcomeSource
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -70,3 +71,10 @@ CONSOLE_LINKS = {
 #: The demo street's content (``core.demo``): a collective-efficacy survey with a baseline and
 #: a follow-up in the first community, and the same form in a second community.
 DEMO = {"surveys": DemoContent(order=80, seed="gongzhi.surveys.demo.seed")}
+
+#: Scale score means per community and round, for evaluation's comparisons (``core.outcomes``).
+OUTCOMES = {
+    "survey": OutcomeSource(
+        label=_("Survey scale scores"), provider="gongzhi.surveys.outcomes.scale_means"
+    ),
+}

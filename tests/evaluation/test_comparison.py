@@ -6,22 +6,29 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import datetime, time, timedelta
 
 import numpy as np
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongzhi.evaluation import comparison, did, selectors
 from gongzhi.evaluation.comparison import Design
 from gongzhi.evaluation.estimate_chart import estimate_chart
 from gongzhi.evaluation.models import IndicatorValue
+from gongzhi.surveys import scales
+from gongzhi.surveys.definition import Definition, Section
+from gongzhi.surveys.models import Response, Survey, Wave
 from tests.api_world import staff
 from tests.evaluation.comparison_world import AFTER, BEFORE, EFFECT, KEY, Street, build, rate
 from tests.factories import CommunityFactory
 
 pytestmark = pytest.mark.django_db
+
+SCALE = "collective_efficacy@1"
 
 
 @pytest.fixture
@@ -296,3 +303,87 @@ def test_the_event_study_chart_is_svg_with_escaped_text_and_no_styles():
     # Five estimates and the reference month: six points; five whiskers.
     assert svg.count("<circle") == 6
     assert len(re.findall(r'<line x1="([\d.]+)" x2="\1"', svg)) >= 5
+
+
+# --- a survey scale as the outcome ----------------------------------------------------------
+
+
+def _answers(target: int) -> dict:
+    """Every item of the collective-efficacy scale answered so that its score is ``target``
+    (a reverse-keyed item ticked at 6 − target)."""
+    scale = scales.get(SCALE)
+    reverse = {item.key for item in scale.items if item.reverse}
+    return {
+        grid.name: {
+            row.name: str(6 - target if row.name in reverse else target) for row in grid.rows
+        }
+        for grid in scales.matrix_questions(SCALE)
+    }
+
+
+def _wave(community, worker, definition, opens, targets: list[int], position: int) -> None:
+    survey, _new = Survey.objects.get_or_create(
+        community=community,
+        form_id="ce",
+        version="1",
+        defaults={
+            "title": "集体效能调查",
+            "definition": definition.to_dict(),
+            "status": "open",
+            "created_by": worker,
+        },
+    )
+    at = timezone.make_aware(datetime.combine(opens.replace(day=3), time(9)))
+    wave = Wave.objects.create(
+        community=community,
+        survey=survey,
+        position=position,
+        label="第一轮",
+        opens_at=at,
+        closes_at=at + timedelta(days=14),
+        created_by=worker,
+    )
+    for target in targets:
+        Response.objects.create(community=community, wave=wave, answers=_answers(target))
+
+
+def test_a_survey_scale_compares_round_means(street, worker):
+    definition = Definition(
+        form_id="ce",
+        version="1",
+        title={"zh-hans": "集体效能", "en": "Collective efficacy"},
+        sections=[
+            Section("ce", {"zh-hans": "看法", "en": "Views"}, scales.matrix_questions(SCALE))
+        ],
+    )
+    before, after = selectors.add_months(street.split, -3), selectors.add_months(street.split, 1)
+    a, b, c, d, e = street.communities
+    _wave(a, worker, definition, before, [3] * 5, 1)
+    _wave(a, worker, definition, after, [4] * 5, 2)
+    for control, step in ((b, 0), (c, 1), (e, 0)):
+        _wave(control, worker, definition, before, [3] * 5, 1)
+        _wave(control, worker, definition, after, [3] * 4 + [4 + step], 2)
+    _wave(c, worker, definition, street.split, [5] * 4, 3)  # four answers: too few, left out
+    d_design = Design(
+        outcome=f"survey:{SCALE}", treatment=f"record:{street.record.pk}", split=street.split
+    )
+    result = run(street, d_design)
+    assert result.outcome.label == scales.get(SCALE).names["zh-hans"]
+    panel = result.panel
+    got = sorted((r.community_id, r.month, round(r.y, 9), r.n) for r in panel.rows)
+    assert got == sorted(
+        [
+            (a.pk, before, 3.0, 5),
+            (a.pk, after, 4.0, 5),
+            (b.pk, before, 3.0, 5),
+            (b.pk, after, 3.2, 5),
+            (c.pk, before, 3.0, 5),
+            (c.pk, after, 3.4, 5),
+            (e.pk, before, 3.0, 5),
+            (e.pk, after, 3.2, 5),
+        ]
+    )
+    assert result.result is not None
+    assert result.result.estimate == pytest.approx(1.0 - (0.2 + 0.4 + 0.2) / 3)
+    y, treated, post = panel.column("y"), panel.column("treated"), panel.column("post")
+    assert result.result == did.did(y, treated, post, cluster=panel.cluster)
