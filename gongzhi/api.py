@@ -96,6 +96,7 @@ api.add_router("/communities", feedback_router)
 api.add_router("/communities", "gongzhi.feedback.stats_api.router")
 api.add_router("/communities", disclosure_router)
 api.add_router("/communities", "gongzhi.evaluation.api.router")
+api.add_router("/communities", "gongzhi.surveys.api.router")
 api.add_router("/communities", "gongzhi.evaluation.comparison_api.router")
 
 

@@ -31,6 +31,7 @@ from gongzhi.feedback import routing
 from gongzhi.feedback import services as hotline
 from gongzhi.opinions import services as opinions
 from gongzhi.opinions.models import Moderation
+from gongzhi.surveys import services as surveys
 from gongzhi.voting import selectors as vote_selectors
 from gongzhi.voting import services as voting
 from gongzhi.voting.models import Electorate
@@ -106,6 +107,7 @@ def build_world() -> World:
         _conversation(world, community)
         _hotline(world, community, building)
         _disclosure(world, community)
+        _surveys(world, community)
         _evaluation(world, community)
     assert worker and resident and writer
     return world
@@ -318,6 +320,26 @@ def _disclosure(world: World, community: Any) -> None:
     ids["document_id"] = disclosure.document_create(
         actor=worker, community=community, kind="plan", title="年度计划", body="一、绿化。"
     ).pk
+
+
+def _surveys(world: World, community: Any) -> None:
+    """An open survey with a round running now that the resident has answered, and a sampled
+    round to come, not yet drawn."""
+    from tests.surveys.answering import GOOD, open_survey
+
+    users, ids = world.users, world.ids
+    survey, wave = open_survey(worker=users["worker"], community=community, form_id="api_world")
+    surveys.response_submit(actor=users["resident"], wave=wave, answers=GOOD)
+    sampled = surveys.wave_create(
+        actor=users["worker"],
+        survey=survey,
+        label="回访",
+        opens_at=timezone.now() + timedelta(days=30),
+        closes_at=timezone.now() + timedelta(days=40),
+        sample="random",
+        sample_size=2,
+    )
+    ids.update(survey_id=survey.pk, wave_id=wave.pk, draw_wave_id=sampled.pk, export_fmt="csv")
 
 
 def _evaluation(world: World, community: Any) -> None:

@@ -31,7 +31,7 @@ def _anyone(request: HttpRequest) -> Any:
 READ = [TokenAuth(), SessionAuth(), _anyone]
 
 
-class WaveOut(Schema):
+class SurveyWaveOut(Schema):
     id: int
     position: int
     label: str
@@ -51,17 +51,17 @@ class SurveyOut(Schema):
     version: str
     anonymous: bool
     status: str = Field(..., description="draft | open | closed")
-    current_wave: WaveOut | None = Field(None, description="The round taking answers now.")
+    current_wave: SurveyWaveOut | None = Field(None, description="The round taking answers now.")
 
 
 class SurveyDetailOut(SurveyOut):
     definition: dict[str, Any] = Field(
         ..., description="Sections, questions, choices, skip logic (see docs/surveys.md)."
     )
-    waves: list[WaveOut]
+    waves: list[SurveyWaveOut]
 
 
-class AnswerIn(Schema):
+class SurveyAnswerIn(Schema):
     answers: dict[str, Any] = Field(
         ...,
         description=(
@@ -75,13 +75,13 @@ class AnswerIn(Schema):
     )
 
 
-class ReceiptOut(Schema):
+class SurveyReceiptOut(Schema):
     code: str
     wave_id: int
     answered_on: date
 
 
-class WaveIn(Schema):
+class SurveyWaveIn(Schema):
     label: str
     opens_at: datetime
     closes_at: datetime
@@ -89,11 +89,11 @@ class WaveIn(Schema):
     sample_size: int | None = None
 
 
-class DrawIn(Schema):
+class SurveyDrawIn(Schema):
     seed: str = Field(..., description="The public seed, exactly as announced.")
 
 
-class DrawOut(Schema):
+class SurveyDrawOut(Schema):
     drawn: int
     seed: str
     frame: dict[str, list[str]] = Field(
@@ -148,10 +148,10 @@ def survey_detail(request: HttpRequest, slug: str, survey_id: int) -> dict[str, 
 
 @router.post(
     "/{slug}/surveys/{survey_id}/answers",
-    response={201: ReceiptOut},
+    response={201: SurveyReceiptOut},
     summary="Answer the round open now; returns the receipt",
 )
-def answer_submit(request: HttpRequest, slug: str, survey_id: int, payload: AnswerIn) -> Any:
+def answer_submit(request: HttpRequest, slug: str, survey_id: int, payload: SurveyAnswerIn) -> Any:
     user = api_user(request)
     survey = _survey(request, slug, survey_id, user)
     wave = selectors.current_wave(survey)
@@ -167,7 +167,7 @@ def answer_submit(request: HttpRequest, slug: str, survey_id: int, payload: Answ
 
 @router.get(
     "/{slug}/surveys/{survey_id}/waves/{wave_id}/receipt",
-    response=ReceiptOut,
+    response=SurveyReceiptOut,
     summary="My receipt for a round (404 if I have not answered it)",
 )
 def my_receipt(request: HttpRequest, slug: str, survey_id: int, wave_id: int) -> Any:
@@ -181,7 +181,7 @@ def my_receipt(request: HttpRequest, slug: str, survey_id: int, wave_id: int) ->
 
 @router.get(
     "/{slug}/surveys/{survey_id}/waves",
-    response=list[WaveOut],
+    response=list[SurveyWaveOut],
     auth=READ,
     summary="A survey's rounds",
 )
@@ -191,10 +191,10 @@ def wave_list(request: HttpRequest, slug: str, survey_id: int) -> list[Wave]:
 
 @router.post(
     "/{slug}/surveys/{survey_id}/waves",
-    response={201: WaveOut},
+    response={201: SurveyWaveOut},
     summary="Add a round: its dates and who it asks (staff)",
 )
-def wave_create(request: HttpRequest, slug: str, survey_id: int, payload: WaveIn) -> Any:
+def wave_create(request: HttpRequest, slug: str, survey_id: int, payload: SurveyWaveIn) -> Any:
     user = api_user(request)
     survey = _survey(request, slug, survey_id, user)
     wave = services.wave_create(
@@ -211,11 +211,11 @@ def wave_create(request: HttpRequest, slug: str, survey_id: int, payload: WaveIn
 
 @router.post(
     "/{slug}/surveys/{survey_id}/waves/{wave_id}/draw",
-    response=DrawOut,
+    response=SurveyDrawOut,
     summary="Draw a sampled round's residents by public lot (staff)",
 )
 def wave_draw(
-    request: HttpRequest, slug: str, survey_id: int, wave_id: int, payload: DrawIn
+    request: HttpRequest, slug: str, survey_id: int, wave_id: int, payload: SurveyDrawIn
 ) -> dict[str, Any]:
     user = api_user(request)
     wave = _wave(request, slug, survey_id, wave_id, user)

@@ -120,3 +120,15 @@ def open_survey(
         **wave,
     }
     return survey, services.wave_create(actor=worker, survey=survey, **fields)
+
+
+def second_worker(community: Any) -> Any:
+    """Another community worker, with two-factor login as staff pages require."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.conftest import TOTP_SECRET
+    from tests.factories import member
+
+    user = member(community, "community_worker")
+    TOTP.activate(user, TOTP_SECRET)
+    return user
