@@ -3,6 +3,7 @@ the test client as a community worker (and who else may or may not)."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 from gongzhi.core.models import Role
 from gongzhi.surveys import services
@@ -271,6 +273,8 @@ def test_results_page_report_and_pdf(community, worker):
     pdf = client.get(url(community, "surveys_report_pdf", survey.pk))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "集体效能感" in text and "基线" in text and "回访" in text
     # Only the first wave, no comparison; and a wave of 3 answers shows no score.
     first = client.get(
         url(community, "surveys_results", survey.pk) + f"?wave={waves[0].pk}"
