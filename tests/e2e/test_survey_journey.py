@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from gongzhi.surveys import services
+from gongzhi.surveys import scales, services
 from gongzhi.surveys.models import Receipt, Response, Survey, Wave
 from tests.e2e.a11y import axe_violations
 from tests.e2e.test_journeys import assert_no_sideways_scroll, force_login, html_lang, shot
@@ -34,14 +34,16 @@ def answer_through_service(wave: Wave, people, *, shift: float, seed: int) -> No
     rng = np.random.default_rng(seed)
     definition = services.definition_of(wave.survey)
     grids = [q for q in definition.questions() if q.scale == SCALE]
+    reverse = {item.key for item in scales.get(SCALE).items if item.reverse}
+
+    def choice(level: float, key: str) -> str:
+        value = 3 + level + rng.normal(0, 0.5)
+        return str(int(np.clip(round(6 - value if key in reverse else value), 1, 5)))
+
     for person in people:
         level = rng.normal(0, 0.9) + shift
         answers = {
-            grid.name: {
-                row.name: str(int(np.clip(round(3 + level + rng.normal(0, 0.5)), 1, 5)))
-                for row in grid.rows
-            }
-            for grid in grids
+            grid.name: {row.name: choice(level, row.name) for row in grid.rows} for grid in grids
         }
         services.response_submit(actor=person, wave=wave, answers=answers)
 
