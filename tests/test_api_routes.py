@@ -350,6 +350,7 @@ STEPS: list[Step] = [
         201,
         {"name": "老年议事会", "kind": "body", "started_on": "2026-03-01"},
     ),
+    Step(f"GET {C}/comparisons/did", "worker", 200, query="before=6&after=6"),
     # --- surveys
     Step(f"GET {C}/surveys", None, 200),
     Step(f"GET {S}", None, 200),

@@ -42,7 +42,7 @@ class DidQuery(Schema):
     after: int | None = Field(None, description="Months after the split: 3, 6, 9, 12, 18, 24.")
 
 
-class MeanOut(Schema):
+class DidMeanOut(Schema):
     treated: bool
     post: bool
     mean: float | None = Field(..., description="Mean over community-months; null if none.")
@@ -50,7 +50,7 @@ class MeanOut(Schema):
     communities: int
 
 
-class EstimateOut(Schema):
+class DidEstimateOut(Schema):
     se_kind: str = Field(..., description="cluster (CR3, t with G−1 df), hc1 or classical")
     estimate: float
     se: float
@@ -62,7 +62,7 @@ class EstimateOut(Schema):
     method_note: str
 
 
-class WildOut(Schema):
+class DidWildOut(Schema):
     p_value: float
     ci_low: float | None = Field(..., description="null when the test inversion has no bound")
     ci_high: float | None
@@ -71,19 +71,19 @@ class WildOut(Schema):
     weights: str
 
 
-class EventOut(Schema):
+class DidEventOut(Schema):
     period: int = Field(..., description="Months from the start; −1 is the reference.")
     estimate: float
     ci_low: float
     ci_high: float
 
 
-class CommunityRef(Schema):
+class DidCommunityOut(Schema):
     slug: str
     name: str
 
 
-class ExcludedOut(CommunityRef):
+class DidExcludedOut(DidCommunityOut):
     reason: str
 
 
@@ -95,20 +95,20 @@ class DidOut(Schema):
     split: str = Field(..., description="YYYY-MM")
     window_start: str
     window_end: str
-    treated: list[CommunityRef]
-    controls: list[CommunityRef]
-    excluded: list[ExcludedOut]
+    treated: list[DidCommunityOut]
+    controls: list[DidCommunityOut]
+    excluded: list[DidExcludedOut]
     n: int = Field(..., description="Community-months in the panel.")
     communities: int
     periods: int
-    means: list[MeanOut]
+    means: list[DidMeanOut]
     refusal: str = Field(..., description="Why no estimate is given; empty when one is.")
     cautions: list[str]
-    estimate: EstimateOut | None
-    hc1: EstimateOut | None
-    classical: EstimateOut | None
-    wild_bootstrap: WildOut | None
-    event_study: list[EventOut]
+    estimate: DidEstimateOut | None
+    hc1: DidEstimateOut | None
+    classical: DidEstimateOut | None
+    wild_bootstrap: DidWildOut | None
+    event_study: list[DidEventOut]
 
 
 def _finite(x: float) -> float | None:
