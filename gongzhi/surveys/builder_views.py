@@ -281,6 +281,16 @@ def builder_question(request: HttpRequest, slug: str, pk: int, name: str = "") -
         existing = definition.question(name)
         if existing is None:
             raise Http404
+        if existing.scale:
+            # A validated scale is asked as published: its wording and options are not edited.
+            messages.error(
+                request,
+                _(
+                    "A library scale is asked as published: its items and answers cannot be "
+                    "changed here. It can be moved, deleted or asked only under a condition."
+                ),
+            )
+            return redirect(_build_url(survey, f"item-{name}"))
     section = request.GET.get("section") or (
         definition.sections[-1].name if definition.sections else ""
     )

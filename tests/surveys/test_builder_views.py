@@ -177,6 +177,10 @@ def test_scale_library_adds_a_scale_to_a_draft(community, worker, draft):
     d = stored(draft)
     assert {q.scale for q in d.questions()} == {"collective_efficacy@1"}
     assert len(d.sections) == 1  # the empty first section made way for the scale
+    grid = d.questions()[0]
+    edit = url(community, "surveys_builder_question_edit", draft.pk, grid.name)
+    client.post(edit, {"kind": "matrix", "label_zh": "改过的", "rows": "一\n二"})
+    assert stored(draft).questions()[0] == grid  # asked as published
     response = client.post(
         url(community, "surveys_scale_add"),
         {"survey": draft.pk, "scale": "collective_efficacy@1"},
