@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gongzhi.accounts.services import api_token_create
 from gongzhi.evaluation import comparison, did, selectors
 from gongzhi.evaluation.comparison import Design
 from gongzhi.evaluation.estimate_chart import estimate_chart
@@ -387,3 +388,30 @@ def test_a_survey_scale_compares_round_means(street, worker):
     assert result.result.estimate == pytest.approx(1.0 - (0.2 + 0.4 + 0.2) / 3)
     y, treated, post = panel.column("y"), panel.column("treated"), panel.column("post")
     assert result.result == did.did(y, treated, post, cluster=panel.cluster)
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def test_the_api_gives_the_pages_comparison(street, worker, resident):
+    token = api_token_create(user=worker, name="test")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/communities/{street.a.slug}/comparisons/did"
+    response = client.get(url, {"before": BEFORE, "after": AFTER})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    expected = run(street, design(street))
+    assert body["treatment"] == f"record:{street.record.pk}"
+    assert body["split"] == f"{street.split:%Y-%m}"
+    assert body["estimate"]["estimate"] == expected.result.estimate
+    assert body["estimate"]["se_kind"] == "cluster"
+    assert body["hc1"]["se"] == expected.hc1.se
+    assert body["n"] == 4 * (BEFORE + AFTER) and body["communities"] == 4
+    assert [c["slug"] for c in body["excluded"]] == [street.communities[3].slug]
+    assert -1 not in [e["period"] for e in body["event_study"]]
+    bad = client.get(url, {"split": "2026-13"})
+    assert bad.status_code == 400
+    assert gettext("Give the month as YYYY-MM, for example 2026-03.") in bad.json()["message"]
+    outsider_token = api_token_create(user=resident, name="test")[1]
+    refused = Client(HTTP_AUTHORIZATION=f"Bearer {outsider_token}").get(url)
+    assert refused.status_code == 404
