@@ -12,11 +12,14 @@ each time) give the coverage, and as many streets drawn independently with no ef
 false-positive rate (a 5 % test of "no effect"). Every street is analysed by the shipped code:
 ``did(..., cluster=community)`` (the default, CR3 with t(G-1)), ``se="cr1"`` (plain
 cluster-robust, t(G-1)), ``se="cr2"`` (CR2 with Bell-McCaffrey degrees of freedom) and
-``wild_cluster_bootstrap`` (WCR, Webb weights, ``--reps`` draws), all on the same streets.
+``wild_cluster_bootstrap`` (WCR, Webb weights, ``--reps`` draws), all on the same streets;
+``cr2_g1`` (CR2 with t(G-1)) and ``cv3`` (the jackknife scaled by (G-1)/G, t(G-1)) are derived
+from those fits, to show what the default was chosen over.
 
 Prints a table per seed and design, then ``key=value`` lines (also written to
 bench/results/analysis-<time>.txt): ``did_coverage=`` and ``did_false_positive=`` pooled over
 the seeds, their ``_min``/``_max`` over the seeds, the same with ``_cr1``, ``_cr2``, ``_wild``,
+``_cr2_g1``, ``_cv3``,
 per design (``_t5``, ``_t10``), and the time per street of each method with its ratio to a
 plain OLS fit timed in the same run.
 
@@ -36,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -47,6 +51,12 @@ COMMUNITIES = 20
 PERIODS = 8
 DESIGNS = (5, 10)
 METHODS = ("cluster", "cr1", "cr2", "wild")
+# Intervals derived from the methods above, no extra fit: CR2's standard error with t(G-1)
+# instead of its Satterthwaite df, and the cluster jackknife scaled by (G-1)/G (MacKinnon,
+# Nielsen & Webb's CV3) with t(G-1) -- the alternatives the default was chosen over.
+DERIVED = ("cr2_g1", "cv3")
+COLUMNS = METHODS + DERIVED
+T_G1 = float(stats.t.ppf(0.975, COMMUNITIES - 1))
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,12 @@ def intervals(
                 se=None if method == "cluster" else method,
             )
             out[method] = (result.ci_low, result.ci_high)
+            if method in ("cluster", "cr2"):
+                se = result.se * (
+                    np.sqrt((COMMUNITIES - 1) / COMMUNITIES) if method == "cluster" else 1
+                )
+                name = "cv3" if method == "cluster" else "cr2_g1"
+                out[name] = (result.estimate - T_G1 * se, result.estimate + T_G1 * se)
         clock[method] += time.perf_counter() - start
     start = time.perf_counter()
     did(street.y, street.treated, street.post, se="classical")
@@ -168,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     per_seed: list[dict[tuple[str, str, int], tuple[int, int]]] = []
     seeds = list(range(1, args.seeds + 1))
-    say("# seed design measure " + " ".join(f"{m:>7}" for m in METHODS))
+    say("# seed design measure " + " ".join(f"{m:>7}" for m in COLUMNS))
     for seed in seeds:
         counts = run_seed(
             seed, panels=args.panels, effect=args.effect, rho=args.rho, reps=args.reps, clock=clock
@@ -176,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         per_seed.append(counts)
         for design in DESIGNS:
             for measure in ("coverage", "false_positive"):
-                cells = " ".join(f"{rate([counts[(measure, m, design)]]):7.3f}" for m in METHODS)
+                cells = " ".join(f"{rate([counts[(measure, m, design)]]):7.3f}" for m in COLUMNS)
                 say(f"# {seed:4d} {design:6d} {measure:14s} {cells}")
     streets = len(seeds) * 2 * args.panels
 
@@ -186,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return [per_seed[s][(measure, method, d)] for s in which for d in designs]
 
     everyone = list(range(len(seeds)))
-    for method in METHODS:
+    for method in COLUMNS:
         for measure in ("coverage", "false_positive"):
             key = f"did_{measure}{suffix(method)}"
             for label, designs in (("", DESIGNS), *((f"_t{d}", (d,)) for d in DESIGNS)):

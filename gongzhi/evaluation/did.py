@@ -18,21 +18,28 @@ fitted by OLS (statsmodels); ``d`` is the estimate. Its standard error is one of
   degrees of freedom (Imbens & Kolesar 2016; Pustejovsky & Tipton 2018); for comparison.
 
 Why CR3 for ``cluster``. A street has 10-20 communities and often only a few of them get an
-intervention. Plain CR1 errors then are too small: in ``make bench-analysis`` (20 communities, 8
-periods, AR(1) errors with a community effect) a 95 % CR1 interval covers the effect about 91 %
-of the time with 5 treated communities. The issue fixes the reference distribution as t with
-G - 1 degrees of freedom, and with that CR2 is still short (about 92.6 % with 5 treated); CR2
-only reaches 95 % with its own Satterthwaite degrees of freedom (about 7 there, not 19).
-CR3 -- the cluster jackknife of Bell & McCaffrey (2002), section 3, in the form clubSandwich's
-``vcovCR(type = "CR3")`` uses, ``V = B (sum_g X_g' A_g e_g e_g' A_g X_g) B`` with
-``A_g = (I - H_gg)^-1`` and ``B = (X'X)^-1``, which is the sum of squared leave-one-cluster-out
-changes of the estimate without a (G-1)/G factor -- keeps t(G-1) and covers 93.7-95.1 % (5
-treated) and 95.4-96.5 % (10 treated) over eight seeds of 1,000 panels; MacKinnon, Nielsen &
-Webb (2023, "Cluster-robust inference: a guide to empirical practice", J. Econometrics 232)
-recommend the jackknife with t(G-1) for few clusters for the same reason. docs/performance.md
-holds the measured numbers. When a cluster's block ``I - H_gg`` is singular (unit fixed effects
-nested in clusters, as in the event study) its Moore-Penrose inverse is used, which equals the
-jackknife of the within-transformed regression (Pustejovsky & Tipton 2018, section 3).
+intervention; plain CR1 errors are then too small. The issue fixes the reference distribution
+as t with G - 1 degrees of freedom, and with that CR2 is still a little short when few
+communities are treated (it needs its own Satterthwaite degrees of freedom, about 7 rather than
+19 with 5 of 20 treated, to reach 95 %). CR3 is the leave-one-cluster-out jackknife,
+``V = sum_g (b_(g) - b)(b_(g) - b)' = B (sum_g X_g' A_g e_g e_g' A_g X_g) B`` with
+``A_g = (I - H_gg)^-1`` and ``B = (X'X)^-1`` (Bell & McCaffrey 2002, "Bias reduction in standard
+errors for linear regression with multi-stage samples", Survey Methodology 28(2); it is
+MacKinnon, Nielsen & Webb's CV3 without their (G-1)/G factor: "Cluster-robust inference: a
+guide to empirical practice", J. Econometrics 232, 2023, who recommend the jackknife with
+t(G-1) when clusters are few). In ``make bench-analysis`` (20 communities, 8 periods, AR(1)
+errors rho 0.5 and a community effect; 3 seeds x 1,000 streets with an effect and 1,000
+without, half with 5 and half with 10 treated) its 95 % interval covered the effect 95.6 % of
+the time (per seed 94.6-96.4 %; 5 treated 95.0 %, 10 treated 96.1 %) and rejected a true null
+4.7 % of the time (5 treated 5.1 %); plain CR1 covered 93.5 % and, with 5 treated, 92.5 % with
+7.9 % false positives; CR2 with t(G-1) covered 93.4 % with 7.0 % false positives with 5
+treated; CV3 with its (G-1)/G factor 94.5 % there. CR3 keeps t(G-1) and a margin on both sides
+of the 93-97 % band; docs/performance.md holds the full table.
+
+When a cluster's block ``I - H_gg`` is singular (unit fixed effects nested in clusters, as in
+the event study) its Moore-Penrose inverse is used, as Pustejovsky & Tipton (2018) do for CR2;
+the residuals lie where it is a true inverse, and there it gives the jackknife of the
+within-transformed regression.
 
 ``wild_cluster_bootstrap`` is the second opinion: the restricted wild cluster bootstrap (WCR) of
 Cameron, Gelbach & Miller (2008) with Webb (2023) six-point weights (or Rademacher), its

@@ -27,6 +27,7 @@ from gongzhi.evaluation.did import (
     cluster_vcov,
     did,
     event_study,
+    main,
     wild_cluster_bootstrap,
 )
 
@@ -419,3 +420,15 @@ def test_bad_input_is_a_translated_message_exit_2_and_nothing_on_stdout(
     path.write_text(rows, encoding="utf-8")
     done = run_cli(path, *args)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", message + "\n")
+
+
+def test_se_cluster_without_a_cluster_column_is_refused(tmp_path, capsys):
+    path = tmp_path / "plain.csv"
+    path.write_text("y,g,t\n1,0,0\n3,0,0\n2,1,0\n3,0,1\n5,1,1\n", encoding="utf-8")
+    args = [str(path), "--outcome", "y", "--treated", "g", "--post", "t"]
+    assert main([*args, "--se", "cluster"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", gettext("--se cluster needs --cluster.") + "\n")
+    assert main([*args, "--se", "classical"]) == 0
+    estimate = float(parse(capsys.readouterr().out)["estimate"])
+    assert estimate == pytest.approx(2.0)  # (5 - 2) - (3 - 2)
