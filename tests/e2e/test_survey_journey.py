@@ -86,6 +86,36 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
     grids = [q for q in services.definition_of(survey).questions() if q.scale == SCALE]
     assert sum(len(g.rows) for g in grids) == 10
     assert page.locator(f"#item-{grids[0].name}").is_visible()
+    assert not axe_violations(page), axe_violations(page)
+
+    # A question of the worker's own in a new section, and one asked only after a "yes".
+    click_and_wait(page, f"main a[href='{base}{survey.pk}/build/question/?section=new']")
+    page.fill("#id_section-label_zh", "参与意愿")
+    page.select_option("#id_kind", "select_one")
+    page.fill("#id_label_zh", "您愿意参加邻里互助活动吗？")
+    page.fill("#id_label_en", "Would you join neighbourly help?")
+    page.fill("#id_name", "join")
+    page.fill("#id_choices", "愿意 | Yes\n不愿意 | No")
+    page.uncheck("#id_required")
+    assert not axe_violations(page), axe_violations(page)
+    shot(page, "survey-02a-question-form-zh")
+    click_and_wait(page, "main form button[type=submit]")
+    section = services.definition_of(Survey.objects.in_community(community).get()).sections[-1]
+    click_and_wait(page, f"main a[href='{base}{survey.pk}/build/question/?section={section.name}']")
+    page.select_option("#id_kind", "text")
+    page.fill("#id_label_zh", "您愿意做些什么？")
+    page.fill("#id_name", "how")
+    page.uncheck("#id_required")
+    click_and_wait(page, "main form button[type=submit]")
+    click_and_wait(page, f"main a[href='{base}{survey.pk}/build/logic/how/']")
+    page.select_option("#id_earlier", "join")
+    page.select_option("#id_op", "=")
+    page.fill("#id_value", "1")
+    assert not axe_violations(page), axe_violations(page)
+    click_and_wait(page, "main form button[type=submit]")
+    survey.refresh_from_db()
+    assert services.definition_of(survey).question("how").relevant == "${join} = '1'"
+    assert_no_sideways_scroll(page)
     shot(page, "survey-02-builder-zh")
     click_and_wait(page, f"main a[href='{base}{survey.pk}/build/preview/']")
     assert page.locator(f"[data-question='{grids[0].name}']").is_visible()
@@ -116,6 +146,12 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
             for row in grid.rows:
                 mine.check(f"input[name='{grid.name}__{row.name}'][value='{4 - number % 2}']")
         if number == 0:
+            # The follow-up question appears only once "yes" is chosen (skip logic).
+            assert mine.locator("#q-how").is_hidden()
+            mine.check("input[name='join'][value='1']")
+            assert mine.locator("#q-how").is_visible()
+            mine.fill("#i-how", "帮老人买菜")
+        if number == 0:
             assert not axe_violations(mine), axe_violations(mine)
             shot(mine, "survey-03-answer-phone")
         click_and_wait(mine, "main form[data-survey-form] button[type=submit]")
@@ -124,6 +160,7 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
             shot(mine, "survey-04-receipt-phone")
         phone.close()
     assert Receipt.objects.in_community(community).filter(wave=first).count() == 3
+    assert Response.objects.in_community(community).filter(answers__how="帮老人买菜").count() == 1
     # Anonymous: the answers carry no person.
     assert not Response.objects.in_community(community).filter(person__isnull=False).exists()
     others = [member(community) for _i in range(17)]
