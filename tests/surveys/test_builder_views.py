@@ -272,6 +272,8 @@ def test_results_page_report_and_pdf(community, worker):
     page = client.get(url(community, "surveys_results", survey.pk)).content.decode()
     assert 'class="score-alpha-ci"' in page and 'id="before-after"' in page
     assert "基线" in page and "回访" in page and 'id="change-sentence"' in page
+    builder = client.get(url(community, "surveys_builder", survey.pk)).content.decode()
+    assert url(community, "survey_wave_export", survey.pk, waves[1].pk, "csv") in builder
     report = client.get(url(community, "surveys_report", survey.pk))
     assert report.status_code == 200 and "data-print" in report.content.decode()
     pdf = client.get(url(community, "surveys_report_pdf", survey.pk))
@@ -289,3 +291,27 @@ def test_results_page_report_and_pdf(community, worker):
         Response.objects.in_community(community).create(wave=waves[1], answers=answers)
     small = client.get(url(community, "surveys_results", survey.pk)).content.decode()
     assert 'class="score-mean">—<' in small
+
+
+def test_an_unsupported_question_type_is_refused_with_its_row(community, worker):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    sheet.append(["text", "name", "您的名字"])
+    sheet.append(["geopoint", "where", "您在哪里"])
+    book.create_sheet("choices").append(["list_name", "name", "label"])
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "form_id"])
+    settings.append(["坏表", "bad_form"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = client_for(worker).post(
+        url(community, "surveys_import"), {"file": _upload(buffer.getvalue())}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "geopoint" in page and 'id="import-errors"' in page
+    assert not Survey.objects.in_community(community).exists()
