@@ -41,11 +41,12 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from django.utils.translation import gettext
 from scipy import optimize, stats
+
+from gongzhi.evaluation.cli import InputError, cannot_read, read_csv, refuse, setup_translation
 
 MISSING_POLICIES = ("listwise", "pairwise")
 
@@ -332,88 +333,21 @@ def community_reliability(scores: np.ndarray, communities: np.ndarray) -> GroupR
 # --- command line ------------------------------------------------------------------------------
 
 
-class InputError(ValueError):
-    """Bad input to a command-line front end; its message is translated."""
-
-
 def read_items_csv(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
-    """A CSV with one column per item and one row per respondent; empty cells are missing.
-
-    UTF-8 (with or without BOM) is tried first, then GB18030 (what Excel on a Chinese Windows
-    writes). Blank lines are skipped. A cell that is not a finite number is refused, naming it.
-    """
-    import csv
-    import io
-
-    raw = Path(path).read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(gettext("The file is neither UTF-8 nor GB18030 text."))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    # (line number, cells), blank lines skipped; the line number is what an editor shows.
-    rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    if not rows:
-        raise InputError(gettext("The file is empty."))
-    header = [name.strip() for name in rows[0][1]]
-    values = np.full((len(rows) - 1, len(header)), np.nan)
-    for r, (line, row) in enumerate(rows[1:]):
-        if len(row) != len(header):
+    """A CSV with one column per item and one row per respondent (``cli.read_csv``); a missing
+    cell is NaN, any other cell must be a number."""
+    table = read_csv(path)
+    values = np.full((len(table.rows), len(table.header)), np.nan)
+    for r, row in enumerate(table.rows):
+        if len(row) != len(table.header):
             raise InputError(
-                gettext("Row %(row)d has %(found)d cells; the header has %(expected)d.")
-                % {"row": line, "found": len(row), "expected": len(header)}
+                gettext("Line %(line)d has %(found)d cells; the header has %(expected)d.")
+                % {"line": table.lines[r], "found": len(row), "expected": len(table.header)}
             )
-        for c, cell in enumerate(row):
-            cell = cell.strip()
-            if not cell:
-                continue
-            try:
-                number = float(cell)
-            except ValueError:
-                number = math.nan
-            if not math.isfinite(number):
-                raise InputError(
-                    gettext("Row %(row)d, column %(column)s: %(value)s is not a number.")
-                    % {"row": line, "column": header[c], "value": cell}
-                )
-            values[r, c] = number
-    return header, values
-
-
-def _cli_language() -> str:
-    """The language of the command's messages: the locale's when it is one we have, else the
-    project's default (Chinese)."""
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "").lower()
-        if value.startswith("en"):
-            return "en"
-        if value.startswith("zh"):
-            return "zh-hans"
-    return "zh-hans"
-
-
-def setup_cli_translation() -> None:
-    """Make gettext work from a command line: the project's settings when
-    DJANGO_SETTINGS_MODULE names them, else the bare minimum to read the catalogues."""
-    import django
-    from django.conf import settings
-    from django.utils import translation
-
-    if not settings.configured:
-        if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-            settings.configure(
-                USE_I18N=True,
-                LANGUAGE_CODE="zh-hans",
-                LANGUAGES=[("zh-hans", "简体中文"), ("en", "English")],
-                LOCALE_PATHS=[Path(__file__).resolve().parent.parent / "locale"],
-                INSTALLED_APPS=[],
-            )
-        django.setup()
-    translation.activate(_cli_language())
+        for c in range(len(table.header)):
+            if not table.missing(r, c):
+                values[r, c] = table.number(r, c)
+    return list(table.header), values
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -425,20 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("file")
     parser.add_argument("--missing", choices=MISSING_POLICIES, default="listwise")
     args = parser.parse_args(argv)
-    setup_cli_translation()
+    setup_translation()
     try:
         _header, values = read_items_csv(args.file)
         alpha, low, high, n = cronbach_alpha(values, missing=args.missing)
     except OSError as error:
-        print(
-            gettext("Cannot read %(file)s: %(reason)s")
-            % {"file": args.file, "reason": error.strerror or error},
-            file=sys.stderr,
-        )
-        return 2
+        return cannot_read(args.file, error)
     except ValueError as error:
-        print(str(error), file=sys.stderr)
-        return 2
+        return refuse(str(error))
     print(f"alpha={alpha!r}\nci_low={low!r}\nci_high={high!r}\nn={n}")
     return 0
 

@@ -65,14 +65,10 @@ No ORM here: numbers in, numbers out.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,16 +76,22 @@ from django.utils.translation import gettext
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
+from gongzhi.evaluation.cli import (
+    InputError,
+    Table,
+    cannot_read,
+    read_csv,
+    refuse,
+    setup_translation,
+)
+
 SE_KINDS = ("classical", "hc1", "cluster", "cr1", "cr2")
 CLI_SE_KINDS = ("classical", "hc1", "cluster")
 INTERACTION = 3  # column of treated*post in the design: const, treated, post, treated*post
-# Cells read as missing (case-insensitive, after stripping blanks): what spreadsheets, R, pandas
-# and Stata write for "no value".
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
 WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])
 
 
-class DidInputError(ValueError):
+class DidInputError(InputError):
     """Input that cannot be analysed; the message is translated and says what to fix."""
 
 
@@ -580,82 +582,6 @@ def event_study(
 
 
 @dataclass(frozen=True)
-class Table:
-    """A CSV read as text: the header, and each row's cells with its line in the file."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    lines: tuple[int, ...]
-
-    def index(self, name: str) -> int:
-        try:
-            return self.header.index(name)
-        except ValueError:
-            raise DidInputError(
-                gettext("The file has no column named %(column)s.") % {"column": name}
-            ) from None
-
-    def cell(self, row: int, column: int) -> str:
-        cells = self.rows[row]
-        return cells[column].strip() if column < len(cells) else ""
-
-
-def read_csv(path: str | os.PathLike[str]) -> Table:
-    """Read a CSV in UTF-8 (with or without BOM) or else GB18030 (what Excel writes on a Chinese
-    Windows). Blank lines are skipped; a short row's missing cells are empty."""
-    raw = Path(path).read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DidInputError(gettext("The file is neither UTF-8 nor GB18030 text."))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: tuple[str, ...] | None = None
-    rows: list[tuple[str, ...]] = []
-    lines: list[int] = []
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = tuple(cell.strip() for cell in row)
-                continue
-            rows.append(tuple(row))
-            lines.append(reader.line_num)
-    except csv.Error:
-        raise DidInputError(
-            gettext("Line %(line)d is not valid CSV.") % {"line": reader.line_num}
-        ) from None
-    if header is None:
-        raise DidInputError(gettext("The file is empty."))
-    seen: set[str] = set()
-    for name in header:
-        if name and name in seen:
-            raise DidInputError(
-                gettext("The header names the column %(column)s twice.") % {"column": name}
-            )
-        seen.add(name)
-    return Table(header=header, rows=tuple(rows), lines=tuple(lines))
-
-
-def _number(table: Table, row: int, column: int) -> float:
-    text = table.cell(row, column)
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise DidInputError(
-            gettext("Line %(line)d, column %(column)s: %(value)s is not a number.")
-            % {"line": table.lines[row], "column": table.header[column], "value": text}
-        )
-    return value
-
-
-@dataclass(frozen=True)
 class DidData:
     y: np.ndarray
     treated: np.ndarray
@@ -683,9 +609,9 @@ def did_columns(
     values: list[list[float]] = []
     labels: list[str] = []
     for r in range(len(table.rows)):
-        if any(table.cell(r, c).lower() in MISSING for c in named):
+        if any(table.missing(r, c) for c in named):
             continue
-        row = [_number(table, r, c) for c in columns]
+        row = [table.number(r, c) for c in columns]
         for position in (1, 2):
             if row[position] not in (0.0, 1.0):
                 raise DidInputError(
@@ -718,45 +644,6 @@ def did_columns(
     )
 
 
-def _cli_language() -> str:
-    """The messages' language: the locale's when it is one we have, else Chinese."""
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "").lower()
-        if value.startswith("en"):
-            return "en"
-        if value.startswith("zh"):
-            return "zh-hans"
-    return "zh-hans"
-
-
-def setup_cli_translation() -> None:
-    """gettext from a command line: the project's settings when DJANGO_SETTINGS_MODULE names
-    them, else just enough to read the catalogues. Inside a running Django (tests) the active
-    language is left alone."""
-    import django
-    from django.conf import settings
-    from django.utils import translation
-
-    if settings.configured:
-        return
-    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        settings.configure(
-            USE_I18N=True,
-            LANGUAGE_CODE="zh-hans",
-            LANGUAGES=[("zh-hans", "简体中文"), ("en", "English")],
-            LOCALE_PATHS=[
-                Path(
-                    os.environ.get(
-                        "GONGZHI_LOCALE_DIR", Path(__file__).resolve().parent.parent / "locale"
-                    )
-                )
-            ],
-            INSTALLED_APPS=[],
-        )
-    django.setup()
-    translation.activate(_cli_language())
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m gongzhi.evaluation.did FILE.csv --outcome Y --treated G --post T
     [--cluster C] [--covariate X ...] [--se classical|hc1|cluster]``."""
@@ -772,7 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--covariate", action="append", default=[])
     parser.add_argument("--se", choices=CLI_SE_KINDS)
     args = parser.parse_args(argv)
-    setup_cli_translation()
+    setup_translation()
     try:
         if args.se == "cluster" and args.cluster is None:
             raise DidInputError(gettext("--se cluster needs --cluster."))
@@ -793,15 +680,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             se=args.se,
         )
     except OSError as error:
-        print(
-            gettext("Cannot read %(file)s: %(reason)s")
-            % {"file": args.file, "reason": error.strerror or error},
-            file=sys.stderr,
-        )
-        return 2
-    except DidInputError as error:
-        print(str(error), file=sys.stderr)
-        return 2
+        return cannot_read(args.file, error)
+    except InputError as error:
+        return refuse(str(error))
     print(
         f"estimate={result.estimate!r}\nse={result.se!r}\nci_low={result.ci_low!r}\n"
         f"ci_high={result.ci_high!r}\nn={result.n}"

@@ -424,8 +424,8 @@ def test_cli_default_is_listwise_and_runs_under_the_projects_settings(tmp_path: 
         (
             "a,b,c\n1,2,3\n2,x,3\n",
             lambda: (
-                gettext("Row %(row)d, column %(column)s: %(value)s is not a number.")
-                % {"row": 3, "column": "b", "value": "x"}
+                gettext("Line %(line)d, column %(column)s: %(value)s is not a number.")
+                % {"line": 3, "column": "b", "value": "x"}
             ),
         ),
         ("a\n1\n2\n3\n", lambda: gettext("A scale needs at least two items.")),
@@ -436,8 +436,8 @@ def test_cli_default_is_listwise_and_runs_under_the_projects_settings(tmp_path: 
         (
             "a,b\n1,2\n2,2,5\n",
             lambda: (
-                gettext("Row %(row)d has %(found)d cells; the header has %(expected)d.")
-                % {"row": 3, "found": 3, "expected": 2}
+                gettext("Line %(line)d has %(found)d cells; the header has %(expected)d.")
+                % {"line": 3, "found": 3, "expected": 2}
             ),
         ),
         ("a,b\n1,nan\n2,3\n", None),
