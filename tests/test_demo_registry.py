@@ -19,6 +19,7 @@ def test_every_app_registers_its_demo_content_in_order():
         "opinions",
         "feedback",
         "disclosure",
+        "surveys",  # a collective-efficacy survey's rounds, answered by the same crowd
         "evaluation",  # last: two years of history for the people every other seeder made
     ]
     for key, content in registered:
