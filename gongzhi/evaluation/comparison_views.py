@@ -125,10 +125,13 @@ def amount(value: float | None, unit: str, *, signed: bool = False) -> str:
 
 
 def interval(low: float, high: float, unit: str) -> str:
-    return _("%(low)s to %(high)s") % {
-        "low": amount(low, unit, signed=True),
-        "high": amount(high, unit, signed=True),
-    }
+    """ "+7.73 to +12.83 percentage points" (a rate's difference), "+0.10 to +0.52 (1–5)"."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "—"
+    numbers = {"low": f"{low:+.2f}", "high": f"{high:+.2f}"}
+    if unit == "%":
+        return _("%(low)s to %(high)s percentage points") % numbers
+    return f"{_('%(low)s to %(high)s') % numbers} {unit}".strip()
 
 
 def p_text(p: float | None) -> str:
@@ -179,20 +182,14 @@ def method_rows(c: Comparison) -> list[MethodRow]:
         )
     wild = c.wild
     if wild is not None:
-        low, high = getattr(wild, "ci_low", None), getattr(wild, "ci_high", None)
         rows.append(
             MethodRow(
                 name=_("Wild cluster bootstrap (Webb weights)"),
                 note=_("%(reps)s resamplings of whole communities; fixed seed")
-                % {"reps": comparison.WILD_REPS},
+                % {"reps": wild.reps},
                 se="—",
-                ci=interval(low, high, unit)
-                if low is not None
-                and high is not None
-                and math.isfinite(low)
-                and math.isfinite(high)
-                else "—",
-                p=p_text(getattr(wild, "p_value", None)),
+                ci=interval(wild.ci_low, wild.ci_high, unit),
+                p=p_text(wild.p_value),
                 default=False,
             )
         )

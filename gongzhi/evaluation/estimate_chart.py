@@ -69,9 +69,8 @@ def estimate_chart(
     first, last = every[0], every[-1]
 
     def x(p: float) -> float:
-        if last == first:
-            return left + plot_w / 2
-        return left + plot_w * (p - first) / (last - first)
+        # Half a period of room at either end, so the end points' whiskers are not clipped.
+        return left + plot_w * (p - first + 0.5) / (last - first + 1)
 
     def y(v: float) -> float:
         return TOP + plot_h * (high - v) / (high - low)
@@ -95,7 +94,7 @@ def estimate_chart(
         f'y1="{_f(y(0))}" y2="{_f(y(0))}"/>'
     )
     # Label every period if they fit, else every second or third (always 0 and the ends).
-    room = plot_w / max(1, last - first)
+    room = plot_w / (last - first + 1)
     step = max(1, math.ceil((_text_width("-12") + 6) / max(room, 1)))
     for p in every:
         if p % step and p not in (first, last, 0):
