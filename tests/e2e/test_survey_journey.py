@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from gongzhi.surveys import scales, services
 from gongzhi.surveys.models import Receipt, Response, Survey, Wave
-from tests.e2e.a11y import axe_violations
+from tests.e2e.a11y import axe_violations, small_targets
 from tests.e2e.test_journeys import assert_no_sideways_scroll, force_login, html_lang, shot
 from tests.factories import member
 
@@ -224,6 +224,12 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
     mobile = small.new_page()
     mobile.goto(results)
     assert_no_sideways_scroll(mobile)
+    assert not small_targets(mobile, 44), small_targets(mobile, 44)
+    mobile.goto(build)
+    assert_no_sideways_scroll(mobile)
+    assert not small_targets(mobile, 44), small_targets(mobile, 44)
+    shot(mobile, "survey-09a-builder-phone")
+    mobile.goto(results)
     shot(mobile, "survey-09-results-phone")
 
     # --- the printable report, printed and downloaded as a PDF -----------------------------
