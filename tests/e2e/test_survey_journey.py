@@ -116,6 +116,7 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
     survey.refresh_from_db()
     assert services.definition_of(survey).question("how").relevant == "${join} = '1'"
     assert_no_sideways_scroll(page)
+    assert not small_targets(page, 44), small_targets(page, 44)
     shot(page, "survey-02-builder-zh")
     click_and_wait(page, f"main a[href='{base}{survey.pk}/build/preview/']")
     assert page.locator(f"[data-question='{grids[0].name}']").is_visible()
