@@ -129,6 +129,8 @@ class Invitation(TenantModel):
     objects = TenantManager["Invitation"]()
 
     class Meta:
+        verbose_name = _("invitation to a survey")
+        verbose_name_plural = _("invitations to a survey")
         ordering = ["wave", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -157,6 +159,8 @@ class Receipt(TenantModel):
     objects = TenantManager["Receipt"]()
 
     class Meta:
+        verbose_name = _("survey receipt")
+        verbose_name_plural = _("survey receipts")
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "wave", "person"], name="receipt_one_per_person"
@@ -245,6 +249,8 @@ class LicensedScale(TenantModel):
     objects = TenantManager["LicensedScale"]()
 
     class Meta:
+        verbose_name = _("licensed scale")
+        verbose_name_plural = _("licensed scales")
         constraints = [
             models.UniqueConstraint(fields=["community", "scale"], name="licensed_scale_once"),
             models.CheckConstraint(
