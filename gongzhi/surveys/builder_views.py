@@ -596,6 +596,9 @@ def scale_confirm(request: HttpRequest, slug: str, licensed_id: int) -> HttpResp
 
 def _results_context(request: HttpRequest, community: Community, survey: Survey) -> dict[str, Any]:
     waves = list(Wave.objects.in_community(community).filter(survey=survey).order_by("position"))
+    survey.community = community
+    for w in waves:
+        w.survey = survey  # the results read it for every wave
     wanted = request.GET.get("wave")
     wave = next((w for w in waves if str(w.pk) == wanted), waves[-1] if waves else None)
     compare_with = request.GET.get("compare")
@@ -604,8 +607,13 @@ def _results_context(request: HttpRequest, community: Community, survey: Survey)
         # By default the round before the one shown; "—" in the form compares with none.
         earlier = [w for w in waves if w.position < wave.position]
         first = earlier[-1] if earlier else None
-    result = results.wave_result(wave) if wave is not None else None
-    comparison = results.compare(first, wave) if wave is not None and first is not None else None
+    shown = {wave.pk: results.wave_answers(wave)} if wave is not None else {}
+    result = results.wave_result(wave, answers=shown[wave.pk]) if wave is not None else None
+    comparison = (
+        results.compare(first, wave, answers=shown)
+        if wave is not None and first is not None
+        else None
+    )
     return {
         "community": community,
         "survey": survey,

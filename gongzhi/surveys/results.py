@@ -382,12 +382,15 @@ def _street_answers(wave: Wave) -> dict[int, list[dict[str, Any]]]:
     return grouped
 
 
-def wave_result(wave: Wave, *, min_n: int | None = None) -> WaveResult:
-    """Every library scale's scores in ``wave``, with reliability beside them."""
+def wave_result(
+    wave: Wave, *, min_n: int | None = None, answers: list[dict[str, Any]] | None = None
+) -> WaveResult:
+    """Every library scale's scores in ``wave``, with reliability beside them (``answers``: the
+    wave's answers when the caller has read them already)."""
     min_n = min_cell() if min_n is None else min_n
     survey = wave.survey
     definition = _definition(survey)
-    answers = wave_answers(wave)
+    answers = wave_answers(wave) if answers is None else answers
     street: dict[int, list[dict[str, Any]]] | None = None
     results = []
     for ref in scale_refs(definition):
@@ -408,7 +411,13 @@ def wave_result(wave: Wave, *, min_n: int | None = None) -> WaveResult:
     return WaveResult(wave=wave, responses=len(answers), scales=tuple(results), min_n=min_n)
 
 
-def compare(first: Wave, second: Wave, *, min_n: int | None = None) -> Comparison:
+def compare(
+    first: Wave,
+    second: Wave,
+    *,
+    min_n: int | None = None,
+    answers: dict[int, list[dict[str, Any]]] | None = None,
+) -> Comparison:
     """Before/after between two waves of one survey: paired by person when the survey is
     identified and at least ``min_n`` consenting people answered both; otherwise the waves
     are compared as two samples of the community."""
@@ -426,7 +435,9 @@ def compare(first: Wave, second: Wave, *, min_n: int | None = None) -> Compariso
         before = [b for b, _a in pairs]
         after = [a for _b, a in pairs]
     else:
-        before, after = wave_answers(first), wave_answers(second)
+        known = answers or {}
+        before = known[first.pk] if first.pk in known else wave_answers(first)
+        after = known[second.pk] if second.pk in known else wave_answers(second)
         if not survey.anonymous:
             notes.append(
                 _(

@@ -246,7 +246,7 @@ def _upload(content: bytes):
     return SimpleUploadedFile("survey.xlsx", content)
 
 
-def test_results_page_report_and_pdf(community, worker):
+def test_results_page_report_and_pdf(community, worker, django_assert_max_num_queries):
     now = timezone.now()
     survey = Survey.objects.in_community(community).create(
         title="集体效能",
@@ -269,7 +269,9 @@ def test_results_page_report_and_pdf(community, worker):
             Response.objects.in_community(community).create(wave=wave, answers=answers)
         waves.append(wave)
     client = client_for(worker)
-    page = client.get(url(community, "surveys_results", survey.pk)).content.decode()
+    client.get(url(community, "surveys_results", survey.pk))  # sessions, caches warmed
+    with django_assert_max_num_queries(15):
+        page = client.get(url(community, "surveys_results", survey.pk)).content.decode()
     assert 'class="score-alpha-ci"' in page and 'id="before-after"' in page
     assert "基线" in page and "回访" in page and 'id="change-sentence"' in page
     builder = client.get(url(community, "surveys_builder", survey.pk)).content.decode()
