@@ -342,6 +342,13 @@ def move(definition: Definition, name: str, step: int) -> Definition:
         if 0 <= t < len(questions):
             questions[q], questions[t] = questions[t], questions[q]
         elif 0 <= s + step < len(sections):
+            if len(questions) == 1:
+                raise ValidationError(
+                    _(
+                        "This is the only question of its section: a section keeps at least one "
+                        "question. Move the section instead, or delete it."
+                    )
+                )
             moving = questions.pop(q)
             target = sections[s + step].questions
             if step < 0:

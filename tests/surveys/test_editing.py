@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gongzhi.surveys import editing, logic, scales
 from gongzhi.surveys.definition import Choice, Definition, Question, Section
@@ -164,3 +166,47 @@ def test_a_library_scale_becomes_its_own_section_of_rating_grids():
 def test_deleting_the_last_section_is_refused():
     with pytest.raises(ValidationError):
         editing.delete(base(), "s1")
+
+
+@st.composite
+def edit_sequences(draw):
+    """Up to 12 moves and deletions of random names in a survey whose questions refer back."""
+    steps = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["up", "down", "delete"]), st.integers(0, 7)), max_size=12
+        )
+    )
+    return steps
+
+
+@given(edit_sequences())
+@settings(max_examples=60, deadline=None)
+def test_any_sequence_of_edits_keeps_the_definition_valid(steps):
+    """Whatever moves and deletions a worker tries, each edit either gives a definition that
+    validates (skip logic still refers only to earlier questions) or is refused, leaving the
+    definition as it was."""
+    definition = base()
+    definition = editing.add_question(definition, section="s1", question=q("a", "integer"))
+    definition = editing.add_question(definition, section="s1", question=q("b", "select_one"))
+    definition = editing.add_section(definition, labels={"zh-hans": "二"}, question=q("c"))
+    definition = editing.add_question(
+        definition, section=definition.sections[1].name, question=q("d", "integer")
+    )
+    definition = editing.set_relevant(definition, "c", "${a} > 1")
+    definition = editing.set_relevant(definition, "d", "selected(${b}, '1') or ${a} < 3")
+    definition.validate()
+    for action, index in steps:
+        everything = editing.names(definition)
+        name = everything[index % len(everything)]
+        snapshot = definition.to_dict()
+        try:
+            if action == "delete":
+                definition = editing.delete(definition, name)
+            else:
+                definition = editing.move(definition, name, -1 if action == "up" else 1)
+        except ValidationError:
+            assert definition.to_dict() == snapshot
+            continue
+        if definition.questions():
+            definition.validate()
+        editing.check_order(definition)
