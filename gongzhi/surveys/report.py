@@ -16,7 +16,8 @@ from gongzhi.surveys.definition import label
 from gongzhi.surveys.results import ChangeRow, Comparison, ScoreRow, WaveResult
 
 #: Dashes the PDF's GB2312 font has no glyph for, and what stands in for them.
-PDF_STAND_INS = str.maketrans({"—": "-", "–": "-", "α": "alpha", "ω": "omega", "≥": ">="})
+#: A range's en dash becomes "～", as Chinese print writes ranges (and "-" would read as a minus).
+PDF_STAND_INS = str.maketrans({"—": "-", "–": "～", "α": "alpha", "ω": "omega", "≥": ">="})
 
 
 def num(x: float | None, places: int = 2) -> str:

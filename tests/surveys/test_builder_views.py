@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from gongzhi.core.models import Role
+from gongzhi.core.pdf import missing_characters
 from gongzhi.surveys import services
 from gongzhi.surveys.models import LicensedScale, Response, Status, Survey, Wave
 from tests.conftest import TOTP_SECRET
@@ -283,6 +284,7 @@ def test_results_page_report_and_pdf(community, worker, django_assert_max_num_qu
     assert pdf.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "集体效能感" in text and "基线" in text and "回访" in text
+    assert not missing_characters(text.replace("\x00", ""))
     # Only the first wave, no comparison; and a wave of 3 answers shows no score.
     first = client.get(
         url(community, "surveys_results", survey.pk) + f"?wave={waves[0].pk}"
