@@ -2,8 +2,8 @@
 
 A collective-efficacy survey (Sampson, Raudenbush & Earls 1997, from the scale library) asked in
 the first community in two rounds, a baseline three months ago and a follow-up running now, and
-in a second community (same form ID) once, so that the results page has α with its confidence
-interval, a before/after, and community-level reliability to show.
+in the street's other communities (same form ID) once, so that the results page has α with its
+confidence interval, a before/after, and community-level reliability to show.
 
 The answers come from a simple latent-trait model with a fixed seed: each resident has a level
 of collective efficacy θ ~ N(0, 1) (the follow-up's a little higher), and rates each item
@@ -160,8 +160,9 @@ def seed(context: DemoContext) -> None:
     )
     _answer_all(follow_up, crowd[10:46], rng, FOLLOW_UP_SHIFT)
 
-    # The same form in a second community, for community-level reliability.
-    for other in context.communities[1:2]:
+    # The same form in the street's other communities, for community-level reliability (its
+    # figures need three communities answering the same round).
+    for other in context.communities[1:]:
         other_worker = _worker_of(other)
         people = _verified_residents(other)
         if other_worker is None or len(people) < 10:

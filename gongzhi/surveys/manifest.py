@@ -69,7 +69,7 @@ CONSOLE_LINKS = {
 }
 
 #: The demo street's content (``core.demo``): a collective-efficacy survey with a baseline and
-#: a follow-up in the first community, and the same form in a second community.
+#: a follow-up in the first community, and the same form in the street's other communities.
 DEMO = {"surveys": DemoContent(order=80, seed="gongzhi.surveys.demo.seed")}
 
 #: Scale score means per community and round, for evaluation's comparisons (``core.outcomes``).

@@ -10,20 +10,23 @@ import pytest
 
 from gongzhi.core.demo import DemoContext
 from gongzhi.evaluation.alpha import cronbach_alpha
-from gongzhi.surveys import demo, scales, scoring, selectors
+from gongzhi.surveys import demo, results, scales, scoring, selectors
 from gongzhi.surveys.models import Survey, Wave
-from tests.factories import member
+from tests.factories import CommunityFactory, member
 
 
 @pytest.mark.django_db
-def test_the_demo_survey_has_realistic_reliability_and_a_rise(community, other_community):
+def test_the_demo_survey_has_realistic_reliability_and_a_rise(community):
+    other_community = CommunityFactory(street=community.street)
+    third = CommunityFactory(street=community.street)
     worker = member(community, "community_worker")
-    member(other_community, "community_worker")
     residents = [member(community) for _ in range(50)]
-    for _ in range(32):
-        member(other_community)
+    for place in (other_community, third):
+        member(place, "community_worker")
+        for _ in range(32):
+            member(place)
     context = DemoContext(
-        communities=[community, other_community],
+        communities=[community, other_community, third],
         worker=worker,
         supervisor=member(community, "supervisor"),
         residents=residents,
@@ -46,6 +49,10 @@ def test_the_demo_survey_has_realistic_reliability_and_a_rise(community, other_c
         means.append(float(np.nanmean(items)))
     assert means[1] > means[0]
     assert baseline.closes_at < follow_up.opens_at
-    other = Survey.objects.in_community(other_community).get()
-    assert other.form_id == survey.form_id
-    assert len(selectors.wave_answers(Wave.objects.in_community(other_community).get())) == 30
+    # Three communities answered the same form's first round: community-level reliability.
+    street = results.wave_result(baseline).scales[0]
+    assert street.group is not None, street.group_note
+    for place in (other_community, third):
+        other = Survey.objects.in_community(place).get()
+        assert other.form_id == survey.form_id
+        assert len(selectors.wave_answers(Wave.objects.in_community(place).get())) == 30
