@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from gongzhi.core.models import Community
@@ -128,10 +128,8 @@ def interval(low: float, high: float, unit: str) -> str:
     """ "+7.73 to +12.83 percentage points" (a rate's difference), "+0.10 to +0.52 (1–5)"."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return "—"
-    numbers = {"low": f"{low:+.2f}", "high": f"{high:+.2f}"}
-    if unit == "%":
-        return _("%(low)s to %(high)s percentage points") % numbers
-    return f"{_('%(low)s to %(high)s') % numbers} {unit}".strip()
+    high_text = amount(high, unit, signed=True)
+    return _("%(low)s to %(high)s") % {"low": f"{low:+.2f}", "high": high_text}
 
 
 def p_text(p: float | None) -> str:
@@ -227,7 +225,7 @@ def event_svg(c: Comparison) -> SafeString | None:
         ci_low=list(c.event.ci_low),
         ci_high=list(c.event.ci_high),
         unit="" if c.outcome.unit != "%" else "",
-        title=_("%(outcome)s: difference from the month before the start, month by month")
+        title=_("%(outcome)s: the gap in each month against the month before the start")
         % {"outcome": c.outcome.label},
         start_label=_("start"),
         axis_label=_("months from the start"),
@@ -333,8 +331,21 @@ def _means_rows(c: Comparison) -> list[MeansRow]:
     unit = c.outcome.unit
     rows = []
     changes: list[float | None] = []
-    for treated, label in ((True, _("With the intervention")), (False, _("Without (controls)"))):
+    for treated in (True, False):
         before, after = c.means[(treated, False)], c.means[(treated, True)]
+        n = max(before.communities, after.communities)
+        if treated:
+            label = ngettext(
+                "With the intervention (%(n)s community)",
+                "With the intervention (%(n)s communities)",
+                n,
+            ) % {"n": n}
+        else:
+            label = ngettext(
+                "Without it: controls (%(n)s community)",
+                "Without it: controls (%(n)s communities)",
+                n,
+            ) % {"n": n}
         change = (
             after.mean - before.mean if after.mean is not None and before.mean is not None else None
         )
@@ -342,7 +353,7 @@ def _means_rows(c: Comparison) -> list[MeansRow]:
         rows.append(
             MeansRow(
                 label=label,
-                communities=max(before.communities, after.communities),
+                communities=n,
                 before=amount(before.mean, unit),
                 after=amount(after.mean, unit),
                 change=amount(change, unit, signed=True),
@@ -375,7 +386,7 @@ def did_page(request: HttpRequest, slug: str) -> HttpResponse:
 class FactorsForm(forms.Form):
     indicator = forms.ChoiceField(label=gettext_lazy("Indicator"))
     start = MonthField(label=gettext_lazy("From month"))
-    end = MonthField(label=gettext_lazy("To month"))
+    end = MonthField(label=gettext_lazy("To month (included)"))
     factors = forms.MultipleChoiceField(
         label=gettext_lazy("Community attributes"),
         widget=forms.CheckboxSelectMultiple,
