@@ -101,8 +101,11 @@ class SurveyDrawOut(Schema):
     )
 
 
-def _survey_out(survey: Survey) -> dict[str, Any]:
-    wave = selectors.current_wave(survey) if survey.status == "open" else None
+def _survey_out(survey: Survey, current: dict[int, Wave] | None = None) -> dict[str, Any]:
+    if current is not None:
+        wave = current.get(survey.pk)
+    else:
+        wave = selectors.current_wave(survey) if survey.status == "open" else None
     return {
         "id": survey.pk,
         "title": survey.title,
@@ -128,7 +131,8 @@ def _wave(request: HttpRequest, slug: str, survey_id: int, wave_id: int, user: A
 def survey_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     viewer = api_viewer(request)
     community = community_get(slug=slug, user=viewer)
-    return [_survey_out(s) for s in selectors.surveys_visible(viewer, community)]
+    current = selectors.current_waves(community)
+    return [_survey_out(s, current) for s in selectors.surveys_visible(viewer, community)]
 
 
 @router.get(

@@ -81,6 +81,15 @@ def current_wave(survey: Survey, now: datetime | None = None) -> Wave | None:
     )
 
 
+def current_waves(community: Community, now: datetime | None = None) -> dict[int, Wave]:
+    """``{survey id: its round open now}`` over the community's open surveys, in one query."""
+    now = now or timezone.now()
+    waves = Wave.objects.in_community(community).filter(
+        survey__status=Status.OPEN, opens_at__lte=now, closes_at__gt=now
+    )
+    return {wave.survey_id: wave for wave in waves}
+
+
 def next_wave(survey: Survey, now: datetime | None = None) -> Wave | None:
     now = now or timezone.now()
     return (

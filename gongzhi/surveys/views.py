@@ -49,10 +49,10 @@ def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get(slug=slug, user=request.user)
     surveys = list(selectors.surveys_visible(request.user, community))
     receipts = selectors.my_receipts(community=community, user=request.user)
-    now = timezone.now()
+    current = selectors.current_waves(community)
     rows = []
     for survey in surveys:
-        wave = selectors.current_wave(survey, now) if survey.status == Status.OPEN else None
+        wave = current.get(survey.pk)
         rows.append(
             {
                 "survey": survey,

@@ -169,3 +169,15 @@ def test_the_download_is_for_workers_and_names_nobody_when_anonymous(
     assert header == rows[0]
     assert sheet.cell(row=2, column=header.index("years") + 1).value == 12
     assert api(worker).get(url + ".pdf").status_code == 404
+
+
+def test_the_api_list_takes_a_fixed_number_of_queries(
+    worker, community, django_assert_max_num_queries
+):
+    for number in range(4):
+        open_survey(worker=worker, community=community, form_id=f"form_{number}")
+    client = api()
+    client.get(base(community))
+    with django_assert_max_num_queries(6):
+        listed = client.get(base(community)).json()
+    assert len(listed) == 4 and all(s["current_wave"] for s in listed)

@@ -269,3 +269,16 @@ def test_residents_cannot_download_answers(opened, community, resident):
     survey, wave = opened
     url = reverse("survey_wave_export", args=[community.slug, survey.pk, wave.pk, "csv"])
     assert client_for(resident).get(url).status_code == 404
+
+
+def test_the_list_takes_a_fixed_number_of_queries(
+    worker, community, resident, django_assert_max_num_queries
+):
+    for number in range(4):
+        open_survey(worker=worker, community=community, form_id=f"form_{number}")
+    client = client_for(resident)
+    url = reverse("survey_list", args=[community.slug])
+    client.get(url)  # warm the session and the caches
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.content.decode().count('class="card"') == 4
