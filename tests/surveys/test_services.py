@@ -388,3 +388,19 @@ def test_a_free_scale_or_bad_items_are_refused(worker, community):
         )
     assert caught.value.messages == [gettext("A scale needs at least two items.")]
     assert not LicensedScale.objects.in_community(community).exists()
+
+
+def test_the_periodic_command_and_task_announce_an_open_round_once(opened, community):
+    from django.core.management import call_command
+
+    from gongzhi.surveys.tasks import announce_and_remind
+
+    out = io.StringIO()
+    call_command("surveys_remind", stdout=out)
+    assert out.getvalue().splitlines() == ["announced=1", "reminded=0"]
+    told = Notification.objects.filter(kind="survey_asked")
+    assert told.count() == len(
+        Membership.objects.in_community(community).filter(verified_at__isnull=False)
+    )
+    result = announce_and_remind.enqueue()
+    assert result.return_value == {"announced": 0, "reminded": 0}
