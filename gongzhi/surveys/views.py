@@ -19,7 +19,7 @@ from gongzhi.core.exports import Sheet, table_export
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.selectors import community_get
 from gongzhi.surveys import policies, selectors, services
-from gongzhi.surveys.definition import display_order, label
+from gongzhi.surveys.definition import DisplayOrder, display_order, label
 from gongzhi.surveys.forms import (
     DrawForm,
     PaperSerialForm,
@@ -345,12 +345,13 @@ def paper_entry(request: HttpRequest, slug: str, survey_id: int, wave_id: int) -
                     "survey_paper_entry", slug=slug, survey_id=survey.pk, wave_id=wave.pk
                 )
     # Paper follows the printed order: no randomising here.
-    order = display_order(definition, "paper")
-    for section in definition.sections:
-        order.questions[section.name] = tuple(q.name for q in section.questions)
-        for question in section.questions:
-            items = question.rows if question.kind == "matrix" else question.choices
-            order.choices[question.name] = tuple(item.name for item in items)
+    order = DisplayOrder(
+        questions={s.name: tuple(q.name for q in s.questions) for s in definition.sections},
+        choices={
+            q.name: tuple(i.name for i in (q.rows if q.kind == "matrix" else q.choices))
+            for q in definition.questions()
+        },
+    )
     sections = sheet(
         definition=definition, order=order, answers=answers, errors=errors, language=language
     )
