@@ -126,14 +126,23 @@ def _count_xlsx_cells(archive: zipfile.ZipFile, max_cells: int) -> None:
                 raise _too_many_cells(max_cells)
 
 
-def _xlsx_rows(content: bytes, max_cells: int) -> Iterator[list[str]]:
+def check_workbook_size(content: bytes, max_cells: int = MAX_CELLS) -> None:
+    """Refuse (``RosterFileError``) a .xlsx that is not a zip or would unpack beyond the budgets,
+    before any spreadsheet library parses it: every workbook import calls this first."""
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise RosterFileError(_("This file is not a valid Excel (.xlsx) workbook."))
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _count_xlsx_cells(archive, max_cells)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise RosterFileError(_("This Excel workbook could not be opened.")) from exc
+
+
+def _xlsx_rows(content: bytes, max_cells: int) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    check_workbook_size(content, max_cells)
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         # The declared dimensions are not trusted: "A1:XFD1048576" would pad every row.

@@ -42,6 +42,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from gongzhi.core.roster import RosterFileError, check_workbook_size
 from gongzhi.surveys.definition import (
     LANGUAGES,
     SCORE_RE,
@@ -55,6 +56,9 @@ from gongzhi.surveys.definition import (
     row_key,
 )
 
+#: An XLSForm of a few hundred questions holds a few thousand cells; the workbook's cells are
+#: counted before openpyxl parses it (core.roster's budgets), so a zip bomb costs nothing.
+MAX_CELLS = 50_000
 LANGUAGE_NAMES = {"zh-hans": "Chinese (zh-Hans)", "en": "English (en)"}
 SELECT_TYPES = {"select_one": "select_one", "select_multiple": "select_multiple", "rank": "rank"}
 SIMPLE_TYPES = {
@@ -292,6 +296,12 @@ def _choice_lists(sheet: _Sheet | None, default_language: str) -> dict[str, list
 def read_xlsform(data: bytes) -> Definition:
     """The definition in an XLSForm workbook (.xlsx); ValidationError, translated, naming the
     sheet row of anything outside the subset, and the definition's own validation."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ValidationError(_("This file is not an XLSForm workbook (.xlsx)."), code="xlsform")
+    try:
+        check_workbook_size(data, MAX_CELLS)
+    except RosterFileError as error:
+        raise ValidationError(str(error), code="xlsform") from error
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from pyxform.xls2xform import convert
 
 from gongzhi.surveys.definition import Choice, Question
-from gongzhi.surveys.xlsform import read_xlsform, write_xlsform
+from gongzhi.surveys.xlsform import MAX_CELLS, read_xlsform, write_xlsform
 from tests.surveys.test_definition import definitions, sample
 
 
@@ -508,3 +508,15 @@ def test_a_workbook_without_a_survey_sheet():
     with pytest.raises(ValidationError) as caught:
         read_xlsform(buffer.getvalue())
     assert caught.value.messages == [_("The workbook has no sheet named survey.")]
+
+
+def test_a_cell_bomb_is_refused_before_openpyxl_reads_it():
+    """A small workbook that unpacks to 600,000 cells is counted, not parsed (core.roster's
+    budget): the message names the limit."""
+    from tests.test_roster import _cell_bomb
+
+    bomb = _cell_bomb(["type", "name", "label"])
+    assert len(bomb) < 100_000
+    with pytest.raises(ValidationError) as caught:
+        read_xlsform(bomb)
+    assert str(MAX_CELLS) in caught.value.messages[0]
