@@ -94,6 +94,12 @@ def _answer_all(wave: Wave, people: list[User], rng: random.Random, shift: float
         services.response_submit(actor=person, wave=wave, answers=_answers(definition, rng, shift))
 
 
+#: The baseline ran before the first community's programme (evaluation's demo starts it twelve
+#: months ago), so that both the before/after and the comparison between communities have one
+#: round on each side of it.
+BASELINE_DAYS_AGO = 400
+
+
 def _move_back(wave: Wave, days: int) -> None:
     """The demo's past: the baseline ran months ago (a round's dates are data; it moves back)."""
     Wave.objects.in_community(wave.community_id).filter(pk=wave.pk).update(
@@ -149,7 +155,7 @@ def seed(context: DemoContext) -> None:
         closes_at=now + timedelta(days=13),
     )
     _answer_all(baseline, crowd[:40], rng, 0.0)
-    _move_back(baseline, 100)
+    _move_back(baseline, BASELINE_DAYS_AGO)
 
     follow_up = services.wave_create(
         actor=worker,
@@ -160,20 +166,25 @@ def seed(context: DemoContext) -> None:
     )
     _answer_all(follow_up, crowd[10:46], rng, FOLLOW_UP_SHIFT)
 
-    # The same form in the street's other communities, for community-level reliability (its
-    # figures need three communities answering the same round).
+    # The same form in the street's other communities, in the same two rounds: community-level
+    # reliability needs three communities answering a round, and the evaluation's
+    # difference-in-differences page compares the first community (its programme started
+    # between the rounds) with these, which had none.
     for other in context.communities[1:]:
         other_worker = _worker_of(other)
         people = _verified_residents(other)
         if other_worker is None or len(people) < 10:
             continue
         other_survey = _survey(other_worker, other)
-        wave = services.wave_create(
-            actor=other_worker,
-            survey=other_survey,
-            label="基线",
-            opens_at=now - timedelta(days=7),
-            closes_at=now + timedelta(days=21),
-        )
-        rng.shuffle(people)
-        _answer_all(wave, people[:30], rng, -0.2)
+        for label, shift, days_ago in (("基线", -0.2, BASELINE_DAYS_AGO), ("回访", -0.1, 0)):
+            wave = services.wave_create(
+                actor=other_worker,
+                survey=other_survey,
+                label=label,
+                opens_at=now - timedelta(days=7),
+                closes_at=now + timedelta(days=21),
+            )
+            rng.shuffle(people)
+            _answer_all(wave, people[:30], rng, shift)
+            if days_ago:
+                _move_back(wave, days_ago)

@@ -55,4 +55,9 @@ def test_the_demo_survey_has_realistic_reliability_and_a_rise(community):
     for place in (other_community, third):
         other = Survey.objects.in_community(place).get()
         assert other.form_id == survey.form_id
-        assert len(selectors.wave_answers(Wave.objects.in_community(place).get())) == 30
+        waves = list(Wave.objects.in_community(place).order_by("position"))
+        assert [len(selectors.wave_answers(wave)) for wave in waves] == [30, 30]
+        # Their baseline ran a year ago, before the first community's programme began, as its
+        # own did (evaluation's demo starts it twelve months back).
+        assert abs((waves[0].opens_at - baseline.opens_at).days) < 31
+        assert (follow_up.opens_at - waves[0].opens_at).days > 365
