@@ -325,6 +325,7 @@ def _disclosure(world: World, community: Any) -> None:
 def _surveys(world: World, community: Any) -> None:
     """An open survey with a round running now that the resident has answered, and a sampled
     round to come, not yet drawn."""
+    from gongzhi.surveys.models import Wave
     from tests.surveys.answering import GOOD, open_survey
 
     users, ids = world.users, world.ids
@@ -339,7 +340,22 @@ def _surveys(world: World, community: Any) -> None:
         sample="random",
         sample_size=2,
     )
-    ids.update(survey_id=survey.pk, wave_id=wave.pk, draw_wave_id=sampled.pk, export_fmt="csv")
+    # A round that has closed: only a closed round's answers can be downloaded.
+    closed = Wave.objects.in_community(community).create(
+        survey=survey,
+        position=0,
+        label="前测",
+        opens_at=timezone.now() - timedelta(days=20),
+        closes_at=timezone.now() - timedelta(days=10),
+        created_by=users["worker"],
+    )
+    ids.update(
+        survey_id=survey.pk,
+        wave_id=wave.pk,
+        draw_wave_id=sampled.pk,
+        closed_wave_id=closed.pk,
+        export_fmt="csv",
+    )
 
 
 def _evaluation(world: World, community: Any) -> None:

@@ -382,7 +382,12 @@ STEPS: list[Step] = [
         {"seed": "2026-12-04 福彩 123"},
         params={"wave_id": "draw_wave_id"},
     ),
-    Step(f"GET {S}/waves/{{wave_id}}/answers.{{fmt}}", "worker", 200, params={"fmt": "export_fmt"}),
+    Step(
+        f"GET {S}/waves/{{wave_id}}/answers.{{fmt}}",
+        "worker",
+        200,
+        params={"fmt": "export_fmt", "wave_id": "closed_wave_id"},
+    ),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),

@@ -175,6 +175,7 @@ NO_RUNG: dict[str, str] = {
             "survey.scale_added",
             "survey.scale_confirmed",
             "survey.wave_created",
+            "survey.wave_ended",
             "vote.created",
             "vote.paper_confirmed",
             "vote.paper_conflict",

@@ -17,7 +17,7 @@ from gongzhi.accounts.api import TokenAuth
 from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.selectors import community_get
 from gongzhi.surveys import selectors, services
-from gongzhi.surveys.models import Survey, Wave
+from gongzhi.surveys.models import OPEN_ROUND_SEALED, Survey, Wave
 from gongzhi.surveys.views import answers_download
 
 router = Router(tags=["surveys"])
@@ -239,4 +239,6 @@ def wave_answers(
     community = community_get(slug=slug, user=user, perm="surveys.view_results")
     survey = selectors.survey_for(user, community, survey_id)
     wave = selectors.wave_for(survey, wave_id)
+    if not wave.closed:
+        raise ValidationError(OPEN_ROUND_SEALED, code="round_open")
     return answers_download(survey=survey, wave=wave, fmt=fmt)

@@ -38,7 +38,7 @@ from gongzhi.surveys.builder_forms import (
     SurveyCreateForm,
 )
 from gongzhi.surveys.definition import Definition, label
-from gongzhi.surveys.models import LicensedScale, Status, Survey, Wave
+from gongzhi.surveys.models import OPEN_ROUND_SEALED, LicensedScale, Status, Survey, Wave
 
 MANAGE = "surveys.manage"
 #: ``?section=`` of the question page that starts a new section.
@@ -595,10 +595,13 @@ def scale_confirm(request: HttpRequest, slug: str, licensed_id: int) -> HttpResp
 
 
 def _results_context(request: HttpRequest, community: Community, survey: Survey) -> dict[str, Any]:
-    waves = list(Wave.objects.in_community(community).filter(survey=survey).order_by("position"))
+    every = list(Wave.objects.in_community(community).filter(survey=survey).order_by("position"))
     survey.community = community
-    for w in waves:
+    for w in every:
         w.survey = survey  # the results read it for every wave
+    # Only a closed round is read (Wave.closed): an open one's answers could be told apart.
+    waves = [w for w in every if w.closed]
+    still_open = [w for w in every if not w.closed]
     wanted = request.GET.get("wave")
     wave = next((w for w in waves if str(w.pk) == wanted), waves[-1] if waves else None)
     compare_with = request.GET.get("compare")
@@ -618,6 +621,8 @@ def _results_context(request: HttpRequest, community: Community, survey: Survey)
         "community": community,
         "survey": survey,
         "waves": waves,
+        "still_open": still_open,
+        "sealed": OPEN_ROUND_SEALED,
         "wave": wave,
         "result": result,
         "comparison": comparison,

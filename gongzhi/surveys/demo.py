@@ -98,6 +98,8 @@ def _answer_all(wave: Wave, people: list[User], rng: random.Random, shift: float
 #: months ago), so that both the before/after and the comparison between communities have one
 #: round on each side of it.
 BASELINE_DAYS_AGO = 400
+#: The follow-up closed a few days ago: a round's answers are read only once it has closed.
+FOLLOW_UP_DAYS_AGO = 30
 
 
 def _move_back(wave: Wave, days: int) -> None:
@@ -165,6 +167,15 @@ def seed(context: DemoContext) -> None:
         closes_at=now + timedelta(days=21),
     )
     _answer_all(follow_up, crowd[10:46], rng, FOLLOW_UP_SHIFT)
+    _move_back(follow_up, FOLLOW_UP_DAYS_AGO)  # closed, so that its answers can be read
+    # And a round open now, which the demo's resident can answer.
+    services.wave_create(
+        actor=worker,
+        survey=survey,
+        label="第二次回访",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=20),
+    )
 
     # The same form in the street's other communities, in the same two rounds: community-level
     # reliability needs three communities answering a round, and the evaluation's
@@ -176,7 +187,10 @@ def seed(context: DemoContext) -> None:
         if other_worker is None or len(people) < 10:
             continue
         other_survey = _survey(other_worker, other)
-        for label, shift, days_ago in (("基线", -0.2, BASELINE_DAYS_AGO), ("回访", -0.1, 0)):
+        for label, shift, days_ago in (
+            ("基线", -0.2, BASELINE_DAYS_AGO),
+            ("回访", -0.1, FOLLOW_UP_DAYS_AGO),
+        ):
             wave = services.wave_create(
                 actor=other_worker,
                 survey=other_survey,
@@ -186,5 +200,4 @@ def seed(context: DemoContext) -> None:
             )
             rng.shuffle(people)
             _answer_all(wave, people[:30], rng, shift)
-            if days_ago:
-                _move_back(wave, days_ago)
+            _move_back(wave, days_ago)

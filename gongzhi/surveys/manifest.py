@@ -15,6 +15,7 @@ VERBS = {
     "survey.opened": _("opened a survey"),
     "survey.closed": _("closed a survey"),
     "survey.wave_created": _("added a round to a survey"),
+    "survey.wave_ended": _("ended a survey round early"),
     "survey.sample_drawn": _("drew a survey's sample by public lot"),
     "survey.answered": _("answered a survey"),
     "survey.paper_entered": _("typed in a paper questionnaire"),

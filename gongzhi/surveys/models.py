@@ -68,6 +68,14 @@ class SampleKind(models.TextChoices):
     STRATIFIED = "stratified", _("a sample stratified by grid")
 
 
+#: Why a round's answers are not shown yet (``Wave.closed``).
+OPEN_ROUND_SEALED = _(
+    "A round's answers can be read once it has closed. While answers still arrive, two "
+    "downloads a minute apart would tell whose answer is new. End the round early on its page "
+    "if it must be read now."
+)
+
+
 class Wave(TenantModel):
     """One round of a survey (基线 / 回访): the same questions asked again, so that answers can
     be compared between rounds, by person (identified, with consent) or by community."""
@@ -114,6 +122,13 @@ class Wave(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.survey} · {self.label}"
+
+    @property
+    def closed(self) -> bool:
+        """No answer can arrive any more. Only then are a round's answers read (results,
+        downloads, comparisons): while it is open, two downloads a minute apart and the
+        journal's "answered" entry between them would tell whose answer the new row is."""
+        return timezone.now() >= self.closes_at or self.survey.status == Status.CLOSED
 
 
 class Invitation(TenantModel):

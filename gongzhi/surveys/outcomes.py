@@ -40,7 +40,7 @@ def scale_means(
         for wave in Wave.objects.in_communities(communities)
         .select_related("survey")
         .order_by("opens_at", "pk")
-        if start <= _month(wave.opens_at) <= end
+        if start <= _month(wave.opens_at) <= end and wave.closed  # an open round is not read
     ]
     answers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for wave_id, given in (

@@ -24,12 +24,14 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.evaluation import alpha, change
 from gongzhi.surveys import scales, scoring
 from gongzhi.surveys.definition import Definition, Labels
-from gongzhi.surveys.models import Response, Survey, Wave
+from gongzhi.surveys.models import Response, Status, Survey, Wave
 
 #: Reliability needs more than a score: below this many complete answers α's interval is too
 #: wide to say anything (Feldt's interval with 5 respondents spans most of 0–1).
@@ -374,6 +376,8 @@ def _street_answers(wave: Wave) -> dict[int, list[dict[str, Any]]]:
             wave__survey__version=survey.version,
             wave__position=wave.position,
         )
+        # Only rounds that have closed (Wave.closed): an open round's answers are not read.
+        .filter(Q(wave__closes_at__lte=timezone.now()) | Q(wave__survey__status=Status.CLOSED))
         .values_list("community_id", "answers")
     )
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)

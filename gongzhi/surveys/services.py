@@ -222,6 +222,27 @@ def survey_close(*, actor: User, survey: Survey) -> None:
 # --- Waves and samples -----------------------------------------------------------------------
 
 
+def wave_end(*, actor: User, wave: Wave) -> Wave:
+    """End an open round now (its answers become readable: ``Wave.closed``)."""
+    require("surveys.manage", actor, wave.community)
+    with transaction.atomic():
+        locked = Wave.objects.in_community(wave.community_id).select_for_update().get(pk=wave.pk)
+        now = timezone.now()
+        if not locked.opens_at <= now < locked.closes_at:
+            raise ValidationError(_("Only a round that is open now can be ended."), code="not_open")
+        locked.closes_at = now
+        locked.save(update_fields=["closes_at"])
+        journal.record(
+            community=locked.community,
+            actor=actor,
+            verb="survey.wave_ended",
+            target=locked,
+            data={"wave": locked.label},
+        )
+    wave.closes_at = locked.closes_at
+    return wave
+
+
 def wave_create(
     *,
     actor: User,

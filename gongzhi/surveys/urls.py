@@ -15,6 +15,7 @@ urlpatterns = [
     path(W, views.survey_wave, name="survey_wave"),
     path(W + "receipt/", views.survey_receipt, name="survey_receipt"),
     path(W + "draw/", views.wave_draw, name="survey_wave_draw"),
+    path(W + "end/", views.wave_end, name="survey_wave_end"),
     path(W + "candidates.txt", views.wave_frame, name="survey_wave_frame"),
     path(W + "paper/", views.paper_entry, name="survey_paper_entry"),
     path(W + "answers.<str:fmt>", views.wave_export, name="survey_wave_export"),

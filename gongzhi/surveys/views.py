@@ -28,7 +28,7 @@ from gongzhi.surveys.forms import (
     error_lists,
     sheet,
 )
-from gongzhi.surveys.models import SampleKind, Status, Survey, Wave
+from gongzhi.surveys.models import OPEN_ROUND_SEALED, SampleKind, Status, Survey, Wave
 
 
 def _language() -> str:
@@ -265,8 +265,22 @@ def survey_wave(request: HttpRequest, slug: str, survey_id: int, wave_id: int) -
             answered=len(selectors.wave_answers(wave)),
             my_line=selectors.my_frame_line(wave=wave, user=request.user),
             is_sampled=wave.sample != SampleKind.EVERYONE,
+            is_open_now=wave.opens_at <= timezone.now() < wave.closes_at,
         ),
     )
+
+
+@login_required
+@require_POST
+def wave_end(request: HttpRequest, slug: str, survey_id: int, wave_id: int) -> HttpResponse:
+    _community, survey, wave = _wave(request, slug, survey_id, wave_id, "surveys.manage")
+    try:
+        services.wave_end(actor=request_user(request), wave=wave)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The round is ended: its answers can now be read."))
+    return redirect("survey_wave", slug=slug, survey_id=survey.pk, wave_id=wave.pk)
 
 
 @login_required
@@ -382,6 +396,9 @@ def wave_export(
 ) -> HttpResponse:
     """A round's answers as CSV or XLSX (an anonymous survey's never name anyone)."""
     _community, survey, wave = _wave(request, slug, survey_id, wave_id, "surveys.view_results")
+    if not wave.closed:
+        messages.error(request, str(OPEN_ROUND_SEALED))
+        return redirect("survey_wave", slug=slug, survey_id=survey.pk, wave_id=wave.pk)
     return answers_download(survey=survey, wave=wave, fmt=fmt)
 
 

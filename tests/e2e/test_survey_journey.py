@@ -168,8 +168,14 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
     first.refresh_from_db()
     answer_through_service(first, others, shift=0.0, seed=1)
 
-    # --- the worker reads α with its interval beside the score -----------------------------
+    # --- the round is sealed while it runs; the worker ends it, then reads α ----------------
     results = f"{base}{survey.pk}/results/"
+    page.goto(results)
+    assert page.locator(".score-table").count() == 0  # an open round's answers are not read
+    page.goto(f"{base}{survey.pk}/waves/{first.pk}/")
+    click_and_wait(page, f"main form[action$='/waves/{first.pk}/end/'] button[type=submit]")
+    first.refresh_from_db()
+    assert first.closed
     page.goto(results)
     assert_no_sideways_scroll(page)
     table = page.locator(".score-table").first
@@ -183,21 +189,20 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
     shot(page, "survey-05-results-one-round-zh")
 
     # --- a second round (the first has closed), answered by the same twenty --------------
-    Wave.objects.in_community(community).filter(pk=first.pk).update(
-        closes_at=timezone.now() - timedelta(minutes=1)
-    )
     page.goto(f"{base}{survey.pk}/waves/")
     now = timezone.localtime()
     page.fill("#id_label", "回访")
-    page.fill("#id_opens_at", now.strftime("%Y-%m-%dT%H:%M"))
+    # The next minute: the first round ended a moment ago, and rounds may not overlap.
+    page.fill("#id_opens_at", (now + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_closes_at", (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
     click_and_wait(page, "main form:has(#id_label) button[type=submit]")
     second = Wave.objects.in_community(community).get(survey=survey, position=2)
     Wave.objects.in_community(community).filter(pk=second.pk).update(
-        opens_at=timezone.now() - timedelta(minutes=1)
+        opens_at=timezone.now()
     )
     second.refresh_from_db()
     answer_through_service(second, [*residents, *others], shift=0.7, seed=2)
+    services.wave_end(actor=worker, wave=second)
 
     page.goto(results)
     change = page.locator("#before-after")

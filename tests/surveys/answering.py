@@ -132,3 +132,8 @@ def second_worker(community: Any) -> Any:
     user = member(community, "community_worker")
     TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+def end_round(worker: Any, wave: Any) -> Any:
+    """End a running round now: only a closed round's answers are read (``Wave.closed``)."""
+    return services.wave_end(actor=worker, wave=wave)

@@ -17,7 +17,7 @@ from gongzhi.accounts.services import api_token_create
 from gongzhi.core import lottery
 from gongzhi.surveys import services
 from gongzhi.surveys.models import Invitation, Receipt, Response, Wave
-from tests.surveys.answering import GOOD, definition, open_survey
+from tests.surveys.answering import GOOD, definition, end_round, open_survey
 
 ALREADY = "You have already answered this round of the survey. Each person answers once."
 
@@ -161,6 +161,10 @@ def test_the_download_is_for_workers_and_names_nobody_when_anonymous(
     services.response_submit(actor=resident, wave=wave, answers=GOOD)
     url = f"{base(community, survey)}/waves/{wave.pk}/answers"
     assert api(resident).get(url + ".csv").status_code == 404
+    # While the round runs its answers stay sealed: a new row would tell whose answer it is.
+    sealed = api(worker, "en").get(url + ".csv")
+    assert sealed.status_code == 400 and sealed.json()["code"] == "round_open"
+    end_round(worker, wave)
     rows = list(csv.reader(io.StringIO(api(worker).get(url + ".csv").content.decode("utf-8-sig"))))
     assert "person_id" not in rows[0] and len(rows) == 2
     workbook = load_workbook(io.BytesIO(api(worker).get(url + ".xlsx").content))

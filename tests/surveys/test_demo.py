@@ -36,7 +36,10 @@ def test_the_demo_survey_has_realistic_reliability_and_a_rise(community):
     demo.seed(context)
 
     survey = Survey.objects.in_community(community).get()
-    baseline, follow_up = Wave.objects.in_community(community).filter(survey=survey)
+    baseline, follow_up, current = Wave.objects.in_community(community).filter(survey=survey)
+    # The two rounds with answers have closed (only then are they read); the third is open.
+    assert baseline.closed and follow_up.closed and not current.closed
+    assert not selectors.wave_answers(current)
     scale = scales.get(demo.SCALE)
     means = []
     for wave, count in ((baseline, 40), (follow_up, 36)):

@@ -79,7 +79,10 @@ def test_small_n_hides_the_score_and_reliability_needs_more():
     scale = scales.get(REF)
     hidden = results.score_rows(scale, results.item_answers(d, REF, simulated(4)), min_n=5)
     assert all(row.mean is None and row.reliability is None for row in hidden)
-    assert hidden[0].note.startswith(_("Fewer than %(n)s answers").split("%")[0])
+    assert hidden[0].note == _(
+        "Fewer than %(n)s answers: the score is not shown, so that nobody's "
+        "answers can be worked out and no one reads much into a handful."
+    ) % {"n": 5}
     few = results.score_rows(scale, results.item_answers(d, REF, simulated(7)), min_n=5)
     assert few[0].mean is not None and few[0].reliability is None
     assert str(results.MIN_RELIABILITY_N) in few[0].note
@@ -125,8 +128,8 @@ def street_world(community, worker):
             survey=survey,
             position=1,
             label="基线",
-            opens_at=now - timedelta(days=2),
-            closes_at=now + timedelta(days=2),
+            opens_at=now - timedelta(days=4),
+            closes_at=now - timedelta(days=1),  # only closed rounds are read
             created_by=worker,
         )
         for answers in simulated(12, shift=0.5 * number, seed=number):

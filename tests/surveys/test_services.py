@@ -404,3 +404,23 @@ def test_the_periodic_command_and_task_announce_an_open_round_once(opened, commu
     )
     result = announce_and_remind.enqueue()
     assert result.return_value == {"announced": 0, "reminded": 0}
+
+
+def test_ending_a_round_seals_nothing_more_and_only_staff_end_it(opened, worker, resident):
+    """A round's answers are read once it has closed; a worker may end it early, a resident
+    may not, and a round that is not running cannot be ended."""
+    _survey, wave = opened
+    services.response_submit(actor=resident, wave=wave, answers=GOOD)
+    assert not wave.closed
+    with pytest.raises(PermissionDenied):
+        services.wave_end(actor=resident, wave=wave)
+    services.wave_end(actor=worker, wave=wave)
+    wave.refresh_from_db()
+    assert wave.closed and wave.closes_at <= timezone.now()
+    assert Activity.objects.filter(verb="survey.wave_ended", actor=worker).count() == 1
+    with pytest.raises(ValidationError) as caught:
+        services.wave_end(actor=worker, wave=wave)
+    assert caught.value.messages == [gettext("Only a round that is open now can be ended.")]
+    # Nobody answers an ended round.
+    with pytest.raises(ValidationError):
+        services.response_submit(actor=member(wave.community), wave=wave, answers=GOOD)

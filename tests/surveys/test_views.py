@@ -18,7 +18,7 @@ from gongzhi.core import lottery
 from gongzhi.surveys import services
 from gongzhi.surveys.models import Channel, Receipt, Response, Wave
 from tests.factories import member
-from tests.surveys.answering import definition, open_survey, second_worker
+from tests.surveys.answering import definition, end_round, open_survey, second_worker
 
 GOOD_POST = {
     "years": "12",
@@ -240,6 +240,11 @@ def test_paper_entry_by_two_workers(opened, community, worker):
 
 def _export(client: Client, community, survey, wave) -> list[list[str]]:
     url = reverse("survey_wave_export", args=[community.slug, survey.pk, wave.pk, "csv"])
+    # While the round runs, its answers are sealed: the worker is sent back to its page.
+    sealed = client.get(url)
+    assert sealed.status_code == 302
+    assert sealed.url == reverse("survey_wave", args=[community.slug, survey.pk, wave.pk])
+    end_round(survey.created_by, wave)
     response = client.get(url)
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
