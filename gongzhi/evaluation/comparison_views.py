@@ -255,12 +255,12 @@ def _window(params: dict[str, Any]) -> tuple[date, date]:
             before=int(params.get("before", "")),
             after=int(params.get("after", "")),
         )
-    except (TypeError, ValueError):
-        design = None
-    if design is None or not {design.before, design.after} <= set(comparison.WINDOW_CHOICES):
-        last = selectors.last_complete_month()
-        return selectors.add_months(last, -47), last
-    return design.start, design.end
+        if {design.before, design.after} <= set(comparison.WINDOW_CHOICES):
+            return design.start, design.end
+    except (TypeError, ValueError, OverflowError):
+        pass
+    last = selectors.last_complete_month()
+    return selectors.add_months(last, -47), last
 
 
 def run_did(community: Community, query: Any) -> tuple[DidForm, Comparison | None, int]:

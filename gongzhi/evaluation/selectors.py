@@ -65,9 +65,10 @@ def trend_months(*, last: date | None = None, count: int = MONTHS) -> list[date]
 
 
 def parse_month(text: str) -> date:
-    """ "2026-03" → date(2026, 3, 1); ValueError for anything else."""
+    """ "2026-03" → date(2026, 3, 1); ValueError for anything else, and for a year outside
+    2000–2100 (a window of months around year 9999 would overflow the calendar)."""
     year, month = text.split("-")
-    if len(year) != 4 or len(month) != 2:
+    if len(year) != 4 or len(month) != 2 or not 2000 <= int(year) <= 2100:
         raise ValueError(text)
     return date(int(year), int(month), 1)
 

@@ -565,9 +565,9 @@ class _AnswerError(Exception):
 def _integer(value: Any) -> int:
     if isinstance(value, bool):
         raise _AnswerError(_("Enter a whole number."))
-    if isinstance(value, int):
+    if isinstance(value, int) and abs(value) < 10**15:  # as many digits as a typed one
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,15}\s*", value):
         return int(value)
@@ -577,12 +577,15 @@ def _integer(value: Any) -> int:
 def _decimal(value: Any) -> float:
     if isinstance(value, bool):
         raise _AnswerError(_("Enter a number."))
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*", value):
-        number = float(value)
-    else:
-        raise _AnswerError(_("Enter a number."))
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*", value):
+            number = float(value)
+        else:
+            raise _AnswerError(_("Enter a number."))
+    except OverflowError:  # an integer past float's range (10**400)
+        raise _AnswerError(_("Enter a number.")) from None
     if not math.isfinite(number):
         raise _AnswerError(_("Enter a number."))
     return number

@@ -415,3 +415,18 @@ def test_the_api_gives_the_pages_comparison(street, worker, resident):
     outsider_token = api_token_create(user=resident, name="test")[1]
     refused = Client(HTTP_AUTHORIZATION=f"Bearer {outsider_token}").get(url)
     assert refused.status_code == 404
+
+
+@pytest.mark.parametrize("split", ["9999-12", "0001-01"])
+def test_a_month_at_the_calendars_edge_is_refused_in_words_not_a_server_error(
+    street, worker, split
+):
+    """A window of months around year 9999 (or year 1) ran past the calendar: a 500, page and
+    API alike. Now such a month is not a month the form takes."""
+    page = client_for(worker).get(did_url(street, split=split, before="12", after="24"))
+    assert page.status_code == 200
+    assert page.context["result"] is None
+    token = api_token_create(user=worker, name="test")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/communities/{street.a.slug}/comparisons/did"
+    assert client.get(url, {"split": split, "before": 12, "after": 24}).status_code == 400

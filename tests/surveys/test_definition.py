@@ -862,3 +862,28 @@ def test_checked_answers_check_again_unchanged(data):
                 assert shown
             elif shown and question.required:
                 raise AssertionError(f"{question.name} is required and shown but unanswered")
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), 10**15, 1e300])
+def test_numbers_past_any_sensible_range_are_refused_not_a_server_error(value):
+    """A JSON body may carry 10**400: float() of it raised OverflowError (a 500 in the API)."""
+    d = Definition(
+        form_id="numbers",
+        version="1",
+        title={"zh-hans": "数字"},
+        sections=[
+            Section(
+                name="s",
+                labels={"zh-hans": "一"},
+                questions=[
+                    Question(name="whole", kind="integer", labels={"zh-hans": "整数"}),
+                    Question(name="real", kind="decimal", labels={"zh-hans": "小数"}),
+                ],
+            )
+        ],
+    )
+    too_big_for_a_float = isinstance(value, int) and abs(value) > 10**308
+    for name in ("whole", "real") if too_big_for_a_float else ("whole",):
+        with pytest.raises(ValidationError) as caught:
+            check_answers(d, {name: value}, "zh-hans")
+        assert name in caught.value.message_dict
