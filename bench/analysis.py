@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from gongzhi.evaluation.did import did, setup_cli_translation, wild_cluster_bootstrap  # noqa: E402
+from gongzhi.evaluation.cli import setup_translation  # noqa: E402
+from gongzhi.evaluation.did import did, wild_cluster_bootstrap  # noqa: E402
 
 COMMUNITIES = 20
 PERIODS = 8
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rho", type=float, default=0.5)
     parser.add_argument("--reps", type=int, default=999, help="wild bootstrap draws")
     args = parser.parse_args(argv)
-    setup_cli_translation()  # did() writes its method note through gettext
+    setup_translation()  # did() writes its method note through gettext
 
     lines: list[str] = []
 

@@ -29,6 +29,18 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (zh-hans): a request made as a user whose
+    language is English activates it for the thread (accounts.api), and a later test's gettext
+    in the same worker would read English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache; no test should see another's."""
     from django.core.cache import cache
