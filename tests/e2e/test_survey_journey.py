@@ -197,9 +197,7 @@ def test_worker_builds_from_the_library_residents_answer_worker_reads_alpha_and_
     page.fill("#id_closes_at", (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
     click_and_wait(page, "main form:has(#id_label) button[type=submit]")
     second = Wave.objects.in_community(community).get(survey=survey, position=2)
-    Wave.objects.in_community(community).filter(pk=second.pk).update(
-        opens_at=timezone.now()
-    )
+    Wave.objects.in_community(community).filter(pk=second.pk).update(opens_at=timezone.now())
     second.refresh_from_db()
     answer_through_service(second, [*residents, *others], shift=0.7, seed=2)
     services.wave_end(actor=worker, wave=second)
