@@ -14,36 +14,8 @@ from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity
 from gongzhi.feedback import services
 from gongzhi.feedback.models import EventKind, Rating, Status, Ticket, TicketEvent
+from tests.concurrency import race_posts
 from tests.factories import member
-
-
-def _race(url: str, token: str, bodies: list[dict]) -> list[int]:
-    barrier = threading.Barrier(len(bodies))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def post(body: dict) -> None:
-        request = urllib.request.Request(
-            url,
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        barrier.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                code = response.status
-        except urllib.error.HTTPError as error:
-            code = error.code
-        with lock:
-            statuses.append(code)
-
-    threads = [threading.Thread(target=post, args=(b,)) for b in bodies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(statuses)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,18 +35,20 @@ def test_concurrent_accepts_and_ratings_apply_once(live_server, community):
     _t, handler_token = api_token_create(user=handler, name="t")
     base = f"{live_server.url}/api/v1/communities/{community.slug}/hotline/tickets/{ticket.number}"
 
-    statuses = _race(base + "/accept", handler_token, [{}] * 6)
+    statuses = race_posts(base + "/accept", handler_token, [{}] * 6)
     assert statuses == [200] + [400] * 5
     accepted = TicketEvent.objects.in_community(community).filter(kind=EventKind.ACCEPTED)
     assert accepted.count() == 1
     assert Activity.objects.in_community(community).filter(verb="hotline.accepted").count() == 1
 
-    statuses = _race(base + "/resolve", handler_token, [{"note": f"修好了{i}"} for i in range(4)])
+    statuses = race_posts(
+        base + "/resolve", handler_token, [{"note": f"修好了{i}"} for i in range(4)]
+    )
     assert statuses == [200] + [400] * 3
 
     _t, reporter_token = api_token_create(user=reporter, name="t")
     bodies = [{"solved": True, "satisfaction": 1 + i} for i in range(5)]
-    statuses = _race(base + "/rating", reporter_token, bodies)
+    statuses = race_posts(base + "/rating", reporter_token, bodies)
     assert statuses == [201] + [400] * 4
     assert Rating.objects.in_community(community).count() == 1
     assert Ticket.objects.in_community(community).get().status == Status.CLOSED

@@ -4,47 +4,14 @@ serialises writers by its own lock, and the receipt's unique constraint decides 
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.error
-import urllib.request
-
 import pytest
 
 from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity
 from gongzhi.surveys.models import Receipt, Response
+from tests.concurrency import race_posts
 from tests.factories import member
 from tests.surveys.answering import GOOD, open_survey
-
-
-def _race(url: str, token: str, bodies: list[dict]) -> list[int]:
-    barrier = threading.Barrier(len(bodies))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def post(body: dict) -> None:
-        request = urllib.request.Request(
-            url,
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        barrier.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                code = response.status
-        except urllib.error.HTTPError as error:
-            code = error.code
-        with lock:
-            statuses.append(code)
-
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -58,7 +25,7 @@ def test_simultaneous_answers_by_one_person_store_exactly_one(
     url = f"{live_server.url}/api/v1/communities/{community.slug}/surveys/{survey.pk}/answers"
     bodies = [{"answers": {**GOOD, "years": years}, "consent": True} for years in range(2, 8)]
 
-    statuses = _race(url, token, bodies)
+    statuses = race_posts(url, token, bodies)
 
     assert statuses == [201] + [400] * (len(bodies) - 1)
     assert Receipt.objects.in_community(community).filter(wave=wave).count() == 1
