@@ -74,7 +74,6 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext
 from scipy import stats
-from statsmodels.regression.linear_model import OLS
 
 from gongzhi.evaluation.cli import (
     InputError,
@@ -326,6 +325,8 @@ def did(
     x = _design(tv, pv, covariates)
     _check_design(x, tv, pv)
     n, k = x.shape
+    from statsmodels.regression.linear_model import OLS  # 1.3 s to import: not at start-up
+
     model = OLS(yv, x)
     clusters: int | None = None
     df: float
@@ -562,6 +563,8 @@ def event_study(
             )
         )
     codes, clusters = _cluster_codes(units if cluster is None else cluster, len(yv))
+    from statsmodels.regression.linear_model import OLS
+
     fit = OLS(yv, x).fit()
     vcov = cluster_vcov(x, fit.resid, codes, clusters, "cr3")
     quantile = float(stats.t.ppf(0.5 + confidence / 2, clusters - 1))

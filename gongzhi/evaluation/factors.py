@@ -23,9 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
 from django.utils.translation import gettext
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 #: A variance inflation factor above this is reported as a collinearity caveat.
 VIF_CAVEAT = 5.0
@@ -119,6 +117,10 @@ def explain(
                 gettext("%(name)s is the same in every community, so it explains nothing.")
                 % {"name": name}
             )
+    # statsmodels costs 2 s to import: read when a regression is asked for, not at start-up.
+    import statsmodels.api as sm
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+
     design = sm.add_constant(x, has_constant="add")
     if np.linalg.matrix_rank(design) < design.shape[1]:
         raise ValueError(
