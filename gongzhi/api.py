@@ -98,6 +98,8 @@ api.add_router("/communities", disclosure_router)
 api.add_router("/communities", "gongzhi.evaluation.api.router")
 api.add_router("/communities", "gongzhi.surveys.api.router")
 api.add_router("/communities", "gongzhi.evaluation.comparison_api.router")
+for _part in ("api", "panel_api", "supervision_api", "partner_api", "incubation_api"):
+    api.add_router("/", f"gongzhi.bodies.{_part}.router")
 
 
 def error(

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "gongzhi.disclosure",
     "gongzhi.evaluation",
     "gongzhi.surveys",
+    "gongzhi.bodies",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("notices/", include("gongzhi.disclosure.urls")),
     path("evaluation/", include("gongzhi.evaluation.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
+    path("bodies/", include("gongzhi.bodies.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

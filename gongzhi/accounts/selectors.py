@@ -5,6 +5,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.db import connections, router
+from django.utils import timezone
 
 from gongzhi.core.models import STAFF_ROLES, Membership, Oversight, RoleGrant
 from gongzhi.core.policies import access_of
@@ -21,10 +22,11 @@ def load_mfa_facts(user: Any) -> None:
     request, a fifth of a ballot's (docs/performance.md, "Casting votes")."""
     connection = connections[router.db_for_read(RoleGrant)]
     staff_roles = sorted(r.value for r in STAFF_ROLES)
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             _facts_sql(connection.alias, len(staff_roles)),
-            [user.pk, *staff_roles, user.pk, user.pk, Authenticator.Type.TOTP.value],
+            [user.pk, *staff_roles, now, now, user.pk, user.pk, Authenticator.Type.TOTP.value],
         )
         holds_staff, has_totp_ = cursor.fetchone()
     setattr(user, HOLDS_STAFF_ATTR, bool(holds_staff) or bool(user.is_superuser))
@@ -41,7 +43,9 @@ def _facts_sql(alias: str, roles: int) -> str:
     return (
         f"SELECT EXISTS (SELECT 1 FROM {table(RoleGrant)} g JOIN {table(Membership)} m "  # noqa: S608
         f"ON m.id = g.membership_id WHERE m.user_id = %s AND g.role IN "
-        f"({', '.join(['%s'] * roles)})) "
+        f"({', '.join(['%s'] * roles)}) "
+        f"AND (g.valid_from IS NULL OR g.valid_from <= %s) "
+        f"AND (g.valid_until IS NULL OR g.valid_until > %s)) "
         f"OR EXISTS (SELECT 1 FROM {table(Oversight)} o WHERE o.user_id = %s), "
         f"EXISTS (SELECT 1 FROM {table(Authenticator)} a WHERE a.user_id = %s AND a.type = %s)"
     )

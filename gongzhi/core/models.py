@@ -8,14 +8,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -228,12 +229,28 @@ class Membership(TenantModel):
         roles = {Role.RESIDENT.value}
         if self.verified_at:
             roles.add(Role.VERIFIED_RESIDENT.value)
-        roles.update(grant.role for grant in self.role_grants.all())
+        now = timezone.now()
+        roles.update(grant.role for grant in self.role_grants.all() if grant.in_force(now))
         return roles
 
 
+def active_grant_q(at: datetime | None = None, prefix: str = "") -> Q:
+    """Grants in force at ``at`` (now by default): a term's role starts and ends with the term,
+    read from its dates, so no periodic job has to remove it."""
+    at = at or timezone.now()
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": at})) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": at})
+    )
+
+
 class RoleGrant(TenantModel):
-    """One role held by one member, with who granted it and when (leadership pathways, R8.2)."""
+    """One role held by one member, with who granted it and when (leadership pathways, R8.2).
+
+    A role granted by hand (``source`` empty) lasts until revoked. A role that comes from a
+    position in a self-governing body names its source (the body's term of office, ``bodies``)
+    and holds only from ``valid_from`` until ``valid_until``: permission checks read the dates
+    (``active_grant_q``), so the role ends with the term without anyone removing it. Past grants
+    stay as the record of who held what."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=30, choices=Role.choices)
@@ -241,6 +258,17 @@ class RoleGrant(TenantModel):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
 
     objects = TenantManager["RoleGrant"]()
 
@@ -248,18 +276,39 @@ class RoleGrant(TenantModel):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
+            # A role granted by hand is held once; a role from a position once per term.
             models.UniqueConstraint(
-                fields=["community", "membership", "role"], name="rolegrant_unique"
+                fields=["community", "membership", "role"],
+                condition=Q(source_type__isnull=True),
+                name="rolegrant_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "role"],
+                condition=Q(source_type__isnull=False),
+                name="rolegrant_unique_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_type__isnull=True, source_id__isnull=True)
+                | Q(source_type__isnull=False, source_id__isnull=False),
+                name="rolegrant_source_whole",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gt=F("valid_from")),
+                name="rolegrant_valid_order",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in GRANTABLE_ROLES]),
                 name="rolegrant_grantable_role",
             ),
-            # At most one of the mutually exclusive roles per membership (the service locks
-            # the membership and refuses with a clear message; this is the last line).
+            # At most one of the mutually exclusive roles granted by hand per membership (the
+            # services lock the membership and refuse with a clear message, for grants from
+            # positions too, whose dates a constraint cannot compare; this is the last line).
             models.UniqueConstraint(
                 fields=["membership"],
-                condition=Q(role__in=sorted(r.value for r in MUTUALLY_EXCLUSIVE_ROLES)),
+                condition=Q(role__in=sorted(r.value for r in MUTUALLY_EXCLUSIVE_ROLES))
+                & Q(source_type__isnull=True),
                 name="rolegrant_supervisor_or_worker",
             ),
         ]
@@ -267,6 +316,12 @@ class RoleGrant(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.membership_id}: {self.role}"
+
+    def in_force(self, at: datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return (self.valid_from is None or self.valid_from <= at) and (
+            self.valid_until is None or at < self.valid_until
+        )
 
 
 class Oversight(models.Model):

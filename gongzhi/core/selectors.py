@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.manifests import verb_areas
-from gongzhi.core.models import Activity, Community, Membership, Oversight, RoleGrant
+from gongzhi.core.models import (
+    Activity,
+    Community,
+    Membership,
+    Oversight,
+    RoleGrant,
+    active_grant_q,
+)
 from gongzhi.core.phones import normalize_phone
 from gongzhi.core.policies import access_of, manage_community, view_activity, view_membership
 
@@ -83,7 +90,11 @@ def member_list(
     elif status == "unverified":
         queryset = queryset.filter(verified_at__isnull=True)
     if role:
-        queryset = queryset.filter(role_grants__role=role)
+        queryset = queryset.filter(
+            pk__in=RoleGrant.objects.all_communities()
+            .filter(active_grant_q(), role=role)
+            .values("membership")
+        )
     return (
         queryset.select_related("user", "household__building")
         .prefetch_related(

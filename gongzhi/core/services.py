@@ -37,6 +37,7 @@ from gongzhi.core.models import (
     RosterImport,
     Street,
     VerificationMethod,
+    active_grant_q,
 )
 from gongzhi.core.phones import normalize_phone
 from gongzhi.core.policies import forget_access, is_platform_admin, require, role_grant_perm
@@ -396,7 +397,7 @@ def role_grant(
         locked = _lock_membership(community, membership)
         held = set(
             RoleGrant.objects.in_community(community)
-            .filter(membership=locked)
+            .filter(active_grant_q(), membership=locked)
             .values_list("role", flat=True)
         )
         clash = (
@@ -414,7 +415,7 @@ def role_grant(
                 code="roles_exclusive",
             )
         grant, created = RoleGrant.objects.in_community(community).get_or_create(
-            membership=locked, role=role, defaults={"granted_by": actor}
+            membership=locked, role=role, source_type=None, defaults={"granted_by": actor}
         )
         if created:
             journal.record(
@@ -441,7 +442,9 @@ def role_revoke(*, actor: User, community: Community, membership: Membership, ro
     with transaction.atomic():
         locked = _lock_membership(community, membership)
         deleted, _rows = (
-            RoleGrant.objects.in_community(community).filter(membership=locked, role=role).delete()
+            RoleGrant.objects.in_community(community)
+            .filter(membership=locked, role=role, source_type=None)
+            .delete()
         )
         if deleted:
             journal.record(

@@ -24,7 +24,15 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
-from gongzhi.core.models import Building, Community, Grid, Membership, Role, RoleGrant
+from gongzhi.core.models import (
+    Building,
+    Community,
+    Grid,
+    Membership,
+    Role,
+    RoleGrant,
+    active_grant_q,
+)
 from gongzhi.core.policies import require
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.uploads import DOCUMENTS, PHOTOS, CheckedUpload, check_upload, store_upload
@@ -137,7 +145,7 @@ def _event(proposal: Proposal, *, actor: User | None, to: Status, reason: str = 
 def _people_with_roles(community: Community, roles: list[Role]) -> list[User]:
     ids = (
         RoleGrant.objects.in_community(community)
-        .filter(role__in=roles)
+        .filter(active_grant_q(), role__in=roles)
         .values_list("membership__user", flat=True)
     )
     return list(User.objects.filter(pk__in=ids, is_active=True))

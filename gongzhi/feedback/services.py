@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
-from gongzhi.core.models import Building, Community, Membership, Role, RoleGrant
+from gongzhi.core.models import Building, Community, Membership, Role, RoleGrant, active_grant_q
 from gongzhi.core.policies import membership_in, require
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.uploads import MAX_PHOTO_BYTES, PHOTOS, check_upload, store_upload
@@ -140,7 +140,7 @@ def _handlers_of(ticket: Ticket) -> list[User]:
 
 
 def _role_holders(community_id: int, *roles: str) -> list[User]:
-    grants = RoleGrant.objects.in_community(community_id).filter(role__in=roles)
+    grants = RoleGrant.objects.in_community(community_id).filter(active_grant_q(), role__in=roles)
     return list(
         User.objects.filter(
             pk__in=Membership.objects.in_community(community_id)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
-from gongzhi.core.models import Community, Membership, Role
+from gongzhi.core.models import Community, Membership, Role, RoleGrant, active_grant_q
 from gongzhi.core.paper import PaperResult, double_entry, paper_serial
 from gongzhi.core.policies import access_of, membership_in, require, verified_membership
 from gongzhi.core.roster import RosterFileError, read_table
@@ -151,12 +151,21 @@ def electorates_freeze(*, community_ids: Iterable[int] | None = None) -> int:
     return len(votes)
 
 
+def _council_grants(community_id: int) -> models.QuerySet[RoleGrant]:
+    """The memberships holding the council role now (a role from a term ends with it)."""
+    return (
+        RoleGrant.objects.in_community(community_id)
+        .filter(active_grant_q(), role=Role.COUNCIL_MEMBER)
+        .values("membership")
+    )
+
+
 def _electorate_now(vote: Vote) -> int:
     members = Membership.objects.in_community(vote.community_id).filter(verified_at__isnull=False)
     if vote.electorate == Electorate.OWNERS:
         return OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).count()
     if vote.electorate == Electorate.COUNCIL:
-        return members.filter(role_grants__role=Role.COUNCIL_MEMBER).count()
+        return members.filter(pk__in=_council_grants(vote.community_id)).count()
     if vote.electorate == Electorate.HOUSEHOLD:
         return members.exclude(household=None).values("household").distinct().count()
     return members.count()
@@ -220,7 +229,7 @@ def _electorate_users(vote: Vote) -> list[User]:
         return list(User.objects.filter(pk__in=ids, is_active=True))
     members = Membership.objects.in_community(vote.community_id).filter(verified_at__isnull=False)
     if vote.electorate == Electorate.COUNCIL:
-        members = members.filter(role_grants__role=Role.COUNCIL_MEMBER)
+        members = members.filter(pk__in=_council_grants(vote.community_id))
     elif vote.electorate == Electorate.HOUSEHOLD:
         members = members.exclude(household=None)
     return list(User.objects.filter(pk__in=members.values("user"), is_active=True))

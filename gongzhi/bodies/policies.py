@@ -1,0 +1,1 @@
+"""Who may do what with bodies, panels, supervision opinions and partners."""

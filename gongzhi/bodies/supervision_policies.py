@@ -1,0 +1,1 @@
+"""Permissions (filled in by this issue's work)."""
