@@ -4,6 +4,7 @@ what they hold about a person, their indicators, home tiles and demo content."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.notify import Kind, Message
 
 VERBS = {
     # Bodies, positions, terms, charters, decisions (services.py)
@@ -42,6 +43,36 @@ VERBS = {
     "partner.service_added": _("added a partner's service"),
     "partner.contribution_recorded": _("recorded a partner's contribution"),
     "partner.service_rated": _("rated a partner's service"),
+}
+
+#: Review panels (panels.py): the pool is open, you were drawn, an assessment awaits the
+#: reviewed body's answer, and the panel's closed discussion.
+NOTIFICATION_KINDS = {
+    "panel_pool_opened": Kind(
+        _("A review panel is looking for volunteers"),
+        {
+            "opened": Message(
+                _("Volunteer for the review panel on “%(title)s”: the pool closes %(closes)s")
+            )
+        },
+    ),
+    "panel_drawn": Kind(
+        _("I was drawn for a review panel"),
+        {"drawn": Message(_("You were drawn by lot for the review panel on “%(title)s”"))},
+    ),
+    "panel_assessed": Kind(
+        _("A review panel's assessment that my body must answer"),
+        {
+            "assessed": Message(
+                _("The review panel on “%(title)s” published its assessment"),
+                _("Your body must answer publicly by %(due)s."),
+            )
+        },
+    ),
+    "panel_comment": Kind(
+        _("New comments in a review panel I sit on"),
+        {"comment": Message(_("New comment in the review panel on “%(title)s”"))},
+    ),
 }
 
 #: The decisions bodies themselves take; other apps declare theirs in their own manifests.

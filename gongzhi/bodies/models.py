@@ -496,6 +496,20 @@ class Panel(TenantModel):
     def __str__(self) -> str:
         return self.title
 
+    # deliberation.models.DiscussionSubject: the panel's closed discussion (panel_policies.py).
+    def discussion_title(self) -> str:
+        return self.title
+
+    def discussion_url(self) -> str:
+        return f"/c/{self.community.slug}/bodies/panels/{self.pk}/"
+
+    def discussion_audience(self) -> models.QuerySet[Any]:
+        """The panel's members with an account hear of new comments."""
+        from gongzhi.accounts.models import User
+
+        members = self.members.filter(user__isnull=False).values("user")
+        return User.objects.filter(pk__in=members, is_active=True)
+
 
 class PoolEntry(TenantModel):
     """A volunteer in a panel's pool, with the features they declared with consent; the
