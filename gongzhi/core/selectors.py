@@ -100,7 +100,9 @@ def member_list(
         .prefetch_related(
             Prefetch(
                 "role_grants",
-                queryset=RoleGrant.objects.all_communities().only("membership_id", "role"),
+                queryset=RoleGrant.objects.all_communities().only(
+                    "membership_id", "role", "valid_from", "valid_until"
+                ),
             )
         )
         .order_by("-joined_at", "-pk")
