@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from gongzhi.accounts import views as account_views
 from gongzhi.api import api
 from gongzhi.api import not_found as api_not_found
+from gongzhi.bodies.partner_views import street_partners
 from gongzhi.core import checkin_views
 from gongzhi.core import views as core_views
 from gongzhi.notifications import views as notification_views
@@ -48,6 +49,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("gongzhi/favicon.ico"))),
     path("c/<slug:slug>/", include(community_patterns)),
     path("overview/", core_views.overview, name="overview"),
+    path("streets/<int:street_id>/partners/", street_partners, name="street_partners"),
     path("checkin/<str:label>/<int:pk>/", checkin_views.checkin_screen, name="checkin_screen"),
     path(
         "checkin/<str:label>/<int:pk>/<str:code>/",
