@@ -4,6 +4,8 @@ what they hold about a person, their indicators, home tiles and demo content."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.home import ConsoleLink
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 
 VERBS = {
@@ -73,6 +75,42 @@ NOTIFICATION_KINDS = {
         _("New comments in a review panel I sit on"),
         {"comment": Message(_("New comment in the review panel on “%(title)s”"))},
     ),
+    # Incubation (incubation.py): founders hear of each stage, a mentor of being named.
+    "incubation": Kind(
+        _("News of an organisation I found or mentor"),
+        {
+            "stage": Message(_("“%(name)s” has moved to a new stage: %(stage)s")),
+            "mentor": Message(_("You are now the mentor of “%(name)s”")),
+        },
+    ),
+    # Supervision (supervision.py): an opinion the body must answer, its deadline, the answer.
+    "opinion_raised": Kind(
+        _("A supervision opinion my body or community must answer"),
+        {
+            "raised": Message(
+                _("The supervision committee raised an opinion to %(body)s"),
+                _("It must be answered publicly by %(due)s."),
+            )
+        },
+        roles=("community_worker",),
+        receives="gongzhi.bodies.supervision.sits_in_a_body",
+    ),
+    "opinion_due": Kind(
+        _("A supervision opinion's answer is due soon or overdue"),
+        {
+            "soon": Message(_("A supervision opinion to %(body)s must be answered by %(due)s")),
+            "overdue": Message(
+                _("A supervision opinion to %(body)s is overdue: it was due %(due)s")
+            ),
+        },
+        roles=("community_worker",),
+        receives="gongzhi.bodies.supervision.sits_in_a_body",
+    ),
+    "opinion_answered": Kind(
+        _("An answer to a supervision opinion I raised"),
+        {"answered": Message(_("%(body)s answered your supervision opinion"))},
+        roles=("supervisor",),
+    ),
 }
 
 #: The decisions bodies themselves take; other apps declare theirs in their own manifests.
@@ -97,3 +135,140 @@ DECISION_KINDS = {
 #: ``core.decisions.require_power`` asks this function whether a body's charter allows a
 #: decision.
 CHARTER_CHECK = "gongzhi.bodies.charter_check.check"
+
+#: Links in the community's staff console (``core.home.ConsoleLink``).
+CONSOLE_LINKS = {
+    "bodies.organisations": ConsoleLink(
+        order=92,
+        label=_("Community organisations (incubation)"),
+        url_name="incubation_list",
+        perm="bodies.manage_incubation",
+    ),
+    "bodies.supervision": ConsoleLink(
+        order=93,
+        label=_("Supervision committee: dashboard"),
+        url_name="supervision_dashboard",
+        perm="bodies.view_supervision",
+    ),
+}
+
+#: Bodies, review panels, supervision and partners for evaluation (``core.indicators``), from
+#: the journal alone (``gongzhi/bodies/indicators.py``).
+INDICATORS = {
+    "bodies.existing": Indicator(
+        name=_("Self-governing bodies"),
+        definition=_(
+            "Bodies of the community (committees, councils, review panels, groups and "
+            "organisations) set up on the platform by the month's end and not dissolved."
+        ),
+        kind="count",
+        compute="gongzhi.bodies.indicators.bodies_existing",
+        unit=_("bodies"),
+        order=80,
+    ),
+    "bodies.deciding": Indicator(
+        name=_("Bodies that took decisions"),
+        definition=_(
+            "Of the bodies that existed at some time in the month, the share that recorded at "
+            "least one decision in it."
+        ),
+        kind="rate",
+        compute="gongzhi.bodies.indicators.bodies_deciding",
+        numerator=_("bodies that recorded a decision in the month"),
+        denominator=_("bodies that existed in the month"),
+        order=81,
+    ),
+    "bodies.elected_share": Indicator(
+        name=_("Terms of office won by election"),
+        definition=_(
+            "Of the terms of office that started in the month, the share won in an election "
+            "rather than by appointment or by lot. Founding members of a new organisation are "
+            "left out: nobody chose them."
+        ),
+        kind="rate",
+        compute="gongzhi.bodies.indicators.elected_share",
+        numerator=_("terms started by election"),
+        denominator=_("terms started by election, appointment or lot"),
+        order=82,
+    ),
+    "bodies.turnover": Indicator(
+        name=_("Terms ended early"),
+        definition=_(
+            "Of the terms of office that started in the month, the share ended before their "
+            "planned end since (a resignation, a removal, a member who left)."
+        ),
+        kind="rate",
+        compute="gongzhi.bodies.indicators.turnover",
+        numerator=_("terms started in the month and ended early since"),
+        denominator=_("terms started in the month"),
+        better="down",
+        order=83,
+    ),
+    "bodies.organisations_active": Indicator(
+        name=_("Incubated organisations that became active"),
+        definition=_(
+            "Resident organisations incubated by the community that reached the active stage "
+            "for the first time in the month."
+        ),
+        kind="count",
+        compute="gongzhi.bodies.indicators.organisations_active",
+        unit=_("organisations"),
+        order=84,
+    ),
+    "panels.drawn": Indicator(
+        name=_("Review panels drawn"),
+        definition=_("Residents' review panels drawn by lot from their pool in the month."),
+        kind="count",
+        compute="gongzhi.bodies.indicators.panels_drawn",
+        unit=_("panels"),
+        order=85,
+    ),
+    "panels.answered_on_time": Indicator(
+        name=_("Review panels' findings answered on time"),
+        definition=_(
+            "Of the assessments review panels published in the month, the share the reviewed "
+            "body has answered publicly within the panel's deadline. An answer still awaited "
+            "is not on time."
+        ),
+        kind="rate",
+        compute="gongzhi.bodies.indicators.panels_answered_on_time",
+        numerator=_("assessments answered within the deadline"),
+        denominator=_("assessments published in the month"),
+        order=86,
+    ),
+    "opinions.answered_on_time": Indicator(
+        name=_("Supervision opinions answered on time"),
+        definition=_(
+            "Of the opinions the supervision committee raised in the month, the share the "
+            "responsible body has answered by the due date. An answer still awaited is not on "
+            "time."
+        ),
+        kind="rate",
+        compute="gongzhi.bodies.indicators.opinions_answered_on_time",
+        numerator=_("opinions answered by the due date"),
+        denominator=_("opinions raised in the month"),
+        order=87,
+    ),
+    "partners.contributions": Indicator(
+        name=_("Partners' contributions"),
+        definition=_(
+            "Contributions, in money or in kind, that partner organisations made to the "
+            "community and that were recorded in the month."
+        ),
+        kind="count",
+        compute="gongzhi.bodies.indicators.partner_contributions",
+        unit=_("contributions"),
+        order=88,
+    ),
+    "partners.contributed_yuan": Indicator(
+        name=_("Value of partners' contributions"),
+        definition=_(
+            "The money partners gave and the value recorded for what they gave in kind, for "
+            "the contributions recorded in the month."
+        ),
+        kind="count",
+        compute="gongzhi.bodies.indicators.partner_money",
+        unit=_("yuan"),
+        order=89,
+    ),
+}

@@ -378,6 +378,16 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "proposals.adopted": "gongzhi.deliberation.indicators:proposals_adopted",
     "budget.money_decided": "gongzhi.budgeting.indicators:money_decided",
     "disclosure.timeliness": "gongzhi.disclosure.indicators:disclosure_timeliness",
+    "bodies.existing": "gongzhi.bodies.indicators:bodies_existing",
+    "bodies.deciding": "gongzhi.bodies.indicators:bodies_deciding",
+    "bodies.elected_share": "gongzhi.bodies.indicators:elected_share",
+    "bodies.turnover": "gongzhi.bodies.indicators:turnover",
+    "bodies.organisations_active": "gongzhi.bodies.indicators:organisations_active",
+    "panels.drawn": "gongzhi.bodies.indicators:panels_drawn",
+    "panels.answered_on_time": "gongzhi.bodies.indicators:panels_answered_on_time",
+    "opinions.answered_on_time": "gongzhi.bodies.indicators:opinions_answered_on_time",
+    "partners.contributions": "gongzhi.bodies.indicators:partner_contributions",
+    "partners.contributed_yuan": "gongzhi.bodies.indicators:partner_money",
 }
 
 

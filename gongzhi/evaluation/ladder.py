@@ -60,6 +60,15 @@ VERB_RUNGS: dict[str, str] = {
     "vote.paper_issued": CONSULTED,
     # A survey answer, anonymous or not: the receipt's entry says that, never what.
     "survey.answered": CONSULTED,
+    # Self-governing bodies (issue 15): proposing or founding a resident organisation,
+    # offering oneself for a review panel, speaking in its closed discussion, rating a
+    # partner's service. Serving on a body (a term of office) is journalled as the worker's or
+    # the system's record, not as the member's own act.
+    "incubation.proposed": CONSULTED,
+    "incubation.founder_joined": CONSULTED,
+    "panel.volunteered": CONSULTED,
+    "panel.commented": CONSULTED,
+    "partner.service_rated": CONSULTED,
     # deciding
     "budget.voted": DECIDING,
     "budget.vote_changed": DECIDING,
@@ -75,6 +84,7 @@ NO_RUNG: dict[str, str] = {
             "membership.verified",
             "membership.groups_updated",
             "proposal.unsupported",
+            "panel.withdrew",
             "reaction.removed",
             "user.deactivated",
             "user.reactivated",
@@ -91,6 +101,37 @@ NO_RUNG: dict[str, str] = {
             "moderation.appealed",
         ),
         "follows up an earlier act (or is done by staff as often as by residents)",
+    ),
+    **dict.fromkeys(
+        (
+            "body.created",
+            "body.dissolved",
+            "body.position_added",
+            "body.mandate_started",
+            "body.mandate_ended",
+            "body.charter_adopted",
+            "body.decision_recorded",
+            "incubation.mentor_assigned",
+            "incubation.stage_changed",
+            "incubation.support_given",
+            "incubation.report_submitted",
+            "panel.created",
+            "panel.portfolio_published",
+            "panel.seed_entered",
+            "panel.drawn",
+            "panel.invited",
+            "panel.document_added",
+            "panel.assessment_published",
+            "panel.answered",
+            "opinion.raised",
+            "opinion.answered",
+            "partner.created",
+            "partner.agreement_signed",
+            "partner.service_added",
+            "partner.contribution_recorded",
+        ),
+        "an act of office: a worker, a body's officer or a supervisor records what a body did "
+        "(its members' votes are counted in the decision, not as anyone's own act)",
     ),
     **dict.fromkeys(
         (

@@ -106,6 +106,84 @@ ROWS: list[tuple[Any, ...]] = [
     ("2026-02-21T02:00", "hotline.rated", "e", T4, {"solved": True, "satisfaction": 4}),
 ]
 
+# Self-governing bodies (issue 15): council 1 and interest group 2 set up in December, review
+# panel 3 drawn in January; group 2 becomes active in January and is dissolved in February.
+B1, B2, B3 = (f"bodies.body:{n}" for n in range(1, 4))
+M1, M2, M3, M4, M5 = (f"bodies.mandate:{n}" for n in range(1, 6))
+
+
+def _term(body: int, chosen_by: str, user: str) -> dict[str, Any]:
+    return {
+        "body": body,
+        "kind": "council",
+        "position": "委员",
+        "chosen_by": chosen_by,
+        "user": user,
+    }
+
+
+ROWS += [
+    ("2025-12-01T02:00", "body.created", "w", B1, {"body": 1, "kind": "council"}),
+    ("2025-12-01T03:00", "body.created", "w", B2, {"body": 2, "kind": "interest_group"}),
+    ("2025-12-02T02:00", "body.mandate_started", "w", M1, _term(1, "election", "a")),
+    ("2025-12-02T03:00", "body.mandate_started", "w", M2, _term(1, "appointment", "f")),
+    ("2025-12-02T04:00", "body.mandate_started", "w", M3, _term(2, "founding", "e")),
+    ("2025-12-20T02:00", "body.decision_recorded", "w", "bodies.decision:1", {"body": 1}),
+    ("2025-12-21T02:00", "opinion.raised", "w", "bodies.opinion:1", {"opinion": 1, "body": 1}),
+    ("2026-01-03T02:00", "body.mandate_ended", "w", M2, {"body": 1, "reason": "moved away"}),
+    ("2026-01-04T02:00", "body.mandate_started", "w", M4, _term(1, "appointment", "b")),
+    ("2026-01-06T02:00", "body.created", None, B3, {"body": 3, "kind": "review_panel"}),
+    ("2026-01-06T02:00", "panel.drawn", None, "bodies.panel:1", {"panel": 1, "index": 0}),
+    ("2026-01-06T03:00", "body.mandate_started", None, M5, _term(3, "lot", "a")),
+    (
+        "2026-01-10T02:00",
+        "opinion.answered",
+        "w",
+        "bodies.opinion:1",
+        {"opinion": 1, "body": 1, "on_time": True},
+    ),
+    (
+        "2026-01-12T02:00",
+        "incubation.stage_changed",
+        "w",
+        "bodies.incubation:1",
+        {"body": 2, "from": "filed", "to": "active"},
+    ),
+    ("2026-01-20T02:00", "panel.assessment_published", "w", "bodies.panel:1", {"panel": 1}),
+    (
+        "2026-01-25T02:00",
+        "partner.contribution_recorded",
+        "w",
+        "bodies.contribution:1",
+        {"partner": 1, "agreement": 1, "kind": "money", "value_fen": 50000},
+    ),
+    (
+        "2026-01-26T02:00",
+        "partner.contribution_recorded",
+        "w",
+        "bodies.contribution:2",
+        {"partner": 1, "agreement": 1, "kind": "in_kind", "value_fen": None},
+    ),
+    ("2026-02-01T02:00", "body.dissolved", "w", B2, {"body": 2, "kind": "interest_group"}),
+    ("2026-02-02T02:00", "opinion.raised", "w", "bodies.opinion:2", {"opinion": 2, "body": 1}),
+    (
+        "2026-02-12T02:00",
+        "partner.contribution_recorded",
+        "w",
+        "bodies.contribution:3",
+        {"partner": 1, "agreement": 1, "kind": "in_kind", "value_fen": 12345},
+    ),
+    ("2026-02-25T02:00", "panel.answered", "w", "bodies.panel:1", {"panel": 1, "on_time": False}),
+    ("2026-02-26T02:00", "body.decision_recorded", "w", "bodies.decision:2", {"body": 3}),
+    (
+        "2026-02-27T02:00",
+        "incubation.stage_changed",
+        "w",
+        "bodies.incubation:1",
+        {"body": 2, "from": "active", "to": "dormant"},
+    ),
+]
+
 
 def entries() -> list[Entry]:
     out = []
@@ -217,5 +295,59 @@ CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
         "2025-12": (0, 0, None),
         "2026-01": (2, 2, None),
         "2026-02": (0, 1, None),
+    },
+    # Bodies: group 2 dissolved in February still existed in it; panel 3 decided in February.
+    "bodies.existing": {
+        "2025-12": (2, None, None),
+        "2026-01": (3, None, None),
+        "2026-02": (2, None, None),
+    },
+    "bodies.deciding": {
+        "2025-12": (1, 2, None),
+        "2026-01": (0, 3, None),
+        "2026-02": (1, 3, None),
+    },
+    # The founding member is left out; the panel's lot is not an election.
+    "bodies.elected_share": {
+        "2025-12": (1, 2, None),
+        "2026-01": (0, 2, None),
+        "2026-02": (0, 0, None),
+    },
+    "bodies.turnover": {
+        "2025-12": (1, 3, None),
+        "2026-01": (0, 2, None),
+        "2026-02": (0, 0, None),
+    },
+    "bodies.organisations_active": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (0, None, None),
+    },
+    "panels.drawn": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (0, None, None),
+    },
+    # Published in January, answered late in February.
+    "panels.answered_on_time": {
+        "2025-12": (0, 0, None),
+        "2026-01": (0, 1, None),
+        "2026-02": (0, 0, None),
+    },
+    # Opinion 2, raised in February, awaits its answer.
+    "opinions.answered_on_time": {
+        "2025-12": (1, 1, None),
+        "2026-01": (0, 0, None),
+        "2026-02": (0, 1, None),
+    },
+    "partners.contributions": {
+        "2025-12": (0, None, None),
+        "2026-01": (2, None, None),
+        "2026-02": (1, None, None),
+    },
+    "partners.contributed_yuan": {
+        "2025-12": (0, None, None),
+        "2026-01": (500, None, None),
+        "2026-02": (123.45, None, None),
     },
 }
