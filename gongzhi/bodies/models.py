@@ -197,8 +197,13 @@ class Mandate(TenantModel):
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="mandates")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="mandates")
     seat = models.PositiveSmallIntegerField(_("seat"))
+    #: none once the holder erased their account (their membership goes; the term stays)
     membership = models.ForeignKey(
-        "core.Membership", on_delete=models.PROTECT, related_name="mandates"
+        "core.Membership", null=True, on_delete=models.SET_NULL, related_name="mandates"
+    )
+    #: the erased holder's tombstone account (``privacy.py``), set when the membership goes
+    former_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     chosen_by = models.CharField(_("chosen by"), max_length=20, choices=ChosenBy.choices)
     #: the vote that elected them (voting app), when elected
