@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -229,6 +231,25 @@ def _members_csv(community: Community, queryset) -> HttpResponse:
     return response
 
 
+def _held_roles(membership: Membership) -> list[str]:
+    """Each role held now; one from a term of office says until when (it ends by itself)."""
+    derived = membership.role_set() & {Role.RESIDENT.value, Role.VERIFIED_RESIDENT.value}
+    held = {str(ROLE_LABELS[r]) for r in derived}
+    now = timezone.now()
+    for grant in membership.role_grants.all():
+        if not grant.in_force(now):
+            continue
+        label = str(ROLE_LABELS[grant.role])
+        if grant.valid_until is not None:
+            until = timezone.localdate(grant.valid_until - timedelta(seconds=1))
+            label = _("%(role)s (until %(date)s, by a term of office)") % {
+                "role": label,
+                "date": until.isoformat(),
+            }
+        held.add(label)
+    return sorted(held)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
@@ -295,7 +316,7 @@ def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         {
             "community": community,
             "membership": membership,
-            "roles": sorted(str(ROLE_LABELS[r]) for r in membership.role_set()),
+            "roles": _held_roles(membership),
             "role_form": role_form if offered else None,
             "role_refusal": "" if offered else " ".join(map(str, role_form.errors.get("role", []))),
             "own_membership": membership.user_id == user.pk,
