@@ -7,6 +7,7 @@ from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.home import ConsoleLink
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
+from gongzhi.core.privacy import Holding
 
 VERBS = {
     # Bodies, positions, terms, charters, decisions (services.py)
@@ -270,5 +271,28 @@ INDICATORS = {
         compute="gongzhi.bodies.indicators.partner_money",
         unit=_("yuan"),
         order=89,
+    ),
+}
+
+#: What bodies hold about a person (``privacy.py``); its eraser runs before core's, which
+#: removes the memberships terms of office and pool entries point at.
+PRIVACY = {
+    "bodies": Holding(
+        label=_("Self-governing bodies"),
+        module="gongzhi.bodies.privacy",
+        kept=(
+            _(
+                "your terms of office in the community's bodies — the position, how you were "
+                "chosen, when the term began and ended (today, if it was still running): a "
+                "public record of who held office"
+            ),
+            _("the review panels you sat on (the seat, without the name typed on it)"),
+            _(
+                "the decisions, charters, opinions, answers, reports, support and contributions "
+                "you recorded or raised for a body: acts of office, in the journal too"
+            ),
+            _("the stars you gave partners' services (your comments are deleted)"),
+        ),
+        order=5,
     ),
 }
