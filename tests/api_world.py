@@ -83,6 +83,7 @@ def build_world() -> World:
     users["walkin"] = member(community, verified=False)
     users["newcomer"] = member(CommunityFactory())
     users["leaver"] = member(community)
+    users["supervisor"] = member(community, Role.SUPERVISOR)
     for name, user in users.items():
         world.tokens[name] = api_token_create(user=user, name="api world")[1]
     worker, resident, writer = users["worker"], users["resident"], users["writer"]
@@ -109,6 +110,7 @@ def build_world() -> World:
         _disclosure(world, community)
         _surveys(world, community)
         _evaluation(world, community)
+        _supervision(world, community)
     assert worker and resident and writer
     return world
 
@@ -370,3 +372,42 @@ def _evaluation(world: World, community: Any) -> None:
     )
     journal.chain(community)
     evaluation.refresh(community=community)
+
+
+def _supervision(world: World, community: Any) -> None:
+    """A body the council member sits in, and a supervisor's opinion it must answer."""
+    from gongzhi.bodies import services as bodies
+    from gongzhi.bodies import supervision
+    from gongzhi.bodies.models import BodyKind, ChosenBy, Position
+
+    users, ids = world.users, world.ids
+    charter = bodies.CharterIn(
+        powers=[], quorum_percent=50, threshold_percent=50, amendment_percent=67, term_months=36
+    )
+    body = bodies.record_body(
+        community=community,
+        kind=BodyKind.BUILDING_HEADS,
+        name="楼栋长联席会",
+        purpose="楼栋事务",
+        charter=charter,
+        created_by=users["worker"],
+    )
+    position = Position.objects.in_community(community).create(body=body, title="楼栋长", seats=3)
+    bodies.record_mandate(
+        body=body,
+        position=position,
+        membership=Membership.objects.in_community(community).get(user=users["council"]),
+        seat=1,
+        chosen_by=ChosenBy.APPOINTMENT,
+        starts_on=timezone.localdate() - timedelta(days=10),
+        recorded_by=users["worker"],
+    )
+    ids["opinion_body_id"] = body.pk
+    ids["opinion_id"] = supervision.opinion_raise(
+        actor=users["supervisor"],
+        community=community,
+        body=body,
+        subject="楼道堆物清理",
+        text="清理进度未公开。",
+        due_on=timezone.localdate() + timedelta(days=14),
+    ).pk

@@ -388,6 +388,21 @@ STEPS: list[Step] = [
         200,
         params={"fmt": "export_fmt", "wave_id": "closed_wave_id"},
     ),
+    # --- supervision opinions
+    Step(f"GET {C}/opinions", None, 200, query="status=open"),
+    Step(f"GET {C}/opinions/{{opinion_id}}", None, 200),
+    Step(
+        f"POST {C}/opinions",
+        "supervisor",
+        201,
+        lambda ids: {
+            "body": ids["opinion_body_id"],
+            "subject": "公共收益公开",
+            "text": "请公开上季度停车费收入。",
+            "due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        },
+    ),
+    Step(f"POST {C}/opinions/{{opinion_id}}/answer", "council", 200, {"answer": "下周公示。"}),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),
