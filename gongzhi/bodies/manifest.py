@@ -151,6 +151,12 @@ CONSOLE_LINKS = {
         url_name="supervision_dashboard",
         perm="bodies.view_supervision",
     ),
+    "bodies.partners": ConsoleLink(
+        order=94,
+        label=_("Partners: agreements, services and contributions"),
+        url_name="partner_list",
+        perm="bodies.manage_partners",
+    ),
 }
 
 #: Bodies, review panels, supervision and partners for evaluation (``core.indicators``), from
