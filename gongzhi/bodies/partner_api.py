@@ -25,19 +25,19 @@ router = Router(tags=["bodies"])
 C = "/communities/{slug}/partners"
 
 
-class RatingSummaryOut(Schema):
+class PartnerRatingSummaryOut(Schema):
     count: int
     average: float | None
 
 
-class ServiceOut(Schema):
+class PartnerServiceOut(Schema):
     id: int
     title: str
     description: str
-    rating: RatingSummaryOut
+    rating: PartnerRatingSummaryOut
 
 
-class AgreementOut(Schema):
+class PartnerAgreementOut(Schema):
     id: int
     partner: str
     partner_kind: str
@@ -45,22 +45,22 @@ class AgreementOut(Schema):
     starts_on: date
     ends_on: date
     status: str
-    services: list[ServiceOut]
+    services: list[PartnerServiceOut]
 
 
-class RatingIn(Schema):
+class PartnerRatingIn(Schema):
     stars: int
     comment: str = ""
 
 
-class RatingOut(Schema):
+class PartnerRatingOut(Schema):
     service: int
     stars: int
     comment: str
     rated_at: datetime
 
 
-class ContributionIn(Schema):
+class PartnerContributionIn(Schema):
     agreement: int
     kind: str
     description: str
@@ -68,7 +68,7 @@ class ContributionIn(Schema):
     value: Decimal | None = None
 
 
-class ContributionOut(Schema):
+class PartnerContributionOut(Schema):
     id: int
     agreement: int
     kind: str
@@ -102,7 +102,7 @@ def _agreement_out(row: partners.AgreementRow) -> dict[str, object]:
 
 @router.get(
     C,
-    response=list[AgreementOut],
+    response=list[PartnerAgreementOut],
     summary="The community's partners under agreements in force, their services and ratings",
 )
 def partner_list(request: HttpRequest, slug: str) -> list[dict[str, object]]:
@@ -123,11 +123,11 @@ def _rating_out(rating: ServiceRating) -> dict[str, object]:
 
 @router.post(
     C + "/services/{service_id}/rating",
-    response=RatingOut,
+    response=PartnerRatingOut,
     summary="Rate a partner's service from 1 to 5 stars, or change your rating",
 )
 def service_rate(
-    request: HttpRequest, slug: str, service_id: int, payload: RatingIn
+    request: HttpRequest, slug: str, service_id: int, payload: PartnerRatingIn
 ) -> dict[str, object]:
     user = api_user(request)
     community = community_get(slug=slug, user=user, perm="bodies.view_partners")
@@ -152,11 +152,11 @@ def _contribution_out(contribution: Contribution) -> dict[str, object]:
 
 @router.post(
     C + "/contributions",
-    response={201: ContributionOut},
+    response={201: PartnerContributionOut},
     summary="Record a partner's contribution (staff); money becomes a ledger entry to approve",
 )
 def contribution_record(
-    request: HttpRequest, slug: str, payload: ContributionIn
+    request: HttpRequest, slug: str, payload: PartnerContributionIn
 ) -> Status[dict[str, object]]:
     user = api_user(request)
     community = community_get(slug=slug, user=user, perm="bodies.view_partners")
