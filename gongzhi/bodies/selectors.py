@@ -19,6 +19,7 @@ from gongzhi.bodies.charter import Rules, powers_from_dicts
 from gongzhi.bodies.models import Body, Charter, Decision, Mandate, Position
 from gongzhi.core.decisions import decision_kind_registry
 from gongzhi.core.models import Community, Membership
+from gongzhi.voting.models import Vote
 
 
 def day_start(day: date) -> datetime:
@@ -240,3 +241,40 @@ def charter_versions(body: Body) -> list[Version]:
 
 def charter_powers(charter: Charter) -> list[str]:
     return _power_lines(charter)
+
+
+def membership_get(*, community: Community, membership_id: int) -> Membership:
+    """A member of the community (a term is never given to someone else's member)."""
+    membership = (
+        Membership.objects.in_community(community)
+        .select_related("user")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def vote_get(*, community: Community, vote_id: int) -> Vote:
+    vote = Vote.objects.in_community(community).filter(pk=vote_id).first()
+    if vote is None:
+        raise Http404
+    return vote
+
+
+def members_to_choose(community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.in_community(community)
+        .filter(verified_at__isnull=False)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+
+
+def closed_votes(community: Community) -> QuerySet[Vote]:
+    return (
+        Vote.objects.in_community(community)
+        .filter(closes_at__lte=timezone.now())
+        .order_by("-closes_at")
+    )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -764,7 +764,7 @@ def power_check(
     """``core.decisions.require_power`` for bodies: the charter in force today."""
     body = Body.objects.in_community(community_id).filter(pk=body_id).first()
     if body is None:
-        raise PermissionDenied
+        raise _invalid(_("No such body in this community."), "outside_charter")
     charter = selectors.charter_in_force(body=body) if body.dissolved_at is None else None
     if charter is None:
         raise _invalid(

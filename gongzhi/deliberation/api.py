@@ -130,6 +130,8 @@ class AnswerIn(Schema):
     to: ProposalStatus
     reason: str = ""
     merged_into: int | None = None
+    #: the self-governing body that decided the answer (its charter must allow it)
+    body: int | None = None
 
 
 def _proposal(request: HttpRequest, slug: str, proposal_id: int) -> Proposal:
@@ -246,6 +248,7 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int, payload: 
         to=payload.to.value,
         reason=payload.reason,
         merged_into=target,
+        body_id=payload.body,
     )
 
 

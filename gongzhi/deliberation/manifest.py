@@ -9,11 +9,23 @@ needs a reason; its author may appeal once; any other moderator decides. Limits 
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile, OverviewFigure
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
+
+#: A body whose charter grants it answers proposals (optionally only on some categories: the
+#: topics are the proposal categories' names); ``services.proposal_transition(body_id=…)``.
+DECISION_KINDS = {
+    "answer_proposals": DecisionKind(
+        _("answer residents' proposals"),
+        _("accept, reject or merge proposals that residents raised, with the reasons"),
+        topics=True,
+        order=20,
+    ),
+}
 
 VERBS = {
     "proposal.created": _("raised a proposal"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
+from gongzhi.core.decisions import require_power
 from gongzhi.core.models import (
     Building,
     Community,
@@ -37,6 +38,7 @@ from gongzhi.core.policies import require
 from gongzhi.core.ratelimit import count_hit
 from gongzhi.core.uploads import DOCUMENTS, PHOTOS, CheckedUpload, check_upload, store_upload
 from gongzhi.deliberation.models import (
+    ANSWERS,
     TRANSITIONS,
     Appeal,
     AppealDecision,
@@ -430,8 +432,13 @@ def proposal_transition(
     to: str,
     reason: str = "",
     merged_into: Proposal | None = None,
+    body_id: int | None = None,
 ) -> Proposal:
-    """The council or staff move a proposal on: agenda, answer (with reasons), implemented."""
+    """The council or staff move a proposal on: agenda, answer (with reasons), implemented.
+
+    An answer may name the self-governing body that decided it (``body_id``): its charter must
+    give it the power to answer proposals on the proposal's category (``answer_proposals``,
+    asked through ``core.decisions.require_power``)."""
     reason = (reason or "").strip()
     if len(reason) > 5000:
         raise ValidationError(
@@ -471,6 +478,13 @@ def proposal_transition(
                     code="merge_target",
                 )
             locked.merged_into = merged_into
+        if body_id is not None and to in ANSWERS:
+            require_power(
+                community_id=locked.community_id,
+                body_id=body_id,
+                kind="answer_proposals",
+                topic=locked.category.name if locked.category is not None else "",
+            )
         _event(locked, actor=actor, to=Status(to), reason=reason)
         locked.save(update_fields=["status", "updated_at", "merged_into"])
         journal.record(
@@ -478,7 +492,7 @@ def proposal_transition(
             actor=actor,
             verb="proposal.status_changed",
             target=locked,
-            data={"to": to},
+            data={"to": to, "body": body_id} if body_id is not None else {"to": to},
         )
         notify(
             users=_followers(locked, besides=actor),
