@@ -111,6 +111,7 @@ def build_world() -> World:
         _surveys(world, community)
         _evaluation(world, community)
         _supervision(world, community)
+        _partners(world, community)
     assert worker and resident and writer
     return world
 
@@ -410,4 +411,30 @@ def _supervision(world: World, community: Any) -> None:
         subject="楼道堆物清理",
         text="清理进度未公开。",
         due_on=timezone.localdate() + timedelta(days=14),
+    ).pk
+
+
+def _partners(world: World, community: Any) -> None:
+    """A partner of the street with an agreement in force and one service."""
+    from gongzhi.bodies import partners
+    from tests.factories import official_of
+
+    users, ids = world.users, world.ids
+    partner = partners.partner_create(
+        actor=official_of(community.street),
+        street=community.street,
+        kind="social_organisation",
+        name="阳光社工站",
+    )
+    agreement = partners.agreement_sign(
+        actor=users["worker"],
+        community=community,
+        partner=partner,
+        scope="独居老人探访",
+        starts_on=timezone.localdate() - timedelta(days=30),
+        ends_on=timezone.localdate() + timedelta(days=335),
+    )
+    ids["partner_agreement_id"] = agreement.pk
+    ids["partner_service_id"] = partners.service_add(
+        actor=users["worker"], agreement=agreement, title="上门探访"
     ).pk

@@ -403,6 +403,27 @@ STEPS: list[Step] = [
         },
     ),
     Step(f"POST {C}/opinions/{{opinion_id}}/answer", "council", 200, {"answer": "下周公示。"}),
+    # --- partners
+    Step(f"GET {C}/partners", "resident", 200),
+    Step(
+        f"POST {C}/partners/services/{{service_id}}/rating",
+        "resident",
+        200,
+        {"stars": 4, "comment": "很耐心"},
+        params={"service_id": "partner_service_id"},
+    ),
+    Step(
+        f"POST {C}/partners/contributions",
+        "worker",
+        201,
+        lambda ids: {
+            "agreement": ids["partner_agreement_id"],
+            "kind": "money",
+            "description": "重阳节活动经费",
+            "given_on": timezone.localdate().isoformat(),
+            "value": "500.00",
+        },
+    ),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),
