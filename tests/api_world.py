@@ -109,6 +109,7 @@ def build_world() -> World:
         _hotline(world, community, building)
         _disclosure(world, community)
         _surveys(world, community)
+        _incubation(world, community)
         _evaluation(world, community)
         _supervision(world, community)
         _partners(world, community)
@@ -359,6 +360,19 @@ def _surveys(world: World, community: Any) -> None:
         closed_wave_id=closed.pk,
         export_fmt="csv",
     )
+
+
+def _incubation(world: World, community: Any) -> None:
+    """An organisation the resident proposed, still an idea (others join it as founders)."""
+    from gongzhi.bodies import incubation
+
+    world.ids["organisation_id"] = incubation.organisation_propose(
+        actor=world.users["resident"],
+        community=community,
+        kind="interest_group",
+        name="广场舞队",
+        purpose="每晚跳舞健身",
+    ).body_id
 
 
 def _evaluation(world: World, community: Any) -> None:

@@ -388,6 +388,21 @@ STEPS: list[Step] = [
         200,
         params={"fmt": "export_fmt", "wave_id": "closed_wave_id"},
     ),
+    # --- incubated organisations
+    Step(f"GET {C}/organisations", "resident", 200),
+    Step(
+        f"POST {C}/organisations",
+        "writer",
+        201,
+        {"kind": "organisation", "name": "读书会", "purpose": "每月读一本书"},
+    ),
+    Step(f"POST {C}/organisations/{{organisation_id}}/founders", "neighbour", 201),
+    Step(
+        f"POST {C}/organisations/{{organisation_id}}/stage",
+        "worker",
+        200,
+        {"to": "dormant", "note": "冬季暂停"},
+    ),
     # --- supervision opinions
     Step(f"GET {C}/opinions", None, 200, query="status=open"),
     Step(f"GET {C}/opinions/{{opinion_id}}", None, 200),
