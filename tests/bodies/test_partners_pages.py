@@ -240,3 +240,46 @@ def test_simultaneous_ratings_by_one_person_leave_one_row(live_server, community
     assert statuses == [200] * 5
     [rating] = ServiceRating.objects.in_community(community).filter(service=service)
     assert rating.user == resident and 1 <= rating.stars <= 5
+
+
+@pytest.mark.django_db
+def test_the_overview_links_the_officials_street_page(client, community, official):
+    client.force_login(official)
+    page = client.get(reverse("overview")).content.decode()
+    assert reverse("street_partners", args=[community.street.pk]) in page
+
+
+@pytest.mark.django_db
+def test_the_pages_query_counts_do_not_grow_with_partners(
+    client, community, official, worker, resident, django_assert_max_num_queries
+):
+    for n in range(8):
+        partner = partners.partner_create(
+            actor=official, street=community.street, kind="business", name=f"商户{n}"
+        )
+        agreement = partners.agreement_sign(
+            actor=worker,
+            community=community,
+            partner=partner,
+            scope="优惠",
+            starts_on=TODAY - timedelta(days=5),
+            ends_on=TODAY + timedelta(days=5),
+        )
+        for title in ("理发", "修鞋"):
+            service = partners.service_add(actor=worker, agreement=agreement, title=title)
+            partners.service_rate(actor=resident, service=service, stars=5)
+        partners.contribution_record(
+            actor=worker,
+            community=community,
+            agreement=agreement,
+            kind="in_kind",
+            description="礼品",
+            given_on=TODAY,
+        )
+    client.force_login(resident)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("partner_list", args=[community.slug])).status_code == 200
+    client.force_login(official)
+    with django_assert_max_num_queries(15):
+        url = reverse("street_partners", args=[community.street.pk])
+        assert client.get(url).content.decode().count("礼品") == 8
