@@ -258,3 +258,17 @@ def test_api_shows_private_opinions_only_to_those_let_in(
     outsider = api(client, "get", f"{slug}/opinions/{private.pk}", UserFactory())
     assert outsider.status_code == 404
     assert supervision.opinion_list(community=community, viewer=councillor).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_journal_offers_supervisors_an_opinion_on_each_entry(
+    client, community, body, supervisor, worker
+):
+    with transaction.atomic():
+        entry = journal.record(community=community, actor=worker, verb="body.created", target=body)
+    journal.chain(community)
+    link = f"{reverse('opinion_raise', args=[community.slug])}?activity={entry.pk}"
+    client.force_login(supervisor)
+    assert link in client.get(reverse("audit_trail", args=[community.slug])).content.decode()
+    client.force_login(worker)
+    assert link not in client.get(reverse("audit_trail", args=[community.slug])).content.decode()
