@@ -113,6 +113,7 @@ def build_world() -> World:
         _evaluation(world, community)
         _supervision(world, community)
         _partners(world, community)
+        _bodies(world, community)
     assert worker and resident and writer
     return world
 
@@ -452,3 +453,35 @@ def _partners(world: World, community: Any) -> None:
     ids["partner_service_id"] = partners.service_add(
         actor=users["worker"], agreement=agreement, title="上门探访"
     ).pk
+
+
+def _bodies(world: World, community: Any) -> None:
+    """A council with three members sitting, a free seat, and a resident to appoint to it."""
+    from gongzhi.bodies import services as bodies
+    from gongzhi.bodies.models import BodyKind, ChosenBy
+
+    users, ids = world.users, world.ids
+    powers = [{"kind": "appoint_member", "max_amount_fen": None, "topics": []}]
+    body = bodies.record_body(
+        community=community,
+        kind=BodyKind.COUNCIL,
+        name="居民议事会",
+        purpose="商议小区公共事务",
+        charter=bodies.CharterIn(powers=powers, quorum_percent=50),
+        created_by=users["worker"],
+    )
+    position = bodies.position_add(
+        actor=users["worker"], body=body, title="议事员", seats=5, role=Role.COUNCIL_MEMBER
+    )
+    for seat, name in enumerate(("writer", "neighbour", "handler"), start=1):
+        bodies.record_mandate(
+            body=body,
+            position=position,
+            membership=Membership.objects.in_community(community).get(user=users[name]),
+            seat=seat,
+            chosen_by=ChosenBy.APPOINTMENT,
+            starts_on=timezone.localdate() - timedelta(days=30),
+            recorded_by=users["worker"],
+        )
+    ids["body_id"] = body.pk
+    ids["body_position_id"] = position.pk

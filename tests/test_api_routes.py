@@ -403,6 +403,36 @@ STEPS: list[Step] = [
         200,
         {"to": "dormant", "note": "冬季暂停"},
     ),
+    # --- self-governing bodies
+    Step(f"GET {C}/bodies", "resident", 200),
+    Step(f"GET {C}/bodies/{{body_id}}", "resident", 200),
+    Step(f"GET {C}/bodies/{{body_id}}/decisions", "resident", 200),
+    Step(
+        f"POST {C}/bodies/{{body_id}}/decisions",
+        "worker",
+        201,
+        lambda ids: {
+            "kind": "appoint_member",
+            "title": "增补议事员",
+            "decided_on": timezone.localdate().isoformat(),
+            "present": 3,
+            "votes_for": 2,
+            "votes_against": 1,
+            "abstentions": 0,
+        },
+    ),
+    Step(
+        f"POST {C}/bodies/{{body_id}}/mandates",
+        "worker",
+        201,
+        lambda ids: {
+            "position": ids["body_position_id"],
+            "membership": ids["membership_id"],
+            "seat": 4,
+            "chosen_by": "appointment",
+            "starts_on": timezone.localdate().isoformat(),
+        },
+    ),
     # --- supervision opinions
     Step(f"GET {C}/opinions", None, 200, query="status=open"),
     Step(f"GET {C}/opinions/{{opinion_id}}", None, 200),

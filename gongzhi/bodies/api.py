@@ -21,7 +21,7 @@ router = Router(tags=["bodies"])
 BODIES = "/communities/{slug}/bodies"
 
 
-class MemberOut(Schema):
+class BodyMemberOut(Schema):
     id: int
     position: str
     seat: int
@@ -32,15 +32,15 @@ class MemberOut(Schema):
     ended_early: bool
 
 
-class PowerOut(Schema):
+class BodyPowerOut(Schema):
     kind: str
     max_amount_fen: int | None
     topics: list[str]
 
 
-class CharterOut(Schema):
+class BodyCharterOut(Schema):
     version: int
-    powers: list[PowerOut]
+    powers: list[BodyPowerOut]
     quorum_percent: int
     threshold_percent: int
     threshold_base: str = Field(..., description="present | members")
@@ -56,16 +56,16 @@ class BodyOut(Schema):
     kind: str
     name: str
     purpose: str
-    members: list[MemberOut] = Field(..., description="Who sits today.")
+    members: list[BodyMemberOut] = Field(..., description="Who sits today.")
 
 
 class BodyDetailOut(BodyOut):
-    past_members: list[MemberOut]
-    charter: CharterOut | None = Field(..., description="The charter in force.")
+    past_members: list[BodyMemberOut]
+    charter: BodyCharterOut | None = Field(..., description="The charter in force.")
     charter_versions: list[int]
 
 
-class DecisionOut(Schema):
+class BodyDecisionOut(Schema):
     id: int
     kind: str
     title: str
@@ -81,7 +81,7 @@ class DecisionOut(Schema):
     charter_version: int
 
 
-class DecisionIn(Schema):
+class BodyDecisionIn(Schema):
     kind: str = Field(..., description="A decision kind the body's charter grants.")
     title: str
     text: str = ""
@@ -94,7 +94,7 @@ class DecisionIn(Schema):
     topic: str = ""
 
 
-class MandateIn(Schema):
+class BodyMandateIn(Schema):
     position: int
     membership: int
     seat: int = Field(1, ge=1)
@@ -109,7 +109,7 @@ def _member_out(mandate: Mandate) -> dict[str, Any]:
         "id": mandate.pk,
         "position": mandate.position.title,
         "seat": mandate.seat,
-        "name": str(mandate.membership.user),
+        "name": str(selectors.holder(mandate)),
         "chosen_by": mandate.chosen_by,
         "starts_on": mandate.starts_on,
         "ends_on": mandate.ends_on,
@@ -194,7 +194,7 @@ def body_detail(request: HttpRequest, slug: str, body_id: int) -> dict[str, Any]
 
 
 @router.get(
-    BODIES + "/{body_id}/decisions", response=list[DecisionOut], summary="A body's decisions"
+    BODIES + "/{body_id}/decisions", response=list[BodyDecisionOut], summary="A body's decisions"
 )
 def decision_list(request: HttpRequest, slug: str, body_id: int) -> list[dict[str, Any]]:
     body = _body(request, slug, body_id)
@@ -203,11 +203,11 @@ def decision_list(request: HttpRequest, slug: str, body_id: int) -> list[dict[st
 
 @router.post(
     BODIES + "/{body_id}/decisions",
-    response={201: DecisionOut},
+    response={201: BodyDecisionOut},
     summary="Record a decision (refused outside the charter: 400 with its code)",
 )
 def decision_record(
-    request: HttpRequest, slug: str, body_id: int, payload: DecisionIn
+    request: HttpRequest, slug: str, body_id: int, payload: BodyDecisionIn
 ) -> Status[dict[str, Any]]:
     body = _body(request, slug, body_id)
     decision = services.decision_record(actor=api_user(request), body=body, **payload.dict())
@@ -216,11 +216,11 @@ def decision_record(
 
 @router.post(
     BODIES + "/{body_id}/mandates",
-    response={201: MemberOut},
+    response={201: BodyMemberOut},
     summary="Record a term of office (overlapping terms of a seat: 400 term_overlaps)",
 )
 def mandate_start(
-    request: HttpRequest, slug: str, body_id: int, payload: MandateIn
+    request: HttpRequest, slug: str, body_id: int, payload: BodyMandateIn
 ) -> Status[dict[str, Any]]:
     body = _body(request, slug, body_id)
     position = selectors.position_get(body=body, position_id=payload.position)

@@ -46,6 +46,13 @@ def last_day(mandate: Mandate) -> date:
     return min(mandate.ends_on, ended - timedelta(days=1))
 
 
+def holder(mandate: Mandate) -> Any:
+    """Who held the term: the member, or the tombstone account once they erased theirs."""
+    if mandate.membership is not None:
+        return mandate.membership.user
+    return mandate.former_member
+
+
 def sits_in(*, body: Body, membership: Membership, on: date) -> bool:
     return (
         Mandate.objects.in_community(body.community_id)
@@ -91,7 +98,7 @@ def bodies_of(community: Community, *, include_dissolved: bool = False) -> Query
     sitting = (
         Mandate.objects.in_community(community)
         .filter(sitting_q(today))
-        .select_related("position", "membership__user")
+        .select_related("position", "membership__user", "former_member")
     )
     queryset = Body.objects.in_community(community).prefetch_related(
         Prefetch("mandates", queryset=sitting, to_attr="sitting")
@@ -126,8 +133,12 @@ def mandate_get(*, body: Body, mandate_id: int) -> Mandate:
     return mandate
 
 
+def positions_queryset(body: Body) -> QuerySet[Position]:
+    return Position.objects.in_community(body.community_id).filter(body=body)
+
+
 def positions_of(body: Body) -> list[Position]:
-    return list(Position.objects.in_community(body.community_id).filter(body=body))
+    return list(positions_queryset(body))
 
 
 @dataclass(frozen=True)
@@ -143,7 +154,7 @@ def members_of(body: Body) -> Members:
     mandates = list(
         Mandate.objects.in_community(body.community_id)
         .filter(body=body)
-        .select_related("position", "membership__user", "recorded_by", "vote")
+        .select_related("position", "membership__user", "former_member", "recorded_by", "vote")
     )
     current = [m for m in mandates if m.starts_on <= today <= last_day(m)]
     coming = [m for m in mandates if m.starts_on > today and last_day(m) >= m.starts_on]

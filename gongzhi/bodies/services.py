@@ -362,10 +362,10 @@ def _check_separation(
         )
 
 
-def _grant_for(mandate: Mandate, *, recorded_by: User) -> RoleGrant:
+def _grant_for(mandate: Mandate, *, membership: Membership, recorded_by: User) -> RoleGrant:
     return RoleGrant.objects.create(
         community_id=mandate.community_id,
-        membership=mandate.membership,
+        membership=membership,
         role=mandate.position.role,
         granted_by=recorded_by,
         valid_from=selectors.day_start(mandate.starts_on),
@@ -445,7 +445,7 @@ def record_mandate(
             ends_on=ends_on,
         )
         if locked.role:
-            mandate.role_grant = _grant_for(mandate, recorded_by=recorded_by)
+            mandate.role_grant = _grant_for(mandate, membership=person, recorded_by=recorded_by)
             mandate.save(update_fields=["role_grant"])
         journal.record(
             community=body.community,
@@ -540,11 +540,11 @@ def mandate_end(*, actor: User, mandate: Mandate, reason: str) -> Mandate:
             data={
                 "body": body.pk,
                 "kind": body.kind,
-                "user": locked.membership.user_id,
+                "user": getattr(selectors.holder(locked), "pk", None),
                 "reason": reason,
             },
         )
-    forget_access(locked.membership.user)
+    forget_access(selectors.holder(locked))
     return locked
 
 
