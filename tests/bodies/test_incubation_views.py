@@ -228,3 +228,25 @@ def test_api_residents_cannot_move_stages(community, resident):
     )
     assert response.status_code == 403
     assert fresh(item).stage == Stage.IDEA
+
+
+def test_a_founder_reports_from_the_page_once_a_year(community, resident, worker):
+    item = propose(community, resident)
+    for _i in range(2):
+        incubation.founder_join(actor=member(community), incubation=item)
+    incubation.mentor_assign(actor=worker, incubation=item, mentor=member(community))
+    incubation.stage_move(actor=worker, incubation=item, to="incubating", note="齐了")
+    incubation.stage_move(
+        actor=worker, incubation=fresh(item), to="filed", note="备案", filing_number="BA-3"
+    )
+    client = client_for(resident)
+    assert client.get(url(community, "incubation_detail", item.body_id)).context["may_report"]
+    year = timezone.localdate().year
+    data = {"year": year, "members": 8, "activities": 20, "participants": 150, "text": "一年"}
+    target = url(community, "incubation_act", item.body_id, "report")
+    response = client.post(target, data, follow=True)
+    assert _("The annual report is submitted. Thank you.") in messages_of(response)
+    response = client.post(target, data, follow=True)
+    expected = _("The report for %(year)d has already been submitted.") % {"year": year}
+    assert expected in messages_of(response)
+    assert fresh(item).reports.count() == 1
