@@ -139,6 +139,12 @@ CHARTER_CHECK = "gongzhi.bodies.charter_check.check"
 
 #: Links in the community's staff console (``core.home.ConsoleLink``).
 CONSOLE_LINKS = {
+    "bodies.bodies": ConsoleLink(
+        order=91,
+        label=_("Self-governing bodies: charters, terms and decisions"),
+        url_name="body_list",
+        perm="bodies.manage_bodies",
+    ),
     "bodies.organisations": ConsoleLink(
         order=92,
         label=_("Community organisations (incubation)"),
