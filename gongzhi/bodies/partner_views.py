@@ -113,6 +113,9 @@ def _agreement_page(request: HttpRequest, agreement: Agreement, **forms: Any) ->
     rows = partners.community_agreements(community=community, in_force_only=False)
     row = next(r for r in rows if r.agreement.pk == agreement.pk)
     can_contribute = rules.has_perm("bodies.record_contribution", request.user, community)
+    comments = partners.service_comments(agreement=agreement)
+    for service, _summary in row.services:
+        service.comments = comments.get(service.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "bodies/partner_agreement_detail.html",

@@ -411,10 +411,19 @@ def my_ratings(*, community: Community, user: Any) -> dict[int, ServiceRating]:
     return {r.service_id: r for r in ratings}
 
 
-def recent_comments(*, service: PartnerService, limit: int = 5) -> list[str]:
-    """Residents' latest comments on a service, without their names or stars."""
-    ratings = ServiceRating.objects.in_community(service.community_id).filter(service=service)
-    return list(ratings.exclude(comment="").values_list("comment", flat=True)[:limit])
+def service_comments(*, agreement: Agreement) -> dict[int, list[str]]:
+    """Residents' comments on the agreement's services, newest first, for the community's
+    staff: without names or stars."""
+    ratings = (
+        ServiceRating.objects.in_community(agreement.community_id)
+        .filter(service__agreement=agreement)
+        .exclude(comment="")
+        .order_by("-rated_at")
+    )
+    comments: dict[int, list[str]] = defaultdict(list)
+    for service_id, comment in ratings.values_list("service_id", "comment"):
+        comments[service_id].append(comment)
+    return dict(comments)
 
 
 def agreement_contributions(*, agreement: Agreement) -> QuerySet[Contribution]:

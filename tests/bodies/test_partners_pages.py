@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from gongzhi.accounts.services import api_token_create
 from gongzhi.bodies import partners
-from gongzhi.bodies.models import Agreement, Contribution, Partner, ServiceRating
+from gongzhi.bodies.models import Agreement, Contribution, Partner, PartnerService, ServiceRating
 from gongzhi.core.models import Role
 from tests.concurrency import race_posts
 from tests.conftest import TOTP_SECRET
@@ -135,8 +135,10 @@ def test_a_worker_records_services_and_contributions_on_the_agreement_page(
         {"kind": "in_kind", "description": "轮椅两台", "value": "", "given_on": TODAY.isoformat()},
     )
     assert response.status_code == 302
+    haircut = PartnerService.objects.in_community(community).get(title="理发")
+    partners.service_rate(actor=member(community), service=haircut, stars=3, comment="要排队")
     page = client.get(detail).content.decode()
-    assert "理发" in page and "轮椅两台" in page
+    assert "理发" in page and "轮椅两台" in page and "要排队" in page
 
 
 @pytest.mark.django_db
