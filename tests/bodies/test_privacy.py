@@ -201,7 +201,8 @@ def test_erasure_keeps_the_term_ends_it_and_deletes_what_only_served_me(two, com
     assert mine["incubation"].mentor is None
     # The other person's data is untouched.
     other_term = Mandate.objects.in_community(community).get(pk=theirs["mandate"].pk)
-    assert other_term.ended_at is None and other_term.membership.user == other
+    assert other_term.ended_at is None and other_term.membership is not None
+    assert other_term.membership.user == other
     assert PoolEntry.objects.in_community(community).filter(pseudonym="P2").count() == 2
     assert ServiceRating.objects.in_community(community).get(user=other).comment
     # The copy of the tombstone still shows the term it held; the journal still verifies.
