@@ -114,6 +114,7 @@ def build_world() -> World:
         _supervision(world, community)
         _partners(world, community)
         _bodies(world, community)
+        _panels(world, community)
     assert worker and resident and writer
     return world
 
@@ -485,3 +486,46 @@ def _bodies(world: World, community: Any) -> None:
         )
     ids["body_id"] = body.pk
     ids["body_position_id"] = position.pk
+
+
+def _panels(world: World, community: Any) -> None:
+    """Review panels at each stage: one taking volunteers, one whose pool's time is up, one
+    published and awaiting its seed, one drawn (its two volunteers are its members)."""
+    from gongzhi.bodies import panels
+    from gongzhi.bodies.models import Body, Panel
+
+    users, ids = world.users, world.ids
+    body = Body.objects.in_community(community).get(pk=ids["body_id"])
+
+    def panel(title: str, *volunteers: str) -> Any:
+        made = panels.panel_create(
+            actor=users["worker"],
+            community=community,
+            title=title,
+            reviewed_body=body,
+            seats=2,
+            features=["gender"],
+            quotas=[],
+            pool_closes_at=timezone.now() + timedelta(days=7),
+            ends_on=timezone.localdate() + timedelta(days=90),
+        )
+        for name in volunteers:
+            panels.pool_join(
+                actor=users[name], panel=made, features={"gender": "female"}, consent=True
+            )
+        if volunteers:  # as if the pool's closing time had passed
+            Panel.objects.in_community(community).filter(pk=made.pk).update(
+                pool_closes_at=timezone.now() - timedelta(minutes=1)
+            )
+            made.refresh_from_db()
+        return made
+
+    ids["panel_id"] = panel("加装电梯方案").pk
+    ids["close_panel_id"] = panel("垃圾分类点位", "writer", "neighbour").pk
+    seeding = panels.pool_close(
+        actor=users["worker"], panel=panel("停车收费标准", "writer", "neighbour")
+    )
+    ids["seed_panel_id"] = seeding.pk
+    drawn = panels.pool_close(actor=users["worker"], panel=panel("绿化改造", "writer", "neighbour"))
+    panels.seed_enter(actor=users["supervisor"], panel=drawn, seed="api world")
+    ids["drawn_panel_id"] = drawn.pk

@@ -49,6 +49,8 @@ T = C + "/hotline/tickets/{number}"
 E = C + "/ledger/entries/{entry_id}"
 S = C + "/surveys/{survey_id}"
 
+PN = C + "/panels/{panel_id}"
+DRAWN = {"panel_id": "drawn_panel_id"}
 IDEAS = {"process_id": "ideas_process_id"}
 IDEA_COMMENT = {**IDEAS, "comment_id": "idea_comment_id"}
 ENTRY = {
@@ -433,6 +435,45 @@ STEPS: list[Step] = [
             "starts_on": timezone.localdate().isoformat(),
         },
     ),
+    # --- review panels drawn by lot
+    Step(f"GET {C}/panels", None, 200),
+    Step(
+        f"POST {C}/panels",
+        "worker",
+        201,
+        lambda ids: {
+            "title": "楼道照明改造",
+            "reviewed_body_id": ids["body_id"],
+            "seats": 3,
+            "features": ["gender", "age_band"],
+            "quotas": [{"feature": "gender", "value": "female", "min": 1, "max": 2}],
+            "pool_closes_at": _in(7),
+            "ends_on": (timezone.localdate() + timedelta(days=60)).isoformat(),
+        },
+    ),
+    Step(f"GET {PN}", None, 200),
+    Step(f"GET {PN}/portfolio.json", None, 200, params={"panel_id": "seed_panel_id"}),
+    Step(f"POST {PN}/pool", "resident", 201, {"features": {"gender": "male"}, "consent": True}),
+    Step(f"DELETE {PN}/pool", "resident", 200),
+    Step(f"POST {PN}/close", "worker", 200, params={"panel_id": "close_panel_id"}),
+    Step(
+        f"POST {PN}/seed",
+        "supervisor",
+        200,
+        {"seed": "2026-12-04 开奖 01 02 03"},
+        {"panel_id": "seed_panel_id"},
+    ),
+    Step(
+        f"POST {PN}/members",
+        "worker",
+        201,
+        {"kind": "expert", "name": "李工", "affiliation": "市政设计院"},
+        {"panel_id": "drawn_panel_id"},
+    ),
+    Step(f"POST {PN}/documents", "writer", 201, params=DRAWN, files={"file": pdf}),
+    Step(f"GET {PN}/documents", "writer", 200, params=DRAWN),
+    Step(f"POST {PN}/assessment", "writer", 200, {"text": "方案可行。"}, DRAWN),
+    Step(f"POST {PN}/answer", "worker", 200, {"text": "采纳。"}, DRAWN),
     # --- supervision opinions
     Step(f"GET {C}/opinions", None, 200, query="status=open"),
     Step(f"GET {C}/opinions/{{opinion_id}}", None, 200),

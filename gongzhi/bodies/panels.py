@@ -707,13 +707,14 @@ def member_invite(
     return member
 
 
-def document_add(*, actor: User, panel: Panel, title: str, file: Any) -> PanelDocument:
-    """A member or a worker adds a PDF or a photo to the panel's space (checked by content)."""
+def document_add(*, actor: User, panel: Panel, file: Any, title: str = "") -> PanelDocument:
+    """A member or a worker adds a PDF or a photo to the panel's space (checked by content);
+    without a title it is called by its file's name."""
     require("bodies.add_panel_document", actor, panel)
-    title = title.strip()
-    if not title or len(title) > 200:
+    if len(title.strip()) > 200:
         raise _invalid(_("Give the document a title of up to 200 characters."), "title")
     upload = check_upload(file, kinds=PHOTOS | DOCUMENTS, max_bytes=MAX_DOCUMENT_BYTES)
+    title = title.strip() or upload.name
     written: list[Any] = []
     try:
         with transaction.atomic():
