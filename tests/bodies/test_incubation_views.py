@@ -250,3 +250,51 @@ def test_a_founder_reports_from_the_page_once_a_year(community, resident, worker
     expected = _("The report for %(year)d has already been submitted.") % {"year": year}
     assert expected in messages_of(response)
     assert fresh(item).reports.count() == 1
+
+
+def test_the_api_list_reads_in_few_queries(community, resident, django_assert_max_num_queries):
+    for i in range(5):
+        propose(community, member(community), name=f"队{i}")
+    client, auth = api(resident)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/api/v1/communities/{community.slug}/organisations", **auth)
+    assert len(response.json()) == 5
+
+
+@pytest.mark.parametrize(
+    ("who", "view", "propose_", "steer", "report"),
+    [
+        ("founder", True, True, False, True),
+        ("resident", True, True, False, False),
+        ("unverified", True, False, False, False),
+        ("supervisor", True, True, False, False),
+        ("worker", True, True, True, False),
+        ("founder_worker", True, True, False, True),
+        ("official", True, False, False, False),
+        ("outsider", False, False, False, False),
+    ],
+)
+def test_permission_matrix(
+    community, worker, official, outsider, who, view, propose_, steer, report
+):
+    import rules
+
+    founder = member(community)
+    founder_worker = member(community, Role.COMMUNITY_WORKER)
+    item = propose(community, founder)
+    incubation.founder_join(actor=founder_worker, incubation=item)
+    people = {
+        "founder": founder,
+        "resident": member(community),
+        "unverified": member(community, verified=False),
+        "supervisor": member(community, Role.SUPERVISOR),
+        "worker": worker,
+        "founder_worker": founder_worker,
+        "official": official,
+        "outsider": outsider,
+    }
+    user = people[who]
+    assert rules.has_perm("bodies.view_organisations", user, item) is view
+    assert rules.has_perm("bodies.propose_organisation", user, community) is propose_
+    assert rules.has_perm("bodies.steer_organisation", user, item) is steer
+    assert rules.has_perm("bodies.report_organisation", user, item) is report
