@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.bodies.models import Body, Decision, Mandate, Opinion
-from gongzhi.bodies.selectors import sitting_q
+from gongzhi.bodies.selectors import day_start, sitting_q
 from gongzhi.core import journal
 from gongzhi.core.models import Activity, Community, Membership, Role, RoleGrant, active_grant_q
 from gongzhi.core.policies import require
@@ -423,32 +423,41 @@ def _decision_figures(community: Community) -> list[Figure]:
     ]
 
 
+#: The window of the hotline's escalations on the dashboard.
+ESCALATION_DAYS = 30
+
+
 def _hotline_figures(community: Community) -> list[Figure]:
+    """Open tickets past their deadline (the queue's own rule), and the escalations of the
+    last ``ESCALATION_DAYS`` days as the journal lists them."""
     from gongzhi.feedback.home import overdue_q
     from gongzhi.feedback.models import OPEN_STATUSES, Ticket
 
-    escalated = Q(respond_escalated_at__isnull=False) | Q(resolve_escalated_at__isnull=False)
-    counts = (
+    overdue = (
         Ticket.objects.in_community(community)
         .filter(status__in=OPEN_STATUSES)
-        .aggregate(
-            overdue=Count("pk", filter=overdue_q(timezone.now())),
-            escalated=Count("pk", filter=escalated),
-        )
+        .filter(overdue_q(timezone.now()))
+        .count()
+    )
+    since = timezone.localdate() - timedelta(days=ESCALATION_DAYS)
+    escalated = (
+        Activity.objects.in_community(community)
+        .filter(verb="hotline.escalated", at__gte=day_start(since))
+        .count()
     )
     slug = community.slug
     return [
         Figure(
             _("Open tickets past their deadline"),
-            counts["overdue"],
+            overdue,
             _url("hotline_queue", slug, q="overdue"),
-            warn=counts["overdue"] > 0,
+            warn=overdue > 0,
         ),
         Figure(
-            _("Open tickets escalated"),
-            counts["escalated"],
-            _url("audit_trail", slug, verb="hotline.escalated"),
-            warn=counts["escalated"] > 0,
+            _("Tickets escalated in the last %(days)d days") % {"days": ESCALATION_DAYS},
+            escalated,
+            _url("audit_trail", slug, verb="hotline.escalated", since=since.isoformat()),
+            warn=escalated > 0,
         ),
     ]
 
@@ -602,7 +611,8 @@ def _journal_links(community: Community) -> list[tuple[str, str]]:
         (_("The finance ledger and reports"), _url("audit_trail", slug, area="disclosure")),
         (_("Participatory budgeting"), _url("audit_trail", slug, area="budgeting")),
         (_("The hotline"), _url("audit_trail", slug, area="feedback")),
-        (_("Roles granted and revoked"), _url("audit_trail", slug, target="core.membership")),
+        (_("Roles granted"), _url("audit_trail", slug, verb="role.granted")),
+        (_("Roles revoked"), _url("audit_trail", slug, verb="role.revoked")),
         (_("Supervision opinions"), _url("audit_trail", slug, target="bodies.opinion")),
     ]
 

@@ -272,3 +272,53 @@ def test_the_journal_offers_supervisors_an_opinion_on_each_entry(
     assert link in client.get(reverse("audit_trail", args=[community.slug])).content.decode()
     client.force_login(worker)
     assert link not in client.get(reverse("audit_trail", args=[community.slug])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_console_links_supervisors_to_their_dashboard(client, community, supervisor, resident):
+    dashboard = reverse("supervision_dashboard", args=[community.slug])
+    client.force_login(supervisor)
+    assert (
+        dashboard in client.get(reverse("community_home", args=[community.slug])).content.decode()
+    )
+    client.force_login(resident)
+    home = client.get(reverse("community_home", args=[community.slug])).content.decode()
+    assert dashboard not in home
+
+
+@pytest.mark.django_db
+def test_hotline_figures_count_what_their_lists_show(client, community, supervisor, resident):
+    from gongzhi.feedback import selectors as hotline
+    from gongzhi.feedback import services as feedback
+    from gongzhi.feedback.models import Ticket
+
+    feedback.categories_install_defaults(community=community)
+    ticket = feedback.ticket_file(actor=resident, community=community, text="3号楼电梯坏了")
+    feedback.ticket_file(actor=resident, community=community, text="路灯不亮了")
+    Ticket.objects.in_community(community).filter(pk=ticket.pk).update(
+        respond_by=timezone.now() - timedelta(hours=1)
+    )
+    with transaction.atomic():
+        journal.record(community=community, actor=None, verb="hotline.escalated", target=ticket)
+    client.force_login(supervisor)
+    board = client.get(reverse("supervision_dashboard", args=[community.slug])).context["board"]
+    hotline_section = next(s for s in board.sections if s.key == "hotline")
+    overdue, escalated = hotline_section.figures
+    assert overdue.count == 1
+    assert hotline.queue(community=community, user=supervisor, name="overdue").count() == 1
+    assert escalated.count == 1
+    listed = client.get(escalated.url)
+    assert len(listed.context["page"].object_list) == 1
+
+
+@pytest.mark.django_db
+def test_a_decision_page_offers_supervisors_an_opinion(
+    client, community, body, supervisor, resident
+):
+    decision = decision_of(body)
+    link = f"{reverse('opinion_raise', args=[community.slug])}?decision={decision.pk}"
+    page = reverse("body_detail", args=[community.slug, body.pk])
+    client.force_login(supervisor)
+    assert link in client.get(page).content.decode()
+    client.force_login(resident)
+    assert link not in client.get(page).content.decode()
