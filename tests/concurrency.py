@@ -9,13 +9,15 @@ import urllib.error
 import urllib.request
 
 
-def race_posts(url: str, token: str, bodies: list[dict]) -> list[int]:
-    """POST each body to ``url`` at once (API token ``token``); the sorted status codes."""
+def race_posts(url: str, token: str | list[str], bodies: list[dict]) -> list[int]:
+    """POST each body to ``url`` at once (API token ``token``, or one token per body: two
+    people acting at once); the sorted status codes."""
     barrier = threading.Barrier(len(bodies))
     statuses: list[int] = []
     lock = threading.Lock()
+    tokens = token if isinstance(token, list) else [token] * len(bodies)
 
-    def post(body: dict) -> None:
+    def post(body: dict, token: str) -> None:
         request = urllib.request.Request(
             url,
             data=json.dumps(body).encode(),
@@ -31,7 +33,10 @@ def race_posts(url: str, token: str, bodies: list[dict]) -> list[int]:
         with lock:
             statuses.append(code)
 
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
+    threads = [
+        threading.Thread(target=post, args=(body, token))
+        for body, token in zip(bodies, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
