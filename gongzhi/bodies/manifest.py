@@ -4,6 +4,7 @@ what they hold about a person, their indicators, home tiles and demo content."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
@@ -308,3 +309,7 @@ PRIVACY = {
         order=5,
     ),
 }
+
+#: The demo street's bodies (``demo.py``), after every other app's demo (it elects the council
+#: in a vote and draws a panel from the crowd the others use).
+DEMO = {"bodies": DemoContent(order=95, seed="gongzhi.bodies.demo.seed")}
