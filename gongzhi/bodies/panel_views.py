@@ -104,7 +104,7 @@ def panel_detail(request: HttpRequest, slug: str, panel_id: int) -> HttpResponse
     context = {
         "community": panel.community,
         "panel": panel,
-        "quotas": selectors.quotas_of(panel),
+        "quotas": [(services.FEATURES[q.feature].label, q) for q in selectors.quotas_of(panel)],
         "pool_size": selectors.pool_size(panel),
         "chances": selectors.probabilities(panel),
         "mine": selectors.my_entry(panel, user),
