@@ -63,6 +63,8 @@ UNIT = 10**DECIMALS
 TOLERANCE = 1e-7
 #: Safety bound on column-generation rounds (each adds at least one new panel).
 MAX_ROUNDS = 5000
+#: Extra columns tried per LP solve (weights of the panel just found scaled down).
+EXTRA_PANELS = 9
 FORMAT = "gongzhi-sortition-maximin-1"
 BAD_INPUT = 2
 
@@ -145,6 +147,10 @@ class _Problem:
     quotas: tuple[QuotaRule, ...]
     #: quotas × people, 1 where the person has the quota's value
     incidence: sparse.csr_matrix
+    #: people with the same quota memberships are interchangeable: each one's kind, and the
+    #: memberships of each kind (kinds × quotas)
+    kind: np.ndarray
+    kinds: np.ndarray
 
     @property
     def size(self) -> int:
@@ -166,8 +172,9 @@ def _problem(people: Sequence[Person], quotas: Sequence[QuotaRule], seats: int) 
         [1.0 if person.features.get(quota.feature) == quota.value else 0.0 for person in people]
         for quota in quotas
     ]
-    incidence = sparse.csr_matrix(np.array(rows, dtype=float).reshape(len(quotas), len(ids)))
-    return _Problem(ids, seats, tuple(quotas), incidence)
+    dense = np.array(rows, dtype=float).reshape(len(quotas), len(ids))
+    kinds, kind = np.unique(dense.T, axis=0, return_inverse=True)
+    return _Problem(ids, seats, tuple(quotas), sparse.csr_matrix(dense), kind.ravel(), kinds)
 
 
 def _best_panel(
@@ -323,18 +330,83 @@ def _master(
     return float(-result.fun), np.maximum(result.x[:count], 0.0), weights
 
 
+def _swap_search(problem: _Problem, weights: np.ndarray, start: Sequence[int]) -> np.ndarray:
+    """A panel of locally largest weight, from ``start`` by best one-for-one swaps that keep the
+    quotas: a cheap way to find new columns; the MILP is asked only when this finds none."""
+    chosen = np.zeros(problem.size, dtype=bool)
+    chosen[list(start)] = True
+    lows = np.array([quota.minimum for quota in problem.quotas], dtype=float)
+    highs = np.array([quota.maximum for quota in problem.quotas], dtype=float)
+    counts = problem.kinds.T @ np.bincount(problem.kind[chosen], minlength=len(problem.kinds))
+    # moving one person of kind a out and one of kind b in changes the counts by kinds[b] - kinds[a]
+    change = problem.kinds[None, :, :] - problem.kinds[:, None, :]
+    for _swap in range(4 * problem.seats):
+        allowed = ((counts + change >= lows) & (counts + change <= highs)).all(axis=2)
+        inside = np.where(chosen, weights, np.inf)
+        outside = np.where(chosen, -np.inf, weights)
+        worst_in = np.full(len(problem.kinds), np.inf)
+        best_out = np.full(len(problem.kinds), -np.inf)
+        np.minimum.at(worst_in, problem.kind, inside)
+        np.maximum.at(best_out, problem.kind, outside)
+        gain = np.where(allowed, best_out[None, :] - worst_in[:, None], -np.inf)
+        out_kind, in_kind = np.unravel_index(int(np.argmax(gain)), gain.shape)
+        if not gain[out_kind, in_kind] > 1e-12:
+            break
+        leaving = np.flatnonzero(
+            chosen & (problem.kind == out_kind) & (weights == worst_in[out_kind])
+        )[0]
+        joining = np.flatnonzero(
+            ~chosen & (problem.kind == in_kind) & (weights == best_out[in_kind])
+        )[0]
+        chosen[leaving], chosen[joining] = False, True
+        counts = counts + change[out_kind, in_kind]
+    return np.flatnonzero(chosen)
+
+
+def _violating_panels(
+    problem: _Problem,
+    weights: np.ndarray,
+    value: float,
+    panels: Sequence[tuple[int, ...]],
+    known: set[tuple[int, ...]],
+) -> list[tuple[int, ...]]:
+    """Panels whose dual weight exceeds the LP value. The first from a swap search started at
+    the heaviest known panel, else from the MILP (exact: when it finds none, the lottery is
+    optimal); then, as in Flanigan et al.'s code, up to ``EXTRA_PANELS`` more by scaling down
+    the weights of the people just added, so that one LP solve yields several columns."""
+    found: list[tuple[int, ...]] = []
+    weights = weights.copy()
+    start = panels[int(np.argmax(weights[np.array(panels)].sum(axis=1)))]
+    for _attempt in range(1 + EXTRA_PANELS):
+        key = tuple(int(index) for index in _swap_search(problem, weights, start))
+        if weights[list(key)].sum() <= value + TOLERANCE or key in known:
+            if found:
+                break
+            exact = _best_panel(problem, weights)
+            key = tuple(int(index) for index in exact) if exact is not None else start
+            if weights[list(key)].sum() <= value + TOLERANCE or key in known:
+                break
+        found.append(key)
+        known.add(key)
+        weight = float(weights[list(key)].sum())
+        weights[list(key)] *= value / weight
+        total = float(weights.sum())
+        weights /= total
+        value /= total
+        start = key
+    return found
+
+
 def _column_generation(
     problem: _Problem, panels: list[tuple[int, ...]], covered: np.ndarray
 ) -> np.ndarray:
     known = set(panels)
     for _round in range(MAX_ROUNDS):
         value, probabilities, weights = _master(panels, covered)
-        panel = _best_panel(problem, weights)
-        found = tuple(int(index) for index in panel) if panel is not None else ()
-        if not found or weights[list(found)].sum() <= value + TOLERANCE or found in known:
+        found = _violating_panels(problem, weights, value, panels, known)
+        if not found:
             return probabilities
-        panels.append(found)
-        known.add(found)
+        panels.extend(found)
     raise RuntimeError("maximin column generation did not converge")
 
 
