@@ -164,6 +164,12 @@ CONSOLE_LINKS = {
         url_name="partner_list",
         perm="bodies.manage_partners",
     ),
+    "bodies.panels": ConsoleLink(
+        order=95,
+        label=_("Review panels drawn by lot: pools, quotas and draws"),
+        url_name="panel_list",
+        perm="bodies.manage_panels",
+    ),
 }
 
 #: Bodies, review panels, supervision and partners for evaluation (``core.indicators``), from
