@@ -34,9 +34,10 @@ manage_from_above = oversees | is_platform_admin
 @rules.predicate
 def sits_in_body(user: Any, body: Any) -> bool:
     """A member of ``body`` whose term runs today."""
+    from gongzhi.bodies.models import Body
     from gongzhi.bodies.selectors import sits_in
 
-    if not getattr(user, "is_authenticated", False) or body is None:
+    if not getattr(user, "is_authenticated", False) or not isinstance(body, Body):
         return False
     membership = access_of(user).member_of.get(body.community_id)
     return membership is not None and sits_in(
