@@ -10,11 +10,11 @@ term without a periodic job.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -281,7 +281,12 @@ def position_add(*, actor: User, body: Body, title: str, seats: int, role: str =
 
 def term_end(*, starts_on: date, term_months: int) -> date:
     """The last day of a term of ``term_months`` starting on ``starts_on``."""
-    return starts_on + relativedelta(months=term_months) - timedelta(days=1)
+    index = starts_on.month - 1 + term_months
+    year, month = starts_on.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if starts_on.day > last:  # 31 January + 1 month: to the end of February
+        return date(year, month, last)
+    return date(year, month, starts_on.day) - timedelta(days=1)
 
 
 def _check_seat(*, position: Position, seat: int, starts_on: date, ends_on: date) -> None:

@@ -134,3 +134,13 @@ def test_a_carried_decision_always_has_a_strict_majority_and_quorum(seated, data
         assert votes_for * 2 > present and votes_for > against
         assert present * 2 >= seated
         assert votes_for * 100 >= threshold * present
+
+
+def test_a_term_of_months_ends_the_day_before_the_same_day():
+    from datetime import date
+
+    from gongzhi.bodies.services import term_end
+
+    assert term_end(starts_on=date(2026, 3, 1), term_months=36) == date(2029, 2, 28)
+    assert term_end(starts_on=date(2026, 11, 15), term_months=2) == date(2027, 1, 14)
+    assert term_end(starts_on=date(2026, 1, 31), term_months=1) == date(2026, 2, 28)
