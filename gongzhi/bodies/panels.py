@@ -180,7 +180,7 @@ def _check_quota(community_id: int, quota: QuotaIn, features: list[str], seats: 
             },
             "quota_min_max",
         )
-    if quota.minimum > seats:
+    if quota.minimum > seats or quota.maximum > seats:
         raise _invalid(
             _("The quota %(feature)s = %(value)s asks for more seats than the panel has.")
             % {"feature": FEATURES[quota.feature].label, "value": quota.value},
@@ -233,6 +233,8 @@ def panel_create(
     features = _check_features(community.pk, features)
     for quota in quotas:
         _check_quota(community.pk, quota, features, seats)
+    if timezone.is_naive(pool_closes_at):  # a time without its zone is the community's
+        pool_closes_at = timezone.make_aware(pool_closes_at)
     _check_dates(pool_closes_at, ends_on, answer_days)
     if budget_process is not None and budget_process.community_id != community.pk:
         raise _invalid(_("Choose a budget of this community."), "other_community")
