@@ -367,25 +367,19 @@ def _violating_panels(
     problem: _Problem,
     weights: np.ndarray,
     value: float,
-    panels: Sequence[tuple[int, ...]],
     known: set[tuple[int, ...]],
 ) -> list[tuple[int, ...]]:
-    """Panels whose dual weight exceeds the LP value. The first from a swap search started at
-    the heaviest known panel, else from the MILP (exact: when it finds none, the lottery is
-    optimal); then, as in Flanigan et al.'s code, up to ``EXTRA_PANELS`` more by scaling down
-    the weights of the people just added, so that one LP solve yields several columns."""
+    """Panels whose dual weight exceeds the LP value: the heaviest (the MILP, exact: when even
+    it does not exceed the value, the lottery is optimal), then, as in Flanigan et al.'s code,
+    up to ``EXTRA_PANELS`` more after scaling down the weights of the people just added — found
+    by the cheap swap search — so that one LP solve yields several columns."""
     found: list[tuple[int, ...]] = []
     weights = weights.copy()
-    start = panels[int(np.argmax(weights[np.array(panels)].sum(axis=1)))]
+    exact = _best_panel(problem, weights)
+    key = tuple(int(index) for index in exact) if exact is not None else ()
     for _attempt in range(1 + EXTRA_PANELS):
-        key = tuple(int(index) for index in _swap_search(problem, weights, start))
-        if weights[list(key)].sum() <= value + TOLERANCE or key in known:
-            if found:
-                break
-            exact = _best_panel(problem, weights)
-            key = tuple(int(index) for index in exact) if exact is not None else start
-            if weights[list(key)].sum() <= value + TOLERANCE or key in known:
-                break
+        if not key or weights[list(key)].sum() <= value + TOLERANCE or key in known:
+            break
         found.append(key)
         known.add(key)
         weight = float(weights[list(key)].sum())
@@ -393,7 +387,7 @@ def _violating_panels(
         total = float(weights.sum())
         weights /= total
         value /= total
-        start = key
+        key = tuple(int(index) for index in _swap_search(problem, weights, key))
     return found
 
 
@@ -403,7 +397,7 @@ def _column_generation(
     known = set(panels)
     for _round in range(MAX_ROUNDS):
         value, probabilities, weights = _master(panels, covered)
-        found = _violating_panels(problem, weights, value, panels, known)
+        found = _violating_panels(problem, weights, value, known)
         if not found:
             return probabilities
         panels.extend(found)
