@@ -289,3 +289,14 @@ def closed_votes(community: Community) -> QuerySet[Vote]:
         .filter(closes_at__lte=timezone.now())
         .order_by("-closes_at")
     )
+
+
+def bodies_with_power(community: Community, kind: str) -> list[tuple[int, str]]:
+    """``(id, name)`` of the bodies whose charter in force grants ``kind`` (for a service
+    elsewhere that lets a body's decision be named, e.g. the hall's answer to a proposal)."""
+    found = []
+    for body in Body.objects.in_community(community).filter(dissolved_at__isnull=True):
+        charter = charter_in_force(body=body)
+        if charter is not None and any(p.get("kind") == kind for p in charter.powers):
+            found.append((body.pk, body.name))
+    return found

@@ -98,6 +98,18 @@ class AnswerForm(forms.Form):
     merged_into = forms.IntegerField(
         label=_("Merge into proposal number"), required=False, min_value=1
     )
+    body = forms.TypedChoiceField(
+        label=_("Decided by"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("A self-governing body whose charter lets it answer proposals on this topic."),
+    )
+
+    def __init__(self, *args: Any, bodies: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["body"]
+        field.choices = [("", "—"), *(bodies or [])]
 
 
 class FlagForm(forms.Form):

@@ -140,7 +140,7 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             "can_answer": rules.has_perm("deliberation.answer_proposal", user, proposal),
             "can_put_to_vote": rules.has_perm("voting.manage_votes", user, community)
             and proposal.status != "draft",
-            "answer_form": AnswerForm(),
+            "answer_form": AnswerForm(bodies=_answering_bodies(community)),
             "progress": min(100, round(100 * proposal.support_count / proposal.support_threshold))
             if proposal.support_threshold
             else 0,
@@ -274,11 +274,18 @@ def _comment_url(subject_url: str, comment: Comment) -> str:
     return f"{subject_url}{f'?page={page}' if page > 1 else ''}#comment-{comment.pk}"
 
 
+def _answering_bodies(community: Any) -> list[tuple[int, str]]:
+    """The bodies whose charter lets them answer proposals (the hall's answer may name one)."""
+    from gongzhi.bodies.selectors import bodies_with_power
+
+    return bodies_with_power(community, "answer_proposals")
+
+
 @login_required
 @require_POST
 def proposal_answer(request: HttpRequest, slug: str, proposal_id: int) -> HttpResponse:
     proposal, back = _act(request, slug, proposal_id)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, bodies=_answering_bodies(proposal.community))
     if form.is_valid():
         data = form.cleaned_data
         target = None
@@ -295,6 +302,7 @@ def proposal_answer(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
                 to=data["to"],
                 reason=data["reason"],
                 merged_into=target,
+                body_id=data.get("body"),
             )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])

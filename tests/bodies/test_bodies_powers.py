@@ -112,3 +112,26 @@ def test_the_bodies_api_refuses_a_decision_outside_powers(client, community, wor
     assert response.status_code == 400
     assert response.json()["code"] == "outside_charter"
     assert not Decision.objects.in_community(community).exists()
+
+
+def test_the_hall_page_offers_bodies_with_the_power_and_refuses_the_wrong_topic(
+    client, community, worker, proposal
+):
+    from django.urls import reverse
+
+    on_noise = [{"kind": "answer_proposals", "max_amount_fen": None, "topics": ["噪音"]}]
+    able = council(community, worker, powers=answers_parking())
+    noise_only = council(community, worker, name="楼栋长", powers=on_noise)
+    council(community, worker, name="合唱队")
+    client.force_login(worker)
+    page = client.get(reverse("proposal_detail", args=[community.slug, proposal.pk])).content
+    html = page.decode()
+    assert f'value="{able.pk}"' in html and f'value="{noise_only.pk}"' in html
+    assert "合唱队" not in html
+    url = reverse("proposal_answer", args=[community.slug, proposal.pk])
+    client.post(url, {"to": "accepted", "reason": "同意", "body": noise_only.pk})
+    proposal.refresh_from_db()
+    assert proposal.status == "gathering"
+    client.post(url, {"to": "accepted", "reason": "同意", "body": able.pk})
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
