@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -571,14 +570,14 @@ def seed_enter(*, actor: User, panel: Panel, seed: str) -> Panel:
 
 
 def _panel_charter(panel: Panel) -> body_services.CharterIn:
-    today = timezone.localdate()
-    months = relativedelta(panel.ends_on, today)
+    today, ends = timezone.localdate(), panel.ends_on
+    months = (ends.year - today.year) * 12 + ends.month - today.month + (ends.day > today.day)
     return body_services.CharterIn(
         powers=[],
         quorum_percent=50,
         threshold_percent=50,
         meeting_every_days=14,
-        term_months=max(1, months.years * 12 + months.months + (1 if months.days else 0)),
+        term_months=max(1, months),
         vacancy_rule=VacancyRule.LEFT_EMPTY,
         text=_("A review panel drawn by lot assesses: %(title)s") % {"title": panel.title},
     )
