@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.demo import DemoContent
-from gongzhi.core.home import ConsoleLink
+from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
@@ -315,6 +315,10 @@ PRIVACY = {
         order=5,
     ),
 }
+
+#: The community home's tile (``home.py``): review panels looking for volunteers, and
+#: assessments awaiting the reviewed body's answer.
+HOME_TILES = {"bodies.panels": HomeTile(order=25, provider="gongzhi.bodies.home.panels_now")}
 
 #: The demo street's bodies (``demo.py``), after every other app's demo (it elects the council
 #: in a vote and draws a panel from the crowd the others use).
