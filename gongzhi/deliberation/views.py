@@ -140,7 +140,11 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
             "can_answer": rules.has_perm("deliberation.answer_proposal", user, proposal),
             "can_put_to_vote": rules.has_perm("voting.manage_votes", user, community)
             and proposal.status != "draft",
-            "answer_form": AnswerForm(bodies=_answering_bodies(community)),
+            "answer_form": AnswerForm(
+                bodies=_answering_bodies(community)
+                if rules.has_perm("deliberation.answer_proposal", user, proposal)
+                else []
+            ),
             "progress": min(100, round(100 * proposal.support_count / proposal.support_threshold))
             if proposal.support_threshold
             else 0,
