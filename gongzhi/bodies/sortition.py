@@ -35,7 +35,8 @@ Command line (the same inputs and seed always print the same bytes)::
 POOL has an ``id`` column and one column per feature; QUOTAS has ``feature,value,min,max``; both
 UTF-8 (with or without BOM) or GB18030. It prints the drawn ids, one a line in pool order, then
 ``min_probability=``; timings go to standard error; bad input or quotas that cannot be met print
-a message on standard error and exit with code 2.
+a message on standard error and exit with code 2. ``--portfolio FILE`` also writes the published
+portfolio (the bytes whose SHA-256 is printed on standard error).
 """
 
 from __future__ import annotations
