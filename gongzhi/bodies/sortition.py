@@ -398,6 +398,9 @@ def _column_generation(
     known = set(panels)
     for _round in range(MAX_ROUNDS):
         value, probabilities, weights = _master(panels, covered)
+        # everyone at seats / people is the best possible (probabilities sum to the seats)
+        if value >= problem.seats / covered.sum() - TOLERANCE:
+            return probabilities
         found = _violating_panels(problem, weights, value, known)
         if not found:
             return probabilities
