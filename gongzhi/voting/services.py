@@ -151,7 +151,7 @@ def electorates_freeze(*, community_ids: Iterable[int] | None = None) -> int:
     return len(votes)
 
 
-def _council_grants(community_id: int) -> models.QuerySet[RoleGrant]:
+def _council_grants(community_id: int) -> models.QuerySet[RoleGrant, Any]:
     """The memberships holding the council role now (a role from a term ends with it)."""
     return (
         RoleGrant.objects.in_community(community_id)

@@ -44,7 +44,9 @@ def membership(user, community) -> Membership:
     return Membership.objects.in_community(community).get(user=user)
 
 
-def term(body, position, user, *, seat=1, starts=date(2026, 1, 1), ends=date(2026, 12, 31), by=None):
+def term(
+    body, position, user, *, seat=1, starts=date(2026, 1, 1), ends=date(2026, 12, 31), by=None
+):
     return services.record_mandate(
         body=body,
         position=position,
