@@ -612,8 +612,11 @@ def _draw(*, actor: User, panel: Panel) -> None:
     by_pseudonym = {e.pseudonym: e for e in active_pool(panel).select_related("membership__user")}
     body, position = _panel_body(actor=actor, panel=panel)
     today = timezone.localdate()
-    for seat, pseudonym in enumerate(drawn, start=1):
-        membership = by_pseudonym[pseudonym].membership
+    # A drawn volunteer who erased their account since the portfolio was published has no
+    # entry any more: their seat stays empty (the published draw itself does not change).
+    seated = [(seat, by_pseudonym[p]) for seat, p in enumerate(drawn, start=1) if p in by_pseudonym]
+    for seat, entry in seated:
+        membership = entry.membership
         body_services.record_mandate(
             body=body,
             position=position,
@@ -636,7 +639,7 @@ def _draw(*, actor: User, panel: Panel) -> None:
         target=panel,
         data={"panel": panel.pk, "seats": panel.seats, "index": index, "drawn": drawn},
     )
-    users = [by_pseudonym[p].membership.user for p in drawn]
+    users = [entry.membership.user for _seat, entry in seated]
     _assign_budget_reviewers(actor=actor, panel=panel, users=users)
     notify(
         users=users,

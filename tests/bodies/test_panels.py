@@ -481,3 +481,26 @@ def test_a_late_answer_is_journalled_as_late(community, worker, supervisor, time
     panels.panel_answer(actor=worker, panel=panel, text="迟到的答复")
     (answered,) = journal(community, "panel.answered")
     assert answered["on_time"] is False
+
+
+def test_a_drawn_volunteer_erased_after_publishing_leaves_the_seat_empty(
+    community, worker, supervisor
+):
+    from gongzhi.core.privacy import person_erase
+
+    panel = open_panel(community, worker)
+    people = volunteers(panel, community)
+    panels.pool_close(actor=worker, panel=pool_closes_now(panel))
+    panel.refresh_from_db()
+    seed = "2026-12-04 开奖 07 19 23"
+    portfolio = panels.published_portfolio(panel)
+    chosen = set(portfolio.panels[sortition.pick(portfolio, seed)])
+    entries = PoolEntry.objects.in_community(community).filter(panel=panel)
+    gone = next(e.membership.user for e in entries if e.pseudonym in chosen)
+    person_erase(gone)
+    panel = panels.seed_enter(actor=supervisor, panel=Panel.objects.get(pk=panel.pk), seed=seed)
+    assert panel.status == "drawn"
+    members = PanelMember.objects.in_community(community).filter(panel=panel, kind="drawn")
+    assert members.count() == len(chosen) - 1
+    assert gone.pk not in set(members.values_list("user_id", flat=True))
+    assert len(people) >= len(chosen)
