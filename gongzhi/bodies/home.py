@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.bodies.models import Panel, PanelStatus, PoolEntry
 from gongzhi.core.home import Tile, TileItem
 from gongzhi.core.models import Community
+from gongzhi.core.policies import membership_in
 
 SHOWN = 5
 
@@ -23,7 +24,10 @@ def panels_now(community: Community, user: Any) -> Tile | None:
     """Pools open now (the soonest to close first; "you volunteered" where this person did),
     then assessments awaiting the body's answer. Nothing for those who may not see the
     community's bodies, and no tile when there is neither. One query."""
-    if not rules.has_perm("bodies.view_bodies", user, community):
+    # A member sees the bodies (their membership is usually read already by the other tiles);
+    # only others are asked the full rule (staff, overseeing officials), which reads their roles.
+    is_member = getattr(user, "is_authenticated", False) and membership_in(user, community.pk)
+    if not is_member and not rules.has_perm("bodies.view_bodies", user, community):
         return None
     now = timezone.now()
     panels: QuerySet[Any] = Panel.objects.in_community(community).filter(
