@@ -602,6 +602,11 @@ def _partners(
 # --- All of it ------------------------------------------------------------------------------
 
 
+#: The people the bodies' demo needs, each in one role only (committee, council, supervision,
+#: founders, panel volunteers) and the voters of the council's election.
+SMALLEST_CROWD = 40
+
+
 def seed(context: DemoContext) -> None:
     rng = random.Random(f"bodies/{context.rng.random()}")  # noqa: S311 - demo data
     community, worker, supervisor = context.community, context.worker, context.supervisor
@@ -615,8 +620,11 @@ def seed(context: DemoContext) -> None:
     supervisors = crowd[120:122]
     founders = crowd[122:129]
     volunteers = crowd[129:150]
+    if len(crowd) < SMALLEST_CROWD:
+        # A small demo street (``--residents`` under about 250): too few people to fill the
+        # bodies with different people each, so nobody supervises a body they sit in. No bodies.
+        return
     if len(crowd) < 150:
-        # A small demo street (``--residents``): use whoever there is, in the same roles.
         committee_people = crowd[0:12]
         council_candidates = crowd[12:20]
         supervisors = crowd[20:22]
