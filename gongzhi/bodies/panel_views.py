@@ -104,7 +104,10 @@ def panel_detail(request: HttpRequest, slug: str, panel_id: int) -> HttpResponse
     context = {
         "community": panel.community,
         "panel": panel,
-        "quotas": [(services.FEATURES[q.feature].label, q) for q in selectors.quotas_of(panel)],
+        "quotas": [
+            (services.FEATURES[q.feature].label, services.value_label(q.feature, q.value), q)
+            for q in selectors.quotas_of(panel)
+        ],
         "pool_size": selectors.pool_size(panel),
         "chances": selectors.probabilities(panel),
         "mine": selectors.my_entry(panel, user),

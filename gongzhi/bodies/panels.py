@@ -121,6 +121,12 @@ def feature_values(community_id: int, feature: str) -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in FEATURES[feature].values]
 
 
+def value_label(feature: str, value: str) -> str:
+    """How a declared value reads (a grid is its own name; a code the CSVs keep is labelled)."""
+    labels = dict(FEATURES[feature].values) if feature in FEATURES else {}
+    return str(labels.get(value, value))
+
+
 def household_grid(membership: Membership | None) -> str:
     """The grid of the volunteer's household's building, to prefill the form, or ""."""
     household = getattr(membership, "household", None)
