@@ -100,6 +100,16 @@ api.add_router("/communities", "gongzhi.surveys.api.router")
 api.add_router("/communities", "gongzhi.evaluation.comparison_api.router")
 for _part in ("api", "panel_api", "supervision_api", "partner_api", "incubation_api"):
     api.add_router("/", f"gongzhi.bodies.{_part}.router")
+for _part in (
+    "api",
+    "agenda_api",
+    "room_api",
+    "minutes_api",
+    "hearing_api",
+    "register_api",
+    "calendar_api",
+):
+    api.add_router("/", f"gongzhi.meetings.{_part}.router")
 
 
 def error(

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "gongzhi.evaluation",
     "gongzhi.surveys",
     "gongzhi.bodies",
+    "gongzhi.meetings",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,8 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("evaluation/", include("gongzhi.evaluation.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
     path("bodies/", include("gongzhi.bodies.urls")),
+    path("meetings/", include("gongzhi.meetings.urls")),
+    path("decisions/", include("gongzhi.meetings.register_urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.
@@ -56,6 +58,7 @@ urlpatterns = [
         checkin_views.checkin_scan,
         name="checkin_scan",
     ),
+    path("calendar/", include("gongzhi.meetings.calendar_urls")),
     path("inbox/", notification_views.inbox, name="inbox"),
     path("inbox/read/", notification_views.mark_all_read, name="inbox_mark_read"),
     path("staff/deliveries/", notification_views.delivery_list, name="delivery_list"),

@@ -121,6 +121,19 @@ class Charter(TenantModel):
     vacancy_rule = models.CharField(
         _("vacancies are filled by"), max_length=20, choices=VacancyRule.choices
     )
+    #: how its meetings run (meetings app): proxies, a second sitting, notice, minutes
+    proxies_allowed = models.BooleanField(_("members may vote by proxy"), default=False)
+    max_proxies = models.PositiveSmallIntegerField(_("proxies one member may hold"), default=1)
+    second_sitting_quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum of a second sitting (% of seated members; empty: none)"), null=True, blank=True
+    )
+    notice_days = models.PositiveSmallIntegerField(_("agenda published ahead (days)"), default=7)
+    extraordinary_notice_days = models.PositiveSmallIntegerField(
+        _("extraordinary meetings: agenda published ahead (days)"), default=1
+    )
+    minutes_objection_days = models.PositiveSmallIntegerField(
+        _("days to ask for a correction of the minutes"), default=7
+    )
     text = models.TextField(_("charter text"), blank=True)
     adopted_at = models.DateTimeField(default=timezone.now)
     adopted_by = models.ForeignKey(

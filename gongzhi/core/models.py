@@ -650,3 +650,52 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.person_id}"
+
+
+class RegisterEntry(TenantModel):
+    """决策登记: one row of the public decision register (R6.2), written by the service that
+    decided, in the same transaction: who decided what, when, on what basis, and where the
+    decision itself lives. The register keeps no other copy: the title and the links point to
+    the source (a body's decision, a binding vote, a budget's results, a panel's assessment…).
+
+    ``kind`` is a code of the decision-kind registry (``core/decisions.py``); the body is named by
+    its id and name, not a foreign key, since core knows no feature app.
+    """
+
+    kind = models.CharField(max_length=60)
+    body_id = models.PositiveBigIntegerField(null=True, blank=True)
+    body_name = models.CharField(max_length=120, blank=True)
+    decided_on = models.DateField()
+    title = models.CharField(max_length=200)
+    topic = models.CharField(max_length=60, blank=True)
+    #: the decision's own page (a path within the site)
+    url = models.CharField(max_length=300)
+    #: what it rests on: ``[{"kind": "proposal"|"vote"|"minutes"|"meeting"|"document"|…,
+    #: "title": str, "url": str, …}]`` (a vote adds its turnout)
+    basis = models.JSONField(default=list, blank=True)
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager["RegisterEntry"]()
+
+    class Meta:
+        verbose_name = _("decision register entry")
+        verbose_name_plural = _("decision register entries")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"], name="register_entry_once_per_source"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["community", "-decided_on", "-id"], name="register_by_date"),
+            models.Index(
+                fields=["community", "body_id", "-decided_on", "-id"], name="register_by_body"
+            ),
+            models.Index(fields=["community", "kind", "-decided_on", "-id"], name="register_by_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

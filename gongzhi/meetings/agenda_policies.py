@@ -1,0 +1,3 @@
+"""Permissions of this part (django-rules); imported by apps.ready()."""
+
+from __future__ import annotations

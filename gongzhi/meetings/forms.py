@@ -1,0 +1,3 @@
+"""Forms of this part."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Reads of meetings."""
+
+from __future__ import annotations
