@@ -845,6 +845,84 @@ def document_publish(*, actor: User, document: Document) -> Document:
     return document
 
 
+def document_record(
+    *,
+    community: Community,
+    kind: str,
+    title: str,
+    body: str,
+    author: User | None,
+    change_note: str = "",
+) -> Document:
+    """A published document written by another app's service (approved meeting minutes), which
+    checked its own permission: no check here. Call inside the caller's transaction."""
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("Choose one of the listed kinds of document."), code="unknown_kind")
+    title, body = _title(title), _document_body(body)
+    with transaction.atomic():
+        document = Document.objects.in_community(community).create(
+            kind=kind,
+            title=title,
+            version_count=1,
+            created_by=author,
+            published_at=timezone.now(),
+        )
+        DocumentVersion.objects.in_community(community).create(
+            document=document,
+            number=1,
+            title=title,
+            body=body,
+            change_note=(change_note or "").strip()[:300],
+            author=author,
+        )
+        journal.record(community=community, actor=author, verb="document.created", target=document)
+        journal.record(
+            community=community, actor=author, verb="document.published", target=document
+        )
+    return document
+
+
+def document_record_version(
+    *, document: Document, title: str, body: str, change_note: str, author: User | None
+) -> DocumentVersion:
+    """A new version written by another app's service (corrected minutes): no permission check,
+    the caller made it. An unchanged text is refused as ``document_revise`` refuses it."""
+    title, body = _title(title), _document_body(body)
+    with transaction.atomic():
+        locked = (
+            Document.objects.in_community(document.community_id)
+            .select_for_update()
+            .select_related("community")
+            .get(pk=document.pk)
+        )
+        latest = locked.versions.order_by("-number").first()
+        if latest is not None and latest.title == title and latest.body == body:
+            raise ValidationError(
+                _("Nothing changed: the text is the same as the latest version."),
+                code="unchanged",
+            )
+        number = locked.version_count + 1
+        version = DocumentVersion.objects.in_community(locked.community_id).create(
+            document=locked,
+            number=number,
+            title=title,
+            body=body,
+            change_note=(change_note or "").strip()[:300],
+            author=author,
+        )
+        Document.objects.in_community(locked.community_id).filter(pk=locked.pk).update(
+            version_count=number, title=title, updated_at=timezone.now()
+        )
+        journal.record(
+            community=locked.community,
+            actor=author,
+            verb="document.revised",
+            target=locked,
+            data={"version": number},
+        )
+    return version
+
+
 # --- Notice boards ----------------------------------------------------------------------------
 
 
@@ -915,3 +993,28 @@ def board_create(
             data={"items": count},
         )
     return board
+
+
+def board_append(*, board: NoticeBoard, document: Document) -> BoardItem | None:
+    """Put a published document at the end of ``board`` (another app's service, which checked
+    its own permission: no check here). Once on the board it stays where it is (None); a board
+    holds at most ``MAX_BOARD_ITEMS``, so the oldest item falls off a full one."""
+    if document.community_id != board.community_id or document.published_at is None:
+        raise ValidationError(
+            _("Only published items of this community can go on a notice board."),
+            code="board_unpublished",
+        )
+    with transaction.atomic():
+        locked = NoticeBoard.objects.in_community(board.community_id).select_for_update()
+        locked.get(pk=board.pk)
+        items = BoardItem.objects.in_community(board.community_id).filter(board=board)
+        if items.filter(document=document).exists():
+            return None
+        positions = list(items.order_by("position").values_list("pk", "position"))
+        if len(positions) >= MAX_BOARD_ITEMS:
+            drop = [pk for pk, _position in positions[: len(positions) - MAX_BOARD_ITEMS + 1]]
+            items.filter(pk__in=drop).delete()
+        last = positions[-1][1] if positions else 0
+        return BoardItem.objects.in_community(board.community_id).create(
+            board=board, position=last + 1, document=document
+        )
