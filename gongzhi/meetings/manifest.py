@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.notify import Kind, Message
+
 VERBS = {
     # meetings (services.py)
     "meeting.created": _("scheduled a meeting"),
@@ -46,4 +48,32 @@ VERBS = {
     "hearing.response_published": _("published the response to a hearing"),
     "roundtable.participant_added": _("recorded a round table's participant"),
     "roundtable.point_agreed": _("recorded a point a round table agreed"),
+}
+
+NOTIFICATION_KINDS = {
+    # Minutes and follow-ups (minutes.py): the members present are asked to confirm the minutes,
+    # the secretary hears of a correction, supervisors of an overdue follow-up.
+    "minutes_circulated": Kind(
+        _("Minutes of a meeting I attended, to confirm"),
+        {
+            "circulated": Message(
+                _("Please confirm the minutes of “%(title)s”"),
+                _("Confirm them or ask for a correction by %(until)s; silence approves them."),
+            )
+        },
+    ),
+    "minutes_correction": Kind(
+        _("A correction asked for the minutes I wrote"),
+        {"asked": Message(_("A member asked for a correction of the minutes of “%(title)s”"))},
+    ),
+    "action_overdue": Kind(
+        _("An overdue follow-up of a body's decision"),
+        {
+            "overdue": Message(
+                _("Follow-up overdue: “%(title)s” of %(body)s was due %(due)s"),
+                _("It goes onto the body's next meeting's agenda."),
+            )
+        },
+        roles=("supervisor", "community_worker"),
+    ),
 }
