@@ -587,6 +587,10 @@ class Hearing(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     response_published_at = models.DateTimeField(null=True, blank=True)
+    #: who set the hearing up: never the one who enters the draw's seed
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = TenantManager["Hearing"]()
 
@@ -653,6 +657,8 @@ class Submission(TenantModel):
     group = models.ForeignKey(
         ResponseGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
     )
+    #: written by community staff: shown with their name, not as a numbered resident
+    by_staff = models.BooleanField(default=False)
 
     objects = TenantManager["Submission"]()
 
