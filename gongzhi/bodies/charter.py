@@ -12,7 +12,7 @@ amendment share of all seated members.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 PRESENT = "present"
@@ -21,11 +21,15 @@ MEMBERS = "members"
 
 @dataclass(frozen=True)
 class Power:
-    """One kind of decision a charter grants, with its ceiling and topics (none = any)."""
+    """One kind of decision a charter grants, with its ceiling and topics (none = any), and,
+    for matters the charter treats apart ("two thirds for some matters"), its own quorum and
+    threshold (none: the charter's)."""
 
     kind: str
     max_amount_fen: int | None = None
     topics: tuple[str, ...] = ()
+    quorum_percent: int | None = None
+    threshold_percent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,20 @@ class Refusal:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def _percent_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def power_from_dict(data: Mapping[str, Any]) -> Power:
-    """A power as ``Charter.powers`` stores it: ``{"kind", "max_amount_fen", "topics"}``."""
+    """A power as ``Charter.powers`` stores it: ``{"kind", "max_amount_fen", "topics"}`` and,
+    optionally, ``"quorum_percent"`` and ``"threshold_percent"``."""
     ceiling = data.get("max_amount_fen")
     return Power(
         kind=str(data["kind"]),
         max_amount_fen=None if ceiling is None else int(ceiling),
         topics=tuple(str(t) for t in data.get("topics") or ()),
+        quorum_percent=_percent_or_none(data.get("quorum_percent")),
+        threshold_percent=_percent_or_none(data.get("threshold_percent")),
     )
 
 
@@ -61,6 +72,19 @@ def powers_from_dicts(items: Iterable[Mapping[str, Any]]) -> tuple[Power, ...]:
 
 def power_for(rules: Rules, kind: str) -> Power | None:
     return next((p for p in rules.powers if p.kind == kind), None)
+
+
+def rules_for(rules: Rules, kind: str) -> Rules:
+    """The rules a decision of ``kind`` is taken under: the charter's, with its power's own
+    quorum and threshold where it names them."""
+    power = power_for(rules, kind) if kind else None
+    if power is None or (power.quorum_percent is None and power.threshold_percent is None):
+        return rules
+    return replace(
+        rules,
+        quorum_percent=power.quorum_percent or rules.quorum_percent,
+        threshold_percent=power.threshold_percent or rules.threshold_percent,
+    )
 
 
 def check_power(rules: Rules, *, kind: str, amount_fen: int | None, topic: str) -> list[Refusal]:
@@ -112,8 +136,10 @@ def check_decision(
     votes_against: int,
     abstentions: int,
 ) -> list[Refusal]:
-    """Every reason the decision does not stand under ``rules`` (empty: it stands)."""
+    """Every reason the decision does not stand under ``rules`` (empty: it stands); a power's
+    own quorum and threshold apply to its kind."""
     refusals = check_power(rules, kind=kind, amount_fen=amount_fen, topic=topic)
+    rules = rules_for(rules, kind)
     counts = check_counts(
         seated=seated,
         present=present,
