@@ -288,6 +288,8 @@ class ItemDocument(TenantModel):
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(upload_to=item_document_path, max_length=200)
+    #: the safe name it is served under (``core.uploads``)
+    name = models.CharField(max_length=120, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
