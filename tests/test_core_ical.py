@@ -84,3 +84,74 @@ def test_a_secret_feed_address_opens_one_persons_feed_until_revoked_or_reissued(
     other.is_active = False
     other.save()
     assert ical.person_for_calendar_feed(other.calendar_feed.token) is None
+
+
+# --- Recurring events, changes and cancellations -------------------------------------------------
+
+WEEKLY = ical.CalendarEvent(
+    uid="series-3",
+    start=datetime(2026, 3, 5, 19, 30, tzinfo=SHANGHAI),
+    end=datetime(2026, 3, 5, 21, 0, tzinfo=SHANGHAI),
+    summary="每周议事会",
+    rrule="FREQ=WEEKLY;COUNT=6",
+    exdates=(datetime(2026, 3, 12, 19, 30, tzinfo=SHANGHAI),),
+    sequence=2,
+    updated=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+)
+MOVED = ical.CalendarEvent(
+    uid="series-3",
+    start=datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI),
+    end=datetime(2026, 3, 20, 10, 30, tzinfo=SHANGHAI),
+    summary="每周议事会（改到周五上午）",
+    recurrence_id=datetime(2026, 3, 19, 19, 30, tzinfo=SHANGHAI),
+    sequence=1,
+    updated=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+)
+
+
+def test_a_series_is_one_event_with_its_rule_exceptions_and_a_moved_occurrence():
+    import recurring_ical_events
+
+    cal = parse(ical.calendar([WEEKLY, MOVED], name="议事会").to_ical())
+    master, override = cal.walk("VEVENT")
+    assert master["rrule"]["FREQ"] == ["WEEKLY"] and int(master["sequence"]) == 2
+    assert override.decoded("recurrence-id") == datetime(2026, 3, 19, 11, 30, tzinfo=UTC)
+    assert str(override["uid"]) == str(master["uid"]) == "series-3@gongzhi"
+    starts = [
+        event.decoded("dtstart").astimezone(SHANGHAI)
+        for event in recurring_ical_events.of(cal).between(
+            datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+        )
+    ]
+    # six weeks less the cancelled 12 March; 19 March moved to Friday morning
+    assert sorted(starts) == [
+        datetime(2026, 3, 5, 19, 30, tzinfo=SHANGHAI),
+        datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI),
+        datetime(2026, 3, 26, 19, 30, tzinfo=SHANGHAI),
+        datetime(2026, 4, 2, 19, 30, tzinfo=SHANGHAI),
+        datetime(2026, 4, 9, 19, 30, tzinfo=SHANGHAI),
+    ]
+
+
+def test_a_local_until_is_written_in_utc_and_still_includes_the_last_evening():
+    import recurring_ical_events
+
+    event = ical.CalendarEvent(
+        **{**WEEKLY.__dict__, "rrule": "FREQ=WEEKLY;UNTIL=20260319", "exdates": ()}
+    )
+    body = ical.calendar([event], name="x").to_ical()
+    assert b"UNTIL=20260319T155959Z" in body  # 23:59:59 in Beijing
+    occurrences = recurring_ical_events.of(parse(body)).between(
+        datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    )
+    assert len(list(occurrences)) == 3
+
+
+def test_a_cancelled_meeting_says_so_with_a_higher_sequence():
+    cancelled = ical.CalendarEvent(**{**MEETING.__dict__, "status": "CANCELLED", "sequence": 1})
+    (event,) = parse(ical.calendar([cancelled], name="x").to_ical()).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
+    plain = parse(ical.calendar([MEETING], name="x").to_ical()).walk("VEVENT")[0]
+    assert "status" not in plain and "rrule" not in plain and "sequence" not in plain
+    with pytest.raises(ValueError, match="status"):
+        ical.calendar([ical.CalendarEvent(**{**MEETING.__dict__, "status": "maybe"})], name="x")

@@ -7,6 +7,13 @@ that this one is Beijing time. A UID is the app's own stable key (``"meeting-12"
 ``@gongzhi`` added, so a changed meeting updates the entry in the calendar instead of adding a
 second one.
 
+A recurring meeting is one VEVENT: its first start, its RRULE, an EXDATE for each occurrence that
+will not take place, and, as separate VEVENTs with the same UID and a RECURRENCE-ID, the
+occurrences that were moved or changed (RFC 5545 §3.8.4.4, §3.8.5). Since every time is in UTC,
+the rule is expanded in UTC too: right for Beijing time, which has no daylight saving. An
+``UNTIL`` written in local time is rewritten in UTC, as §3.3.10 asks when DTSTART is in UTC.
+``SEQUENCE`` and ``STATUS`` (``CANCELLED``) tell a calendar that an entry it holds changed.
+
 A person's feed lives at a secret address: ``calendar_feed_issue`` gives them a new token (and so
 revokes the old address), ``calendar_feed_revoke`` removes it, and ``person_for_calendar_feed``
 finds whose feed a token opens. The view that serves it is the app's: it selects the person's
@@ -18,7 +25,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
 import icalendar
@@ -35,6 +42,7 @@ if TYPE_CHECKING:
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 UID_DOMAIN = "gongzhi"
 PRODID = "-//gongzhi//community calendar//ZH"
+STATUSES = frozenset({"CANCELLED", "CONFIRMED", "TENTATIVE"})
 
 
 @dataclass(frozen=True)
@@ -48,12 +56,36 @@ class CalendarEvent:
     url: str = ""
     #: When the event last changed: the DTSTAMP, so an unchanged feed is byte-for-byte the same.
     updated: datetime | None = None
+    #: RFC 5545 recurrence rule without the ``RRULE:`` prefix (``FREQ=WEEKLY;COUNT=10``)
+    rrule: str = ""
+    #: starts of the rule's occurrences that will not take place
+    exdates: tuple[datetime, ...] = ()
+    #: set on an occurrence that overrides its series: the start the rule gave it
+    recurrence_id: datetime | None = None
+    #: raised on every change a calendar must pick up
+    sequence: int = 0
+    #: "CANCELLED", "CONFIRMED" or "TENTATIVE"; blank writes no STATUS
+    status: str = ""
 
 
 def _utc(moment: datetime) -> datetime:
     if timezone.is_naive(moment):
         raise ValueError("calendar times must be timezone-aware")
     return moment.astimezone(UTC)
+
+
+def _recurrence(rule: str) -> icalendar.vRecur:
+    """The rule parsed, with a local or date-only UNTIL rewritten as a UTC moment."""
+    recur = icalendar.vRecur.from_ical(rule.removeprefix("RRULE:"))
+    until = recur.get("UNTIL")
+    if until:
+        moment = until[0]
+        if not isinstance(moment, datetime):  # a date: the whole of that local day
+            moment = datetime.combine(moment, time(23, 59, 59))
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        recur["UNTIL"] = [moment.astimezone(UTC)]
+    return recur
 
 
 def stable_uid(uid: str) -> str:
@@ -81,6 +113,18 @@ def calendar(events: Iterable[CalendarEvent], *, name: str) -> icalendar.Calenda
             event.add("description", item.description)
         if item.url:
             event.add("url", item.url)
+        if item.rrule:
+            event.add("rrule", _recurrence(item.rrule))
+            for excluded in item.exdates:
+                event.add("exdate", _utc(excluded))
+        if item.recurrence_id is not None:
+            event.add("recurrence-id", _utc(item.recurrence_id))
+        if item.sequence:
+            event.add("sequence", item.sequence)
+        if item.status:
+            if item.status not in STATUSES:
+                raise ValueError(f"unknown event status {item.status!r}")
+            event.add("status", item.status)
         cal.add_component(event)
     return cal
 
