@@ -88,6 +88,11 @@ def _recurrence(rule: str) -> icalendar.vRecur:
     return recur
 
 
+def recurrence_utc(rule: str) -> str:
+    """``rule`` as this module writes it (UNTIL in UTC), for expanding it the same way."""
+    return _recurrence(rule).to_ical().decode()
+
+
 def stable_uid(uid: str) -> str:
     return uid if "@" in uid else f"{uid}@{UID_DOMAIN}"
 
