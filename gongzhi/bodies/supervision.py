@@ -595,6 +595,21 @@ def _budget_figures(community: Community) -> list[Figure]:
     ]
 
 
+def _action_figures(community: Community) -> list[Figure]:
+    """Follow-ups of meetings' decisions past their due date (meetings' minutes part)."""
+    from gongzhi.meetings.minutes_selectors import overdue_count
+
+    overdue = overdue_count(community=community)
+    return [
+        Figure(
+            _("Follow-ups of decisions past their due date"),
+            overdue,
+            _url("action_list", community.slug, status="overdue"),
+            warn=overdue > 0,
+        )
+    ]
+
+
 def _journal_links(community: Community) -> list[tuple[str, str]]:
     slug = community.slug
     week = (timezone.localdate() - timedelta(days=7)).isoformat()
@@ -623,6 +638,7 @@ def dashboard(*, community: Community, viewer: Any) -> Dashboard:
         sections=[
             Section("opinions", _("Supervision opinions"), _opinion_figures(community, viewer)),
             Section("decisions", _("Decisions of the bodies"), _decision_figures(community)),
+            Section("actions", _("Follow-ups of meetings"), _action_figures(community)),
             Section("budgeting", _("Participatory budgeting projects"), _budget_figures(community)),
             Section("hotline", _("The hotline"), _hotline_figures(community)),
             Section("finance", _("The finance ledger"), _finance_figures(community)),
