@@ -11,6 +11,7 @@ term without a periodic job.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +39,7 @@ from gongzhi.bodies.models import (
     VacancyRule,
 )
 from gongzhi.core import journal
-from gongzhi.core.decisions import decision_kind_registry
+from gongzhi.core.decisions import decision_kind_registry, register_decision
 from gongzhi.core.models import (
     GRANTABLE_ROLES,
     ROLES_GRANTED_FROM_ABOVE,
@@ -69,6 +71,13 @@ class CharterIn:
     term_months: int = 36
     vacancy_rule: str = VacancyRule.BY_ELECTION
     text: str = ""
+    #: how its meetings run (meetings app)
+    proxies_allowed: bool = False
+    max_proxies: int = 1
+    second_sitting_quorum_percent: int | None = None
+    notice_days: int = 7
+    extraordinary_notice_days: int = 1
+    minutes_objection_days: int = 7
 
 
 def _require(perm: str, user: User, obj: object) -> None:
@@ -103,7 +112,24 @@ def _clean_power(item: Any) -> dict[str, Any]:
         raise _invalid(
             _("Topics can be named only for decisions that have topics."), "power_invalid"
         )
-    return {"kind": item["kind"], "max_amount_fen": ceiling, "topics": list(topics)}
+    cleaned = {"kind": item["kind"], "max_amount_fen": ceiling, "topics": list(topics)}
+    return cleaned | _power_rules(item)
+
+
+def _power_rules(item: dict[str, Any]) -> dict[str, int]:
+    """A power's own quorum and threshold ("two thirds for some matters"), when it has them."""
+    rules = {}
+    for name, low in (("quorum_percent", 1), ("threshold_percent", 50)):
+        value = item.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 100:
+            raise _invalid(
+                _("A decision's own quorum is 1 to 100 %, its own threshold 50 to 100 %."),
+                "power_invalid",
+            )
+        rules[name] = value
+    return rules
 
 
 def _clean_powers(powers: list[Any]) -> list[dict[str, Any]]:
@@ -136,6 +162,32 @@ def _check_numbers(charter: CharterIn) -> None:
         raise _invalid(_("Unknown base for the votes needed."), "charter_invalid")
     if charter.vacancy_rule not in VacancyRule.values:
         raise _invalid(_("Unknown way of filling vacancies."), "charter_invalid")
+    _check_meeting_rules(charter)
+
+
+def _check_meeting_rules(charter: CharterIn) -> None:
+    """How its meetings run: proxies, a second sitting's lower quorum, notice, minutes."""
+    if not 1 <= charter.max_proxies <= 10:
+        raise _invalid(_("A member may hold from 1 to 10 proxies."), "charter_proxies")
+    second = charter.second_sitting_quorum_percent
+    if second is not None and not 1 <= second < (charter.quorum_percent or 0):
+        raise _invalid(
+            _("A second sitting's quorum is a share from 1 % up to, not including, the quorum."),
+            "charter_second_sitting",
+        )
+    if not 0 <= charter.extraordinary_notice_days <= charter.notice_days <= 90:
+        raise _invalid(
+            _(
+                "The agenda is published from 0 to 90 days ahead, and an extraordinary "
+                "meeting's no earlier than an ordinary one's."
+            ),
+            "charter_notice",
+        )
+    if not 1 <= charter.minutes_objection_days <= 60:
+        raise _invalid(
+            _("Corrections of the minutes may be asked for during 1 to 60 days."),
+            "charter_minutes",
+        )
 
 
 def _new_charter(
@@ -156,6 +208,12 @@ def _new_charter(
         term_months=charter.term_months,
         vacancy_rule=charter.vacancy_rule,
         text=charter.text,
+        proxies_allowed=charter.proxies_allowed,
+        max_proxies=charter.max_proxies,
+        second_sitting_quorum_percent=charter.second_sitting_quorum_percent,
+        notice_days=charter.notice_days,
+        extraordinary_notice_days=charter.extraordinary_notice_days,
+        minutes_objection_days=charter.minutes_objection_days,
         adopted_by=by,
         decision=decision,
     )
@@ -641,8 +699,11 @@ def decision_record(
     abstentions: int,
     amount_fen: int | None = None,
     topic: str = "",
+    basis: Iterable[Mapping[str, Any]] = (),
 ) -> Decision:
-    """Record a decision the body took, if the charter in force that day let it take it."""
+    """Record a decision the body took, if the charter in force that day let it take it, and
+    its row in the decision register; ``basis``: the register's links (the meeting, the
+    proposal…, ``{"kind", "title", "url"}``)."""
     _require_record(actor, body)
     if kind not in decision_kind_registry():
         raise _invalid(_("Unknown kind of decision."), "unknown_decision_kind")
@@ -686,7 +747,28 @@ def decision_record(
             recorded_by=actor,
         )
         _journal_decision(decision, actor=actor)
+        _register(decision, basis=basis)
     return decision
+
+
+def _register(decision: Decision, *, basis: Iterable[Mapping[str, Any]] = ()) -> None:
+    """The decision register's row of a body's decision (inside the deciding transaction)."""
+    register_decision(
+        community_id=decision.community_id,
+        kind=decision.kind,
+        decided_on=decision.decided_on,
+        title=decision.title,
+        source=decision,
+        url=reverse(
+            "body_detail",
+            kwargs={"slug": decision.body.community.slug, "body_id": decision.body_id},
+        )
+        + f"#decision-{decision.pk}",
+        body_id=decision.body_id,
+        body_name=decision.body.name,
+        topic=decision.topic,
+        basis=basis,
+    )
 
 
 def _journal_decision(decision: Decision, *, actor: User) -> None:
@@ -760,6 +842,7 @@ def charter_amend(
             body=body, charter=charter, version=previous.version + 1, by=actor, decision=decision
         )
         _journal_charter(adopted, actor=actor)
+        _register(decision)
     return adopted
 
 
