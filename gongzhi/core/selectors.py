@@ -152,7 +152,7 @@ def audit_trail(*, community: Community, viewer: Any) -> QuerySet[Activity]:
 
 
 #: Keys of an entry's data that name a person (by user id), across the apps' journal entries.
-PERSON_KEYS = ("user", "handler", "reviewer")
+PERSON_KEYS = ("user", "handler", "reviewer", "person")
 
 
 @dataclass(frozen=True)

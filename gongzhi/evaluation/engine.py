@@ -388,6 +388,12 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "opinions.answered_on_time": "gongzhi.bodies.indicators:opinions_answered_on_time",
     "partners.contributions": "gongzhi.bodies.indicators:partner_contributions",
     "partners.contributed_yuan": "gongzhi.bodies.indicators:partner_money",
+    "meetings.held": "gongzhi.meetings.indicators:meetings_held",
+    "meetings.quorum": "gongzhi.meetings.indicators:quorum_share",
+    "meetings.attendance": "gongzhi.meetings.indicators:attendance",
+    "meetings.members_attending": "gongzhi.meetings.indicators:members_attending",
+    "meetings.items_from_proposals": "gongzhi.meetings.indicators:items_from_proposals",
+    "meetings.actions_on_time": "gongzhi.meetings.indicators:actions_on_time",
 }
 
 

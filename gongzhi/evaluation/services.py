@@ -55,7 +55,7 @@ REFRESH_DELAY = 30.0
 PSEUDONYMS = "HMAC-SHA256 of community id and user id under the journal key, 16 hex"
 #: Keys of an entry's data that name a person (by user id): exported as pseudonyms too, with
 #: the targets that are accounts, so no global user id leaves in an export.
-PERSON_DATA_KEYS = frozenset({"user", "handler", "reviewer"})
+PERSON_DATA_KEYS = frozenset({"user", "handler", "reviewer", "person"})
 PERSON_TARGET = "accounts.user"
 EXPORT_FORMAT = 1
 

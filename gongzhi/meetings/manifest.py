@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 
 VERBS = {
@@ -48,6 +49,83 @@ VERBS = {
     "hearing.response_published": _("published the response to a hearing"),
     "roundtable.participant_added": _("recorded a round table's participant"),
     "roundtable.point_agreed": _("recorded a point a round table agreed"),
+}
+
+#: Meetings for evaluation (``core.indicators``), from the journal alone
+#: (``gongzhi/meetings/indicators.py``).
+INDICATORS = {
+    "meetings.held": Indicator(
+        name=_("Meetings held"),
+        definition=_(
+            "Meetings of the community's bodies (councils, committees, hearings, round tables) "
+            "closed in the month."
+        ),
+        kind="count",
+        compute="gongzhi.meetings.indicators.meetings_held",
+        unit=_("meetings"),
+        order=100,
+    ),
+    "meetings.quorum": Indicator(
+        name=_("Meetings held with quorum"),
+        definition=_(
+            "Of the meetings closed in the month, the share where enough members were present "
+            "at some moment for the body to decide."
+        ),
+        kind="rate",
+        compute="gongzhi.meetings.indicators.quorum_share",
+        numerator=_("meetings that reached quorum"),
+        denominator=_("meetings closed in the month"),
+        order=101,
+    ),
+    "meetings.attendance": Indicator(
+        name=_("Members' attendance at meetings"),
+        definition=_(
+            "At the meetings closed in the month, the members who came (at any time during the "
+            "meeting) out of the members seated, added up over the meetings."
+        ),
+        kind="rate",
+        compute="gongzhi.meetings.indicators.attendance",
+        numerator=_("members present, summed over the meetings"),
+        denominator=_("members seated, summed over the meetings"),
+        order=102,
+    ),
+    "meetings.members_attending": Indicator(
+        name=_("Members who came to their body's meetings"),
+        definition=_(
+            "Of the residents seated in a body that held a meeting in the month, the share who "
+            "came to at least one of its meetings that month; split by group."
+        ),
+        kind="rate",
+        compute="gongzhi.meetings.indicators.members_attending",
+        numerator=_("seated members who came to a meeting"),
+        denominator=_("members seated in a body that met in the month"),
+        people=True,
+        order=103,
+    ),
+    "meetings.items_from_proposals": Indicator(
+        name=_("Agenda items from residents' proposals"),
+        definition=_(
+            "Of the items put on meetings' agendas in the month, the share that a residents' "
+            "proposal brought (the others come from staff, members or overdue follow-ups)."
+        ),
+        kind="rate",
+        compute="gongzhi.meetings.indicators.items_from_proposals",
+        numerator=_("agenda items from a residents' proposal"),
+        denominator=_("agenda items added in the month"),
+        order=104,
+    ),
+    "meetings.actions_on_time": Indicator(
+        name=_("Decisions' follow-ups done on time"),
+        definition=_(
+            "Of the follow-ups of decisions due in the month, the share done by their due date. "
+            "A follow-up still open, dropped or reopened is not done on time."
+        ),
+        kind="rate",
+        compute="gongzhi.meetings.indicators.actions_on_time",
+        numerator=_("follow-ups done by their due date"),
+        denominator=_("follow-ups due in the month"),
+        order=105,
+    ),
 }
 
 NOTIFICATION_KINDS = {

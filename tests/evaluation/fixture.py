@@ -184,6 +184,113 @@ ROWS += [
     ),
 ]
 
+# Meetings (issue 16): council 1 meets in December (quorum, a and f seated, a came) and January
+# (a and b seated, f's term ended; b came; no quorum; the close is journalled twice), panel 3
+# in February (a came) and council 1 again in February, closed by an entry of an older shape
+# (no quorum, no numbers). Only staff and the system journal these acts: no participation.
+MT1, MT2, MT3, MT4 = (f"meetings.meeting:{n}" for n in range(1, 5))
+
+
+def _closed(meeting: int, body: int, **numbers: Any) -> dict[str, Any]:
+    return {"meeting": meeting, "body": body, "kind": "ordinary", **numbers}
+
+
+def _arrived(meeting: int, person: str, role: str = "member") -> dict[str, Any]:
+    return {"meeting": meeting, "body": 1, "person": person, "role": role}
+
+
+def _item(item: int, source: str, proposal: int | None = None) -> dict[str, Any]:
+    return {"meeting": 1, "item": item, "source": source, "proposal": proposal}
+
+
+def _action(action: int, status: str, on_time: bool) -> dict[str, Any]:
+    return {"action": action, "meeting": 1, "status": status, "on_time": on_time}
+
+
+ROWS += [
+    (
+        "2025-12-10T02:00",
+        "agenda.item_added",
+        "w",
+        "meetings.agendaitem:1",
+        _item(1, "proposal", 1),
+    ),
+    ("2025-12-10T03:00", "agenda.item_added", None, "meetings.agendaitem:2", _item(2, "staff")),
+    ("2025-12-15T01:00", "roll.arrived", "w", MT1, _arrived(1, "a")),
+    ("2025-12-15T01:05", "roll.arrived", "w", MT1, _arrived(1, "c", "observer")),
+    (
+        "2025-12-15T03:00",
+        "meeting.closed",
+        "w",
+        MT1,
+        _closed(1, 1, quorum=True, seated=2, members_present=1),
+    ),
+    (
+        "2025-12-15T04:00",
+        "action.created",
+        "w",
+        "meetings.actionitem:1",
+        {"action": 1, "meeting": 1, "due_on": "2026-01-10"},
+    ),
+    (
+        "2025-12-15T04:01",
+        "action.created",
+        "w",
+        "meetings.actionitem:2",
+        {"action": 2, "meeting": 1, "due_on": "2026-01-31"},
+    ),
+    (
+        "2025-12-15T04:02",
+        "action.created",
+        "w",
+        "meetings.actionitem:3",
+        {"action": 3, "meeting": 1, "due_on": "2026-02-28"},
+    ),
+    (
+        "2025-12-15T04:03",
+        "action.created",
+        "w",
+        "meetings.actionitem:4",
+        {"action": 4, "meeting": 1, "due_on": "2026-02-15"},
+    ),
+    ("2026-01-09T02:00", "action.updated", "w", "meetings.actionitem:1", _action(1, "done", True)),
+    ("2026-01-10T02:00", "agenda.item_added", "w", "meetings.agendaitem:3", _item(3, "member")),
+    (
+        "2026-01-11T02:00",
+        "agenda.item_added",
+        "w",
+        "meetings.agendaitem:1",
+        _item(1, "proposal", 1),
+    ),
+    ("2026-01-20T01:00", "roll.arrived", "w", MT2, _arrived(2, "b")),
+    (
+        "2026-01-20T03:00",
+        "meeting.closed",
+        "w",
+        MT2,
+        _closed(2, 1, quorum=False, seated=2, members_present=1),
+    ),
+    (
+        "2026-01-21T03:00",
+        "meeting.closed",
+        "w",
+        MT2,
+        _closed(2, 1, quorum=True, seated=2, members_present=2),
+    ),
+    ("2026-02-01T02:00", "action.updated", "w", "meetings.actionitem:3", _action(3, "done", True)),
+    ("2026-02-02T02:00", "action.updated", "w", "meetings.actionitem:2", _action(2, "done", False)),
+    ("2026-02-03T02:00", "action.updated", "w", "meetings.actionitem:3", _action(3, "open", False)),
+    ("2026-02-10T01:00", "roll.arrived", "w", MT3, {**_arrived(3, "a"), "body": 3}),
+    (
+        "2026-02-10T03:00",
+        "meeting.closed",
+        "w",
+        MT3,
+        _closed(3, 3, quorum=True, seated=1, members_present=1),
+    ),
+    ("2026-02-20T03:00", "meeting.closed", None, MT4, {"meeting": 4, "body": 1}),
+]
+
 
 def entries() -> list[Entry]:
     out = []
@@ -238,6 +345,12 @@ PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "2025-12": (set(), set()),
         "2026-01": ({"a"}, {"a", "c", "e"}),
         "2026-02": ({"a", "b"}, {"a", "b"}),
+    },
+    # Seated when their body's meeting closed, and came to one: c was an observer.
+    "meetings.members_attending": {
+        "2025-12": ({"a"}, {"a", "f"}),
+        "2026-01": ({"b"}, {"a", "b"}),  # f's term ended on 3 January
+        "2026-02": ({"a"}, {"a", "b"}),  # a came to the panel; nobody to council 1's
     },
 }
 # Counts, rates and medians: (numerator, denominator or None, n or None).
@@ -349,5 +462,33 @@ CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
         "2025-12": (0, None, None),
         "2026-01": (500, None, None),
         "2026-02": (123.45, None, None),
+    },
+    # Meeting 2's second close is not counted again.
+    "meetings.held": {
+        "2025-12": (1, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (2, None, None),
+    },
+    "meetings.quorum": {
+        "2025-12": (1, 1, None),
+        "2026-01": (0, 1, None),
+        "2026-02": (1, 2, None),  # meeting 4 does not say: without quorum
+    },
+    "meetings.attendance": {
+        "2025-12": (1, 2, None),
+        "2026-01": (1, 2, None),
+        "2026-02": (1, 1, None),  # meeting 4 has no numbers
+    },
+    # Item 1 added again in January counts once, in December.
+    "meetings.items_from_proposals": {
+        "2025-12": (1, 2, None),
+        "2026-01": (0, 1, None),
+        "2026-02": (0, 0, None),
+    },
+    # Due in January: 1 on time, 2 late; in February: 3 reopened, 4 still open.
+    "meetings.actions_on_time": {
+        "2025-12": (0, 0, None),
+        "2026-01": (1, 2, None),
+        "2026-02": (0, 2, None),
     },
 }
