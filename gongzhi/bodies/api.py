@@ -36,6 +36,10 @@ class BodyPowerOut(Schema):
     kind: str
     max_amount_fen: int | None
     topics: list[str]
+    quorum_percent: int | None = Field(None, description="This decision's own quorum, if any.")
+    threshold_percent: int | None = Field(
+        None, description="This decision's own threshold, if any."
+    )
 
 
 class BodyCharterOut(Schema):
@@ -49,6 +53,14 @@ class BodyCharterOut(Schema):
     term_months: int
     vacancy_rule: str
     text: str
+    proxies_allowed: bool
+    max_proxies: int
+    second_sitting_quorum_percent: int | None = Field(
+        ..., description="The quorum of a second sitting; null: none."
+    )
+    notice_days: int
+    extraordinary_notice_days: int
+    minutes_objection_days: int
 
 
 class BodyOut(Schema):
@@ -134,6 +146,12 @@ def _charter_out(charter: Charter | None) -> dict[str, Any] | None:
                 "term_months",
                 "vacancy_rule",
                 "text",
+                "proxies_allowed",
+                "max_proxies",
+                "second_sitting_quorum_percent",
+                "notice_days",
+                "extraordinary_notice_days",
+                "minutes_objection_days",
             )
         },
     }

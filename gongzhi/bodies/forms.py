@@ -29,6 +29,17 @@ def _topics(text: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,，、;；\n]", text) if t.strip()]
 
 
+#: the charter's rules for its meetings (meetings app)
+MEETING_RULES = (
+    "proxies_allowed",
+    "max_proxies",
+    "second_sitting_quorum_percent",
+    "notice_days",
+    "extraordinary_notice_days",
+    "minutes_objection_days",
+)
+
+
 class CharterForm(forms.Form):
     """The charter's rules, and one tick (with its ceiling or topics) per kind of decision."""
 
@@ -59,6 +70,29 @@ class CharterForm(forms.Form):
     )
     vacancy_rule = forms.ChoiceField(
         label=_("Vacancies are filled by"), choices=VacancyRule.choices
+    )
+    proxies_allowed = forms.BooleanField(label=_("Members may vote by proxy"), required=False)
+    max_proxies = forms.IntegerField(
+        label=_("Proxies one member may hold"), initial=1, min_value=1, max_value=10
+    )
+    second_sitting_quorum_percent = forms.IntegerField(
+        label=_("Quorum of a second sitting (% of seated members)"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("Empty: no second sitting when the first has no quorum."),
+    )
+    notice_days = forms.IntegerField(
+        label=_("Agenda published ahead (days)"), initial=7, min_value=0, max_value=90
+    )
+    extraordinary_notice_days = forms.IntegerField(
+        label=_("Extraordinary meetings: agenda published ahead (days)"),
+        initial=1,
+        min_value=0,
+        max_value=90,
+    )
+    minutes_objection_days = forms.IntegerField(
+        label=_("Days to ask for a correction of the minutes"), initial=7, min_value=1, max_value=60
     )
     text = forms.CharField(label=_("Charter text"), widget=forms.Textarea, required=False)
 
@@ -100,6 +134,7 @@ class CharterForm(forms.Form):
                 "term_months",
                 "vacancy_rule",
                 "text",
+                *MEETING_RULES,
             ):
                 self.fields[name].initial = getattr(charter, name)
 
@@ -127,6 +162,12 @@ class CharterForm(forms.Form):
             term_months=data["term_months"],
             vacancy_rule=data["vacancy_rule"],
             text=data.get("text") or "",
+            proxies_allowed=bool(data.get("proxies_allowed")),
+            max_proxies=data.get("max_proxies") or 1,
+            second_sitting_quorum_percent=data.get("second_sitting_quorum_percent"),
+            notice_days=data["notice_days"],
+            extraordinary_notice_days=data["extraordinary_notice_days"],
+            minutes_objection_days=data["minutes_objection_days"],
         )
 
 

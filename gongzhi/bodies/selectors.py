@@ -180,6 +180,12 @@ _RULE_FIELDS = (
     "meeting_every_days",
     "term_months",
     "vacancy_rule",
+    "proxies_allowed",
+    "max_proxies",
+    "second_sitting_quorum_percent",
+    "notice_days",
+    "extraordinary_notice_days",
+    "minutes_objection_days",
 )
 
 
@@ -205,13 +211,20 @@ def _power_lines(charter: Charter) -> list[str]:
             line += f" ≤ ¥{power.max_amount_fen / 100:,.2f}"
         if power.topics:
             line += f" ({', '.join(power.topics)})"
+        if power.quorum_percent is not None:
+            line += " · " + _("quorum %(percent)s %%") % {"percent": power.quorum_percent}
+        if power.threshold_percent is not None:
+            line += " · " + _("votes needed %(percent)s %%") % {"percent": power.threshold_percent}
         lines.append(line)
     return lines
 
 
 def _display(charter: Charter, name: str) -> str:
     getter = getattr(charter, f"get_{name}_display", None)
-    return str(getter() if getter else getattr(charter, name))
+    value = getter() if getter else getattr(charter, name)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return "—" if value is None else str(value)
 
 
 def _changes(before: Charter, after: Charter) -> list[Change]:
