@@ -100,7 +100,7 @@ class CharterForm(forms.Form):
         super().__init__(*args, **kwargs)
         held = {p["kind"]: p for p in (charter.powers if charter else [])}
         for code, kind in decision_kind_registry().items():
-            if code == AMEND_CHARTER:
+            if code == AMEND_CHARTER or not kind.chartered:
                 continue
             power = held.get(code)
             self.fields[f"power_{code}"] = forms.BooleanField(
@@ -272,7 +272,7 @@ class DecisionForm(VoteCountForm):
         fields["kind"].choices = [
             (code, kind.label)
             for code, kind in decision_kind_registry().items()
-            if code != AMEND_CHARTER
+            if code != AMEND_CHARTER and kind.chartered
         ]
 
     def decision(self) -> dict[str, Any]:

@@ -132,6 +132,21 @@ DECISION_KINDS = {
         _("adopt the body's public answer to an assessment or an opinion"),
         order=3,
     ),
+    # Register-only kinds (no charter lists them): the decision register's rows of a review
+    # panel's published assessment (panels.py) and of an answered supervision opinion
+    # (supervision.py).
+    "panel_finding": DecisionKind(
+        _("review panel's finding"),
+        _("a review panel drawn by lot published its assessment"),
+        order=200,
+        chartered=False,
+    ),
+    "supervision_answer": DecisionKind(
+        _("answer to a supervision opinion"),
+        _("a body answered an opinion of the supervision committee"),
+        order=201,
+        chartered=False,
+    ),
 }
 
 #: ``core.decisions.require_power`` asks this function whether a body's charter allows a

@@ -92,7 +92,7 @@ def _invalid(message: str, code: str) -> ValidationError:
 
 
 def _clean_power(item: Any) -> dict[str, Any]:
-    registry = decision_kind_registry()
+    registry = {code: kind for code, kind in decision_kind_registry().items() if kind.chartered}
     if not isinstance(item, dict) or item.get("kind") not in registry:
         kind = item.get("kind") if isinstance(item, dict) else item
         raise _invalid(

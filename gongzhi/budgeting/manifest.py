@@ -5,10 +5,21 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
+
+#: The decision register's row of a participatory budget's published results (register-only).
+DECISION_KINDS = {
+    "budget_results": DecisionKind(
+        _("participatory budget results"),
+        _("residents chose the projects a participatory budget funds"),
+        order=220,
+        chartered=False,
+    ),
+}
 
 VERBS = {
     "budget.created": _("opened a participatory budgeting process"),

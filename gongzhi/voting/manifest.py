@@ -2,10 +2,21 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import HomeTile, OverviewFigure
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
+
+#: The decision register's row of a binding vote's result (register-only: no charter lists it).
+DECISION_KINDS = {
+    "binding_vote": DecisionKind(
+        _("binding vote of residents"),
+        _("residents or owners decided by a binding vote"),
+        order=210,
+        chartered=False,
+    ),
+}
 
 VERBS = {
     "vote.created": _("set up a vote"),
