@@ -43,3 +43,5 @@ assign_proposal = is_community_worker | from_above
 rules.add_perm("meetings.add_item", add_item)
 rules.add_perm("meetings.edit_item", edit_item)
 rules.add_perm("meetings.assign_proposal", assign_proposal)
+#: ``meetings.run_meeting`` asked of an item (its meeting): moving items
+rules.add_perm("meetings.run_meeting_item", runs_items_meeting)
