@@ -141,9 +141,14 @@ def feed_etag(*, scope: str, meetings: QuerySet[Meeting], base_url: str) -> tupl
     return key, etag_of(key)
 
 
-def feed(*, scope: str, meetings: QuerySet[Meeting], name: str, base_url: str) -> Feed:
-    """The feed of ``meetings`` (a scope above), from the cache while none of them changed."""
-    key, etag = feed_etag(scope=scope, meetings=meetings, base_url=base_url)
+def feed(
+    *, scope: str, meetings: QuerySet[Meeting], name: str, base_url: str, key: str = ""
+) -> Feed:
+    """The feed of ``meetings`` (a scope above), from the cache while none of them changed;
+    ``key`` is ``feed_etag``'s when the caller has already asked for it."""
+    etag = etag_of(key) if key else ""
+    if not key:
+        key, etag = feed_etag(scope=scope, meetings=meetings, base_url=base_url)
     content = cache.get(key)
     if content is None:
         content = ical.calendar(events(meetings, base_url=base_url), name=name).to_ical()

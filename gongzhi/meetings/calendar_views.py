@@ -38,11 +38,11 @@ def feed_response(
     """The feed, or 304 when the caller's copy (its ETag) is still the current one."""
     root = base_url(request)
     cache_control = "private, no-cache" if private else "public, no-cache"
-    _key, etag = calendar.feed_etag(scope=scope, meetings=meetings, base_url=root)
+    key, etag = calendar.feed_etag(scope=scope, meetings=meetings, base_url=root)
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponse(status=304)
     else:
-        feed = calendar.feed(scope=scope, meetings=meetings, name=name, base_url=root)
+        feed = calendar.feed(scope=scope, meetings=meetings, name=name, base_url=root, key=key)
         response = HttpResponse(feed.content, content_type=ical.CONTENT_TYPE)
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = etag
