@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.indicators import Indicator
+from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.notify import Kind, Message
 
 VERBS = {
@@ -129,6 +130,35 @@ INDICATORS = {
 }
 
 NOTIFICATION_KINDS = {
+    # Meetings (services.py): an invitation, a day-ahead reminder, a change or cancellation,
+    # a place freed for someone on the waiting list.
+    "meeting_invitation": Kind(
+        _("Invitations to meetings"),
+        {
+            "invited": Message(
+                _("You are invited to “%(title)s” on %(starts)s"), _("Where: %(place)s")
+            )
+        },
+    ),
+    "meeting_reminder": Kind(
+        _("Reminders of meetings I am invited or registered to"),
+        {"tomorrow": Message(_("Reminder: “%(title)s” starts %(starts)s"), _("Where: %(place)s"))},
+    ),
+    "meeting_changed": Kind(
+        _("Changes to meetings I am invited or registered to"),
+        {
+            "changed": Message(_("“%(title)s” has changed: now %(starts)s"), _("Where: %(place)s")),
+            "cancelled": Message(_("“%(title)s” on %(starts)s is cancelled"), _("Why: %(reason)s")),
+        },
+    ),
+    "meeting_registration": Kind(
+        _("My place at a public meeting"),
+        {
+            "promoted": Message(
+                _("A place freed up: you are registered for “%(title)s” on %(starts)s")
+            )
+        },
+    ),
     # Minutes and follow-ups (minutes.py): the members present are asked to confirm the minutes,
     # the secretary hears of a correction, supervisors of an overdue follow-up.
     "minutes_circulated": Kind(
@@ -154,4 +184,19 @@ NOTIFICATION_KINDS = {
         },
         roles=("supervisor", "community_worker"),
     ),
+}
+
+#: The staff console's link to the meetings (``core.home.ConsoleLink``).
+CONSOLE_LINKS = {
+    "meetings.meetings": ConsoleLink(
+        order=96,
+        label=_("Meetings: schedule, agendas, roll calls and minutes"),
+        url_name="meeting_list",
+        perm="meetings.schedule_any",
+    ),
+}
+
+#: The community home's tile: the next public meetings (``selectors.home_next_meetings``).
+HOME_TILES = {
+    "meetings.next": HomeTile(order=30, provider="gongzhi.meetings.selectors.home_next_meetings")
 }

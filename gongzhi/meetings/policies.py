@@ -58,12 +58,15 @@ schedule = is_community_worker | from_above | sits_in_body
 run_meeting = is_community_worker | from_above | (keeps_the_meeting & sits_in_meetings_body)
 register = is_member
 register_others = is_community_staff
+#: the staff console's link (on a community): those who schedule for any body
+schedule_any = is_community_staff
 
 rules.add_perm("meetings.view_meeting", view_meeting)
 rules.add_perm("meetings.schedule", schedule)
 rules.add_perm("meetings.run_meeting", run_meeting)
 rules.add_perm("meetings.register", register)
 rules.add_perm("meetings.register_others", register_others)
+rules.add_perm("meetings.schedule_any", schedule_any)
 
 
 def visible_q(user: Any, community_id: int) -> Q:
