@@ -114,7 +114,9 @@ def build_world() -> World:
         _supervision(world, community)
         _partners(world, community)
         _bodies(world, community)
+        _meetings(world, community)
         _panels(world, community)
+        _agenda(world, community)
     assert worker and resident and writer
     return world
 
@@ -486,6 +488,61 @@ def _bodies(world: World, community: Any) -> None:
         )
     ids["body_id"] = body.pk
     ids["body_position_id"] = position.pk
+
+
+def _meetings(world: World, community: Any) -> None:
+    """A public meeting of the council five weeks ahead with two places (meetings core)."""
+    from gongzhi.bodies.models import Body
+    from gongzhi.meetings import services as meetings
+
+    users, ids = world.users, world.ids
+    body = Body.objects.in_community(community).get(pk=ids["body_id"])
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=35)
+    meeting = meetings.meeting_create(
+        actor=users["worker"],
+        body=body,
+        kind="ordinary",
+        title="议事会例会（公开）",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="社区活动室",
+        capacity=2,
+    )
+    ids["meeting_id"] = meeting.pk
+
+
+def _agenda(world: World, community: Any) -> None:
+    """A public meeting of the council three weeks ahead with one item, and a proposal on the
+    council's agenda waiting for a meeting (meetings: the agenda part)."""
+    from gongzhi.bodies.models import Body
+    from gongzhi.deliberation.models import Proposal, Status
+    from gongzhi.meetings import agenda
+    from gongzhi.meetings.models import Meeting
+
+    users, ids = world.users, world.ids
+    body = Body.objects.in_community(community).get(pk=ids["body_id"])
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=21)
+    meeting = Meeting.objects.in_community(community).create(
+        body=body,
+        kind="ordinary",
+        title="议事会例会（议程）",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        created_by=users["worker"],
+    )
+    ids["agenda_meeting_id"] = meeting.pk
+    item = agenda.item_add(actor=users["worker"], meeting=meeting, title="年度预算")
+    ids["agenda_item_id"] = item.pk
+    ids["agenda_proposal_id"] = (
+        Proposal.objects.in_community(community)
+        .create(
+            author=users["resident"],
+            title="楼下装快递柜（议程）",
+            body="方便取件。",
+            status=Status.UNDER_REVIEW,
+        )
+        .pk
+    )
 
 
 def _panels(world: World, community: Any) -> None:

@@ -50,6 +50,8 @@ E = C + "/ledger/entries/{entry_id}"
 S = C + "/surveys/{survey_id}"
 
 PN = C + "/panels/{panel_id}"
+AG = C + "/meetings/{meeting_id}/agenda"
+AGENDA_OF = {"meeting_id": "agenda_meeting_id", "item_id": "agenda_item_id"}
 DRAWN = {"panel_id": "drawn_panel_id"}
 IDEAS = {"process_id": "ideas_process_id"}
 IDEA_COMMENT = {**IDEAS, "comment_id": "idea_comment_id"}
@@ -435,6 +437,23 @@ STEPS: list[Step] = [
             "starts_on": timezone.localdate().isoformat(),
         },
     ),
+    # --- meetings (core)
+    Step(f"GET {C}/meetings", None, 200),
+    Step(f"GET {C}/meetings/{{meeting_id}}", None, 200),
+    Step(
+        f"POST {C}/meetings",
+        "worker",
+        201,
+        lambda ids: {
+            "body": ids["body_id"],
+            "title": "业主听证会",
+            "kind": "hearing",
+            "starts_at": _in(50),
+            "ends_at": _in(50.1),
+            "rrule": "FREQ=MONTHLY;COUNT=2",
+        },
+    ),
+    Step(f"POST {C}/meetings/{{meeting_id}}/registrations", "resident", 201, {}),
     # --- review panels drawn by lot
     Step(f"GET {C}/panels", None, 200),
     Step(
@@ -510,6 +529,20 @@ STEPS: list[Step] = [
             "value": "500.00",
         },
     ),
+    # --- meetings: the agenda
+    Step(f"GET {AG}", None, 200, params=AGENDA_OF),
+    Step(f"POST {AG}/items", "worker", 201, {"title": "路灯维修"}, params=AGENDA_OF),
+    Step(
+        f"POST {AG}/proposals",
+        "worker",
+        201,
+        lambda ids: {"proposal": ids["agenda_proposal_id"], "minutes_allotted": 15},
+        params=AGENDA_OF,
+    ),
+    Step(f"POST {AG}/items/{{item_id}}/move", "worker", 200, {"position": 2}, params=AGENDA_OF),
+    Step(f"POST {AG}/publish", "worker", 201, {"note": ""}, params=AGENDA_OF),
+    Step(f"POST {AG}/items/{{item_id}}/withdraw", "worker", 200, {"reason": ""}, params=AGENDA_OF),
+    Step(f"GET {AG}/versions", None, 200, params=AGENDA_OF),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),

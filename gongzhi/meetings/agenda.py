@@ -370,7 +370,8 @@ def item_from_proposal(
         locked = _lock(meeting)
         _refuse_done(locked)
         current = (
-            Proposal.objects.select_for_update(of=("self",))
+            Proposal.objects.in_community(proposal.community_id)
+            .select_for_update(of=("self",))
             .select_related("category", "author")
             .get(pk=proposal.pk)
         )
