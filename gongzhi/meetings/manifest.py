@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.indicators import Indicator
 from gongzhi.core.home import ConsoleLink, HomeTile
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
+from gongzhi.core.privacy import Holding
 
 VERBS = {
     # meetings (services.py)
@@ -126,6 +127,33 @@ INDICATORS = {
         numerator=_("follow-ups done by their due date"),
         denominator=_("follow-ups due in the month"),
         order=105,
+    ),
+}
+
+#: What meetings hold about a person (``privacy.py``): registrations, invitations, presences,
+#: proxies, recusals, recorded votes, responses to minutes, follow-ups, hearings' speakers and
+#: submissions, round tables' seats.
+PRIVACY = {
+    "meetings": Holding(
+        label=_("Meetings, hearings and round tables"),
+        module="gongzhi.meetings.privacy",
+        kept=(
+            _(
+                "your arrivals and departures as a member, the proxies you gave or held, the "
+                "conflicts of interest you declared and your recorded votes: the public record "
+                "of who decided what, on which the quorum and the minutes rest"
+            ),
+            _(
+                "your confirmations of and corrections to minutes, and the follow-ups of "
+                "decisions you were responsible for: acts of office, in the journal too"
+            ),
+            _(
+                "your written submissions to hearings (shown under a pseudonym; they were "
+                "answered in the published response) and your speaking slot if you were drawn "
+                "(without what you said you would speak about)"
+            ),
+        ),
+        order=6,
     ),
 }
 
