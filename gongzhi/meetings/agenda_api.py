@@ -10,11 +10,14 @@ from datetime import datetime
 from typing import Any
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.security import SessionAuth
 
+from gongzhi.accounts.api import TokenAuth
 from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation.models import Proposal
@@ -22,6 +25,16 @@ from gongzhi.meetings import agenda, agenda_selectors
 from gongzhi.meetings.models import AgendaItem, AgendaVersion, Meeting
 
 router = Router(tags=["meetings"])
+
+
+def _anyone(request: HttpRequest) -> Any:
+    """Public reads: no credentials (or a bad token) read as a visitor."""
+    return AnonymousUser()
+
+
+#: Public reads answer everyone, and still recognise the caller who says who they are (those
+#: who prepare the agenda see the working list too).
+PUBLIC = [TokenAuth(), SessionAuth(), _anyone]
 
 AGENDA = "/communities/{slug}/meetings/{meeting_id}/agenda"
 ITEM = AGENDA + "/items/{item_id}"
@@ -144,7 +157,7 @@ def _version_out(version: AgendaVersion, changes: Any = None) -> dict[str, Any]:
     }
 
 
-@router.get(AGENDA, response=AgendaOut, auth=None, summary="A meeting's agenda")
+@router.get(AGENDA, response=AgendaOut, auth=PUBLIC, summary="A meeting's agenda")
 def agenda_get(request: HttpRequest, slug: str, meeting_id: int) -> dict[str, Any]:
     viewer = api_viewer(request)
     meeting = _meeting(request, slug, meeting_id, viewer)
@@ -162,7 +175,7 @@ def agenda_get(request: HttpRequest, slug: str, meeting_id: int) -> dict[str, An
 @router.get(
     AGENDA + "/versions",
     response=list[AgendaVersionOut],
-    auth=None,
+    auth=PUBLIC,
     summary="A meeting's published agendas, newest first, with what changed",
 )
 def agenda_versions(request: HttpRequest, slug: str, meeting_id: int) -> list[dict[str, Any]]:
