@@ -38,6 +38,10 @@ TERM_STARTED, TERM_ENDED = "body.mandate_started", "body.mandate_ended"
 #: ``meetings.models.ItemSource.PROPOSAL``: an item a residents' proposal brought
 FROM_PROPOSAL = "proposal"
 DONE = "done"
+#: ``meetings.models.MeetingKind`` values of the meetings where a body decides: quorum and
+#: attendance are theirs (a hearing or a round table has no quorum). An entry that does not
+#: say its kind is counted.
+DECIDING = frozenset({"ordinary", "extraordinary"})
 
 
 def _key(entry: Entry, name: str) -> str | None:
@@ -80,6 +84,15 @@ def _closed(inp: EvalInput) -> dict[str, tuple[Entry, str]]:
     return result
 
 
+def _deciding(inp: EvalInput) -> dict[str, tuple[Entry, str]]:
+    """The closed meetings where the body could decide (ordinary and extraordinary ones)."""
+    return {
+        meeting: (entry, month)
+        for meeting, (entry, month) in _closed(inp).items()
+        if entry.data.get("kind", "ordinary") in DECIDING
+    }
+
+
 # --- meetings held, with quorum, attended ----------------------------------------------------
 
 
@@ -92,11 +105,11 @@ def meetings_held(inp: EvalInput) -> dict[str, AnyCell]:
 
 
 def quorum_share(inp: EvalInput) -> dict[str, AnyCell]:
-    """Of the meetings closed in the month, the share that reached quorum during the
-    meeting (a meeting that does not say is counted without quorum)."""
+    """Of the ordinary and extraordinary meetings closed in the month, the share that reached
+    quorum during the meeting (a meeting that does not say is counted without quorum)."""
     held: dict[str, int] = {}
     quorate: dict[str, int] = {}
-    for entry, month in _closed(inp).values():
+    for entry, month in _deciding(inp).values():
         held[month] = held.get(month, 0) + 1
         if entry.data.get("quorum") is True:
             quorate[month] = quorate.get(month, 0) + 1
@@ -104,11 +117,11 @@ def quorum_share(inp: EvalInput) -> dict[str, AnyCell]:
 
 
 def attendance(inp: EvalInput) -> dict[str, AnyCell]:
-    """Seats filled at the meetings closed in the month: Σ members present ÷ Σ members seated
-    (a meeting without both numbers is left out)."""
+    """Seats filled at the ordinary and extraordinary meetings closed in the month: Σ members
+    present ÷ Σ members seated (a meeting without both numbers is left out)."""
     present: dict[str, int] = {}
     seated: dict[str, int] = {}
-    for entry, month in _closed(inp).values():
+    for entry, month in _deciding(inp).values():
         came, sat = _number(entry, "members_present"), _number(entry, "seated")
         if came is None or sat is None or sat <= 0:
             continue
@@ -176,9 +189,9 @@ def _seated(terms: Iterable[_Term], body: str, at: datetime, day: date) -> set[s
 
 
 def members_attending(inp: EvalInput) -> dict[str, AnyCell]:
-    """Of the verified residents seated in a body that closed a meeting in the month, those who
-    came to at least one of the meetings of their body closed in the month (a person rate: it
-    splits by grid, building, group and age band)."""
+    """Of the verified residents seated in a body that closed an ordinary or extraordinary
+    meeting in the month, those who came to at least one of those meetings of their body (a
+    person rate: it splits by grid, building, group and age band)."""
     arrived: dict[str, set[str]] = {}
     for entry, _month in _of(inp, [ARRIVED]):
         meeting, person = _key(entry, "meeting"), _key(entry, "person")
@@ -187,7 +200,7 @@ def members_attending(inp: EvalInput) -> dict[str, AnyCell]:
     terms = _terms(inp)
     seated: dict[str, set[str]] = {}
     came: dict[str, set[str]] = {}
-    for meeting, (entry, month) in _closed(inp).items():
+    for meeting, (entry, month) in _deciding(inp).items():
         body = _key(entry, "body")
         if body is None:
             continue

@@ -70,20 +70,22 @@ INDICATORS = {
     "meetings.quorum": Indicator(
         name=_("Meetings held with quorum"),
         definition=_(
-            "Of the meetings closed in the month, the share where enough members were present "
-            "at some moment for the body to decide."
+            "Of the ordinary and extraordinary meetings closed in the month, the share where "
+            "enough members were present at some moment for the body to decide (hearings and "
+            "round tables need no quorum)."
         ),
         kind="rate",
         compute="gongzhi.meetings.indicators.quorum_share",
         numerator=_("meetings that reached quorum"),
-        denominator=_("meetings closed in the month"),
+        denominator=_("ordinary and extraordinary meetings closed in the month"),
         order=101,
     ),
     "meetings.attendance": Indicator(
         name=_("Members' attendance at meetings"),
         definition=_(
-            "At the meetings closed in the month, the members who came (at any time during the "
-            "meeting) out of the members seated, added up over the meetings."
+            "At the ordinary and extraordinary meetings closed in the month, the members who "
+            "came (at any time during the meeting) out of the members seated, added up over "
+            "the meetings."
         ),
         kind="rate",
         compute="gongzhi.meetings.indicators.attendance",
@@ -94,8 +96,8 @@ INDICATORS = {
     "meetings.members_attending": Indicator(
         name=_("Members who came to their body's meetings"),
         definition=_(
-            "Of the residents seated in a body that held a meeting in the month, the share who "
-            "came to at least one of its meetings that month; split by group."
+            "Of the residents seated in a body that held an ordinary or extraordinary meeting "
+            "in the month, the share who came to at least one of them; split by group."
         ),
         kind="rate",
         compute="gongzhi.meetings.indicators.members_attending",

@@ -78,8 +78,10 @@ def test_quorum_share_counts_only_a_plain_true() -> None:
         _closed("03-04", 3, quorum="yes"),  # not a plain True
         _closed("03-05", 1, quorum=False),  # the first close counts
         _closed("04-01", 4),
+        ("04-02", "meeting.closed", "", {"meeting": 5, "body": 1, "kind": "hearing"}),  # no quorum
     )
     assert _cells(indicators.quorum_share(inp)) == [(1, 3), (0, 1)]
+    assert _cells(indicators.meetings_held(inp)) == [(3, None), (2, None)]
 
 
 def test_attendance_adds_seats_filled_over_the_meetings() -> None:
@@ -89,6 +91,7 @@ def test_attendance_adds_seats_filled_over_the_meetings() -> None:
         _closed("03-04", 3, seated=5),  # no count of those present: left out
         _closed("03-05", 4, seated=0, members_present=0),  # nobody seated: left out
         _closed("04-01", 5, seated=3, members_present=9),  # never more than seated
+        _closed("04-02", 6, seated=5, members_present=0, kind="round_table"),  # no seats to fill
     )
     assert _cells(indicators.attendance(inp)) == [(10, 12), (3, 3)]
 
