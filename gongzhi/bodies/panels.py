@@ -784,8 +784,38 @@ def assessment_publish(*, actor: User, panel: Panel, text: str) -> Panel:
             target=panel,
             data={"panel": panel.pk},
         )
+        _register_finding(panel)
         _tell_reviewed_body(panel)
     return panel
+
+
+def _register_finding(panel: Panel) -> None:
+    """The decision register's row of a published assessment: the panel decided it, on the
+    reviewed body's work (inside assessment_publish's transaction)."""
+    from django.urls import reverse
+
+    from gongzhi.core.decisions import register_decision
+
+    slug = panel.community.slug
+    reviewed = panel.reviewed_body
+    register_decision(
+        community_id=panel.community_id,
+        kind="panel_finding",
+        decided_on=timezone.localdate(panel.assessed_at),
+        title=panel.title,
+        source=panel,
+        url=_panel_url(panel),
+        body_id=panel.body_id,
+        body_name=panel.body.name if panel.body is not None else "",
+        basis=[
+            {
+                "kind": "body",
+                "title": reviewed.name,
+                "url": reverse("body_detail", kwargs={"slug": slug, "body_id": reviewed.pk}),
+            },
+            {"kind": "panel", "title": panel.title, "url": _panel_url(panel)},
+        ],
+    )
 
 
 def answerers(panel: Panel) -> QuerySet[Any]:

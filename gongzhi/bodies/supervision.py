@@ -238,8 +238,46 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
             target=opinion,
             data={"opinion": opinion.pk, "body": opinion.body_id, "on_time": on_time},
         )
+        if not current.private:
+            _register_answer(opinion)
         _tell([opinion.raised_by], "answered", opinion)
     return opinion
+
+
+def _register_answer(opinion: Opinion) -> None:
+    """The decision register's row of a public opinion's answer (a private one stays out of
+    the public register): the body answered, on the opinion and what it was about."""
+    from gongzhi.core.decisions import register_decision
+
+    basis: list[dict[str, Any]] = [
+        {"kind": "opinion", "title": opinion.subject, "url": opinion_url(opinion)}
+    ]
+    if opinion.decision_id is not None and opinion.decision is not None:
+        decision = opinion.decision
+        basis.append(
+            {
+                "kind": "decision",
+                "title": decision.title,
+                "url": reverse(
+                    "body_detail",
+                    kwargs={"slug": opinion.community.slug, "body_id": decision.body_id},
+                )
+                + f"#decision-{decision.pk}",
+            }
+        )
+    elif opinion.subject_url:
+        basis.append({"kind": "activity", "title": opinion.subject, "url": opinion.subject_url})
+    register_decision(
+        community_id=opinion.community_id,
+        kind="supervision_answer",
+        decided_on=timezone.localdate(opinion.answered_at),
+        title=opinion.subject,
+        source=opinion,
+        url=opinion_url(opinion),
+        body_id=opinion.body_id,
+        body_name=opinion.body.name,
+        basis=basis,
+    )
 
 
 def opinion_url(opinion: Opinion) -> str:

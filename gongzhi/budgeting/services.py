@@ -695,7 +695,40 @@ def tally_run(*, community_id: int, tally_id: int) -> bool:
                     "funded_fen": round(outcome.cost(election) / explain.FEN),
                 },
             )
+            _register_results(process, voters=election.voters, funded=len(outcome.selected))
     return bool(updated)
+
+
+def _register_results(process: Process, *, voters: int, funded: int) -> None:
+    """The decision register's row of a counted budget (a recount updates the same row)."""
+    from django.urls import reverse
+
+    from gongzhi.core.decisions import register_decision
+
+    slug = process.community.slug
+    url = reverse("budget_results", kwargs={"slug": slug, "process_id": process.pk})
+    register_decision(
+        community_id=process.community_id,
+        kind="budget_results",
+        decided_on=timezone.localdate(process.voting_until),
+        title=process.title,
+        source=process,
+        url=url,
+        basis=[
+            {
+                "kind": "ballots",
+                "title": process.title,
+                "url": url,
+                "voters": voters,
+                "projects_funded": funded,
+            },
+            {
+                "kind": "process",
+                "title": process.title,
+                "url": reverse("budget_detail", kwargs={"slug": slug, "process_id": process.pk}),
+            },
+        ],
+    )
 
 
 def pabulib_export(*, process: Process, tally: Tally | None) -> str:

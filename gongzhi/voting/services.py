@@ -125,17 +125,65 @@ def electorate_size(vote: Vote) -> int:
 
 
 def electorate_freeze(vote: Vote) -> int:
-    """Fix a closed vote's electorate once (a conditional UPDATE: the first count wins)."""
-    Vote.objects.in_community(vote.community_id).filter(
-        pk=vote.pk, electorate_at_close__isnull=True
-    ).update(electorate_at_close=_electorate_now(vote))
-    frozen = (
-        Vote.objects.in_community(vote.community_id)
-        .values_list("electorate_at_close", flat=True)
-        .get(pk=vote.pk)
-    )
-    vote.electorate_at_close = frozen
+    """Fix a closed vote's electorate once (a conditional UPDATE: the first count wins); the
+    count that froze a binding vote writes its row in the decision register."""
+    with transaction.atomic():
+        froze = (
+            Vote.objects.in_community(vote.community_id)
+            .filter(pk=vote.pk, electorate_at_close__isnull=True)
+            .update(electorate_at_close=_electorate_now(vote))
+        )
+        frozen = (
+            Vote.objects.in_community(vote.community_id)
+            .values_list("electorate_at_close", flat=True)
+            .get(pk=vote.pk)
+        )
+        vote.electorate_at_close = frozen
+        if froze and vote.kind == Kind.BINDING and vote.published:
+            _register_result(vote, electorate=int(frozen or 0))
     return int(frozen or 0)
+
+
+def _register_result(vote: Vote, *, electorate: int) -> None:
+    """The decision register's row of a binding vote, once it closed: its basis is the vote
+    with its turnout (who took part, of how many could; paper ballots typed in later change
+    the count, not the turnout, since the polling table marks the voter before the close)."""
+    from django.urls import reverse
+
+    from gongzhi.core.decisions import register_decision
+
+    voters = Participation.objects.in_community(vote.community_id).filter(vote=vote).count()
+    url = reverse("vote_detail", kwargs={"slug": vote.community.slug, "vote_id": vote.pk})
+    basis: list[dict[str, Any]] = [
+        {
+            "kind": "vote",
+            "title": vote.title,
+            "url": url,
+            "voters": voters,
+            "electorate": electorate,
+            "turnout": round(voters / electorate, 4) if electorate else None,
+        }
+    ]
+    if vote.proposal_id is not None:
+        basis.append(
+            {
+                "kind": "proposal",
+                "title": vote.proposal.title,
+                "url": reverse(
+                    "proposal_detail",
+                    kwargs={"slug": vote.community.slug, "proposal_id": vote.proposal_id},
+                ),
+            }
+        )
+    register_decision(
+        community_id=vote.community_id,
+        kind="binding_vote",
+        decided_on=timezone.localdate(vote.closes_at),
+        title=vote.title,
+        source=vote,
+        url=url,
+        basis=basis,
+    )
 
 
 def electorates_freeze(*, community_ids: Iterable[int] | None = None) -> int:
