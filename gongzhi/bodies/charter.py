@@ -124,6 +124,13 @@ def _share_met(votes_for: int, base: int, percent: int) -> bool:
     return base > 0 and votes_for * 100 >= percent * base and votes_for * 2 > base
 
 
+def threshold_met(rules: Rules, *, seated: int, present: int, votes_for: int) -> bool:
+    """Whether ``votes_for`` meet the threshold of ``rules`` (of those present or of all seated
+    members, as the charter counts); ``rules_for`` gives a power's own threshold."""
+    base = seated if rules.threshold_base == MEMBERS else present
+    return _share_met(votes_for, base, rules.threshold_percent)
+
+
 def check_decision(
     rules: Rules,
     *,

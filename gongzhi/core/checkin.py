@@ -47,11 +47,17 @@ _SALT = "gongzhi.core.checkin"
 Predicate = Callable[[Any, Any], bool]
 
 
+#: ``on_recorded(person, target, checkin)``: what the app does after a scan (inside its
+#: transaction; also on a repeated scan, so it must be idempotent)
+Recorded = Callable[[Any, Any, Any], None]
+
+
 @dataclass(frozen=True)
 class Target:
     model: type[models.Model]
     may_display: Predicate
     may_check_in: Predicate
+    on_recorded: Recorded | None = None
 
     @property
     def label(self) -> str:
@@ -66,9 +72,11 @@ def register(
     *,
     may_display: Predicate = is_community_worker,
     may_check_in: Predicate = is_member,
+    on_recorded: Recorded | None = None,
 ) -> Target:
-    """Make ``model`` (a tenant model) a check-in target; called from the app's ready()."""
-    target = Target(model, may_display, may_check_in)
+    """Make ``model`` (a tenant model) a check-in target; called from the app's ready().
+    ``on_recorded`` lets the app record its own row after each scan (a meeting's presence)."""
+    target = Target(model, may_display, may_check_in, on_recorded)
     _registry[target.label] = target
     return target
 
@@ -158,6 +166,7 @@ def checkin_record(
     rows = CheckIn.objects.in_community(community)
     existing = rows.filter(target_type=target_type, target_id=target.pk, person=actor).first()
     if existing is not None:
+        _recorded(registration, actor, target, existing)
         return existing, False
     try:
         with transaction.atomic():
@@ -169,10 +178,17 @@ def checkin_record(
                 at=now or timezone.now(),
             )
             journal.record(community=community, actor=actor, verb="checkin.recorded", target=target)
+            _recorded(registration, actor, target, row)
     except IntegrityError:
         # Another scan of the same person won the race: theirs is the one presence.
         return rows.get(target_type=target_type, target_id=target.pk, person=actor), False
     return row, True
+
+
+def _recorded(registration: Target, actor: Any, target: models.Model, row: CheckIn) -> None:
+    if registration.on_recorded is not None:
+        with transaction.atomic():
+            registration.on_recorded(actor, target, row)
 
 
 def present(target: models.Model) -> models.QuerySet[CheckIn]:
