@@ -29,6 +29,10 @@ def _topics(text: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,，、;；\n]", text) if t.strip()]
 
 
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
 #: the charter's rules for its meetings (meetings app)
 MEETING_RULES = (
     "proxies_allowed",
@@ -73,7 +77,11 @@ class CharterForm(forms.Form):
     )
     proxies_allowed = forms.BooleanField(label=_("Members may vote by proxy"), required=False)
     max_proxies = forms.IntegerField(
-        label=_("Proxies one member may hold"), initial=1, min_value=1, max_value=10
+        label=_("Proxies one member may hold"),
+        initial=1,
+        min_value=1,
+        max_value=10,
+        required=False,
     )
     second_sitting_quorum_percent = forms.IntegerField(
         label=_("Quorum of a second sitting (% of seated members)"),
@@ -83,16 +91,25 @@ class CharterForm(forms.Form):
         help_text=_("Empty: no second sitting when the first has no quorum."),
     )
     notice_days = forms.IntegerField(
-        label=_("Agenda published ahead (days)"), initial=7, min_value=0, max_value=90
+        label=_("Agenda published ahead (days)"),
+        initial=7,
+        min_value=0,
+        max_value=90,
+        required=False,
     )
     extraordinary_notice_days = forms.IntegerField(
         label=_("Extraordinary meetings: agenda published ahead (days)"),
         initial=1,
         min_value=0,
         max_value=90,
+        required=False,
     )
     minutes_objection_days = forms.IntegerField(
-        label=_("Days to ask for a correction of the minutes"), initial=7, min_value=1, max_value=60
+        label=_("Days to ask for a correction of the minutes"),
+        initial=7,
+        min_value=1,
+        max_value=60,
+        required=False,
     )
     text = forms.CharField(label=_("Charter text"), widget=forms.Textarea, required=False)
 
@@ -165,9 +182,10 @@ class CharterForm(forms.Form):
             proxies_allowed=bool(data.get("proxies_allowed")),
             max_proxies=data.get("max_proxies") or 1,
             second_sitting_quorum_percent=data.get("second_sitting_quorum_percent"),
-            notice_days=data["notice_days"],
-            extraordinary_notice_days=data["extraordinary_notice_days"],
-            minutes_objection_days=data["minutes_objection_days"],
+            # left empty (or posted by an older form): the charter's defaults
+            notice_days=_or(data.get("notice_days"), 7),
+            extraordinary_notice_days=_or(data.get("extraordinary_notice_days"), 1),
+            minutes_objection_days=_or(data.get("minutes_objection_days"), 7),
         )
 
 
