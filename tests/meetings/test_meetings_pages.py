@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -194,3 +196,28 @@ def test_the_api_lists_shows_schedules_and_registers(community, council, meeting
     someone = member(community)
     refused = api(resident, "POST", f"{base}/{public.pk}/registrations", {"phone": someone.phone})
     assert refused.status_code == 403
+
+
+def test_the_list_and_the_api_list_take_a_fixed_number_of_queries(
+    community, council, worker, django_assert_max_num_queries
+):
+    """As many queries for 3 meetings as for 15 (none per meeting), for a visitor and a member."""
+    body, people = council
+    url = reverse("meeting_list", args=[community.slug])
+
+    def queries(viewer) -> int:
+        client = client_for(viewer)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for number in range(3):
+        meeting_of(body, worker, starts_in=timedelta(days=number + 1), title=f"会议{number}")
+    few = [queries(None), queries(people[0])]
+    for number in range(3, 15):
+        meeting_of(body, worker, starts_in=timedelta(days=number + 1), title=f"会议{number}")
+    assert [queries(None), queries(people[0])] == few
+    with django_assert_max_num_queries(4):
+        listed = Client().get(f"/api/v1/communities/{community.slug}/meetings")
+    assert len(listed.json()) == 15
