@@ -384,10 +384,6 @@ def meeting_update(
         )
         current = _lock(meeting)
         _refuse_done(current)
-        if current.status != MeetingStatus.SCHEDULED and (
-            starts_at is not None or ends_at is not None
-        ):
-            raise _invalid(_("A meeting in session cannot be moved."), "meeting_in_session")
         new_starts = starts_at or current.starts_at
         new_ends = ends_at or current.ends_at
         _check_times(new_starts, new_ends)
@@ -418,11 +414,14 @@ def meeting_update(
                     "capacity_below_registered",
                 )
             changed.append("capacity")
+        moved = {"starts_at", "ends_at"} & set(changed)
+        if moved and current.status != MeetingStatus.SCHEDULED:
+            raise _invalid(_("A meeting in session cannot be moved."), "meeting_in_session")
         if "title" in changed and not values["title"]:
             raise _invalid(_("A meeting needs a title."), "meeting_title")
         if not changed:
             return current
-        if "starts_at" in changed or "ends_at" in changed:
+        if moved:
             _refuse_overlap(body, [(new_starts, new_ends)], exclude=[current.pk])
         for name in changed:
             setattr(current, name, capacity if name == "capacity" else values[name])

@@ -181,6 +181,12 @@ def _cancel(actor: Any, meeting: Meeting, form: Any) -> Any:
     return services.meeting_cancel(actor=actor, meeting=meeting, **form.cleaned_data)
 
 
+def _cancel_series(actor: Any, meeting: Meeting, form: Any) -> Any:
+    if meeting.series is None:
+        raise ValidationError(_("This meeting does not repeat."), code="no_series")
+    return services.series_cancel(actor=actor, series=meeting.series, **form.cleaned_data)
+
+
 def _second(actor: Any, meeting: Meeting, form: Any) -> Any:
     return services.second_sitting_call(actor=actor, meeting=meeting, **form.cleaned_data)
 
@@ -210,6 +216,15 @@ STEPS = {
         _cancel,
         gettext_lazy("The meeting is cancelled; those invited and registered are told."),
         gettext_lazy("Cancel the meeting"),
+    ),
+    "cancel_series": Step(
+        gettext_lazy("Cancel all the meetings of this series still to come"),
+        lambda meeting, data: CancelForm(data),
+        _cancel_series,
+        gettext_lazy(
+            "The meetings still to come are cancelled; those invited and registered are told."
+        ),
+        gettext_lazy("Cancel them all"),
     ),
     "second": Step(
         gettext_lazy("Call a second sitting"),
@@ -333,6 +348,9 @@ urlpatterns: list[URLPattern] = [
     path(M, meeting_detail, name="meeting_detail"),
     path(f"{M}edit/", meeting_step, {"step": "edit"}, name="meeting_edit"),
     path(f"{M}cancel/", meeting_step, {"step": "cancel"}, name="meeting_cancel"),
+    path(
+        f"{M}cancel-series/", meeting_step, {"step": "cancel_series"}, name="meeting_series_cancel"
+    ),
     path(f"{M}second-sitting/", meeting_step, {"step": "second"}, name="meeting_second_sitting"),
     path(f"{M}invite/", meeting_step, {"step": "invite"}, name="meeting_invite"),
     path(

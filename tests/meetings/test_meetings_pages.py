@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongzhi.accounts.services import api_token_create
+from gongzhi.meetings import services
 from gongzhi.meetings.models import Meeting, Registration
 from tests.factories import member
 from tests.meetings.world import meeting_of, seated_council
@@ -221,3 +222,39 @@ def test_the_list_and_the_api_list_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         listed = Client().get(f"/api/v1/communities/{community.slug}/meetings")
     assert len(listed.json()) == 15
+
+
+def test_staff_move_a_meeting_and_cancel_a_series_through_the_forms(community, council, worker):
+    body, _people = council
+    client = client_for(worker)
+    first = services.meeting_create(
+        actor=worker,
+        body=body,
+        kind="ordinary",
+        title="双周议事会",
+        starts_at=timezone.now().replace(microsecond=0) + timedelta(days=3),
+        ends_at=timezone.now().replace(microsecond=0) + timedelta(days=3, hours=2),
+        rrule="FREQ=WEEKLY;INTERVAL=2;COUNT=3",
+    )
+    edit = reverse("meeting_edit", args=[community.slug, first.pk])
+    assert client.get(edit).status_code == 200
+    day = timezone.localdate() + timedelta(days=4)
+    moved = client.post(
+        edit,
+        {
+            "title": "双周议事会",
+            "starts_at": f"{day:%Y-%m-%d}T09:00",
+            "ends_at": f"{day:%Y-%m-%d}T10:30",
+            "place": "二楼会议室",
+        },
+    )
+    assert moved.status_code == 302
+    first.refresh_from_db()
+    assert timezone.localtime(first.starts_at).hour == 9 and first.place == "二楼会议室"
+    assert first.sequence == 1 and first.recurrence_id != first.starts_at
+    page = client.get(reverse("meeting_detail", args=[community.slug, first.pk])).content.decode()
+    assert gettext("Cancel the whole series") in page
+    cancel = reverse("meeting_series_cancel", args=[community.slug, first.pk])
+    assert client.post(cancel, {"reason": "换届选举"}).status_code == 302
+    statuses = set(Meeting.objects.in_community(community).values_list("status", flat=True))
+    assert statuses == {"cancelled"}
