@@ -258,3 +258,11 @@ def test_staff_move_a_meeting_and_cancel_a_series_through_the_forms(community, c
     assert client.post(cancel, {"reason": "换届选举"}).status_code == 302
     statuses = set(Meeting.objects.in_community(community).values_list("status", flat=True))
     assert statuses == {"cancelled"}
+
+
+def test_the_console_links_the_meetings_for_staff_only(community, worker, resident):
+    from gongzhi.core.home import console_links
+
+    url = reverse("meeting_list", args=[community.slug])
+    assert url in [entry.url for entry in console_links(community=community, user=worker)]
+    assert url not in [entry.url for entry in console_links(community=community, user=resident)]
