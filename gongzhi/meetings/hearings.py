@@ -390,8 +390,8 @@ def response_publish(*, actor: User, hearing: Hearing) -> Hearing:
         if ungrouped or unanswered:
             raise _invalid(
                 _(
-                    "The response is not complete: %(ungrouped)d submissions are in no group "
-                    "and %(unanswered)d groups have no answer."
+                    "The response is not complete. Submissions in no group: %(ungrouped)d; "
+                    "groups without an answer: %(unanswered)d."
                 )
                 % {"ungrouped": ungrouped, "unanswered": unanswered},
                 "response_incomplete",
@@ -438,8 +438,7 @@ def participant_add(
     if sector not in Sector.values:
         raise _invalid(_("Choose one of the listed sides."), "sector_invalid")
     if person is not None:
-        belongs = Membership.objects.filter(user=person, community_id=meeting.community_id)
-        if not belongs.exists():
+        if not Membership.objects.in_community(meeting.community_id).filter(user=person).exists():
             raise _invalid(_("This person is not a member of the community."), "other_community")
         name = name or person.display_name
     name = _text(name, limit=120, code="name", empty=_("Give the participant's name."))
