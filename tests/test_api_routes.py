@@ -471,6 +471,9 @@ STEPS: list[Step] = [
         },
     ),
     Step(f"POST {C}/meetings/{{meeting_id}}/registrations", "resident", 201, {}),
+    # --- the decision register (public; the bodies' decision recorded above is its row)
+    Step(f"GET {C}/decisions", None, 200),
+    Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
     # --- review panels drawn by lot
     Step(f"GET {C}/panels", None, 200),
     Step(
