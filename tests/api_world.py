@@ -118,6 +118,7 @@ def build_world() -> World:
         _meetings(world, community)
         _panels(world, community)
         _agenda(world, community)
+        _hearings(world, community)
     assert worker and resident and writer
     return world
 
@@ -565,6 +566,52 @@ def _agenda(world: World, community: Any) -> None:
         )
         .pk
     )
+
+
+def _hearings(world: World, community: Any) -> None:
+    """A hearing taking speakers and submissions, one whose speakers closed oversubscribed (two
+    for one slot: the supervisor enters the seed), and a round table (meetings: hearings)."""
+    from gongzhi.bodies.models import Body
+    from gongzhi.meetings import hearings
+    from gongzhi.meetings.models import Hearing, Meeting
+
+    users, ids = world.users, world.ids
+    body = Body.objects.in_community(community).get(pk=ids["body_id"])
+    now = timezone.now().replace(microsecond=0)
+
+    def meeting(kind: str, title: str, days: int) -> Meeting:
+        starts = now + timedelta(days=days)
+        return Meeting.objects.in_community(community).create(
+            body=body,
+            kind=kind,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            created_by=users["worker"],
+        )
+
+    def hearing(title: str, days: int, slots: int) -> Hearing:
+        made = meeting("hearing", title, days)
+        return hearings.hearing_setup(
+            actor=users["worker"],
+            meeting=made,
+            subject=title,
+            speaker_slots=slots,
+            slot_minutes=5,
+            speakers_close_at=made.starts_at - timedelta(days=1),
+            submissions_open_at=now - timedelta(days=1),
+            submissions_close_at=made.ends_at + timedelta(days=1),
+        )
+
+    ids["hearing_meeting_id"] = hearing("加装电梯听证会", 40, 3).meeting_id
+    drawn = hearing("停车收费听证会", 45, 1)
+    for name in ("writer", "neighbour"):
+        hearings.speaker_register(actor=users[name], hearing=drawn, position_summary="我有意见")
+    Hearing.objects.in_community(community).filter(pk=drawn.pk).update(
+        speakers_close_at=now - timedelta(minutes=1)
+    )
+    ids["draw_hearing_meeting_id"] = drawn.meeting_id
+    ids["round_table_meeting_id"] = meeting("round_table", "停车圆桌会", 30).pk
 
 
 def _panels(world: World, community: Any) -> None:

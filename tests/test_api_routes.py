@@ -51,6 +51,8 @@ S = C + "/surveys/{survey_id}"
 
 PN = C + "/panels/{panel_id}"
 AG = C + "/meetings/{meeting_id}/agenda"
+HR = C + "/meetings/{meeting_id}/hearing"
+HEARING = {"meeting_id": "hearing_meeting_id"}
 AGENDA_OF = {"meeting_id": "agenda_meeting_id", "item_id": "agenda_item_id"}
 DRAWN = {"panel_id": "drawn_panel_id"}
 IDEAS = {"process_id": "ideas_process_id"}
@@ -471,6 +473,26 @@ STEPS: list[Step] = [
         },
     ),
     Step(f"POST {C}/meetings/{{meeting_id}}/registrations", "resident", 201, {}),
+    # --- the decision register (public; the bodies' decision recorded above is its row)
+    Step(f"GET {C}/decisions", None, 200),
+    Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
+    # --- hearings and round tables (meetings: hearings)
+    Step(f"GET {HR}", None, 200, params=HEARING),
+    Step(f"POST {HR}/speakers", "resident", 201, {"position_summary": "支持加装"}, HEARING),
+    Step(f"POST {HR}/submissions", "resident", 201, {"text": "费用按楼层分摊"}, HEARING),
+    Step(
+        f"POST {HR}/draw",
+        "supervisor",
+        200,
+        {"seed": "2026-12-04 开奖 07"},
+        {"meeting_id": "draw_hearing_meeting_id"},
+    ),
+    Step(
+        f"GET {C}/meetings/{{meeting_id}}/round-table",
+        None,
+        200,
+        params={"meeting_id": "round_table_meeting_id"},
+    ),
     # --- the decision register (public; the bodies' decision recorded above is its row)
     Step(f"GET {C}/decisions", None, 200),
     Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
