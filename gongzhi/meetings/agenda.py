@@ -77,7 +77,9 @@ def record_item(
 
     The actor of the journal entry is ``added_by``, or nobody when the system adds it."""
     # The meeting row is the lock that keeps positions unique under concurrent additions.
-    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    Meeting.objects.in_community(meeting.community_id).select_for_update().filter(
+        pk=meeting.pk
+    ).first()
     item = AgendaItem.objects.create(
         community_id=meeting.community_id,
         meeting=meeting,
@@ -697,5 +699,6 @@ def page_context(meeting: Meeting, user: Any) -> dict[str, Any]:
             agenda_too_late=version is None and deadline is not None and timezone.now() > deadline,
             agenda_proposal_form=ProposalForm(),
             agenda_waiting=agenda_selectors.waiting_proposals(meeting.body),
+            agenda_assigns=bool(rules.has_perm("meetings.assign_proposal", user, meeting)),
         )
     return context

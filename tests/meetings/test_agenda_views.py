@@ -55,6 +55,8 @@ def test_a_worker_builds_and_publishes_the_agenda_from_two_proposals(
     page = client.get(url("agenda_detail", meeting))
     assert page.status_code == 200
     assert "装电梯" in page.content.decode() and "补种树" in page.content.decode()  # waiting
+    waiting = reverse("agenda_waiting", args=[community.slug])
+    assert waiting in page.content.decode()
     for proposal in (first, second):
         response = client.post(
             url("agenda_proposal", meeting), {"proposal": proposal.pk, "minutes_allotted": 15}
@@ -131,7 +133,10 @@ def test_residents_cannot_touch_the_agenda(community, worker, resident, council)
 
 def test_a_member_adds_an_item_and_edits_it(community, worker, council):
     body, people = council
-    meeting = meeting_of(body, worker)
+    meeting = meeting_of(body, worker, secretary=people[1])
+    secretary_page = as_user(people[1]).get(url("agenda_detail", meeting)).content.decode()
+    assert reverse("agenda_waiting", args=[community.slug]) not in secretary_page
+    assert url("agenda_publish", meeting) in secretary_page
     client = as_user(people[0])
     client.post(url("agenda_add", meeting), {"title": "楼道堆物", "minutes_allotted": 5})
     item = AgendaItem.objects.in_community(community).get()
