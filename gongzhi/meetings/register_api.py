@@ -55,6 +55,11 @@ class RegisterPageOut(Schema):
     items: list[RegisterEntryOut]
     newer: str | None = Field(..., description="Pass as `after` for the newer page.")
     older: str | None = Field(..., description="Pass as `before` for the older page.")
+    searched_to: date | None = Field(
+        None,
+        description="A title search reads a bounded number of rows per page: it stopped at "
+        "this day, and `older`/`newer` search on from there.",
+    )
 
 
 def _entry_out(entry: Any) -> dict[str, Any]:
@@ -114,4 +119,5 @@ def decision_register(
         "items": [_entry_out(entry) for entry in page.rows],
         "newer": str(page.newer) if page.newer else None,
         "older": str(page.older) if page.older else None,
+        "searched_to": page.searched_to,
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -105,6 +105,9 @@ class RegisterPage:
     #: the cursor for the next older page (None: nothing older)
     older: Cursor | None = None
     filters: RegisterFilters = field(default_factory=RegisterFilters)
+    #: a title search stopped at its budget: it looked through the rows back to (or, going
+    #: newer, up to) this day; the "older" ("newer") link searches on
+    searched_to: date | None = None
 
 
 def entries(*, community_id: int, filters: RegisterFilters) -> QuerySet[RegisterEntry]:
@@ -120,22 +123,33 @@ def entries(*, community_id: int, filters: RegisterFilters) -> QuerySet[Register
         rows = rows.filter(decided_on__gte=filters.since)
     if filters.until is not None:
         rows = rows.filter(decided_on__lte=filters.until)
-    for word in filters.text.split()[:5]:
+    for word in _words(filters.text):
         rows = rows.filter(title__icontains=word)
     return rows.order_by("-decided_on", "-pk")
 
 
-def _older_than(cursor: Cursor) -> Q:
+def _words(text: str) -> list[str]:
+    return text.split()[:5]
+
+
+def _older_than(cursor: Cursor, *, inclusive: bool = False) -> Q:
     # ``decided_on <= day`` alone bounds the index range; the OR picks the rows after the cursor.
-    return Q(decided_on__lte=cursor.decided_on) & (
-        Q(decided_on__lt=cursor.decided_on) | Q(decided_on=cursor.decided_on, pk__lt=cursor.pk)
-    )
+    day, pk = cursor.decided_on, cursor.pk
+    same_day = Q(decided_on=day, pk__lte=pk) if inclusive else Q(decided_on=day, pk__lt=pk)
+    return Q(decided_on__lte=day) & (Q(decided_on__lt=day) | same_day)
 
 
-def _newer_than(cursor: Cursor) -> Q:
-    return Q(decided_on__gte=cursor.decided_on) & (
-        Q(decided_on__gt=cursor.decided_on) | Q(decided_on=cursor.decided_on, pk__gt=cursor.pk)
-    )
+def _newer_than(cursor: Cursor, *, inclusive: bool = False) -> Q:
+    day, pk = cursor.decided_on, cursor.pk
+    same_day = Q(decided_on=day, pk__gte=pk) if inclusive else Q(decided_on=day, pk__gt=pk)
+    return Q(decided_on__gte=day) & (Q(decided_on__gt=day) | same_day)
+
+
+#: A title search reads at most this many rows (of those the other filters leave) per page:
+#: words inside Chinese titles have no index, so a rare word would read the whole register.
+#: When the budget runs out before a page is full, the page says how far back it searched
+#: and its "older" link searches on from there.
+SEARCH_SCAN = 50_000
 
 
 def register_page(
@@ -145,30 +159,52 @@ def register_page(
     before: Cursor | None = None,
     after: Cursor | None = None,
     per_page: int = PER_PAGE,
+    search_scan: int = SEARCH_SCAN,
 ) -> RegisterPage:
     """One page of the register: the newest rows, or those older than ``before``, or those
-    newer than ``after`` (a "newer" link). One query, ``per_page + 1`` rows at most."""
+    newer than ``after`` (a "newer" link). At most two queries: with words to search, the
+    first finds where the search budget ends (an index-only read of ``search_scan`` rows)."""
     rows = entries(community_id=community_id, filters=filters)
+    plain = entries(community_id=community_id, filters=replace(filters, text=""))
+    searching = bool(_words(filters.text))
     if after is not None:
-        found = list(rows.filter(_newer_than(after)).order_by("decided_on", "pk")[: per_page + 1])
-        more = len(found) > per_page
+        rows, plain = rows.filter(_newer_than(after)), plain.filter(_newer_than(after))
+        bound = _bound(plain.order_by("decided_on", "pk"), search_scan) if searching else None
+        if bound is not None:
+            rows = rows.filter(_older_than(bound, inclusive=True))
+        found = list(rows.order_by("decided_on", "pk")[: per_page + 1])
         page = found[:per_page][::-1]
+        newer = Cursor.of(page[0]) if len(found) > per_page else bound
         return RegisterPage(
             rows=page,
-            newer=Cursor.of(page[0]) if more else None,
-            older=Cursor.of(page[-1]) if page else before,
+            newer=newer,
+            older=Cursor.of(page[-1]) if page else after,
             filters=filters,
+            searched_to=bound.decided_on if bound is not None and newer == bound else None,
         )
     if before is not None:
-        rows = rows.filter(_older_than(before))
+        rows, plain = rows.filter(_older_than(before)), plain.filter(_older_than(before))
+    bound = _bound(plain, search_scan) if searching else None
+    if bound is not None:
+        rows = rows.filter(_newer_than(bound, inclusive=True))
     found = list(rows[: per_page + 1])
     page = found[:per_page]
+    older = Cursor.of(page[-1]) if len(found) > per_page else bound
     return RegisterPage(
         rows=page,
-        newer=Cursor.of(page[0]) if before is not None and page else None,
-        older=Cursor.of(page[-1]) if len(found) > per_page else None,
+        newer=(Cursor.of(page[0]) if page else before) if before is not None else None,
+        older=older,
         filters=filters,
+        searched_to=bound.decided_on if bound is not None and older == bound else None,
     )
+
+
+def _bound(ordered: QuerySet[RegisterEntry], scan: int) -> Cursor | None:
+    """The ``scan``-th row of ``ordered`` (an index-only read), or None when there are fewer."""
+    last = ordered.values_list("decided_on", "pk")[scan - 1 : scan]
+    for day, pk in last:
+        return Cursor(day, pk)
+    return None
 
 
 def kind_choices() -> list[tuple[str, Any]]:

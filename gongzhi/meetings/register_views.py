@@ -100,6 +100,7 @@ def decision_register(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "rows": rows,
             "filtered": bool(filters.query()),
+            "searched_to": page.searched_to,
             "newer_url": _link(request, filters, after=page.newer) if page.newer else "",
             "older_url": _link(request, filters, before=page.older) if page.older else "",
             "first_url": _link(request, filters)

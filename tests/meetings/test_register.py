@@ -289,6 +289,37 @@ def test_filters_body_kind_topic_period_and_title(client, community, register):
     assert client.get(url, {"body": "x", "from": "2026-02-31", "before": "nope"}).status_code == 200
 
 
+def test_a_title_search_reads_a_bounded_number_of_rows_per_page(community, register):
+    """With a budget of 7 rows a page, walking older and then newer finds every match once."""
+    everything = RegisterEntry.objects.in_community(community).order_by("-decided_on", "-pk")
+    word = "决定 1"  # both words: 决定 1, 10-19, 21, 31, 41, 51
+    expected = [e.pk for e in everything if all(w in e.title for w in word.split())]
+    assert len(expected) == 15
+    filters = RegisterFilters(text=word)
+    found, before, pages = [], None, []
+    while True:
+        page = selectors.register_page(
+            community_id=community.pk, filters=filters, before=before, per_page=3, search_scan=7
+        )
+        assert len(page.rows) <= 3
+        pages.append(page)
+        found += [row.pk for row in page.rows]
+        if page.older is None:
+            break
+        before = page.older
+    assert found == expected and any(page.searched_to for page in pages)
+    # Back up from the oldest page, the same rows come in the same order.
+    back, after = [], pages[-1].newer
+    while after is not None:
+        page = selectors.register_page(
+            community_id=community.pk, filters=filters, after=after, per_page=3, search_scan=7
+        )
+        back = [row.pk for row in page.rows] + back
+        after = page.newer
+    oldest = [row.pk for row in pages[-1].rows]
+    assert back + oldest == expected
+
+
 def test_a_row_shows_who_what_when_and_its_basis(client, community, worker):
     body, _people = seated_council(community, worker)
     decide(worker, body, basis=[{"kind": "proposal", "title": "加装路灯", "url": "/p/2/"}])
