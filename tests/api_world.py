@@ -115,7 +115,6 @@ def build_world() -> World:
         _partners(world, community)
         _bodies(world, community)
         _meetings(world, community)
-        _meetings(world, community)
         _panels(world, community)
         _agenda(world, community)
         _hearings(world, community)
@@ -490,27 +489,6 @@ def _bodies(world: World, community: Any) -> None:
         )
     ids["body_id"] = body.pk
     ids["body_position_id"] = position.pk
-
-
-def _meetings(world: World, community: Any) -> None:
-    """A public meeting of the council five weeks ahead with two places (meetings core)."""
-    from gongzhi.bodies.models import Body
-    from gongzhi.meetings import services as meetings
-
-    users, ids = world.users, world.ids
-    body = Body.objects.in_community(community).get(pk=ids["body_id"])
-    starts = timezone.now().replace(microsecond=0) + timedelta(days=35)
-    meeting = meetings.meeting_create(
-        actor=users["worker"],
-        body=body,
-        kind="ordinary",
-        title="议事会例会（公开）",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        place="社区活动室",
-        capacity=2,
-    )
-    ids["meeting_id"] = meeting.pk
 
 
 def _meetings(world: World, community: Any) -> None:

@@ -456,23 +456,6 @@ STEPS: list[Step] = [
         },
     ),
     Step(f"POST {C}/meetings/{{meeting_id}}/registrations", "resident", 201, {}),
-    # --- meetings (core)
-    Step(f"GET {C}/meetings", None, 200),
-    Step(f"GET {C}/meetings/{{meeting_id}}", None, 200),
-    Step(
-        f"POST {C}/meetings",
-        "worker",
-        201,
-        lambda ids: {
-            "body": ids["body_id"],
-            "title": "业主听证会",
-            "kind": "hearing",
-            "starts_at": _in(50),
-            "ends_at": _in(51),
-            "rrule": "FREQ=MONTHLY;COUNT=2",
-        },
-    ),
-    Step(f"POST {C}/meetings/{{meeting_id}}/registrations", "resident", 201, {}),
     # --- the decision register (public; the bodies' decision recorded above is its row)
     Step(f"GET {C}/decisions", None, 200),
     Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
