@@ -149,7 +149,7 @@ def _newer_than(cursor: Cursor, *, inclusive: bool = False) -> Q:
 #: words inside Chinese titles have no index, so a rare word would read the whole register.
 #: When the budget runs out before a page is full, the page says how far back it searched
 #: and its "older" link searches on from there.
-SEARCH_SCAN = 50_000
+SEARCH_SCAN = 10_000
 
 
 def register_page(
