@@ -92,6 +92,16 @@ def test_the_organiser_sets_the_hearing_up_on_its_page(client, meeting, worker, 
     assert "3号楼加装电梯" in done.content.decode()
 
 
+def test_the_meeting_page_carries_the_hearing_section(client, hearing, community, worker):
+    url = reverse("meeting_detail", args=[community.slug, hearing.meeting_id])
+    client.force_login(member(community))
+    shown = client.get(url).content.decode()
+    assert 'id="hearing"' in shown and 'id="speak-form"' in shown
+    assert 'id="response-work"' not in shown
+    client.force_login(worker)
+    assert 'id="response-work"' in client.get(url).content.decode()
+
+
 def test_anyone_reads_a_public_hearing_and_a_closed_one_is_not_found(client, body, worker, hearing):
     response = client.get(page(hearing.meeting))
     assert response.status_code == 200
