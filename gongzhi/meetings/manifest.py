@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
@@ -158,6 +159,10 @@ PRIVACY = {
         order=6,
     ),
 }
+
+#: The demo street's meetings (``demo.py``), after the bodies' demo: its council and residents'
+#: committee meet.
+DEMO = {"meetings": DemoContent(order=96, seed="gongzhi.meetings.demo.seed")}
 
 NOTIFICATION_KINDS = {
     # Meetings (services.py): an invitation, a day-ahead reminder, a change or cancellation,
