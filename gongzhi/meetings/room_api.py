@@ -13,6 +13,7 @@ from gongzhi.accounts.models import User
 from gongzhi.core.http import api_user, api_viewer
 from gongzhi.core.selectors import community_get
 from gongzhi.meetings import room, room_selectors, selectors
+from gongzhi.meetings.api import PUBLIC
 from gongzhi.meetings.models import AgendaItem, Meeting
 
 router = Router(tags=["meetings"])
@@ -148,7 +149,12 @@ def _presence(presence: Any) -> dict[str, Any]:
     }
 
 
-@router.get(MEETING + "/quorum", response=RoomOut, summary="The live quorum, per agenda item")
+@router.get(
+    MEETING + "/quorum",
+    response=RoomOut,
+    auth=PUBLIC,
+    summary="The live quorum, per agenda item (what the meeting page shows)",
+)
 def room_quorum(request: HttpRequest, slug: str, meeting_id: int) -> dict[str, Any]:
     user = api_viewer(request)
     meeting = _meeting(request, slug, meeting_id, user)

@@ -55,7 +55,10 @@ def is_live(meeting: Meeting) -> bool:
 
 def room_context(meeting: Meeting, user: Any) -> dict[str, Any]:
     """The ``room`` key of the meeting page and the roll call screen."""
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.status == MeetingStatus.CANCELLED or (
+        meeting.status == MeetingStatus.SCHEDULED and not is_live(meeting)
+    ):
+        # nothing to show before the doors open (and no queries on the meeting page)
         return {"room": None}
     can_run = bool(rules.has_perm("meetings.run_meeting", user, meeting))
     charter = room.charter_of(meeting)

@@ -415,3 +415,25 @@ def test_a_proposal_on_the_item_gets_its_answer_with_the_meeting_as_basis(
     event = proposal.events.order_by("-pk").first()
     assert event is not None and "同意加装。" in event.reason
     assert f"/meetings/{meeting.pk}/" in event.reason
+
+
+def test_an_online_vote_is_linked_once_it_closed_and_its_counts_taken(community, worker):
+    from gongzhi.voting import services as voting
+    from gongzhi.voting.models import Method
+    from tests.voting.test_votes import close, make_vote
+
+    _body, people, meeting = in_session(community, worker)
+    item = item_of(meeting)
+    arrive(meeting, worker, *people[:3])
+    vote = make_vote(community, worker, method=Method.YES_NO, options=())
+    refused(
+        lambda: room.item_decide(actor=worker, item=item, method="online", vote=vote.pk),
+        "vote_invalid",
+        gettext("Link a yes/no vote that has closed."),
+    )
+    for person, choice in zip(people[:4], ("yes", "yes", "yes", "no"), strict=True):
+        voting.ballot_cast(actor=person, vote=vote, content=choice)
+    close(vote)
+    decision = room.item_decide(actor=worker, item=item, method="online", vote=vote.pk)
+    assert (decision.votes_for, decision.votes_against, decision.vote_id) == (3, 1, vote.pk)
+    assert decision.adopted and decision.present == 4
