@@ -98,7 +98,7 @@ def register_decision(
     if source.pk is None:
         raise ValueError("register_decision needs a saved source")
     links = [_basis_link(item) for item in basis]
-    entry, _created = RegisterEntry.objects.update_or_create(
+    entry, _created = RegisterEntry.objects.in_community(community_id).update_or_create(
         source_type=ContentType.objects.get_for_model(source),
         source_id=source.pk,
         defaults={
