@@ -325,3 +325,23 @@ def test_the_printable_month_shows_the_meetings_a_visitor_may_see(client, commun
     assert gettext("cancelled") in client.get(url).content.decode()
     bad = reverse("meeting_month", kwargs={"slug": community.slug, "year": 2026, "month": 13})
     assert client.get(bad).status_code == 404
+
+
+def test_the_body_page_the_meetings_list_and_a_meeting_advertise_a_feed(client, community, worker):
+    body, _people = seated_council(community, worker)
+    meeting = meeting_of(body, worker)
+    body_feed = reverse("body_calendar", kwargs={"slug": community.slug, "body_id": body.pk})
+    pages = {
+        reverse("body_detail", kwargs={"slug": community.slug, "body_id": body.pk}): body_feed,
+        reverse("meeting_list", kwargs={"slug": community.slug}): feed_url(community),
+        reverse(
+            "meeting_detail", kwargs={"slug": community.slug, "meeting_id": meeting.pk}
+        ): body_feed,
+    }
+    client.force_login(worker)  # the bodies' pages are for the community's people
+    for page, feed in pages.items():
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert (
+            f'<link rel="alternate" type="text/calendar" href="{feed}"' in response.content.decode()
+        )
