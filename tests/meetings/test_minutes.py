@@ -42,10 +42,10 @@ def clock():
         yield traveller
 
 
-def closed_meeting(community, worker, *, present=3, members=5, public=True):
+def closed_meeting(community, worker, *, present=3, members=5, public=True, name="议事会"):
     """A council's meeting that took place yesterday: ``present`` members signed in by the
     secretary (the first of them), an observer, a proxy, two items (one decided)."""
-    body, people = seated_council(community, worker, members=members)
+    body, people = seated_council(community, worker, members=members, name=name)
     secretary = people[0]
     meeting = meeting_of(
         body,
