@@ -117,6 +117,7 @@ def build_world() -> World:
         _meetings(world, community)
         _panels(world, community)
         _agenda(world, community)
+        _room(world, community)
         _hearings(world, community)
     assert worker and resident and writer
     return world
@@ -510,6 +511,36 @@ def _meetings(world: World, community: Any) -> None:
         capacity=2,
     )
     ids["meeting_id"] = meeting.pk
+
+
+def _room(world: World, community: Any) -> None:
+    """A meeting of the council in session with one item, two of its three members signed in
+    (meetings: the room)."""
+    from gongzhi.bodies.models import Body
+    from gongzhi.meetings import room
+    from gongzhi.meetings.models import AgendaItem, Meeting, MeetingStatus
+
+    users, ids = world.users, world.ids
+    body = Body.objects.in_community(community).get(pk=ids["body_id"])
+    starts = timezone.now().replace(microsecond=0) - timedelta(minutes=10)
+    meeting = Meeting.objects.in_community(community).create(
+        body=body,
+        kind="ordinary",
+        title="议事会例会（进行中）",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        status=MeetingStatus.IN_SESSION,
+        opened_at=starts,
+        created_by=users["worker"],
+    )
+    item = AgendaItem.objects.in_community(community).create(
+        meeting=meeting, position=1, title="楼道堆物清理", source="staff"
+    )
+    for name in ("writer", "neighbour"):
+        room.presence_arrive(actor=users["worker"], meeting=meeting, person=users[name])
+    ids["room_meeting_id"] = meeting.pk
+    ids["room_item_id"] = item.pk
+    ids["room_person_id"] = users["handler"].pk
 
 
 def _agenda(world: World, community: Any) -> None:

@@ -51,6 +51,9 @@ S = C + "/surveys/{survey_id}"
 
 PN = C + "/panels/{panel_id}"
 AG = C + "/meetings/{meeting_id}/agenda"
+RM = C + "/meetings/{meeting_id}"
+ROOM = {"meeting_id": "room_meeting_id"}
+ROOM_ITEM = {"meeting_id": "room_meeting_id", "item_id": "room_item_id"}
 HR = C + "/meetings/{meeting_id}/hearing"
 HEARING = {"meeting_id": "hearing_meeting_id"}
 AGENDA_OF = {"meeting_id": "agenda_meeting_id", "item_id": "agenda_item_id"}
@@ -456,6 +459,24 @@ STEPS: list[Step] = [
         },
     ),
     Step(f"POST {C}/meetings/{{meeting_id}}/registrations", "resident", 201, {}),
+    # --- the room: roll call, recusal, the vote on an item
+    Step(f"GET {RM}/quorum", None, 200, params=ROOM),
+    Step(
+        f"POST {RM}/presences", "worker", 201, lambda ids: {"person": ids["room_person_id"]}, ROOM
+    ),
+    Step(
+        f"POST {RM}/items/{{item_id}}/recusals", "handler", 201, {"reason": "我家堆的"}, ROOM_ITEM
+    ),
+    Step(
+        f"POST {RM}/departures", "worker", 200, lambda ids: {"person": ids["room_person_id"]}, ROOM
+    ),
+    Step(
+        f"POST {RM}/items/{{item_id}}/decision",
+        "worker",
+        201,
+        {"method": "hands", "votes_for": 2},
+        ROOM_ITEM,
+    ),
     # --- the decision register (public; the bodies' decision recorded above is its row)
     Step(f"GET {C}/decisions", None, 200),
     Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
