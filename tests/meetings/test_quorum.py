@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongzhi.bodies.charter import Rules, has_quorum
@@ -14,6 +14,8 @@ from gongzhi.meetings import quorum
 
 T0 = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
 MINUTES = 120
+#: a loaded machine (the suite shares two cores) must not fail a property for slowness
+ROOMY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def at(minute: int) -> datetime:
@@ -51,6 +53,7 @@ def brute_present(seated: frozenset[int], stretches: list[quorum.Stretch], minut
 
 
 @given(rolls(), st.integers(0, MINUTES), st.randoms())
+@ROOMY
 def test_who_is_present_does_not_depend_on_the_order_of_the_roll(roll, minute, rnd):
     seated, stretches = roll
     shuffled = list(stretches)
@@ -63,6 +66,7 @@ def test_who_is_present_does_not_depend_on_the_order_of_the_roll(roll, minute, r
 
 
 @given(rolls(), st.integers(1, 100))
+@ROOMY
 def test_quorum_reached_at_some_moment_matches_a_minute_by_minute_count(roll, percent):
     seated, stretches = roll
     expected = any(
@@ -77,6 +81,7 @@ def test_quorum_reached_at_some_moment_matches_a_minute_by_minute_count(roll, pe
 
 
 @given(rolls(), st.integers(0, MINUTES), st.integers(1, 100), st.data())
+@ROOMY
 def test_recused_members_leave_the_count_and_never_make_a_quorum(roll, minute, percent, data):
     seated, stretches = roll
     recused = frozenset(data.draw(st.sets(st.sampled_from(sorted(seated)))))
@@ -89,6 +94,7 @@ def test_recused_members_leave_the_count_and_never_make_a_quorum(roll, minute, p
 
 
 @given(st.integers(0, 500), st.integers(1, 100))
+@ROOMY
 def test_needed_is_the_fewest_that_make_the_quorum(seated, percent):
     need = quorum.needed(seated, percent)
     rules = Rules((), quorum_percent=percent, threshold_percent=50)
@@ -102,6 +108,7 @@ def test_needed_is_the_fewest_that_make_the_quorum(seated, percent):
 
 
 @given(rolls(), st.integers(2, 100), st.integers(1, 99))
+@ROOMY
 def test_a_second_sitting_never_needs_more_than_the_first(roll, first, second):
     seated, stretches = roll
     lower = quorum.sitting_percent(quorum_percent=first, sitting=2, second_sitting_percent=second)
@@ -114,7 +121,7 @@ def test_a_second_sitting_never_needs_more_than_the_first(roll, first, second):
 
 
 @given(rolls(), st.integers(0, MINUTES), st.integers(0, 3), st.data())
-@settings(max_examples=200)
+@settings(ROOMY, max_examples=200)
 def test_proxies_count_absent_givers_up_to_the_limit_of_each_present_holder(
     roll, minute, limit, data
 ):
