@@ -31,7 +31,7 @@ def _anyone(request: HttpRequest) -> Any:
 PUBLIC = [TokenAuth(), SessionAuth(), _anyone]
 
 
-class CorrectionOut(Schema):
+class MinutesCorrectionOut(Schema):
     id: int
     text: str
     at: datetime
@@ -51,15 +51,15 @@ class MinutesOut(Schema):
     approved_at: datetime | None
     approved_how: str
     document: int | None
-    corrections: list[CorrectionOut]
+    corrections: list[MinutesCorrectionOut]
 
 
-class ResponseIn(Schema):
+class MinutesResponseIn(Schema):
     kind: str
     text: str = ""
 
 
-class ActionOut(Schema):
+class FollowUpOut(Schema):
     id: int
     title: str
     owner: str
@@ -98,7 +98,7 @@ class ActionOut(Schema):
         return obj.decision.item.title
 
 
-class ActionUpdateIn(Schema):
+class FollowUpUpdateIn(Schema):
     status: str
     note: str = ""
 
@@ -144,7 +144,7 @@ def minutes_detail(request: HttpRequest, slug: str, meeting_id: int):
     summary="Confirm the minutes or ask for a correction (kind confirm or correction; members "
     "present only)",
 )
-def minutes_respond(request: HttpRequest, slug: str, meeting_id: int, payload: ResponseIn):
+def minutes_respond(request: HttpRequest, slug: str, meeting_id: int, payload: MinutesResponseIn):
     user = api_user(request)
     community = community_get(slug=slug, user=user)
     meeting = selectors.meeting_for_minutes(community=community, viewer=user, meeting_id=meeting_id)
@@ -159,7 +159,7 @@ def minutes_respond(request: HttpRequest, slug: str, meeting_id: int, payload: R
 
 @router.get(
     "/communities/{slug}/actions",
-    response=list[ActionOut],
+    response=list[FollowUpOut],
     auth=PUBLIC,
     summary="Follow-ups of decisions (status: open, overdue, done or dropped; body: a body's id)",
 )
@@ -172,10 +172,10 @@ def action_list(request: HttpRequest, slug: str, status: str = "", body: int | N
 
 @router.post(
     "/communities/{slug}/actions/{action_id}",
-    response=ActionOut,
+    response=FollowUpOut,
     summary="Mark a follow-up done or dropped (its owner or a community worker)",
 )
-def action_update(request: HttpRequest, slug: str, action_id: int, payload: ActionUpdateIn):
+def action_update(request: HttpRequest, slug: str, action_id: int, payload: FollowUpUpdateIn):
     user = api_user(request)
     community = community_get(slug=slug, user=user)
     action = selectors.action_get(community=community, viewer=user, action_id=action_id)
