@@ -62,7 +62,9 @@ SHOTS = Path(
 )
 ZH = "zh-hans"
 #: The council answers residents' proposals on any topic.
-ANSWERS = [{"kind": "answer_proposals", "max_amount_fen": None, "topics": []}]
+ANSWERS: list[dict[str, object]] = [
+    {"kind": "answer_proposals", "max_amount_fen": None, "topics": []}
+]
 PATH_D = re.compile(r'<path[^>]* d="([^"]+)"')
 
 
