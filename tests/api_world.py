@@ -118,6 +118,7 @@ def build_world() -> World:
         _panels(world, community)
         _agenda(world, community)
         _room(world, community)
+        _minutes(world, community)
         _hearings(world, community)
     assert worker and resident and writer
     return world
@@ -664,3 +665,67 @@ def _panels(world: World, community: Any) -> None:
     drawn = panels.pool_close(actor=users["worker"], panel=panel("绿化改造", "writer", "neighbour"))
     panels.seed_enter(actor=users["supervisor"], panel=drawn, seed="api world")
     ids["drawn_panel_id"] = drawn.pk
+
+
+def _minutes(world: World, community: Any) -> None:
+    """A closed public meeting of the council with the writer and the neighbour present, its
+    minutes sent to them, and a follow-up of its decision (meetings: minutes)."""
+    from gongzhi.bodies.models import Body
+    from gongzhi.meetings import minutes
+    from gongzhi.meetings.models import (
+        AgendaItem,
+        ItemDecision,
+        Meeting,
+        MeetingStatus,
+        Presence,
+    )
+
+    users, ids = world.users, world.ids
+    body = Body.objects.in_community(community).get(pk=ids["body_id"])
+    starts = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    meeting = Meeting.objects.in_community(community).create(
+        body=body,
+        kind="ordinary",
+        title="议事会例会（纪要）",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        status=MeetingStatus.CLOSED,
+        opened_at=starts,
+        closed_at=starts + timedelta(hours=2),
+        created_by=users["worker"],
+    )
+    for name in ("writer", "neighbour"):
+        Presence.objects.in_community(community).create(
+            meeting=meeting,
+            person=users[name],
+            role="member",
+            via="secretary",
+            arrived_at=starts,
+            left_at=starts + timedelta(hours=2),
+            recorded_by=users["worker"],
+        )
+    item = AgendaItem.objects.in_community(community).create(
+        meeting=meeting, position=1, title="修补3号楼路面", source="staff"
+    )
+    decision = ItemDecision.objects.in_community(community).create(
+        item=item,
+        method="hands",
+        seated=3,
+        present=2,
+        votes_for=2,
+        votes_against=0,
+        abstentions=0,
+        adopted=True,
+        outcome="同意修补。",
+        recorded_by=users["worker"],
+    )
+    draft = minutes.minutes_draft(actor=users["worker"], meeting=meeting)
+    minutes.minutes_circulate(actor=users["worker"], minutes=draft)
+    ids["minutes_meeting_id"] = meeting.pk
+    ids["action_id"] = minutes.action_create(
+        actor=users["worker"],
+        decision=decision,
+        title="联系施工队",
+        owner=users["neighbour"],
+        due_on=timezone.localdate() + timedelta(days=14),
+    ).pk

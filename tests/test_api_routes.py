@@ -54,6 +54,7 @@ AG = C + "/meetings/{meeting_id}/agenda"
 RM = C + "/meetings/{meeting_id}"
 ROOM = {"meeting_id": "room_meeting_id"}
 ROOM_ITEM = {"meeting_id": "room_meeting_id", "item_id": "room_item_id"}
+MINUTES = {"meeting_id": "minutes_meeting_id"}
 HR = C + "/meetings/{meeting_id}/hearing"
 HEARING = {"meeting_id": "hearing_meeting_id"}
 AGENDA_OF = {"meeting_id": "agenda_meeting_id", "item_id": "agenda_item_id"}
@@ -480,6 +481,17 @@ STEPS: list[Step] = [
     # --- the decision register (public; the bodies' decision recorded above is its row)
     Step(f"GET {C}/decisions", None, 200),
     Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
+    # --- minutes and follow-ups (meetings: minutes)
+    Step(f"GET {C}/meetings/{{meeting_id}}/minutes", None, 200, params=MINUTES),
+    Step(
+        f"POST {C}/meetings/{{meeting_id}}/minutes/responses",
+        "writer",
+        200,
+        {"kind": "correction", "text": "路面是4号楼"},
+        MINUTES,
+    ),
+    Step(f"GET {C}/actions", None, 200, query="status=open"),
+    Step(f"POST {C}/actions/{{action_id}}", "neighbour", 200, {"status": "done", "note": "已联系"}),
     # --- hearings and round tables (meetings: hearings)
     Step(f"GET {HR}", None, 200, params=HEARING),
     Step(f"POST {HR}/speakers", "resident", 201, {"position_summary": "支持加装"}, HEARING),
