@@ -11,6 +11,7 @@ term without a periodic job.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -700,10 +701,13 @@ def decision_record(
     amount_fen: int | None = None,
     topic: str = "",
     basis: Iterable[Mapping[str, Any]] = (),
+    second_sitting: bool = False,
 ) -> Decision:
     """Record a decision the body took, if the charter in force that day let it take it, and
     its row in the decision register; ``basis``: the register's links (the meeting, the
-    proposal…, ``{"kind", "title", "url"}``)."""
+    proposal…, ``{"kind", "title", "url"}``). At a ``second_sitting`` (a meeting called again
+    after the first had no quorum) the charter's lower second-sitting quorum applies, where it
+    has one; a power's own quorum is never lowered."""
     _require_record(actor, body)
     if kind not in decision_kind_registry():
         raise _invalid(_("Unknown kind of decision."), "unknown_decision_kind")
@@ -715,8 +719,11 @@ def decision_record(
         raise _invalid(_("A decision needs a title."), "title_missing")
     charter = _charter_on(body, decided_on)
     seated = selectors.seated_count(body=body, on=decided_on)
+    rules = selectors.rules_of(charter)
+    if second_sitting and charter.second_sitting_quorum_percent:
+        rules = dataclasses.replace(rules, quorum_percent=charter.second_sitting_quorum_percent)
     refusals = rules_.check_decision(
-        selectors.rules_of(charter),
+        rules,
         kind=kind,
         amount_fen=amount_fen,
         topic=topic,

@@ -641,6 +641,7 @@ def _body_decision(
         amount_fen=item.amount_fen,
         topic=item.topic,
         basis=_basis(meeting, item),
+        second_sitting=meeting.sitting == 2,
         **counts,
     )
 

@@ -388,6 +388,11 @@ def test_a_second_sitting_uses_the_charters_lower_quorum(community, worker):
     assert (state.needed, state.met) == (2, True)
     item = item_of(second)
     assert room.item_decide(actor=worker, item=item, method="hands", votes_for=2).adopted
+    # An item asking for the body's decision becomes one under the same lower quorum.
+    asking = item_of(second, "补选委员", decision_kind="appoint_member")
+    decided = room.item_decide(actor=worker, item=asking, method="hands", votes_for=2)
+    assert decided.adopted and decided.decision is not None
+    assert (decided.decision.present, decided.decision.seated) == (2, 5)
 
 
 def test_a_proposal_on_the_item_gets_its_answer_with_the_meeting_as_basis(
