@@ -348,6 +348,9 @@ class ProposalEvent(TenantModel):
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices)
     reason = models.TextField(blank=True, max_length=5000)
+    #: what the step rests on, when it is somewhere else (the meeting that decided it)
+    basis_title = models.CharField(max_length=200, blank=True)
+    basis_url = models.CharField(max_length=300, blank=True)
 
     objects = TenantManager["ProposalEvent"]()
 

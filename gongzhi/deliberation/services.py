@@ -136,9 +136,23 @@ def support_threshold(community: Community) -> int:
     return max(settings.threshold_minimum, share)
 
 
-def _event(proposal: Proposal, *, actor: User | None, to: Status, reason: str = "") -> None:
+def _event(
+    proposal: Proposal,
+    *,
+    actor: User | None,
+    to: Status,
+    reason: str = "",
+    basis: tuple[str, str] | None = None,
+) -> None:
+    basis_title, basis_url = basis or ("", "")
     ProposalEvent.objects.in_community(proposal.community_id).create(
-        proposal=proposal, actor=actor, from_status=proposal.status, to_status=to, reason=reason
+        proposal=proposal,
+        actor=actor,
+        from_status=proposal.status,
+        to_status=to,
+        reason=reason,
+        basis_title=basis_title[:200],
+        basis_url=basis_url[:300],
     )
     proposal.status = to
     proposal.updated_at = timezone.now()
@@ -433,12 +447,14 @@ def proposal_transition(
     reason: str = "",
     merged_into: Proposal | None = None,
     body_id: int | None = None,
+    basis: tuple[str, str] | None = None,
 ) -> Proposal:
     """The council or staff move a proposal on: agenda, answer (with reasons), implemented.
 
     An answer may name the self-governing body that decided it (``body_id``): its charter must
     give it the power to answer proposals on the proposal's category (``answer_proposals``,
-    asked through ``core.decisions.require_power``)."""
+    asked through ``core.decisions.require_power``), and its ``basis``: (title, path) of the
+    record it rests on, such as the meeting that decided it."""
     reason = (reason or "").strip()
     if len(reason) > 5000:
         raise ValidationError(
@@ -485,7 +501,7 @@ def proposal_transition(
                 kind="answer_proposals",
                 topic=locked.category.name if locked.category is not None else "",
             )
-        _event(locked, actor=actor, to=Status(to), reason=reason)
+        _event(locked, actor=actor, to=Status(to), reason=reason, basis=basis)
         locked.save(update_fields=["status", "updated_at", "merged_into"])
         journal.record(
             community=locked.community,

@@ -655,16 +655,12 @@ def _answer_proposal(
     proposal = item.proposal
     if proposal is None or proposal.status != Status.UNDER_REVIEW:
         return
-    reason = _("%(outcome)s Decided at the meeting “%(meeting)s”: %(url)s") % {
-        "outcome": outcome,
-        "meeting": meeting.title,
-        "url": meeting_url(meeting),
-    }
     proposal_transition(
         actor=actor,
         proposal=proposal,
         to=Status.ACCEPTED if adopted else Status.REJECTED,
-        reason=reason,
+        reason=outcome,
+        basis=(meeting.title, meeting_url(meeting)),
         body_id=meeting.body_id,
     )
 

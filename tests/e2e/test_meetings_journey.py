@@ -328,7 +328,9 @@ def test_agenda_from_proposals_qr_roll_vote_minutes_notice_board_and_calendar(
     proposal_page = author.new_page()
     proposal_page.goto(f"/c/{slug}/proposals/{lamps.pk}/")
     answer = proposal_page.locator("main").inner_text()
-    assert meeting.title in answer and page_url in answer
+    assert meeting.title in answer
+    basis = proposal_page.locator(f".timeline .basis a[href='{page_url}']")
+    assert basis.inner_text() == meeting.title
     assert_no_sideways_scroll(proposal_page)
     shot(proposal_page, "meetings-11-proposal-answered-phone-zh")
     author.close()
