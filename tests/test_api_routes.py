@@ -478,9 +478,6 @@ STEPS: list[Step] = [
         {"method": "hands", "votes_for": 2},
         ROOM_ITEM,
     ),
-    # --- the decision register (public; the bodies' decision recorded above is its row)
-    Step(f"GET {C}/decisions", None, 200),
-    Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
     # --- minutes and follow-ups (meetings: minutes)
     Step(f"GET {C}/meetings/{{meeting_id}}/minutes", None, 200, params=MINUTES),
     Step(
