@@ -507,7 +507,6 @@ STEPS: list[Step] = [
         params={"meeting_id": "round_table_meeting_id"},
     ),
     # --- the decision register (public; the bodies' decision recorded above is its row)
-    Step(f"GET {C}/decisions", None, 200),
     Step(f"GET {C}/decisions", None, 200, query="kind=appoint_member&from=2020-01-01&limit=5"),
     # --- review panels drawn by lot
     Step(f"GET {C}/panels", None, 200),
