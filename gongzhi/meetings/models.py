@@ -24,7 +24,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.tenancy import TenantManager, TenantModel
@@ -157,6 +158,12 @@ class Meeting(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The meeting's page (the check-in page links back to it)."""
+        return reverse(
+            "meeting_detail", kwargs={"slug": self.community.slug, "meeting_id": self.pk}
+        )
 
 
 class RegistrationStatus(models.TextChoices):
@@ -445,6 +452,21 @@ class ItemDecision(TenantModel):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantManager["ItemDecision"]()
+
+    @property
+    def outcome_restates_count(self) -> bool:
+        """True when the outcome is only the count written out (room.py's default text, in the
+        language the vote was recorded in), so a page showing the count need not repeat it."""
+        from gongzhi.meetings.room import _default_outcome  # noqa: PLC0415 - room imports models
+
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                default = _default_outcome(
+                    self.adopted, self.votes_for, self.votes_against, self.abstentions
+                )
+            if self.outcome.strip() == str(default):
+                return True
+        return False
 
 
 class BallotChoice(models.TextChoices):
