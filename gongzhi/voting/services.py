@@ -164,11 +164,12 @@ def _register_result(vote: Vote, *, electorate: int) -> None:
             "turnout": round(voters / electorate, 4) if electorate else None,
         }
     ]
-    if vote.proposal_id is not None:
+    proposal = vote.proposal if vote.proposal_id is not None else None
+    if proposal is not None:
         basis.append(
             {
                 "kind": "proposal",
-                "title": vote.proposal.title,
+                "title": proposal.title,
                 "url": reverse(
                     "proposal_detail",
                     kwargs={"slug": vote.community.slug, "proposal_id": vote.proposal_id},
