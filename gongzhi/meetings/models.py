@@ -189,6 +189,8 @@ class Registration(TenantModel):
     objects = TenantManager["Registration"]()
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="registration_once"),
@@ -213,6 +215,8 @@ class Invitation(TenantModel):
     objects = TenantManager["Invitation"]()
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="invitation_once"),
         ]
@@ -306,6 +310,10 @@ class ItemDocument(TenantModel):
 
     objects = TenantManager["ItemDocument"]()
 
+    class Meta:
+        verbose_name = _("agenda document")
+        verbose_name_plural = _("agenda documents")
+
 
 class AgendaVersion(TenantModel):
     """A published agenda: a numbered snapshot (items, presenters, times), never changed."""
@@ -323,6 +331,8 @@ class AgendaVersion(TenantModel):
     objects = TenantManager["AgendaVersion"]()
 
     class Meta:
+        verbose_name = _("published agenda")
+        verbose_name_plural = _("published agendas")
         ordering = ["meeting", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="agenda_version_once"),
@@ -364,6 +374,8 @@ class Presence(TenantModel):
     objects = TenantManager["Presence"]()
 
     class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance records")
         ordering = ["meeting", "arrived_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -393,6 +405,8 @@ class Proxy(TenantModel):
     objects = TenantManager["Proxy"]()
 
     class Meta:
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "giver"],
@@ -414,6 +428,8 @@ class Recusal(TenantModel):
     objects = TenantManager["Recusal"]()
 
     class Meta:
+        verbose_name = _("declared conflict of interest")
+        verbose_name_plural = _("declared conflicts of interest")
         constraints = [models.UniqueConstraint(fields=["item", "person"], name="recusal_once")]
 
 
@@ -453,6 +469,10 @@ class ItemDecision(TenantModel):
 
     objects = TenantManager["ItemDecision"]()
 
+    class Meta:
+        verbose_name = _("vote on an agenda item")
+        verbose_name_plural = _("votes on agenda items")
+
     @property
     def outcome_restates_count(self) -> bool:
         """True when the outcome is only the count written out (room.py's default text, in the
@@ -487,6 +507,10 @@ class Ballot(TenantModel):
     )
 
     objects = TenantManager["Ballot"]()
+
+    class Meta:
+        verbose_name = _("recorded vote")
+        verbose_name_plural = _("recorded votes")
 
 
 # --- Minutes and follow-ups --------------------------------------------------------------------
@@ -524,6 +548,10 @@ class Minutes(TenantModel):
 
     objects = TenantManager["Minutes"]()
 
+    class Meta:
+        verbose_name = _("meeting minutes")
+        verbose_name_plural = _("meeting minutes")
+
 
 class ResponseKind(models.TextChoices):
     CONFIRM = "confirm", _("confirmed")
@@ -545,6 +573,8 @@ class MinutesResponse(TenantModel):
     objects = TenantManager["MinutesResponse"]()
 
     class Meta:
+        verbose_name = _("response to minutes")
+        verbose_name_plural = _("responses to minutes")
         ordering = ["at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -584,6 +614,8 @@ class ActionItem(TenantModel):
     objects = TenantManager["ActionItem"]()
 
     class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["community", "status", "due_on"])]
 
@@ -619,6 +651,8 @@ class Hearing(TenantModel):
     objects = TenantManager["Hearing"]()
 
     class Meta:
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(submissions_close_at__gt=F("submissions_open_at")),
@@ -646,6 +680,8 @@ class Speaker(TenantModel):
     objects = TenantManager["Speaker"]()
 
     class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
         ordering = ["hearing", "slot", "registered_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["hearing", "person"], name="speaker_once"),
@@ -666,6 +702,8 @@ class ResponseGroup(TenantModel):
     objects = TenantManager["ResponseGroup"]()
 
     class Meta:
+        verbose_name = _("group of submissions")
+        verbose_name_plural = _("groups of submissions")
         ordering = ["hearing", "position", "pk"]
 
 
@@ -687,6 +725,8 @@ class Submission(TenantModel):
     objects = TenantManager["Submission"]()
 
     class Meta:
+        verbose_name = _("written submission")
+        verbose_name_plural = _("written submissions")
         ordering = ["created_at", "pk"]
 
 
@@ -712,6 +752,10 @@ class RoundTableParticipant(TenantModel):
 
     objects = TenantManager["RoundTableParticipant"]()
 
+    class Meta:
+        verbose_name = _("round table participant")
+        verbose_name_plural = _("round table participants")
+
 
 class AgreedPoint(TenantModel):
     """A point the round table agreed on, with who takes it forward."""
@@ -728,4 +772,6 @@ class AgreedPoint(TenantModel):
     objects = TenantManager["AgreedPoint"]()
 
     class Meta:
+        verbose_name = _("agreed point")
+        verbose_name_plural = _("agreed points")
         ordering = ["meeting", "position", "pk"]
