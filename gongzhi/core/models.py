@@ -694,7 +694,9 @@ class RegisterEntry(TenantModel):
             models.Index(
                 fields=["community", "body_id", "-decided_on", "-id"], name="register_by_body"
             ),
-            models.Index(fields=["community", "kind", "-decided_on", "-id"], name="register_by_kind"),
+            models.Index(
+                fields=["community", "kind", "-decided_on", "-id"], name="register_by_kind"
+            ),
         ]
 
     def __str__(self) -> str:
