@@ -747,32 +747,15 @@ def document_create(
     publish: bool = False,
 ) -> Document:
     _require("disclosure.manage", actor, community)
-    if kind not in DocumentKind.values:
-        raise ValidationError(_("Choose one of the listed kinds of document."), code="unknown_kind")
-    title, body = _title(title), _document_body(body)
-    now = timezone.now()
-    with transaction.atomic():
-        document = Document.objects.in_community(community).create(
-            kind=kind,
-            title=title,
-            version_count=1,
-            created_by=actor,
-            published_at=now if publish else None,
-        )
-        DocumentVersion.objects.in_community(community).create(
-            document=document,
-            number=1,
-            title=title,
-            body=body,
-            change_note=(change_note or "").strip()[:300],
-            author=actor,
-        )
-        journal.record(community=community, actor=actor, verb="document.created", target=document)
-        if publish:
-            journal.record(
-                community=community, actor=actor, verb="document.published", target=document
-            )
-    return document
+    return document_record(
+        community=community,
+        kind=kind,
+        title=title,
+        body=body,
+        author=actor,
+        change_note=change_note,
+        publish=publish,
+    )
 
 
 def document_revise(
@@ -788,39 +771,9 @@ def document_revise(
         too_long=_("The note is too long: at most %(max)d characters."),
         code="change_note",
     )
-    with transaction.atomic():
-        locked = (
-            Document.objects.in_community(document.community_id)
-            .select_for_update()
-            .select_related("community")
-            .get(pk=document.pk)
-        )
-        latest = locked.versions.order_by("-number").first()
-        if latest is not None and latest.title == title and latest.body == body:
-            raise ValidationError(
-                _("Nothing changed: the text is the same as the latest version."),
-                code="unchanged",
-            )
-        number = locked.version_count + 1
-        version = DocumentVersion.objects.in_community(locked.community_id).create(
-            document=locked,
-            number=number,
-            title=title,
-            body=body,
-            change_note=change_note,
-            author=actor,
-        )
-        Document.objects.in_community(locked.community_id).filter(pk=locked.pk).update(
-            version_count=number, title=title, updated_at=timezone.now()
-        )
-        journal.record(
-            community=locked.community,
-            actor=actor,
-            verb="document.revised",
-            target=locked,
-            data={"version": number},
-        )
-    return version
+    return document_record_version(
+        document=document, title=title, body=body, change_note=change_note, author=actor
+    )
 
 
 def document_publish(*, actor: User, document: Document) -> Document:
@@ -853,9 +806,10 @@ def document_record(
     body: str,
     author: User | None,
     change_note: str = "",
+    publish: bool = True,
 ) -> Document:
-    """A published document written by another app's service (approved meeting minutes), which
-    checked its own permission: no check here. Call inside the caller's transaction."""
+    """A document's first version, with no permission check: ``document_create`` checks it, and
+    another app's service (approved meeting minutes, published at once) checks its own."""
     if kind not in DocumentKind.values:
         raise ValidationError(_("Choose one of the listed kinds of document."), code="unknown_kind")
     title, body = _title(title), _document_body(body)
@@ -865,7 +819,7 @@ def document_record(
             title=title,
             version_count=1,
             created_by=author,
-            published_at=timezone.now(),
+            published_at=timezone.now() if publish else None,
         )
         DocumentVersion.objects.in_community(community).create(
             document=document,
@@ -876,17 +830,18 @@ def document_record(
             author=author,
         )
         journal.record(community=community, actor=author, verb="document.created", target=document)
-        journal.record(
-            community=community, actor=author, verb="document.published", target=document
-        )
+        if publish:
+            journal.record(
+                community=community, actor=author, verb="document.published", target=document
+            )
     return document
 
 
 def document_record_version(
     *, document: Document, title: str, body: str, change_note: str, author: User | None
 ) -> DocumentVersion:
-    """A new version written by another app's service (corrected minutes): no permission check,
-    the caller made it. An unchanged text is refused as ``document_revise`` refuses it."""
+    """A new version, with no permission check: ``document_revise`` checks it, and another
+    app's service (corrected minutes) checks its own. An unchanged text is refused."""
     title, body = _title(title), _document_body(body)
     with transaction.atomic():
         locked = (
