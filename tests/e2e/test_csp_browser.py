@@ -48,7 +48,7 @@ def test_the_watcher_sees_blocked_script_handler_and_style(browser, e2e):
 def test_api_docs_run_under_the_policy(new_context, e2e):
     page = new_context("desktop").new_page()
     page.goto("/api/v1/docs")
-    # Swagger UI is drawn by its script from the served OpenAPI document (now ~1 MB, parsed in
+    # Swagger UI is drawn by its script from the served OpenAPI document (now ~750 kB, parsed in
     # the page: on a loaded 2-core runner that took over the default 10 s twice).
     page.locator(".swagger-ui .info .title").wait_for(timeout=45_000)
     page.locator(".opblock").first.wait_for()
