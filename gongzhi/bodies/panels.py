@@ -590,10 +590,13 @@ def _panel_charter(panel: Panel) -> body_services.CharterIn:
 
 
 def _panel_body(*, actor: User, panel: Panel) -> tuple[Body, Position]:
+    # Numbered within the community (its n-th panel), not by the row's id, which differs
+    # between databases and restores.
+    number = Panel.objects.in_community(panel.community_id).filter(pk__lte=panel.pk).count()
     body = body_services.record_body(
         community=panel.community,
         kind=BodyKind.REVIEW_PANEL,
-        name=f"评议小组 {panel.pk}：{panel.title}"[:120],
+        name=f"评议小组 {number}：{panel.title}"[:120],
         purpose=panel.description or panel.title,
         charter=_panel_charter(panel),
         created_by=actor,
