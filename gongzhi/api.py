@@ -110,6 +110,8 @@ for _part in (
     "calendar_api",
 ):
     api.add_router("/", f"gongzhi.meetings.{_part}.router")
+for _part in ("api", "shift_api", "ledger_api", "certificate_api", "honour_api", "aid_api"):
+    api.add_router("/", f"gongzhi.volunteering.{_part}.router")
 
 
 def error(

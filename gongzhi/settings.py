@@ -73,6 +73,10 @@ JOURNAL_RETIRED_KEYS = env_keyring("JOURNAL_RETIRED_KEYS")
 VOTE_KEY = os.environ.get("VOTE_KEY") or ("" if PRODUCTION else SECRET_KEY + ":votes")
 VOTE_KEY_ID = os.environ.get("VOTE_KEY_ID", "1")
 VOTE_RETIRED_KEYS = env_keyring("VOTE_RETIRED_KEYS")
+# Encrypts the private halves of the communities' Ed25519 keys that sign volunteer certificates
+# (volunteering/credentials.py). The public halves are published; the private ones live in the
+# database only encrypted under this key, which stays outside the database and its backups.
+CREDENTIAL_KEY = os.environ.get("CREDENTIAL_KEY") or ("" if PRODUCTION else SECRET_KEY + ":credentials")
 # With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
 # each app process asks for at most once per this many seconds per community (core/journal.py).
 JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
@@ -117,6 +121,7 @@ INSTALLED_APPS = [
     "gongzhi.surveys",
     "gongzhi.bodies",
     "gongzhi.meetings",
+    "gongzhi.volunteering",
 ]
 
 MIDDLEWARE = [
@@ -431,7 +436,12 @@ DEMO_SMS_BACKENDS = {
 def production_problems() -> list[str]:
     """What keeps these settings from being a production deployment's, each in one sentence."""
     problems = []
-    keys = {"SECRET_KEY": SECRET_KEY, "JOURNAL_KEY": JOURNAL_KEY, "VOTE_KEY": VOTE_KEY}
+    keys = {
+        "SECRET_KEY": SECRET_KEY,
+        "JOURNAL_KEY": JOURNAL_KEY,
+        "VOTE_KEY": VOTE_KEY,
+        "CREDENTIAL_KEY": CREDENTIAL_KEY,
+    }
     for name, value in keys.items():
         if not os.environ.get(name):
             problems.append(f"{name} is not set")

@@ -36,6 +36,7 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("bodies/", include("gongzhi.bodies.urls")),
     path("meetings/", include("gongzhi.meetings.urls")),
     path("decisions/", include("gongzhi.meetings.register_urls")),
+    path("volunteering/", include("gongzhi.volunteering.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

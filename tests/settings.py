@@ -22,6 +22,7 @@ TEST_ENVIRONMENT = {
     "SECRET_KEY": "tests-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "JOURNAL_KEY": "tests-only-journal-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "VOTE_KEY": "tests-only-vote-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "CREDENTIAL_KEY": "tests-only-credential-key-0123456789abcdefghijklmnopqrstuvwxyz",
 }
 for _name, _value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)

@@ -1,0 +1,5 @@
+"""(filled in by its part)"""
+
+from ninja import Router
+
+router = Router(tags=["volunteering"])
