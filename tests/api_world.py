@@ -66,6 +66,12 @@ class World:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[who]}"}
 
 
+def volunteering_world(world: World, community: Any) -> None:
+    from tests.volunteering import api_parts
+
+    api_parts.build(world, community)
+
+
 def build_world() -> World:
     """Build the world. Call inside a test's database (``db`` or ``django_db_blocker``)."""
     routing.forget()
@@ -120,6 +126,7 @@ def build_world() -> World:
         _room(world, community)
         _minutes(world, community)
         _hearings(world, community)
+        volunteering_world(world, community)
     assert worker and resident and writer
     return world
 

@@ -70,6 +70,12 @@ ENTRY = {
     "lines": [{"category": "greening", "amount": "250.00"}],
 }
 
+def volunteering_steps(step: type) -> list[Step]:
+    from tests.volunteering import api_parts
+
+    return api_parts.steps(step)
+
+
 #: In order: a step may rely on an earlier one (a vote's results after the ballot).
 STEPS: list[Step] = [
     # --- me and communities
@@ -597,6 +603,8 @@ STEPS: list[Step] = [
     Step(f"POST {AG}/publish", "worker", 201, {"note": ""}, params=AGENDA_OF),
     Step(f"POST {AG}/items/{{item_id}}/withdraw", "worker", 200, {"reason": ""}, params=AGENDA_OF),
     Step(f"GET {AG}/versions", None, 200, params=AGENDA_OF),
+    # --- volunteering: one module per part (tests/volunteering/api_*.py)
+    *volunteering_steps(Step),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),
