@@ -59,11 +59,34 @@ VERBS = {
     "timebank.reversed": _("reversed a time-bank transfer, with a reason"),
 }
 
-# --- Indicators, privacy, demo (indicators.py, privacy.py, demo.py) --------------------------
-# INDICATORS / PRIVACY / DEMO: the evaluation part adds them here.
+# Each part fills only its own dicts below; the registries merge them.
 
-# --- Notifications: each part adds its kinds below -----------------------------------------
-NOTIFICATION_KINDS: dict = {}
+# --- the evaluation part (indicators.py, privacy.py, demo.py) ------------------------------
+INDICATORS: dict = {}
+PRIVACY: dict = {}
+DEMO: dict = {}
 
-# --- Decision kinds (honours.py): the council approves a recognition list ------------------
+# --- notifications, by part ------------------------------------------------------------------
+_CORE_NOTIFICATIONS: dict = {}
+_SHIFT_NOTIFICATIONS: dict = {}
+_LEDGER_NOTIFICATIONS: dict = {}
+_CERTIFICATE_NOTIFICATIONS: dict = {}
+_HONOUR_NOTIFICATIONS: dict = {}
+_AID_NOTIFICATIONS: dict = {}
+NOTIFICATION_KINDS = {
+    **_CORE_NOTIFICATIONS,
+    **_SHIFT_NOTIFICATIONS,
+    **_LEDGER_NOTIFICATIONS,
+    **_CERTIFICATE_NOTIFICATIONS,
+    **_HONOUR_NOTIFICATIONS,
+    **_AID_NOTIFICATIONS,
+}
+
+# --- the core part: the staff console's link -------------------------------------------------
+CONSOLE_LINKS: dict = {}
+
+# --- the shifts part: the community home's tile (upcoming shifts with free places) -----------
+HOME_TILES: dict = {}
+
+# --- the honours part: a body approves a recognition list ----------------------------------
 DECISION_KINDS: dict = {}
