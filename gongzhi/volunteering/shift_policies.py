@@ -25,31 +25,9 @@ from gongzhi.core.policies import (
     is_platform_admin,
     oversees,
 )
+from gongzhi.volunteering.policies import leads_any_team, leads_team
 
 from_above = oversees | is_platform_admin
-
-
-def _leader_rows(user: Any, community_id: int) -> Any:
-    from gongzhi.volunteering.models import TeamMember
-
-    return TeamMember.objects.in_community(community_id).filter(
-        leader=True,
-        left_at__isnull=True,
-        volunteer__person_id=user.pk,
-        volunteer__withdrawn_at__isnull=True,
-        team__closed_at__isnull=True,
-    )
-
-
-@rules.predicate
-def leads_a_team_here(user: Any, community: Any) -> bool:
-    """``user`` leads an open team of the community (``community`` or anything in it)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    community_id = getattr(community, "community_id", None) or getattr(community, "pk", None)
-    if community_id is None:
-        return False
-    return bool(_leader_rows(user, community_id).exists())
 
 
 @rules.predicate
@@ -63,10 +41,7 @@ def organises_activity(user: Any, activity: Any) -> bool:
 @rules.predicate
 def leads_activity_team(user: Any, activity: Any) -> bool:
     """A leader of the activity's team."""
-    team_id = getattr(activity, "team_id", None)
-    if team_id is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(_leader_rows(user, activity.community_id).filter(team_id=team_id).exists())
+    return bool(leads_team(user, getattr(activity, "team", None)))
 
 
 @rules.predicate
@@ -90,7 +65,7 @@ def is_own_signup(user: Any, signup: Any) -> bool:
     return volunteer is not None and volunteer.person_id == user.pk
 
 
-organise = is_community_worker | from_above | leads_a_team_here
+organise = is_community_worker | from_above | leads_any_team
 run_activity = is_community_worker | from_above | organises_activity | leads_activity_team
 view_activity = is_open_activity | run_activity
 cancel_signup = is_own_signup | is_community_staff | runs_signups_activity
