@@ -63,3 +63,17 @@ def test_the_response_is_a_pdf_with_its_chinese_file_name_encoded():
         "filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81.pdf"
         in response["Content-Disposition"]
     )
+
+
+def test_an_image_block_embeds_the_picture_with_its_caption():
+    import segno
+
+    picture = io.BytesIO()
+    segno.make("https://example.org/verify/1/").save(picture, kind="png", scale=4)
+    content = pdf.render_pdf(
+        "志愿服务证明", ["正文", pdf.Image(picture.getvalue(), width=30, caption="扫码核验")]
+    )
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    page = reader.pages[0]
+    assert len(page.images) == 1
+    assert "扫码核验" in page.extract_text()

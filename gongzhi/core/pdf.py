@@ -8,11 +8,12 @@ down to ASCII, Chinese punctuation and the 3,755 level-1 hanzi of GB2312 (OFL 1.
 the font's blank box in its place rather than failing.
 
 A document is a title and a list of blocks, in order: ``Heading``, ``Paragraph`` (a plain string
-is one too) and ``Table``. Page size A4, page numbers in the footer.
+is one too), ``Table`` and ``Image`` (a seal, a QR code). Page size A4, page numbers in the footer.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -47,7 +48,16 @@ class Table:
     widths: Sequence[int] = ()
 
 
-Block = Heading | Paragraph | Table | str
+@dataclass(frozen=True)
+class Image:
+    """A picture (PNG or JPEG bytes), ``width`` millimetres wide, a caption under it."""
+
+    data: bytes
+    width: float = 40
+    caption: str = ""
+
+
+Block = Heading | Paragraph | Table | Image | str
 
 
 @cache
@@ -97,6 +107,12 @@ def render_pdf(title: str, blocks: Iterable[Block], *, author: str = "") -> byte
                     for cell in cells:
                         row.cell(str(cell))
             pdf.ln(3)
+        elif isinstance(block, Image):
+            pdf.image(io.BytesIO(block.data), w=block.width)
+            if block.caption:
+                pdf.set_font(FONT, size=9)
+                pdf.multi_cell(0, 5, block.caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.ln(2)
         else:
             text = block.text if isinstance(block, Paragraph) else block
             pdf.set_font(FONT, size=11)
