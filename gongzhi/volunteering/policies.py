@@ -11,8 +11,8 @@ predicates below.
 
 ``leads_team(user, team)`` and ``leads_any_team(user, community)`` are plain predicates on the
 ``TeamMember`` rows: a leader is a current member (not left) with ``leader`` set, whose own
-registration is not withdrawn. Leading a closed team still counts for ``leads_team`` (its past
-activities' records), not for ``leads_any_team`` (which opens organising new ones).
+registration is not withdrawn. Closing a team ends its members' places, so a closed team has
+no leaders (its activities' records stay with the workers and organisers).
 """
 
 from __future__ import annotations
