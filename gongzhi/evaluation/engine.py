@@ -394,6 +394,12 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "meetings.members_attending": "gongzhi.meetings.indicators:members_attending",
     "meetings.items_from_proposals": "gongzhi.meetings.indicators:items_from_proposals",
     "meetings.actions_on_time": "gongzhi.meetings.indicators:actions_on_time",
+    "volunteering.volunteers": "gongzhi.volunteering.indicators:volunteers",
+    "volunteering.active": "gongzhi.volunteering.indicators:active_volunteers",
+    "volunteering.hours": "gongzhi.volunteering.indicators:confirmed_hours",
+    "volunteering.residents_serving": "gongzhi.volunteering.indicators:residents_serving",
+    "volunteering.retention": "gongzhi.volunteering.indicators:retention",
+    "volunteering.exchanges": "gongzhi.volunteering.indicators:exchanges_done",
 }
 
 

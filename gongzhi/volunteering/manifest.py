@@ -4,6 +4,9 @@ staff console's link. Each part of the app owns a section below."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.indicators import Indicator
+from gongzhi.core.privacy import Holding
+
 VERBS = {
     # volunteers, teams and settings (services.py)
     "volunteer.registered": _("registered as a volunteer"),
@@ -62,8 +65,110 @@ VERBS = {
 # Each part fills only its own dicts below; the registries merge them.
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) ------------------------------
-INDICATORS: dict = {}
-PRIVACY: dict = {}
+#: Volunteering for evaluation (``core.indicators``), from the journal alone (``indicators.py``).
+INDICATORS = {
+    "volunteering.volunteers": Indicator(
+        name=_("Registered volunteers"),
+        definition=_(
+            "Residents registered as volunteers at the end of the month (registered with "
+            "consent, by themselves or by a worker for them, and not withdrawn)."
+        ),
+        kind="count",
+        compute="gongzhi.volunteering.indicators.volunteers",
+        unit=_("volunteers"),
+        order=110,
+    ),
+    "volunteering.active": Indicator(
+        name=_("Active volunteers"),
+        definition=_(
+            "Volunteers with at least one service in the month whose hours the organiser "
+            "confirmed (a service whose hours were reversed in full does not count)."
+        ),
+        kind="count",
+        compute="gongzhi.volunteering.indicators.active_volunteers",
+        unit=_("volunteers"),
+        order=111,
+    ),
+    "volunteering.hours": Indicator(
+        name=_("Confirmed volunteer hours"),
+        definition=_(
+            "Hours credited by the community's rounding rule for services in the month, once "
+            "the organiser confirmed them, less the hours reversed since (from the hours "
+            "ledger). Time-bank hours are not service hours and are not counted."
+        ),
+        kind="count",
+        compute="gongzhi.volunteering.indicators.confirmed_hours",
+        unit=_("hours"),
+        order=112,
+        headline=True,
+    ),
+    "volunteering.residents_serving": Indicator(
+        name=_("Residents who volunteered"),
+        definition=_(
+            "Of the verified residents, the share who served as volunteers in the month (at "
+            "least one confirmed service); split by group, it shows who gives the hours."
+        ),
+        kind="rate",
+        compute="gongzhi.volunteering.indicators.residents_serving",
+        numerator=_("verified residents with a confirmed service in the month"),
+        denominator=_("verified residents at the end of the month"),
+        people=True,
+        order=113,
+    ),
+    "volunteering.retention": Indicator(
+        name=_("Volunteers who came back"),
+        definition=_(
+            "Of the volunteers who served in the month three months earlier, the share who "
+            "served again in one of the three months after it (this month included)."
+        ),
+        kind="rate",
+        compute="gongzhi.volunteering.indicators.retention",
+        numerator=_("of them, volunteers who served again within three months"),
+        denominator=_("volunteers who served three months earlier"),
+        people=True,
+        order=114,
+    ),
+    "volunteering.exchanges": Indicator(
+        name=_("Mutual-aid exchanges done"),
+        definition=_(
+            "Mutual-aid exchanges between residents that both sides confirmed took place in "
+            "the month."
+        ),
+        kind="count",
+        compute="gongzhi.volunteering.indicators.exchanges_done",
+        unit=_("exchanges"),
+        order=115,
+    ),
+}
+#: What volunteering holds about a person (``privacy.py``): registrations, team memberships,
+#: sign-ups, the hours ledger, certificates, recognition, thanks, mutual aid and the time bank.
+PRIVACY = {
+    "volunteering": Holding(
+        label=_("Volunteering, mutual aid and the time bank"),
+        module="gongzhi.volunteering.privacy",
+        kept=(
+            _(
+                "your confirmed volunteer hours and their reversals, and your sign-ups to shifts "
+                "that already started: the hours ledger is append-only and a volunteer service "
+                "record the community must keep (民政部令第67号); certificates rest on it"
+            ),
+            _(
+                "the certificates issued to you, with your name masked as they print it (王*芳), "
+                "so that anyone holding one can still check it; recognition lists a body "
+                "approved (your name is taken off every public page)"
+            ),
+            _(
+                "your time-bank accounts and transfers, and the mutual-aid exchanges that took "
+                "place: a double-entry ledger whose other side is another person's balance"
+            ),
+            _(
+                "what you did as an organiser, leader or worker (activities, recorded and "
+                "confirmed hours, certificates handled): acts of office, in the journal too"
+            ),
+        ),
+        order=7,
+    ),
+}
 DEMO: dict = {}
 
 # --- notifications, by part ------------------------------------------------------------------
