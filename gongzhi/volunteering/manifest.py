@@ -4,7 +4,9 @@ staff console's link. Each part of the app owns a section below."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.home import HomeTile
 from gongzhi.core.indicators import Indicator
+from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -173,7 +175,38 @@ DEMO: dict = {}
 
 # --- notifications, by part ------------------------------------------------------------------
 _CORE_NOTIFICATIONS: dict = {}
-_SHIFT_NOTIFICATIONS: dict = {}
+# Shifts (shifts.py): a place freed for someone waiting, a day-ahead reminder, a change or a
+# cancellation of a shift one is signed up or waiting for.
+_SHIFT_NOTIFICATIONS: dict = {
+    "shift_place": Kind(
+        _("A place on a volunteer shift I was waiting for"),
+        {
+            "promoted": Message(
+                _("A place freed up: you are signed up for “%(title)s” on %(starts)s"),
+                _("Where: %(place)s"),
+            )
+        },
+    ),
+    "shift_reminder": Kind(
+        _("Reminders of volunteer shifts I signed up for"),
+        {
+            "tomorrow": Message(
+                _("Reminder: your shift for “%(title)s” starts %(starts)s"), _("Where: %(place)s")
+            )
+        },
+    ),
+    "shift_changed": Kind(
+        _("Changes to volunteer shifts I signed up for"),
+        {
+            "changed": Message(
+                _("Your shift for “%(title)s” has changed: now %(starts)s"), _("Where: %(place)s")
+            ),
+            "cancelled": Message(
+                _("Your shift for “%(title)s” on %(starts)s is cancelled"), _("Why: %(reason)s")
+            ),
+        },
+    ),
+}
 _LEDGER_NOTIFICATIONS: dict = {}
 _CERTIFICATE_NOTIFICATIONS: dict = {}
 _HONOUR_NOTIFICATIONS: dict = {}
@@ -191,7 +224,11 @@ NOTIFICATION_KINDS = {
 CONSOLE_LINKS: dict = {}
 
 # --- the shifts part: the community home's tile (upcoming shifts with free places) -----------
-HOME_TILES: dict = {}
+HOME_TILES: dict = {
+    "volunteering.shifts": HomeTile(
+        order=40, provider="gongzhi.volunteering.shift_selectors.home_open_shifts"
+    ),
+}
 
 # --- the honours part: a body approves a recognition list ----------------------------------
 DECISION_KINDS: dict = {}
