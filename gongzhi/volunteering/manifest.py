@@ -210,7 +210,28 @@ _SHIFT_NOTIFICATIONS: dict = {
 _LEDGER_NOTIFICATIONS: dict = {}
 _CERTIFICATE_NOTIFICATIONS: dict = {}
 _HONOUR_NOTIFICATIONS: dict = {}
-_AID_NOTIFICATIONS: dict = {}
+# Mutual aid (aid.py): someone answered my post, the post's author agreed, and (to the
+# community's workers) a problem reported on an exchange.
+_AID_NOTIFICATIONS: dict = {
+    "exchange_proposed": Kind(
+        _("Answers to my mutual-aid requests and offers"),
+        {"proposed": Message(_("%(name)s answered your post “%(title)s”"))},
+    ),
+    "exchange_agreed": Kind(
+        _("Mutual-aid exchanges agreed with me"),
+        {
+            "agreed": Message(
+                _("%(name)s agreed: “%(title)s”"),
+                _("Once it has taken place, both of you confirm it."),
+            )
+        },
+    ),
+    "exchange_reported": Kind(
+        _("Problems reported on mutual-aid exchanges"),
+        {"reported": Message(_("A problem was reported on the exchange “%(title)s”"))},
+        roles=("community_worker",),
+    ),
+}
 NOTIFICATION_KINDS = {
     **_CORE_NOTIFICATIONS,
     **_SHIFT_NOTIFICATIONS,
