@@ -4,6 +4,7 @@ staff console's link. Each part of the app owns a section below."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.home import HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
@@ -209,7 +210,33 @@ _SHIFT_NOTIFICATIONS: dict = {
 }
 _LEDGER_NOTIFICATIONS: dict = {}
 _CERTIFICATE_NOTIFICATIONS: dict = {}
-_HONOUR_NOTIFICATIONS: dict = {}
+# Honours (honours.py): a list waiting for a body's decision, the decision told to its
+# proposer, a volunteer named on an approved list, a thank-you note.
+_HONOUR_NOTIFICATIONS: dict = {
+    "recognition_waiting": Kind(
+        _("Recognition lists waiting for my body's decision"),
+        {
+            "proposed": Message(
+                _("A recognition list waits for the decision of %(body)s: “%(title)s”")
+            )
+        },
+    ),
+    "recognition_decided": Kind(
+        _("Decisions on recognition lists I proposed"),
+        {
+            "approved": Message(_("“%(title)s” is approved")),
+            "rejected": Message(_("“%(title)s” is not approved"), _("Why: %(reason)s")),
+        },
+    ),
+    "volunteer_recognised": Kind(
+        _("When I am named on an approved recognition list"),
+        {"recognised": Message(_("You are named on “%(title)s”: thank you for what you do!"))},
+    ),
+    "volunteer_thanked": Kind(
+        _("Thank-you notes for my volunteering"),
+        {"thanked": Message(_("%(author)s thanked you for your volunteering"))},
+    ),
+}
 # Mutual aid (aid.py): someone answered my post, the post's author agreed, and (to the
 # community's workers) a problem reported on an exchange.
 _AID_NOTIFICATIONS: dict = {
@@ -252,4 +279,10 @@ HOME_TILES: dict = {
 }
 
 # --- the honours part: a body approves a recognition list ----------------------------------
-DECISION_KINDS: dict = {}
+DECISION_KINDS = {
+    "approve_volunteer_recognition": DecisionKind(
+        _("approve volunteer recognition lists"),
+        _("approve the annual lists that thank volunteers by name, as a worker proposed them"),
+        order=160,
+    ),
+}
