@@ -209,7 +209,20 @@ _SHIFT_NOTIFICATIONS: dict = {
     ),
 }
 _LEDGER_NOTIFICATIONS: dict = {}
-_CERTIFICATE_NOTIFICATIONS: dict = {}
+_CERTIFICATE_NOTIFICATIONS: dict = {
+    # certificates.py: a certificate issued to the volunteer, or revoked when hours it counted
+    # were reversed.
+    "volunteer_certificate": Kind(
+        _("Volunteer service certificates"),
+        {
+            "issued": Message(_("Your volunteer service certificate %(number)s is ready")),
+            "revoked": Message(
+                _("Your volunteer service certificate %(number)s was revoked"),
+                _("Hours it counted were reversed: %(reason)s"),
+            ),
+        },
+    ),
+}
 # Honours (honours.py): a list waiting for a body's decision, the decision told to its
 # proposer, a volunteer named on an approved list, a thank-you note.
 _HONOUR_NOTIFICATIONS: dict = {
