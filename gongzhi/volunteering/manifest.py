@@ -208,7 +208,13 @@ _SHIFT_NOTIFICATIONS: dict = {
         },
     ),
 }
-_LEDGER_NOTIFICATIONS: dict = {}
+# The ledger (ledger.py): a volunteer's hours confirmed by the organiser.
+_LEDGER_NOTIFICATIONS: dict = {
+    "hours_confirmed": Kind(
+        _("My volunteer hours confirmed"),
+        {"confirmed": Message(_("Your %(hours)s hours for “%(title)s” were confirmed"))},
+    ),
+}
 _CERTIFICATE_NOTIFICATIONS: dict = {
     # certificates.py: a certificate issued to the volunteer, or revoked when hours it counted
     # were reversed.
