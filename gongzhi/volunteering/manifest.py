@@ -5,7 +5,7 @@ staff console's link. Each part of the app owns a section below."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
-from gongzhi.core.home import HomeTile
+from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
@@ -288,7 +288,14 @@ NOTIFICATION_KINDS = {
 }
 
 # --- the core part: the staff console's link -------------------------------------------------
-CONSOLE_LINKS: dict = {}
+CONSOLE_LINKS = {
+    "volunteering.volunteers": ConsoleLink(
+        order=97,
+        label=_("Volunteering: volunteers, teams and settings"),
+        url_name="volunteering_volunteers",
+        perm="volunteering.manage",
+    ),
+}
 
 # --- the shifts part: the community home's tile (upcoming shifts with free places) -----------
 HOME_TILES: dict = {
