@@ -10,7 +10,8 @@ Read from what the volunteering services journal:
   the community's rule (``credited_minutes``; ``credited`` or ``minutes`` are read too), the
   day served (``served_on``, else the day it was confirmed) and the ledger entry (``entry``,
   else the entry's target). ``data["person"]`` (a user id, a pseudonym in an export) is used
-  when present.
+  when present. A corrected amount (``corrects``: the entry it replaces, reversed just before)
+  counts in the month of the service it corrects.
 - ``hours.reversed``: a reversal of one (``reverses``/``entry``/the target names the reversed
   entry): its minutes come off the month the service was in, and a service reversed in full
   no longer makes its volunteer active.
@@ -154,9 +155,10 @@ def _services(inp: EvalInput) -> tuple[dict[str, _Service], dict[str, int]]:
                     continue
                 volunteer = _key(entry, "volunteer")
                 person = _key(entry, "person") or (people.get(volunteer) if volunteer else None)
-                services[key] = _Service(
-                    volunteer, person, _served_month(entry, month), _minutes(entry)
-                )
+                # A corrected amount is a new service in the corrected one's month.
+                corrected = services.get(_key(entry, "corrects") or "")
+                served = corrected.month if corrected else _served_month(entry, month)
+                services[key] = _Service(volunteer, person, served, _minutes(entry))
                 continue
             reversed_key = next(
                 (

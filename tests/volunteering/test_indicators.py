@@ -85,15 +85,20 @@ def _withdrawn(day: str, volunteer: int, person: str) -> tuple:
     return (day, "volunteer.withdrawn", person, target, {"volunteer": volunteer}, person)
 
 
-def _confirmed(day: str, entry: int, volunteer: int, minutes: int, served_on: str = "") -> tuple:
-    data = {"volunteer": volunteer, "entry": entry, "credited_minutes": minutes}
+def _confirmed(
+    day: str, entry: int, volunteer: int, minutes: int, served_on: str = "", **data: Any
+) -> tuple:
+    """As the ledger journals a confirmation (the entry is the target); ``served_on`` is read
+    when an entry carries it."""
+    data |= {"signup": entry, "volunteer": volunteer, "credited_minutes": minutes}
     if served_on:
         data["served_on"] = served_on
     return (day, "hours.confirmed", "organiser", f"volunteering.hoursentry:{entry}", data)
 
 
 def _reversed(day: str, entry: int, reversal: int, minutes: int) -> tuple:
-    data = {"reverses": entry, "credited_minutes": -minutes, "reason": "记错了"}
+    """As the ledger journals a reversal: the reversal is the target, ``entry`` the reversed."""
+    data = {"entry": entry, "credited_minutes": -minutes, "reason": "记错了"}
     return (day, "hours.reversed", "worker", f"volunteering.hoursentry:{reversal}", data)
 
 
@@ -124,9 +129,9 @@ def test_active_volunteers_and_hours_count_confirmed_services_less_reversals():
         _confirmed("02-15", 13, 2, 120),
         # q's January service reversed in full in March: its hours and q's activity go
         _reversed("03-01", 11, 20, 30),
-        # part of p's February service reversed (a correction writes a new service)
-        _reversed("03-02", 13, 21, 60),
-        _confirmed("03-02", 14, 2, 30, served_on="2026-02-15"),
+        # q's February service corrected in March: reversed, and a new amount in February
+        _reversed("03-02", 13, 21, 120),
+        _confirmed("03-02", 14, 2, 90, corrects=13),
         _confirmed("04-08", 15, 1, 45),
         _confirmed("04-08", 15, 1, 45),  # the same entry twice in the journal counts once
     )
