@@ -25,14 +25,14 @@ ROLL = C + "/shifts/{shift_id}/roll"
 ROLL_SIGNUP = ROLL + "/{signup_id}"
 
 
-class TotalsOut(Schema):
+class HoursTotalsOut(Schema):
     served_minutes: int
     credited_minutes: int
     hours: str = Field(..., description="Credited hours, one decimal.")
     services: int = Field(..., description="Service entries that stand (not reversed).")
 
 
-class RollLineOut(Schema):
+class ShiftRollLineOut(Schema):
     signup: int
     volunteer: int
     name: str
@@ -45,25 +45,25 @@ class RollLineOut(Schema):
     reversed: bool
 
 
-class RollOut(Schema):
+class ShiftRollOut(Schema):
     shift: int
     starts_at: datetime
     ends_at: datetime
-    lines: list[RollLineOut]
+    lines: list[ShiftRollLineOut]
 
 
-class TimeIn(Schema):
+class RollTimeIn(Schema):
     at: datetime | None = Field(None, description="When; empty: now.")
 
 
-class SignUpOut(Schema):
+class RollSignUpOut(Schema):
     signup: int
     status: str
     arrived_at: datetime | None
     left_at: datetime | None
 
 
-class EntryOut(Schema):
+class HoursEntryOut(Schema):
     id: int
     kind: str
     volunteer: int
@@ -76,26 +76,26 @@ class EntryOut(Schema):
     reason: str
 
 
-class MyHoursOut(Schema):
-    totals: TotalsOut
-    entries: list[EntryOut]
+class VolunteerHoursOut(Schema):
+    totals: HoursTotalsOut
+    entries: list[HoursEntryOut]
 
 
-class TeamHoursOut(Schema):
+class TeamHoursTotalsOut(Schema):
     team: int
-    totals: TotalsOut
+    totals: HoursTotalsOut
 
 
-class ReversalIn(Schema):
+class HoursReversalIn(Schema):
     reason: str
     served_minutes: int | None = Field(
         None, description="The corrected time served: a new entry after the reversal."
     )
 
 
-class ReversalOut(Schema):
-    reversal: EntryOut
-    corrected: EntryOut | None
+class HoursReversalOut(Schema):
+    reversal: HoursEntryOut
+    corrected: HoursEntryOut | None
 
 
 def _totals(totals: ledger_selectors.Totals) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def _signup_out(signup: SignUp) -> dict[str, Any]:
     }
 
 
-@router.get(ROLL, response=RollOut, summary="A shift's roll (those who run its activity)")
+@router.get(ROLL, response=ShiftRollOut, summary="A shift's roll (those who run its activity)")
 def roll_get(request: HttpRequest, slug: str, shift_id: int) -> dict[str, Any]:
     shift = _shift(request, slug, shift_id)
     return {
@@ -181,9 +181,9 @@ def roll_get(request: HttpRequest, slug: str, shift_id: int) -> dict[str, Any]:
     }
 
 
-@router.post(ROLL_SIGNUP + "/arrival", response=SignUpOut, summary="Record an arrival")
+@router.post(ROLL_SIGNUP + "/arrival", response=RollSignUpOut, summary="Record an arrival")
 def roll_arrival(
-    request: HttpRequest, slug: str, shift_id: int, signup_id: int, payload: TimeIn
+    request: HttpRequest, slug: str, shift_id: int, signup_id: int, payload: RollTimeIn
 ) -> dict[str, Any]:
     shift = _shift(request, slug, shift_id)
     signup = attendance.arrival_record(
@@ -194,11 +194,11 @@ def roll_arrival(
 
 @router.post(
     ROLL_SIGNUP + "/departure",
-    response=SignUpOut,
+    response=RollSignUpOut,
     summary="Record a departure (400 hours_exceed_shift beyond the shift plus 30 minutes)",
 )
 def roll_departure(
-    request: HttpRequest, slug: str, shift_id: int, signup_id: int, payload: TimeIn
+    request: HttpRequest, slug: str, shift_id: int, signup_id: int, payload: RollTimeIn
 ) -> dict[str, Any]:
     shift = _shift(request, slug, shift_id)
     signup = attendance.departure_record(
@@ -207,7 +207,7 @@ def roll_departure(
     return _signup_out(signup)
 
 
-@router.post(ROLL_SIGNUP + "/no-show", response=SignUpOut, summary="Record an absence")
+@router.post(ROLL_SIGNUP + "/no-show", response=RollSignUpOut, summary="Record an absence")
 def roll_no_show(request: HttpRequest, slug: str, shift_id: int, signup_id: int) -> dict[str, Any]:
     shift = _shift(request, slug, shift_id)
     signup = attendance.no_show_record(actor=api_user(request), signup=_signup(shift, signup_id))
@@ -216,7 +216,7 @@ def roll_no_show(request: HttpRequest, slug: str, shift_id: int, signup_id: int)
 
 @router.post(
     ROLL_SIGNUP + "/confirm",
-    response={201: EntryOut},
+    response={201: HoursEntryOut},
     summary="Confirm a sign-up's hours (never one's own: 400 own_hours)",
 )
 def roll_confirm(
@@ -227,7 +227,9 @@ def roll_confirm(
     return Status(201, _entry(entry))
 
 
-@router.get(C + "/volunteers/me/hours", response=MyHoursOut, summary="My hours and my record")
+@router.get(
+    C + "/volunteers/me/hours", response=VolunteerHoursOut, summary="My hours and my record"
+)
 def my_hours(request: HttpRequest, slug: str) -> dict[str, Any]:
     user = api_user(request)
     community = community_get(slug=slug, user=user)
@@ -242,7 +244,7 @@ def my_hours(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.get(
     C + "/teams/{team_id}/hours",
-    response=TeamHoursOut,
+    response=TeamHoursTotalsOut,
     summary="A team's hours (staff and the team's leaders)",
 )
 def team_hours(
@@ -262,11 +264,11 @@ def team_hours(
 
 @router.post(
     C + "/hours/{entry_id}/reversal",
-    response={201: ReversalOut},
+    response={201: HoursReversalOut},
     summary="Reverse an entry with a reason, or correct it with served_minutes",
 )
 def hours_reversal(
-    request: HttpRequest, slug: str, entry_id: int, payload: ReversalIn
+    request: HttpRequest, slug: str, entry_id: int, payload: HoursReversalIn
 ) -> Status[dict[str, Any]]:
     user = api_user(request)
     community = community_get(slug=slug, user=user)
