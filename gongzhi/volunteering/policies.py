@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.db.models import Q
 
 from gongzhi.core.policies import (
     _community_id,
@@ -98,13 +97,3 @@ rules.add_perm("volunteering.view_volunteer", view_volunteer)
 
 def can_manage(user: Any, community: Any) -> bool:
     return bool(rules.has_perm("volunteering.manage", user, community))
-
-
-def volunteers_visible_q(user: Any, community: Any) -> Q:
-    """``view_volunteer`` as a filter on a community's volunteers."""
-    if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    if is_community_staff(user, community):
-        return Q()
-    led = _leader_rows(user, community.pk).values("team_id")
-    return Q(person=user) | Q(teams__team_id__in=led, teams__left_at__isnull=True)
