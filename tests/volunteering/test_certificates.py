@@ -297,3 +297,36 @@ def test_concurrent_issuers_get_distinct_numbers(community, worker, issuer):
         thread.join()
     assert errors == []
     assert sorted(n[-6:] for n in numbers) == [f"{i:06d}" for i in range(1, 7)]
+
+
+def test_the_command_line_rotates_the_key_as_a_named_worker(community, worker, resident, issuer):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    volunteer = volunteer_of(community)
+    served(community, worker, volunteer)
+    old = issue(worker, volunteer)
+    with pytest.raises(CommandError, match="may not rotate"):
+        call_command("volunteering_rotate_key", community.slug, "--by", resident.phone)
+    with pytest.raises(CommandError, match="no community"):
+        call_command("volunteering_rotate_key", "no-such-place", "--by", worker.phone)
+    out = StringIO()
+    call_command("volunteering_rotate_key", community.slug, "--by", worker.phone, stdout=out)
+    new_kid = SigningKey.objects.in_community(community).get(retired_at__isnull=True).kid
+    assert out.getvalue().strip() == f"rotated community={community.slug} kid={new_kid}"
+    assert new_kid != old.signing_key.kid
+    rotated = Activity.objects.get(verb="signing_key.rotated", community=community)
+    assert rotated.actor == worker
+    assert credentials.verify(old.credential, certificate_selectors.jwks_of(community))
+
+
+def test_the_ledgers_reversal_revokes_through_its_own_service(community, worker, issuer):
+    from gongzhi.volunteering import ledger
+
+    volunteer = volunteer_of(community)
+    entry = served(community, worker, volunteer)
+    certificate = issue(worker, volunteer)
+    ledger.hours_reverse(actor=worker, entry=entry, reason="时间记错")
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None and certificate.revoked_reason == "时间记错"
