@@ -170,3 +170,44 @@ def test_residents_cannot_propose(community, resident):
         client_for(resident).get(url("volunteering_recognition_propose", community)).status_code
         == 403
     )
+
+
+def test_the_hub_and_mine_partials_render(community, worker, council):
+    from django.template.loader import render_to_string
+
+    from gongzhi.volunteering import honour_selectors
+
+    body, people = council
+    wang = served(community, worker, "王芳", on_public_lists=True)
+    recognition = honours.recognition_propose(
+        actor=worker,
+        community=community,
+        body=body,
+        year=timezone.localdate().year,
+        title="年度表彰",
+        entries=[(wang, "热心")],
+    )
+    hub = render_to_string(
+        "volunteering/_hub_honour.html",
+        {"community": community, "hub_honour": honour_selectors.hub(community, people[0])},
+    )
+    assert url("volunteering_honours", community) in hub
+    honours.recognition_decide(
+        actor=people[0], recognition=recognition, approve=True, present=5, votes_for=5
+    )
+    hub = render_to_string(
+        "volunteering/_hub_honour.html",
+        {"community": community, "hub_honour": honour_selectors.hub(community, None)},
+    )
+    assert "年度表彰" in hub
+    mine = render_to_string(
+        "volunteering/_mine_honour.html",
+        {
+            "community": community,
+            "mine_honour": honour_selectors.mine(community, wang.person, wang),
+        },
+    )
+    assert url("volunteering_my_honours", community) in mine
+    # a signed-in resident is offered to thank a named volunteer
+    page = client_for(member(community)).get(url("volunteering_honours", community)).text
+    assert url("volunteering_thank", community, wang.pk) in page
