@@ -201,10 +201,21 @@ def roll(shift: Shift) -> list[RollLine]:
     ]
 
 
+#: The home page's community total is a sum over the whole ledger: kept for a few minutes, so
+#: a busy home page does not add up millions of entries on every view.
+HUB_SECONDS = 300
+
+
 def hub(community: Any, viewer: Any) -> dict[str, Any]:
     """What the volunteering home page shows of this part: the community's confirmed hours."""
-    totals = community_totals(community.pk)
-    return {"hours": totals.hours, "services": totals.services}
+    from django.core.cache import cache
+
+    def count() -> dict[str, Any]:
+        totals = community_totals(community.pk)
+        return {"hours": totals.hours, "services": totals.services}
+
+    found = cache.get_or_set(f"volunteering:hub_ledger:{community.pk}", count, HUB_SECONDS)
+    return dict(found or {})
 
 
 def mine(community: Any, user: Any, volunteer: Any) -> dict[str, Any]:
