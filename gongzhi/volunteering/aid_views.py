@@ -264,7 +264,6 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "reports": aid_selectors.reports_of(community),
-            "form": ResolveForm(),
         },
     )
 
@@ -302,7 +301,6 @@ def timebank_page(request: HttpRequest, slug: str) -> HttpResponse:
             "bank": aid_selectors.statement(community, None) if staff else None,
             "staff": staff,
             "grant_form": GrantForm(),
-            "reverse_form": ReverseForm(),
         },
     )
 
