@@ -283,3 +283,39 @@ def test_api_refusals(community, resident, worker):
     team = team_of(community, worker)
     leaders = api(resident, "POST", f"{base}/teams/{team.pk}/leaders", {"volunteer": volunteer.pk})
     assert leaders.status_code == 403
+
+
+def test_the_parts_sections_get_their_context(community, resident, monkeypatch):
+    from gongzhi.volunteering import views
+
+    seen = []
+    made = {}
+
+    def spy(name, part):
+        real_hub, real_mine = part.hub, part.mine
+
+        def hub(c, viewer):
+            seen.append(("hub", name, viewer.pk))
+            made[f"hub_{name}"] = real_hub(c, viewer)
+            return made[f"hub_{name}"]
+
+        def mine(c, user, volunteer):
+            seen.append(("mine", name, volunteer.pk if volunteer else None))
+            made[f"mine_{name}"] = real_mine(c, user, volunteer)
+            return made[f"mine_{name}"]
+
+        monkeypatch.setattr(part, "hub", hub)
+        monkeypatch.setattr(part, "mine", mine)
+
+    for name, part in views.PARTS.items():
+        spy(name, part)
+    volunteer = volunteer_of(community, resident)
+    client = client_for(resident)
+    home = client.get(url("volunteering_home", community))
+    assert home.status_code == 200
+    assert all(home.context[f"hub_{name}"] is made[f"hub_{name}"] for name in views.PARTS)
+    me = client.get(url("volunteering_me", community))
+    assert me.status_code == 200
+    assert all(me.context[f"mine_{name}"] is made[f"mine_{name}"] for name in views.PARTS)
+    assert ("mine", "shift", volunteer.pk) in seen
+    assert len(seen) == 2 * len(views.PARTS)
