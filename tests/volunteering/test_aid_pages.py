@@ -155,3 +155,31 @@ def test_the_home_and_my_sections(community, worker, resident):
         {"community": community, "mine_aid": aid_selectors.mine(community, resident, None)},
     )
     assert "120" in mine
+
+
+def test_the_api_refuses_with_a_code(community, unverified, resident):
+    from gongzhi.accounts.services import api_token_create
+
+    def post(user, path, body):
+        token = api_token_create(user=user, name="t")[1]
+        return Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            f"/api/v1/communities/{community.slug}/volunteering/{path}",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    refused = post(unverified, "aid/posts", {"kind": "offer", "title": "修自行车"})
+    assert refused.status_code == 400 and refused.json()["code"] == "not_verified"
+    made = post(resident, "aid/posts", {"kind": "request", "title": "修水管", "minutes": 700})
+    assert made.status_code == 201
+    helper = member(community)
+    answer = post(helper, f"aid/posts/{made.json()['id']}/exchanges", {})
+    exchange_id = answer.json()["id"]
+    assert post(resident, f"aid/exchanges/{exchange_id}/agree", {}).status_code == 200
+    assert post(helper, f"aid/exchanges/{exchange_id}/confirm", {}).status_code == 200
+    over = post(resident, f"aid/exchanges/{exchange_id}/confirm", {})
+    assert over.status_code == 400 and over.json()["code"] == "over_limit"
+    assert not Transfer.objects.in_community(community).exists()
+    stranger = post(member(community), f"aid/exchanges/{exchange_id}/cancel", {})
+    assert stranger.status_code == 404
