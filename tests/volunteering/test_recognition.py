@@ -270,3 +270,25 @@ def test_a_decision_dated_before_the_proposal_is_refused(community, worker, coun
     assert refused.value.code == "decided_before_proposal"
     decided = approve(recognition, people[0], decided_on=timezone.localdate())
     assert decided.decision.decided_on == timezone.localdate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_decisions_on_one_list_record_one(live_server, community, worker, council):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    body, people = council
+    recognition = proposal(community, worker, body, [public(community)])
+    tokens = [api_token_create(user=person, name="t")[1] for person in people[:4]]
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/volunteering/"
+        f"recognition-lists/{recognition.pk}/decision"
+    )
+    vote = {"approve": True, "present": 5, "votes_for": 5}
+
+    statuses = race_posts(url, tokens, [vote] * 4)
+
+    assert statuses == [200] + [400] * 3
+    assert (
+        Decision.objects.in_community(community).filter(kind=honours.RECOGNITION_KIND).count() == 1
+    )

@@ -134,3 +134,34 @@ def test_notes_are_public_only_for_volunteers_on_public_lists(community, worker,
     public.on_public_lists = False
     public.save(update_fields=["on_public_lists"])
     assert selectors.public_thanks(community) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_notes_from_one_author_store_one(live_server, community, worker, resident):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    # helped in an exchange rather than served a shift: the hours ledger is append-only and
+    # would refuse the runner's flush after a transactional test
+    volunteer = volunteer_of(community)
+    post = AidPost.objects.create(
+        community=community, kind="request", author=resident, title="修自行车", minutes=30
+    )
+    Exchange.objects.create(
+        community=community,
+        post=post,
+        helped=resident,
+        helper=volunteer.person,
+        minutes=30,
+        status=ExchangeStatus.DONE,
+    )
+    token = api_token_create(user=resident, name="t")[1]
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/volunteering/volunteers/"
+        f"{volunteer.pk}/thanks"
+    )
+
+    statuses = race_posts(url, token, [{"text": f"谢谢 {n}"} for n in range(6)])
+
+    assert statuses == [201] + [400] * 5
+    assert ThankYouNote.objects.in_community(community).filter(author=resident).count() == 1
