@@ -255,3 +255,21 @@ def test_role_grants_are_not_touched(community, worker, resident):
     _register(worker, community, person=resident)
     membership = resident.memberships.get(community=community)
     assert not membership.role_grants.filter(role=Role.VOLUNTEER).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_registrations_of_one_person_store_one(live_server, community):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    person = member(community)
+    token = api_token_create(user=person, name="t")[1]
+    body = {"consent": True, "emergency_name": "王芳", "emergency_phone": "13900009999"}
+    url = f"{live_server.url}/api/v1/communities/{community.slug}/volunteering/volunteers"
+
+    statuses = race_posts(url, token, [body] * 6)
+
+    assert statuses == [201] + [400] * 5
+    assert Volunteer.objects.in_community(community).filter(person=person).count() == 1
+    journalled = Activity.objects.in_community(community).filter(verb="volunteer.registered")
+    assert journalled.count() == 1
