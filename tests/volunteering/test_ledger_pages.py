@@ -176,3 +176,37 @@ def test_correcting_an_entry(shift, organiser, community, resident):
     assert sum(rows.values_list("credited_minutes", flat=True)) == 60
     again = as_user(organiser).post(url, {"reason": "再来"})
     assert "already been reversed" in again.content.decode()
+
+
+def test_my_hours_costs_the_same_for_few_and_many_entries(community, organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    volunteer = volunteer_of(community)
+    client = as_user(volunteer.person)
+    url = reverse("volunteering_my_hours", args=[community.slug])
+
+    def add(count):
+        for n in range(count):
+            shift = shift_of(
+                activity_of(community, organiser, title=f"活动{n}"),
+                starts_in=-timedelta(days=n + 1),
+                hours=2,
+            )
+            signup = signup_of(
+                shift,
+                volunteer,
+                arrived_at=shift.starts_at,
+                left_at=shift.starts_at + timedelta(minutes=60),
+            )
+            ledger.hours_confirm(actor=organiser, signup=signup)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(2)
+    few = cost()
+    add(8)
+    assert cost() == few
