@@ -298,7 +298,7 @@ def on_entry_reversed(*, entry: Any, reversal: Any) -> None:
     ``entry`` is revoked (its verification page says so)."""
     counted = (
         Certificate.objects.in_community(entry.community_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(entries=entry, revoked_at__isnull=True)
         .select_related("community", "volunteer__person")
     )
