@@ -5,6 +5,7 @@ staff console's link. Each part of the app owns a section below."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
@@ -172,7 +173,9 @@ PRIVACY = {
         order=7,
     ),
 }
-DEMO: dict = {}
+#: The demo street's volunteering (``demo.py``), after the bodies' and meetings' demos: teams,
+#: volunteers, shifts worked and confirmed, recognition, mutual aid and the time bank.
+DEMO = {"volunteering": DemoContent(order=98, seed="gongzhi.volunteering.demo.seed")}
 
 # --- notifications, by part ------------------------------------------------------------------
 _CORE_NOTIFICATIONS: dict = {}
