@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from django.db.backends.sqlite3.base import DatabaseWrapper as SqliteWrapper
 
 from gongzhi.core.models import Role
 from gongzhi.notifications.sms import LocmemSmsBackend
@@ -9,6 +10,23 @@ from tests import db_selection
 from tests.factories import CommunityFactory, UserFactory, member, official_of
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _communities_first(flush):
+    """The runner empties the database after a transactional test with one DELETE per table,
+    in set order on SQLite. Append-only ledgers (core/appendonly.py) refuse a DELETE while the
+    row's community exists, so communities go first (foreign keys are checked at commit);
+    PostgreSQL's TRUNCATE fires no row triggers."""
+
+    def sql_flush(self, style, tables, **options):
+        ordered = sorted(tables, key=lambda table: table != "core_community")
+        return flush(self, style, ordered, **options)
+
+    return sql_flush
+
+
+SqliteOperations = SqliteWrapper.ops_class
+SqliteOperations.sql_flush = _communities_first(SqliteOperations.sql_flush)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

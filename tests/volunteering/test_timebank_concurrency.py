@@ -12,28 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from gongzhi.accounts.services import api_token_create
-from gongzhi.core import appendonly
 from gongzhi.volunteering import timebank
 from gongzhi.volunteering.models import TimeMovement, Transfer, TransferKind
 from tests.concurrency import race_posts
 from tests.factories import member
-
-LEDGER = ("volunteering_transfer", "volunteering_timemovement")
-
-
-@pytest.fixture
-def empties_the_ledger(transactional_db):
-    """After the test, empty the time bank's append-only tables with their triggers lifted.
-
-    The runner's flush on SQLite is a DELETE per table in no fixed order: a movement deleted
-    while its community still exists is refused by the trigger and the flush fails."""
-    yield
-    forwards, backwards = appendonly.operations(*LEDGER)
-    with connection.schema_editor() as editor:
-        backwards(None, editor)
-        editor.execute("DELETE FROM volunteering_timemovement")
-        editor.execute("DELETE FROM volunteering_transfer")
-        forwards(None, editor)
 
 
 def _at_once(work: list) -> list[str]:
@@ -63,7 +45,7 @@ def _at_once(work: list) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_transfers_from_one_account_never_cross_the_floor(community, empties_the_ledger):
+def test_concurrent_transfers_from_one_account_never_cross_the_floor(community, transactional_db):
     """The floor is -600: of ten transfers of 100 minutes at once, exactly six pass."""
     payer = member(community)
     source = timebank.account_of(community, payer)
@@ -84,7 +66,7 @@ def test_concurrent_transfers_from_one_account_never_cross_the_floor(community, 
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_grants_give_the_starting_credit_once(
-    live_server, community, worker, empties_the_ledger
+    live_server, community, worker, transactional_db
 ):
     person = member(community)
     token = api_token_create(user=worker, name="race")[1]
