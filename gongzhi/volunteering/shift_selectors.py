@@ -76,11 +76,9 @@ def when(shift: Shift) -> str:
 
 
 def home_open_shifts(community: Any, user: Any) -> Tile | None:
-    """The community home's tile: coming volunteer shifts with free places (one query); none
-    when there is none."""
+    """The community home's tile: coming volunteer shifts with free places (one query), and the
+    way to volunteering (mutual aid, teams, honours) even when no shift needs anyone."""
     shifts = list(with_free_places(open_shifts(community))[:SHOWN])
-    if not shifts:
-        return None
     items = [
         TileItem(
             label=shift.activity.title,
@@ -97,11 +95,11 @@ def home_open_shifts(community: Any, user: Any) -> Tile | None:
     ]
     return Tile(
         key="volunteering.shifts",
-        title=_("Volunteer shifts with free places"),
+        title=_("Volunteering"),
         items=items,
-        empty="",
-        more_url=reverse("volunteering_activity_list", kwargs={"slug": community.slug}),
-        more_label=_("All volunteer activities"),
+        empty=_("No shift needs volunteers just now."),
+        more_url=reverse("volunteering_home", kwargs={"slug": community.slug}),
+        more_label=_("Volunteering, mutual aid and honours"),
     )
 
 

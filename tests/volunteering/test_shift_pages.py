@@ -174,7 +174,10 @@ def test_the_home_tile_shows_shifts_with_free_places_in_one_query(
     assert "volunteering.shifts" in {t.key for t in home_tiles(community=community, user=worker)}
     activity.status = ActivityStatus.CANCELLED
     activity.save()
-    assert shift_selectors.home_open_shifts(community, AnonymousUser()) is None
+    # No shift needs anyone: the tile still leads to volunteering (mutual aid, teams, honours).
+    empty = shift_selectors.home_open_shifts(community, AnonymousUser())
+    assert empty is not None and list(empty.items) == []
+    assert empty.more_url == f"/c/{community.slug}/volunteering/"
 
 
 def test_the_hub_and_mine_partials(community, worker):
