@@ -33,7 +33,14 @@ from gongzhi.volunteering.aid_forms import (
     RespondForm,
     ReverseForm,
 )
-from gongzhi.volunteering.models import AidPost, AidStatus, Exchange, Transfer
+from gongzhi.volunteering.models import (
+    AidPost,
+    AidStatus,
+    Exchange,
+    ExchangeStatus,
+    Transfer,
+    Volunteer,
+)
 
 
 def _community(request: HttpRequest, slug: str) -> Community:
@@ -189,6 +196,21 @@ def _url(name: str, slug: str) -> str:
 def exchange_list(request: HttpRequest, slug: str) -> HttpResponse:
     community = _aid_community(request, slug)
     exchanges = list(aid_selectors.exchanges_of(community, request.user)[:200])
+    # A resident who was helped may thank the helper (when the helper is a volunteer here).
+    helpers = {
+        e.helper_id
+        for e in exchanges
+        if e.status == ExchangeStatus.DONE and e.helped_id == request.user.pk
+    }
+    volunteer_ids = dict(
+        Volunteer.objects.in_community(community)
+        .filter(person_id__in=helpers, withdrawn_at__isnull=True)
+        .values_list("person_id", "pk")
+    )
+    for exchange in exchanges:
+        exchange.thank_volunteer_id = (  # type: ignore[attr-defined]
+            volunteer_ids.get(exchange.helper_id) if exchange.helped_id == request.user.pk else None
+        )
     return render(
         request,
         "volunteering/exchange_list.html",

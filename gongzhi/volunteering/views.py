@@ -292,6 +292,10 @@ def volunteer_detail(request: HttpRequest, slug: str, volunteer_id: int) -> Http
             "community": community,
             "volunteer": volunteer,
             "teams": selectors.teams_of_volunteer(volunteer),
+            # Staff (and the person) see the star level; only a worker may issue a certificate.
+            "star": honour_selectors.star_for(volunteer),
+            "can_issue": _can(request, "issue_certificate", volunteer)
+            and volunteer.person_id != request.user.pk,
             "can_edit": volunteer.withdrawn_at is None
             and (
                 volunteer.person_id == request.user.pk
@@ -342,6 +346,7 @@ def team_detail(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
             "members": members if (can_manage or leads) else None,
             "can_manage": can_manage,
             "can_join": volunteer is not None and mine is None and team.closed_at is None,
+            "can_see_hours": _can(request, "view_team_hours", team),
             "mine": mine,
         },
     )

@@ -183,3 +183,26 @@ def test_the_api_refuses_with_a_code(community, unverified, resident):
     assert not Transfer.objects.in_community(community).exists()
     stranger = post(member(community), f"aid/exchanges/{exchange_id}/cancel", {})
     assert stranger.status_code == 404
+
+
+def test_the_helped_resident_may_thank_a_helper_who_volunteers(community, resident):
+    from tests.volunteering.world import volunteer_of
+
+    helper = volunteer_of(community)
+    post = AidPost.objects.create(
+        community=community, author=resident, kind="request", title="修水龙头", minutes=30
+    )
+    exchange = Exchange.objects.create(
+        community=community,
+        post=post,
+        helped=resident,
+        helper=helper.person,
+        minutes=30,
+        status=ExchangeStatus.DONE,
+    )
+    thank = url("volunteering_thank", community, volunteer_id=helper.pk)
+    assert thank in client_for(resident).get(url("volunteering_exchanges", community)).text
+    assert thank not in client_for(helper.person).get(url("volunteering_exchanges", community)).text
+    exchange.status = ExchangeStatus.AGREED
+    exchange.save()
+    assert thank not in client_for(resident).get(url("volunteering_exchanges", community)).text

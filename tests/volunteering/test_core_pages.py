@@ -319,3 +319,26 @@ def test_the_parts_sections_get_their_context(community, resident, monkeypatch):
     assert all(me.context[f"mine_{name}"] is made[f"mine_{name}"] for name in views.PARTS)
     assert ("mine", "shift", volunteer.pk) in seen
     assert len(seen) == 2 * len(views.PARTS)
+
+
+def test_a_volunteers_page_shows_the_star_and_lets_a_worker_issue_a_certificate(
+    community, worker
+):
+    volunteer = volunteer_of(community)
+    page = url("volunteering_volunteer", community, volunteer_id=volunteer.pk)
+    issue = url("volunteering_certificate_issue", community, volunteer_id=volunteer.pk)
+    staff = client_for(worker, language="en").get(page).content.decode()
+    assert issue in staff and "star-level" in staff
+    own = client_for(volunteer.person, language="en").get(page).content.decode()
+    assert issue not in own and "star-level" in own
+
+
+def test_a_team_page_links_its_hours_for_those_who_may_see_them(community, worker):
+    leader = volunteer_of(community)
+    team = team_of(community, worker, leader=leader)
+    page = url("volunteering_team", community, team_id=team.pk)
+    hours = url("volunteering_team_hours", community, team_id=team.pk)
+    assert hours in client_for(worker).get(page).content.decode()
+    assert hours in client_for(leader.person).get(page).content.decode()
+    assert hours not in client_for(volunteer_of(community).person).get(page).content.decode()
+    assert hours not in client_for().get(page).content.decode()
