@@ -321,9 +321,7 @@ def test_the_parts_sections_get_their_context(community, resident, monkeypatch):
     assert len(seen) == 2 * len(views.PARTS)
 
 
-def test_a_volunteers_page_shows_the_star_and_lets_a_worker_issue_a_certificate(
-    community, worker
-):
+def test_a_volunteers_page_shows_the_star_and_lets_a_worker_issue_a_certificate(community, worker):
     volunteer = volunteer_of(community)
     page = url("volunteering_volunteer", community, volunteer_id=volunteer.pk)
     issue = url("volunteering_certificate_issue", community, volunteer_id=volunteer.pk)

@@ -204,3 +204,12 @@ def test_the_hub_and_mine_partials(community, worker):
     )
     assert "社区图书角" not in hub  # full: not offered
     assert gettext("No shift with free places is coming up.") in hub
+
+
+def test_a_shift_line_is_one_piece_inside_its_link(community, worker):
+    # A link alone in a heading is a flex box (its tap size): the line's times and place must be
+    # one child of it, or they split into narrow columns on a phone.
+    shift = shift_of(activity_of(community, worker))
+    line = render_to_string("volunteering/_shift_line.html", {"shift": shift}).strip()
+    assert line.startswith("<span>") and line.endswith("</span>")
+    assert line.count("<span>") == 1
