@@ -225,3 +225,9 @@ def test_the_partials_show_my_certificates_and_staff_links(community, worker, ce
         },
     )
     assert "/records/" not in visitor and "/certificates/check/" in visitor
+
+
+def test_the_issue_form_leads_back_to_the_volunteer(community, worker, issuer):  # noqa: F811
+    volunteer = volunteer_of(community)
+    page = client_for(worker).get(f"{base(community)}/volunteers/{volunteer.pk}/certificates/new/")
+    assert f'href="{base(community)}/volunteers/{volunteer.pk}/"' in page.content.decode()
