@@ -321,6 +321,8 @@ LOCALE_PATHS = [Path(os.environ.get("GONGZHI_LOCALE_DIR", BASE_DIR / "gongzhi" /
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Our zh-Hans formats put ISO dates first, so <input type="date"> shows the dates forms fill in.
+FORMAT_MODULE_PATH = ["gongzhi.formats"]
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 
 # --- Static files -------------------------------------------------------------------------

@@ -66,7 +66,8 @@ class ApproveForm(forms.Form):
     """The body's vote approving a list, as the charter counts it."""
 
     decided_on = forms.DateField(
-        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Decided on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     present = forms.IntegerField(label=_("Members present"), min_value=0)
     votes_for = forms.IntegerField(label=_("Votes for"), min_value=0)
