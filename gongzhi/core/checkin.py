@@ -50,6 +50,9 @@ Predicate = Callable[[Any, Any], bool]
 #: ``on_recorded(person, target, checkin)``: what the app does after a scan (inside its
 #: transaction; also on a repeated scan, so it must be idempotent)
 Recorded = Callable[[Any, Any, Any], None]
+#: ``status(person, target)``: one sentence the scanning person reads after a scan, where the
+#: app knows more than "checked in" (a shift's second scan records the departure)
+Status = Callable[[Any, Any], str]
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Target:
     may_display: Predicate
     may_check_in: Predicate
     on_recorded: Recorded | None = None
+    status: Status | None = None
 
     @property
     def label(self) -> str:
@@ -73,10 +77,11 @@ def register(
     may_display: Predicate = is_community_worker,
     may_check_in: Predicate = is_member,
     on_recorded: Recorded | None = None,
+    status: Status | None = None,
 ) -> Target:
     """Make ``model`` (a tenant model) a check-in target; called from the app's ready().
     ``on_recorded`` lets the app record its own row after each scan (a meeting's presence)."""
-    target = Target(model, may_display, may_check_in, on_recorded)
+    target = Target(model, may_display, may_check_in, on_recorded, status)
     _registry[target.label] = target
     return target
 
@@ -189,6 +194,14 @@ def _recorded(registration: Target, actor: Any, target: models.Model, row: Check
     if registration.on_recorded is not None:
         with transaction.atomic():
             registration.on_recorded(actor, target, row)
+
+
+def status_of(person: Any, target: models.Model) -> str:
+    """What the target's app tells ``person`` after a scan; empty when it says nothing more."""
+    registration = _registry.get(_label_of(target))
+    if registration is None or registration.status is None:
+        return ""
+    return registration.status(person, target)
 
 
 def present(target: models.Model) -> models.QuerySet[CheckIn]:

@@ -67,5 +67,6 @@ def checkin_scan(request: HttpRequest, label: str, pk: int, code: str) -> HttpRe
     except PermissionDenied as error:
         context.update(fresh=False, error=str(error))
         return render(request, "core/checkin_scan.html", context, status=403)
-    context.update(done=True, created=created)
+    status = checkin.status_of(request_user(request), obj)
+    context.update(done=True, created=created, status=status)
     return render(request, "core/checkin_scan.html", context)

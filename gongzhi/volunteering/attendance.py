@@ -214,6 +214,23 @@ def signup_of_person(person: Any, shift: Shift) -> SignUp | None:
     )
 
 
+def scan_status(person: Any, shift: Shift) -> str:
+    """What the volunteer reads after a scan: arrived (scan again when leaving), or left."""
+    found = signup_of_person(person, shift)
+    if found is None or found.arrived_at is None:
+        return ""
+    arrived = timezone.localtime(found.arrived_at).strftime("%H:%M")
+    if found.left_at is None:
+        return _(
+            "You arrived at %(arrived)s. Scan the code again when you leave, to record your "
+            "departure."
+        ) % {"arrived": arrived}
+    return _("You left at %(left)s (arrived %(arrived)s). The organiser confirms your hours.") % {
+        "left": timezone.localtime(found.left_at).strftime("%H:%M"),
+        "arrived": arrived,
+    }
+
+
 def scanned(person: Any, shift: Shift, checkin: Any, now: datetime | None = None) -> None:
     """core checkin's ``on_recorded``: the first scan is the arrival, a later one (``MIN_STAY``
     on) the departure; later scans change nothing (idempotent). The departure is capped at the

@@ -57,11 +57,21 @@ def on_recorded(person: Any, shift: Any, row: Any) -> None:
     scanned(person, shift, row)
 
 
+def scan_status(person: Any, shift: Any) -> str:
+    from gongzhi.volunteering.attendance import scan_status as status
+
+    return status(person, shift)
+
+
 def _register_checkin() -> None:
     from gongzhi.volunteering.models import Shift
 
     checkin.register(
-        Shift, may_display=may_display, may_check_in=may_check_in, on_recorded=on_recorded
+        Shift,
+        may_display=may_display,
+        may_check_in=may_check_in,
+        on_recorded=on_recorded,
+        status=scan_status,
     )
 
 

@@ -180,6 +180,21 @@ def test_first_scan_is_arrival_a_later_one_departure(signup, shift):
     assert _fresh(signup).left_at == row.left_at
 
 
+def test_the_scan_page_says_arrived_then_left(client, signup, shift):
+    """The scanning phone reads what its scan recorded, not only "already checked in"."""
+    person = signup.volunteer.person
+    client.force_login(person)
+    url = checkin.scan_url(shift, checkin.current_code(shift))
+    assert str(shift) in client.get(url).content.decode()
+    arrived = client.post(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Scan the code again when you leave" in arrived
+    assert f'href="{shift.get_absolute_url()}"' in arrived
+    with time_machine.travel(timezone.now() + timedelta(minutes=40), tick=False):
+        url = checkin.scan_url(shift, checkin.current_code(shift))
+        left = client.post(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You left at" in left and "The organiser confirms your hours" in left
+
+
 def test_a_code_from_another_shift_or_an_old_one_is_refused(community, signup, shift, organiser):
     other = shift_of(activity_of(community, organiser), starts_in=-timedelta(hours=1))
     person = signup.volunteer.person
