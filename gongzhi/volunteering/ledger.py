@@ -139,6 +139,7 @@ def hours_confirm(*, actor: User, signup: SignUp) -> HoursEntry:
             data={
                 "signup": locked.pk,
                 "volunteer": volunteer.pk,
+                "served_on": entry.served_on.isoformat(),
                 "served_minutes": served,
                 "credited_minutes": entry.credited_minutes,
             },
@@ -315,6 +316,7 @@ def hours_correct(
             data={
                 "corrects": entry.pk,
                 "volunteer": entry.volunteer_id,
+                "served_on": entry.served_on.isoformat(),
                 "served_minutes": served_minutes,
                 "credited_minutes": corrected.credited_minutes,
             },
