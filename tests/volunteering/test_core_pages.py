@@ -340,3 +340,19 @@ def test_a_team_page_links_its_hours_for_those_who_may_see_them(community, worke
     assert hours in client_for(leader.person).get(page).content.decode()
     assert hours not in client_for(volunteer_of(community).person).get(page).content.decode()
     assert hours not in client_for().get(page).content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, who",
+    [
+        ("volunteering_activity_list", "resident"),
+        ("volunteering_aid", "resident"),
+        ("volunteering_honours", "resident"),
+        ("volunteering_records_export", "worker"),
+        ("volunteering_signing_keys", "worker"),
+    ],
+)
+def test_the_parts_pages_lead_back_to_the_volunteering_page(community, request, name, who):
+    page = client_for(request.getfixturevalue(who)).get(url(name, community))
+    assert page.status_code == 200
+    assert f'href="{url("volunteering_home", community)}"' in page.content.decode()
