@@ -8,12 +8,16 @@ at 100,000 volunteers and 5,000,000 ledger entries; the whole bench under 20 min
    only: the storm's point is PostgreSQL). The seeded data is kept while it holds the asked
    numbers, so a second run only measures; ``--rebuild`` empties the bench's database (drops its
    schema: the ledger's rows cannot be deleted, triggers refuse it) and seeds it again.
-2. Seed, in bulk: one community, a worker, ``--volunteers`` verified residents (100,000) with an
-   API token each, each registered as a volunteer in one of 50 teams; 2,000 activities; then
-   ``--entries`` hours entries (5,000,000; one in 200 a reversal of the entry before it) over
-   five years, skewed so that a few volunteers have thousands of entries and most a handful:
-   COPY on PostgreSQL, executemany on SQLite (the append-only triggers only refuse UPDATE and
-   DELETE), then ANALYZE.
+2. Seed, in bulk: one community, a worker, ``--volunteers`` verified residents (100,000), each
+   registered as a volunteer in one of 50 teams (the storm's clients get an API token each);
+   2,000 activities; then ``--entries`` hours entries (5,000,000; one in 200 a reversal of the
+   entry before it) over five years, skewed so that a few volunteers have thousands of entries
+   and most a handful (volunteer ⌊n·u²⌋). On PostgreSQL all of it is INSERT … SELECT inside the
+   database (the entries from ``generate_series``, their numbers hashed from the series number:
+   the same data every run), the hours table's secondary indexes, unique constraints and
+   foreign keys dropped for the load and made after it, then ``VACUUM (ANALYZE)`` of the hours
+   table (the visibility map its index-only scans need) and ANALYZE. On SQLite (comparison
+   only) the ORM and executemany (the append-only triggers only refuse UPDATE and DELETE).
 3. The storm (``--rounds`` rounds, each on new shifts a day apart): gunicorn (production
    settings, DEBUG=0, ``--workers``, the task worker beside it as in production) on a loopback
    port; ``--clients`` threads (400), each with its own volunteer's token and connection, wait
@@ -66,7 +70,14 @@ if str(ROOT) not in sys.path:
 
 from bench.load import LOOPBACK, percentile  # noqa: E402
 from bench.server import Server  # noqa: E402
-from bench.votes import PostgresUnavailable, machine, prepare_postgres, say, seed  # noqa: E402
+from bench.votes import (  # noqa: E402
+    WORKER_PHONE,
+    PostgresUnavailable,
+    machine,
+    prepare_postgres,
+    say,
+    seed,
+)
 
 SLUG = "bench-volunteering"
 PG_DATABASE = "gongzhi_bench_volunteering"
@@ -173,12 +184,51 @@ def seeded() -> tuple[int, int]:
     )
 
 
+def insert_select(
+    model: Any, template: Any, varying: dict[str, str], source: str, params: Sequence[Any] = ()
+) -> int:
+    """``INSERT INTO <model's table> SELECT … <source>``: one statement for many rows. Every
+    column takes ``template``'s value (its defaults, as Django would save it) unless ``varying``
+    gives it an SQL expression over ``source``'s columns. Returns the rows inserted."""
+    from django.db import connection
+
+    columns, values, constants = [], [], []
+    for field_ in model._meta.concrete_fields:
+        if field_.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field_.column))
+        if field_.column in varying:
+            values.append(varying[field_.column])
+        else:
+            values.append("%s")
+            constants.append(field_.get_db_prep_save(field_.pre_save(template, True), connection))
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - ours
+        f"SELECT {', '.join(values)} {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants, *params])
+        return int(cursor.rowcount)
+
+
 def seed_people(args: argparse.Namespace) -> None:
-    """The community, its worker, residents with tokens (bench/votes.py's seed), each registered
-    as a volunteer in one of the teams; the activities."""
-    from django.db import transaction
+    """The community, its worker, residents each registered as a volunteer in one of the teams;
+    the activities. On PostgreSQL the residents, memberships, volunteers and team memberships
+    are one INSERT … SELECT each; the storm's clients get their tokens in world_of (only they
+    need one). SQLite (comparison only) goes through the ORM, bench/votes.py's seed."""
+    from django.db import connection, transaction
     from django.utils import timezone
 
+    from gongzhi.accounts.models import User
+    from gongzhi.core.models import (
+        Community,
+        District,
+        Membership,
+        Role,
+        RoleGrant,
+        Street,
+        VerificationMethod,
+    )
     from gongzhi.volunteering.models import (
         ActivityStatus,
         Team,
@@ -189,10 +239,48 @@ def seed_people(args: argparse.Namespace) -> None:
     )
 
     began = time.perf_counter()
-    world = seed(args.volunteers, slug=SLUG)
-    say(f"  {args.volunteers:,} residents with tokens ({time.perf_counter() - began:.0f} s)")
-    cid, worker = world.community_id, world.worker_id
     now = timezone.now()
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with transaction.atomic():
+            district = District.objects.create(name="压测区", slug=SLUG)
+            street = Street.objects.create(district=district, name="压测街道", slug=SLUG)
+            community = Community.objects.create(street=street, name="压测社区", slug=SLUG)
+            worker_user = User.objects.create_user(WORKER_PHONE, display_name="压测社工")
+            membership = Membership.objects.in_community(community).create(
+                user=worker_user, verified_at=now, verification_method=VerificationMethod.IN_PERSON
+            )
+            RoleGrant.objects.in_community(community).create(
+                membership=membership, role=Role.COMMUNITY_WORKER
+            )
+            insert_select(
+                User,
+                User(phone="-", phone_verified=True, password="!", display_name="-"),  # noqa: S106
+                {"phone": "'+86139' || lpad(g::text, 8, '0')", "display_name": "'居民' || g"},
+                "FROM generate_series(0, %s - 1) AS g",
+                [args.volunteers],
+            )
+            residents = (
+                f"FROM {User._meta.db_table} AS u "  # noqa: S608 - ours
+                "WHERE u.phone LIKE '+86139%%' ORDER BY u.id"
+            )
+            insert_select(
+                Membership,
+                Membership(
+                    community=community,
+                    user=worker_user,
+                    verified_at=now,
+                    verified_by=worker_user,
+                    verification_method=VerificationMethod.IN_PERSON,
+                ),
+                {"user_id": "u.id"},
+                residents,
+            )
+        cid, worker = community.pk, worker_user.pk
+    else:
+        world = seed(args.volunteers, slug=SLUG)
+        cid, worker = world.community_id, world.worker_id
+    say(f"  {args.volunteers:,} residents ({time.perf_counter() - began:.0f} s)")
     kinds = list(TeamKind.values)
     with transaction.atomic():
         teams = Team.objects.bulk_create(
@@ -206,34 +294,60 @@ def seed_people(args: argparse.Namespace) -> None:
                 for n in range(TEAMS)
             ]
         )
-        volunteers = Volunteer.objects.bulk_create(
-            [
-                Volunteer(
-                    community_id=cid,
-                    person_id=person,
-                    skills=["环境"],
-                    emergency_name="家属",
-                    emergency_phone="+8613800000000",
-                    consent_at=now,
-                    created_at=now,
-                )
-                for person in world.voter_ids
-            ],
-            batch_size=5000,
+        template = Volunteer(
+            community_id=cid,
+            person_id=worker,
+            skills=["环境"],
+            emergency_name="家属",
+            emergency_phone="+8613800000000",
+            consent_at=now,
+            created_at=now,
         )
-        TeamMember.objects.bulk_create(
-            [
-                TeamMember(
-                    community_id=cid,
-                    team=teams[n % TEAMS],
-                    volunteer=volunteer,
-                    leader=n < TEAMS,
-                    appointed_by_id=worker if n < TEAMS else None,
-                )
-                for n, volunteer in enumerate(volunteers)
-            ],
-            batch_size=5000,
-        )
+        if postgres:
+            insert_select(Volunteer, template, {"person_id": "u.id"}, residents)
+            teams_sql = "ARRAY[" + ", ".join(str(int(team.pk)) for team in teams) + "]"
+            insert_select(
+                TeamMember,
+                TeamMember(community_id=cid, team=teams[0], volunteer_id=0, leader=False),
+                {
+                    "team_id": f"({teams_sql})[1 + v.n %% {TEAMS}]",
+                    "volunteer_id": "v.id",
+                    "leader": f"v.n < {TEAMS}",
+                    "appointed_by_id": f"CASE WHEN v.n < {TEAMS} THEN {int(worker)} END",
+                },
+                "FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n "  # noqa: S608
+                f"FROM {Volunteer._meta.db_table} WHERE community_id = %s) AS v",
+                [cid],
+            )
+        else:
+            volunteers = Volunteer.objects.bulk_create(
+                [
+                    Volunteer(
+                        community_id=cid,
+                        person_id=person,
+                        skills=["环境"],
+                        emergency_name="家属",
+                        emergency_phone="+8613800000000",
+                        consent_at=now,
+                        created_at=now,
+                    )
+                    for person in world.voter_ids
+                ],
+                batch_size=5000,
+            )
+            TeamMember.objects.bulk_create(
+                [
+                    TeamMember(
+                        community_id=cid,
+                        team=teams[n % TEAMS],
+                        volunteer=volunteer,
+                        leader=n < TEAMS,
+                        appointed_by_id=worker if n < TEAMS else None,
+                    )
+                    for n, volunteer in enumerate(volunteers)
+                ],
+                batch_size=5000,
+            )
         VolunteerActivity.objects.bulk_create(
             [
                 VolunteerActivity(
@@ -334,49 +448,140 @@ def seed_entries(args: argparse.Namespace) -> None:
         return
     top = HoursEntry.objects.all_communities().order_by("-pk").values_list("pk", flat=True)
     first_id = (top.first() or 0) + 1
-    rows = entry_rows(missing, first_id, community.pk, worker, volunteers, activities)
     table = HoursEntry._meta.db_table
     began = time.perf_counter()
+    if connection.vendor == "postgresql":
+        load_entries_in_sql(missing, first_id, community.pk, worker, table)
+        say(
+            f"  {missing:,} ledger entries loaded and indexed ({time.perf_counter() - began:.0f} s)"
+        )
+        with connection.cursor() as cursor:
+            # The visibility map, for the index-only scans of a team's totals (hours_by_team).
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+            cursor.execute("ANALYZE")
+        say(f"  vacuumed and analysed ({time.perf_counter() - began:.0f} s)")
+        return
+    rows = entry_rows(missing, first_id, community.pk, worker, volunteers, activities)
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The foreign keys are checked once after the load, not row by row: Django's are
-            # deferred, and 5,000,000 rows queue 35,000,000 checks that COMMIT runs one by one.
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f'",
-                [table],
-            )
-            foreign_keys = cursor.fetchall()
-            for name, _definition in foreign_keys:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            columns = ", ".join(ENTRY_COLUMNS)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for n, row in enumerate(rows, start=1):
-                    copy.write_row(row)
-                    if n % 1_000_000 == 0:
-                        say(f"  {n:,} entries ({time.perf_counter() - began:.0f} s)")
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - ours
-                f"(SELECT max(id) FROM {table}))"
-            )
-            for name, definition in foreign_keys:  # each validated by one query
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        else:
-            marks = ", ".join("%s" for _ in ENTRY_COLUMNS)
-            sql = f"INSERT INTO {table} ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})"  # noqa: S608
-            batch: list[tuple[Any, ...]] = []
-            for n, row in enumerate(rows, start=1):
-                batch.append(row)
-                if len(batch) == 20_000:
-                    cursor.executemany(sql, batch)
-                    batch.clear()
-                if n % 1_000_000 == 0:
-                    say(f"  {n:,} entries ({time.perf_counter() - began:.0f} s)")
-            if batch:
+        marks = ", ".join("%s" for _ in ENTRY_COLUMNS)
+        sql = f"INSERT INTO {table} ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+        batch: list[tuple[Any, ...]] = []
+        for n, row in enumerate(rows, start=1):
+            batch.append(row)
+            if len(batch) == 20_000:
                 cursor.executemany(sql, batch)
+                batch.clear()
+            if n % 1_000_000 == 0:
+                say(f"  {n:,} entries ({time.perf_counter() - began:.0f} s)")
+        if batch:
+            cursor.executemany(sql, batch)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute("ANALYZE")
     say(f"  {missing:,} ledger entries loaded ({time.perf_counter() - began:.0f} s)")
+
+
+#: A uniform number in [0, 1) from the series number ``s`` and a stream ``k``: deterministic,
+#: and the same for a reversal as for the service it reverses (both read ``s``).
+UNIFORM = "((hashint8extended(q.s, {k}) & 4294967295)::float8 / 4294967296.0)"
+
+
+def load_entries_in_sql(count: int, first_id: int, cid: int, worker: int, table: str) -> None:
+    """PostgreSQL: the ``count`` ledger rows generated inside the database by one
+    ``INSERT … SELECT … FROM generate_series``, with the table's secondary indexes, unique
+    constraints and foreign keys dropped for the load and made again after it (each index built
+    once, sorted; each foreign key validated by one query). The same ledger as entry_rows: row
+    g's volunteer is the ⌊n·u²⌋-th (a few have thousands of entries, most a handful), and every
+    ``REVERSAL_EVERY``-th row reverses the row before it (its values drawn from that row's g)."""
+    from django.db import connection, transaction
+
+    from gongzhi.volunteering.models import Volunteer, VolunteerActivity
+
+    began = time.perf_counter()
+    today = datetime.now(tz=UTC).date()
+    served = "ARRAY[45, 60, 90, 120, 150, 180, 240]"
+    u = [UNIFORM.format(k=k) for k in range(5)]
+    rev = f"q.g %% {REVERSAL_EVERY} = {REVERSAL_EVERY - 1}"
+    sign = f"(CASE WHEN {rev} THEN -1 ELSE 1 END)"
+    start = "((r.day + make_interval(hours => r.hour)) AT TIME ZONE 'UTC')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC",
+            [table],
+        )
+        constraints = cursor.fetchall()  # unique ones first, foreign keys after
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = %s::regclass AND NOT indisprimary AND indexrelid NOT IN "
+            "(SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_v ON COMMIT DROP AS SELECT "  # noqa: S608 - ours
+            "(row_number() OVER (ORDER BY id) - 1)::int AS i, id "
+            f"FROM {Volunteer._meta.db_table} WHERE community_id = %s",
+            [cid],
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_a ON COMMIT DROP AS SELECT "  # noqa: S608 - ours
+            "(row_number() OVER (ORDER BY id) - 1)::int AS i, id, team_id "
+            f"FROM {VolunteerActivity._meta.db_table} WHERE community_id = %s",
+            [cid],
+        )
+        cursor.execute("ANALYZE bench_v")
+        cursor.execute("ANALYZE bench_a")
+        cursor.execute("SELECT count(*) FROM bench_v")
+        n_volunteers = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM bench_a")
+        n_activities = cursor.fetchone()[0]
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(ENTRY_COLUMNS)}) "  # noqa: S608 - ours
+            f"SELECT %(first)s + r.g, %(cid)s, "
+            f"CASE WHEN r.rev THEN 'reversal' ELSE 'service' END, v.id, a.id, a.team_id, "
+            f"r.day, {start}, {start} + r.served * interval '1 minute', "
+            f"r.sign * r.served, r.sign * ((r.served + 15) / 30 * 30), "
+            f"CASE WHEN r.rev THEN %(first)s + r.g - 1 END, "
+            f"CASE WHEN r.rev THEN '更正：记录有误' ELSE '' END, %(worker)s, %(worker)s, "
+            f"{start} + interval '6 hours' "
+            "FROM (SELECT q.g, "
+            f"{rev} AS rev, {sign} AS sign, "
+            f"floor(%(nv)s * {u[0]} * {u[0]})::int AS vi, "
+            f"floor(%(na)s * {u[1]})::int AS ai, "
+            f"%(today)s::date - floor(%(span)s * {u[2]})::int AS day, "
+            f"({served})[1 + floor(7 * {u[3]})::int] AS served, "
+            f"1 + floor(8 * {u[4]})::int AS hour "
+            "FROM (SELECT g, CASE WHEN "
+            f"g %% {REVERSAL_EVERY} = {REVERSAL_EVERY - 1} THEN g - 1 ELSE g END AS s "
+            "FROM generate_series(0::bigint, %(count)s - 1) AS g) AS q) AS r "
+            "JOIN bench_v AS v ON v.i = r.vi JOIN bench_a AS a ON a.i = r.ai",
+            {
+                "first": first_id,
+                "cid": cid,
+                "worker": worker,
+                "nv": n_volunteers,
+                "na": n_activities,
+                "today": today,
+                "span": YEARS * 365,
+                "count": count,
+            },
+        )
+        say(f"  {cursor.rowcount:,} entries inserted ({time.perf_counter() - began:.0f} s)")
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - ours
+            f"(SELECT max(id) FROM {table}))"
+        )
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        say(f"  {len(indexes)} indexes built ({time.perf_counter() - began:.0f} s)")
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        say(f"  {len(constraints)} constraints back ({time.perf_counter() - began:.0f} s)")
 
 
 def world_of(args: argparse.Namespace) -> World:
