@@ -33,6 +33,7 @@ from gongzhi.bodies.models import Body, Mandate
 from gongzhi.bodies.selectors import charter_in_force, sitting_q
 from gongzhi.core import journal
 from gongzhi.core.models import Membership
+from gongzhi.core.places import promote_waiting
 from gongzhi.core.policies import require
 from gongzhi.meetings.models import (
     Invitation,
@@ -737,15 +738,14 @@ def _promote(meeting: Meeting) -> list[Registration]:
         free = meeting.capacity - _registered(meeting).count()
         if free <= 0:
             return []
-    waiting = Registration.objects.in_community(meeting.community_id).filter(
-        meeting=meeting, status=RegistrationStatus.WAITLISTED
+    promoted = promote_waiting(
+        Registration.objects.in_community(meeting.community_id).filter(
+            meeting=meeting, status=RegistrationStatus.WAITLISTED
+        ),
+        free=free,
+        status=RegistrationStatus.REGISTERED,
+        related=("person",),
     )
-    promoted = list(waiting.order_by("created_at", "pk").select_related("person")[:free])
-    now = timezone.now()
-    for registration in promoted:
-        registration.status = RegistrationStatus.REGISTERED
-        registration.updated_at = now
-        registration.save(update_fields=["status", "updated_at"])
     _notify([r.person for r in promoted], meeting, "meeting_registration", "promoted")
     return promoted
 

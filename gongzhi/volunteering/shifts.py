@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import journal, qualifications
 from gongzhi.core.models import Membership
+from gongzhi.core.places import promote_waiting
 from gongzhi.core.policies import require
 from gongzhi.volunteering.models import (
     ActivityStatus,
@@ -416,20 +417,15 @@ def _promote(shift: Shift, *, actor: User | None) -> list[SignUp]:
     """Give the free places of ``shift`` (locked) to the first waiting, and tell them."""
     if shift.cancelled_at is not None or shift.starts_at <= timezone.now():
         return []
-    free = shift.capacity - _registered(shift).count()
-    if free <= 0:
-        return []
-    promoted = list(
-        SignUp.objects.in_community(shift.community_id)
-        .filter(shift=shift, status=SignUpStatus.WAITLISTED)
-        .select_related("volunteer__person")
-        .order_by("created_at", "pk")[:free]
+    promoted = promote_waiting(
+        SignUp.objects.in_community(shift.community_id).filter(
+            shift=shift, status=SignUpStatus.WAITLISTED
+        ),
+        free=shift.capacity - _registered(shift).count(),
+        status=SignUpStatus.REGISTERED,
+        related=("volunteer__person",),
     )
-    now = timezone.now()
     for signup in promoted:
-        signup.status = SignUpStatus.REGISTERED
-        signup.updated_at = now
-        signup.save(update_fields=["status", "updated_at"])
         journal.record(
             community=shift.activity.community,
             actor=actor,
