@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from gongzhi.bodies.models import Body
+from gongzhi.bodies.models import Body, Charter
 from gongzhi.core.models import Role
 from gongzhi.meetings.models import AgendaItem, ItemSource, Meeting, MeetingKind
 from tests.bodies.bodies_world import council, seat, term
@@ -18,8 +18,12 @@ from tests.factories import member
 def seated_council(
     community: Any, worker: Any, *, members: int = 5, name: str = "议事会", **charter: Any
 ) -> tuple[Body, list[Any]]:
-    """A council with ``members`` people seated from a year ago to a year ahead."""
+    """A council with ``members`` people seated, and its charter in force, from a year ago to
+    a year ahead (a meeting that began before midnight is still under it)."""
     body = council(community, worker, name=name, **charter)
+    Charter.objects.in_community(community).filter(body=body).update(
+        adopted_at=timezone.now() - timedelta(days=365)
+    )
     position = seat(body, seats=members)
     today = timezone.localdate()
     people = [member(community) for _ in range(members)]
