@@ -23,6 +23,7 @@ def test_every_app_registers_its_demo_content_in_order():
         "evaluation",  # two years of history for the people every other seeder made
         "bodies",  # after: its bodies, terms and panels are dated today, not in that history
         "meetings",  # the bodies' council and committee meet
+        "volunteering",  # teams and shifts of the same crowd; the council approves honours
     ]
     for key, content in registered:
         assert isinstance(content, DemoContent)

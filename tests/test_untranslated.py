@@ -40,6 +40,7 @@ START = [
     f"/c/{COMMUNITY}/conversations/",
     f"/c/{COMMUNITY}/hotline/",
     f"/c/{COMMUNITY}/notices/",
+    f"/c/{COMMUNITY}/volunteering/",
     f"/c/{COMMUNITY}/me/",
     "/profile/",
     "/inbox/",
@@ -53,7 +54,7 @@ SKIP = re.compile(
     r"|/profile/data/"
     r"|/print|/qr|/feed|/files?/|/attachments?/|/uploads?/|lang=",
 )
-MAX_PAGES = 120
+MAX_PAGES = 150
 PER_SHAPE = 3
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
