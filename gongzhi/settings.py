@@ -76,7 +76,9 @@ VOTE_RETIRED_KEYS = env_keyring("VOTE_RETIRED_KEYS")
 # Encrypts the private halves of the communities' Ed25519 keys that sign volunteer certificates
 # (volunteering/credentials.py). The public halves are published; the private ones live in the
 # database only encrypted under this key, which stays outside the database and its backups.
-CREDENTIAL_KEY = os.environ.get("CREDENTIAL_KEY") or ("" if PRODUCTION else SECRET_KEY + ":credentials")
+CREDENTIAL_KEY = os.environ.get("CREDENTIAL_KEY") or (
+    "" if PRODUCTION else SECRET_KEY + ":credentials"
+)
 # With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
 # each app process asks for at most once per this many seconds per community (core/journal.py).
 JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))

@@ -70,6 +70,7 @@ ENTRY = {
     "lines": [{"category": "greening", "amount": "250.00"}],
 }
 
+
 def volunteering_steps(step: type) -> list[Step]:
     from tests.volunteering import api_parts
 
