@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.core.http import error_text, posted, request_user
@@ -122,7 +123,7 @@ def certificate_pdf_bytes(certificate: Certificate, verify_url: str) -> bytes:
     hours = credentials.hours_text(certificate.credited_minutes)
     rows = [
         [_("Certificate number"), certificate.number],
-        [_("Volunteer"), certificate.holder_name],
+        [pgettext("a person", "Volunteer"), certificate.holder_name],
         [_("ID number"), certificate.holder_id_masked or "—"],
         [
             _("Period of service"),
@@ -146,7 +147,7 @@ def certificate_pdf_bytes(certificate: Certificate, verify_url: str) -> bytes:
             "end": certificate.period_to.isoformat(),
             "hours": hours,
         },
-        Table(header=[_("Item"), _("Details")], rows=rows, widths=(1, 3)),
+        Table(header=[pgettext("a line of a certificate", "Item"), _("Details")], rows=rows, widths=(1, 3)),
     ]
     if certificate.revoked_at is not None:
         blocks.insert(0, Heading(_("REVOKED: hours it counted were reversed.")))

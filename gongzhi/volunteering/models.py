@@ -387,10 +387,17 @@ class HoursEntry(TenantModel):
         ordering = ["served_on", "pk"]
         indexes = [
             models.Index(fields=["volunteer", "served_on"], name="hours_by_volunteer"),
-            # A team's totals add up ~100,000 entries at scale: the minutes are in the index, so
-            # PostgreSQL sums them from it alone (an index-only scan), not from the table.
+            # A team's totals add up ~100,000 entries at scale: every column their query reads
+            # is in the index, so PostgreSQL sums them from it alone (an index-only scan).
             models.Index(
-                fields=["team", "served_on", "credited_minutes", "served_minutes"],
+                fields=[
+                    "team",
+                    "served_on",
+                    "community",
+                    "kind",
+                    "credited_minutes",
+                    "served_minutes",
+                ],
                 name="hours_by_team",
             ),
             models.Index(fields=["activity", "served_on"], name="hours_by_activity"),
@@ -555,7 +562,7 @@ class RecognitionEntry(TenantModel):
         RecognitionList, on_delete=models.CASCADE, related_name="entries"
     )
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="+")
-    citation = models.CharField(_("for"), max_length=300)
+    citation = models.CharField(_("recognised for"), max_length=300)
 
     objects = TenantManager["RecognitionEntry"]()
 

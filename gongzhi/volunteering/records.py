@@ -96,7 +96,16 @@ def records_tables(
         ]
     ]
     service: list[list[object]] = [
-        [_("Name"), _("Phone"), _("Date"), _("From"), _("To"), _("Place"), _("Content"), _("Hours")]
+        [
+            _("Name"),
+            _("Phone"),
+            _("Date"),
+            _("Start time"),
+            _("End time"),
+            _("Place"),
+            _("Content"),
+            _("Hours"),
+        ]
     ]
     for volunteer in volunteers:
         name, phone = name_phone(volunteer)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.http import error_text, posted, request_user
@@ -453,7 +453,7 @@ def shift_signup_other(request: HttpRequest, slug: str, shift_id: int) -> HttpRe
         form,
         gettext_lazy("Sign up a volunteer"),
         back=_shift_back(shift),
-        button=gettext_lazy("Sign up"),
+        button=pgettext_lazy("for a shift", "Sign up"),
     )
 
 

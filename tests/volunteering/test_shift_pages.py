@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from gongzhi.core.home import home_tiles
 from gongzhi.volunteering import shift_selectors
@@ -50,7 +50,7 @@ def test_a_volunteer_signs_up_and_gives_up_their_place(client, community, worker
     volunteer = volunteer_of(community)
     client.force_login(volunteer.person)
     page = client.get(url("volunteering_shift_detail", community, shift.pk)).content.decode()
-    assert gettext("Sign up") in page
+    assert pgettext("for a shift", "Sign up") in page
     response = client.post(url("volunteering_shift_signup", community, shift.pk), follow=True)
     assert gettext("You are signed up.") in response.content.decode()
     signup = SignUp.objects.in_community(community).get(shift=shift)

@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='hoursentry',
-            index=models.Index(fields=['team', 'served_on', 'credited_minutes', 'served_minutes'], name='hours_by_team'),
+            index=models.Index(fields=['team', 'served_on', 'community', 'kind', 'credited_minutes', 'served_minutes'], name='hours_by_team'),
         ),
     ]
