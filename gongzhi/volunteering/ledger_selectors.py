@@ -57,12 +57,13 @@ def _period(rows: QuerySet[HoursEntry], start: date | None, end: date | None) ->
 
 
 def totals_of(rows: QuerySet[HoursEntry]) -> Totals:
-    """The sums over ``rows`` (entries of one community)."""
+    """The sums over ``rows`` (entries of one community). Counted by ``kind``, not the id: every
+    column the query reads is then in ``hours_by_team``, which PostgreSQL sums alone."""
     sums = rows.aggregate(
         served=Coalesce(Sum("served_minutes"), 0),
         credited=Coalesce(Sum("credited_minutes"), 0),
-        services=Count("pk", filter=Q(kind=HoursEntryKind.SERVICE)),
-        reversals=Count("pk", filter=Q(kind=HoursEntryKind.REVERSAL)),
+        services=Count("kind", filter=Q(kind=HoursEntryKind.SERVICE)),
+        reversals=Count("kind", filter=Q(kind=HoursEntryKind.REVERSAL)),
     )
     return Totals(
         served_minutes=int(sums["served"]),
