@@ -222,7 +222,7 @@ _CERTIFICATE_NOTIFICATIONS: dict = {
     # certificates.py: a certificate issued to the volunteer, or revoked when hours it counted
     # were reversed.
     "volunteer_certificate": Kind(
-        _("Volunteer service certificates"),
+        _("My volunteer service certificates, issued or revoked"),
         {
             "issued": Message(_("Your volunteer service certificate %(number)s is ready")),
             "revoked": Message(

@@ -191,6 +191,15 @@ ROWS += [
 MT1, MT2, MT3, MT4 = (f"meetings.meeting:{n}" for n in range(1, 5))
 
 
+VR1, VR2, VR3 = (f"volunteering.volunteer:{n}" for n in range(1, 4))
+H1, H2, H3, H5, H6 = (f"volunteering.hoursentry:{n}" for n in (1, 2, 3, 5, 6))
+EX1, EX2 = "volunteering.exchange:1", "volunteering.exchange:2"
+
+
+def _hours(volunteer: int, served_on: str, credited: int) -> dict[str, Any]:
+    return {"volunteer": volunteer, "served_on": served_on, "credited_minutes": credited}
+
+
 def _closed(meeting: int, body: int, **numbers: Any) -> dict[str, Any]:
     return {"meeting": meeting, "body": body, "kind": "ordinary", **numbers}
 
@@ -289,6 +298,27 @@ ROWS += [
         _closed(3, 3, quorum=True, seated=1, members_present=1),
     ),
     ("2026-02-20T03:00", "meeting.closed", None, MT4, {"meeting": 4, "body": 1}),
+    # Volunteering (issue 17). Registrations: a herself, f by the worker (代办), b in February;
+    # a withdraws in January. Hours count in the month served (served_on), less reversals.
+    ("2025-12-01T02:00", "volunteer.registered", "a", VR1, {"volunteer": 1}),
+    ("2025-12-01T03:00", "volunteer.registered", "w", VR2, {"volunteer": 2}, "f"),
+    ("2025-12-02T02:00", "hours.confirmed", "w", H1, _hours(2, "2025-11-20", 90)),  # f, Nov
+    ("2025-12-12T02:00", "hours.confirmed", "w", H2, _hours(1, "2025-12-10", 120)),  # a, Dec
+    ("2025-12-20T02:00", "hours.confirmed", "w", H3, _hours(2, "2025-12-19", 60)),  # f, Dec …
+    (
+        "2026-01-05T02:00",
+        "hours.reversed",
+        "w",
+        "volunteering.hoursentry:4",
+        {"entry": 3, "volunteer": 2, "credited_minutes": -60, "reason": "记错了"},
+    ),  # … reversed in full in January: f did not serve in December after all
+    ("2026-01-10T02:00", "exchange.confirmed", "e", EX1, {"exchange": 1}),
+    ("2026-01-11T02:00", "exchange.confirmed", "b", EX1, {"exchange": 1}),  # both: done
+    ("2026-01-20T02:00", "volunteer.withdrawn", "a", VR1, {"volunteer": 1}),
+    ("2026-02-03T02:00", "volunteer.registered", "b", VR3, {"volunteer": 3}),
+    ("2026-02-10T02:00", "hours.confirmed", "w", H5, _hours(2, "2026-02-08", 30)),  # f, Feb
+    ("2026-02-12T02:00", "hours.confirmed", "w", H6, _hours(3, "2026-02-11", 150)),  # b, Feb
+    ("2026-02-15T02:00", "exchange.confirmed", "a", EX2, {"exchange": 2}),  # one side only
 ]
 
 
@@ -347,6 +377,18 @@ PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "2026-02": ({"a", "b"}, {"a", "b"}),
     },
     # Seated when their body's meeting closed, and came to one: c was an observer.
+    # Of the verified residents, those who served in the month (f's December hours reversed).
+    "volunteering.residents_serving": {
+        "2025-12": ({"a"}, DEC_VERIFIED),
+        "2026-01": (set(), LATER_VERIFIED),
+        "2026-02": ({"b", "f"}, LATER_VERIFIED),
+    },
+    # Those who served three months before (f in November), and who served again since.
+    "volunteering.retention": {
+        "2025-12": (set(), set()),
+        "2026-01": (set(), set()),
+        "2026-02": ({"f"}, {"f"}),
+    },
     "meetings.members_attending": {
         "2025-12": ({"a"}, {"a", "f"}),
         "2026-01": ({"b"}, {"a", "b"}),  # f's term ended on 3 January
@@ -490,5 +532,25 @@ CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
         "2025-12": (0, 0, None),
         "2026-01": (1, 2, None),
         "2026-02": (0, 2, None),
+    },
+    "volunteering.volunteers": {
+        "2025-12": (2, None, None),
+        "2026-01": (1, None, None),  # a withdrew
+        "2026-02": (2, None, None),
+    },
+    "volunteering.active": {
+        "2025-12": (1, None, None),  # a; f's December service was reversed in full
+        "2026-01": (0, None, None),
+        "2026-02": (2, None, None),
+    },
+    "volunteering.hours": {
+        "2025-12": (2.0, None, None),  # 120 + 60 − 60 minutes
+        "2026-01": (0, None, None),
+        "2026-02": (3.0, None, None),
+    },
+    "volunteering.exchanges": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (0, None, None),
     },
 }

@@ -212,7 +212,7 @@ def test_raising_the_capacity_promotes_and_lowering_it_below_the_taken_is_refuse
 def test_who_may_not_sign_up(community, worker, resident):
     shift = shift_of(activity_of(community, worker))
     error = refused("not_volunteer", shifts.signup_add, actor=resident, shift=shift)
-    assert "volunteer" in error.messages[0]
+    assert "志愿者" in error.messages[0]  # in the default language, zh-Hans
     withdrawn = volunteer_of(community, withdrawn_at=timezone.now())
     refused("not_volunteer", shifts.signup_add, actor=withdrawn.person, shift=shift)
     assert not SignUp.objects.in_community(community).exists()
