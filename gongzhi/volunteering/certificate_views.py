@@ -147,7 +147,11 @@ def certificate_pdf_bytes(certificate: Certificate, verify_url: str) -> bytes:
             "end": certificate.period_to.isoformat(),
             "hours": hours,
         },
-        Table(header=[pgettext("a line of a certificate", "Item"), _("Details")], rows=rows, widths=(1, 3)),
+        Table(
+            header=[pgettext("a line of a certificate", "Item"), _("Details")],
+            rows=rows,
+            widths=(1, 3),
+        ),
     ]
     if certificate.revoked_at is not None:
         blocks.insert(0, Heading(_("REVOKED: hours it counted were reversed.")))
