@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 MESSAGE = "ledger rows are append-only: correct an entry with a reversing entry"
 
 
@@ -50,7 +52,7 @@ def _statements(vendor: str, table: str, frozen: Sequence[str] | None) -> list[s
             f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
             "EXECUTE FUNCTION gongzhi_append_only_delete();",
         ]
-    raise NotImplementedError(f"append-only triggers for {vendor}")
+    raise ImproperlyConfigured(f"append-only ledgers need SQLite or PostgreSQL, not {vendor}")
 
 
 def _drops(vendor: str, table: str) -> list[str]:

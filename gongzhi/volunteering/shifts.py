@@ -11,7 +11,7 @@ sign-ups (places or waiting) never overlap in time (``shift_overlaps``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +34,7 @@ from gongzhi.volunteering.models import (
     VolunteerActivity,
 )
 from gongzhi.volunteering.selectors import volunteer_for
+from gongzhi.volunteering.services import age_on
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -97,11 +98,6 @@ def _is_member(person: Any, community_id: int) -> bool:
         .filter(user=person, user__is_active=True)
         .exists()
     )
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Full years of someone born on ``birth_date`` on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 # --- Activities -------------------------------------------------------------------------------
