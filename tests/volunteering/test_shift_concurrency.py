@@ -6,19 +6,12 @@ its capacity, and every request answered 2xx is stored."""
 from __future__ import annotations
 
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer
 
 from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity
 from gongzhi.volunteering.models import SignUp
 from tests.concurrency import race_posts
 from tests.volunteering.world import activity_of, shift_of, signup_of, volunteer_of
-
-# The live server listens with socketserver's default backlog of 5: thirty clients connecting at
-# the same instant overflow it and some connections are reset before a request is sent. A real
-# server's backlog is larger; so is this one's from here on (set before the session's live
-# server starts: modules are imported at collection).
-ThreadedWSGIServer.request_queue_size = max(ThreadedWSGIServer.request_queue_size, 128)
 
 
 def _url(live_server, community, shift) -> str:
