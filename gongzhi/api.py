@@ -112,6 +112,8 @@ for _part in (
     api.add_router("/", f"gongzhi.meetings.{_part}.router")
 for _part in ("api", "shift_api", "ledger_api", "certificate_api", "honour_api", "aid_api"):
     api.add_router("/", f"gongzhi.volunteering.{_part}.router")
+for _part in ("api", "attendance_api", "award_api", "requirement_api", "ladder_api", "spread_api"):
+    api.add_router("/", f"gongzhi.learning.{_part}.router")
 
 
 def error(

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "gongzhi.bodies",
     "gongzhi.meetings",
     "gongzhi.volunteering",
+    "gongzhi.learning",
 ]
 
 MIDDLEWARE = [

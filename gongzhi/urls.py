@@ -37,6 +37,7 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("meetings/", include("gongzhi.meetings.urls")),
     path("decisions/", include("gongzhi.meetings.register_urls")),
     path("volunteering/", include("gongzhi.volunteering.urls")),
+    path("learning/", include("gongzhi.learning.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

@@ -72,6 +72,12 @@ def volunteering_world(world: World, community: Any) -> None:
     api_parts.build(world, community)
 
 
+def learning_world(world: World, community: Any) -> None:
+    from tests.learning import api_parts
+
+    api_parts.build(world, community)
+
+
 def build_world() -> World:
     """Build the world. Call inside a test's database (``db`` or ``django_db_blocker``)."""
     routing.forget()
@@ -127,6 +133,7 @@ def build_world() -> World:
         _minutes(world, community)
         _hearings(world, community)
         volunteering_world(world, community)
+        learning_world(world, community)
     assert worker and resident and writer
     return world
 

@@ -77,6 +77,12 @@ def volunteering_steps(step: type) -> list[Step]:
     return api_parts.steps(step)
 
 
+def learning_steps(step: type) -> list[Step]:
+    from tests.learning import api_parts
+
+    return api_parts.steps(step)
+
+
 #: In order: a step may rely on an earlier one (a vote's results after the ballot).
 STEPS: list[Step] = [
     # --- me and communities
@@ -606,6 +612,8 @@ STEPS: list[Step] = [
     Step(f"GET {AG}/versions", None, 200, params=AGENDA_OF),
     # --- volunteering: one module per part (tests/volunteering/api_*.py)
     *volunteering_steps(Step),
+    # --- learning: one module per part (tests/learning/api_*.py)
+    *learning_steps(Step),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),

@@ -701,3 +701,65 @@ class RegisterEntry(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RoleRequirement(TenantModel):
+    """A qualification a role needs in this community (调解员须经调解培训), turned on by a worker
+    when the community is ready: from ``applies_from`` a grant of ``role`` (a ``core.Role`` or a
+    role an app declares in its manifest's ``REQUIRABLE_ROLES``, ``core/requirements.py``) checks
+    that the person holds ``qualification`` on the day. People who held the role when it was
+    turned on keep it (``RequirementExemption``) and are reminded to qualify. Turned off, the row
+    stays as the record."""
+
+    role = models.CharField(_("role"), max_length=40)
+    qualification = models.CharField(_("qualification"), max_length=40)
+    applies_from = models.DateField(_("applies from"))
+    turned_on_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    turned_on_at = models.DateTimeField(default=timezone.now)
+    turned_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    turned_off_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager["RoleRequirement"]()
+
+    class Meta:
+        verbose_name = _("role requirement")
+        verbose_name_plural = _("role requirements")
+        ordering = ["role", "-turned_on_at"]
+        constraints = [
+            # One requirement in force per role: two workers turning one on at once save one.
+            models.UniqueConstraint(
+                fields=["community", "role"],
+                condition=Q(turned_off_at__isnull=True),
+                name="rolerequirement_one_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} ← {self.qualification}"
+
+
+class RequirementExemption(TenantModel):
+    """Someone who held the role when its requirement was turned on: they keep it (and may be
+    given it again) without the qualification, and are reminded to get it."""
+
+    requirement = models.ForeignKey(
+        RoleRequirement, on_delete=models.CASCADE, related_name="exemptions"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager["RequirementExemption"]()
+
+    class Meta:
+        verbose_name = _("holder kept without the qualification")
+        verbose_name_plural = _("holders kept without the qualification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "person"], name="requirementexemption_once"
+            ),
+        ]

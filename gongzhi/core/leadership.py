@@ -1,0 +1,92 @@
+"""The leadership ladder's shapes (R8.2), so that any app can say what in its records shows a
+person leading, without core or the learning app knowing the app.
+
+The rungs, lowest first: took part → volunteered → organised an activity → facilitated or
+chaired → leads a team or body → trains others. An app declares in its manifest:
+
+- ``LEADERSHIP_EVIDENCE = {code: Evidence(rung, label, source)}``: ``source`` is the dotted path
+  of ``source(community_id, user_ids) -> Iterable[Fact]`` — for each person of ``user_ids`` (or
+  of the whole community when None) who has this evidence, one ``Fact`` with the first and last
+  time and how many times. A source reads the app's own tables through their indexes.
+- ``LEADERSHIP_STEPS = {code: Step(rung, label, url_name)}``: something a person can try to
+  reach ``rung`` (sign up for a shift, chair a meeting), linked by a URL name that takes the
+  community's ``slug``; ``role`` names the requirable role it leads to, if any
+  (``core/requirements.py``), so the pathway can suggest the course its qualification needs.
+
+The learning app reads them (``gongzhi/learning/ladder.py`` computes a person's rung as the
+highest rung their facts support).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, cast
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.manifests import collect
+
+TOOK_PART, VOLUNTEERED, ORGANISED, CHAIRED, LEADS, TRAINS = 1, 2, 3, 4, 5, 6
+
+#: rung → what a person reads (0: nothing recorded yet)
+RUNG_LABELS = {
+    0: _("not yet on the ladder"),
+    TOOK_PART: _("took part"),
+    VOLUNTEERED: _("volunteered"),
+    ORGANISED: _("organised an activity"),
+    CHAIRED: _("facilitated or chaired"),
+    LEADS: _("leads a team or body"),
+    TRAINS: _("trains others"),
+}
+RUNGS = tuple(range(TOOK_PART, TRAINS + 1))
+
+
+class Fact(NamedTuple):
+    """What one source found for one person."""
+
+    user_id: int
+    first_at: datetime
+    last_at: datetime
+    times: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    rung: int
+    #: gettext_lazy: "chaired a meeting"
+    label: Any
+    #: dotted path of ``source(community_id, user_ids | None) -> Iterable[Fact]``
+    source: str
+    order: int = 100
+
+    def __post_init__(self) -> None:
+        if self.rung not in RUNGS:
+            raise ImproperlyConfigured(f"evidence {self.source!r}: rung {self.rung} is not 1–6")
+
+
+@dataclass(frozen=True)
+class Step:
+    rung: int
+    #: gettext_lazy: "Chair a meeting of a body"
+    label: Any
+    #: a URL name taking ``slug`` (the community's)
+    url_name: str
+    #: the requirable role this step leads to ("meetings.chair"), or ""
+    role: str = ""
+    order: int = 100
+
+    def __post_init__(self) -> None:
+        if self.rung not in RUNGS:
+            raise ImproperlyConfigured(f"step {self.url_name!r}: rung {self.rung} is not 1–6")
+
+
+def evidence_registry() -> dict[str, Evidence]:
+    """``{code: Evidence}`` from every app's manifest."""
+    return cast("dict[str, Evidence]", collect("LEADERSHIP_EVIDENCE"))
+
+
+def step_registry() -> dict[str, Step]:
+    """``{code: Step}`` from every app's manifest."""
+    return cast("dict[str, Step]", collect("LEADERSHIP_STEPS"))

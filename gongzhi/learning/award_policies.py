@@ -1,0 +1,1 @@
+"""Permissions of this part (registered from apps.ready)."""

@@ -1,0 +1,95 @@
+"""What learning writes to the journal, and what it adds to the shared registries: the
+qualifications it awards and the checker of who holds one, its evidence and steps for the
+leadership ladder, its indicators, notifications, holdings of personal data, its demo, the home
+tile and the staff console's links. Each part of the app owns a section below."""
+
+from django.utils.translation import gettext_lazy as _
+
+VERBS = {
+    # courses, trainers, sessions, materials, enrolment (services.py)
+    "course.created": _("created a course"),
+    "course.updated": _("changed a course"),
+    "course.published": _("opened a course for enrolment"),
+    "course.cancelled": _("cancelled a course"),
+    "course.finished": _("closed a course as finished"),
+    "course.trainer_added": _("added a trainer to a course"),
+    "course.trainer_removed": _("removed a trainer from a course"),
+    "course.session_added": _("added a course session"),
+    "course.session_changed": _("changed a course session"),
+    "course.session_cancelled": _("cancelled a course session"),
+    "course.material_added": _("added course material"),
+    "course.material_removed": _("removed course material"),
+    "course.enrolled": _("enrolled in a course"),
+    "course.enrolment_cancelled": _("cancelled an enrolment in a course"),
+    "course.promoted": _("moved someone from a course's waiting list into a place"),
+    # attendance, assessment, completion, ratings (attendance.py)
+    "course.attendance_recorded": _("recorded a learner at a course session"),
+    "course.attendance_removed": _("removed a learner's attendance at a session"),
+    "course.assessed": _("marked a learner's assessment"),
+    "course.completed": _("recorded that a learner completed a course"),
+    "course.not_completed": _("recorded that a learner did not complete a course"),
+    "course.session_rated": _("rated a course session"),
+    # qualifications held and their certificates (qualifications.py)
+    "qualification.granted": _("granted a qualification for a completed course"),
+    "qualification.recorded": _("recorded a qualification held from outside training"),
+    "qualification.revoked": _("revoked a qualification, with a reason"),
+    # the ladder, the pipeline and invitations to lead (ladder.py, pathway.py)
+    "pipeline.opted_out": _("asked not to be listed as ready to lead"),
+    "pipeline.opted_in": _("agreed to be listed as ready to lead"),
+    "leadership.invited": _("invited a resident to try a role"),
+    "leadership.invitation_accepted": _("accepted an invitation to try a role"),
+    "leadership.invitation_declined": _("declined an invitation to try a role"),
+    "leadership.invitation_withdrawn": _("withdrew an invitation to try a role"),
+    # how leadership spreads (spread.py, spread_services.py)
+    "invite_link.created": _("made an invitation link"),
+    "invite_link.revoked": _("stopped an invitation link"),
+    "invite_link.joined": _("joined the community through a neighbour's invitation"),
+    "recruitment.recorded": _("said who brought them in"),
+}
+
+# Each part fills only its own dicts below; the registries merge them.
+
+# --- the courses part (services.py …) ---------------------------------------------------------
+_COURSE_NOTIFICATIONS: dict = {}
+HOME_TILES: dict = {}
+CONSOLE_LINKS: dict = {}
+
+# --- the attendance part (attendance.py …) ----------------------------------------------------
+_ATTENDANCE_NOTIFICATIONS: dict = {}
+
+# --- the qualifications part (qualifications.py, award_*) ------------------------------------
+#: The qualifications courses here grant (``core/qualifications.py``), and who holds one.
+QUALIFICATIONS = {
+    "leadership": _("community leadership"),
+    "mediation": _("neighbour mediation"),
+    "chairing": _("chairing and facilitating meetings"),
+    "first_aid": _("first aid"),
+    "digital_helper": _("helping elderly residents with digital services"),
+}
+QUALIFICATION_CHECK = "gongzhi.learning.qualifications.holds"
+_AWARD_NOTIFICATIONS: dict = {}
+
+# --- the requirements part (core/requirements.py, requirement_*) -----------------------------
+_REQUIREMENT_NOTIFICATIONS: dict = {}
+
+# --- the ladder part (ladder.py, pathway.py, ladder_*) ---------------------------------------
+LEADERSHIP_EVIDENCE: dict = {}
+LEADERSHIP_STEPS: dict = {}
+_LADDER_NOTIFICATIONS: dict = {}
+
+# --- the spread part (spread.py, spread_*) ---------------------------------------------------
+_SPREAD_NOTIFICATIONS: dict = {}
+
+# --- the evaluation part (indicators.py, privacy.py, demo.py) --------------------------------
+INDICATORS: dict = {}
+PRIVACY: dict = {}
+DEMO: dict = {}
+
+NOTIFICATION_KINDS = {
+    **_COURSE_NOTIFICATIONS,
+    **_ATTENDANCE_NOTIFICATIONS,
+    **_AWARD_NOTIFICATIONS,
+    **_REQUIREMENT_NOTIFICATIONS,
+    **_LADDER_NOTIFICATIONS,
+    **_SPREAD_NOTIFICATIONS,
+}
