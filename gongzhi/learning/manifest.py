@@ -5,6 +5,8 @@ tile and the staff console's links. Each part of the app owns a section below.""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.notify import Kind, Message
+
 VERBS = {
     # courses, trainers, sessions, materials, enrolment (services.py)
     "course.created": _("created a course"),
@@ -67,7 +69,28 @@ QUALIFICATIONS = {
     "digital_helper": _("helping elderly residents with digital services"),
 }
 QUALIFICATION_CHECK = "gongzhi.learning.qualifications.holds"
-_AWARD_NOTIFICATIONS: dict = {}
+_AWARD_NOTIFICATIONS: dict = {
+    # qualifications.py: a worker recorded or revoked a qualification of the person.
+    "qualification_held": Kind(
+        _("My qualifications, recorded or revoked by a worker"),
+        {
+            "recorded": Message(_("Your qualification “%(qualification)s” was recorded")),
+            "revoked": Message(
+                _("Your qualification “%(qualification)s” was revoked"), _("Why: %(reason)s")
+            ),
+        },
+    ),
+    # learning_remind: a qualification ends within 30 days and no later award renews it.
+    "qualification_expiring": Kind(
+        _("My qualifications about to expire"),
+        {
+            "expiring": Message(
+                _("Your qualification “%(qualification)s” ends on %(until)s"),
+                _("Take the course again to renew it."),
+            ),
+        },
+    ),
+}
 
 # --- the requirements part (core/requirements.py, requirement_*) -----------------------------
 _REQUIREMENT_NOTIFICATIONS: dict = {}
