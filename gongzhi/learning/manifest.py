@@ -5,6 +5,7 @@ tile and the staff console's links. Each part of the app owns a section below.""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.notify import Kind, Message
 
 VERBS = {
@@ -52,9 +53,42 @@ VERBS = {
 # Each part fills only its own dicts below; the registries merge them.
 
 # --- the courses part (services.py …) ---------------------------------------------------------
-_COURSE_NOTIFICATIONS: dict = {}
-HOME_TILES: dict = {}
-CONSOLE_LINKS: dict = {}
+# A place freed on a course one waited for; a course or a session cancelled or moved.
+_COURSE_NOTIFICATIONS: dict = {
+    "course_place": Kind(
+        _("A place on a course I was waiting for"),
+        {
+            "promoted": Message(
+                _("A place freed up: you are enrolled in “%(title)s”"),
+                _("The sessions are on the course's page."),
+            )
+        },
+    ),
+    "course_changed": Kind(
+        _("Changes to courses I enrolled in"),
+        {
+            "cancelled": Message(_("The course “%(title)s” is cancelled")),
+            "session_changed": Message(
+                _("A session of “%(title)s” has changed: now %(starts)s"), _("Where: %(place)s")
+            ),
+            "session_cancelled": Message(
+                _("The session of “%(title)s” on %(starts)s is cancelled")
+            ),
+        },
+    ),
+}
+#: The community home's tile: courses open for enrolment (it links to the training pages).
+HOME_TILES = {
+    "learning.courses": HomeTile(order=45, provider="gongzhi.learning.selectors.home_open_courses"),
+}
+CONSOLE_LINKS = {
+    "learning.courses": ConsoleLink(
+        order=98,
+        label=_("Training: courses, trainers and enrolments"),
+        url_name="learning_courses",
+        perm="learning.manage",
+    ),
+}
 
 # --- the attendance part (attendance.py …) ----------------------------------------------------
 _ATTENDANCE_NOTIFICATIONS: dict = {}
