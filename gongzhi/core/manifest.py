@@ -2,8 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import Role
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
+from gongzhi.core.requirements import Requirable
 
 VERBS = {
     "membership.joined": _("joined the community"),
@@ -27,6 +29,20 @@ VERBS = {
     "platform_admin.revoked": _("removed a platform administrator"),
     "user.deactivated": _("blocked an account"),
     "user.reactivated": _("unblocked an account"),
+    # Role requirements (core/requirements.py)
+    "requirement.turned_on": _("made a role require a qualification"),
+    "requirement.turned_off": _("stopped a role requiring a qualification"),
+}
+
+#: Core's grantable roles a community may make require a qualification (core/requirements.py),
+#: each with the one it would usually ask for; none is required until a community turns it on.
+#: Supervisors and community workers come from above and are not gated here.
+REQUIRABLE_ROLES = {
+    Role.MEDIATOR.value: Requirable(Role.MEDIATOR.label, "mediation"),
+    Role.COUNCIL_MEMBER.value: Requirable(Role.COUNCIL_MEMBER.label, "chairing"),
+    Role.ORG_LEADER.value: Requirable(Role.ORG_LEADER.label, "leadership"),
+    Role.REVIEWER.value: Requirable(Role.REVIEWER.label, ""),
+    Role.VOLUNTEER.value: Requirable(Role.VOLUNTEER.label, ""),
 }
 
 NOTIFICATION_KINDS = {
@@ -37,6 +53,22 @@ NOTIFICATION_KINDS = {
     "role_granted": Kind(
         _("I am given a role"),
         {"granted": Message(_("You now have the role “%(role)s” in %(community)s"))},
+    ),
+    "qualification_needed": Kind(
+        _("A role I hold needs a qualification"),
+        {
+            "needed": Message(
+                _("“%(role)s” needs “%(qualification)s” in %(community)s"),
+                _(
+                    "From %(day)s this role needs the qualification. You keep the role you "
+                    "hold; please take the course when you can."
+                ),
+            ),
+            "reminder": Message(
+                _("Reminder: “%(role)s” needs “%(qualification)s” in %(community)s"),
+                _("You keep the role you hold; please take the course when you can."),
+            ),
+        },
     ),
 }
 

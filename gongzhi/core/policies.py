@@ -236,6 +236,7 @@ rules.add_perm("core.grant_role_in_community", is_community_worker | is_platform
 rules.add_perm("core.grant_role_from_above", oversees | is_platform_admin)
 rules.add_perm("core.grant_role", is_community_worker | oversees | is_platform_admin)
 rules.add_perm("core.act_on_behalf", is_community_worker | is_platform_admin)
+rules.add_perm("core.manage_requirements", is_community_staff)
 rules.add_perm("core.view_audit_trail", is_community_staff | is_supervisor)
 rules.add_perm("core.view_membership", view_membership.predicate)
 rules.add_perm("core.view_activity", view_activity.predicate)

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import journal, notify
+from gongzhi.core import journal, notify, requirements
 from gongzhi.core.models import (
     GRANTABLE_ROLES,
     MUTUALLY_EXCLUSIVE_ROLES,
@@ -414,6 +414,7 @@ def role_grant(
                 % {"person": membership.user, "held": Role(clash.pop()).label},
                 code="roles_exclusive",
             )
+        requirements.check(community, membership.user, role)
         grant, created = RoleGrant.objects.in_community(community).get_or_create(
             membership=locked, role=role, source_type=None, defaults={"granted_by": actor}
         )

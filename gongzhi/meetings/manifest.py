@@ -7,6 +7,7 @@ from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
+from gongzhi.core.requirements import Requirable
 
 VERBS = {
     # meetings (services.py)
@@ -163,6 +164,15 @@ PRIVACY = {
 #: The demo street's meetings (``demo.py``), after the bodies' demo: its council and residents'
 #: committee meet.
 DEMO = {"meetings": DemoContent(order=96, seed="gongzhi.meetings.demo.seed")}
+
+#: A role here a community may make require a qualification (core/requirements.py).
+REQUIRABLE_ROLES = {
+    "meetings.chair": Requirable(
+        _("chair of a meeting"),
+        "chairing",
+        "gongzhi.meetings.requirable.chair_holders",
+    ),
+}
 
 NOTIFICATION_KINDS = {
     # Meetings (services.py): an invitation, a day-ahead reminder, a change or cancellation,

@@ -10,6 +10,7 @@ from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
+from gongzhi.core.requirements import Requirable
 
 VERBS = {
     # volunteers, teams and settings (services.py)
@@ -176,6 +177,15 @@ PRIVACY = {
 #: The demo street's volunteering (``demo.py``), after the bodies' and meetings' demos: teams,
 #: volunteers, shifts worked and confirmed, recognition, mutual aid and the time bank.
 DEMO = {"volunteering": DemoContent(order=98, seed="gongzhi.volunteering.demo.seed")}
+
+#: A role here a community may make require a qualification (core/requirements.py).
+REQUIRABLE_ROLES = {
+    "volunteering.team_leader": Requirable(
+        _("leader of a volunteer team"),
+        "leadership",
+        "gongzhi.volunteering.requirable.team_leader_holders",
+    ),
+}
 
 # --- notifications, by part ------------------------------------------------------------------
 _CORE_NOTIFICATIONS: dict = {}
