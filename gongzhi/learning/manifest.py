@@ -91,7 +91,22 @@ CONSOLE_LINKS = {
 }
 
 # --- the attendance part (attendance.py …) ----------------------------------------------------
-_ATTENDANCE_NOTIFICATIONS: dict = {}
+# attendance.py: the learner is told a trainer's decision on their completion.
+_ATTENDANCE_NOTIFICATIONS: dict = {
+    "course_completed": Kind(
+        _("Courses I completed"),
+        {"completed": Message(_("You completed the course “%(title)s”"))},
+    ),
+    "course_not_completed": Kind(
+        _("Courses I did not complete"),
+        {
+            "not_completed": Message(
+                _("The course “%(title)s” is over: it is not recorded as completed"),
+                _("Ask the trainers what you missed; you may enrol again next time."),
+            )
+        },
+    ),
+}
 
 # --- the qualifications part (qualifications.py, award_*) ------------------------------------
 #: The qualifications courses here grant (``core/qualifications.py``), and who holds one.
