@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.notify import Kind, Message
+from gongzhi.core.privacy import Holding
 
 VERBS = {
     # courses, trainers, sessions, materials, enrolment (services.py)
@@ -154,7 +155,31 @@ _SPREAD_NOTIFICATIONS: dict = {}
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) --------------------------------
 INDICATORS: dict = {}
-PRIVACY: dict = {}
+#: What learning holds about a person (``privacy.py``): enrolments, attendance, ratings,
+#: qualifications, the pipeline choice, invitations, invitation links and spread ties.
+PRIVACY = {
+    "learning": Holding(
+        label=_("Training, qualifications and the leadership pathway"),
+        module="gongzhi.learning.privacy",
+        kept=(
+            _(
+                "the qualifications awarded to you or recorded for you, so that anyone holding "
+                "a certificate can still check it (the holder shown without your name)"
+            ),
+            _(
+                "your enrolments in courses that were decided, the sessions you attended, the "
+                "stars you gave (not your comments) and whether you passed an assessment (not "
+                "the trainer's note): a course's results and its counts rest on them"
+            ),
+            _(
+                "what you did as a trainer or worker (courses created, sessions trained, "
+                "assessments marked, qualifications granted, invitations sent): acts of "
+                "office, in the journal too"
+            ),
+        ),
+        order=8,
+    ),
+}
 DEMO: dict = {}
 
 NOTIFICATION_KINDS = {
