@@ -75,6 +75,9 @@ VERB_RUNGS: dict[str, str] = {
     "meeting.registered": INFORMED,
     "hearing.speaker_registered": CONSULTED,
     "hearing.submission_made": CONSULTED,
+    # Learning (issue 18): a learner's stars for a session they attended are said for the
+    # trainers and the community to hear, like a rating of a partner's service.
+    "course.session_rated": CONSULTED,
     # deciding
     "budget.voted": DECIDING,
     "budget.vote_changed": DECIDING,
@@ -106,6 +109,9 @@ NO_RUNG: dict[str, str] = {
             "hotline.reopened",
             "moderation.flagged",
             "moderation.appealed",
+            # a course a resident proposes is a draft until a worker publishes it, and
+            # workers create most courses
+            "course.created",
         ),
         "follows up an earlier act (or is done by staff as often as by residents)",
     ),
@@ -325,6 +331,57 @@ NO_RUNG: dict[str, str] = {
             "exchange.report_resolved",
             "timebank.granted",
             "timebank.reversed",
+        ),
+        "an act of staff, of the platform or of the system",
+    ),
+    # Learning (issue 18): training is counted by the learning indicators (enrolments,
+    # completions, qualified residents), not as a say in the community's decisions; a learner's
+    # arrival at a session is their scan (checkin.recorded) like any other. A resident's
+    # answers about the leadership pathway and invitation links are their own housekeeping.
+    **dict.fromkeys(
+        (
+            "course.enrolled",
+            "course.enrolment_cancelled",
+            "pipeline.opted_out",
+            "pipeline.opted_in",
+            "leadership.invitation_accepted",
+            "leadership.invitation_declined",
+            "invite_link.created",
+            "invite_link.revoked",
+            "invite_link.joined",
+            "recruitment.recorded",
+        ),
+        "learning, or the resident's own housekeeping, counted by the learning indicators, "
+        "not a say",
+    ),
+    # Learning (issue 18): workers and trainers run courses, keep the roll, mark, decide
+    # completion, award qualifications and invite; core turns role requirements on and off.
+    **dict.fromkeys(
+        (
+            "course.updated",
+            "course.published",
+            "course.cancelled",
+            "course.finished",
+            "course.trainer_added",
+            "course.trainer_removed",
+            "course.session_added",
+            "course.session_changed",
+            "course.session_cancelled",
+            "course.material_added",
+            "course.material_removed",
+            "course.promoted",
+            "course.attendance_recorded",
+            "course.attendance_removed",
+            "course.assessed",
+            "course.completed",
+            "course.not_completed",
+            "qualification.granted",
+            "qualification.recorded",
+            "qualification.revoked",
+            "leadership.invited",
+            "leadership.invitation_withdrawn",
+            "requirement.turned_on",
+            "requirement.turned_off",
         ),
         "an act of staff, of the platform or of the system",
     ),
