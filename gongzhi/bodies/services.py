@@ -39,7 +39,7 @@ from gongzhi.bodies.models import (
     ThresholdBase,
     VacancyRule,
 )
-from gongzhi.core import journal
+from gongzhi.core import journal, requirements
 from gongzhi.core.decisions import decision_kind_registry, register_decision
 from gongzhi.core.models import (
     GRANTABLE_ROLES,
@@ -496,6 +496,8 @@ def record_mandate(
         _check_separation(
             body=body, position=locked, membership=person, starts_on=starts_on, ends_on=ends_on
         )
+        if locked.role:
+            requirements.check(body.community, person.user, locked.role, starts_on)
         mandate = Mandate.objects.create(
             community_id=body.community_id,
             body=body,

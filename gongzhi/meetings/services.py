@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.bodies.models import Body, Mandate
 from gongzhi.bodies.selectors import charter_in_force, sitting_q
-from gongzhi.core import journal
+from gongzhi.core import journal, requirements
 from gongzhi.core.models import Membership
 from gongzhi.core.places import promote_waiting
 from gongzhi.core.policies import require
@@ -251,6 +251,10 @@ def meeting_create(
         locked = Body.objects.in_community(body.community_id).select_for_update().get(pk=body.pk)
         _check_body(locked)
         _refuse_overlap(locked, slots)
+        # The chair's qualification, if the community requires one, on the first and last day.
+        for day in {timezone.localdate(slots[0][0]), timezone.localdate(slots[-1][0])}:
+            if chair is not None:
+                requirements.check(body.community, chair, "meetings.chair", day)
         series = None
         if rrule.strip():
             series = Series.objects.create(

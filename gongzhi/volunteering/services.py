@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import journal
+from gongzhi.core import journal, requirements
 from gongzhi.core.models import Community, Membership
 from gongzhi.core.phones import normalize_phone
 from gongzhi.core.policies import require
@@ -502,6 +502,7 @@ def team_leader_appoint(*, actor: User, team: Team, volunteer: Volunteer) -> Tea
         place = _place_of(current, volunteer)
         if place is not None and place.leader:
             raise _invalid(_("Already a leader of this team."), "already_leader")
+        requirements.check(current.community, volunteer.person, "volunteering.team_leader")
         if place is None:
             place = TeamMember.objects.create(
                 community_id=current.community_id,
