@@ -151,7 +151,13 @@ LEADERSHIP_STEPS: dict = {}
 _LADDER_NOTIFICATIONS: dict = {}
 
 # --- the spread part (spread.py, spread_*) ---------------------------------------------------
-_SPREAD_NOTIFICATIONS: dict = {}
+# spread_services.py: the owner of an invitation link is told a neighbour joined through it.
+_SPREAD_NOTIFICATIONS: dict = {
+    "invite_link_joined": Kind(
+        _("Neighbours who joined through my invitation link"),
+        {"joined": Message(_("%(person)s joined %(community)s through your invitation link"))},
+    ),
+}
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) --------------------------------
 INDICATORS: dict = {}
