@@ -7,6 +7,7 @@ from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
+from gongzhi.core.leadership import Evidence, Step
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -338,3 +339,23 @@ HOME_TILES = {"bodies.panels": HomeTile(order=25, provider="gongzhi.bodies.home.
 #: The demo street's bodies (``demo.py``), after every other app's demo (it elects the council
 #: in a vote and draws a panel from the crowd the others use).
 DEMO = {"bodies": DemoContent(order=95, seed="gongzhi.bodies.demo.seed")}
+
+# --- the leadership ladder (learning, issue 18): founding an organisation, holding office ----
+LEADERSHIP_EVIDENCE = {
+    "bodies.founded": Evidence(
+        3, _("founded a resident organisation"), "gongzhi.bodies.leadership.founded", order=31
+    ),
+    "bodies.office": Evidence(
+        5, _("held office in a body"), "gongzhi.bodies.leadership.held_office", order=51
+    ),
+}
+LEADERSHIP_STEPS = {
+    "bodies.found": Step(3, _("Start a resident organisation"), "incubation_propose", order=31),
+    "bodies.serve": Step(
+        5,
+        _("Serve on the residents' council or another body"),
+        "body_list",
+        role="council_member",
+        order=51,
+    ),
+}

@@ -19,11 +19,13 @@ highest rung their facts support).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.manifests import collect
@@ -90,3 +92,27 @@ def evidence_registry() -> dict[str, Evidence]:
 def step_registry() -> dict[str, Step]:
     """``{code: Step}`` from every app's manifest."""
     return cast("dict[str, Step]", collect("LEADERSHIP_STEPS"))
+
+
+def merge_facts(rows: Iterable[tuple[int, datetime | date, datetime | date, int]]) -> list[Fact]:
+    """One ``Fact`` per person from a source's ``(user_id, first, last, times)`` rows (several
+    rows of one person, from two tables or two readings, are added up); a day is read as its
+    start in the current time zone."""
+    merged: dict[int, Fact] = {}
+    for user_id, first, last, times in rows:
+        if user_id is None:
+            continue
+        first_at, last_at = _moment(first), _moment(last)
+        known = merged.get(user_id)
+        if known is not None:
+            first_at = min(known.first_at, first_at)
+            last_at = max(known.last_at, last_at)
+            times += known.times
+        merged[user_id] = Fact(user_id, first_at, last_at, times)
+    return list(merged.values())
+
+
+def _moment(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))

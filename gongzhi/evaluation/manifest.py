@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, OverviewFigure
 from gongzhi.core.indicators import Indicator
+from gongzhi.core.leadership import Evidence, Step
 from gongzhi.core.privacy import Holding
 
 VERBS = {
@@ -137,3 +138,13 @@ CONSOLE_LINKS = {
 #: The demo street's content (``core.demo``): two years of participation, an intervention in the
 #: first community, the rollups refreshed. Last: it reads the people every other seeder made.
 DEMO = {"evaluation": DemoContent(order=90, seed="gongzhi.evaluation.demo.seed")}
+
+# --- the leadership ladder (learning, issue 18): taking part is rung 1 -----------------------
+LEADERSHIP_EVIDENCE = {
+    "evaluation.took_part": Evidence(
+        1,
+        _("took part in the community's life"),
+        "gongzhi.evaluation.leadership.took_part",
+        order=10,
+    ),
+}

@@ -6,6 +6,7 @@ tile and the staff console's links. Each part of the app owns a section below.""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.home import ConsoleLink, HomeTile
+from gongzhi.core.leadership import Evidence, Step
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -146,9 +147,30 @@ _AWARD_NOTIFICATIONS: dict = {
 _REQUIREMENT_NOTIFICATIONS: dict = {}
 
 # --- the ladder part (ladder.py, pathway.py, ladder_*) ---------------------------------------
-LEADERSHIP_EVIDENCE: dict = {}
-LEADERSHIP_STEPS: dict = {}
-_LADDER_NOTIFICATIONS: dict = {}
+#: Rung 6: training others at a course session that took place (``leadership.py``).
+LEADERSHIP_EVIDENCE = {
+    "learning.trained": Evidence(
+        6, _("trained others at a course session"), "gongzhi.learning.leadership.trained", order=60
+    ),
+}
+LEADERSHIP_STEPS = {
+    "learning.train": Step(6, _("Train others: offer a course"), "learning_courses", order=60),
+}
+#: A worker invites a resident to try a role; the inviter hears the answer.
+_LADDER_NOTIFICATIONS: dict = {
+    "leadership_invitation": Kind(
+        _("Invitations to try a role in my community"),
+        {
+            "invited": Message(
+                _("You are invited to try something new: %(step)s"),
+                _("Open the invitation to accept or decline it."),
+            ),
+            "withdrawn": Message(_("An invitation was withdrawn: %(step)s")),
+            "accepted": Message(_("Your invitation was accepted: %(step)s")),
+            "declined": Message(_("Your invitation was declined: %(step)s")),
+        },
+    ),
+}
 
 # --- the spread part (spread.py, spread_*) ---------------------------------------------------
 # spread_services.py: the owner of an invitation link is told a neighbour joined through it.

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
+from gongzhi.core.leadership import Evidence, Step
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 from gongzhi.core.requirements import Requirable
@@ -244,4 +245,20 @@ CONSOLE_LINKS = {
 #: The community home's tile: the next public meetings (``selectors.home_next_meetings``).
 HOME_TILES = {
     "meetings.next": HomeTile(order=30, provider="gongzhi.meetings.selectors.home_next_meetings")
+}
+
+# --- the leadership ladder (learning, issue 18): what here shows a person chairing -----------
+LEADERSHIP_EVIDENCE = {
+    "meetings.chaired": Evidence(
+        4, _("chaired a meeting"), "gongzhi.meetings.leadership.chaired", order=40
+    ),
+    "meetings.minutes": Evidence(
+        4, _("kept the minutes of a meeting"), "gongzhi.meetings.leadership.kept_minutes", order=41
+    ),
+}
+LEADERSHIP_STEPS = {
+    "meetings.attend": Step(1, _("Come to a public meeting"), "meeting_list", order=10),
+    "meetings.chair": Step(
+        4, _("Chair a meeting of a body"), "meeting_list", role="meetings.chair", order=40
+    ),
 }

@@ -8,6 +8,7 @@ from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
+from gongzhi.core.leadership import Evidence, Step
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 from gongzhi.core.requirements import Requirable
@@ -323,5 +324,36 @@ DECISION_KINDS = {
         _("approve volunteer recognition lists"),
         _("approve the annual lists that thank volunteers by name, as a worker proposed them"),
         order=160,
+    ),
+}
+
+# --- the leadership ladder (learning, issue 18): volunteering, organising, leading a team ----
+LEADERSHIP_EVIDENCE = {
+    "volunteering.served": Evidence(
+        2, _("served as a volunteer"), "gongzhi.volunteering.leadership.volunteered", order=20
+    ),
+    "volunteering.organised": Evidence(
+        3,
+        _("organised a volunteer activity"),
+        "gongzhi.volunteering.leadership.organised",
+        order=30,
+    ),
+    "volunteering.team_leader": Evidence(
+        5, _("led a volunteer team"), "gongzhi.volunteering.leadership.led_team", order=50
+    ),
+}
+LEADERSHIP_STEPS = {
+    "volunteering.shift": Step(
+        2, _("Sign up for a volunteer shift"), "volunteering_home", order=20
+    ),
+    "volunteering.organise": Step(
+        3, _("Organise a volunteer activity"), "volunteering_activity_list", order=30
+    ),
+    "volunteering.lead_team": Step(
+        5,
+        _("Lead a volunteer team"),
+        "volunteering_teams",
+        role="volunteering.team_leader",
+        order=50,
     ),
 }

@@ -1,0 +1,56 @@
+"""Bodies' evidence for the leadership ladder (``core/leadership.py``): founding a resident
+organisation the community incubates (rung 3, organised) and a term of office in a body's
+position (rung 5, leads a body). A founder's seat is the founding, not a term: it counts at
+rung 3 only."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.db.models import Count, Max, Min, QuerySet
+from django.utils import timezone
+
+from gongzhi.bodies.models import ChosenBy, Mandate, Stage
+from gongzhi.core.leadership import Fact, merge_facts
+
+
+def _mandates(community_id: int, user_ids: Collection[int] | None) -> QuerySet[Mandate] | None:
+    mandates = Mandate.objects.in_community(community_id).filter(
+        membership__isnull=False, starts_on__lte=timezone.localdate()
+    )
+    if user_ids is not None:
+        if not user_ids:
+            return None
+        mandates = mandates.filter(membership__user_id__in=list(user_ids))
+    return mandates
+
+
+def _facts(mandates: QuerySet[Mandate]) -> list[Fact]:
+    return merge_facts(
+        mandates.order_by()
+        .values("membership__user_id")
+        .annotate(first=Min("starts_on"), last=Max("starts_on"), times=Count("id"))
+        .values_list("membership__user_id", "first", "last", "times")
+    )
+
+
+def founded(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
+    """Rung 3: a founding member of an organisation past its first idea (incubating, filed,
+    active, or dormant after that)."""
+    mandates = _mandates(community_id, user_ids)
+    if mandates is None:
+        return []
+    return _facts(
+        mandates.filter(chosen_by=ChosenBy.FOUNDING, body__incubation__isnull=False).exclude(
+            body__incubation__stage=Stage.IDEA
+        )
+    )
+
+
+def held_office(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
+    """Rung 5: a term of office (elected, appointed or drawn by lot) that has begun, current or
+    past, in any body's position (over the (community, membership) index)."""
+    mandates = _mandates(community_id, user_ids)
+    if mandates is None:
+        return []
+    return _facts(mandates.exclude(chosen_by=ChosenBy.FOUNDING))
