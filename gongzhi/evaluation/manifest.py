@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, OverviewFigure
 from gongzhi.core.indicators import Indicator
-from gongzhi.core.leadership import Evidence, Step
+from gongzhi.core.leadership import Evidence
 from gongzhi.core.privacy import Holding
 
 VERBS = {
