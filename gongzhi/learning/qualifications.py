@@ -17,12 +17,13 @@ Nobody grants, records or revokes their own qualification (``own_award``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -258,3 +259,66 @@ def revoke(*, actor: Any, award: Award, reason: str) -> Award:
         )
         _notify(locked, "revoked", reason=locked.revoke_reason)
     return locked
+
+
+# --- expiry reminders (manage.py learning_remind) ------------------------------------------------
+
+#: A holder is reminded once this many days before their qualification ends.
+REMIND_DAYS = 30
+
+
+def expiring_remind(now: datetime | None = None) -> int:
+    """Remind, once each (``reminded_at``), the holders whose qualification ends within
+    ``REMIND_DAYS`` days and who hold no later award of it (a renewal already done, or a later
+    outside record, needs no reminder). Returns how many were reminded. Safe to run twice at
+    once: an award is claimed by a conditional update before its notice is sent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    later = Award.objects.all_communities().filter(
+        person_id=OuterRef("person_id"),
+        qualification=OuterRef("qualification"),
+        revoked_at__isnull=True,
+    )
+    later = later.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until")))
+    due = (
+        Award.objects.all_communities()
+        .filter(
+            revoked_at__isnull=True,
+            reminded_at__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=REMIND_DAYS),
+        )
+        .exclude(Exists(later))
+        .select_related("community", "person")
+        .order_by("valid_until", "pk")
+    )
+    reminded = 0
+    for award in due:
+        with transaction.atomic():
+            claimed = (
+                Award.objects.in_community(award.community_id)
+                .filter(pk=award.pk, reminded_at__isnull=True)
+                .update(reminded_at=now)
+            )
+            if not claimed:
+                continue
+            _notify_expiring(award)
+        reminded += 1
+    return reminded
+
+
+def _notify_expiring(award: Award) -> None:
+    from gongzhi.core.notify import send
+
+    # Sent inside the claim's transaction: a failed send leaves the award to the next run.
+    send(
+        users=[award.person],
+        community=award.community,
+        kind="qualification_expiring",
+        message="expiring",
+        params={
+            "qualification": core_qualifications.label(award.qualification),
+            "until": award.valid_until.isoformat() if award.valid_until else "",
+        },
+        url=award_url(award),
+    )
