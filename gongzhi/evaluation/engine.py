@@ -400,6 +400,17 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "volunteering.residents_serving": "gongzhi.volunteering.indicators:residents_serving",
     "volunteering.retention": "gongzhi.volunteering.indicators:retention",
     "volunteering.exchanges": "gongzhi.volunteering.indicators:exchanges_done",
+    "learning.enrolments": "gongzhi.learning.indicators:enrolments",
+    "learning.completions": "gongzhi.learning.indicators:completions",
+    "learning.completion_rate": "gongzhi.learning.indicators:completion_rate",
+    "learning.qualified_leadership": "gongzhi.learning.indicators:qualified_leadership",
+    "learning.qualified_mediation": "gongzhi.learning.indicators:qualified_mediation",
+    "learning.qualified_chairing": "gongzhi.learning.indicators:qualified_chairing",
+    "learning.qualified_first_aid": "gongzhi.learning.indicators:qualified_first_aid",
+    "learning.qualified_digital_helper": "gongzhi.learning.indicators:qualified_digital_helper",
+    "learning.new_leaders": "gongzhi.learning.indicators:new_leaders",
+    "learning.leadership_share": "gongzhi.learning.indicators:leadership_share",
+    "learning.network_reach": "gongzhi.learning.indicators:network_reach",
 }
 
 

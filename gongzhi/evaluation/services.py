@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
@@ -53,9 +53,22 @@ MONTHS_BACK = 24
 #: A refresh requested from a page waits this long, so a burst of views refreshes once.
 REFRESH_DELAY = 30.0
 PSEUDONYMS = "HMAC-SHA256 of community id and user id under the journal key, 16 hex"
-#: Keys of an entry's data that name a person (by user id): exported as pseudonyms too, with
-#: the targets that are accounts, so no global user id leaves in an export.
-PERSON_DATA_KEYS = frozenset({"user", "handler", "reviewer", "person"})
+#: Keys of an entry's data that name a person (by user id, or a list of them): exported as
+#: pseudonyms too, with the targets that are accounts, so no global user id leaves in an export.
+#: Learning names trainers, recruiters, inviters and the holders a requirement kept.
+PERSON_DATA_KEYS = frozenset(
+    {
+        "user",
+        "handler",
+        "reviewer",
+        "person",
+        "trainers",
+        "recruited_by",
+        "recruiter",
+        "invited_by",
+        "kept",
+    }
+)
 PERSON_TARGET = "accounts.user"
 EXPORT_FORMAT = 1
 
@@ -160,6 +173,17 @@ class ExportedEntry:
     key_id: str
 
 
+def _pseudonymous(value: Any, pid: Callable[[int | None], str | None]) -> Any:
+    """A person's user id (or a list of them) in an entry's data, as pseudonyms."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return pid(value)
+    if isinstance(value, list):
+        return [_pseudonymous(v, pid) for v in value]
+    return value
+
+
 def _targets() -> dict[int, str]:
     return {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
 
@@ -206,8 +230,7 @@ def exported_entries(community: Community) -> Iterator[ExportedEntry]:
             tid = pid(int(tid)) or ""
         if data and PERSON_DATA_KEYS.intersection(data):
             data = {
-                k: pid(v) if k in PERSON_DATA_KEYS and isinstance(v, int) else v
-                for k, v in data.items()
+                k: _pseudonymous(v, pid) if k in PERSON_DATA_KEYS else v for k, v in data.items()
             }
         entry = Entry(
             seq=seq or 0,  # chained entries only (filtered above)

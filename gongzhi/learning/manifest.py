@@ -6,6 +6,7 @@ tile and the staff console's links. Each part of the app owns a section below.""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.home import ConsoleLink, HomeTile
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.leadership import Evidence, Step
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
@@ -182,7 +183,109 @@ _SPREAD_NOTIFICATIONS: dict = {
 }
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) --------------------------------
-INDICATORS: dict = {}
+#: Learning and leadership from the journal (``indicators.py``; its docstring says which acts
+#: make a leader). Qualified residents: one figure per qualification courses here grant.
+INDICATORS = {
+    "learning.enrolments": Indicator(
+        name=_("Course enrolments"),
+        definition=_(
+            "Enrolments in courses made in the month: a place, or a place on the waiting list "
+            "(a person's enrolments in one course count once a month)."
+        ),
+        kind="count",
+        compute="gongzhi.learning.indicators.enrolments",
+        unit=_("enrolments"),
+        order=120,
+    ),
+    "learning.completions": Indicator(
+        name=_("Courses completed"),
+        definition=_(
+            "Learners whose completion of a course was decided in the month as completed "
+            "(they attended enough sessions and, where the course is assessed, passed)."
+        ),
+        kind="count",
+        compute="gongzhi.learning.indicators.completions",
+        unit=_("learners"),
+        order=121,
+        headline=True,
+    ),
+    "learning.completion_rate": Indicator(
+        name=_("Completion rate of courses"),
+        definition=_(
+            "Of the learners whose completion was decided in the month, the share who "
+            "completed the course."
+        ),
+        kind="rate",
+        compute="gongzhi.learning.indicators.completion_rate",
+        numerator=_("learners decided as completed"),
+        denominator=_("learners whose completion was decided in the month"),
+        order=122,
+    ),
+    **{
+        f"learning.qualified_{code}": Indicator(
+            name=name,
+            definition=_(
+                "Verified residents who hold the qualification on the last day of the month: "
+                "granted for a completed course or recorded from outside training, valid "
+                "that day and not revoked (a renewal does not count twice)."
+            ),
+            kind="count",
+            compute=f"gongzhi.learning.indicators.qualified_{code}",
+            unit=_("residents"),
+            order=order,
+        )
+        for order, (code, name) in enumerate(
+            (
+                ("leadership", _("Residents qualified in community leadership")),
+                ("mediation", _("Residents qualified in neighbour mediation")),
+                ("chairing", _("Residents qualified to chair meetings")),
+                ("first_aid", _("Residents qualified in first aid")),
+                ("digital_helper", _("Residents qualified to help with digital services")),
+            ),
+            start=123,
+        )
+    },
+    "learning.new_leaders": Indicator(
+        name=_("New leaders"),
+        definition=_(
+            "People whose first act as a leader the journal shows falls in the month: appointed "
+            "leader of a volunteer team, starting a term of office in a body, granted the role "
+            "of a resident organisation's leader or a council member, or training a course "
+            "whose learners' completion was decided. Leadership before the journal began is "
+            "not in it, so a community's first months count its sitting leaders."
+        ),
+        kind="count",
+        compute="gongzhi.learning.indicators.new_leaders",
+        unit=_("people"),
+        order=128,
+        headline=True,
+    ),
+    "learning.leadership_share": Indicator(
+        name=_("Residents who have led"),
+        definition=_(
+            "Of the verified residents, the share who have led something by the end of the "
+            "month (as for new leaders); split by grid and group, it shows who leads."
+        ),
+        kind="rate",
+        compute="gongzhi.learning.indicators.leadership_share",
+        numerator=_("verified residents with an act as a leader by the month's end"),
+        denominator=_("verified residents at the end of the month"),
+        people=True,
+        order=129,
+    ),
+    "learning.network_reach": Indicator(
+        name=_("People reached by the spread of leadership"),
+        definition=_(
+            "People who, by the end of the month, joined the community through a neighbour's "
+            "invitation link or accepted an invitation to lead (each once; counted since this "
+            "was first recorded)."
+        ),
+        kind="count",
+        compute="gongzhi.learning.indicators.network_reach",
+        unit=_("people"),
+        order=130,
+    ),
+}
 #: What learning holds about a person (``privacy.py``): enrolments, attendance, ratings,
 #: qualifications, the pipeline choice, invitations, invitation links and spread ties.
 PRIVACY = {

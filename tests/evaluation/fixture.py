@@ -321,6 +321,136 @@ ROWS += [
     ("2026-02-15T02:00", "exchange.confirmed", "a", EX2, {"exchange": 2}),  # one side only
 ]
 
+# Learning (issue 18). Course 1 in December: a enrols, the worker enrols e for her (代办), c
+# enrols (waitlisted), cancels and enrols again (one enrolment that month); a completes (f
+# trained it: f led already), e does not. b enrols in course 2 just after midnight on New
+# Year's Eve (January) and completes in the first minutes of February (local), trained by a. Qualifications: a's chairing runs out on 31 January and is renewed from
+# 1 February; e's first aid is recorded from outside in January and revoked in February; c's
+# chairing is granted in January, but c has left by the month's end. b joins through a's link
+# in January; f accepts an invitation in February. d (never verified) becomes an organisation's
+# leader in February; b's reviewer role leads nothing; b's appointment as a team leader (through
+# her registration) comes after her term of office.
+EN1, EN2, EN3, EN4 = (f"learning.enrolment:{n}" for n in range(1, 5))
+AW1, AW2, AW3, AW4, AW5 = (f"learning.award:{n}" for n in range(1, 6))
+INV1 = "learning.invitation:1"
+
+
+def _enrolled(
+    course: int, person: str, status: str = "enrolled", by: str | None = None
+) -> dict[str, Any]:
+    return {"course": course, "person": person, "status": status, "recruited_by": by}
+
+
+def _decided(course: int, person: str, trainers: list[str]) -> dict[str, Any]:
+    code = "chairing" if course == 1 else "mediation"
+    return {"course": course, "person": person, "qualification": code, "trainers": trainers}
+
+
+def _award(person: str, code: str, valid_from: str, valid_until: str | None) -> dict[str, Any]:
+    return {
+        "person": person,
+        "qualification": code,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+
+
+ROWS += [
+    ("2025-12-03T02:00", "course.enrolled", "a", EN1, _enrolled(1, "a")),
+    ("2025-12-03T03:00", "course.enrolled", "w", EN2, _enrolled(1, "e", by="a"), "e"),
+    ("2025-12-04T02:00", "course.enrolled", "c", EN3, _enrolled(1, "c", "waitlisted")),
+    ("2025-12-05T02:00", "course.enrolment_cancelled", "c", EN3, {"course": 1, "person": "c"}),
+    ("2025-12-06T02:00", "course.enrolled", "c", EN3, _enrolled(1, "c", "waitlisted")),
+    ("2025-12-20T02:00", "course.completed", "w", EN1, _decided(1, "a", ["f"])),
+    (
+        "2025-12-20T02:05",
+        "qualification.granted",
+        "w",
+        AW1,
+        _award("a", "chairing", "2025-12-20", "2026-01-31"),
+    ),
+    ("2025-12-20T02:10", "course.not_completed", "w", EN2, _decided(1, "e", ["f"])),
+    ("2025-12-31T16:10", "course.enrolled", "b", EN4, _enrolled(2, "b")),  # 1 January, local
+    (
+        "2026-01-10T02:00",
+        "qualification.recorded",
+        "w",
+        AW2,
+        _award("e", "first_aid", "2025-06-01", None),
+    ),
+    (
+        "2026-01-12T02:00",
+        "qualification.granted",
+        "w",
+        AW3,
+        _award("c", "chairing", "2026-01-12", None),
+    ),
+    (
+        "2026-01-15T02:00",
+        "invite_link.joined",
+        "b",
+        "core.membership:2",
+        {"person": "b", "recruiter": "a"},
+    ),
+    ("2026-01-31T16:30", "course.completed", "w", EN4, _decided(2, "b", ["a"])),  # 1 Feb
+    (
+        "2026-02-01T02:00",
+        "qualification.granted",
+        "w",
+        AW4,
+        _award("b", "mediation", "2026-02-01", "2028-01-31"),
+    ),
+    (
+        "2026-02-05T02:00",
+        "qualification.granted",
+        "w",
+        AW5,
+        _award("a", "chairing", "2026-02-01", "2028-01-31"),
+    ),
+    (
+        "2026-02-10T02:00",
+        "qualification.revoked",
+        "w",
+        AW2,
+        {"person": "e", "qualification": "first_aid"},
+    ),
+    (
+        "2026-02-11T02:00",
+        "leadership.invited",
+        "w",
+        INV1,
+        {"person": "f", "invited_by": "w", "step": "meetings.chair"},
+    ),
+    (
+        "2026-02-12T02:00",
+        "leadership.invitation_accepted",
+        "f",
+        INV1,
+        {"person": "f", "invited_by": "w", "step": "meetings.chair"},
+    ),
+    (
+        "2026-02-14T02:00",
+        "role.granted",
+        "w",
+        "core.membership:4",
+        {"role": "org_leader", "user": "d"},
+    ),
+    (
+        "2026-02-15T02:00",
+        "role.granted",
+        "w",
+        "core.membership:2",
+        {"role": "reviewer", "user": "b"},
+    ),
+    (
+        "2026-02-16T02:00",
+        "team.leader_appointed",
+        "w",
+        "volunteering.teammember:1",
+        {"team": 1, "volunteer": 3},
+    ),
+]
+
 
 def entries() -> list[Entry]:
     out = []
@@ -388,6 +518,13 @@ PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "2025-12": (set(), set()),
         "2026-01": (set(), set()),
         "2026-02": ({"f"}, {"f"}),
+    },
+    # Of the verified residents, those who have led by the month's end: terms of office (a, f,
+    # e in December, b in January); d is not verified.
+    "learning.leadership_share": {
+        "2025-12": ({"a", "e", "f"}, DEC_VERIFIED),
+        "2026-01": ({"a", "b", "e", "f"}, LATER_VERIFIED),
+        "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
     },
     "meetings.members_attending": {
         "2025-12": ({"a"}, {"a", "f"}),
@@ -552,5 +689,47 @@ CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
         "2025-12": (0, None, None),
         "2026-01": (1, None, None),
         "2026-02": (0, None, None),
+    },
+    "learning.enrolments": {
+        "2025-12": (3, None, None),  # a, e, c (c's second enrolment that month counts once)
+        "2026-01": (1, None, None),
+        "2026-02": (0, None, None),
+    },
+    "learning.completions": {
+        "2025-12": (1, None, None),
+        "2026-01": (0, None, None),
+        "2026-02": (1, None, None),  # b, decided in the first minutes of February (local)
+    },
+    "learning.completion_rate": {
+        "2025-12": (1, 2, None),
+        "2026-01": (0, 0, None),
+        "2026-02": (1, 1, None),
+    },
+    "learning.qualified_chairing": {
+        "2025-12": (1, None, None),
+        "2026-01": (1, None, None),  # a (valid on 31 January); c has left
+        "2026-02": (1, None, None),  # a, renewed
+    },
+    "learning.qualified_first_aid": {
+        "2025-12": (0, None, None),  # recorded in January only
+        "2026-01": (1, None, None),
+        "2026-02": (0, None, None),  # revoked
+    },
+    "learning.qualified_mediation": {
+        "2025-12": (0, None, None),
+        "2026-01": (0, None, None),
+        "2026-02": (1, None, None),
+    },
+    "learning.qualified_leadership": {m: (0, None, None) for m in MONTHS},
+    "learning.qualified_digital_helper": {m: (0, None, None) for m in MONTHS},
+    "learning.new_leaders": {
+        "2025-12": (3, None, None),  # a, f, e: their terms of office
+        "2026-01": (1, None, None),  # b
+        "2026-02": (1, None, None),  # d leads an organisation (a, who trained, led before)
+    },
+    "learning.network_reach": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),  # b joined through a's link
+        "2026-02": (2, None, None),  # and f accepted an invitation
     },
 }
