@@ -147,7 +147,7 @@ def _cells(result: dict[Any, spread.Share], labels: dict[Any, str], threshold: i
     ]
 
 
-def _local_day(at: datetime | date) -> date:
+def local_day(at: datetime | date) -> date:
     return timezone.localtime(at).date() if isinstance(at, datetime) else at
 
 
@@ -206,7 +206,7 @@ def spread_stats(community: Community) -> SpreadStats:
         by_grid=_cells(by_grid, {k: str(k) for k in by_grid}, threshold),
         by_group=by_group,
         new_by_year=list(
-            spread.new_leaders_by_year({u: _local_day(at) for u, at in first.items()}).items()
+            spread.new_leaders_by_year({u: local_day(at) for u, at in first.items()}).items()
         ),
         concentration=concentration,
         reach=reach,
