@@ -134,6 +134,10 @@ class Candidate:
     qualifications: list[str]
     open_invitations: list[Invitation]
 
+    @property
+    def qualification_labels(self) -> list[str]:
+        return [qualifications.label(code) for code in self.qualifications]
+
 
 @dataclass(frozen=True)
 class PipelinePage:
@@ -215,7 +219,7 @@ def _pk(community: Any) -> int:
 # --- The pathway ------------------------------------------------------------------------------
 
 
-def _url(step: Step, slug: str) -> str:
+def step_url(step: Step, slug: str) -> str:
     try:
         return reverse(step.url_name, kwargs={"slug": slug})
     except NoReverseMatch:
@@ -279,7 +283,7 @@ def next_steps(
                 code=code,
                 rung=step.rung,
                 label=step.label,
-                url=_url(step, community.slug),
+                url=step_url(step, community.slug),
                 role=step.role,
                 role_label=getattr(requirable, "label", "") if step.role else "",
                 qualification=qualification,
@@ -313,6 +317,7 @@ def pathway(community: Any, person: Any) -> Pathway:
         .select_related("invited_by")
         .order_by("-created_at", "-pk")[:20]
     )
+    label_steps(invitations)
     return Pathway(
         person_id=person.pk,
         rung=rung,
@@ -323,6 +328,14 @@ def pathway(community: Any, person: Any) -> Pathway:
         invitations=invitations,
         opted_out=PipelineOptOut.objects.in_community(community).filter(person=person).exists(),
     )
+
+
+def label_steps(invitations: Iterable[Invitation]) -> None:
+    """Give each invitation ``step_label``: what its reader reads for its step."""
+    steps = step_registry()
+    for invitation in invitations:
+        step = steps.get(invitation.step)
+        invitation.step_label = step.label if step is not None else invitation.step  # type: ignore[attr-defined]
 
 
 # --- The pipeline -----------------------------------------------------------------------------
@@ -405,6 +418,7 @@ def pipeline(
             .order_by("-created_at", "-pk")
         ):
             invitations.setdefault(invitation.person_id, []).append(invitation)
+        label_steps(i for found in invitations.values() for i in found)
     candidates = [
         Candidate(
             user=users[user_id],
