@@ -87,9 +87,12 @@ def held_by(person: Any, on: date | None = None) -> list[Held]:
     """The qualifications ``person`` holds on ``on`` (valid or from a later day), by label."""
     on = on or timezone.localdate()
     by_code: dict[str, list[Award]] = {}
+    earlier: dict[str, int] = {}
     for award in awards_of(person):
         if status_of(award, on) in (VALID, NOT_YET):
             by_code.setdefault(award.qualification, []).append(award)
+        elif award.revoked_at is None:  # expired: the current one renewed it
+            earlier[award.qualification] = earlier.get(award.qualification, 0) + 1
     result = []
     for code, awards in by_code.items():
         ends = [a.valid_until for a in awards]
@@ -100,7 +103,7 @@ def held_by(person: Any, on: date | None = None) -> list[Held]:
                 label=core_qualifications.label(code),
                 valid_until=until,
                 expiring_soon=until is not None and until <= on + timedelta(days=EXPIRING_DAYS),
-                renewed=len(awards) > 1,
+                renewed=len(awards) + earlier.get(code, 0) > 1,
                 awards=awards,
             )
         )
