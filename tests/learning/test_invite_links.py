@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity, Membership
 from gongzhi.learning import spread_selectors
 from gongzhi.learning.models import Connection, InviteLink
@@ -22,6 +23,7 @@ from gongzhi.learning.spread_services import (
     recruited_by_record,
 )
 from gongzhi.notifications.models import Notification
+from tests.concurrency import race_posts
 from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +198,34 @@ def test_only_members_name_a_recruiter(community, resident, other_community):
         recruited_by_record(
             actor=member(other_community), community=community, phone=resident.phone
         )
+
+
+# --- at the same moment (real concurrent requests) --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_links_keep_one_live(live_server, community, resident):
+    _t, token = api_token_create(user=resident, name="t")
+    url = f"{live_server.url}/api/v1/communities/{community.slug}/learning/me/invite-link"
+
+    statuses = race_posts(url, token, [{} for _i in range(6)])
+
+    assert statuses == [200] * 5 + [201]
+    assert InviteLink.objects.in_community(community).filter(owner=resident).count() == 1
+    assert len(_verbs(community, "invite_link.created")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_joining_twice_at_once_records_one_join(live_server, community, resident):
+    link, _ = invite_link_make(actor=resident, community=community)
+    newcomer = UserFactory()
+    _t, token = api_token_create(user=newcomer, name="t")
+    url = f"{live_server.url}/api/v1/communities/{community.slug}/learning/join/{link.token}"
+
+    statuses = race_posts(url, token, [{} for _i in range(5)])
+
+    assert statuses == [201] + [400] * 4
+    assert Membership.objects.in_community(community).filter(user=newcomer).count() == 1
+    assert _ties(community) == {(resident.pk, newcomer.pk, "recruited")}
+    assert len(_verbs(community, "invite_link.joined")) == 1
+    assert len(_verbs(community, "membership.joined")) == 1
