@@ -39,6 +39,7 @@ from gongzhi.core.models import (
     Membership,
     Oversight,
     PlatformActivity,
+    RequirementExemption,
     RoleGrant,
     RosterEntry,
 )
@@ -83,6 +84,10 @@ COVERS = frozenset(
         "core.PlatformActivity.actor",
         "core.CheckIn.person",
         "core.CalendarFeed.person",
+        "core.RequirementExemption.person",
+        # A worker's act (turning a requirement on or off), in the journal: kept.
+        "core.RoleRequirement.turned_on_by",
+        "core.RoleRequirement.turned_off_by",
     }
 )
 
@@ -232,6 +237,21 @@ def export(user: Any) -> list[Section]:
             rows(grants, community="community.slug", role="role", granted_at="granted_at"),
         ),
         Section(
+            "roles_kept",
+            _("Roles I keep without a qualification they now need"),
+            rows(
+                RequirementExemption.objects.all_communities()
+                .filter(person=user)
+                .select_related("community", "requirement")
+                .order_by("pk"),
+                community="community.slug",
+                role="requirement.role",
+                qualification="requirement.qualification",
+                kept_since="created_at",
+                reminded_at="reminded_at",
+            ),
+        ),
+        Section(
             "check_ins",
             _("Where I checked in"),
             rows(
@@ -302,8 +322,8 @@ def _platform_journal(user: Any) -> list[Section]:
 
 
 def erase(user: Any) -> dict[str, int]:
-    """Memberships go (with their household, group flags and roles): the person has left.
-    Roster rows naming their phone go. The journal and the household letters they used stay,
+    """Memberships go (with their household, group flags and roles, and the roles kept without
+    a qualification): the person has left. Roster rows naming their phone go. The journal and the household letters they used stay,
     pointing at the tombstone account."""
     grants = RoleGrant.objects.all_communities().filter(membership__user=user).delete()[0]
     memberships = Membership.objects.all_communities().filter(user=user).delete()[0]
@@ -315,7 +335,9 @@ def erase(user: Any) -> dict[str, int]:
     oversights = Oversight.objects.filter(user=user).delete()[0]
     check_ins = CheckIn.objects.all_communities().filter(person=user).delete()[0]
     CalendarFeed.objects.filter(person=user).delete()
+    kept = RequirementExemption.objects.all_communities().filter(person=user).delete()[0]
     return {
+        "roles_kept": kept,
         "check_ins": check_ins,
         "memberships": memberships,
         "roles": grants,

@@ -3,7 +3,7 @@ kept and reminded, bad input refused with nothing saved (frozen clock)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -309,3 +309,24 @@ def test_no_reminder_once_turned_off(community, worker):
     requirement = _on(worker, community)
     requirements.turn_off(actor=worker, requirement=requirement)
     assert requirements.remind_kept(NOON + timedelta(days=200)) == 0
+
+
+def test_a_kept_holder_sees_it_in_their_data_and_erasure_removes_it(community, worker):
+    from gongzhi.core.privacy import erase, export
+
+    kept = member(community, Role.MEDIATOR)
+    _on(worker, community)
+    section = next(s for s in export(kept) if s.key == "roles_kept")
+    assert section.rows == [
+        {
+            "community": community.slug,
+            "role": "mediator",
+            "qualification": "mediation",
+            "kept_since": NOON.astimezone(UTC).isoformat(),
+            "reminded_at": NOON.astimezone(UTC).isoformat(),
+        }
+    ]
+    assert erase(kept)["roles_kept"] == 1
+    assert not RequirementExemption.objects.in_community(community).exists()
+    # The worker who turned it on is named on the requirement still (their act, journalled).
+    assert RoleRequirement.objects.in_community(community).get().turned_on_by == worker
