@@ -3,15 +3,13 @@ link, the stats page's numbers (leaders, their share by grid and by group, new l
 household concentration, whom leaders reached along recorded ties), and the learning home's and
 "my learning"'s partials (``hub``, ``mine``).
 
-Leaders are the people at rung 5 or above of the ladder (lead a team or body, train others):
-``gongzhi.learning.pathway.leaders`` when the ladder part is there, else the same read from the
-rung 5–6 evidence sources directly. Ties are recorded from the learning app's start only.
+Leaders are the people at rung 5 or above of the ladder (lead a team or body, train others), as
+``gongzhi.learning.pathway.leaders`` reads them from every app's evidence, with the first day
+each showed it. Ties are recorded from the learning app's start only.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,34 +17,18 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from gongzhi.core.leadership import LEADS, evidence_registry
 from gongzhi.core.models import Community, Membership
 from gongzhi.evaluation.suppress import DEFAULT_THRESHOLD, suppress
-from gongzhi.learning import spread
+from gongzhi.learning import pathway, spread
 from gongzhi.learning.models import Connection, ConnectionKind, InviteLink
 from gongzhi.learning.spread_services import may_name_recruiter, recruiter_of
 
 
 def leaders(community: Community) -> dict[int, datetime]:
-    """``{user id: first_at}`` of everyone at rung 5 or above."""
-    try:
-        pathway = importlib.import_module("gongzhi.learning.pathway")
-    except ImportError:  # pragma: no cover - the ladder part not there yet
-        pathway = None
-    found: Callable[[Any], dict[int, datetime]] | None = getattr(pathway, "leaders", None)
-    if found is not None:
-        return found(community)
-    first: dict[int, datetime] = {}  # pragma: no cover - the same, until the ladder lands
-    for evidence in evidence_registry().values():  # pragma: no cover
-        if evidence.rung < LEADS:
-            continue
-        for fact in import_string(evidence.source)(community.pk, None):
-            known = first.get(fact.user_id)
-            first[fact.user_id] = fact.first_at if known is None else min(known, fact.first_at)
-    return first  # pragma: no cover
+    """``{user id: first_at}`` of everyone at rung 5 or above (the ladder part's reading)."""
+    return pathway.leaders(community)
 
 
 def live_link(community: Community, user: Any) -> InviteLink | None:

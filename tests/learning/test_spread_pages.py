@@ -242,3 +242,25 @@ def test_the_partials(community, resident):
         {"community": community, "hub_spread": spread_selectors.hub(community, resident)},
     )
     assert reverse("learning_invite", args=[community.slug]) in html
+
+
+def test_the_stats_read_leaders_from_the_ladder(community, worker):
+    """No stand-in: a trainer at a session that took place is a leader (rung 6, the ladder's
+    evidence); the learner they trained is reached, and whoever that learner brought in too."""
+    from datetime import timedelta
+
+    from gongzhi.learning import connections
+    from tests.learning.world import course_of, session_of, trainer_of
+
+    course = course_of(community, worker)
+    trainer = trainer_of(course).person
+    session_of(course, starts_in=timedelta(days=-2))
+    learner, friend = member(community), member(community)
+    connections.record(community=community, source=trainer, target=learner, kind="trained")
+    connections.record(community=community, source=learner, target=friend, kind="recruited")
+    stats = spread_selectors.spread_stats(community)
+    assert trainer.pk in spread_selectors.leaders(community)
+    assert stats.leaders >= 1
+    reach = {r.kind: (r.people, r.max_depth) for r in stats.reach}
+    assert reach["all"] == (2, 2)
+    assert reach["trained"] == (1, 1)
