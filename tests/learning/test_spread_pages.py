@@ -89,13 +89,30 @@ def test_logging_in_from_the_landing_page_comes_back_then_joins(client, communit
     assert Connection.objects.in_community(community).get(target=newcomer).source_id == resident.pk
 
 
-def test_signing_up_from_the_landing_page_keeps_the_way_back(client, community, resident):
+def test_signing_up_from_the_landing_page_comes_back_after_the_phone_check(
+    client, community, resident, sms_outbox
+):
     link = _link(community, resident)
     url = _url("learning_join", community, link.token)
-    page = client.get(f"{reverse('account_signup')}?next={url}").content.decode()
-    assert re.search(rf'name="next"[^>]*value="{re.escape(url)}"', page) or (
-        f'value="{url}"' in page
+    response = client.post(
+        f"{reverse('account_signup')}?next={url}",
+        {
+            "phone": "13912345678",
+            "display_name": "赵小红",
+            "password1": "a-Long-passphrase-2026",
+            "password2": "a-Long-passphrase-2026",
+            "next": url,
+        },
     )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_verify_phone")
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1][1])
+    assert code
+    response = client.post(reverse("account_verify_phone"), {"code": code.group(1)})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert client.post(url).status_code == 302
+    assert Connection.objects.in_community(community).get().source_id == resident.pk
 
 
 def test_the_landing_page_for_a_member_and_for_the_owner(client, community, resident):
