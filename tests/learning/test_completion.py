@@ -239,3 +239,29 @@ def test_progress_rounds_the_share_up(community, worker):
     progress = attendance.progress_of(course, learner)
     assert (progress.attended, progress.held, progress.needed) == (2, 3, 3)
     assert not progress.enough
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_trainers_deciding_at_once_decide_once(live_server, community, worker):
+    """Real concurrent requests: the enrolment's row lock lets one decision through; the other
+    reads it decided (``already_decided``). One journal entry, one award."""
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    course = course_of(community, worker, min_attendance=100)
+    session_of(course, starts_in=-timedelta(days=1))
+    trainers = [trainer_of(course).person for _i in range(4)]
+    learner = enrolment_of(course)
+    _attend(course, learner, 1)
+    tokens = [api_token_create(user=person, name="t")[1] for person in trainers]
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/learning/enrolments/"
+        f"{learner.pk}/completion"
+    )
+
+    statuses = race_posts(url, tokens, [{} for _token in tokens])
+
+    assert statuses == [200] + [400] * 3
+    assert _fresh(learner).status == EnrolmentStatus.COMPLETED
+    assert Activity.objects.in_community(community).filter(verb="course.completed").count() == 1
+    assert Award.objects.in_community(community).filter(enrolment=learner).count() == 1

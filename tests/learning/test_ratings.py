@@ -95,3 +95,27 @@ def test_a_cancelled_session_is_not_rated(session, course):
     with pytest.raises(ValidationError) as refused:
         attendance.rate(actor=person, session=session, stars=5)
     assert refused.value.code == "session_cancelled"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_ratings_of_one_learner_store_one(live_server, community, worker):
+    """Real concurrent requests: the unique constraint keeps one rating; the others answer
+    ``already_rated`` (400), never a 500."""
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    course = course_of(community, worker)
+    session = session_of(course, starts_in=-timedelta(hours=1), hours=2)
+    person = _attended(session, course)
+    token = api_token_create(user=person, name="t")[1]
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/learning/sessions/"
+        f"{session.pk}/ratings"
+    )
+
+    statuses = race_posts(url, token, [{"stars": stars} for stars in (1, 2, 3, 4, 5)])
+
+    assert statuses == [201] + [400] * 4
+    assert Rating.objects.in_community(community).filter(session=session).count() == 1
+    rated = Activity.objects.in_community(community).filter(verb="course.session_rated")
+    assert rated.count() == 1
