@@ -22,35 +22,24 @@ from gongzhi.volunteering.models import (
 )
 
 
-def _volunteers(community_id: int, user_ids: Collection[int] | None) -> dict[int, int]:
-    """``{volunteer id: user id}`` of the people asked about (everyone when None)."""
-    volunteers = Volunteer.objects.in_community(community_id)
-    if user_ids is not None:
-        volunteers = volunteers.filter(person_id__in=list(user_ids))
-    return dict(volunteers.order_by().values_list("pk", "person_id"))
-
-
 def volunteered(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
-    """Rung 2: services confirmed in the hours ledger and not reversed (the ledger's
-    ``hours_by_volunteer`` index; a reversal points at the entry it reverses)."""
-    if user_ids is not None and not user_ids:
-        return []
-    person_of = _volunteers(community_id, user_ids)
-    if not person_of:
-        return []
+    """Rung 2: services confirmed in the hours ledger and not reversed (a person's volunteer
+    row by its (community, person) key, then the ledger's ``hours_by_volunteer`` index; a
+    reversal points at the entry it reverses)."""
     entries = HoursEntry.objects.in_community(community_id).filter(
         kind=HoursEntryKind.SERVICE, reversed_by__isnull=True
     )
     if user_ids is not None:
-        entries = entries.filter(volunteer_id__in=list(person_of))
+        if not user_ids:
+            return []
+        entries = entries.filter(volunteer__person_id__in=list(user_ids))
     when = Coalesce("started_at", "created_at")
-    rows = (
+    return merge_facts(
         entries.order_by()
-        .values("volunteer_id")
+        .values("volunteer__person_id")
         .annotate(first=Min(when), last=Max(when), times=Count("id"))
-        .values_list("volunteer_id", "first", "last", "times")
+        .values_list("volunteer__person_id", "first", "last", "times")
     )
-    return merge_facts((person_of.get(vid), *rest) for vid, *rest in rows)  # type: ignore[misc]
 
 
 def organised(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
@@ -73,15 +62,23 @@ def organised(community_id: int, user_ids: Collection[int] | None) -> list[Fact]
 def led_team(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
     """Rung 5: a leader of a volunteer team, now (``TeamMember.leader``) or before (a leader
     removed keeps the journal's ``team.leader_appointed`` entry, which names the volunteer)."""
-    if user_ids is not None and not user_ids:
-        return []
-    person_of = _volunteers(community_id, user_ids)
-    if not person_of:
-        return []
-    rows: list[Any] = []
     leaders = TeamMember.objects.in_community(community_id).filter(leader=True)
+    # The appointments: a few per team, read over the journal's (community, verb, at) index.
+    appointments = Activity.objects.in_community(community_id).filter(verb="team.leader_appointed")
+    person_of: dict[int, int] = {}
     if user_ids is not None:
+        if not user_ids:
+            return []
+        person_of = dict(
+            Volunteer.objects.in_community(community_id)
+            .filter(person_id__in=list(user_ids))
+            .order_by()
+            .values_list("pk", "person_id")
+        )
+        if not person_of:
+            return []
         leaders = leaders.filter(volunteer_id__in=list(person_of))
+        appointments = appointments.filter(data__volunteer__in=list(person_of))
     current = dict(
         leaders.order_by()
         .values("volunteer_id")
@@ -89,17 +86,22 @@ def led_team(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
         .values_list("volunteer_id", "first")
     )
     appointed: dict[int, list[Any]] = {}
-    # The appointments of the whole community: a few per team, read over (community, verb, at).
-    for at, data in (
-        Activity.objects.in_community(community_id)
-        .filter(verb="team.leader_appointed")
-        .order_by()
-        .values_list("at", "data")
-    ):
+    for at, data in appointments.order_by().values_list("at", "data"):
         volunteer_id = data.get("volunteer") if isinstance(data, dict) else None
-        if volunteer_id in person_of:
+        if isinstance(volunteer_id, int):
             appointed.setdefault(volunteer_id, []).append(at)
+    if user_ids is None:
+        wanted = list(set(current) | set(appointed))
+        person_of = dict(
+            Volunteer.objects.in_community(community_id)
+            .filter(pk__in=wanted)
+            .order_by()
+            .values_list("pk", "person_id")
+        )
+    rows: list[Any] = []
     for volunteer_id in set(current) | set(appointed):
+        if volunteer_id not in person_of:
+            continue
         # A current leader with no appointment on record (made leader before the journal named
         # the volunteer) counts once, from when they joined the team.
         moments = appointed.get(volunteer_id) or [current[volunteer_id]]

@@ -121,6 +121,9 @@ def test_led_team_counts_current_leaders_and_past_ones_from_the_journal(communit
     facts = by_user(led_team(community.pk, None))
     assert set(facts) == {current.person_id, past.person_id}
     assert plain.person_id not in by_user(led_team(community.pk, [plain.person_id]))
+    asked = by_user(led_team(community.pk, [past.person_id, plain.person_id]))
+    assert set(asked) == {past.person_id}
+    assert asked[past.person_id].times == 1
 
 
 def test_chaired_counts_meetings_held_and_kept_minutes_only_when_sent(community, worker):
