@@ -80,9 +80,10 @@ def test_tiles_show_what_is_open_now(community, resident, django_assert_max_num_
     ReadConfirmation.objects.in_community(community).create(announcement=confirmed, user=resident)
     Announcement.objects.in_community(community).create(title="草稿", body="…", category="general")
 
-    # One query per tile (bodies' review panels, the next public meetings and volunteer shifts
-    # with free places among them), plus the membership, read once for all.
-    with django_assert_max_num_queries(9):
+    # One query per tile (bodies' review panels, the next public meetings, volunteer shifts
+    # with free places and courses open for enrolment among them), plus the membership, read
+    # once for all.
+    with django_assert_max_num_queries(10):
         tiles = home_tiles(community=community, user=resident)
 
     votes = _tile(tiles, "voting.closing")
