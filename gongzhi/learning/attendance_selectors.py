@@ -216,27 +216,39 @@ def sessions_of(course: Course) -> list[CourseSession]:
 
 
 def hub(community: Any, viewer: Any) -> dict[str, Any]:
-    """The learning home: the sessions the viewer trains at (or, for staff, every session)
-    from now to a week ahead, each with its roll."""
+    """The learning home, for those who run courses: the sessions they train at (staff: every
+    session) from now to a week ahead, each with its roll; and their open courses whose
+    sessions are all over, waiting to be finished (the results page)."""
     if not getattr(viewer, "is_authenticated", False):
         return {}
     now = timezone.now()
-    sessions = (
+    courses = Course.objects.in_community(community).filter(status=CourseStatus.OPEN)
+    if not rules.has_perm("learning.manage", viewer, community):
+        trained = Trainer.objects.in_community(community).filter(person=viewer).values("course_id")
+        courses = courses.filter(pk__in=trained)
+    sessions = list(
         CourseSession.objects.in_community(community)
         .filter(
+            course__in=courses,
             cancelled_at__isnull=True,
-            course__status=CourseStatus.OPEN,
             ends_at__gt=now,
             starts_at__lt=now + SOON,
         )
         .select_related("course")
-        .order_by("starts_at", "pk")
+        .order_by("starts_at", "pk")[:MINE_ITEMS]
     )
-    if not rules.has_perm("learning.manage", viewer, community):
-        trained = Trainer.objects.in_community(community).filter(person=viewer).values("course_id")
-        sessions = sessions.filter(course_id__in=trained)
-    found = list(sessions[:MINE_ITEMS])
-    return {"sessions": found} if found else {}
+    running = CourseSession.objects.in_community(community).filter(
+        cancelled_at__isnull=True, ends_at__gt=now
+    )
+    to_finish = list(
+        courses.filter(sessions__cancelled_at__isnull=True, sessions__ends_at__lte=now)
+        .exclude(pk__in=running.values("course_id"))
+        .distinct()
+        .order_by("pk")[:MINE_ITEMS]
+    )
+    if not sessions and not to_finish:
+        return {}
+    return {"sessions": sessions, "to_finish": to_finish}
 
 
 def mine(community: Any, user: Any) -> dict[str, Any]:

@@ -158,3 +158,31 @@ def test_a_cancelled_session_shows_no_code(client, community, course, trainer):
     client.force_login(trainer)
     page = client.get(_url("learning_session_roll", community, gone.pk)).content.decode()
     assert reverse("checkin_screen", args=["learning.coursesession", gone.pk]) not in page
+
+
+def test_a_course_whose_sessions_are_over_waits_on_the_home(client, community, worker):
+    over = course_of(community, worker, title="急救培训")
+    session_of(over, starts_in=-timedelta(days=2))
+    running = course_of(community, worker, title="数字助老")
+    session_of(running, starts_in=-timedelta(days=2))
+    session_of(running, starts_in=timedelta(days=20))
+    client.force_login(worker)
+    home = client.get(_url("learning_home", community)).content.decode()
+    assert _url("learning_course_results", community, over.pk) in home
+    assert _url("learning_course_results", community, running.pk) not in home
+
+
+def test_the_scan_page_records_the_learner(client, community, course, session):
+    from gongzhi.core import checkin
+
+    learner = enrolment_of(course)
+    client.force_login(learner.person)
+    url = checkin.scan_url(session, checkin.current_code(session))
+    assert client.get(url).status_code == 200
+    response = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "on the roll" in response.content.decode()
+    assert Attendance.objects.in_community(community).filter(enrolment=learner).exists()
+    other = session_of(course, starts_in=-timedelta(hours=1), place="会议室")
+    wrong = checkin.scan_url(session, checkin.current_code(other))
+    assert client.post(wrong).status_code == 400
