@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -227,3 +228,22 @@ def test_the_parts_registry_skips_a_part_that_has_not_landed(monkeypatch, commun
     context, templates = views.parts_context("hub", community, resident)
     assert "hub_nosuchpart" not in context
     assert all("nosuchpart" not in t for t in templates)
+
+
+@pytest.mark.parametrize("who", ["visitor", "resident", "worker"])
+def test_home_and_mine_include_every_landed_parts_section(client, community, worker, who):
+    from gongzhi.learning import views
+
+    viewer = {"visitor": None, "resident": member(community), "worker": worker}[who]
+    if viewer is not None:
+        client.force_login(viewer)
+    _context, hubs = views.parts_context("hub", community, viewer or AnonymousUser())
+    response = client.get(_url("learning_home", community))
+    assert response.status_code == 200
+    used = {t.name for t in response.templates}
+    assert set(hubs) <= used
+    if viewer is not None:
+        _context, mines = views.parts_context("mine", community, viewer)
+        response = client.get(_url("learning_me", community))
+        assert response.status_code == 200
+        assert set(mines) <= {t.name for t in response.templates}
