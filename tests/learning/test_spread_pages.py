@@ -281,3 +281,32 @@ def test_the_stats_read_leaders_from_the_ladder(community, worker):
     reach = {r.kind: (r.people, r.max_depth) for r in stats.reach}
     assert reach["all"] == (2, 2)
     assert reach["trained"] == (1, 1)
+
+
+def test_the_learning_pages_carry_the_partials(client, community, resident):
+    from django.contrib.auth.models import AnonymousUser
+
+    visitor = spread_selectors.hub(community, AnonymousUser())
+    assert not visitor["can_invite"] and not visitor["can_view_spread"]
+    assert client.get(reverse("learning_home", args=[community.slug])).status_code == 200
+    client.force_login(resident)
+    home = client.get(reverse("learning_home", args=[community.slug])).content.decode()
+    assert reverse("learning_invite", args=[community.slug]) in home
+    mine = client.get(reverse("learning_me", args=[community.slug])).content.decode()
+    assert reverse("learning_recruited_by", args=[community.slug]) in mine
+
+
+def test_the_stats_queries_do_not_grow_with_members(
+    client, community, worker, django_assert_max_num_queries
+):
+    client.force_login(worker)
+    url = _url("learning_spread", community)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for _i in range(15):
+        member(community)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
