@@ -145,3 +145,48 @@ def test_opting_out_and_back_in_is_journalled_once_each(community, resident):
 def test_someone_outside_the_community_cannot_opt_out_there(other_community, resident):
     with pytest.raises(PermissionDenied):
         services.pipeline_choice(actor=resident, community=other_community, listed=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_inviting_one_person_at_once_store_one_invitation(live_server, community, worker):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    person = member(community)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.conftest import TOTP_SECRET
+
+    workers = [worker, *(member(community, Role.COMMUNITY_WORKER) for _ in range(4))]
+    for other in workers[1:]:
+        TOTP.activate(other, TOTP_SECRET)  # staff use the API with two factors on
+    tokens = [api_token_create(user=w, name="t")[1] for w in workers]
+    url = f"{live_server.url}/api/v1/communities/{community.slug}/learning/invitations"
+    body = {"person": person.pk, "step": "meetings.chair"}
+
+    statuses = race_posts(url, tokens, [body] * len(tokens))
+
+    assert statuses == [201] + [400] * 4
+    assert Invitation.objects.in_community(community).filter(person=person).count() == 1
+    assert len(entries(community, "leadership.invited")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_and_a_withdrawal_at_once_decide_once(live_server, community, worker):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    person = member(community)
+    invitation = Invitation.objects.in_community(community).create(
+        person=person, step="meetings.chair", invited_by=worker
+    )
+    base = f"{live_server.url}/api/v1/communities/{community.slug}/learning/invitations/"
+    person_token = api_token_create(user=person, name="t")[1]
+    worker_token = api_token_create(user=worker, name="t")[1]
+    answer = race_posts(f"{base}{invitation.pk}/answer", person_token, [{"accept": True}] * 3)
+    withdraw = race_posts(f"{base}{invitation.pk}/withdraw", worker_token, [{}] * 3)
+
+    assert answer == [200, 400, 400] and withdraw == [400, 400, 400]
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.ACCEPTED
+    assert Connection.objects.in_community(community).count() == 1
