@@ -14,6 +14,9 @@ from tests.learning.world import course_of, enrolment_of, session_of, trainer_of
 
 pytestmark = pytest.mark.django_db
 
+#: Queries a roll or a results page may take, whatever the number of learners.
+QUERY_BUDGET = 15
+
 
 @pytest.fixture
 def course(community, worker):
@@ -186,3 +189,21 @@ def test_the_scan_page_records_the_learner(client, community, course, session):
     other = session_of(course, starts_in=-timedelta(hours=1), place="会议室")
     wrong = checkin.scan_url(session, checkin.current_code(other))
     assert client.post(wrong).status_code == 400
+
+
+@pytest.mark.parametrize("learners", [2, 12])
+def test_the_roll_and_results_read_in_a_fixed_number_of_queries(
+    client, community, course, session, trainer, learners, django_assert_max_num_queries
+):
+    """Phone pages at the door: the count of queries does not grow with the learners."""
+    for _i in range(learners):
+        learner = enrolment_of(course)
+        Attendance.objects.in_community(community).create(
+            session=session, enrolment=learner, recorded_by=learner.person
+        )
+    client.force_login(trainer)
+    client.get(_url("learning_session_roll", community, session.pk))  # warm the session
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        assert client.get(_url("learning_session_roll", community, session.pk)).status_code == 200
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        assert client.get(_url("learning_course_results", community, course.pk)).status_code == 200
