@@ -15,7 +15,8 @@ it on "my learning" and, on their pathway, the next step (chairing a meeting, "y
 A community worker finds them in the pipeline of people ready to lead (a neighbour who also
 organised an activity but asked, on their own pathway, not to be listed is not there) and
 invites them to chair a meeting ("meetings.chair"); the resident accepts from "my learning".
-Every page is in Chinese.
+Every page is in Chinese, and every browser a phone (the trainer holds theirs up to show the
+code; the worker looks at the pipeline on theirs).
 
 The clock is moved with ``time_machine`` (the server thread's clock too): enrolment the day
 before the first session, scans five minutes after 19:00 on the first day and ten minutes
@@ -140,6 +141,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
     resident = member(community, display_name="王小芳")
     trainer = member(community, display_name="陈秀兰")
     neighbour = member(community, display_name="周大伟")
+    User.objects.filter(pk=worker.pk).update(display_name="李娜")
 
     today = timezone.localdate(timezone.now())
     setup_day = datetime.combine(today + timedelta(days=1), time(9, 0), tzinfo=BEIJING)
@@ -201,9 +203,10 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert enrolment.status == EnrolmentStatus.ENROLLED
 
         # --- each session: the trainer shows the code, the resident opens its address --------
-        desk = opened(new_context, "desktop")
-        force_login(desk, trainer, e2e)
-        lectern = desk.new_page()
+        # The trainer holds up their own phone: every screenshot is phone-sized.
+        trainer_phone = opened(new_context, "phone")
+        force_login(trainer_phone, trainer, e2e)
+        lectern = trainer_phone.new_page()
 
         def show_code(session: CourseSession) -> None:
             """The trainer goes from the learning home to the session's roll and its screen."""
@@ -211,6 +214,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
             lectern.goto(f"{base}/")
             with lectern.expect_navigation():
                 lectern.locator(f"#hub-attendance a[href='{roll_url}']").click()
+            assert_no_sideways_scroll(lectern)
             with lectern.expect_navigation():
                 lectern.locator(f"main a[href='{screen_of(session)}']").click()
 
@@ -237,8 +241,13 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         first, second = sessions
         clock.move_to(first_day + timedelta(minutes=5))
         show_code(first)
-        shot(lectern, "learning-04-checkin-screen-zh")
+        assert_no_sideways_scroll(lectern)
+        shot(lectern, "learning-04-checkin-screen-phone-zh")
         scan(first, 5)
+        lectern.goto(f"{base}/sessions/{first.pk}/roll/")
+        assert lectern.locator(f"#roll-{enrolment.pk}").get_attribute("data-present") == "yes"
+        assert_no_sideways_scroll(lectern)
+        shot(lectern, "learning-05b-roll-phone-zh")
 
         # A week later, a check-in with the first session's code is refused and records nothing
         # (the first session's screen, still open on the trainer's laptop, shows its code).
@@ -287,13 +296,15 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
             % {"attended": 2, "held": 2, "needed": 2}
             in card.inner_text()
         )
-        shot(lectern, "learning-08-results-to-decide-zh")
+        assert_no_sideways_scroll(lectern)
+        shot(lectern, "learning-08-results-to-decide-phone-zh")
         submit(lectern, f"{results_url}{enrolment.pk}/decide/")
         assert said("The decision on %(name)s is recorded.") % {"name": "王小芳"} in main_text(
             lectern
         )
         assert card.get_attribute("data-status") == "completed"
-        shot(lectern, "learning-09-results-decided-zh")
+        assert_no_sideways_scroll(lectern)
+        shot(lectern, "learning-09-results-decided-phone-zh")
         enrolment.refresh_from_db()
         assert enrolment.status == EnrolmentStatus.COMPLETED
         assert enrolment.decided_by_id == trainer.pk
@@ -334,10 +345,11 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert said("You are off the list: workers will not invite you to lead.") in main_text(
             theirs
         )
+        assert_no_sideways_scroll(theirs)
         assert PipelineOptOut.objects.in_community(community).filter(person=neighbour).exists()
 
         # --- a community worker finds the resident in the pipeline and invites them ----------
-        office = opened(new_context, "desktop")
+        office = opened(new_context, "phone")
         force_login(office, worker, e2e)
         page = office.new_page()
         page.goto(f"{base}/pipeline/")
@@ -346,12 +358,14 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert said("chairing and facilitating meetings") in candidate.inner_text()
         assert page.locator(f"main [data-person='{neighbour.pk}']").count() == 0
         assert "周大伟" not in main_text(page)
-        shot(page, "learning-12-pipeline-zh")
+        assert_no_sideways_scroll(page)
+        shot(page, "learning-12-pipeline-phone-zh")
         with page.expect_navigation():
             candidate.locator(f"a[href='{base}/pipeline/{resident.pk}/invite/']").click()
         page.select_option("#id_step", "meetings.chair")
         page.fill("#id_message", "下个月的居民议事会，想请你来主持。")
-        shot(page, "learning-13-invite-zh")
+        assert_no_sideways_scroll(page)
+        shot(page, "learning-13-invite-phone-zh")
         with page.expect_navigation():
             page.locator("main form[method=post] button[type=submit]").click()
         assert said("The invitation is sent.") in main_text(page)
@@ -364,7 +378,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         invitation_url = f"{base}/invitations/{invitation.pk}/"
         with mobile.expect_navigation():
             mobile.locator(f"#mine-ladder a[href='{invitation_url}']").click()
-        assert "下个月的居民议事会" in main_text(mobile)
+        assert "下个月的居民议事会" in main_text(mobile) and "李娜" in main_text(mobile)
         assert_no_sideways_scroll(mobile)
         shot(mobile, "learning-14-invitation-phone-zh")
         submit(mobile, f"{invitation_url}accept/")
@@ -374,6 +388,9 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert mobile.locator("main [data-status]").first.get_attribute("data-status") == (
             "accepted"
         )
+        # The invitation page links where to act: the meetings.
+        start = mobile.locator("main a").filter(has_text=said("Where to start"))
+        assert start.count() == 1 and "/meetings" in (start.get_attribute("href") or "")
         assert_no_sideways_scroll(mobile)
         shot(mobile, "learning-15-invitation-accepted-phone-zh")
         invitation.refresh_from_db()
