@@ -24,6 +24,7 @@ def test_every_app_registers_its_demo_content_in_order():
         "bodies",  # after: its bodies, terms and panels are dated today, not in that history
         "meetings",  # the bodies' council and committee meet
         "volunteering",  # teams and shifts of the same crowd; the council approves honours
+        "learning",  # courses for the same crowd; the invited chair chairs the bodies' meetings
     ]
     for key, content in registered:
         assert isinstance(content, DemoContent)

@@ -5,6 +5,7 @@ tile and the staff console's links. Each part of the app owns a section below.""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink, HomeTile
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.leadership import Evidence, Step
@@ -311,7 +312,9 @@ PRIVACY = {
         order=8,
     ),
 }
-DEMO: dict = {}
+#: The demo street's learning (``demo.py``), after volunteering's: courses taken and open, the
+#: qualifications they granted, ratings, an invitation to chair, a requirement for mediators.
+DEMO = {"learning": DemoContent(order=99, seed="gongzhi.learning.demo.seed")}
 
 NOTIFICATION_KINDS = {
     **_COURSE_NOTIFICATIONS,
