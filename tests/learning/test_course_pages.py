@@ -20,6 +20,7 @@ from gongzhi.learning.models import (
     Enrolment,
     EnrolmentStatus,
     Topic,
+    Trainer,
 )
 from tests.factories import member
 from tests.learning.world import course_of, enrolment_of, session_of, trainer_of
@@ -247,3 +248,43 @@ def test_home_and_mine_include_every_landed_parts_section(client, community, wor
         response = client.get(_url("learning_me", community))
         assert response.status_code == 200
         assert set(mines) <= {t.name for t in response.templates}
+
+
+def test_a_worker_adds_and_removes_a_trainer_by_phone(client, community, worker):
+    course = course_of(community, worker)
+    person = member(community)
+    client.force_login(worker)
+    url = _url("learning_course_trainers", community, course_id=course.pk)
+    response = client.post(url, {"phone": person.phone, "kind": "resident"})
+    assert response.status_code == 302
+    trainer = Trainer.objects.in_community(community).get(course=course)
+    assert trainer.person == person
+    response = client.post(url, {"phone": "13900000000", "kind": "resident"})
+    assert response.status_code == 400
+    client.post(
+        _url("learning_trainer_remove", community, course_id=course.pk, trainer_id=trainer.pk)
+    )
+    assert not Trainer.objects.in_community(community).exists()
+    client.force_login(person)
+    assert client.get(url).status_code == 404
+
+
+def test_the_proposer_changes_their_draft_until_it_opens(client, community, worker, resident):
+    draft = course_of(
+        community, resident, status=CourseStatus.DRAFT, published_at=None, title="旧标题"
+    )
+    url = _url("learning_course_edit", community, course_id=draft.pk)
+    client.force_login(resident)
+    form = {
+        "title": "新标题",
+        "topic": "leadership",
+        "capacity": "12",
+        "valid_months": "0",
+        "min_attendance": "80",
+    }
+    assert client.post(url, form).status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "新标题"
+    draft.status = CourseStatus.OPEN
+    draft.save(update_fields=["status"])
+    assert client.get(url).status_code == 404
