@@ -236,3 +236,79 @@ def test_revoking_needs_a_reason_and_never_ones_own(community, worker, resident)
         qualifications.revoke(actor=worker, award=own, reason="mistake")
     assert error.value.code == "own_award"
     assert not Award.objects.in_community(community).filter(revoked_at__isnull=False).exists()
+
+
+# --- numbering under concurrency ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_completions_take_distinct_numbers_in_order(community, worker):
+    import threading
+
+    from django.db import connection, transaction
+
+    course = course_of(community, worker)
+    enrolments = [_completed(course) for _i in range(8)]
+    barrier = threading.Barrier(len(enrolments))
+    errors: list[BaseException] = []
+
+    def grant(enrolment):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                qualifications.grant_for_completion(actor=worker, enrolment=enrolment)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=grant, args=(e,)) for e in enrolments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = sorted(Award.objects.in_community(community).values_list("number", flat=True))
+    year = numbers[0].split("-Q")[1][:4]
+    prefix = f"{community.slug.upper()}-Q{year}-"
+    assert numbers == [f"{prefix}{n:06d}" for n in range(1, 9)]
+
+
+# --- the permission matrix ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "may_manage", "may_view_award"),
+    [
+        ("anonymous", False, False),
+        ("outsider", False, False),
+        ("resident", False, False),
+        ("holder", False, True),
+        ("supervisor", False, False),
+        ("worker", True, True),
+        ("official", True, True),
+        ("worker_elsewhere", False, False),
+    ],
+)
+def test_who_may_record_revoke_and_see_an_award(
+    community, other_community, worker, supervisor, official, who, may_manage, may_view_award
+):
+    import rules
+    from django.contrib.auth.models import AnonymousUser
+
+    holder = member(community)
+    award = award_of(community, holder)
+    user = {
+        "anonymous": AnonymousUser(),
+        "outsider": member(other_community),
+        "resident": member(community),
+        "holder": holder,
+        "supervisor": supervisor,
+        "worker": worker,
+        "official": official,
+        "worker_elsewhere": member(other_community, "community_worker"),
+    }[who]
+    assert rules.has_perm("learning.record_award", user, community) is may_manage
+    assert rules.has_perm("learning.revoke_award", user, award) is may_manage
+    assert rules.has_perm("learning.view_qualifications", user, community) is may_manage
+    assert rules.has_perm("learning.view_award", user, award) is may_view_award
