@@ -10,7 +10,8 @@ code (core's screen); the resident opens the address the code carries (read back
 modules with segno, as the meetings journey does) and is on the roll. On the second day a
 check-in carrying the first session's code is refused with a clear message and records nothing.
 After the last session the learner can neither open the course's results nor forge a decision;
-the trainer decides their completion there, which grants the qualification. The resident sees
+the trainer finds the course on the learning home ("sessions over: decide and finish") and
+decides their completion on its results page, which grants the qualification. The resident sees
 it on "my learning" and, on their pathway, the next step (chairing a meeting, "you hold it").
 A community worker finds them in the pipeline of people ready to lead (a neighbour who also
 organised an activity but asked, on their own pathway, not to be listed is not there) and
@@ -289,7 +290,10 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert enrolment.status == EnrolmentStatus.ENROLLED
         assert not Award.objects.in_community(community).filter(person=resident).exists()
 
-        lectern.goto(results_url)
+        # The trainer finds the course whose sessions are over on the learning home.
+        lectern.goto(f"{base}/")
+        with lectern.expect_navigation():
+            lectern.locator(f"#hub-attendance a[href='{results_url}']").click()
         card = lectern.locator(f"#result-{enrolment.pk}")
         assert (
             said("Attended %(attended)s of %(held)s sessions (%(needed)s needed)")
