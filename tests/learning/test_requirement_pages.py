@@ -137,3 +137,30 @@ def test_the_learning_home_names_the_roles_that_need_a_qualification(community, 
     assert 'id="hub-requirements"' in html
     assert "调解员" in html
     assert _url(community) not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_turn_ons_save_one_and_tell_the_others(live_server, community, worker):
+    """Five workers' requests at once for one role: one requirement, four clear refusals."""
+    from gongzhi.accounts.services import api_token_create
+    from gongzhi.core.models import Activity
+    from tests.api_world import staff
+    from tests.concurrency import race_posts
+
+    member(community, Role.MEDIATOR)
+    workers = [worker] + [staff(community, Role.COMMUNITY_WORKER) for _i in range(4)]
+    tokens = [api_token_create(user=w, name="t")[1] for w in workers]
+    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    bodies = [
+        {"role": "mediator", "qualification": code, "applies_from": day}
+        for code in ("mediation", "leadership", "chairing", "first_aid", "mediation")
+    ]
+    url = f"{live_server.url}/api/v1/communities/{community.slug}/learning/requirements"
+
+    statuses = race_posts(url, tokens, bodies)
+
+    assert statuses == [201] + [400] * 4
+    assert RoleRequirement.objects.in_community(community).count() == 1
+    assert (
+        Activity.objects.in_community(community).filter(verb="requirement.turned_on").count() == 1
+    )
