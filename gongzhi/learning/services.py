@@ -25,7 +25,7 @@ from gongzhi.core import journal
 from gongzhi.core import qualifications as core_qualifications
 from gongzhi.core.models import Community, Membership
 from gongzhi.core.places import promote_waiting
-from gongzhi.core.policies import require
+from gongzhi.core.policies import is_community_worker, require
 from gongzhi.learning import connections
 from gongzhi.learning.models import (
     Course,
@@ -336,6 +336,11 @@ def trainer_add(
     community = course.community
     if not is_member(person, community.pk):
         raise _invalid(_("A trainer must be a member of this community."), "trainer_not_member")
+    if kind == TrainerKind.WORKER and not is_community_worker(person, community):
+        raise _invalid(
+            _("This person is not a community worker here: add them as a resident."),
+            "trainer_not_worker",
+        )
     partner_row = _street_partner(community, partner) if kind == TrainerKind.PARTNER else None
     with transaction.atomic():
         current = _lock_course(course)

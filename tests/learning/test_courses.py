@@ -133,11 +133,15 @@ def test_trainers_must_be_members_and_partners_of_the_street(community, other_co
     with pytest.raises(ValidationError) as error:
         services.trainer_add(actor=worker, course=course, person=person, kind="partner")
     assert _codes(error.value) == ["partner_missing"]
+    with pytest.raises(ValidationError) as error:
+        services.trainer_add(actor=worker, course=course, person=person, kind="worker")
+    assert _codes(error.value) == ["trainer_not_worker"]
     services.trainer_add(actor=worker, course=course, person=person, kind="resident")
     with pytest.raises(ValidationError) as error:
         services.trainer_add(actor=worker, course=course, person=person, kind="resident")
     assert _codes(error.value) == ["already_trainer"]
-    assert Trainer.objects.in_community(community).filter(course=course).count() == 1
+    services.trainer_add(actor=worker, course=course, person=worker, kind="worker")
+    assert Trainer.objects.in_community(community).filter(course=course).count() == 2
 
 
 def test_a_partners_person_trains(community, worker):
