@@ -30,5 +30,8 @@ class RequirementOnForm(forms.Form):
             **kwargs["initial"],
         }
         super().__init__(*args, **kwargs)
-        choices = [(code, str(label)) for code, label in qualifications.known().items()]
+        # A blank first choice: a role with no usual qualification gets none chosen silently.
+        choices = [("", "—")] + [
+            (code, str(label)) for code, label in qualifications.known().items()
+        ]
         self.fields["qualification"].choices = choices  # type: ignore[attr-defined]

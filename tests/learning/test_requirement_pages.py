@@ -164,3 +164,12 @@ def test_simultaneous_turn_ons_save_one_and_tell_the_others(live_server, communi
     assert (
         Activity.objects.in_community(community).filter(verb="requirement.turned_on").count() == 1
     )
+
+
+def test_a_role_without_a_usual_qualification_has_none_chosen(community, worker):
+    response = _client(worker).post(
+        _url(community),
+        {"role": "reviewer", "qualification": "", "applies_from": timezone.localdate()},
+    )
+    assert response.status_code == 400
+    assert not RoleRequirement.objects.in_community(community).exists()
