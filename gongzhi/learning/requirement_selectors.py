@@ -129,3 +129,36 @@ def hub(community: Community, viewer: Any) -> dict[str, Any]:
             for r in on
         ],
     }
+
+
+def mine(community: Community, user: Any) -> dict[str, Any]:
+    """ "My learning"'s section: the roles I keep here without the qualification they now need
+    (still lacking it today), each with the open courses that grant it."""
+    from gongzhi.learning.models import Course, CourseStatus
+
+    if not getattr(user, "is_authenticated", False):
+        return {"kept": []}
+    today = timezone.localdate()
+    kept = []
+    for exemption in (
+        RequirementExemption.objects.in_community(community)
+        .filter(person=user, requirement__turned_off_at__isnull=True)
+        .select_related("requirement")
+        .order_by("pk")
+    ):
+        requirement = exemption.requirement
+        if not qualifications.missing(user, [requirement.qualification], today):
+            continue
+        kept.append(
+            {
+                "role": requirements.label_of(requirement.role),
+                "qualification": qualifications.label(requirement.qualification),
+                "applies_from": requirement.applies_from,
+                "courses": list(
+                    Course.objects.in_community(community)
+                    .filter(qualification=requirement.qualification, status=CourseStatus.OPEN)
+                    .order_by("pk")[:3]
+                ),
+            }
+        )
+    return {"kept": kept}

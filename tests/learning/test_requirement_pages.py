@@ -173,3 +173,18 @@ def test_a_role_without_a_usual_qualification_has_none_chosen(community, worker)
     )
     assert response.status_code == 400
     assert not RoleRequirement.objects.in_community(community).exists()
+
+
+def test_my_learning_names_a_role_i_keep_and_the_course_that_grants_it(community, worker):
+    from tests.learning.world import award_of, course_of
+
+    kept = member(community, Role.MEDIATOR)
+    course = course_of(community, worker, title="邻里调解", qualification="mediation")
+    _turn_on(community, worker)
+    me = reverse("learning_me", kwargs={"slug": community.slug})
+    html = _client(kept).get(me).content.decode()
+    assert 'id="mine-requirements"' in html
+    assert reverse("learning_course", args=[community.slug, course.pk]) in html
+    assert 'id="mine-requirements"' not in _client(member(community)).get(me).content.decode()
+    award_of(community, kept, "mediation")
+    assert 'id="mine-requirements"' not in _client(kept).get(me).content.decode()
