@@ -25,7 +25,8 @@ before 19:00 a week later (scanning opens 30 minutes early), the decision after 
 
 Screenshots go to E2E_SHOTS_DIR/learning (/tmp/e2e-shots/learning by default;
 LEARNING_SHOTS_DIR overrides it). The Content-Security-Policy watcher of ``new_context`` fails
-the journey on any violation.
+the journey on any violation; axe-core (WCAG 2.2 AA) checks the enrolled course page, the roll,
+the results, my learning, the pathway, the pipeline and the invitation.
 """
 
 from __future__ import annotations
@@ -248,6 +249,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         lectern.goto(f"{base}/sessions/{first.pk}/roll/")
         assert lectern.locator(f"#roll-{enrolment.pk}").get_attribute("data-present") == "yes"
         assert_no_sideways_scroll(lectern)
+        assert_accessible(lectern)
         shot(lectern, "learning-05b-roll-phone-zh")
 
         # A week later, a check-in with the first session's code is refused and records nothing
@@ -308,6 +310,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         )
         assert card.get_attribute("data-status") == "completed"
         assert_no_sideways_scroll(lectern)
+        assert_accessible(lectern)
         shot(lectern, "learning-09-results-decided-phone-zh")
         enrolment.refresh_from_db()
         assert enrolment.status == EnrolmentStatus.COMPLETED
@@ -326,6 +329,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         held = mobile.locator("#mine-qualifications").inner_text()
         assert said("chairing and facilitating meetings") in held
         assert_no_sideways_scroll(mobile)
+        assert_accessible(mobile)
         shot(mobile, "learning-10-my-learning-phone-zh")
 
         mobile.goto(f"{base}/pathway/")
@@ -338,6 +342,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert chair.count() == 1, main_text(mobile)
         assert said("you hold it") in chair.inner_text()
         assert_no_sideways_scroll(mobile)
+        assert_accessible(mobile)
         shot(mobile, "learning-11-pathway-phone-zh")
 
         # --- the neighbour asks, on their own pathway, not to be listed -------------------------
@@ -363,6 +368,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
         assert page.locator(f"main [data-person='{neighbour.pk}']").count() == 0
         assert "周大伟" not in main_text(page)
         assert_no_sideways_scroll(page)
+        assert_accessible(page)
         shot(page, "learning-12-pipeline-phone-zh")
         with page.expect_navigation():
             candidate.locator(f"a[href='{base}/pipeline/{resident.pk}/invite/']").click()
@@ -384,6 +390,7 @@ def test_enrol_on_a_phone_check_in_complete_see_the_next_step_and_accept_to_chai
             mobile.locator(f"#mine-ladder a[href='{invitation_url}']").click()
         assert "下个月的居民议事会" in main_text(mobile) and "李娜" in main_text(mobile)
         assert_no_sideways_scroll(mobile)
+        assert_accessible(mobile)
         shot(mobile, "learning-14-invitation-phone-zh")
         submit(mobile, f"{invitation_url}accept/")
         assert said(
