@@ -13,9 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core import qualifications as core_qualifications
+from gongzhi.core.masking import mask_name
 from gongzhi.core.models import Community, Membership
 from gongzhi.learning.models import Award, Course, CourseStatus
-from gongzhi.volunteering.credentials import mask_name
 
 #: A qualification ending within this many days is "expiring soon" (and reminded once).
 EXPIRING_DAYS = 30

@@ -13,6 +13,7 @@ from typing import Any
 import rules
 from django.http import Http404
 
+from gongzhi.core.masking import mask_name
 from gongzhi.volunteering import credentials
 from gongzhi.volunteering.models import Certificate, SigningKey, Volunteer
 
@@ -88,7 +89,7 @@ def public_view(certificate: Certificate) -> dict[str, Any]:
     """What the public verification page and API show: the holder's name masked."""
     return {
         "number": certificate.number,
-        "holder": credentials.mask_name(certificate.holder_name),
+        "holder": mask_name(certificate.holder_name),
         "minutes": certificate.credited_minutes,
         "hours": credentials.hours_text(certificate.credited_minutes),
         "period_from": certificate.period_from,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import journal
+from gongzhi.core.masking import mask_name
 from gongzhi.core.policies import require
 from gongzhi.volunteering import credentials
 from gongzhi.volunteering.models import (
@@ -246,7 +247,7 @@ def certificate_issue(
             issuer_url=issuer_url(community, site),
             issuer_name=certificate.issuer_name,
             subject_id=subject_id(volunteer),
-            holder_name=credentials.mask_name(certificate.holder_name),
+            holder_name=mask_name(certificate.holder_name),
             holder_id_masked=certificate.holder_id_masked,
             credited_minutes=minutes,
             period_from=period_from,

@@ -251,16 +251,6 @@ def verify(token: str, key_set: Mapping[str, Any]) -> dict[str, Any]:
     return dict(payload)
 
 
-def mask_name(name: str) -> str:
-    """A name as printed on public pages: first and last character kept (王*芳, 王*, A***e)."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 # --- command line ------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.masking import mask_name
 from gongzhi.core.privacy import Section, rows
 from gongzhi.volunteering.models import (
     AidPost,
@@ -82,16 +83,6 @@ COVERS = frozenset(
 HOLDING_PLACE = (SignUpStatus.REGISTERED, SignUpStatus.WAITLISTED)
 #: Exchanges not done yet: cancelled by an erasure.
 UNDONE = (ExchangeStatus.PROPOSED, ExchangeStatus.AGREED)
-
-
-def mask_name(name: str) -> str:
-    """A name as certificates print it: 王小芳 → 王*芳, 王芳 → 王*, a name already masked stays."""
-    name = name.strip()
-    if len(name) <= 1 or "*" in name:
-        return name
-    if len(name) == 2:
-        return f"{name[0]}*"
-    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
 
 
 def _community(prefix: str = "") -> dict[str, str]:

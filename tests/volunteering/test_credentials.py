@@ -16,6 +16,7 @@ from joserfc import jwt as joserfc_jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from gongzhi.core.masking import mask_name
 from gongzhi.volunteering import credentials
 
 PASS = b"tests-passphrase"
@@ -184,7 +185,7 @@ def test_the_key_id_is_the_rfc7638_thumbprint(key):
     ],
 )
 def test_names_are_masked_as_printed(name, masked):
-    assert credentials.mask_name(name) == masked
+    assert mask_name(name) == masked
 
 
 def test_the_command_line_verifies_offline(key, token, tmp_path):

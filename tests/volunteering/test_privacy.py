@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.accounts import services as account_services
+from gongzhi.core.masking import mask_name
 from gongzhi.core.privacy import person_export_json
 from gongzhi.volunteering.models import (
     AidKind,
@@ -32,7 +33,6 @@ from gongzhi.volunteering.models import (
     TransferKind,
     Volunteer,
 )
-from gongzhi.volunteering.privacy import mask_name
 from tests.factories import member
 from tests.volunteering.world import (
     activity_of,
