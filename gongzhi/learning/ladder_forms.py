@@ -38,6 +38,7 @@ class InviteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, steps: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, steps: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # ``steps`` may be grouped by rung: ``[(heading, [(code, label)])]`` (an optgroup each)
         self.fields["step"].choices = steps  # type: ignore[attr-defined]

@@ -30,11 +30,26 @@ def invitation_get(*, community: Any, user: Any, invitation_id: int) -> Invitati
     return invitation
 
 
-def step_choices() -> list[tuple[str, str]]:
-    """``[(code, label)]`` of every step, by rung then order (rung 4 and up first would hide
-    the lower ones a worker may also suggest; keep the ladder's order)."""
+def step_choices() -> list[tuple[str, list[tuple[str, Any]]]]:
+    """Every step grouped by rung (``[(rung heading, [(code, label)])]``, an ``<optgroup>`` each),
+    by rung then order: a worker may suggest a lower step too, so the ladder's order is kept and
+    each option shows the step's own label only (a phone cuts long options)."""
     steps = sorted(step_registry().items(), key=lambda item: (item[1].rung, item[1].order))
-    return [(code, f"{RUNG_LABELS[step.rung]} · {step.label}") for code, step in steps]
+    groups: dict[int, list[tuple[str, Any]]] = {}
+    for code, step in steps:
+        groups.setdefault(step.rung, []).append((code, step.label))
+    return [(f"{rung} · {RUNG_LABELS[rung]}", options) for rung, options in groups.items()]
+
+
+def first_step_above(rung: int) -> str:
+    """The code of the first step of the rung above ``rung`` (of the top rung at the top), or ""."""
+    steps = sorted(step_registry().items(), key=lambda item: (item[1].rung, item[1].order))
+    if not steps:
+        return ""
+    target = min(
+        (step.rung for _code, step in steps if step.rung > rung), default=steps[-1][1].rung
+    )
+    return next(code for code, step in steps if step.rung == target)
 
 
 def grid_choices(community: Any) -> list[tuple[int, str]]:

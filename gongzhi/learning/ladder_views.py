@@ -96,7 +96,12 @@ def pipeline_page(request: HttpRequest, slug: str) -> HttpResponse:
 def invitation_new(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     community = _community(request, slug, "learning.invite")
     person = selectors.member_get(community=community, user_id=user_id)
-    form = InviteForm(posted(request), steps=selectors.step_choices())
+    rung = pathways.rung_of(community, person)
+    form = InviteForm(
+        posted(request),
+        steps=selectors.step_choices(),
+        initial={"step": selectors.first_step_above(rung)},
+    )
     if form.is_bound and form.is_valid():
         try:
             invitation = services.invitation_send(
@@ -111,7 +116,6 @@ def invitation_new(request: HttpRequest, slug: str, user_id: int) -> HttpRespons
         else:
             messages.success(request, _("The invitation is sent."))
             return redirect("learning_invitation", slug=community.slug, invitation_id=invitation.pk)
-    rung = pathways.rung_of(community, person)
     return render(
         request,
         "learning/invitation_form.html",

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
@@ -342,10 +343,11 @@ class PipelineOptOut(TenantModel):
 
 
 class InvitationStatus(models.TextChoices):
-    SENT = "sent", _("sent")
-    ACCEPTED = "accepted", _("accepted")
-    DECLINED = "declined", _("declined")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    # a context of their own: "accepted" alone is another app's msgid (已采纳, a proposal adopted)
+    SENT = "sent", pgettext_lazy("invitation", "sent")
+    ACCEPTED = "accepted", pgettext_lazy("invitation", "accepted")
+    DECLINED = "declined", pgettext_lazy("invitation", "declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("invitation", "withdrawn")
 
 
 class Invitation(TenantModel):

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from gongzhi.learning.models import Assessment, Attendance, CourseStatus, Enrolment, Rating
 from tests.learning.world import course_of, enrolment_of, session_of, trainer_of
@@ -207,3 +208,26 @@ def test_the_roll_and_results_read_in_a_fixed_number_of_queries(
         assert client.get(_url("learning_session_roll", community, session.pk)).status_code == 200
     with django_assert_max_num_queries(QUERY_BUDGET):
         assert client.get(_url("learning_course_results", community, course.pk)).status_code == 200
+
+
+def test_once_everyone_is_decided_the_results_say_so(client, community, worker):
+    course = course_of(community, worker, min_attendance=100)
+    trainer = trainer_of(course).person
+    session_of(course, starts_in=-timedelta(days=1))
+    learners = [enrolment_of(course), enrolment_of(course)]
+    client.force_login(trainer)
+    for learner in learners:
+        client.post(_url("learning_completion_decide", community, course.pk, learner.pk))
+    text = client.get(_url("learning_course_results", community, course.pk)).content.decode()
+    with translation.override("zh-hans"):
+        said = ngettext(
+            "The learner is decided: finishing closes the course.",
+            "All %(decided)s learners are decided: finishing closes the course.",
+            2,
+        ) % {"decided": 2}
+        left = ngettext(
+            "Finishing decides the %(undecided)s learner left and closes the course.",
+            "Finishing decides the %(undecided)s learners left and closes the course.",
+            0,
+        ) % {"undecided": 0}
+    assert said in text and left not in text

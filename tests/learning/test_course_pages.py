@@ -288,3 +288,19 @@ def test_the_proposer_changes_their_draft_until_it_opens(client, community, work
     draft.status = CourseStatus.OPEN
     draft.save(update_fields=["status"])
     assert client.get(url).status_code == 404
+
+
+def test_the_course_page_links_those_who_run_it_to_the_results_and_each_roll(
+    client, community, worker, resident
+):
+    course = course_of(community, worker)
+    session = session_of(course)
+    results = _url("learning_course_results", community, course_id=course.pk)
+    roll = _url("learning_session_roll", community, session_id=session.pk)
+    page = _url("learning_course", community, course_id=course.pk)
+    client.force_login(worker)
+    text = client.get(page).content.decode()
+    assert results in text and roll in text
+    client.force_login(resident)
+    text = client.get(page).content.decode()
+    assert results not in text and roll not in text

@@ -142,3 +142,16 @@ def test_the_learning_pages_show_the_ladder_cards(client, community, worker):
     client.force_login(worker)
     home = client.get(_url("learning_home", community)).content.decode()
     assert _url("learning_pipeline", community) in home
+
+
+def test_the_invite_form_groups_steps_by_rung_and_preselects_the_next_rung(
+    client, community, worker
+):
+    person = organiser(community)  # on rung 3
+    client.force_login(worker)
+    response = client.get(_url("learning_invitation_new", community, user_id=person.pk))
+    text = response.content.decode()
+    assert text.count("<optgroup") == 6
+    # an option is the step's own label only (the rung is its group's heading): short on a phone
+    assert '<option value="meetings.chair" selected>Chair a meeting of a body</option>' in text
+    assert text.count(" selected") == 1
