@@ -41,6 +41,7 @@ START = [
     f"/c/{COMMUNITY}/hotline/",
     f"/c/{COMMUNITY}/notices/",
     f"/c/{COMMUNITY}/volunteering/",
+    f"/c/{COMMUNITY}/learning/",
     f"/c/{COMMUNITY}/me/",
     "/profile/",
     "/inbox/",
@@ -54,7 +55,7 @@ SKIP = re.compile(
     r"|/profile/data/"
     r"|/print|/qr|/feed|/files?/|/attachments?/|/uploads?/|lang=",
 )
-MAX_PAGES = 150
+MAX_PAGES = 200
 PER_SHAPE = 3
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
