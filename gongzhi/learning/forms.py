@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core import qualifications
 from gongzhi.learning.models import Course, CourseSession, Topic, TrainerKind
@@ -34,7 +35,7 @@ def _phone(label: Any, required: bool = True, help_text: Any = "") -> forms.Char
 
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
+    topic = forms.ChoiceField(label=pgettext_lazy("course", "Topic"), choices=Topic.choices)
     description = forms.CharField(
         label=_("What the course is about"),
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -53,7 +53,7 @@ class CourseStatus(models.TextChoices):
 
 class Course(TenantModel):
     title = models.CharField(_("title"), max_length=120)
-    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    topic = models.CharField(pgettext_lazy("course", "topic"), max_length=20, choices=Topic.choices)
     description = models.TextField(_("description"), blank=True)
     #: the qualification completing it grants (``core/qualifications.py`` code), or ""
     qualification = models.CharField(_("qualification it grants"), max_length=40, blank=True)
@@ -227,7 +227,7 @@ class Attendance(TenantModel):
     objects = TenantManager["Attendance"]()
 
     class Meta:
-        verbose_name = _("attendance")
+        verbose_name = pgettext_lazy("course", "attendance")
         verbose_name_plural = _("attendances")
         constraints = [
             models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once"),
@@ -248,7 +248,7 @@ class Assessment(TenantModel):
     objects = TenantManager["Assessment"]()
 
     class Meta:
-        verbose_name = _("assessment")
+        verbose_name = pgettext_lazy("course", "assessment")
         verbose_name_plural = _("assessments")
 
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.core.home import Tile, TileItem
 from gongzhi.learning.models import (
@@ -261,5 +262,5 @@ def home_open_courses(community: Any, user: Any) -> Tile:
         items=items,
         empty=_("No course is open for enrolment right now."),
         more_url=reverse("learning_home", kwargs={"slug": slug}),
-        more_label=_("Training"),
+        more_label=pgettext("learning app", "Training"),
     )
