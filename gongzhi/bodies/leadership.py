@@ -6,12 +6,13 @@ rung 3 only."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, QuerySet
 from django.utils import timezone
 
 from gongzhi.bodies.models import ChosenBy, Mandate, Stage
-from gongzhi.core.leadership import Fact, merge_facts
+from gongzhi.core.leadership import DayStart, Fact, merge_facts
 
 
 def _mandates(community_id: int, user_ids: Collection[int] | None) -> QuerySet[Mandate] | None:
@@ -34,17 +35,39 @@ def _facts(mandates: QuerySet[Mandate]) -> list[Fact]:
     )
 
 
+def _rows(mandates: QuerySet[Mandate]) -> list[QuerySet[Any]]:
+    """A source's facts for the whole community as SQL (``Evidence.rows``); a day is the
+    moment it starts, as ``merge_facts`` reads it."""
+    return [
+        mandates.order_by()
+        .values(uid=F("membership__user_id"))
+        .annotate(
+            first_at=Min(DayStart("starts_on")),
+            last_at=Max(DayStart("starts_on")),
+            times=Count("id"),
+        )
+    ]
+
+
+def _founding(mandates: QuerySet[Mandate]) -> QuerySet[Mandate]:
+    return mandates.filter(chosen_by=ChosenBy.FOUNDING, body__incubation__isnull=False).exclude(
+        body__incubation__stage=Stage.IDEA
+    )
+
+
 def founded(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
     """Rung 3: a founding member of an organisation past its first idea (incubating, filed,
     active, or dormant after that)."""
     mandates = _mandates(community_id, user_ids)
     if mandates is None:
         return []
-    return _facts(
-        mandates.filter(chosen_by=ChosenBy.FOUNDING, body__incubation__isnull=False).exclude(
-            body__incubation__stage=Stage.IDEA
-        )
-    )
+    return _facts(_founding(mandates))
+
+
+def founded_rows(community_id: int) -> list[QuerySet[Any]]:
+    mandates = _mandates(community_id, None)
+    assert mandates is not None
+    return _rows(_founding(mandates))
 
 
 def held_office(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
@@ -54,3 +77,9 @@ def held_office(community_id: int, user_ids: Collection[int] | None) -> list[Fac
     if mandates is None:
         return []
     return _facts(mandates.exclude(chosen_by=ChosenBy.FOUNDING))
+
+
+def held_office_rows(community_id: int) -> list[QuerySet[Any]]:
+    mandates = _mandates(community_id, None)
+    assert mandates is not None
+    return _rows(mandates.exclude(chosen_by=ChosenBy.FOUNDING))

@@ -343,10 +343,18 @@ DEMO = {"bodies": DemoContent(order=95, seed="gongzhi.bodies.demo.seed")}
 # --- the leadership ladder (learning, issue 18): founding an organisation, holding office ----
 LEADERSHIP_EVIDENCE = {
     "bodies.founded": Evidence(
-        3, _("founded a resident organisation"), "gongzhi.bodies.leadership.founded", order=31
+        3,
+        _("founded a resident organisation"),
+        "gongzhi.bodies.leadership.founded",
+        order=31,
+        rows="gongzhi.bodies.leadership.founded_rows",
     ),
     "bodies.office": Evidence(
-        5, _("held office in a body"), "gongzhi.bodies.leadership.held_office", order=51
+        5,
+        _("held office in a body"),
+        "gongzhi.bodies.leadership.held_office",
+        order=51,
+        rows="gongzhi.bodies.leadership.held_office_rows",
     ),
 }
 LEADERSHIP_STEPS = {

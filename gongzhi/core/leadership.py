@@ -8,6 +8,10 @@ chaired → leads a team or body → trains others. An app declares in its manif
   of ``source(community_id, user_ids) -> Iterable[Fact]`` — for each person of ``user_ids`` (or
   of the whole community when None) who has this evidence, one ``Fact`` with the first and last
   time and how many times. A source reads the app's own tables through their indexes.
+  ``Evidence.rows`` (optional) is the dotted path of ``rows(community_id) -> list[QuerySet]``:
+  the same facts for the whole community as unevaluated QuerySets of values named ``uid``,
+  ``first_at``, ``last_at`` (moments: a day through ``DayStart``) and ``times`` (a person may
+  have several rows), so that the pipeline can rank a whole community in one SQL statement.
 - ``LEADERSHIP_STEPS = {code: Step(rung, label, url_name)}``: something a person can try to
   reach ``rung`` (sign up for a shift, chair a meeting), linked by a URL name that takes the
   community's ``slug``; ``role`` names the requirable role it leads to, if any
@@ -25,6 +29,8 @@ from datetime import date, datetime, time
 from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import NotSupportedError
+from django.db.models import DateTimeField, Func
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +68,9 @@ class Evidence:
     #: dotted path of ``source(community_id, user_ids | None) -> Iterable[Fact]``
     source: str
     order: int = 100
+    #: dotted path of ``rows(community_id) -> list[QuerySet]`` (the whole community's facts as
+    #: SQL, see above), or "" when the source has none (the pipeline then reads it in Python)
+    rows: str = ""
 
     def __post_init__(self) -> None:
         if self.rung not in RUNGS:
@@ -116,3 +125,27 @@ def _moment(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         return value
     return timezone.make_aware(datetime.combine(value, time.min))
+
+
+class DayStart(Func):
+    """A day (a ``DateField``) as the moment it starts in the current time zone, in SQL — what
+    ``merge_facts`` makes of a day in Python. PostgreSQL converts with its zone database; SQLite
+    adds the zone's offset of today (exact for a zone whose offset has not changed, like
+    Asia/Shanghai since 1991)."""
+
+    output_field = DateTimeField()
+    arity = 1
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        zone = timezone.get_current_timezone_name()
+        return f"(({sql})::timestamp AT TIME ZONE %s)", (*params, zone)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        offset = timezone.localtime().utcoffset()
+        seconds = -int(offset.total_seconds()) if offset is not None else 0
+        return f"datetime({sql}, %s)", (*params, f"{seconds:+d} seconds")
+
+    def as_sql(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotSupportedError("DayStart: PostgreSQL or SQLite only")

@@ -13,12 +13,15 @@ app's evidence (``core/leadership.py``: each app's manifest names its sources an
   spread part's statistics).
 
 Only the sources of rung 3 and above are ever read for a whole community; each groups its
-table by person over an index, so the pipeline costs a handful of grouped reads, not one read
-per resident.
+table by person over an index. The pipeline's page ranks the whole community in ONE SQL
+statement (the sources' ``Evidence.rows`` joined by UNION ALL, grouped by person, filtered by
+membership and opt-out, ordered and paged by the database) and then reads the evidence of the
+page's people only, through the per-person path the pathway uses.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -179,12 +182,18 @@ def _evidence(min_rung: int = 1) -> list[tuple[str, Evidence]]:
 
 
 def evidence_of(
-    community_id: int, user_ids: Collection[int] | None, *, min_rung: int = 1
+    community_id: int,
+    user_ids: Collection[int] | None,
+    *,
+    min_rung: int = 1,
+    max_rung: int = RUNGS[-1],
 ) -> dict[int, list[Shown]]:
-    """``{user id: [Shown]}`` from every source of rung ``min_rung`` or above, for ``user_ids``
-    (the whole community when None: only ever asked with ``min_rung`` ≥ 3)."""
+    """``{user id: [Shown]}`` from every source of rung ``min_rung`` to ``max_rung``, for
+    ``user_ids`` (the whole community when None: only ever asked with ``min_rung`` ≥ 3)."""
     found: dict[int, list[Shown]] = {}
     for code, ev in _evidence(min_rung):
+        if ev.rung > max_rung:
+            continue
         facts: Iterable[Fact] = _source(ev.source)(community_id, user_ids)
         for fact in facts:
             found.setdefault(fact.user_id, []).append(
@@ -392,6 +401,100 @@ def pipeline_people(
     return ordered
 
 
+def _compiled(queryset: Any) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params)
+
+
+def _ranked_sql(
+    community_id: int, *, min_rung: int, rung: int | None, grid: int | None
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The pipeline as one SQL statement (``uid, rung, last_at, total`` rows, in the pipeline's
+    order, to be paged with LIMIT/OFFSET), or None when a source of rung 3–4 offers no
+    ``rows`` (the pipeline then ranks in Python). Sources of rung 5 or above without ``rows``
+    are read in Python: their people are left out by id."""
+    parts: list[str] = []
+    params: list[Any] = []
+    leaders_ids: set[int] = set()
+    for _code, ev in _evidence(min_rung):
+        if not ev.rows:
+            if ev.rung <= CHAIRED:
+                return None
+            leaders_ids.update(f.user_id for f in _source(ev.source)(community_id, None))
+            continue
+        for queryset in _source(ev.rows)(community_id):
+            sql, found = _compiled(queryset)
+            # Only compiled QuerySets and integers are spliced in; values stay parameters.
+            parts.append(f"SELECT uid, {int(ev.rung)} AS rung, last_at FROM ({sql}) AS part")  # noqa: S608
+            params.extend(found)
+    if not parts:
+        return None
+    members = Membership.objects.in_community(community_id).filter(user__is_active=True)
+    if grid is not None:
+        members = members.filter(household__building__grid_id=grid)
+    members_sql, members_params = _compiled(members.order_by().values("user_id"))
+    out_sql, out_params = _compiled(
+        PipelineOptOut.objects.in_community(community_id)
+        .filter(person_id__isnull=False)
+        .order_by()
+        .values("person_id")
+    )
+    where = [f"facts.uid IN ({members_sql})", f"facts.uid NOT IN ({out_sql})"]
+    where_params: list[Any] = [*members_params, *out_params]
+    if leaders_ids:
+        if connection.vendor == "postgresql":
+            where.append("NOT (facts.uid = ANY(%s))")
+            where_params.append(sorted(leaders_ids))
+        else:
+            # One JSON parameter, not thousands (SQLite bounds a statement's parameters).
+            where.append("facts.uid NOT IN (SELECT value FROM json_each(%s))")
+            where_params.append(json.dumps(sorted(leaders_ids)))
+    having = ["MAX(facts.rung) <= %s"]
+    having_params: list[Any] = [CHAIRED]
+    if rung is not None:
+        having.append("MAX(facts.rung) = %s")
+        having_params.append(rung)
+    sql = (
+        "SELECT facts.uid, MAX(facts.rung) AS top, MAX(facts.last_at) AS latest,"  # noqa: S608
+        " COUNT(*) OVER () AS total"
+        f" FROM ({' UNION ALL '.join(parts)}) AS facts"
+        f" WHERE facts.uid IS NOT NULL AND {' AND '.join(where)}"
+        f" GROUP BY facts.uid HAVING {' AND '.join(having)}"
+        " ORDER BY top DESC, latest DESC, facts.uid"
+    )
+    return sql, (*params, *where_params, *having_params)
+
+
+def _ranked_page(
+    community_id: int,
+    *,
+    min_rung: int,
+    rung: int | None,
+    grid: int | None,
+    page: int,
+    per_page: int,
+) -> tuple[list[int], int, int] | None:
+    """``(user ids of the page, page number, total)`` from the database, or None (``_ranked_sql``)."""
+    ranked = _ranked_sql(community_id, min_rung=min_rung, rung=rung, grid=grid)
+    if ranked is None:
+        return None
+    sql, params = ranked
+    number = max(1, page)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, per_page, (number - 1) * per_page))
+        rows = cursor.fetchall()
+        if rows:
+            return [row[0] for row in rows], number, int(rows[0][3])
+        if number == 1:
+            return [], 1, 0
+        # Past the last page: the last page it is.
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS ranked", params)  # noqa: S608
+        total = int(cursor.fetchone()[0])
+        number = max(1, -(-total // per_page))
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, per_page, (number - 1) * per_page))
+        return [row[0] for row in cursor.fetchall()], number, total
+
+
 def pipeline(
     community: Any,
     *,
@@ -405,11 +508,28 @@ def pipeline(
     """One page of the pipeline (``pipeline_people``) with each person, the qualifications
     they hold today and their open invitations."""
     today = today or timezone.localdate()
-    everyone = pipeline_people(community, min_rung=min_rung, rung=rung, grid=grid)
-    total = len(everyone)
-    pages = max(1, -(-total // per_page))
-    number = min(max(1, page), pages)
-    rows = everyone[(number - 1) * per_page : number * per_page]
+    community_id = _pk(community)
+    min_rung = max(min_rung, ORGANISED)
+    ranked = _ranked_page(
+        community_id, min_rung=min_rung, rung=rung, grid=grid, page=page, per_page=per_page
+    )
+    rows: list[tuple[int, int, datetime, list[Shown]]]
+    if ranked is None:
+        everyone = pipeline_people(community, min_rung=min_rung, rung=rung, grid=grid)
+        total = len(everyone)
+        pages = max(1, -(-total // per_page))
+        number = min(max(1, page), pages)
+        rows = everyone[(number - 1) * per_page : number * per_page]
+    else:
+        # The page's people only, through the pathway's per-person reads (none of them is at
+        # rung 5 or above: those sources need not be read).
+        page_ids, number, total = ranked
+        shown_by = evidence_of(community_id, page_ids, min_rung=min_rung, max_rung=CHAIRED)
+        rows = [
+            (user_id, _rung(shown), max(s.last_at for s in shown), shown)
+            for user_id in page_ids
+            if (shown := shown_by.get(user_id))
+        ]
     ids = [row[0] for row in rows]
     users = get_user_model().objects.in_bulk(ids)
     held: dict[int, list[str]] = {}

@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min, QuerySet
 
 from gongzhi.core.leadership import Fact, merge_facts
 from gongzhi.meetings.models import Meeting, MeetingStatus, Minutes, MinutesStatus
@@ -45,3 +46,25 @@ def kept_minutes(community_id: int, user_ids: Collection[int] | None) -> list[Fa
         .annotate(first=Min("drafted_at"), last=Max("drafted_at"), times=Count("id"))
         .values_list("drafted_by_id", "first", "last", "times")
     )
+
+
+def chaired_rows(community_id: int) -> list[QuerySet[Any]]:
+    """``chaired`` for the whole community, as SQL (``Evidence.rows``)."""
+    return [
+        Meeting.objects.in_community(community_id)
+        .filter(status=MeetingStatus.CLOSED, chair__isnull=False)
+        .order_by()
+        .values(uid=F("chair_id"))
+        .annotate(first_at=Min("starts_at"), last_at=Max("starts_at"), times=Count("id"))
+    ]
+
+
+def kept_minutes_rows(community_id: int) -> list[QuerySet[Any]]:
+    """``kept_minutes`` for the whole community, as SQL (``Evidence.rows``)."""
+    return [
+        Minutes.objects.in_community(community_id)
+        .filter(status__in=[MinutesStatus.CIRCULATED, MinutesStatus.APPROVED])
+        .order_by()
+        .values(uid=F("drafted_by_id"))
+        .annotate(first_at=Min("drafted_at"), last_at=Max("drafted_at"), times=Count("id"))
+    ]

@@ -250,10 +250,18 @@ HOME_TILES = {
 # --- the leadership ladder (learning, issue 18): what here shows a person chairing -----------
 LEADERSHIP_EVIDENCE = {
     "meetings.chaired": Evidence(
-        4, _("chaired a meeting"), "gongzhi.meetings.leadership.chaired", order=40
+        4,
+        _("chaired a meeting"),
+        "gongzhi.meetings.leadership.chaired",
+        order=40,
+        rows="gongzhi.meetings.leadership.chaired_rows",
     ),
     "meetings.minutes": Evidence(
-        4, _("kept the minutes of a meeting"), "gongzhi.meetings.leadership.kept_minutes", order=41
+        4,
+        _("kept the minutes of a meeting"),
+        "gongzhi.meetings.leadership.kept_minutes",
+        order=41,
+        rows="gongzhi.meetings.leadership.kept_minutes_rows",
     ),
 }
 LEADERSHIP_STEPS = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min, QuerySet
 from django.db.models.functions import Coalesce
 
 from gongzhi.core.leadership import Fact, merge_facts
@@ -57,6 +57,17 @@ def organised(community_id: int, user_ids: Collection[int] | None) -> list[Fact]
         .annotate(first=Min("created_at"), last=Max("created_at"), times=Count("id"))
         .values_list("organiser_id", "first", "last", "times")
     )
+
+
+def organised_rows(community_id: int) -> list[QuerySet[Any]]:
+    """``organised`` for the whole community, as SQL (``Evidence.rows``)."""
+    return [
+        VolunteerActivity.objects.in_community(community_id)
+        .filter(status=ActivityStatus.PUBLISHED)
+        .order_by()
+        .values(uid=F("organiser_id"))
+        .annotate(first_at=Min("created_at"), last_at=Max("created_at"), times=Count("id"))
+    ]
 
 
 def led_team(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:

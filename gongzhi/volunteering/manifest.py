@@ -337,6 +337,7 @@ LEADERSHIP_EVIDENCE = {
         _("organised a volunteer activity"),
         "gongzhi.volunteering.leadership.organised",
         order=30,
+        rows="gongzhi.volunteering.leadership.organised_rows",
     ),
     "volunteering.team_leader": Evidence(
         5, _("led a volunteer team"), "gongzhi.volunteering.leadership.led_team", order=50

@@ -105,3 +105,57 @@ def test_someone_who_opted_out_never_appears(community, worker, who):
         assert person.pk not in ids(pathway.pipeline(community, **kwargs))
     assert stays.pk in ids(pathway.pipeline(community))
     assert person.pk not in [row[0] for row in pathway.pipeline_people(community)]
+
+
+def test_the_database_ranks_as_the_sources_read_in_python(community, worker):
+    """The page is ranked in one SQL statement (the sources' ``rows``); it must list what the
+    Python reading of the sources (``pipeline_people``) lists, in the same order — a founder's
+    day included (a day is its start in the current time zone on both sides)."""
+    from gongzhi.bodies.leadership import founded, founded_rows, held_office, held_office_rows
+    from gongzhi.bodies.models import BodyKind, ChosenBy, Incubation, Mandate, Stage
+    from tests.bodies.bodies_world import membership, seat, term
+
+    today = timezone.localdate()
+    [organiser(community, worker, days_ago=n) for n in (3, 1, 5)]
+    chair(community, worker, days_ago=2)
+    office_holder = organiser(community, worker)
+    body = council(community, worker, name="议事会甲")
+    term(body, seat(body), office_holder, starts=today - timedelta(days=9), ends=today)
+    team_leader = chair(community, worker)
+    team_of(community, worker, leader=volunteer_of(community, team_leader))
+    organisation = council(community, worker, kind=BodyKind.ORGANISATION, name="读书会")
+    Incubation.objects.create(community=community, body=organisation, stage=Stage.INCUBATING)
+    founders = [member(community), organiser(community, worker, days_ago=4)]
+    position = seat(organisation, title="发起人", seats=3, role="")
+    for number, founder in enumerate(founders, start=1):
+        Mandate.objects.create(
+            community=community,
+            body=organisation,
+            position=position,
+            seat=number,
+            membership=membership(founder, community),
+            chosen_by=ChosenBy.FOUNDING,
+            recorded_by=worker,
+            starts_on=today - timedelta(days=number + 1),
+            ends_on=today + timedelta(days=365),
+        )
+    PipelineOptOut.objects.in_community(community).create(person=organiser(community, worker))
+    for source, rows in ((founded, founded_rows), (held_office, held_office_rows)):
+        expected = {(f.user_id, f.first_at, f.last_at, f.times) for f in source(community.pk, None)}
+        found = {
+            (r["uid"], r["first_at"], r["last_at"], r["times"])
+            for queryset in rows(community.pk)
+            for r in queryset
+        }
+        assert found == expected
+    for kwargs in ({}, {"rung": 3}, {"rung": 4}, {"min_rung": 4}):
+        everyone = pathway.pipeline_people(community, **kwargs)
+        assert office_holder.pk not in [row[0] for row in everyone]
+        assert team_leader.pk not in [row[0] for row in everyone]
+        for number in (1, 2, 3, 4):
+            page = pathway.pipeline(community, per_page=2, page=number, **kwargs)
+            start = (page.number - 1) * 2
+            assert page.total == len(everyone)
+            assert [
+                (c.user.pk, c.rung, c.last_at, c.evidence) for c in page.candidates
+            ] == everyone[start : start + 2]
