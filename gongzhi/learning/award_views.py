@@ -122,7 +122,7 @@ def award_pdf(request: HttpRequest, slug: str, award_id: int) -> HttpResponse:
     verify_url = request.build_absolute_uri(qualifications.verify_path(award))
     return pdf_response(
         award_pdf_bytes(award, verify_url),
-        filename=f"培训合格证书-{award.number}.pdf",
+        filename=_("qualification-certificate-%(number)s.pdf") % {"number": award.number},
         inline=False,
     )
 

@@ -113,7 +113,7 @@ class LearningPipelineOut(Schema):
 class LearningPipelineQuery(Schema):
     rung: int | None = Field(None, ge=3, le=4)
     grid: int | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
 
 
 class LearningInvitationIn(Schema):

@@ -22,7 +22,9 @@ class PipelineFilterForm(forms.Form):
     grid = forms.TypedChoiceField(
         label=_("Grid"), required=False, coerce=int, empty_value=None, choices=[]
     )
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, grids: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

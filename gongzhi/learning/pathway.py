@@ -62,6 +62,8 @@ from gongzhi.learning.models import (
 )
 
 PER_PAGE = 25
+#: The highest page number asked for that is read as such (larger ones are the last page).
+MAX_PAGE = 100_000
 #: open courses suggested per qualification on a pathway
 COURSES_PER_QUALIFICATION = 3
 
@@ -479,7 +481,7 @@ def _ranked_page(
     if ranked is None:
         return None
     sql, params = ranked
-    number = max(1, page)
+    number = max(1, min(page, MAX_PAGE))  # a page past the end is the last one
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, per_page, (number - 1) * per_page))
         rows = cursor.fetchall()
@@ -518,7 +520,7 @@ def pipeline(
         everyone = pipeline_people(community, min_rung=min_rung, rung=rung, grid=grid)
         total = len(everyone)
         pages = max(1, -(-total // per_page))
-        number = min(max(1, page), pages)
+        number = min(max(1, page), pages, MAX_PAGE)
         rows = everyone[(number - 1) * per_page : number * per_page]
     else:
         # The page's people only, through the pathway's per-person reads (none of them is at

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
+from gongzhi.core.leadership import step_registry
 from gongzhi.learning.models import Invitation, InvitationStatus, PipelineOptOut
 from tests.factories import member
 from tests.learning.world import course_of
@@ -153,5 +155,31 @@ def test_the_invite_form_groups_steps_by_rung_and_preselects_the_next_rung(
     text = response.content.decode()
     assert text.count("<optgroup") == 6
     # an option is the step's own label only (the rung is its group's heading): short on a phone
-    assert '<option value="meetings.chair" selected>Chair a meeting of a body</option>' in text
+    with translation.override(response.headers["Content-Language"]):  # the page's language
+        label = escape(str(step_registry()["meetings.chair"].label))
+    assert f'<option value="meetings.chair" selected>{label}</option>' in text
     assert text.count(" selected") == 1
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "100001", "0", "x"])
+def test_a_page_number_out_of_range_is_the_first_or_last_page_not_an_error(
+    client, community, worker, page
+):
+    person = organiser(community)
+    client.force_login(worker)
+    response = client.get(_url("learning_pipeline", community), {"page": page})
+    assert response.status_code == 200
+    assert str(person.pk) in response.content.decode()
+    api = f"/api/v1/communities/{community.slug}/learning/pipeline"
+    answer = client.get(api, {"page": page})
+    assert answer.status_code == 422  # the API says which field is wrong, never a 500
+    assert answer.json()["code"] == "invalid_request"
+
+
+def test_the_pipeline_reads_a_page_past_the_end_as_the_last(community, worker):
+    from gongzhi.learning import pathway
+
+    person = organiser(community)
+    page = pathway.pipeline(community, page=10**30)
+    assert page.number == 1
+    assert [c.user.pk for c in page.candidates] == [person.pk]
