@@ -9,8 +9,9 @@ is given, without core knowing the app that trains people or the apps that give 
   who holds one on a day).
 - A community turns a requirement on (``RoleRequirement``); off by default. From its
   ``applies_from`` day, ``check()`` refuses to give the role to someone who does not hold the
-  qualification on the day — unless they held the role when it was turned on
-  (``RequirementExemption``: kept, and reminded to qualify).
+  qualification on the day — unless they held the role when it was turned on, or were given
+  it after that for a day before ``applies_from`` (``RequirementExemption``: kept, and
+  reminded to qualify).
 
 Every app that gives a role calls ``check(community, person, role)`` inside its transaction
 before it gives it: core's ``role_grant``, the bodies' terms of office, a meeting's chair, a
@@ -89,11 +90,22 @@ def is_kept(requirement: RoleRequirement, person: Any) -> bool:
 def check(community: Any, person: Any, role: str, on: date | None = None) -> None:
     """Refuse (``qualification_required``) to give ``person`` the ``role`` in ``community`` on
     the day ``on`` (today by default) when a requirement applies that day and they neither
-    hold its qualification on the day nor were kept when it was turned on. Call it inside the
-    transaction that gives the role, before writing anything."""
+    hold its qualification on the day nor were kept when it was turned on. Given the role on a
+    day before a requirement turned on applies, someone who lacks its qualification on its day
+    is kept (and told) like the holders at turn-on. Call it inside the transaction that gives
+    the role, before writing anything else."""
     on = on or timezone.localdate()
-    requirement = in_force(community, role, on)
-    if requirement is None or is_kept(requirement, person):
+    requirement = (
+        RoleRequirement.objects.in_community(community)
+        .filter(role=role, turned_off_at__isnull=True)
+        .first()
+    )
+    if requirement is None:
+        return
+    if requirement.applies_from > on:
+        _keep_given_before(requirement, person)
+        return
+    if is_kept(requirement, person):
         return
     if not qualifications.missing(person, [requirement.qualification], on):
         return
@@ -110,6 +122,24 @@ def check(community: Any, person: Any, role: str, on: date | None = None) -> Non
         },
         code="qualification_required",
     )
+
+
+def _keep_given_before(requirement: RoleRequirement, person: Any) -> None:
+    """Given the role after the requirement was turned on but before its day (allowed): kept
+    and told, like those who held it when it was turned on, unless qualified on the day."""
+    if not qualifications.missing(person, [requirement.qualification], requirement.applies_from):
+        return
+    now = timezone.now()
+    _exemption, created = RequirementExemption.objects.in_community(
+        requirement.community_id
+    ).get_or_create(
+        community_id=requirement.community_id,
+        requirement=requirement,
+        person=person,
+        defaults={"created_at": now, "reminded_at": now},
+    )
+    if created:
+        _tell([person], requirement, "needed")
 
 
 def holders(community: Any, role: str, on: date | None = None) -> set[int]:

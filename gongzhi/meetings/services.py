@@ -251,8 +251,9 @@ def meeting_create(
         locked = Body.objects.in_community(body.community_id).select_for_update().get(pk=body.pk)
         _check_body(locked)
         _refuse_overlap(locked, slots)
-        # The chair's qualification, if the community requires one, on the first and last day.
-        for day in {timezone.localdate(slots[0][0]), timezone.localdate(slots[-1][0])}:
+        # The chair's qualification, if the community requires one, on the first and last day
+        # (in that order: chairing from before the requirement's day keeps the chair).
+        for day in sorted({timezone.localdate(slots[0][0]), timezone.localdate(slots[-1][0])}):
             if chair is not None:
                 requirements.check(body.community, chair, "meetings.chair", day)
         series = None
@@ -428,6 +429,9 @@ def meeting_update(
             return current
         if moved:
             _refuse_overlap(body, [(new_starts, new_ends)], exclude=[current.pk])
+        day = timezone.localdate(new_starts)
+        if current.chair_id is not None and day != timezone.localdate(current.starts_at):
+            requirements.check(current.community, current.chair, "meetings.chair", day)
         for name in changed:
             setattr(current, name, capacity if name == "capacity" else values[name])
         current.sequence += 1
@@ -672,6 +676,10 @@ def second_sitting_call(
             )
         _check_body(body)
         _refuse_overlap(body, [(starts_at, ends_at)])
+        if first.chair_id is not None:
+            requirements.check(
+                first.community, first.chair, "meetings.chair", timezone.localdate(starts_at)
+            )
         now = timezone.now()
         second = Meeting.objects.create(
             community_id=first.community_id,

@@ -11,12 +11,12 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from gongzhi.bodies.models import Mandate
+from gongzhi.bodies.models import Charter, Mandate
 from gongzhi.core import requirements
 from gongzhi.core.models import Activity, Membership, RequirementExemption, Role, RoleGrant
 from gongzhi.core.services import role_grant
 from gongzhi.meetings import services as meetings
-from gongzhi.meetings.models import Meeting, MeetingKind
+from gongzhi.meetings.models import Meeting, MeetingKind, MeetingStatus
 from gongzhi.volunteering import services as volunteering
 from gongzhi.volunteering.models import SignUpStatus, TeamMember
 from gongzhi.volunteering.shifts import signup_add
@@ -192,6 +192,18 @@ def test_a_series_is_checked_on_its_last_day(community, worker):
     assert not Meeting.objects.in_community(community).exists()
 
 
+def test_a_chair_from_before_the_requirements_day_is_kept(community, worker):
+    """A series that starts before the day the requirement applies gives its chair the role
+    then: kept (and told) like a chair at turn-on, on every run (first day checked first)."""
+    body, people = seated_council(community, worker, members=2)
+    requirement = _on(
+        worker, community, "meetings.chair", "chairing", applies_from=TODAY + timedelta(days=5)
+    )
+    _schedule(worker, body, people[0], starts_in=timedelta(days=1), rrule="FREQ=WEEKLY;COUNT=3")
+    assert requirements.is_kept(requirement, people[0])
+    assert Meeting.objects.in_community(community).filter(chair=people[0]).count() == 3
+
+
 def test_a_recent_chair_is_kept(community, worker):
     body, people = seated_council(community, worker, members=3)
     meeting_of(body, worker, starts_in=timedelta(days=-30), chair=people[0])
@@ -203,6 +215,57 @@ def test_a_recent_chair_is_kept(community, worker):
     )
     assert kept == {people[0].pk}
     _schedule(worker, body, people[0])  # the kept chair chairs again
+
+
+def _chairing_until(community, person, last_day):
+    award_of(community, person, "chairing", valid_from=date(2024, 1, 1), valid_until=last_day)
+
+
+def test_a_meeting_moved_past_its_chairs_qualification_is_refused_and_unchanged(community, worker):
+    body, people = seated_council(community, worker, members=2)
+    _chairing_until(community, people[0], TODAY + timedelta(days=10))
+    _on(worker, community, "meetings.chair", "chairing")
+    meeting = _schedule(worker, body, people[0], starts_in=timedelta(days=5))
+    later = meeting.starts_at + timedelta(days=15)
+    with pytest.raises(ValidationError) as refused:
+        meetings.meeting_update(
+            actor=worker, meeting=meeting, starts_at=later, ends_at=later + timedelta(hours=2)
+        )
+    _says_role_and_qualification(refused, "meetings.chair", "chairing")
+    meeting.refresh_from_db()
+    assert meeting.starts_at == NOON + timedelta(days=5) and meeting.sequence == 0
+    # Within the qualification, or the same day at another hour, it moves.
+    sooner = meeting.starts_at + timedelta(days=4)
+    meetings.meeting_update(
+        actor=worker, meeting=meeting, starts_at=sooner, ends_at=sooner + timedelta(hours=2)
+    )
+    meeting.refresh_from_db()
+    assert meeting.starts_at == sooner
+
+
+def test_a_second_sitting_checks_its_chair_on_its_own_day(community, worker):
+    body, people = seated_council(community, worker, members=2)
+    Charter.objects.in_community(community).filter(body=body).update(
+        second_sitting_quorum_percent=30
+    )
+    _chairing_until(community, people[0], TODAY + timedelta(days=1))
+    _on(worker, community, "meetings.chair", "chairing")
+    first = meeting_of(
+        body, worker, starts_in=timedelta(hours=-3), chair=people[0], status=MeetingStatus.CLOSED
+    )
+    starts = NOON + timedelta(days=3)
+    call = {
+        "actor": worker,
+        "meeting": first,
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+    }
+    with pytest.raises(ValidationError) as refused:
+        meetings.second_sitting_call(**call)
+    _says_role_and_qualification(refused, "meetings.chair", "chairing")
+    assert Meeting.objects.in_community(community).count() == 1
+    _chairing_until(community, people[0], TODAY + timedelta(days=400))
+    assert meetings.second_sitting_call(**call).chair == people[0]
 
 
 # --- volunteering: a team's leader -------------------------------------------------------------

@@ -175,6 +175,40 @@ def test_holders_are_kept_and_told_those_qualified_are_not(community, worker, _f
     assert _held(community, kept)
 
 
+def test_given_the_role_before_its_day_is_kept_and_told_like_the_holders(
+    community, worker, _frozen
+):
+    """Turned on for a day to come: giving the role meanwhile is allowed, and those who will
+    lack the qualification on the day are kept and told, as if they had held it at turn-on."""
+    requirement = _on(worker, community, applies_from=TODAY + timedelta(days=7))
+    lacking, qualified, ending = member(community), member(community), member(community)
+    award_of(community, qualified, "mediation", valid_from=TODAY + timedelta(days=7))
+    award_of(
+        community,
+        ending,
+        "mediation",
+        valid_from=date(2024, 1, 1),
+        valid_until=TODAY + timedelta(days=6),
+    )
+    for person in (lacking, qualified, ending):
+        _grant(worker, community, person)
+    kept = RequirementExemption.objects.in_community(community).filter(requirement=requirement)
+    assert set(kept.values_list("person", flat=True)) == {lacking.pk, ending.pk}
+    assert kept.get(person=lacking).reminded_at == NOON
+    told = Notification.objects.filter(kind="qualification_needed")
+    assert sorted(n.user_id for n in told) == sorted([lacking.pk, ending.pk])
+    # Given it again (another source, the same day): kept once, told once.
+    requirements.check(community, lacking, Role.MEDIATOR)
+    assert kept.count() == 2 and told.count() == 2
+    # After the day the kept may be given it again and are reminded; others are refused.
+    _frozen.move_to(NOON + timedelta(days=30))
+    RoleGrant.objects.in_community(community).filter(membership__user=lacking).delete()
+    _grant(worker, community, lacking)
+    with pytest.raises(ValidationError):
+        _grant(worker, community, member(community))
+    assert requirements.remind_kept(NOON + timedelta(days=90)) == 2
+
+
 def test_a_holder_whose_qualification_ends_before_the_day_is_kept(community, worker):
     person = member(community, Role.MEDIATOR)
     award_of(
