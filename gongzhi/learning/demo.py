@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from gongzhi.bodies.models import Partner
 from gongzhi.core.demo import DemoContext
+from gongzhi.core.models import Role, RoleGrant
 from gongzhi.learning import attendance, qualifications, services
 from gongzhi.learning.models import (
     Course,
@@ -107,6 +108,26 @@ def _course(
     )
 
 
+def _worker_trains(context: DemoContext, course: Course) -> None:
+    """The worker trains too, added by a colleague (nobody appoints themself a trainer): the
+    first other community worker here by phone number; none, no worker trains."""
+    grant = (
+        RoleGrant.objects.in_community(context.community)
+        .filter(role=Role.COMMUNITY_WORKER, membership__user__is_active=True)
+        .exclude(membership__user=context.worker)
+        .select_related("membership__user")
+        .order_by("membership__user__phone")
+        .first()
+    )
+    if grant is not None:
+        services.trainer_add(
+            actor=grant.membership.user,
+            course=course,
+            person=context.worker,
+            kind=TrainerKind.WORKER,
+        )
+
+
 def _partner_trainer(context: DemoContext, course: Course, person: Any) -> None:
     """A partner's person trains when the street has a partner (共建单位), else a resident."""
     partner = Partner.objects.filter(street_id=context.community.street_id).order_by("pk").first()
@@ -129,7 +150,7 @@ def _past(context: DemoContext, index: int, learners: list[Any], trainer: Any) -
         capacity=max(10, len(learners)), min_attendance=60,
     )  # fmt: skip
     if index == 0:
-        services.trainer_add(actor=worker, course=course, person=worker, kind=TrainerKind.WORKER)
+        _worker_trains(context, course)
         services.trainer_add(actor=worker, course=course, person=trainer, kind=TrainerKind.RESIDENT)
     elif index == 1:
         _partner_trainer(context, course, trainer)
@@ -196,7 +217,7 @@ def _open(context: DemoContext, crowd: list[Any], trainer: Any) -> None:
         context, "社区领导力工作坊", Topic.LEADERSHIP, "leadership", 36,
         capacity=4, description="从参与者到组织者：怎样发起一个社区项目、带好一支队伍。",
     )  # fmt: skip
-    services.trainer_add(actor=worker, course=workshop, person=worker, kind=TrainerKind.WORKER)
+    _worker_trains(context, workshop)
     services.trainer_add(actor=worker, course=workshop, person=trainer, kind=TrainerKind.RESIDENT)
     _sessions(context, workshop, [9, 16, 23], trainer)
     services.course_publish(actor=worker, course=workshop)
@@ -207,7 +228,7 @@ def _open(context: DemoContext, crowd: list[Any], trainer: Any) -> None:
         context, "长者智能手机课堂", Topic.DIGITAL, "digital_helper", 0,
         capacity=15, description="教老人用手机挂号、付款、视频通话；也欢迎来当小助手。",
     )  # fmt: skip
-    services.trainer_add(actor=worker, course=digital, person=worker, kind=TrainerKind.WORKER)
+    _worker_trains(context, digital)
     _sessions(context, digital, [5, 12], None)
     services.course_publish(actor=worker, course=digital)
     for person in crowd[6:9]:

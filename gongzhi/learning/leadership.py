@@ -1,5 +1,6 @@
 """Learning's evidence for the leadership ladder (``core/leadership.py``): trains others (rung
-6) — the trainer of a course session that has ended and was not cancelled. A session that names
+6) — the trainer of a course session that has ended, was not cancelled and has at least one
+learner's attendance on record (a session nobody came to trained nobody). A session that names
 its trainer credits them; one that names nobody credits every trainer of its course."""
 
 from __future__ import annotations
@@ -7,21 +8,24 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from gongzhi.core.leadership import Fact, merge_facts
-from gongzhi.learning.models import CourseSession, CourseStatus, Trainer
+from gongzhi.learning.models import Attendance, CourseSession, CourseStatus, Trainer
 
 
 def trained(community_id: int, user_ids: Collection[int] | None) -> list[Fact]:
-    """Rung 6: trained at a session that took place (over the sessions' trainer index, and the
-    trainers' (community, person) index for sessions that name nobody)."""
+    """Rung 6: trained at a session that took place with someone there (over the sessions'
+    trainer index, and the trainers' (community, person) index for sessions that name nobody;
+    the attendance over its (session, enrolment) key)."""
     if user_ids is not None and not user_ids:
         return []
+    attended = Attendance.objects.in_community(community_id).filter(session_id=OuterRef("pk"))
     held = (
         CourseSession.objects.in_community(community_id)
         .filter(ends_at__lte=timezone.now(), cancelled_at__isnull=True)
+        .filter(Exists(attended))
         .exclude(course__status=CourseStatus.DRAFT)
     )
     named = held.filter(trainer__isnull=False)

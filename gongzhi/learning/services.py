@@ -57,6 +57,8 @@ COURSE_FIELDS = (
     "assessed",
     "enrol_until",
 )
+#: What completing a course takes and grants: fixed once anyone is enrolled or waiting.
+RULES = ("min_attendance", "assessed", "valid_months")
 
 
 def _invalid(message: str, code: str) -> ValidationError:
@@ -217,6 +219,14 @@ def course_update(*, actor: User, course: Course, **fields: Any) -> Course:
                 _("People are enrolled: the qualification this course grants cannot change."),
                 "qualification_locked",
             )
+        if any(getattr(current, name) != data[name] for name in RULES) and _active(current):
+            raise _invalid(
+                _(
+                    "People are enrolled: the attendance needed, the assessment and how long "
+                    "the qualification holds cannot change."
+                ),
+                "rules_locked",
+            )
         if data["capacity"] < _taken(current):
             raise _invalid(
                 _("More people are enrolled than that: give at least %(n)s places.")
@@ -331,6 +341,10 @@ def trainer_add(
 ) -> Trainer:
     """Add a trainer (a resident, a worker or a partner's person who is a member here)."""
     _require("learning.manage", actor, course)
+    if person.pk == actor.pk:
+        raise _invalid(
+            _("Nobody appoints themself a trainer: another worker adds you."), "own_appointment"
+        )
     if kind not in TrainerKind.values:
         raise _invalid(_("Choose who the trainer is."), "trainer_kind_unknown")
     community = course.community
@@ -354,6 +368,11 @@ def trainer_add(
             .exists()
         ):
             raise _invalid(_("This person already trains on this course."), "already_trainer")
+        if _active(current, person):
+            raise _invalid(
+                _("This person is enrolled in this course: a learner cannot also train it."),
+                "trainer_is_learner",
+            )
         trainer = Trainer.objects.create(
             community_id=current.community_id,
             course=current,
@@ -395,10 +414,19 @@ def trainer_remove(*, actor: User, trainer: Trainer) -> None:
 
 
 def _check_session(
-    course: Course, starts_at: datetime, ends_at: datetime, place: str, trainer: Any
+    course: Course,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    trainer: Any,
+    was: datetime | None = None,
 ) -> str:
+    """``was``: the session's start until now (a past session keeps its start; nothing is
+    set to start in the past)."""
     if ends_at <= starts_at:
         raise _invalid(_("A session must end after it starts."), "session_times")
+    if starts_at < timezone.now() and starts_at != was:
+        raise _invalid(_("A session cannot be set to start in the past."), "session_in_past")
     place = (place or "").strip()
     if not place:
         raise _invalid(_("Say where the session takes place."), "place_missing")
@@ -480,7 +508,7 @@ def session_update(
         current = CourseSession.objects.in_community(course.community_id).get(pk=session.pk)
         if current.cancelled_at is not None:
             raise _invalid(_("This session was cancelled."), "session_cancelled")
-        place = _check_session(course, starts_at, ends_at, place, trainer)
+        place = _check_session(course, starts_at, ends_at, place, trainer, current.starts_at)
         moved = (current.starts_at, current.ends_at, current.place) != (starts_at, ends_at, place)
         current.starts_at, current.ends_at, current.place = starts_at, ends_at, place
         current.title = (title or "").strip()
@@ -596,6 +624,16 @@ def material_remove(*, actor: User, material: Material) -> None:
 # --- Enrolment --------------------------------------------------------------------------------
 
 
+def _active(course: Course, person: Any = None) -> bool:
+    """Someone (``person``, when given) is enrolled in ``course`` or waiting for a place."""
+    found = Enrolment.objects.in_community(course.community_id).filter(
+        course=course, status__in=ACTIVE
+    )
+    if person is not None:
+        found = found.filter(person=person)
+    return bool(found.exists())
+
+
 def _taken(course: Course) -> int:
     return (
         Enrolment.objects.in_community(course.community_id)
@@ -656,6 +694,14 @@ def enrol(
             raise _invalid(
                 _("Who told you about this course must be someone else."), "recruited_by_self"
             )
+        if person.pk != actor.pk and recruited_by.pk == actor.pk:
+            raise _invalid(
+                _(
+                    "You are enrolling them yourself: who told them about this course is "
+                    "someone else."
+                ),
+                "own_recruitment",
+            )
         if not is_member(recruited_by, community.pk):
             raise _invalid(
                 _("Who told you about this course must be a member of this community."),
@@ -664,6 +710,15 @@ def enrol(
     with transaction.atomic():
         current = _lock_course(course)
         _check_open(current)
+        if (
+            Trainer.objects.in_community(current.community_id)
+            .filter(course=current, person=person)
+            .exists()
+        ):
+            raise _invalid(
+                _("This person trains this course: a trainer cannot also enrol in it."),
+                "trainer_is_learner",
+            )
         existing = (
             Enrolment.objects.in_community(current.community_id)
             .filter(course=current, person=person)
@@ -738,13 +793,17 @@ def _promote(course: Course, *, actor: User | None) -> list[Enrolment]:
         related=("person",),
     )
     for enrolment in promoted:
+        # The system moves them in: whoever freed the place did not act for them.
         journal.record(
             community=course.community,
-            actor=actor,
-            on_behalf_of=enrolment.person,
+            actor=None,
             verb="course.promoted",
             target=enrolment,
-            data={"course": course.pk, "person": enrolment.person_id},
+            data={
+                "person": enrolment.person_id,
+                "course": course.pk,
+                "freed_by": actor.pk if actor is not None else None,
+            },
         )
     _notify([e.person for e in promoted], course, "course_place", "promoted")
     return promoted

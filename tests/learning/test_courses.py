@@ -123,7 +123,9 @@ def test_cancelling_tells_those_enrolled_and_waiting(community, worker):
     assert _codes(error.value) == ["course_finished"]
 
 
-def test_trainers_must_be_members_and_partners_of_the_street(community, other_community, worker):
+def test_trainers_must_be_members_and_partners_of_the_street(
+    community, other_community, worker, official
+):
     course = course_of(community, worker)
     stranger = member(other_community)
     with pytest.raises(ValidationError) as error:
@@ -140,8 +142,65 @@ def test_trainers_must_be_members_and_partners_of_the_street(community, other_co
     with pytest.raises(ValidationError) as error:
         services.trainer_add(actor=worker, course=course, person=person, kind="resident")
     assert _codes(error.value) == ["already_trainer"]
-    services.trainer_add(actor=worker, course=course, person=worker, kind="worker")
+    services.trainer_add(actor=official, course=course, person=worker, kind="worker")
     assert Trainer.objects.in_community(community).filter(course=course).count() == 2
+
+
+def test_nobody_appoints_themself_a_trainer(community, worker, official):
+    course = course_of(community, worker)
+    with pytest.raises(ValidationError) as error:
+        services.trainer_add(actor=worker, course=course, person=worker, kind="worker")
+    assert _codes(error.value) == ["own_appointment"]
+    assert str(error.value.messages[0])
+    assert not Trainer.objects.in_community(community).filter(course=course).exists()
+    colleague = member(community, role="community_worker")
+    services.trainer_add(actor=colleague, course=course, person=worker, kind="worker")
+    assert Trainer.objects.in_community(community).get(course=course).person == worker
+
+
+@pytest.mark.parametrize("status", [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED])
+def test_a_learner_of_the_course_cannot_train_it(community, worker, status):
+    course = course_of(community, worker)
+    learner = enrolment_of(course, status=status).person
+    with pytest.raises(ValidationError) as error:
+        services.trainer_add(actor=worker, course=course, person=learner, kind="resident")
+    assert _codes(error.value) == ["trainer_is_learner"]
+    assert not Trainer.objects.in_community(community).filter(course=course).exists()
+    # having given the place up, they may train it
+    gone = enrolment_of(course, status=EnrolmentStatus.CANCELLED).person
+    services.trainer_add(actor=worker, course=course, person=gone, kind="resident")
+
+
+def _as_is(course, **changes):
+    fields = {name: getattr(course, name) for name in services.COURSE_FIELDS}
+    return {**fields, **changes}
+
+
+@pytest.mark.parametrize(
+    "change", [{"min_attendance": 0}, {"assessed": True}, {"valid_months": 600}]
+)
+def test_once_someone_is_enrolled_the_rules_of_completion_are_locked(community, worker, change):
+    free = course_of(community, worker, title="无人报名")
+    trainer = trainer_of(free).person
+    # before anyone enrols, a trainer may still change them
+    services.course_update(actor=trainer, course=free, **_as_is(free, **change))
+    free.refresh_from_db()
+    assert all(getattr(free, name) == value for name, value in change.items())
+    course = course_of(community, worker)
+    trainer_of(course, trainer)
+    enrolment_of(course, status=EnrolmentStatus.WAITLISTED)
+    before = {name: getattr(course, name) for name in services.RULES}
+    for actor in (trainer, worker):
+        with pytest.raises(ValidationError) as error:
+            services.course_update(actor=actor, course=course, **_as_is(course, **change))
+        assert _codes(error.value) == ["rules_locked"]
+        assert str(error.value.messages[0])
+    course.refresh_from_db()
+    assert {name: getattr(course, name) for name in services.RULES} == before
+    # the rest may still change
+    services.course_update(actor=trainer, course=course, **_as_is(course, title="新标题"))
+    course.refresh_from_db()
+    assert course.title == "新标题"
 
 
 def test_a_partners_person_trains(community, worker):
@@ -206,6 +265,51 @@ def test_a_trainer_runs_sessions_but_a_learner_does_not(community, worker):
     services.session_cancel(actor=trainer, session=session)
     told = Notification.objects.filter(kind="course_changed", user=learner)
     assert told.count() == 2
+
+
+def test_no_session_is_set_to_start_in_the_past(community, worker):
+    """A trainer cannot record a session that 'took place' (rung 6, trains others) after the
+    fact: new sessions and moved ones start from now on."""
+    course = course_of(community, worker)
+    trainer = trainer_of(course).person
+    past = timezone.now() - timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.session_add(
+            actor=trainer,
+            course=course,
+            starts_at=past,
+            ends_at=past + timedelta(hours=2),
+            place="活动室",
+            trainer=trainer,
+        )
+    assert _codes(error.value) == ["session_in_past"]
+    assert str(error.value.messages[0])
+    assert not CourseSession.objects.in_community(community).filter(course=course).exists()
+    coming = session_of(course, starts_in=timedelta(days=2), trainer=trainer)
+    with pytest.raises(ValidationError) as error:
+        services.session_update(
+            actor=trainer,
+            session=coming,
+            starts_at=past,
+            ends_at=past + timedelta(hours=2),
+            place="活动室",
+            trainer=trainer,
+        )
+    assert _codes(error.value) == ["session_in_past"]
+    coming.refresh_from_db()
+    assert coming.starts_at > timezone.now()
+    # a session that has begun keeps its start: its other details may still be corrected
+    begun = session_of(course, starts_in=-timedelta(hours=1), trainer=trainer)
+    services.session_update(
+        actor=trainer,
+        session=begun,
+        starts_at=begun.starts_at,
+        ends_at=begun.ends_at,
+        place="二楼会议室",
+        trainer=trainer,
+    )
+    begun.refresh_from_db()
+    assert begun.place == "二楼会议室"
 
 
 def test_materials_are_a_link_or_a_file(community, worker):

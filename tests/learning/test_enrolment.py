@@ -18,7 +18,7 @@ from gongzhi.learning.models import Connection, CourseStatus, Enrolment, Enrolme
 from gongzhi.learning.selectors import waiting_position
 from gongzhi.notifications.models import Notification
 from tests.factories import member
-from tests.learning.world import course_of, enrolment_of, session_of
+from tests.learning.world import course_of, enrolment_of, session_of, trainer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,29 @@ def test_who_told_you_must_be_another_member(community, other_community, course)
     assert not Connection.objects.in_community(community).exists()
 
 
+def test_a_trainer_of_the_course_cannot_enrol_in_it(community, worker, course):
+    trainer = trainer_of(course).person
+    assert _code(lambda: services.enrol(actor=trainer, course=course)) == "trainer_is_learner"
+    by_phone = _code(lambda: services.enrol(actor=worker, course=course, person=trainer))
+    assert by_phone == "trainer_is_learner"
+    assert not _rows(course).exists()
+    other = course_of(community, worker, title="另一门课")
+    session_of(other)
+    assert services.enrol(actor=trainer, course=other).status == "enrolled"
+
+
+def test_a_worker_enrolling_someone_is_not_who_told_them(community, worker, course):
+    resident, friend = member(community), member(community)
+    own = _code(
+        lambda: services.enrol(actor=worker, course=course, person=resident, recruited_by=worker)
+    )
+    assert own == "own_recruitment"
+    assert not _rows(course).exists()
+    assert not Connection.objects.in_community(community).exists()
+    enrolment = services.enrol(actor=worker, course=course, person=resident, recruited_by=friend)
+    assert enrolment.recruited_by == friend
+
+
 def test_outsiders_cannot_enrol(community, outsider, course):
     with pytest.raises(PermissionDenied):
         services.enrol(actor=outsider, course=course)
@@ -147,7 +170,10 @@ def test_giving_up_a_place_moves_the_first_waiting_in(community, worker):
     assert statuses == {first.pk: "cancelled", second.pk: "enrolled", third.pk: "waitlisted"}
     told = Notification.objects.get(kind="course_place")
     assert told.user == second
-    assert Activity.objects.in_community(community).filter(verb="course.promoted").count() == 1
+    promoted = Activity.objects.in_community(community).get(verb="course.promoted")
+    # the system moved them in: whoever freed the place did not act for them (no 代办)
+    assert (promoted.actor_id, promoted.on_behalf_of_id) == (None, None)
+    assert promoted.data == {"person": second.pk, "course": course.pk, "freed_by": first.pk}
 
 
 def test_leaving_the_waiting_list_promotes_no_one(community, worker):

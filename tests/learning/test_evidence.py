@@ -22,7 +22,13 @@ from gongzhi.volunteering.leadership import led_team, organised, volunteered
 from gongzhi.volunteering.models import ActivityStatus, HoursEntry, HoursEntryKind
 from tests.bodies.bodies_world import council, membership, seat, term
 from tests.factories import member
-from tests.learning.world import course_of, session_of, trainer_of
+from tests.learning.world import (
+    attendance_of,
+    course_of,
+    enrolment_of,
+    session_of,
+    trainer_of,
+)
 from tests.meetings.world import meeting_of
 from tests.volunteering.world import (
     activity_of,
@@ -187,17 +193,34 @@ def test_trained_counts_sessions_that_took_place(community, worker):
     course = course_of(community, worker)
     trainer_of(course, named)
     trainer_of(course, course_trainer)
-    session_of(course, starts_in=timedelta(days=-7), trainer=named)
-    session_of(course, starts_in=timedelta(days=-3))  # names nobody: every trainer
-    session_of(course, starts_in=timedelta(days=3), trainer=other)  # not yet held
-    session_of(course, starts_in=timedelta(days=-5), trainer=other, cancelled_at=timezone.now())
+    attendance_of(session_of(course, starts_in=timedelta(days=-7), trainer=named))
+    attendance_of(session_of(course, starts_in=timedelta(days=-3)))  # names nobody: everyone
+    attendance_of(session_of(course, starts_in=timedelta(days=3), trainer=other))  # not yet held
+    cancelled = session_of(
+        course, starts_in=timedelta(days=-5), trainer=other, cancelled_at=timezone.now()
+    )
+    attendance_of(cancelled)
     facts = by_user(trained(community.pk, None))
     assert set(facts) == {named.pk, course_trainer.pk}
     assert facts[named.pk].times == 2
     assert facts[course_trainer.pk].times == 1
     draft = course_of(community, worker, status=CourseStatus.DRAFT, title="草稿")
-    session_of(draft, starts_in=timedelta(days=-2), trainer=other)
+    attendance_of(session_of(draft, starts_in=timedelta(days=-2), trainer=other))
     assert trained(community.pk, [other.pk]) == []
+
+
+def test_a_session_nobody_came_to_trained_nobody(community, worker):
+    """A trainer cannot reach rung 6 with a session on paper: it needs a learner on the roll."""
+    trainer, learner = member(community), member(community)
+    course = course_of(community, worker)
+    trainer_of(course, trainer)
+    empty = session_of(course, starts_in=timedelta(days=-4), trainer=trainer)
+    session_of(course, starts_in=timedelta(days=-3))  # names nobody, nobody came either
+    assert trained(community.pk, None) == []
+    assert trained(community.pk, [trainer.pk]) == []
+    attendance_of(empty, enrolment_of(course, learner))
+    facts = by_user(trained(community.pk, [trainer.pk]))
+    assert set(facts) == {trainer.pk} and facts[trainer.pk].times == 1
 
 
 def test_sources_never_read_another_community(community, other_community, worker):

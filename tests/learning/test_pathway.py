@@ -16,7 +16,7 @@ from gongzhi.learning.models import CourseStatus, Invitation, PipelineOptOut
 from gongzhi.meetings.models import MeetingStatus
 from tests.bodies.bodies_world import council, seat, term
 from tests.factories import member
-from tests.learning.world import award_of, course_of, session_of, trainer_of
+from tests.learning.world import attendance_of, award_of, course_of, session_of, trainer_of
 from tests.meetings.world import meeting_of
 from tests.volunteering.world import activity_of, team_of, volunteer_of
 
@@ -99,7 +99,7 @@ def test_at_the_top_the_steps_of_the_top_rung_are_shown(community, worker):
     person = member(community)
     course = course_of(community, worker)
     trainer_of(course, person)
-    session_of(course, starts_in=timedelta(days=-2), trainer=person)
+    attendance_of(session_of(course, starts_in=timedelta(days=-2), trainer=person))
     path = pathway.pathway(community, person)
     assert path.rung == 6 and path.next_rung is None
     assert {s.rung for s in path.next_steps} == {6}
@@ -124,7 +124,7 @@ def test_leaders_are_everyone_at_rung_five_or_more_with_their_first_day(communit
     term(body, seat(body), office_holder, starts=today - timedelta(days=400), ends=today)
     course = course_of(community, worker)
     trainer_of(course, trainer)
-    session_of(course, starts_in=timedelta(days=-2), trainer=trainer)
+    attendance_of(session_of(course, starts_in=timedelta(days=-2), trainer=trainer))
     chaired_once(community, worker, chair)
     found = pathway.leaders(community)
     assert set(found) == {team_leader.pk, office_holder.pk, trainer.pk}

@@ -267,11 +267,11 @@ def test_the_stats_read_leaders_from_the_ladder(community, worker):
     from datetime import timedelta
 
     from gongzhi.learning import connections
-    from tests.learning.world import course_of, session_of, trainer_of
+    from tests.learning.world import attendance_of, course_of, session_of, trainer_of
 
     course = course_of(community, worker)
     trainer = trainer_of(course).person
-    session_of(course, starts_in=timedelta(days=-2))
+    attendance_of(session_of(course, starts_in=timedelta(days=-2)))
     learner, friend = member(community), member(community)
     connections.record(community=community, source=trainer, target=learner, kind="trained")
     connections.record(community=community, source=learner, target=friend, kind="recruited")

@@ -1,5 +1,5 @@
-"""Small builders the learning tests share: a course with sessions, an enrolment, an award,
-made directly (so each part's tests do not depend on another part's services)."""
+"""Small builders the learning tests share: a course with sessions, an enrolment, attendance, an
+award, made directly (so each part's tests do not depend on another part's services)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from gongzhi.learning.models import (
+    Attendance,
     Award,
     Course,
     CourseSession,
@@ -63,6 +64,20 @@ def enrolment_of(
     person = person or member(course.community)
     return Enrolment.objects.in_community(course.community_id).create(
         course=course, person=person, status=status, **fields
+    )
+
+
+def attendance_of(
+    session: CourseSession, enrolment: Enrolment | None = None, **fields: Any
+) -> Attendance:
+    """``enrolment`` (a new learner's if none) came to ``session``, on the roll."""
+    enrolment = enrolment or enrolment_of(session.course)
+    return Attendance.objects.in_community(session.community_id).create(
+        session=session,
+        enrolment=enrolment,
+        arrived_at=fields.pop("arrived_at", session.starts_at),
+        recorded_by=fields.pop("recorded_by", session.course.created_by),
+        **fields,
     )
 
 
