@@ -31,6 +31,7 @@ def _link(community, owner):
 
 def test_a_member_makes_and_stops_their_link(client, community, resident):
     client.force_login(resident)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the wording below is the English
     page = client.get(_url("learning_invite", community))
     assert page.status_code == 200
     assert "Make my invitation link" in page.content.decode()
@@ -118,6 +119,7 @@ def test_signing_up_from_the_landing_page_comes_back_after_the_phone_check(
 def test_the_landing_page_for_a_member_and_for_the_owner(client, community, resident):
     link = _link(community, resident)
     url = _url("learning_join", community, link.token)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the wording below is the English
     client.force_login(resident)
     assert "your own invitation link" in client.get(url).content.decode()
     response = client.post(url, follow=True)
@@ -228,6 +230,7 @@ def test_the_stats_show_cells_big_enough(community, monkeypatch, settings):
 def test_the_stats_page_is_for_staff(client, community, worker, official, resident, monkeypatch):
     _stats_world(community, monkeypatch)
     url = _url("learning_spread", community)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the wording below is the English
     client.force_login(resident)
     assert client.get(url).status_code == 404
     for person in (worker, official):
