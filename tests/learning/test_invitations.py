@@ -77,7 +77,7 @@ def test_refusals_are_clear_translated_and_save_nothing(
     assert refused.value.code == code
     assert Invitation.objects.in_community(community).count() == before
     # a sentence a person reads (through gettext: the catalogues are filled at the end)
-    assert refused.value.messages[0].endswith((".", ":"))
+    assert refused.value.messages[0].endswith((".", ":", "。", "："))
 
 
 def test_only_staff_invite(community, resident):

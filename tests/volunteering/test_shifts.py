@@ -146,7 +146,7 @@ def test_bad_shifts_are_refused_and_nothing_is_saved(community, worker):
                 "starts_at": later(),
                 "ends_at": later(3, 2),
                 "capacity": 2,
-                "required_qualifications": ["first_aid"],
+                "required_qualifications": ["no_such_qualification"],
             },
         ),
     ]
