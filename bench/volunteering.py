@@ -73,10 +73,11 @@ from bench.server import Server  # noqa: E402
 from bench.votes import (  # noqa: E402
     WORKER_PHONE,
     PostgresUnavailable,
+    bench_database_url,
     machine,
-    prepare_postgres,
     say,
     seed,
+    wipe_bench_database,
 )
 
 SLUG = "bench-volunteering"
@@ -121,29 +122,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- Database and Django ----------------------------------------------------------------------
-
-
-def database_url(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
-    if args.database_url:
-        return args.database_url, {}
-    if args.sqlite:
-        args.data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{args.data_dir / 'volunteering.sqlite3'}", {}
-    return prepare_postgres(PG_DATABASE, keep=True)
-
-
-def wipe(url: str, args: argparse.Namespace) -> None:
-    """Empty the bench's database before Django starts (``--rebuild``)."""
-    if url.startswith("sqlite"):
-        database = args.data_dir / "volunteering.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
 
 
 def setup(url: str, args: argparse.Namespace) -> dict[str, str]:
@@ -1068,12 +1046,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        url, facts = database_url(args)
+        url, facts = bench_database_url(args, "volunteering.sqlite3", PG_DATABASE)
     except PostgresUnavailable as exc:
         say(f"error: {exc}")
         return 2
     if args.rebuild:
-        wipe(url, args)
+        wipe_bench_database(url, args, "volunteering.sqlite3")
     env = setup(url, args)
     from django.db import connection
 

@@ -272,6 +272,31 @@ def prepare_postgres(database: str = PG_DATABASE, keep: bool = False) -> tuple[s
     return url, facts
 
 
+def bench_database_url(args: Any, sqlite_name: str, pg_database: str) -> tuple[str, dict[str, str]]:
+    """The bench's database: ``--database-url`` as given, ``--sqlite`` a file ``sqlite_name`` in
+    its data directory, else ``pg_database`` on the local cluster (kept between runs)."""
+    if args.database_url:
+        return args.database_url, {}
+    if args.sqlite:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{args.data_dir / sqlite_name}", {}
+    return prepare_postgres(pg_database, keep=True)
+
+
+def wipe_bench_database(url: str, args: Any, sqlite_name: str) -> None:
+    """Empty the bench's database before Django starts (``--rebuild``)."""
+    if url.startswith("sqlite"):
+        database = args.data_dir / sqlite_name
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
 def prepare_sqlite(data_dir: Path) -> tuple[str, dict[str, str]]:
     import sqlite3
 
