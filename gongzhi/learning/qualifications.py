@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import journal
 from gongzhi.core import qualifications as core_qualifications
 from gongzhi.core.models import Community, Membership
+from gongzhi.core.numbering import next_number, numbered_prefix
 from gongzhi.core.policies import require
 from gongzhi.learning.models import Award, Enrolment, EnrolmentStatus
 
@@ -61,16 +62,9 @@ def valid_until_of(valid_from: date, months: int) -> date | None:
 
 
 def _next_number(community: Community, year: int) -> str:
-    prefix = f"{community.slug.upper()[:24]}-Q{year}-"
-    last = (
-        Award.objects.in_community(community)
-        .filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+    return next_number(
+        Award.objects.in_community(community), numbered_prefix(community.slug, year, "Q")
     )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
 
 
 def _lock_community(community_id: int) -> Community:

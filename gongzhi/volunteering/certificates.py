@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import journal
 from gongzhi.core.masking import mask_name
+from gongzhi.core.numbering import next_number, numbered_prefix
 from gongzhi.core.policies import require
 from gongzhi.volunteering import credentials
 from gongzhi.volunteering.models import (
@@ -142,16 +143,9 @@ def counted_entries(volunteer: Volunteer, period_from: date, period_to: date) ->
 
 
 def _next_number(community: Any, year: int) -> str:
-    prefix = f"{community.slug.upper()[:24]}-{year}-"
-    last = (
-        Certificate.objects.in_community(community)
-        .filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+    return next_number(
+        Certificate.objects.in_community(community), numbered_prefix(community.slug, year)
     )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
 
 
 def subject_id(volunteer: Volunteer) -> str:
