@@ -27,7 +27,14 @@ from gongzhi.accounts.models import User
 from gongzhi.bodies.models import Panel, PanelMember, PanelStatus, PoolEntry
 from gongzhi.bodies.panels import published_bytes
 from tests.bodies.bodies_world import council
-from tests.e2e.test_journeys import assert_no_sideways_scroll, force_login, html_classes, html_lang
+from tests.e2e.test_journeys import (
+    assert_no_sideways_scroll,
+    force_login,
+    html_classes,
+    html_lang,
+    shooter,
+    submit,
+)
 from tests.factories import member
 
 pytestmark = pytest.mark.browser
@@ -35,16 +42,7 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(
     os.environ.get("BODIES_SHOTS_DIR", os.environ.get("E2E_SHOTS_DIR", "/tmp/e2e-shots"))  # noqa: S108
 )
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def submit(page, action: str) -> None:
-    with page.expect_navigation():
-        page.locator(f"main form[action='{action}'] button[type=submit]").first.click()
+shot = shooter(SHOTS)
 
 
 def close_time() -> timezone.datetime:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -38,6 +40,11 @@ from tests.factories import UserFactory
 SHOTS = Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/e2e-shots"))  # noqa: S108 - not in the repo
 PASSWORD = "correct horse battery"  # tests/factories.py UserFactory
 ZH = "zh-hans"
+#: Journeys' pages wait longer than the fixture's 10 s: two cores are shared by many, and a
+#: loaded machine's first request (templates compiled, the catalogue read) can take that long.
+TIMEOUT_MS = 30_000
+#: The outline of a drawn chart's path, to compare charts across languages and modes.
+PATH_D = re.compile(r'<path[^>]* d="([^"]+)"')
 
 #: A code as allauth makes it (123456 here; BCDF-GHJK by default), inside text in any language.
 CODE_RE = re.compile(
@@ -59,9 +66,25 @@ def label(language: str, lazy_text) -> str:
         return str(lazy_text)
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shooter(folder: Path) -> Callable[[Any, str], None]:
+    """A ``shot(page, name)`` that saves a full-page screenshot as ``folder/name.png``."""
+
+    def shot(page, name: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return shot
+
+
+shot = shooter(SHOTS)
+
+
+def opened(new_context, device: str, **extra):
+    """A browser context that waits ``TIMEOUT_MS`` for pages and elements."""
+    context = new_context(device, **extra)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
 
 
 def local_number(phone_e164: str) -> str:

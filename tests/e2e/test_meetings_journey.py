@@ -21,7 +21,6 @@ violation.
 from __future__ import annotations
 
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,7 +50,16 @@ from gongzhi.meetings.models import (
     PresenceVia,
     Registration,
 )
-from tests.e2e.test_journeys import assert_no_sideways_scroll, force_login, html_classes, html_lang
+from tests.e2e.test_journeys import (
+    PATH_D,
+    assert_no_sideways_scroll,
+    force_login,
+    html_classes,
+    html_lang,
+    opened,
+    shooter,
+    submit,
+)
 from tests.factories import member
 from tests.meetings.world import meeting_of, seated_council
 
@@ -60,35 +68,12 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(
     os.environ.get("MEETINGS_SHOTS_DIR", os.environ.get("E2E_SHOTS_DIR", "/tmp/e2e-shots"))  # noqa: S108
 )
+shot = shooter(SHOTS)
 ZH = "zh-hans"
 #: The council answers residents' proposals on any topic.
 ANSWERS: list[dict[str, object]] = [
     {"kind": "answer_proposals", "max_amount_fen": None, "topics": []}
 ]
-PATH_D = re.compile(r'<path[^>]* d="([^"]+)"')
-
-
-#: The journey's pages wait longer than the fixture's 10 s: two cores are shared by many, and a
-#: loaded machine's first request (templates compiled, the catalogue read) can take that long.
-TIMEOUT_MS = 30_000
-
-
-def opened(new_context, device: str):
-    context = new_context(device)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def submit(page, action: str) -> None:
-    """Press the submit button of the form posting to ``action`` and wait for the next page."""
-    with page.expect_navigation():
-        page.locator(f"main form[action='{action}'] button[type=submit]").first.click()
 
 
 def said(language: str, msgid: str) -> str:

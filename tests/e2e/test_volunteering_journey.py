@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -52,7 +51,16 @@ from gongzhi.volunteering.models import (
     VolunteeringSettings,
 )
 from tests.e2e.a11y import axe_violations
-from tests.e2e.test_journeys import assert_no_sideways_scroll, force_login, html_classes, html_lang
+from tests.e2e.test_journeys import (
+    PATH_D,
+    assert_no_sideways_scroll,
+    force_login,
+    html_classes,
+    html_lang,
+    opened,
+    shooter,
+    submit,
+)
 from tests.factories import member
 from tests.volunteering.world import activity_of, signup_of, team_of, volunteer_of
 
@@ -64,30 +72,10 @@ SHOTS = Path(
         str(Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/e2e-shots")) / "volunteering"),  # noqa: S108
     )
 )
+shot = shooter(SHOTS)
 ZH = "zh-hans"
 EN = "en"
 BEIJING = ZoneInfo("Asia/Shanghai")
-PATH_D = re.compile(r'<path[^>]* d="([^"]+)"')
-#: See test_meetings_journey: a loaded machine's first request can take long.
-TIMEOUT_MS = 30_000
-
-
-def opened(new_context, device: str, **extra):
-    context = new_context(device, **extra)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def submit(page, action: str) -> None:
-    """Press the submit button of the form posting to ``action`` and wait for the next page."""
-    with page.expect_navigation():
-        page.locator(f"main form[action='{action}'] button[type=submit]").first.click()
 
 
 def said(language: str, msgid: str) -> str:
