@@ -45,7 +45,6 @@ import os
 import platform
 import random
 import secrets
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -58,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.load import percentile  # noqa: E402
+from bench.load import timed  # noqa: E402
 from bench.votes import (  # noqa: E402
     WORKER_PHONE,
     PostgresUnavailable,
@@ -640,36 +639,6 @@ def seeded_world() -> Seeded:
 
 
 # --- Scale --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Timing:
-    p50_ms: float
-    p95_ms: float
-    queries: int
-
-
-def timed(calls: list[Callable[[], Any]], repeat: int) -> Timing:
-    """Each of ``calls`` in turn (round robin) ``repeat`` times in all after a warm-up of each;
-    the SQL queries of one call."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for call in calls:
-        call()
-    with CaptureQueriesContext(connection) as captured:
-        calls[0]()
-    durations = []
-    for k in range(repeat):
-        began = time.perf_counter()
-        calls[k % len(calls)]()
-        durations.append(time.perf_counter() - began)
-    durations.sort()
-    return Timing(
-        p50_ms=statistics.median(durations) * 1000,
-        p95_ms=percentile(durations, 95) * 1000,
-        queries=len(captured.captured_queries),
-    )
 
 
 def healthz() -> Callable[[], Any]:

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import http.client
 import math
+import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 LOOPBACK = "127.0.0.1"
 #: Errors a reused keep-alive connection may raise when the server has closed it meanwhile.
@@ -47,6 +50,36 @@ def percentile(ordered: list[float], q: float) -> float:
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass
+class Timing:
+    p50_ms: float
+    p95_ms: float
+    queries: int
+
+
+def timed(calls: list[Callable[[], Any]], repeat: int) -> Timing:
+    """Each of ``calls`` in turn (round robin) ``repeat`` times in all after a warm-up of each;
+    the SQL queries of one call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for call in calls:
+        call()
+    with CaptureQueriesContext(connection) as captured:
+        calls[0]()
+    durations = []
+    for k in range(repeat):
+        began = time.perf_counter()
+        calls[k % len(calls)]()
+        durations.append(time.perf_counter() - began)
+    durations.sort()
+    return Timing(
+        p50_ms=statistics.median(durations) * 1000,
+        p95_ms=percentile(durations, 95) * 1000,
+        queries=len(captured.captured_queries),
+    )
 
 
 def fetch(

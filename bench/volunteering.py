@@ -68,7 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.load import LOOPBACK, percentile  # noqa: E402
+from bench.load import LOOPBACK, Timing, percentile, timed  # noqa: E402
 from bench.server import Server  # noqa: E402
 from bench.votes import (  # noqa: E402
     WORKER_PHONE,
@@ -829,36 +829,6 @@ def storm(args: argparse.Namespace, world: World, env: dict[str, str]) -> dict[s
 
 
 # --- Scale --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Timing:
-    p50_ms: float
-    p95_ms: float
-    queries: int
-
-
-def timed(calls: list[Callable[[], Any]], repeat: int) -> Timing:
-    """Each of ``calls`` in turn (round robin) ``repeat`` times in all after a warm-up of each;
-    the SQL queries of one call."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for call in calls:
-        call()
-    with CaptureQueriesContext(connection) as captured:
-        calls[0]()
-    times = []
-    for n in range(repeat):
-        began = time.perf_counter()
-        calls[n % len(calls)]()
-        times.append(time.perf_counter() - began)
-    times.sort()
-    return Timing(
-        p50_ms=statistics.median(times) * 1000,
-        p95_ms=percentile(times, 95) * 1000,
-        queries=len(captured.captured_queries),
-    )
 
 
 def get(client: Any, path: str, **headers: str) -> Callable[[], Any]:
