@@ -206,10 +206,7 @@ def course_update(*, actor: User, course: Course, **fields: Any) -> Course:
     data = _fields(**fields)
     with transaction.atomic():
         current = _lock_course(course)
-        if current.status not in (CourseStatus.DRAFT, CourseStatus.OPEN):
-            raise _invalid(
-                _("This course is over: it can no longer be changed."), "course_finished"
-            )
+        _open_for_change(current)
         if (
             current.status == CourseStatus.OPEN
             and current.qualification != data["qualification"]
@@ -358,10 +355,7 @@ def trainer_add(
     partner_row = _street_partner(community, partner) if kind == TrainerKind.PARTNER else None
     with transaction.atomic():
         current = _lock_course(course)
-        if current.status not in (CourseStatus.DRAFT, CourseStatus.OPEN):
-            raise _invalid(
-                _("This course is over: it can no longer be changed."), "course_finished"
-            )
+        _open_for_change(current)
         if (
             Trainer.objects.in_community(current.community_id)
             .filter(course=current, person=person)
