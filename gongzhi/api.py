@@ -114,6 +114,10 @@ for _part in ("api", "shift_api", "ledger_api", "certificate_api", "honour_api",
     api.add_router("/", f"gongzhi.volunteering.{_part}.router")
 for _part in ("api", "attendance_api", "award_api", "requirement_api", "ladder_api", "spread_api"):
     api.add_router("/", f"gongzhi.learning.{_part}.router")
+for _part in ("api", "consult_api", "revision_api", "adoption_api"):
+    api.add_router("/", f"gongzhi.covenants.{_part}.router")
+for _part in ("api", "proceeding_api", "stats_api"):
+    api.add_router("/", f"gongzhi.mediation.{_part}.router")
 
 
 def error(

@@ -67,14 +67,15 @@ def content(data_dir: Path) -> str:
         vote_key = LEGACY_SECRET_KEY + ":votes"
         # What settings.py derived when no CREDENTIAL_KEY was set: keys already made stay readable.
         credential_key = LEGACY_SECRET_KEY + ":credentials"
+        mediation_key = LEGACY_SECRET_KEY + ":mediation"
         origin = (
             "# This data directory was seeded before demo.env existed, with the development keys:\n"
             "# they are kept so that its journal still verifies. For keys of its own, delete the\n"
             "# data directory and run `make run` again.\n"
         )
     else:
-        secret_key, journal_key, vote_key, credential_key = (
-            secrets.token_urlsafe(50) for _i in range(4)
+        secret_key, journal_key, vote_key, credential_key, mediation_key = (
+            secrets.token_urlsafe(50) for _i in range(5)
         )
         origin = (
             "# Keys generated for this demo alone, once: never change them (docs/operations.md).\n"
@@ -90,6 +91,7 @@ def content(data_dir: Path) -> str:
         f"JOURNAL_KEY={journal_key}\n"
         f"VOTE_KEY={vote_key}\n"
         f"CREDENTIAL_KEY={credential_key}\n"
+        f"MEDIATION_KEY={mediation_key}\n"
     )
 
 

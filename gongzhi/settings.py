@@ -79,6 +79,12 @@ VOTE_RETIRED_KEYS = env_keyring("VOTE_RETIRED_KEYS")
 CREDENTIAL_KEY = os.environ.get("CREDENTIAL_KEY") or (
     "" if PRODUCTION else SECRET_KEY + ":credentials"
 )
+# Encrypts mediation cases' texts and attachments at rest (mediation/fields.py): kept outside the
+# database and its backups, so that neither reads as more than noise without it. After a
+# rotation the former passphrases stay in MEDIATION_RETIRED_KEYS (comma-separated) until
+# `manage.py mediation_rekey` has re-encrypted what they wrote.
+MEDIATION_KEY = os.environ.get("MEDIATION_KEY") or ("" if PRODUCTION else SECRET_KEY + ":mediation")
+MEDIATION_RETIRED_KEYS = env_list("MEDIATION_RETIRED_KEYS", "")
 # With a task worker (TASKS_BACKEND=database), journal entries are chained in batches by a task
 # each app process asks for at most once per this many seconds per community (core/journal.py).
 JOURNAL_CHAIN_DELAY = float(os.environ.get("JOURNAL_CHAIN_DELAY", "1"))
@@ -125,6 +131,8 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.volunteering",
     "gongzhi.learning",
+    "gongzhi.covenants",
+    "gongzhi.mediation",
 ]
 
 MIDDLEWARE = [
@@ -446,6 +454,7 @@ def production_problems() -> list[str]:
         "JOURNAL_KEY": JOURNAL_KEY,
         "VOTE_KEY": VOTE_KEY,
         "CREDENTIAL_KEY": CREDENTIAL_KEY,
+        "MEDIATION_KEY": MEDIATION_KEY,
     }
     for name, value in keys.items():
         if not os.environ.get(name):

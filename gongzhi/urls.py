@@ -38,6 +38,8 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("decisions/", include("gongzhi.meetings.register_urls")),
     path("volunteering/", include("gongzhi.volunteering.urls")),
     path("learning/", include("gongzhi.learning.urls")),
+    path("covenants/", include("gongzhi.covenants.urls")),
+    path("mediation/", include("gongzhi.mediation.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

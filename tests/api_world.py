@@ -78,6 +78,18 @@ def learning_world(world: World, community: Any) -> None:
     api_parts.build(world, community)
 
 
+def covenants_world(world: World, community: Any) -> None:
+    from tests.covenants import api_parts
+
+    api_parts.build(world, community)
+
+
+def mediation_world(world: World, community: Any) -> None:
+    from tests.mediation import api_parts
+
+    api_parts.build(world, community)
+
+
 def build_world() -> World:
     """Build the world. Call inside a test's database (``db`` or ``django_db_blocker``)."""
     routing.forget()
@@ -134,6 +146,8 @@ def build_world() -> World:
         _hearings(world, community)
         volunteering_world(world, community)
         learning_world(world, community)
+        covenants_world(world, community)
+        mediation_world(world, community)
     assert worker and resident and writer
     return world
 

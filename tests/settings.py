@@ -23,6 +23,7 @@ TEST_ENVIRONMENT = {
     "JOURNAL_KEY": "tests-only-journal-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "VOTE_KEY": "tests-only-vote-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "CREDENTIAL_KEY": "tests-only-credential-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "MEDIATION_KEY": "tests-only-mediation-key-0123456789abcdefghijklmnopqrstuvwxyz",
 }
 for _name, _value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)

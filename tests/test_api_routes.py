@@ -83,6 +83,18 @@ def learning_steps(step: type) -> list[Step]:
     return api_parts.steps(step)
 
 
+def covenants_steps(step: type) -> list[Step]:
+    from tests.covenants import api_parts
+
+    return api_parts.steps(step)
+
+
+def mediation_steps(step: type) -> list[Step]:
+    from tests.mediation import api_parts
+
+    return api_parts.steps(step)
+
+
 #: In order: a step may rely on an earlier one (a vote's results after the ballot).
 STEPS: list[Step] = [
     # --- me and communities
@@ -614,6 +626,9 @@ STEPS: list[Step] = [
     *volunteering_steps(Step),
     # --- learning: one module per part (tests/learning/api_*.py)
     *learning_steps(Step),
+    # --- covenants and mediation: one module per part (tests/<app>/api_*.py)
+    *covenants_steps(Step),
+    *mediation_steps(Step),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),

@@ -40,6 +40,7 @@ def _production_env(tmp_path: Path, **values: str) -> dict[str, str]:
             "JOURNAL_KEY": "a-long-random-journal-key-" + "y" * 40,
             "VOTE_KEY": "a-long-random-vote-key-" + "z" * 40,
             "CREDENTIAL_KEY": "a-long-random-credential-key-" + "w" * 40,
+            "MEDIATION_KEY": "a-long-random-mediation-key-" + "v" * 40,
             "ALLOWED_HOSTS": "gongzhi.example.org",
             "SMS_BACKEND": ALIYUN,
             "SMS_ALIYUN_ACCESS_KEY_ID": "LTAI-test",
@@ -84,6 +85,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         ({"JOURNAL_KEY": ""}, ["JOURNAL_KEY is not set"]),
         ({"VOTE_KEY": "", "SECRET_KEY": ""}, ["SECRET_KEY is not set", "VOTE_KEY is not set"]),
         ({"CREDENTIAL_KEY": ""}, ["CREDENTIAL_KEY is not set"]),
+        ({"MEDIATION_KEY": ""}, ["MEDIATION_KEY is not set"]),
         (
             {"CREDENTIAL_KEY": "a-long-random-vote-key-" + "z" * 40},
             ["VOTE_KEY and CREDENTIAL_KEY are the same"],
@@ -119,6 +121,7 @@ def test_production_refuses_to_start_half_configured(tmp_path, change, says):
         "JOURNAL_KEY is",
         "VOTE_KEY is",
         "CREDENTIAL_KEY is",
+        "MEDIATION_KEY is",
         "are the same",
         "ALLOWED_HOSTS",
         "SMS_BACKEND",
@@ -155,8 +158,11 @@ def test_make_demo_writes_the_demos_settings_once_and_the_demo_reads_them(tmp_pa
         line.split("=", 1) for line in written.splitlines() if "=" in line and line[0] != "#"
     )
     assert values["DEBUG"] == "0" and values["GONGZHI_DEMO"] == "1"
-    keys = [values[name] for name in ("SECRET_KEY", "JOURNAL_KEY", "VOTE_KEY", "CREDENTIAL_KEY")]
-    assert len(set(keys)) == 4 and all(len(key) >= 50 for key in keys)
+    keys = [
+        values[name]
+        for name in ("SECRET_KEY", "JOURNAL_KEY", "VOTE_KEY", "CREDENTIAL_KEY", "MEDIATION_KEY")
+    ]
+    assert len(set(keys)) == len(keys) and all(len(key) >= 50 for key in keys)
     assert not any(key.startswith("dev-only") for key in keys)
 
     demo = _settings(
@@ -191,11 +197,11 @@ def test_the_tests_run_on_explicit_keys_of_their_own(settings):
 
     # Set in the environment before the settings were read (tests/settings.py), so that a
     # manage.py a test starts gets them too; never the development key, never derived.
-    names = ("SECRET_KEY", "JOURNAL_KEY", "VOTE_KEY", "CREDENTIAL_KEY")
+    names = ("SECRET_KEY", "JOURNAL_KEY", "VOTE_KEY", "CREDENTIAL_KEY", "MEDIATION_KEY")
     for name in names:
         assert getattr(settings, name) == os.environ[name]
         assert not getattr(settings, name).startswith(LEGACY_SECRET_KEY)
-    assert len({getattr(settings, name) for name in names}) == 4
+    assert len({getattr(settings, name) for name in names}) == len(names)
 
 
 @pytest.mark.django_db

@@ -38,6 +38,8 @@ class BodyKind(models.TextChoices):
     BUILDING_HEADS = "building_heads", _("building and unit heads")
     INTEREST_GROUP = "interest_group", _("interest group")
     ORGANISATION = "organisation", _("resident organisation")
+    #: 人民调解委员会 (People's Mediation Law art. 8): mediation's cases are its own
+    MEDIATION_COMMITTEE = "mediation_committee", _("people's mediation committee")
 
 
 #: Kinds whose members the supervision committee supervises: its members may hold no position

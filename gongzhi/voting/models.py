@@ -46,6 +46,8 @@ class Electorate(models.TextChoices):
     COUNCIL = "council", _("council members only")
     HOUSEHOLD = "household", _("one vote per household")
     OWNERS = "owners", _("property owners (Civil Code art. 278)")
+    #: the verified residents living in one building (``Vote.building``): a building covenant
+    BUILDING = "building", _("residents of one building")
 
 
 class ResultsShown(models.TextChoices):
@@ -78,6 +80,10 @@ class Vote(TenantModel):
     #: Owners' votes on raising the maintenance fund, rebuilding, or changing common parts'
     #: use need three quarters instead of more than half (art. 278, items 6–8).
     weighty = models.BooleanField(default=False)
+    #: the building whose residents vote, for the building electorate
+    building = models.ForeignKey(
+        "core.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     proposal = models.ForeignKey(
         "deliberation.Proposal",
         null=True,
@@ -123,6 +129,11 @@ class Vote(TenantModel):
             models.CheckConstraint(
                 condition=Q(kind="poll") | Q(results_shown="after_close"),
                 name="vote_binding_results_after_close",
+            ),
+            models.CheckConstraint(
+                condition=Q(electorate="building", building__isnull=False)
+                | (~Q(electorate="building") & Q(building__isnull=True)),
+                name="vote_building_iff_building_electorate",
             ),
             # The law weighs each owner's ballot by their floor area, so it must know whose it is.
             models.CheckConstraint(

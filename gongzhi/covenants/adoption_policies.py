@@ -1,0 +1,1 @@
+"""Permissions of the adoption part (rules predicates, registered at import)."""

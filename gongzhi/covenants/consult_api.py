@@ -1,0 +1,5 @@
+"""API of the consultation part."""
+
+from ninja import Router
+
+router = Router(tags=["covenants"])

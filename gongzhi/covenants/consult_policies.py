@@ -1,0 +1,1 @@
+"""Permissions of the consultation part (rules predicates, registered at import)."""

@@ -1,0 +1,45 @@
+"""What covenants write to the journal, and what they add to the shared registries: their
+decision kinds, notifications, indicators, holdings of personal data, demo, home tile and the
+staff console's link. Each part of the app owns a section below."""
+
+from django.utils.translation import gettext_lazy as _
+
+VERBS = {
+    # covenants, versions, rounds (services.py)
+    "covenant.created": _("started drafting a covenant"),
+    "covenant.draft_changed": _("changed a covenant's draft"),
+    "covenant.round_started": _("started a round of drafting or review of a covenant"),
+    "covenant.round_rescheduled": _("changed the dates of a covenant's drafting round"),
+    "covenant.round_abandoned": _("abandoned a covenant's drafting round"),
+    # consultation (consult_services.py)
+    "covenant.commented": _("commented on a covenant's article"),
+    "covenant.amendment_proposed": _("proposed an amendment to a covenant"),
+    "covenant.amendment_withdrawn": _("withdrew an amendment to a covenant"),
+    "covenant.amendment_supported": _("supported an amendment to a covenant"),
+    "covenant.amendment_unsupported": _("withdrew support for an amendment to a covenant"),
+    # revision (revision_services.py)
+    "covenant.amendment_accepted": _("accepted an amendment to a covenant for the drafting body"),
+    "covenant.amendment_rejected": _("rejected an amendment to a covenant for the drafting body"),
+    "covenant.amendments_to_vote": _("put contested amendments to an article-by-article vote"),
+    "covenant.consolidated": _("consolidated a covenant's text from the accepted amendments"),
+    # ratification, filing, publication, acknowledgement, review (adoption_services.py)
+    "covenant.ratification_opened": _("put a covenant to a ratification vote"),
+    "covenant.ratified": _("recorded that a covenant was ratified"),
+    "covenant.not_adopted": _("recorded that a covenant was not adopted"),
+    "covenant.filing_submitted": _("submitted a covenant for filing with the street office"),
+    "covenant.filing_received": _("received a covenant's filing for the street office"),
+    "covenant.published": _("published a covenant in force"),
+    "covenant.acknowledged": _("acknowledged a covenant for their household"),
+}
+
+# Each part fills only its own dicts below; the registries merge them.
+
+# --- the drafting part (services.py …) --------------------------------------------------------
+
+# --- the consultation part (consult_services.py …) --------------------------------------------
+
+# --- the revision part (revision_services.py …) -----------------------------------------------
+
+# --- the adoption part (adoption_services.py …) -----------------------------------------------
+
+# --- the evaluation part (indicators.py, privacy.py, demo.py) ---------------------------------

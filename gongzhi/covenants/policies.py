@@ -1,0 +1,1 @@
+"""Permissions of the drafting part (rules predicates, registered at import)."""

@@ -1,0 +1,1 @@
+"""Permissions of the revision part (rules predicates, registered at import)."""

@@ -1,0 +1,1 @@
+"""Permissions of the cases part (rules predicates, registered at import)."""

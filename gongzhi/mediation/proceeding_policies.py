@@ -1,0 +1,1 @@
+"""Permissions of the proceedings part (rules predicates, registered at import)."""

@@ -1,0 +1,5 @@
+"""Pages of the cases part."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
