@@ -4,6 +4,8 @@ staff console's link. Each part of the app owns a section below."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.notify import Kind, Message
+
 VERBS = {
     # covenants, versions, rounds (services.py)
     "covenant.created": _("started drafting a covenant"),
@@ -37,6 +39,30 @@ VERBS = {
 # --- the drafting part (services.py …) --------------------------------------------------------
 
 # --- the consultation part (consult_services.py …) --------------------------------------------
+
+# The author of an amendment hears of the drafting body's decision on it (the revision part sends
+# them). Params: "title" (the covenant's title), "number" (the amendment's number in its round),
+# "reason" (the drafting body's public reason; empty for to_vote).
+NOTIFICATION_KINDS = {
+    "covenant_amendment": Kind(
+        _("Decisions on my amendments to covenants"),
+        {
+            "accepted": Message(
+                _("Your amendment %(number)s to “%(title)s” was accepted"),
+                _("The drafting body's reason: %(reason)s"),
+            ),
+            "rejected": Message(
+                _("Your amendment %(number)s to “%(title)s” was not accepted"),
+                _("The drafting body's reason: %(reason)s"),
+            ),
+            "to_vote": Message(
+                _("Your amendment %(number)s to “%(title)s” is put to a vote"),
+                _("Residents vote on it article by article."),
+            ),
+        },
+    ),
+}
+
 
 # --- the revision part (revision_services.py …) -----------------------------------------------
 
