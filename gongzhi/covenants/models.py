@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core import phases
 from gongzhi.core.tenancy import TenantManager, TenantModel
 
 
@@ -201,6 +202,15 @@ class RoundStatus(models.TextChoices):
     ABANDONED = "abandoned", _("abandoned")
 
 
+#: What each dated phase opens: residents comment, amend and support during consultation; the
+#: drafting body decides on amendments from consultation to the end of revision, and supports may
+#: still come in while an amendment waits for its decision.
+ROUND_FEATURES = {
+    "consultation": {"comment", "amend", "support", "decide"},
+    "revision": {"decide", "support"},
+}
+
+
 class Round(TenantModel):
     """One pass from a draft to a text in force (or not)."""
 
@@ -271,6 +281,20 @@ class Round(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.covenant_id} round {self.number}"
+
+    def schedule(self) -> phases.Schedule:
+        """The dated phases (core/phases.py): drafting, consultation and revision, each until
+        the next begins, revision until ``revision_ends``. Dates only: whether the round is
+        still open is ``status`` (see ``selectors.current_phase``)."""
+        return phases.Schedule.contiguous(
+            [
+                ("drafting", self.drafting_starts),
+                ("consultation", self.consultation_starts),
+                ("revision", self.revision_starts),
+            ],
+            end=self.revision_ends,
+            features=ROUND_FEATURES,
+        )
 
 
 class Comment(TenantModel):
