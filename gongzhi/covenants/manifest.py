@@ -5,6 +5,7 @@ staff console's link. Each part of the app owns a section below."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.notify import Kind, Message
+from gongzhi.core.privacy import Holding
 
 VERBS = {
     # covenants, versions, rounds (services.py)
@@ -69,3 +70,24 @@ NOTIFICATION_KINDS = {
 # --- the adoption part (adoption_services.py …) -----------------------------------------------
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) ---------------------------------
+
+#: What covenants hold about a person (``privacy.py``): comments, amendments, supports and
+#: household acknowledgements, all kept after an erasure as a public consultation's record.
+PRIVACY = {
+    "covenants": Holding(
+        label=_("Community covenants"),
+        module="gongzhi.covenants.privacy",
+        kept=(
+            _(
+                "your comments on covenants, the amendments you proposed and your supports for "
+                "amendments, shown as by a former resident: the drafting body answered them in "
+                "public, a covenant's text may come from an amendment and the supporters are "
+                "counted"
+            ),
+            _(
+                "the confirmations you gave for your household that it read a covenant: they "
+                "are the household's and are counted"
+            ),
+        ),
+    ),
+}
