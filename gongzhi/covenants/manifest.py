@@ -4,6 +4,7 @@ staff console's link. Each part of the app owns a section below."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.decisions import DecisionKind
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -38,6 +39,21 @@ VERBS = {
 # Each part fills only its own dicts below; the registries merge them.
 
 # --- the drafting part (services.py …) --------------------------------------------------------
+
+#: The drafting body's decisions (its charter may grant them): on each amendment during the
+#: revision (revision_services.amendment_decide), and adopting a covenant.
+DECISION_KINDS = {
+    "decide_covenant_amendment": DecisionKind(
+        _("decide on amendments to a covenant"),
+        _("accept or reject an amendment residents proposed to a covenant's draft"),
+        order=230,
+    ),
+    "adopt_covenant": DecisionKind(
+        _("adopt a covenant"),
+        _("adopt a community or building covenant (after its ratification)"),
+        order=231,
+    ),
+}
 
 # --- the consultation part (consult_services.py …) --------------------------------------------
 
