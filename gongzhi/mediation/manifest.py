@@ -35,3 +35,26 @@ VERBS = {
 # --- the proceedings part (proceedings.py …) ----------------------------------------------------
 
 # --- the statistics and privacy part (stats.py, privacy.py, indicators.py, demo.py) -------------
+
+from gongzhi.core.privacy import Holding  # noqa: E402
+
+#: What mediation holds about a person (``privacy.py``): their cases as a party, the cases they
+#: mediated, the committee they head.
+PRIVACY = {
+    "mediation": Holding(
+        label=_("Neighbour mediation"),
+        module="gongzhi.mediation.privacy",
+        kept=(
+            _(
+                "the cases you were a party to, with your name as the agreement shows it, "
+                "encrypted, until the committee's retention period ends: they are the other "
+                "party's record too (you are no longer linked to them)"
+            ),
+            _(
+                "what you did as a mediator or the committee's head (sessions recorded, "
+                "agreements drafted, signed or sealed, follow-up visits): acts of office"
+            ),
+        ),
+        order=50,
+    ),
+}
