@@ -17,6 +17,7 @@ from ninja.security import SessionAuth
 from gongzhi.accounts.api import TokenAuth
 from gongzhi.core.apidoc import ErrorOut, errors
 from gongzhi.core.http import api_user, api_viewer
+from gongzhi.core.models import Building
 from gongzhi.core.pagination import BoundedLimitOffsetPagination
 from gongzhi.core.roster import RosterFileError
 from gongzhi.core.selectors import community_get
@@ -45,10 +46,16 @@ class VoteOut(Schema):
     kind: str
     method: str
     electorate: str
+    #: the building whose residents vote (electorate "building"), else null
+    building: int | None = None
     secret: bool
     opens_at: datetime
     closes_at: datetime
     options: list[dict]
+
+    @staticmethod
+    def resolve_building(obj) -> int | None:
+        return obj.building_id
 
     @staticmethod
     def resolve_options(obj) -> list[dict]:
@@ -129,6 +136,8 @@ class VoteIn(Schema):
     kind: Kind = Kind.POLL
     method: Method = Method.SINGLE
     electorate: Electorate = Electorate.VERIFIED
+    #: the building whose residents vote, required for the electorate "building"
+    building: int | None = None
     secret: bool = False
     results_shown: ResultsShown = ResultsShown.AFTER_CLOSE
     options: list[str] = []
@@ -157,6 +166,11 @@ def vote_create(request: HttpRequest, slug: str, payload: VoteIn):
         proposal = Proposal.objects.in_community(community).filter(pk=payload.proposal).first()
         if proposal is None:
             raise HttpError(404, _("Not found."))
+    building = None
+    if payload.building is not None:
+        building = Building.objects.in_community(community).filter(pk=payload.building).first()
+        if building is None:
+            raise HttpError(404, _("Not found."))
     vote = services.vote_create(
         actor=user,
         community=community,
@@ -168,6 +182,7 @@ def vote_create(request: HttpRequest, slug: str, payload: VoteIn):
         kind=payload.kind.value,
         method=payload.method.value,
         electorate=payload.electorate.value,
+        building=building,
         secret=payload.secret,
         results_shown=payload.results_shown.value,
         max_choices=payload.max_choices,

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import Building
 from gongzhi.voting.models import Electorate, Kind, Method, ResultsShown
 
 
@@ -20,6 +21,11 @@ class VoteForm(forms.Form):
     method = forms.ChoiceField(label=_("How people vote"), choices=Method.choices)
     electorate = forms.ChoiceField(
         label=_("Who votes"), choices=[c for c in Electorate.choices if c[0] != Electorate.OWNERS]
+    )
+    building = forms.ModelChoiceField(
+        label=_("Building (when one building's residents vote)"),
+        queryset=Building.objects.none(),
+        required=False,
     )
     secret = forms.BooleanField(label=_("Secret ballot"), required=False)
     results_shown = forms.ChoiceField(label=_("Show the results"), choices=ResultsShown.choices)
@@ -39,6 +45,21 @@ class VoteForm(forms.Form):
         label=_("Closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     proposal = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, community: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if community is not None:
+            field = self.fields["building"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Building.objects.in_community(community).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("electorate") != Electorate.BUILDING:
+            data["building"] = None
+        elif data.get("building") is None:
+            self.add_error("building", _("Choose the building whose residents vote."))
+        return data
 
 
 class PaperEntryForm(forms.Form):

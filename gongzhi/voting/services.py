@@ -112,6 +112,11 @@ def eligible(vote: Vote, user: Any) -> bool:
         return Role.COUNCIL_MEMBER in access_of(user).roles.get(vote.community_id, set())
     if vote.electorate == Electorate.HOUSEHOLD:
         return membership.household_id is not None
+    if vote.electorate == Electorate.BUILDING:
+        return (
+            membership.household_id is not None
+            and membership.household.building_id == vote.building_id
+        )
     return True
 
 
@@ -217,6 +222,8 @@ def _electorate_now(vote: Vote) -> int:
         return members.filter(pk__in=_council_grants(vote.community_id)).count()
     if vote.electorate == Electorate.HOUSEHOLD:
         return members.exclude(household=None).values("household").distinct().count()
+    if vote.electorate == Electorate.BUILDING:
+        return members.filter(household__building_id=vote.building_id).count()
     return members.count()
 
 
@@ -248,6 +255,7 @@ def vote_create(
         raise ValidationError(_("Two options have the same text."), code="options_repeated")
     if closes_at <= opens_at:
         raise ValidationError(_("A vote must close after it opens."), code="window_invalid")
+    _check_building(community, fields)
     if fields.get("kind") == Kind.BINDING:
         fields["results_shown"] = ResultsShown.AFTER_CLOSE
     if method == Method.SINGLE:
@@ -272,6 +280,27 @@ def vote_create(
     return vote
 
 
+def _check_building(community: Community, fields: dict[str, Any]) -> None:
+    """A building's residents vote only with a building of this community named; no other
+    electorate names one."""
+    building = fields.get("building")
+    if fields.get("electorate") != Electorate.BUILDING:
+        if building is not None:
+            raise ValidationError(
+                _("Only a vote of one building's residents names a building."),
+                code="building_not_expected",
+            )
+        return
+    if building is None:
+        raise ValidationError(
+            _("Choose the building whose residents vote."), code="building_missing"
+        )
+    if building.community_id != community.pk:
+        raise ValidationError(
+            _("That building is not in this community."), code="building_elsewhere"
+        )
+
+
 def _electorate_users(vote: Vote) -> list[User]:
     if vote.electorate == Electorate.OWNERS:
         ids = OwnerShare.objects.in_community(vote.community_id).filter(vote=vote).values("owner")
@@ -281,6 +310,8 @@ def _electorate_users(vote: Vote) -> list[User]:
         members = members.filter(pk__in=_council_grants(vote.community_id))
     elif vote.electorate == Electorate.HOUSEHOLD:
         members = members.exclude(household=None)
+    elif vote.electorate == Electorate.BUILDING:
+        members = members.filter(household__building_id=vote.building_id)
     return list(User.objects.filter(pk__in=members.values("user"), is_active=True))
 
 

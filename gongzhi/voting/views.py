@@ -139,7 +139,7 @@ def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
             "kind": "binding",
             "method": "yes_no",
         }
-    form = VoteForm(posted(request), initial=initial)
+    form = VoteForm(posted(request), initial=initial, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         proposal = (
@@ -157,6 +157,7 @@ def vote_create(request: HttpRequest, slug: str) -> HttpResponse:
                 kind=data["kind"],
                 method=data["method"],
                 electorate=data["electorate"],
+                building=data["building"],
                 secret=data["secret"],
                 results_shown=data["results_shown"],
                 max_choices=data["max_choices"],
