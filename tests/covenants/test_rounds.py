@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-from gongzhi.covenants import selectors
-from gongzhi.covenants.models import Round, RoundStatus
+from gongzhi.core.models import Activity
+from gongzhi.covenants import selectors, services
+from gongzhi.covenants.models import Covenant, Round, RoundStatus, Version
+from tests.covenants.world import covenant_of, current_round, keys
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -82,3 +86,150 @@ def test_features_by_phase():
     assert not selectors.feature_open(
         dated(RoundStatus.ABANDONED), "comment", during["consultation"]
     )
+
+
+# --- Services on a round -------------------------------------------------------------------------
+
+NAMES = services.Dates.NAMES
+
+
+def moved(round_: Round, **days: float) -> services.Dates:
+    """The round's dates with some moved by ``days``."""
+    return services.Dates(
+        **{name: getattr(round_, name) + timedelta(days=days.get(name, 0)) for name in NAMES}
+    )
+
+
+def test_dates_still_to_come_move(community, worker):
+    round_ = current_round(covenant_of(community, worker, phase="drafting"))
+    services.round_reschedule(
+        actor=worker, round=round_, dates=moved(round_, consultation_starts=2, revision_starts=3)
+    )
+    fresh = Round.objects.in_community(community).get(pk=round_.pk)
+    assert fresh.consultation_starts == round_.consultation_starts + timedelta(days=2)
+    assert fresh.drafting_starts == round_.drafting_starts
+    entry = Activity.objects.in_community(community).get(verb="covenant.round_rescheduled")
+    assert entry.data["round"] == round_.pk
+
+
+def test_a_date_that_passed_does_not_move(community, worker):
+    round_ = current_round(covenant_of(community, worker, phase="consultation"))
+    with pytest.raises(ValidationError) as caught:
+        services.round_reschedule(
+            actor=worker, round=round_, dates=moved(round_, consultation_starts=1)
+        )
+    assert caught.value.code == "date_passed"
+    # Seconds lost by a form do not count as moving it.
+    services.round_reschedule(
+        actor=worker,
+        round=round_,
+        dates=moved(round_, consultation_starts=0.0001, revision_starts=3),
+    )
+    fresh = Round.objects.in_community(community).get(pk=round_.pk)
+    assert fresh.consultation_starts == round_.consultation_starts
+
+
+def test_a_consultation_under_way_is_lengthened_never_shortened(community, worker):
+    round_ = current_round(covenant_of(community, worker, phase="consultation"))
+    with pytest.raises(ValidationError) as caught:
+        services.round_reschedule(
+            actor=worker, round=round_, dates=moved(round_, revision_starts=-2)
+        )
+    assert caught.value.code == "consultation_shortened"
+    services.round_reschedule(
+        actor=worker, round=round_, dates=moved(round_, revision_starts=5, revision_ends=5)
+    )
+
+
+@pytest.mark.parametrize(
+    "days, code",
+    [
+        ({"consultation_starts": 20}, "phases_order"),
+        ({"revision_starts": -20}, "date_in_past"),
+    ],
+)
+def test_bad_dates_are_refused(community, worker, days, code):
+    round_ = current_round(covenant_of(community, worker, phase="drafting"))
+    with pytest.raises(ValidationError) as caught:
+        services.round_reschedule(actor=worker, round=round_, dates=moved(round_, **days))
+    assert caught.value.code == code
+    assert (
+        Round.objects.in_community(community).get(pk=round_.pk).revision_starts
+        == round_.revision_starts
+    )
+
+
+def test_only_drafters_reschedule_or_abandon(community, worker, resident):
+    round_ = current_round(covenant_of(community, worker, phase="drafting"))
+    with pytest.raises(PermissionDenied):
+        services.round_reschedule(
+            actor=resident, round=round_, dates=moved(round_, revision_ends=1)
+        )
+    with pytest.raises(PermissionDenied):
+        services.round_abandon(actor=resident, round=round_, reason="不要了")
+
+
+def test_abandon_with_a_reason(community, worker):
+    round_ = current_round(covenant_of(community, worker, phase="consultation"))
+    with pytest.raises(ValidationError) as caught:
+        services.round_abandon(actor=worker, round=round_, reason=" ")
+    assert caught.value.code == "reason_missing"
+    services.round_abandon(actor=worker, round=round_, reason="街道将统一制定")
+    fresh = Round.objects.in_community(community).get(pk=round_.pk)
+    assert (fresh.status, fresh.closing_note) == ("abandoned", "街道将统一制定")
+    assert selectors.current_phase(fresh) == "abandoned"
+    with pytest.raises(ValidationError) as caught:
+        services.round_abandon(actor=worker, round=fresh, reason="again")
+    assert caught.value.code == "round_closed"
+    with pytest.raises(ValidationError) as caught:
+        services.round_reschedule(actor=worker, round=fresh, dates=moved(fresh, revision_ends=1))
+    assert caught.value.code == "round_closed"
+
+
+def in_force(community, worker) -> Covenant:
+    """A covenant whose first round put its draft in force."""
+    covenant = covenant_of(community, worker, phase="ratification")
+    round_ = current_round(covenant)
+    Version.objects.in_community(community).filter(pk=round_.draft_id).update(kind="adopted")
+    Round.objects.in_community(community).filter(pk=round_.pk).update(status="in_force")
+    covenant.in_force = round_.draft
+    covenant.save()
+    return covenant
+
+
+def review_dates() -> services.Dates:
+    now = timezone.now()
+    return services.Dates(
+        now, now + timedelta(days=3), now + timedelta(days=10), now + timedelta(days=15)
+    )
+
+
+def test_a_review_copies_the_text_in_force_with_its_keys(community, worker):
+    covenant = in_force(community, worker)
+    adopted = covenant.in_force
+    round_ = services.review_start(actor=worker, covenant=covenant, dates=review_dates())
+    assert (round_.number, round_.kind, round_.status) == (2, "review", "open")
+    draft = round_.draft
+    assert (draft.number, draft.kind, draft.based_on_id, draft.round_id) == (
+        2,
+        "draft",
+        adopted.pk,
+        round_.pk,
+    )
+    assert keys(draft) == keys(adopted)
+    assert selectors.version_text(draft).articles == selectors.version_text(adopted).articles
+    assert selectors.current_phase(round_) == "drafting"
+    entry = Activity.objects.in_community(community).get(verb="covenant.round_started")
+    assert entry.data == {"round": round_.pk, "kind": "review"}
+    # One round at a time.
+    with pytest.raises(ValidationError) as caught:
+        services.review_start(actor=worker, covenant=covenant, dates=review_dates())
+    assert caught.value.code == "round_under_way"
+
+
+def test_no_review_without_a_text_in_force(community, worker):
+    covenant = covenant_of(community, worker, phase="drafting")
+    with pytest.raises(ValidationError) as caught:
+        services.review_start(actor=worker, covenant=covenant, dates=review_dates())
+    assert caught.value.code == "not_in_force"
+    assert Round.objects.in_community(community).filter(covenant=covenant).count() == 1
