@@ -5,6 +5,7 @@ staff console's link. Each part of the app owns a section below."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
 
@@ -87,6 +88,71 @@ NOTIFICATION_KINDS = {
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) ---------------------------------
 
+#: Taking part in covenants, from the journal (``indicators.py``): commenters, amendment authors,
+#: amendments accepted, acknowledging households, and the share of residents who took part.
+INDICATORS = {
+    "covenants.commenters": Indicator(
+        name=_("Residents commenting on covenants"),
+        definition=_(
+            "People who commented on an article or a paragraph of a covenant's draft in the "
+            "month, during its public consultation (each person once a month)."
+        ),
+        kind="count",
+        compute="gongzhi.covenants.indicators.commenters",
+        unit=_("people"),
+        order=170,
+    ),
+    "covenants.amendment_authors": Indicator(
+        name=_("Residents proposing amendments to covenants"),
+        definition=_(
+            "People who proposed an amendment to a covenant's draft in the month (replacing, "
+            "inserting or deleting a paragraph or an article; each person once a month)."
+        ),
+        kind="count",
+        compute="gongzhi.covenants.indicators.amendment_authors",
+        unit=_("people"),
+        order=171,
+    ),
+    "covenants.amendments_accepted": Indicator(
+        name=_("Amendments to covenants accepted"),
+        definition=_(
+            "Amendments residents proposed that were accepted in the month, by the drafting "
+            "body or by an article-by-article vote (each once, in the month of its decision)."
+        ),
+        kind="count",
+        compute="gongzhi.covenants.indicators.amendments_accepted",
+        unit=_("amendments"),
+        order=172,
+        headline=True,
+    ),
+    "covenants.acknowledging_households": Indicator(
+        name=_("Households acknowledging a covenant"),
+        definition=_(
+            "Households that confirmed in the month that they read a covenant in force (a "
+            "member's confirmation, or a paper one a worker recorded; each household once a "
+            "month)."
+        ),
+        kind="count",
+        compute="gongzhi.covenants.indicators.acknowledging_households",
+        unit=_("households"),
+        order=173,
+    ),
+    "covenants.participation": Indicator(
+        name=_("Residents taking part in covenants"),
+        definition=_(
+            "Of the verified residents, the share who took part in a covenant in the month: "
+            "commented on it, proposed or supported an amendment, or acknowledged it for their "
+            "household; split by grid, building and group, it shows who writes the "
+            "community's rules."
+        ),
+        kind="rate",
+        compute="gongzhi.covenants.indicators.participation",
+        numerator=_("verified residents who took part in a covenant in the month"),
+        denominator=_("verified residents at the end of the month"),
+        people=True,
+        order=174,
+    ),
+}
 #: What covenants hold about a person (``privacy.py``): comments, amendments, supports and
 #: household acknowledgements, all kept after an erasure as a public consultation's record.
 PRIVACY = {

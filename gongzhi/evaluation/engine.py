@@ -411,6 +411,11 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "learning.new_leaders": "gongzhi.learning.indicators:new_leaders",
     "learning.leadership_share": "gongzhi.learning.indicators:leadership_share",
     "learning.network_reach": "gongzhi.learning.indicators:network_reach",
+    "covenants.commenters": "gongzhi.covenants.indicators:commenters",
+    "covenants.amendment_authors": "gongzhi.covenants.indicators:amendment_authors",
+    "covenants.amendments_accepted": "gongzhi.covenants.indicators:amendments_accepted",
+    "covenants.acknowledging_households": "gongzhi.covenants.indicators:acknowledging_households",
+    "covenants.participation": "gongzhi.covenants.indicators:participation",
 }
 
 

@@ -78,6 +78,13 @@ VERB_RUNGS: dict[str, str] = {
     # Learning (issue 18): a learner's stars for a session they attended are said for the
     # trainers and the community to hear, like a rating of a partner's service.
     "course.session_rated": CONSULTED,
+    # Covenants (issue 19): a comment on a covenant's article, an amendment proposed or
+    # supported are said for the drafting body to answer; a household's acknowledgement is
+    # confirming it read the rules in force, like a notice's read confirmation.
+    "covenant.commented": CONSULTED,
+    "covenant.amendment_proposed": CONSULTED,
+    "covenant.amendment_supported": CONSULTED,
+    "covenant.acknowledged": INFORMED,
     # deciding
     "budget.voted": DECIDING,
     "budget.vote_changed": DECIDING,
@@ -384,6 +391,34 @@ NO_RUNG: dict[str, str] = {
             "requirement.turned_off",
         ),
         "an act of staff, of the platform or of the system",
+    ),
+    # Covenants (issue 19): taking back one's own amendment or support is housekeeping.
+    **dict.fromkeys(
+        ("covenant.amendment_withdrawn", "covenant.amendment_unsupported"),
+        "membership or housekeeping, not taking part",
+    ),
+    # Covenants (issue 19): the drafting body, workers and street officials draft, decide,
+    # consolidate, put to the vote, file and publish (residents ratify by vote.cast).
+    **dict.fromkeys(
+        (
+            "covenant.created",
+            "covenant.draft_changed",
+            "covenant.round_started",
+            "covenant.round_rescheduled",
+            "covenant.round_abandoned",
+            "covenant.amendment_accepted",
+            "covenant.amendment_rejected",
+            "covenant.amendments_to_vote",
+            "covenant.consolidated",
+            "covenant.ratification_opened",
+            "covenant.ratified",
+            "covenant.not_adopted",
+            "covenant.filing_submitted",
+            "covenant.filing_received",
+            "covenant.published",
+        ),
+        "an act of office: a worker, a body's officer or a supervisor records what a body did "
+        "(its members' votes are counted in the decision, not as anyone's own act)",
     ),
 }
 

@@ -55,7 +55,8 @@ REFRESH_DELAY = 30.0
 PSEUDONYMS = "HMAC-SHA256 of community id and user id under the journal key, 16 hex"
 #: Keys of an entry's data that name a person (by user id, or a list of them): exported as
 #: pseudonyms too, with the targets that are accounts, so no global user id leaves in an export.
-#: Learning names trainers, recruiters, inviters and the holders a requirement kept.
+#: Learning names trainers, recruiters, inviters and the holders a requirement kept; covenants
+#: name the author of an amendment the drafting body or a vote decided.
 PERSON_DATA_KEYS = frozenset(
     {
         "user",
@@ -67,6 +68,7 @@ PERSON_DATA_KEYS = frozenset(
         "recruiter",
         "invited_by",
         "kept",
+        "author",
     }
 )
 PERSON_TARGET = "accounts.user"
