@@ -86,6 +86,22 @@ NOTIFICATION_KINDS = {
 
 # --- the adoption part (adoption_services.py …) -----------------------------------------------
 
+# Households in scope hear that a covenant is in force once it is published (adoption_services
+# covenant_publish). Params: "title" (the covenant's title), "day" (in force from, ISO date).
+NOTIFICATION_KINDS.update(
+    {
+        "covenant_in_force": Kind(
+            _("Covenants in force where I live"),
+            {
+                "in_force": Message(
+                    _("“%(title)s” is in force from %(day)s"),
+                    _("Read it and confirm for your household that you have read it."),
+                )
+            },
+        ),
+    }
+)
+
 # --- the evaluation part (indicators.py, privacy.py, demo.py) ---------------------------------
 
 #: Taking part in covenants, from the journal (``indicators.py``): commenters, amendment authors,
