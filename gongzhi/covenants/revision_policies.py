@@ -1,7 +1,6 @@
 """Who acts in a covenant's revision (registered at import).
 
-- ``covenants.read_revision`` (a round or an amendment): members of the community and the
-  staff above it read the drafting body's decisions (they are public).
+Reading the revision is reading the covenant (``covenants.view_covenant``).
 - ``covenants.decide_amendments`` (a round or an amendment): whoever may record the drafting
   body's decisions (``bodies.record_decision``: a sitting member, a community worker, or from
   above); the charter's power, quorum and threshold are checked when the decision is recorded.
@@ -14,8 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-
-from gongzhi.core.policies import is_community_staff, is_member
 
 
 def _round(obj: Any) -> Any:
@@ -37,6 +34,5 @@ def manages_votes(user: Any, obj: Any) -> bool:
     return bool(rules.has_perm("voting.manage_votes", user, _round(obj).covenant.community))
 
 
-rules.add_perm("covenants.read_revision", is_member | is_community_staff)
 rules.add_perm("covenants.decide_amendments", acts_for_drafting_body)
 rules.add_perm("covenants.send_to_vote", acts_for_drafting_body & manages_votes)

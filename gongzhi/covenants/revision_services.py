@@ -356,8 +356,8 @@ def vote_title(round_: Round, amendment: Amendment) -> str:
         )
     if position is None:
         return _("Amendment #%(number)d") % {"number": amendment.number}
-    return _("Article %(article)s: amendment #%(number)d") % {
-        "article": covtext.chinese_number(position),
+    return _("%(article)s, amendment #%(number)d") % {
+        "article": covtext.article_label(position),
         "number": amendment.number,
     }
 
