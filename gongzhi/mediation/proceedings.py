@@ -67,7 +67,7 @@ def case_url(case: Case) -> str:
     from django.urls import NoReverseMatch
 
     kwargs = {"slug": case.community.slug, "case_id": case.pk}
-    for name in ("mediation_case_detail", "mediation_proceedings"):
+    for name in ("mediation_case", "mediation_case_detail"):
         try:
             return reverse(name, kwargs=kwargs)
         except NoReverseMatch:
