@@ -51,9 +51,9 @@ class PaperSignatureForm(forms.Form):
 
     def __init__(self, *args: Any, parties: list[Party], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = [
-            (p.pk, f"{p.get_side_display()}: {p.name}") for p in parties
-        ]
+        field = self.fields["party"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(p.pk, f"{p.get_side_display()}: {p.name}") for p in parties]
 
 
 class AgreementForm(forms.Form):
