@@ -32,6 +32,39 @@ VERBS = {
 
 # --- the cases part (services.py …) -------------------------------------------------------------
 
+from gongzhi.core.home import ConsoleLink  # noqa: E402
+from gongzhi.core.notify import Kind, Message  # noqa: E402
+
+#: Content-free: no case number, name, kind or text in the message or its parameters; the link
+#: opens the case for those allowed to see it (404 for anyone else).
+NOTIFICATION_KINDS = {
+    "mediation_case": Kind(
+        _("My mediation cases"),
+        {
+            "news": Message(
+                _("There is news on your mediation case"),
+                _("Open the link to read it: only the people on the case can."),
+            )
+        },
+    ),
+}
+
+#: The staff console: a worker registers a walk-in and names the committee; no case is listed.
+CONSOLE_LINKS = {
+    "mediation.register": ConsoleLink(
+        order=80,
+        label=_("Register a mediation walk-in"),
+        url_name="mediation_register",
+        perm="mediation.register_case",
+    ),
+    "mediation.committee": ConsoleLink(
+        order=81,
+        label=_("Mediation committee"),
+        url_name="mediation_committee",
+        perm="mediation.manage_committee",
+    ),
+}
+
 # --- the proceedings part (proceedings.py …) ----------------------------------------------------
 
 # --- the statistics and privacy part (stats.py, privacy.py, indicators.py, demo.py) -------------

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from gongzhi.mediation.models import (
     CONCLUDED,
@@ -35,6 +36,7 @@ __all__ = [
     "case_list",
     "committee_of",
     "head_id",
+    "mediators_available",
     "parties_of",
     "party_of",
     "roles_on",
@@ -138,3 +140,26 @@ def applicant_of(case: Case) -> Party | None:
     return (
         Party.objects.in_community(case.community_id).filter(case=case, side=Side.APPLICANT).first()
     )
+
+
+def mediators_available(community: Any) -> list[Any]:
+    """The community's mediators (the mediator role, in force) and the committee's head who
+    hold the mediation qualification today: the head's choice when assigning a case."""
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.core import qualifications
+    from gongzhi.core.models import Membership, Role, RoleGrant, active_grant_q
+
+    grants = RoleGrant.objects.in_community(community).filter(active_grant_q(), role=Role.MEDIATOR)
+    members = Membership.objects.in_community(community).filter(
+        pk__in=grants.values("membership_id")
+    )
+    ids = set(members.values_list("user_id", flat=True))
+    head = head_id(community if isinstance(community, int) else community.pk)
+    if head is not None:
+        ids.add(head)
+    people = (
+        get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("display_name", "pk")
+    )
+    today = timezone.localdate()
+    return [p for p in people if not qualifications.missing(p, ["mediation"], today)]
