@@ -16,7 +16,8 @@ other verb ``{}``. Notifications say only that there is news, with the case's UR
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -88,7 +89,7 @@ def _notify(case: Case, users: Iterable[Any]) -> None:
         community=case.community,
         kind="mediation_case",
         message="news",
-        params={"community": case.community.name},
+        params={},
         url=case_url(case),
     )
 
@@ -135,6 +136,19 @@ def _text(value: str, label: str, *, required: bool) -> str:
 def _checked_file(upload: Any) -> tuple[str, ContentFile[bytes]]:
     checked = check_upload(upload, kinds=UPLOAD_KINDS, max_bytes=MAX_UPLOAD_BYTES)
     return checked.name, ContentFile(checked.content, name=checked.name)
+
+
+@contextmanager
+def _files_kept_only_on_commit() -> Iterator[list[Any]]:
+    """The sealed files saved inside the block are deleted again if the block fails (the row
+    that would have named them was rolled back)."""
+    written: list[Any] = []
+    try:
+        yield written
+    except BaseException:
+        for stored in written:
+            stored.delete(save=False)
+        raise
 
 
 def _own_party(actor: Any, case: Case, code: str, message: str) -> Party:
@@ -211,7 +225,7 @@ def sitting_record(
             code="sitting_in_future",
         )
     stored = _checked_file(scan) if scan is not None else None
-    with transaction.atomic():
+    with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _lock(case)
         _open(case)
         sitting = Sitting(
@@ -224,6 +238,7 @@ def sitting_record(
         )
         if stored is not None:
             sitting.scan.save(stored[0], stored[1], save=False)
+            written.append(sitting.scan)
         sitting.save()
         _record(case, actor, "mediation.sitting_recorded")
         _notify(case, _persons(case, but=actor))
@@ -267,7 +282,7 @@ def notes_paper(*, actor: Any, sitting: Sitting, party: Party, scan: Any) -> Con
     if scan is None:
         raise _invalid(_("Attach the scan of the signed notes."), code="scan_missing")
     stored = _checked_file(scan)
-    with transaction.atomic():
+    with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _lock(sitting.case)
         _open(case)
         _party_of(case, party)
@@ -287,6 +302,7 @@ def notes_paper(*, actor: Any, sitting: Sitting, party: Party, scan: Any) -> Con
                 _("These notes were already confirmed for this party."), code="already_confirmed"
             )
         confirmation.scan.save(stored[0], stored[1], save=False)
+        written.append(confirmation.scan)
         confirmation.save()
         _record(case, actor, "mediation.notes_confirmed")
     return confirmation
@@ -409,11 +425,12 @@ def agreement_paper_sign(
     if scan is None:
         raise _invalid(_("Attach the scan of the signed agreement."), code="scan_missing")
     stored = _checked_file(scan)
-    with transaction.atomic():
+    with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _signable(agreement)
         _party_of(case, party)
         confirmation = _sign(agreement, party, via=ConfirmVia.PAPER, recorded_by=actor)
         confirmation.scan.save(stored[0], stored[1], save=False)
+        written.append(confirmation.scan)
         confirmation.save()
         _record(case, actor, "mediation.agreement_signed")
     return confirmation
@@ -568,7 +585,7 @@ def attachment_add(*, actor: Any, case: Case, file: Any) -> Attachment:
     if file is None:
         raise _invalid(_("Choose a file to attach."), code="upload_empty")
     name, content = _checked_file(file)
-    with transaction.atomic():
+    with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _lock(case)
         if case.purged_at is not None:
             raise _invalid(
@@ -577,6 +594,7 @@ def attachment_add(*, actor: Any, case: Case, file: Any) -> Attachment:
             )
         attachment = Attachment(community=case.community, case=case, name=name, uploaded_by=actor)
         attachment.file.save(name, content, save=False)
+        written.append(attachment.file)
         attachment.save()
         _record(case, actor, "mediation.attachment_added")
     return attachment

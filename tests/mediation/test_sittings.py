@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongzhi.core.journal import Activity
 from gongzhi.mediation import proceedings
-from gongzhi.mediation.models import CaseStatus, Confirmation, ConfirmVia, Sitting, Side
+from gongzhi.mediation.models import CaseStatus, Confirmation, ConfirmVia, Side, Sitting
 from tests.disclosure.helpers import pdf, png
 from tests.factories import member
 from tests.mediation.world import case_of, committee_of, mediator_of, party
@@ -143,3 +143,32 @@ def test_a_paper_signature_needs_an_accepted_file(community):
         proceedings.notes_paper(actor=_mediator(case), sitting=sitting, party=party(case), scan=bad)
     assert error.value.code == "upload_type"
     assert not Confirmation.objects.in_community(community).exists()
+
+
+def test_a_refused_paper_signature_leaves_no_file_behind(community, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = case_of(community)
+    sitting = _sitting(case)
+    applicant = party(case)
+    proceedings.notes_confirm(actor=applicant.person, sitting=sitting)
+    with pytest.raises(ValidationError):
+        proceedings.notes_paper(actor=_mediator(case), sitting=sitting, party=applicant, scan=png())
+    assert not list(tmp_path.rglob("*.bin"))
+
+
+def test_the_parties_hear_of_a_session_with_no_content(community):
+    from gongzhi.core.manifests import notification_kinds
+    from gongzhi.notifications.models import Notification
+
+    if "mediation_case" not in notification_kinds():
+        pytest.skip("the cases part declares the notification kind")
+    case = case_of(community)
+    _sitting(case)
+    sent = Notification.objects.filter(kind="mediation_case")
+    assert {n.user_id for n in sent} == {
+        party(case).person_id,
+        party(case, Side.RESPONDENT).person_id,
+    }
+    for n in sent:
+        flat = f"{n.title_msgid} {n.body_msgid} {n.params} {n.url}"
+        assert case.number not in flat and NOTES not in flat and "noise" not in flat
