@@ -141,3 +141,50 @@ def test_no_journal_entry_names_a_person_or_holds_text(community, worker):
     for entry in Activity.objects.filter(verb__startswith="mediation."):
         assert not entry.target_id and entry.on_behalf_of_id is None
         assert set(entry.data) <= {"kind", "outcome", "days", "performance"}
+
+
+def _ready_to_seal(community, worker):
+    committee = committee_of(community, worker)
+    case = case_of(community)
+    agreement = draft(case)
+    return committee, case, agreement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_seals_conclude_the_case_once(live_server, community, worker):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    committee, case, agreement = _ready_to_seal(community, worker)
+    for side in (Side.APPLICANT, Side.RESPONDENT):
+        proceedings.agreement_sign(actor=party(case, side).person, agreement=agreement)
+    proceedings.agreement_mediator_sign(actor=mediator(case), agreement=agreement)
+    _t, token = api_token_create(user=committee.head, name="t")
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/mediation/agreements/"
+        f"{agreement.pk}/seal"
+    )
+
+    statuses = race_posts(url, token, [{} for _i in range(6)])
+
+    assert statuses == [200] + [400] * 5
+    assert Activity.objects.filter(verb="mediation.case_concluded").count() == 1
+    assert Activity.objects.filter(verb="mediation.agreement_sealed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_signatures_of_one_party_keep_one(live_server, community, worker):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    _committee, case, agreement = _ready_to_seal(community, worker)
+    _t, token = api_token_create(user=party(case).person, name="t")
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/mediation/agreements/"
+        f"{agreement.pk}/sign"
+    )
+
+    statuses = race_posts(url, token, [{} for _i in range(6)])
+
+    assert statuses == [201] + [400] * 5
+    assert Confirmation.objects.in_community(community).filter(agreement=agreement).count() == 1
