@@ -416,6 +416,10 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "covenants.amendments_accepted": "gongzhi.covenants.indicators:amendments_accepted",
     "covenants.acknowledging_households": "gongzhi.covenants.indicators:acknowledging_households",
     "covenants.participation": "gongzhi.covenants.indicators:participation",
+    "mediation.cases_opened": "gongzhi.mediation.indicators:cases_opened",
+    "mediation.agreement_rate": "gongzhi.mediation.indicators:agreement_rate",
+    "mediation.days_to_agreement": "gongzhi.mediation.indicators:days_to_agreement",
+    "mediation.performed_in_full": "gongzhi.mediation.indicators:performed_in_full",
 }
 
 

@@ -9,4 +9,4 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers each part's permissions.
-        from gongzhi.mediation import policies, proceeding_policies  # noqa: F401
+        from gongzhi.mediation import policies, proceeding_policies, stats_policies  # noqa: F401

@@ -69,6 +69,7 @@ CONSOLE_LINKS = {
 
 # --- the statistics and privacy part (stats.py, privacy.py, indicators.py, demo.py) -------------
 
+from gongzhi.core.indicators import Indicator  # noqa: E402
 from gongzhi.core.privacy import Holding  # noqa: E402
 
 #: What mediation holds about a person (``privacy.py``): their cases as a party, the cases they
@@ -91,3 +92,55 @@ PRIVACY = {
         order=50,
     ),
 }
+
+#: Mediation for evaluation (``indicators.py``), from the journal's content-free entries alone.
+INDICATORS = {
+    "mediation.cases_opened": Indicator(
+        name=_("Mediation cases opened"),
+        definition=_(
+            "Neighbour disputes brought to the mediation committee in the month: applications, "
+            "walk-ins and hotline referrals."
+        ),
+        kind="count",
+        compute="gongzhi.mediation.indicators.cases_opened",
+        unit=_("cases"),
+        order=140,
+    ),
+    "mediation.agreement_rate": Indicator(
+        name=_("Mediation agreement rate"),
+        definition=_(
+            "Of the mediation cases concluded in the month after mediation (agreed, not agreed "
+            "or withdrawn), the share that reached an agreement."
+        ),
+        kind="rate",
+        compute="gongzhi.mediation.indicators.agreement_rate",
+        numerator=_("cases agreed"),
+        denominator=_("cases mediated to an end in the month"),
+        order=141,
+    ),
+    "mediation.days_to_agreement": Indicator(
+        name=_("Days to a mediation agreement"),
+        definition=_(
+            "The median number of days from the committee's acceptance of a case to its sealed "
+            "agreement, over the cases agreed in the month."
+        ),
+        kind="median",
+        compute="gongzhi.mediation.indicators.days_to_agreement",
+        unit=_("days"),
+        better="down",
+        order=142,
+    ),
+    "mediation.performed_in_full": Indicator(
+        name=_("Mediation agreements performed in full"),
+        definition=_(
+            "Of the follow-up visits in the month that found an agreement due, the share that "
+            "found it performed in full."
+        ),
+        kind="rate",
+        compute="gongzhi.mediation.indicators.performed_in_full",
+        numerator=_("visits finding the agreement performed in full"),
+        denominator=_("follow-up visits finding the agreement due"),
+        order=143,
+    ),
+}
+

@@ -13,4 +13,4 @@ def build(world: Any, community: Any) -> None:
 
 def steps(Step: Any) -> list[Any]:
     """One ``Step`` per route of this part, in the order they run."""
-    return []
+    return [Step(f"GET {C}/statistics", "worker", 200)]
