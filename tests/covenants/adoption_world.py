@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from gongzhi.bodies.models import Body
-from gongzhi.core.models import Membership
+from gongzhi.core.models import Building, Membership
 from gongzhi.covenants import adoption_services as adoption
 from gongzhi.covenants.models import Covenant, Round, VersionKind
 from gongzhi.voting.models import Vote
@@ -42,11 +42,12 @@ def resident_of(community: Any, building: Any = None, *, household: Any = None, 
     """A verified resident living in ``household`` (or a new household of ``building``)."""
     user = member(community, **kw)
     if household is None:
-        household = (
-            HouseholdFactory(building=building)
-            if building is not None
-            else HouseholdFactory(building__community=community)
-        )
+        if building is None:
+            # One building for them all: factory names ("3号楼") may be taken in a shared world.
+            building, _made = Building.objects.in_community(community).get_or_create(
+                name="公约住户楼"
+            )
+        household = HouseholdFactory(building=building)
     Membership.objects.in_community(community).filter(user=user).update(household=household)
     return user
 
