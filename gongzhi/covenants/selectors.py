@@ -11,6 +11,7 @@ import rules
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import Community
 from gongzhi.covenants import text as covtext
@@ -248,7 +249,7 @@ class ArticlePage:
     round: Round
     version: Version
     article: Article
-    paragraphs: list[Paragraph]
+    paragraphs: list[covtext.Para]
     label: str
     previous: Article | None
     next: Article | None
@@ -270,10 +271,14 @@ def article_page(round: Round, key: int) -> ArticlePage:
         .filter(version_id=version.pk, position__in=[article.position - 1, article.position + 1])
         .only("pk", "key", "heading", "position")
     }
-    paragraphs = list(
-        Paragraph.objects.in_community(cid).filter(article=article).order_by("position")
-    )
-    ids = {p.origin_id for p in paragraphs if p.origin_id} | (
+    paragraphs = [
+        covtext.Para(key, body, origin)
+        for key, body, origin in Paragraph.objects.in_community(cid)
+        .filter(article=article)
+        .order_by("position")
+        .values_list("key", "text", "origin_id")
+    ]
+    ids = {p.origin for p in paragraphs if p.origin} | (
         {article.origin_id} if article.origin_id else set()
     )
     origins = (
@@ -309,3 +314,76 @@ def default_diff_numbers(versions: list[Version]) -> tuple[int, int] | None:
     if len(versions) < 2:
         return None
     return versions[-2].number, versions[-1].number
+
+
+def diff_origins(compared: VersionDiff, community_id: int) -> dict[int, Amendment]:
+    """The amendments that wrote what the newer side changed or inserted (one query)."""
+    ids = {c.origin for c in compared.changes if c.origin and c.kind == covtext.INSERTED} | {
+        p.origin
+        for c in compared.changes
+        for p in c.paras
+        if p.origin and p.kind in (covtext.CHANGED, covtext.INSERTED)
+    }
+    if not ids:
+        return {}
+    return {a.pk: a for a in Amendment.objects.in_community(community_id).filter(pk__in=ids)}
+
+
+# --- The timeline of a round ---------------------------------------------------------------------
+
+PHASE_LABELS = {
+    "drafting": _("Drafting"),
+    "consultation": _("Public consultation"),
+    "revision": _("Revision by the drafting body"),
+    "ratification": _("Ratification"),
+    "filing": _("Filing with the street office"),
+    "in_force": _("In force"),
+    "not_adopted": _("Not adopted"),
+    "abandoned": _("Abandoned"),
+}
+ORDER = ("drafting", "consultation", "revision", "ratification", "filing", "in_force")
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    starts: datetime | None
+    ends: datetime | None
+    #: "done", "current" or "coming"
+    state: str
+
+
+def timeline(round: Round, now: datetime | None = None) -> list[Step]:  # noqa: A002
+    """The round's phases as residents read them, with dates where they have them; a round that
+    stopped (abandoned, not adopted) ends with that."""
+    now = now or timezone.now()
+    phase = current_phase(round, now)
+    dates: dict[str, tuple[datetime | None, datetime | None]] = {
+        "drafting": (round.drafting_starts, round.consultation_starts),
+        "consultation": (round.consultation_starts, round.revision_starts),
+        "revision": (round.revision_starts, round.revision_ends),
+        "ratification": (round.revision_ends, round.ratified_at),
+        "filing": (round.filing_submitted_at, round.filing_received_at),
+        "in_force": (
+            round.filing_received_at,
+            None,
+        ),
+    }
+    steps = []
+    if phase in ORDER:
+        reached = ORDER.index(phase)
+        for index, key in enumerate(ORDER):
+            state = "done" if index < reached else "current" if index == reached else "coming"
+            steps.append(Step(key, str(PHASE_LABELS[key]), *dates[key], state))
+        return steps
+    stop = "ratification" if phase == "not_adopted" else None
+    for key in ORDER:
+        starts = dates[key][0]
+        if stop is None and (starts is None or starts > now):
+            break
+        steps.append(Step(key, str(PHASE_LABELS[key]), *dates[key], "done"))
+        if key == stop:
+            break
+    steps.append(Step(phase, str(PHASE_LABELS[phase]), None, None, "current"))
+    return steps
