@@ -216,9 +216,11 @@ def ratification_settle(round: Round, *, now: datetime | None = None) -> str:  #
             locked.status = RoundStatus.RATIFIED
             locked.ratified_at = now
             locked.save(update_fields=["status", "ratified_at"])
-            Version.objects.in_community(locked.community_id).filter(
-                pk=locked.consolidated_id
-            ).update(kind=VersionKind.ADOPTED, adopted_at=now)
+            adopted = locked.consolidated_id
+            assert adopted is not None  # only a consolidated text goes to the vote
+            Version.objects.in_community(locked.community_id).filter(pk=adopted).update(
+                kind=VersionKind.ADOPTED, adopted_at=now
+            )
             _register(locked, vote, now)
             verb, outcome = "covenant.ratified", "ratified"
         else:

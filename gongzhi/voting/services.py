@@ -113,10 +113,8 @@ def eligible(vote: Vote, user: Any) -> bool:
     if vote.electorate == Electorate.HOUSEHOLD:
         return membership.household_id is not None
     if vote.electorate == Electorate.BUILDING:
-        return (
-            membership.household_id is not None
-            and membership.household.building_id == vote.building_id
-        )
+        household = membership.household if membership.household_id is not None else None
+        return household is not None and household.building_id == vote.building_id
     return True
 
 
@@ -223,7 +221,7 @@ def _electorate_now(vote: Vote) -> int:
     if vote.electorate == Electorate.HOUSEHOLD:
         return members.exclude(household=None).values("household").distinct().count()
     if vote.electorate == Electorate.BUILDING:
-        return members.filter(household__building_id=vote.building_id).count()
+        return members.filter(household__building_id=vote.building_id or 0).count()
     return members.count()
 
 
@@ -311,7 +309,7 @@ def _electorate_users(vote: Vote) -> list[User]:
     elif vote.electorate == Electorate.HOUSEHOLD:
         members = members.exclude(household=None)
     elif vote.electorate == Electorate.BUILDING:
-        members = members.filter(household__building_id=vote.building_id)
+        members = members.filter(household__building_id=vote.building_id or 0)
     return list(User.objects.filter(pk__in=members.values("user"), is_active=True))
 
 
