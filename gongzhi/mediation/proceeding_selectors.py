@@ -251,6 +251,11 @@ def agreement_pdf_bytes(agreement: Agreement) -> bytes:
     }
     blocks: list[Any] = [
         Paragraph(_("Number: %(number)s") % {"number": case.number}),
+        *(
+            []
+            if agreement.sealed_at is not None
+            else [Paragraph(_("Draft: not in effect until signed and sealed."))]
+        ),
         Heading(_("The parties")),
         *[Paragraph(party_label(p)) for p in parties],
         Heading(_("The facts, the dispute and the responsibilities")),

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from gongzhi.mediation import proceeding_selectors, proceedings
@@ -82,3 +82,18 @@ def test_served_only_to_viewers_and_not_cached(client, community, worker):
     assert "no-store" in response["Cache-Control"]
     client.force_login(worker)
     assert client.get(url).status_code == 404
+
+
+def test_an_unsealed_agreement_prints_as_a_draft(community):
+    case = case_of(community)
+    agreement = proceedings.agreement_draft(
+        actor=case.assignments.get().mediator,
+        case=case,
+        facts="事实",
+        terms=TERMS,
+        performance="履行",
+        perform_by=timezone.localdate(),
+    )
+    with translation.override("en"):
+        text, _reader = text_of(proceeding_selectors.agreement_pdf_bytes(agreement))
+    assert "Draft" in text and TERMS in text
