@@ -9,11 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity
 from gongzhi.covenants import consult_selectors as selectors
 from gongzhi.covenants import text as covenant_text
 from gongzhi.covenants.consult_services import amendment_propose, amendment_withdraw
 from gongzhi.covenants.models import Amendment, AmendmentStatus
+from tests.concurrency import race_posts
 from tests.covenants.world import amendment_of, covenant_of, current_round, keys
 from tests.factories import member
 
@@ -248,3 +250,24 @@ def test_the_change_is_shown_as_a_diff_of_the_paragraph(community, worker, resid
     )
     assert len(gone.paragraphs) == 2
     assert all(s.tag == "delete" for _, segs in gone.paragraphs for s in segs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_proposals_take_distinct_numbers(live_server, community, worker):
+    round_ = _round(community, worker)
+    (_a1, (p1, _)), *_ = keys(round_.draft)
+    tokens = [api_token_create(user=member(community), name="t")[1] for _i in range(6)]
+    url = (
+        f"{live_server.url}/api/v1/communities/{community.slug}/covenants/rounds/{round_.pk}"
+        "/amendments"
+    )
+    bodies = [
+        {"kind": "replace", "paragraph": p1, "text": f"第{n}种写法", "reason": "更清楚"}
+        for n in range(6)
+    ]
+
+    statuses = race_posts(url, tokens, bodies)
+
+    assert statuses == [201] * 6
+    numbers = sorted(_amendments(community).values_list("number", flat=True))
+    assert numbers == [1, 2, 3, 4, 5, 6]

@@ -276,3 +276,55 @@ def test_the_covenant_page_shows_the_consultation_figures(community, worker, res
 def test_the_author_of_an_amendment_is_told_of_its_decision():
     kind = collect("NOTIFICATION_KINDS")["covenant_amendment"]
     assert set(kind.messages) == {"accepted", "rejected", "to_vote"}
+
+
+def _api(user):
+    from gongzhi.accounts.services import api_token_create
+
+    token = api_token_create(user=user, name="t")[1]
+    return Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_the_api_answers_a_refusal_with_its_code(community, worker, resident):
+    round_ = _round(community, worker, phase="revision")
+    article = keys(round_.draft)[0][0]
+    url = f"/api/v1/communities/{community.slug}/covenants/rounds/{round_.pk}/comments"
+    response = _api(resident).post(
+        url, {"article": article, "text": "晚了"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "consultation_closed"
+    open_round = _round(community, worker, body=round_.covenant.drafting_body)
+    url = f"/api/v1/communities/{community.slug}/covenants/rounds/{open_round.pk}/amendments"
+    response = _api(resident).post(
+        url,
+        {"kind": "delete_article", "article": 999, "reason": "多余"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "article_missing"
+    assert "no longer exists" in response.json()["message"]
+
+
+def test_the_api_hides_a_round_from_outsiders(community, other_community, worker):
+    round_ = _round(community, worker)
+    amendment = amendment_of(round_, member(community), paragraph_key=keys(round_.draft)[0][1][0])
+    stranger = _api(member(other_community))
+    base = f"/api/v1/communities/{community.slug}/covenants"
+    assert stranger.get(f"{base}/rounds/{round_.pk}/comments").status_code == 404
+    assert stranger.get(f"{base}/amendments/{amendment.pk}").status_code == 404
+    assert stranger.post(f"{base}/amendments/{amendment.pk}/support").status_code == 404
+
+
+def test_a_worker_comments_for_a_resident_through_the_api(community, worker, resident):
+    round_ = _round(community, worker)
+    article = keys(round_.draft)[0][0]
+    url = f"/api/v1/communities/{community.slug}/covenants/rounds/{round_.pk}/comments"
+    body = {"article": article, "text": "王阿姨的意见", "phone": resident.phone}
+    response = _api(worker).post(url, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    comment = Comment.objects.in_community(community).get()
+    assert comment.author == resident and comment.written_by == worker
+    # a resident cannot
+    response = _api(member(community)).post(url, body, content_type="application/json")
+    assert response.status_code == 403

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity, Building, Household, Membership
 from gongzhi.covenants.consult_services import support_add, support_remove
 from gongzhi.covenants.models import Amendment, AmendmentStatus, Scope, Support
+from tests.concurrency import race_posts
 from tests.covenants.world import amendment_of, covenant_of, current_round, keys
 from tests.factories import member
 
@@ -145,3 +147,32 @@ def test_a_building_covenant_is_supported_by_its_residents(community, worker):
         support_add(actor=outside, amendment=amendment)
     assert excinfo.value.code == "not_in_building"
     assert _count(amendment) == 1
+
+
+def _support_url(live_server, community, amendment):
+    return (
+        f"{live_server.url}/api/v1/communities/{community.slug}/covenants/amendments/"
+        f"{amendment.pk}/support"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_supports_are_all_counted(live_server, community, worker):
+    amendment = _amendment(community, worker)
+    tokens = [api_token_create(user=member(community), name="t")[1] for _i in range(8)]
+
+    statuses = race_posts(_support_url(live_server, community, amendment), tokens, [{}] * 8)
+
+    assert statuses == [200] * 8
+    assert _count(amendment) == 8 == _supports(community).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_supporting_four_times_at_once_counts_once(live_server, community, worker):
+    amendment = _amendment(community, worker)
+    _t, token = api_token_create(user=member(community), name="t")
+
+    statuses = race_posts(_support_url(live_server, community, amendment), token, [{}] * 4)
+
+    assert statuses == [200] + [400] * 3
+    assert _count(amendment) == 1 == _supports(community).count()
