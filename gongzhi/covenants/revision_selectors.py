@@ -99,3 +99,41 @@ def revision_of(round: Round, user: Any) -> Revision:  # noqa: A002
         and counts.get(AmendmentStatus.PROPOSED, 0) > 0,
         can_consolidate=decide and open_ and phase in ("revision", "ratification"),
     )
+
+
+@dataclass
+class RevisionDetail:
+    """The covenant page's revision section: the latest round's amendments counted by status."""
+
+    round: Round | None
+    counts: dict[str, int]
+    accepted: int
+    rejected: int
+    undecided: int
+    can_decide: bool
+
+
+def detail(covenant: Any, viewer: Any) -> RevisionDetail:
+    from django.db.models import Count
+
+    from gongzhi.covenants.selectors import latest_round
+
+    round_ = latest_round(covenant)
+    counts: dict[str, int] = {}
+    if round_ is not None:
+        rows = (
+            Amendment.objects.in_community(covenant.community_id)
+            .filter(round=round_)
+            .values("status")
+            .annotate(n=Count("pk"))
+        )
+        counts = {row["status"]: row["n"] for row in rows}
+    return RevisionDetail(
+        round=round_,
+        counts=counts,
+        accepted=counts.get(AmendmentStatus.ACCEPTED, 0),
+        rejected=counts.get(AmendmentStatus.REJECTED, 0),
+        undecided=counts.get(AmendmentStatus.PROPOSED, 0) + counts.get(AmendmentStatus.TO_VOTE, 0),
+        can_decide=round_ is not None
+        and bool(rules.has_perm("covenants.decide_amendments", viewer, round_)),
+    )
