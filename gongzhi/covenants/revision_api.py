@@ -179,7 +179,7 @@ def revision(request: HttpRequest, slug: str, round_id: int) -> dict[str, Any]:
     return {
         "round": round_.pk,
         "phase": overview.phase,
-        "consolidated": round_.consolidated.number if round_.consolidated_id else None,
+        "consolidated": round_.consolidated.number if round_.consolidated is not None else None,
         "counts": overview.counts,
         "groups": [
             {

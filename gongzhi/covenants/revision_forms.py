@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.covenants.forms import DATETIME_FORMATS
 from gongzhi.covenants.models import Amendment
 
-COUNT = {"min_value": 0, "max_value": 1000}
+
+def _count(label: Any, initial: int | None = None) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=0, max_value=1000, initial=initial)
 
 
 def _when(label: Any) -> forms.DateTimeField:
@@ -36,10 +38,10 @@ class DecideForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    present = forms.IntegerField(label=_("Members present"), **COUNT)
-    votes_for = forms.IntegerField(label=_("Votes for this decision"), **COUNT)
-    votes_against = forms.IntegerField(label=_("Votes against"), initial=0, **COUNT)
-    abstentions = forms.IntegerField(label=_("Abstentions"), initial=0, **COUNT)
+    present = _count(_("Members present"))
+    votes_for = _count(_("Votes for this decision"))
+    votes_against = _count(_("Votes against"), 0)
+    abstentions = _count(_("Abstentions"), 0)
 
 
 class ToVoteForm(forms.Form):
@@ -55,7 +57,9 @@ class ToVoteForm(forms.Form):
 
     def __init__(self, *args: Any, amendments: list[Amendment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["amendments"].choices = [
+        field = self.fields["amendments"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 - declared above
+        field.choices = [
             (
                 a.pk,
                 _("Amendment %(number)d: %(reason)s")
