@@ -302,3 +302,82 @@ def test_a_review_from_the_page(community, worker):
     )
     assert done.status_code == 302
     assert current_round(covenant).kind == "review"
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def api(user, method, path, body=None):
+    from gongzhi.accounts.services import api_token_create
+
+    token = api_token_create(user=user, name="t")[1]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    if method == "POST":
+        return client.post(path, body or {}, content_type="application/json", **headers)
+    return client.get(path, body or {}, **headers)
+
+
+def api_path(community, rest=""):
+    return f"/api/v1/communities/{community.slug}/covenants{rest}"
+
+
+def test_the_api_reads_a_covenant_its_version_and_diff(
+    community, worker, resident, other_community
+):
+    covenant = covenant_of(community, worker, phase="revision")
+    consolidated(covenant, worker)
+    detail = api(resident, "GET", api_path(community, f"/{covenant.pk}")).json()
+    assert detail["phase"] == "revision"
+    assert detail["round"]["consolidated_version"] == 2
+    assert [v["kind"] for v in detail["versions"]] == ["draft", "consolidated"]
+
+    version = api(resident, "GET", api_path(community, f"/{covenant.pk}/versions/2")).json()
+    first = version["articles"][0]
+    assert (first["label"], first["heading"]) == ("第一条", "宠物")
+    assert first["paragraphs"][0]["origin"] is not None
+
+    diff = api(resident, "GET", api_path(community, f"/{covenant.pk}/diff"), {"from": 1, "to": 2})
+    data = diff.json()
+    assert (data["from_version"], data["to_version"]) == (1, 2)
+    assert data["paragraphs"]["changed"] == 1
+    changed = data["changes"][0]["paragraphs"][0]
+    assert {"tag": "insert", "text": "，违者劝导"} in changed["segments"]
+    listed = api(resident, "GET", api_path(community)).json()
+    assert [c["id"] for c in listed] == [covenant.pk]
+
+    stranger = member(other_community)
+    assert api(stranger, "GET", api_path(community, f"/{covenant.pk}")).status_code == 404
+
+
+def test_the_api_refuses_with_codes(community, worker, resident):
+    from tests.covenants.world import drafting_body
+
+    body = drafting_body(community, worker)
+    payload = {
+        "title": "公约",
+        "drafting_body": body.pk,
+        "plain_text": "第一条 宠物\n遛狗须牵绳。",
+        "consultation_starts": (timezone.now() + timedelta(days=2)).isoformat(),
+        "revision_starts": (timezone.now() + timedelta(days=9)).isoformat(),
+        "revision_ends": (timezone.now() + timedelta(days=12)).isoformat(),
+    }
+    assert api(resident, "POST", api_path(community), payload).status_code == 403
+    refused = api(worker, "POST", api_path(community), {**payload, "plain_text": "无条文"})
+    assert (refused.status_code, refused.json()["code"]) == (400, "empty_text")
+    assert not Covenant.objects.in_community(community).exists()
+
+    covenant = covenant_of(community, worker, body=body, phase="consultation")
+    round_ = current_round(covenant)
+    refused = api(
+        worker,
+        "POST",
+        api_path(community, f"/rounds/{round_.pk}/draft"),
+        {"plain_text": "第一条 x\ny"},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (400, "drafting_over")
+    dates_only = {
+        k: payload[k] for k in ("consultation_starts", "revision_starts", "revision_ends")
+    }
+    refused = api(worker, "POST", api_path(community, f"/{covenant.pk}/rounds"), dates_only)
+    assert (refused.status_code, refused.json()["code"]) == (400, "not_in_force")
