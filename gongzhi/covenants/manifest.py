@@ -5,6 +5,7 @@ staff console's link. Each part of the app owns a section below."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.home import ConsoleLink
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
 from gongzhi.core.privacy import Holding
@@ -53,6 +54,16 @@ DECISION_KINDS = {
         _("adopt a covenant"),
         _("adopt a community or building covenant (after its ratification)"),
         order=231,
+    ),
+}
+
+#: The staff console's link to the covenants (``core.home.ConsoleLink``).
+CONSOLE_LINKS = {
+    "covenants.covenants": ConsoleLink(
+        order=99,
+        label=_("Covenants: drafting, consultation, revision and adoption"),
+        url_name="covenants_list",
+        perm="covenants.manage",
     ),
 }
 
