@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import rules
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -215,3 +217,40 @@ def test_only_those_who_draft_may_replace_the_draft(community, worker, resident)
 def test_one_covenant_one_round_at_a_time(community, worker):
     covenant = create(worker, community, drafting_body(community, worker))
     assert Round.objects.in_community(community).filter(covenant=covenant).count() == 1
+
+
+# --- Who may (the drafting part's perms) ---------------------------------------------------------
+
+
+def test_who_reads_and_who_drafts(
+    community,
+    other_community,
+    worker,
+    resident,
+    unverified,
+    supervisor,
+    official,
+    admin_user,
+    outsider,
+):
+    covenant = covenant_of(community, worker)
+    body_member = sitting_member(covenant.drafting_body)
+    other_worker = member(other_community)
+    people = {
+        "anonymous": (AnonymousUser(), False, False, False),
+        "outsider": (outsider, False, False, False),
+        "other community's member": (other_worker, False, False, False),
+        "unverified": (unverified, True, False, False),
+        "resident": (resident, True, False, False),
+        "supervisor": (supervisor, True, False, False),
+        "drafting body member": (body_member, True, True, False),
+        "worker": (worker, True, True, True),
+        "street official": (official, True, True, True),
+        "platform admin": (admin_user, True, True, True),
+    }
+    for name, (person, reads, drafts, manages) in people.items():
+        assert rules.has_perm("covenants.view_covenant", person, covenant) == reads, name
+        assert rules.has_perm("covenants.draft", person, covenant) == drafts, name
+        assert rules.has_perm("covenants.draft", person, current_round(covenant)) == drafts, name
+        assert rules.has_perm("covenants.manage", person, community) == manages, name
+        assert rules.has_perm("covenants.act_for_body", person, covenant) == drafts, name
