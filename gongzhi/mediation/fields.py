@@ -106,6 +106,12 @@ class SealedTextField(models.TextField):
             return value
         return seal(str(value))
 
+    def value_to_string(self, obj: Any) -> str:
+        """What a serialiser writes (``dumpdata``, fixtures): the token, never the text;
+        ``to_python`` reads it back, so ``loaddata`` restores it under the same key."""
+        value = self.value_from_object(obj)
+        return seal(str(value)) if value else ""
+
 
 class SealedStorage(FileSystemStorage):
     """Media storage whose files hold Fernet tokens: encrypted on save, decrypted on open."""
