@@ -14,7 +14,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify bench-evaluation bench-analysis bench-bodies bench-meetings bench-volunteering bench-learning install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify bench-evaluation bench-analysis bench-bodies bench-meetings bench-volunteering bench-learning bench-covenants install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -124,6 +124,9 @@ bench-volunteering: install-test
 
 bench-learning: install-test
 	$(PY) bench/learning.py $(BENCH_ARGS)
+
+bench-covenants: install-test
+	$(PY) bench/covenants.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache
