@@ -169,6 +169,7 @@ def amendment_get(viewer: Any, community: Community, amendment_id: int) -> Amend
         .select_related(
             "round__covenant__community",
             "round__covenant__drafting_body",
+            "round__community",
             "round__draft",
             "author",
             "written_by",
