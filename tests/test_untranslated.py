@@ -42,6 +42,7 @@ START = [
     f"/c/{COMMUNITY}/notices/",
     f"/c/{COMMUNITY}/volunteering/",
     f"/c/{COMMUNITY}/learning/",
+    f"/c/{COMMUNITY}/covenants/",
     f"/c/{COMMUNITY}/me/",
     "/profile/",
     "/inbox/",

@@ -5,6 +5,7 @@ staff console's link. Each part of the app owns a section below."""
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.decisions import DecisionKind
+from gongzhi.core.demo import DemoContent
 from gongzhi.core.home import ConsoleLink
 from gongzhi.core.indicators import Indicator
 from gongzhi.core.notify import Kind, Message
@@ -200,3 +201,7 @@ PRIVACY = {
         ),
     ),
 }
+
+#: The demo street's covenants (``demo.py``), after learning's: the residents' covenant in public
+#: consultation (comments, amendments, supports) and a building covenant in force, acknowledged.
+DEMO = {"covenants": DemoContent(order=100, seed="gongzhi.covenants.demo.seed")}
