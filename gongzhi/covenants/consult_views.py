@@ -150,6 +150,7 @@ def _form_page(
             "article": article,
             "article_label": selectors.article_label(article.position),
             "paragraphs": paragraphs,
+            "tapped": tapped if tapped in keys else None,
             "form": form,
             "consultation_open": phase == "consultation",
             "may_take_part": selectors.may_take_part(request.user, round),

@@ -328,3 +328,13 @@ def test_a_worker_comments_for_a_resident_through_the_api(community, worker, res
     # a resident cannot
     response = _api(member(community)).post(url, body, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_on_the_form_page_each_paragraph_is_a_tap_target(client, community, worker, resident):
+    round_ = _round(community, worker)
+    (article, (p1, p2)), *_ = keys(round_.draft)
+    url = reverse("covenants_amendment_new", args=[community.slug, round_.pk, article])
+    page = _as(client, resident).get(f"{url}?p={p2}").content.decode()
+    assert f'href="?p={p1}#p-{p1}"' in page
+    assert f'<option value="{p2}" selected>' in page
+    assert 'aria-current="true">犬只须依法登记并接种疫苗。' in page
