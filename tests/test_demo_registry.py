@@ -26,6 +26,7 @@ def test_every_app_registers_its_demo_content_in_order():
         "volunteering",  # teams and shifts of the same crowd; the council approves honours
         "learning",  # courses for the same crowd; the invited chair chairs the bodies' meetings
         "covenants",  # the council drafts the residents' covenant; the crowd comments on it
+        "mediation",  # its mediators hold learning's qualification; cases among the crowd
     ]
     for key, content in registered:
         assert isinstance(content, DemoContent)

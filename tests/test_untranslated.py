@@ -43,6 +43,7 @@ START = [
     f"/c/{COMMUNITY}/volunteering/",
     f"/c/{COMMUNITY}/learning/",
     f"/c/{COMMUNITY}/covenants/",
+    f"/c/{COMMUNITY}/mediation/",
     f"/c/{COMMUNITY}/me/",
     "/profile/",
     "/inbox/",

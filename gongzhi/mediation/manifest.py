@@ -69,6 +69,7 @@ CONSOLE_LINKS = {
 
 # --- the statistics and privacy part (stats.py, privacy.py, indicators.py, demo.py) -------------
 
+from gongzhi.core.demo import DemoContent  # noqa: E402
 from gongzhi.core.indicators import Indicator  # noqa: E402
 from gongzhi.core.privacy import Holding  # noqa: E402
 
@@ -144,3 +145,6 @@ INDICATORS = {
     ),
 }
 
+#: The demo street's mediation (``demo.py``), after learning's (its mediators hold learning's
+#: qualification): the committee, two mediators and three cases.
+DEMO = {"mediation": DemoContent(order=110, seed="gongzhi.mediation.demo.seed")}
