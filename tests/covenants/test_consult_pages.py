@@ -338,3 +338,36 @@ def test_on_the_form_page_each_paragraph_is_a_tap_target(client, community, work
     assert f'href="?p={p1}#p-{p1}"' in page
     assert f'<option value="{p2}" selected>' in page
     assert 'aria-current="true">犬只须依法登记并接种疫苗。' in page
+
+
+def test_the_article_page_with_its_consultation_reads_in_a_fixed_number_of_queries(
+    client, community, worker, resident
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round_ = _round(community, worker)
+    (article, (p1, p2)), *_ = keys(round_.draft)
+    url = reverse(
+        "covenants_article",
+        kwargs={"slug": community.slug, "covenant_id": round_.covenant_id, "key": article},
+    )
+    client = _as(client, resident)
+
+    def grow(n):
+        for i in range(n):
+            comment_of(round_, member(community), article_key=article, paragraph_key=p1)
+            amendment = amendment_of(
+                round_, member(community), article_key=article, paragraph_key=p2, text=f"改{i}"
+            )
+            Support.objects.in_community(community).create(amendment=amendment, person=resident)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{url}?p={p1}").status_code == 200
+        return len(queries.captured_queries)
+
+    grow(2)
+    few = count()
+    grow(40)
+    assert count() == few
