@@ -313,7 +313,11 @@ def _open_case(
             consented_at=consented,
         )
     _record(community, actor, "mediation.case_opened", kind=kind, channel=channel)
-    _tell([respondent[0], committee.head], case)
+    # A walk-in's applicant with an account hears of it too; one who applied knows already.
+    told = [respondent[0], committee.head]
+    if applicant[0] is not None and applicant[0].pk != actor.pk:
+        told.append(applicant[0])
+    _tell(told, case)
     return case
 
 
