@@ -331,3 +331,16 @@ def test_a_mediator_role_alone_gives_nothing(community, committee):
     case = case_of(community, status=CaseStatus.APPLIED, mediator=False)
     with pytest.raises(PermissionDenied):
         services.party_consent(actor=someone, case=case)
+
+
+def test_the_hotline_imports_nothing_of_mediation():
+    """The referral lives in mediation; the hotline only links to it by URL name."""
+    from pathlib import Path
+
+    import gongzhi.feedback
+
+    for source in Path(gongzhi.feedback.__file__).parent.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "gongzhi.mediation" not in text and "from gongzhi import mediation" not in text, (
+            source
+        )
