@@ -90,8 +90,8 @@ def adoption_url(covenant: Covenant) -> str:
 def _locked(round_: Round) -> Round:
     return (
         Round.objects.in_community(round_.community_id)
-        .select_for_update()
-        .select_related("covenant", "covenant__community", "covenant__building", "consolidated")
+        .select_for_update(of=("self",))
+        .select_related("covenant", "covenant__community")
         .get(pk=round_.pk)
     )
 
