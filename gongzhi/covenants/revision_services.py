@@ -83,9 +83,10 @@ def _open_for_decisions(round_: Round, now: datetime) -> None:
 
 
 def _locked_round(round_: Round) -> Round:
+    """The round's row locked (only its own row: not the covenant, body or community joined)."""
     return (
         Round.objects.in_community(round_.community_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("covenant", "covenant__drafting_body", "community")
         .get(pk=round_.pk)
     )
