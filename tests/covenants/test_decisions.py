@@ -225,3 +225,32 @@ def test_deleting_the_last_paragraph_left_conflicts(setting):
 
     assert error.value.code == "amendment_conflicts"
     assert "last_paragraph" in error.value.messages[0]
+
+
+def test_the_api_decides_and_answers_a_refusal_with_its_code(setting, community, client):
+    from gongzhi.accounts.services import api_token_create
+
+    round_, people = setting
+    amendment = amendment_of(round_, article_key=1, paragraph_key=2, text="甲")
+    _t, token = api_token_create(user=people[0], name="t")
+    url = f"/api/v1/communities/{community.slug}/covenants/amendments/{amendment.pk}/decision"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"accept": True, "reason": "", **UNANIMOUS}
+
+    refused = client.post(url, body, content_type="application/json", **headers)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "reason_missing"
+
+    done = client.post(
+        url, {**body, "reason": "更清楚。"}, content_type="application/json", **headers
+    )
+    assert done.status_code == 200
+    assert done.json()["status"] == "accepted" and done.json()["sequence"] == 1
+
+    read = client.get(
+        f"/api/v1/communities/{community.slug}/covenants/rounds/{round_.pk}/revision", **headers
+    )
+    assert read.status_code == 200
+    (group,) = read.json()["groups"]
+    assert group["label"] == "第一条"
+    assert group["amendments"][0]["reason"] == "更清楚。"
