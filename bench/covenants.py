@@ -23,7 +23,8 @@ articles with 10,000 comments and 2,000 amendments; article pages p95 < 100 ms).
    every sampled article are counted too (``article_queries_min``/``_max``: equal when the page
    reads a fixed number of queries whatever the article holds). Until the page exists the bench
    times what it will read, the drafting part's ``selectors.article_page`` and the consultation
-   part's ``consult_selectors.article_context`` (``article_measured=selectors``).
+   part's ``consult_selectors.article_context`` (``article_measured=selectors``); ``--selectors``
+   times them even once the page exists, to tell the reads from the rendering.
    ``/healthz`` is measured the same way as the baseline and the p95 is also printed as a ratio
    to it (compare ratios across machines, not milliseconds).
 
@@ -86,6 +87,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--amendments", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=200, help="timed pages (200)")
     parser.add_argument("--sample", type=int, default=40, help="articles read round robin (40)")
+    parser.add_argument(
+        "--selectors",
+        action="store_true",
+        help="time only what the page reads (its selectors), not the page",
+    )
     parser.add_argument("--quick", action="store_true", help="40 articles, 1,000 comments")
     parser.add_argument("--rebuild", action="store_true", help="empty the database, seed again")
     parser.add_argument("--database-url", default="", help="default: PostgreSQL, " + PG_DATABASE)
@@ -532,10 +538,7 @@ def selector_reader(world: Seeded) -> Callable[[int], Callable[[], Any]]:
             function = getattr(importlib.import_module(module_name), name)
         except (ImportError, AttributeError):
             continue
-        if name == "article_page":
-            reads.append(lambda key, f=function: f(round_, key))
-        else:
-            reads.append(lambda key, f=function: _render_context(f(round_, key, viewer)))
+        reads.append(_selector_call(function, round_, viewer if name != "article_page" else None))
     if not reads:
         raise SystemExit("neither the article page nor its selectors exist yet")
 
@@ -543,6 +546,18 @@ def selector_reader(world: Seeded) -> Callable[[int], Callable[[], Any]]:
         return lambda: [r(key) for r in reads]
 
     return read
+
+
+def _selector_call(function: Any, round_: Any, viewer: Any) -> Callable[[int], Any]:
+    """``function(round, key)`` (the article), or ``function(round, key, viewer)`` (its
+    consultation part, read as a template would)."""
+
+    def call(key: int) -> Any:
+        if viewer is None:
+            return function(round_, key)
+        return _render_context(function(round_, key, viewer))
+
+    return call
 
 
 def _render_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -567,7 +582,7 @@ def scale(world: Seeded, args: argparse.Namespace) -> dict[str, Any]:
     lines["sample_articles"] = len(keys)
     lines["sample_comments_max"] = max(weights[k] for k in keys)
     lines["sample_comments_min"] = min(weights[k] for k in keys)
-    read = page_reader(world)
+    read = None if args.selectors else page_reader(world)
     lines["article_measured"] = "page" if read is not None else "selectors"
     if read is None:
         read = selector_reader(world)
