@@ -5,8 +5,8 @@ household's confirmation and the printable A4 PDF with a QR code to the covenant
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import segno
@@ -251,9 +251,8 @@ def print_bytes(covenant: Covenant, version: Version, round_: Round | None, url:
     return render_pdf(covenant.title, blocks, author=covenant.community.name)
 
 
-@login_required
-@require_GET
-def covenant_print(request: HttpRequest, slug: str, covenant_id: int) -> HttpResponse:
+def _in_force(request: HttpRequest, slug: str, covenant_id: int) -> tuple[Any, ...]:
+    """The covenant, its text in force, the round that put it in force, its page's address."""
     covenant = _covenant(request, slug, covenant_id)
     version = covenant.in_force
     if version is None:
@@ -263,15 +262,42 @@ def covenant_print(request: HttpRequest, slug: str, covenant_id: int) -> HttpRes
         .filter(covenant=covenant, consolidated=version, status=RoundStatus.IN_FORCE)
         .first()
     )
-    url = request.build_absolute_uri(services.covenant_url(covenant))
+    return covenant, version, round_, request.build_absolute_uri(services.covenant_url(covenant))
+
+
+@login_required
+@require_GET
+def covenant_print(request: HttpRequest, slug: str, covenant_id: int) -> HttpResponse:
+    covenant, version, round_, url = _in_force(request, slug, covenant_id)
     content = print_bytes(covenant, version, round_, url)
     return pdf_response(content, filename=_("covenant-%(id)s.pdf") % {"id": covenant.pk})
+
+
+@login_required
+@require_GET
+def covenant_print_page(request: HttpRequest, slug: str, covenant_id: int) -> HttpResponse:
+    """The same A4 sheet as a page to print from the browser (the notice board's style)."""
+    covenant, version, round_, url = _in_force(request, slug, covenant_id)
+    preamble, articles = services.printed_text(version)
+    return render(
+        request,
+        "covenants/covenant_print.html",
+        {
+            "community": covenant.community,
+            "covenant": covenant,
+            "round": round_,
+            "preamble": preamble,
+            "articles": articles,
+            "url": url,
+        },
+    )
 
 
 urlpatterns: list[URLPattern] = [
     path("<int:covenant_id>/adoption/", adoption, name="covenants_adoption"),
     path("<int:covenant_id>/acknowledge/", acknowledge, name="covenants_acknowledge"),
     path("<int:covenant_id>/print.pdf", covenant_print, name="covenants_print"),
+    path("<int:covenant_id>/print/", covenant_print_page, name="covenants_print_page"),
     path("rounds/<int:round_id>/ratify/", ratify, name="covenants_ratify"),
     path("rounds/<int:round_id>/filing/", filing_submit, name="covenants_filing_submit"),
     path("rounds/<int:round_id>/filing/receipt/", filing_receive, name="covenants_filing_receive"),

@@ -113,8 +113,12 @@ def test_the_printable_pdf(client, community, worker, official):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    page = client.get(_url("covenants_print_page", community, round_.covenant_id))
+    html = page.content.decode()
+    assert page.status_code == 200 and "第二条 噪音" in html and "<svg" in html
     not_yet = consolidated_covenant(community, worker, title="未生效")
-    assert client.get(_url("covenants_print", community, not_yet.pk)).status_code == 404
+    for name in ("covenants_print", "covenants_print_page"):
+        assert client.get(_url(name, community, not_yet.pk)).status_code == 404
 
 
 @pytest.mark.django_db
