@@ -233,3 +233,24 @@ def test_no_review_without_a_text_in_force(community, worker):
         services.review_start(actor=worker, covenant=covenant, dates=review_dates())
     assert caught.value.code == "not_in_force"
     assert Round.objects.in_community(community).filter(covenant=covenant).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_reviews_start_exactly_one(live_server, community, worker):
+    from gongzhi.accounts.services import api_token_create
+    from tests.concurrency import race_posts
+
+    covenant = in_force(community, worker)
+    _t, token = api_token_create(user=worker, name="t")
+    body = {name: value.isoformat() for name, value in review_dates().as_dict().items()}
+    url = f"{live_server.url}/api/v1/communities/{community.slug}/covenants/{covenant.pk}/rounds"
+
+    statuses = race_posts(url, token, [body] * 6)
+
+    assert statuses == [201] + [400] * 5
+    rounds = Round.objects.in_community(community).filter(covenant=covenant)
+    assert rounds.count() == 2
+    assert Version.objects.in_community(community).filter(covenant=covenant).count() == 2
+    assert (
+        Activity.objects.in_community(community).filter(verb="covenant.round_started").count() == 1
+    )
