@@ -4,7 +4,8 @@ since they concluded. Run it daily (cron or a systemd timer); running it again c
 
 What goes: every encrypted text (the summary, the referral advice, the parties' names and
 contacts, the sessions' places and notes, the agreement's content, the follow-ups' notes), the
-attachments (rows and files) and the scans, and the parties' links to their accounts. What stays,
+attachments (rows and files) and the scans, the parties' links to their accounts and the
+link to the hotline ticket the case was referred from. What stays,
 for the anonymous statistics: the case's number, kind, how it came in, dates, status and outcome,
 the follow-ups' dates and performance, and ``purged_at``. One ``mediation.contents_purged``
 entry per community, with no data.
@@ -84,8 +85,9 @@ def purge_community(community: Community, now: datetime) -> int:
         Party.objects.in_community(cid).filter(case__in=due).update(
             person=None, name="", contact=""
         )
+        # The hotline ticket it came from goes too: the link would lead back to the text.
         Case.objects.in_community(cid).filter(pk__in=due).update(
-            summary="", referral_advice="", purged_at=now
+            summary="", referral_advice="", ticket=None, purged_at=now
         )
         journal.record(community=community, actor=None, verb="mediation.contents_purged")
     return len(due)
