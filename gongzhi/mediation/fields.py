@@ -118,10 +118,10 @@ class SealedStorage(FileSystemStorage):
 
     def _save(self, name: str, content: Any) -> str:
         content.seek(0) if hasattr(content, "seek") else None
-        return super()._save(name, ContentFile(seal_bytes(content.read())))
+        return super()._save(name, ContentFile(seal_bytes(content.read())))  # type: ignore[misc]
 
     def _open(self, name: str, mode: str = "rb") -> Any:
-        with super()._open(name, "rb") as handle:
+        with super()._open(name, "rb") as handle:  # type: ignore[misc]
             return ContentFile(open_bytes(handle.read()), name=name)
 
     def size(self, name: str) -> int:
