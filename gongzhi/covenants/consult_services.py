@@ -259,7 +259,7 @@ def amendment_propose(
     author = _participant(actor, round, on_behalf_of)
     if kind not in AmendmentKind.values:
         raise _invalid(_("Choose what kind of change you propose."), "kind_invalid")
-    inserts = kind in (AmendmentKind.REPLACE, AmendmentKind.INSERT_PARAGRAPH)
+    one_paragraph = kind in (AmendmentKind.REPLACE, AmendmentKind.INSERT_PARAGRAPH)
     if kind == AmendmentKind.INSERT_ARTICLE:
         heading = (heading or "").strip()
         if len(heading) > HEADING_MAX:
@@ -275,7 +275,7 @@ def amendment_propose(
                 _("A paragraph has at most %(max)d characters.") % {"max": PARAGRAPH_MAX},
                 "text_too_long",
             )
-    elif inserts:
+    elif one_paragraph:
         heading = ""
         text = covenant_text.one_line(
             _text(text, limit=PARAGRAPH_MAX, code="text", empty=_("Write the new text."))
