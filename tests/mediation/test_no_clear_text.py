@@ -171,3 +171,33 @@ def test_a_serialised_case_holds_the_token_and_reads_back(case):
     assert TEXTS["summary"] not in dumped and "gz1:" in dumped
     [restored] = serializers.deserialize("json", dumped)
     assert restored.object.summary == TEXTS["summary"]
+
+
+def test_a_hotline_referral_adds_nothing_in_clear(community, worker):
+    """The ticket keeps the text its reporter gave the hotline (the hotline's own record, under
+    its own erasure); what the referral adds — the offer and the closing on the timeline, the
+    journal, the parties' notifications — names neither the other party nor the case."""
+    from gongzhi.feedback import services as hotline
+    from gongzhi.feedback.models import TicketEvent
+
+    committee_of(community, worker)
+    reporter = member(community, display_name=NAMES[0])
+    other = member(community, display_name=NAMES[1])
+    hotline.categories_install_defaults(community=community)
+    ticket = hotline.ticket_file(
+        actor=reporter, community=community, text=TEXTS["summary"], category="neighbour_dispute"
+    )
+    before = set(TicketEvent.objects.in_community(community).values_list("pk", flat=True))
+    services.referral_offer(actor=worker, ticket=ticket)
+    case = services.referral_consent(
+        actor=reporter, ticket=ticket, kind="leak", respondent_phone=str(other.phone)
+    )
+    added = TicketEvent.objects.in_community(community).exclude(pk__in=before)
+    dumped = json.dumps(list(added.values()), ensure_ascii=False, default=str)
+    assert _found(dumped, (TEXTS["summary"], NAMES[1], case.number)) == []
+    entries = Activity.objects.in_community(community).filter(verb__startswith="mediation.")
+    assert entries.exists() and not entries.exclude(target_id="").exists()
+    dumped = json.dumps(list(entries.values("data")), ensure_ascii=False, default=str)
+    notes = Notification.objects.filter(kind="mediation_case").values()
+    dumped += json.dumps(list(notes), ensure_ascii=False, default=str)
+    assert _found(dumped, (TEXTS["summary"], *NAMES, case.number)) == []
