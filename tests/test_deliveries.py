@@ -324,3 +324,23 @@ def test_who_sees_a_delivery_agrees_in_python_and_sql(community, worker, officia
         )
         assert seen == [d.pk in listed for d in deliveries]
         assert seen == expected.get(viewer.pk, [False, False, False])
+
+
+@pytest.mark.django_db
+def test_a_confidential_kinds_deliveries_are_not_on_the_staff_log(
+    client, community, worker, admin_user, failed_sms
+):
+    """Who receives a mediation case's news is itself confidential: its failed delivery shows
+    to no worker and no admin, on the list or by its id; the others' still show."""
+    from gongzhi.core.manifests import notification_kinds
+
+    assert notification_kinds()["mediation_case"].confidential
+    Delivery.objects.filter(pk=failed_sms.pk).update(kind="mediation_case")
+    client.force_login(worker)
+    page = client.get(reverse("community_deliveries", args=[community.slug])).content.decode()
+    assert "139****5678" not in page
+    assert client.post(reverse("delivery_retry", args=[failed_sms.pk])).status_code == 404
+    client.force_login(admin_user)
+    assert "139****5678" not in client.get(reverse("delivery_list")).content.decode()
+    Delivery.objects.filter(pk=failed_sms.pk).update(kind="announcement")
+    assert "139****5678" in client.get(reverse("delivery_list")).content.decode()

@@ -41,13 +41,16 @@ class Kind:
     ``roles``: only people who hold one of these roles in some community (street officials and
     platform admins by their own standing) receive it; empty means anyone may. ``receives``:
     a dotted path to a predicate ``(user) -> bool`` for people outside those roles who receive
-    it too (the handlers of a hotline department).
+    it too (the handlers of a hotline department). ``confidential``: who receives it is itself
+    a secret (a mediation case's parties), so its deliveries never show on the staff's
+    delivery log; only the recipient sees it, in their inbox.
     """
 
     label: Any
     messages: Mapping[str, Message] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
     receives: str = ""
+    confidential: bool = False
 
     def __str__(self) -> str:
         return str(self.label)

@@ -46,6 +46,8 @@ NOTIFICATION_KINDS = {
                 _("Open the link to read it: only the people on the case can."),
             )
         },
+        # Who is party to a case is itself confidential: not on the staff's delivery log.
+        confidential=True,
     ),
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from gongzhi.core.manifests import notification_kinds
 from gongzhi.core.models import Community
 from gongzhi.notifications.models import ChannelPreference, Delivery, Notification
 from gongzhi.notifications.policies import view_delivery
@@ -20,10 +21,17 @@ STATUS_FILTERS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _staff_visible(viewer: Any) -> QuerySet[Delivery]:
+    """Deliveries ``viewer`` may see on the log, without the confidential kinds' (nobody on the
+    staff learns from the log who is party to a mediation case)."""
+    confidential = [code for code, kind in notification_kinds().items() if kind.confidential]
+    return view_delivery.filter(viewer, Delivery.objects.exclude(kind__in=confidential))
+
+
 def deliveries_for_staff(
     *, viewer: Any, community: Community | None = None, status: str = ""
 ) -> QuerySet[Delivery]:
-    queryset = view_delivery.filter(viewer, Delivery.objects.all())
+    queryset = _staff_visible(viewer)
     if community is not None:
         queryset = queryset.filter(community=community)
     return (
@@ -36,7 +44,7 @@ def deliveries_for_staff(
 def delivery_get(*, viewer: Any, delivery_id: int) -> Delivery:
     """A delivery the viewer may see; one they may not is as missing as a missing one."""
     delivery = (
-        view_delivery.filter(viewer, Delivery.objects.all())
+        _staff_visible(viewer)
         .select_related("community")
         .filter(pk=delivery_id)
         .first()
