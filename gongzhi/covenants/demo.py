@@ -177,6 +177,8 @@ def _community_covenant(context: DemoContext, body: Body) -> Covenant:
             on_behalf_of=people[n] if helped else None,
         )
     authors = people[len(COMMENTS) :] or people
+    if not authors:
+        return covenant
     supporters = [p for p in crowd if p not in authors]
     for n, (kind, article, paragraph, text, reason, backing) in enumerate(AMENDMENTS):
         a_key, p_key = keys[(article, paragraph)]
@@ -265,7 +267,7 @@ def _acknowledge(context: DemoContext, covenant: Covenant, building: Building) -
         .filter(household__building=building, verified_at__isnull=False, user__in=context.crowd)
         .select_related("user")
     )
-    by_household: dict[int, Any] = {}
+    by_household: dict[int | None, Any] = {}
     order = {person.pk: n for n, person in enumerate(context.crowd)}
     for membership in sorted(members, key=lambda m: order[m.user_id]):
         by_household.setdefault(membership.household_id, membership.user)
