@@ -420,6 +420,37 @@ NO_RUNG: dict[str, str] = {
         "an act of office: a worker, a body's officer or a supervisor records what a body did "
         "(its members' votes are counted in the decision, not as anyone's own act)",
     ),
+    # Mediation (issue 19): a dispute between neighbours is their private matter, not taking
+    # part in the community's affairs, and its entries name no one but the actor; the
+    # committee's head, mediators and workers act in office. Its own indicators (cases,
+    # agreement rate, days, performance) read these entries; the ladder counts none of them.
+    **dict.fromkeys(
+        (
+            "mediation.case_opened",
+            "mediation.case_declined",
+            "mediation.mediator_refused",
+            "mediation.notes_confirmed",
+            "mediation.agreement_signed",
+            "mediation.attachment_added",
+        ),
+        "a party's own private dispute, not taking part in the community's affairs",
+    ),
+    **dict.fromkeys(
+        (
+            "mediation.committee_set",
+            "mediation.case_accepted",
+            "mediation.mediator_assigned",
+            "mediation.mediator_declined",
+            "mediation.sitting_recorded",
+            "mediation.agreement_drafted",
+            "mediation.agreement_sealed",
+            "mediation.follow_up_recorded",
+            "mediation.case_concluded",
+            "mediation.contents_purged",
+        ),
+        "an act of office: the mediation committee's head, a mediator or a worker (or the "
+        "system's retention) handles a confidential case",
+    ),
 }
 
 
