@@ -43,12 +43,7 @@ def deliveries_for_staff(
 
 def delivery_get(*, viewer: Any, delivery_id: int) -> Delivery:
     """A delivery the viewer may see; one they may not is as missing as a missing one."""
-    delivery = (
-        _staff_visible(viewer)
-        .select_related("community")
-        .filter(pk=delivery_id)
-        .first()
-    )
+    delivery = _staff_visible(viewer).select_related("community").filter(pk=delivery_id).first()
     if delivery is None:
         raise Http404
     return delivery
