@@ -7,7 +7,7 @@ on 31 December belongs to January. The people:
 - b: verified mid-January (2026-01-15), votes in the budget on 8 January — before the verification,
   yet in January's figures, as she is verified by the month's end;
 - c: verified 2025-11-01, left on 2026-01-20: her January acts count in no people rate;
-- d: never verified: her binding vote counts nowhere;
+- d: never verified: her binding vote (and her support for a covenant's amendment) counts nowhere;
 - e: verified 2025-12-01: reads a notice on New Year's Eve (local), later files a ticket and is
   handed a paper budget ballot by a worker (the act is hers);
 - f: verified 2025-10-01, only casts a non-binding (poll) vote in February: consulted, not deciding;
@@ -451,6 +451,138 @@ ROWS += [
     ),
 ]
 
+# Covenants (issue 19). Round 1 of covenant 1 in December and January: a comments twice (one
+# commenter), a worker writes down e's comment for her (e's act: she rises to "consulted" that
+# month), c proposes amendment 1; b proposes amendment 2 just after midnight on New Year's Eve
+# (January, before her verification, but she is verified by the month's end); a supports
+# amendment 1 and so does d (never verified: counts nowhere); c comments on 5 January (she has
+# left by the month's end). The drafting body accepts 1 and rejects 2 in January; 1's acceptance
+# is journalled again in February (decided once). a proposes amendment 3 in round 2, accepted
+# by the article-by-article vote in February. Acknowledgements (household keys): a for household
+# 1 at 23:30 local on 31 January; b for household 2 at midnight (February); a paper one for e's
+# household 3 entered by the worker, and e's own for building B3's covenant (version 3) in the
+# same month (household 3 once); f for household 1 the covenant's new version 2. f comments in
+# the first minutes of February (local).
+CM1, CM2, CM3, CM4, CM5 = (f"covenants.comment:{n}" for n in range(1, 6))
+AM1, AM2, AM3 = (f"covenants.amendment:{n}" for n in range(1, 4))
+AK1, AK2, AK3, AK4, AK5 = (f"covenants.acknowledgement:{n}" for n in range(1, 6))
+
+
+def _decision(round_: int, author: str, by: str = "body") -> dict[str, Any]:
+    return {"round": round_, "author": author, "by": by}
+
+
+def _ack(version: int, household: int) -> dict[str, Any]:
+    return {"version": version, "household": household}
+
+
+ROWS += [
+    ("2025-12-05T02:00", "covenant.commented", "a", CM1, {"round": 1, "article": 1}),
+    ("2025-12-06T02:00", "covenant.commented", "a", CM2, {"round": 1, "article": 2}),
+    ("2025-12-08T02:00", "covenant.commented", "w", CM3, {"round": 1, "article": 1}, "e"),
+    ("2025-12-09T02:00", "covenant.amendment_proposed", "c", AM1, {"round": 1, "kind": "replace"}),
+    # 1 January 00:20, local
+    ("2025-12-31T16:20", "covenant.amendment_proposed", "b", AM2, {"round": 1, "kind": "insert"}),
+    ("2026-01-03T02:00", "covenant.amendment_supported", "a", AM1, {"round": 1}),
+    ("2026-01-04T02:00", "covenant.amendment_supported", "d", AM1, {"round": 1}),
+    ("2026-01-05T02:00", "covenant.commented", "c", CM4, {"round": 1, "article": 3}),
+    ("2026-01-20T02:00", "covenant.amendment_accepted", "w", AM1, _decision(1, "c")),
+    ("2026-01-20T02:05", "covenant.amendment_rejected", "w", AM2, _decision(1, "b")),
+    ("2026-01-22T02:00", "covenant.amendment_proposed", "a", AM3, {"round": 2, "kind": "delete"}),
+    ("2026-01-31T15:30", "covenant.acknowledged", "a", AK1, _ack(1, 1)),  # 31 Jan 23:30 local
+    ("2026-01-31T16:00", "covenant.acknowledged", "b", AK2, _ack(1, 2)),  # 1 Feb 00:00 local
+    ("2026-01-31T16:30", "covenant.commented", "f", CM5, {"round": 2, "article": 1}),  # 1 Feb
+    ("2026-02-02T02:00", "covenant.amendment_accepted", "w", AM1, _decision(1, "c")),
+    ("2026-02-06T02:00", "covenant.amendment_accepted", None, AM3, _decision(2, "a", "vote")),
+    ("2026-02-09T02:00", "covenant.acknowledged", "w", AK3, _ack(1, 3), "e"),
+    ("2026-02-24T02:00", "covenant.acknowledged", "e", AK4, _ack(3, 3)),
+    ("2026-02-25T02:00", "covenant.acknowledged", "f", AK5, _ack(2, 1)),
+]
+
+# Mediation (issue 19): entries with no target, naming no one but the actor. A resident who
+# applies (a in December, f in January, b in February) opens a case, but a party's own dispute
+# is no rung of the ladder: f, who takes part in nothing else in January, stays out of January's
+# participation. Cases: a's noise (agreed in January, 30 days), a leak walk-in (agreed in
+# December, 14 days), a parking referral from the hotline at 01:00 local on 1 January (not
+# agreed), f's pets (not taken up: left out of the agreement rate), a boundary walk-in (agreed
+# ten minutes into February, local, 20 days), b's shared space (withdrawn) and a family walk-in
+# (agreed, 7 days). Follow-ups: full in January; partial, not yet due (left out) and full in
+# February.
+
+
+def _concluded(kind: str, outcome: str, days: int) -> dict[str, Any]:
+    return {"kind": kind, "outcome": outcome, "days": days}
+
+
+ROWS += [
+    (
+        "2025-12-11T02:00",
+        "mediation.case_opened",
+        "a",
+        "",
+        {"kind": "noise", "channel": "application"},
+    ),
+    ("2025-12-12T02:00", "mediation.case_opened", "w", "", {"kind": "leak", "channel": "walk_in"}),
+    ("2025-12-28T02:00", "mediation.case_concluded", "w", "", _concluded("leak", "agreed", 14)),
+    (
+        "2025-12-31T17:00",
+        "mediation.case_opened",
+        "w",
+        "",
+        {"kind": "parking", "channel": "hotline"},
+    ),
+    (
+        "2026-01-08T02:00",
+        "mediation.case_opened",
+        "f",
+        "",
+        {"kind": "pets", "channel": "application"},
+    ),
+    ("2026-01-09T02:00", "mediation.case_concluded", "w", "", _concluded("pets", "declined", 1)),
+    ("2026-01-10T02:00", "mediation.follow_up_recorded", "w", "", {"performance": "full"}),
+    (
+        "2026-01-12T02:00",
+        "mediation.case_opened",
+        "w",
+        "",
+        {"kind": "boundary", "channel": "walk_in"},
+    ),
+    ("2026-01-14T02:00", "mediation.case_concluded", "w", "", _concluded("noise", "agreed", 30)),
+    (
+        "2026-01-25T02:00",
+        "mediation.case_concluded",
+        "w",
+        "",
+        _concluded("parking", "not_agreed", 24),
+    ),
+    ("2026-01-31T16:10", "mediation.case_concluded", "w", "", _concluded("boundary", "agreed", 20)),
+    (
+        "2026-02-03T02:00",
+        "mediation.case_opened",
+        "w",
+        "",
+        {"kind": "family", "channel": "walk_in"},
+    ),
+    (
+        "2026-02-05T02:00",
+        "mediation.case_opened",
+        "b",
+        "",
+        {"kind": "shared_space", "channel": "application"},
+    ),
+    ("2026-02-10T02:00", "mediation.case_concluded", "w", "", _concluded("family", "agreed", 7)),
+    ("2026-02-12T02:00", "mediation.follow_up_recorded", "w", "", {"performance": "partial"}),
+    (
+        "2026-02-18T02:00",
+        "mediation.case_concluded",
+        "w",
+        "",
+        _concluded("shared_space", "withdrawn", 13),
+    ),
+    ("2026-02-20T02:00", "mediation.follow_up_recorded", "w", "", {"performance": "not_due"}),
+    ("2026-02-26T02:00", "mediation.follow_up_recorded", "w", "", {"performance": "full"}),
+]
+
 
 def entries() -> list[Entry]:
     out = []
@@ -492,7 +624,8 @@ PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
     },
     "participation.ladder_consulted": {
-        "2025-12": ({"a", "c"}, DEC_VERIFIED),  # e only read a notice
+        # e read a notice, and the comment on the covenant a worker wrote down for her is hers
+        "2025-12": ({"a", "c", "e"}, DEC_VERIFIED),
         "2026-01": ({"a", "b"}, LATER_VERIFIED),
         "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
     },
@@ -525,6 +658,14 @@ PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "2025-12": ({"a", "e", "f"}, DEC_VERIFIED),
         "2026-01": ({"a", "b", "e", "f"}, LATER_VERIFIED),
         "2026-02": ({"a", "b", "e", "f"}, LATER_VERIFIED),
+    },
+    # Dec: a and e commented, c proposed. Jan: b proposed (verified by the month's end), a
+    # supported; c (left) and d (never verified) do not count. Feb: b, e (the paper one the
+    # worker entered, and her own) and f acknowledged, f commented; a did nothing for a covenant.
+    "covenants.participation": {
+        "2025-12": ({"a", "c", "e"}, DEC_VERIFIED),
+        "2026-01": ({"a", "b"}, LATER_VERIFIED),
+        "2026-02": ({"b", "e", "f"}, LATER_VERIFIED),
     },
     "meetings.members_attending": {
         "2025-12": ({"a"}, {"a", "f"}),
@@ -731,5 +872,57 @@ CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
         "2025-12": (0, None, None),
         "2026-01": (1, None, None),  # b joined through a's link
         "2026-02": (2, None, None),  # and f accepted an invitation
+    },
+    # Covenants. Dec: a (twice, once) and e (through the worker); Jan: c, before she left;
+    # Feb: f, at 00:30 on 1 February local.
+    "covenants.commenters": {
+        "2025-12": (2, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (1, None, None),
+    },
+    # Dec: c; Jan: b (00:20 on 1 January local) and a.
+    "covenants.amendment_authors": {
+        "2025-12": (1, None, None),
+        "2026-01": (2, None, None),
+        "2026-02": (0, None, None),
+    },
+    # Jan: amendment 1 (2 rejected); Feb: amendment 3 by the vote, not 1's repeated decision.
+    "covenants.amendments_accepted": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (1, None, None),
+    },
+    # Jan: household 1 (23:30 on 31 January local); Feb: households 2, 3 (two covenants, once)
+    # and 1 (the new version).
+    "covenants.acknowledging_households": {
+        "2025-12": (0, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (3, None, None),
+    },
+    # Dec: noise, leak; Jan: parking (01:00 on 1 January local), pets, boundary; Feb: family,
+    # shared space.
+    "mediation.cases_opened": {
+        "2025-12": (2, None, None),
+        "2026-01": (3, None, None),
+        "2026-02": (2, None, None),
+    },
+    # Dec: leak agreed; Jan: noise agreed, parking not (pets not taken up: out); Feb: boundary
+    # and family agreed, shared space withdrawn.
+    "mediation.agreement_rate": {
+        "2025-12": (1, 1, None),
+        "2026-01": (1, 2, None),
+        "2026-02": (2, 3, None),
+    },
+    # Dec: 14; Jan: 30; Feb: 20 and 7, the median 13.5.
+    "mediation.days_to_agreement": {
+        "2025-12": (14, None, 1),
+        "2026-01": (30, None, 1),
+        "2026-02": (13.5, None, 2),
+    },
+    # Jan: one visit, full; Feb: partial and full (not yet due: out).
+    "mediation.performed_in_full": {
+        "2025-12": (0, 0, None),
+        "2026-01": (1, 1, None),
+        "2026-02": (1, 2, None),
     },
 }
