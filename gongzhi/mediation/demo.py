@@ -53,9 +53,22 @@ def _mediators(context: DemoContext, crowd: list[Any]) -> list[Any]:
         .order_by("pk")
         .distinct()
     ][:3]
-    for person in reversed(crowd):
+    # On a small street, residents who already serve (a council member, a reviewer…) take the
+    # role before a plain resident does: roles stay a few people's, as on a real street.
+    serving = [
+        m.user
+        for m in memberships.filter(verified_at__isnull=False, role_grants__isnull=False)
+        .exclude(role_grants__role__in=[Role.COMMUNITY_WORKER, Role.SUPERVISOR])
+        .exclude(user__in=people)
+        .select_related("user")
+        .order_by("pk")
+        .distinct()
+    ]
+    for person in [*serving, *reversed(crowd)]:
         if len(people) == 3:
             break
+        if person in people:
+            continue
         _qualify(context, person)
         role_grant(
             actor=context.worker,
