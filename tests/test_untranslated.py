@@ -130,7 +130,9 @@ class Page(HTMLParser):
     """The text a person reads on a page (and hears: labels read aloud), and its links."""
 
     READ_ALOUD = ("aria-label", "title", "placeholder", "alt")
-    SKIPPED = {"script", "style", "template", "noscript"}
+    #: ``<code>`` is an identifier shown as such (a hotline category's code for staff), which
+    #: may equal a word the catalogue translates elsewhere (a dispute's kind, "noise").
+    SKIPPED = {"script", "style", "template", "noscript", "code"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
