@@ -65,6 +65,12 @@ CONSOLE_LINKS = {
         url_name="mediation_committee",
         perm="mediation.manage_committee",
     ),
+    "mediation.statistics": ConsoleLink(
+        order=82,
+        label=_("Mediation statistics (counts only)"),
+        url_name="mediation_statistics",
+        perm="mediation.view_statistics",
+    ),
 }
 
 # --- the proceedings part (proceedings.py …) ----------------------------------------------------

@@ -97,6 +97,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
             "can_apply": rules.has_perm("mediation.apply", user, community),
             "can_register": rules.has_perm("mediation.register_case", user, community),
             "can_manage": rules.has_perm("mediation.manage_committee", user, community),
+            "can_see_statistics": rules.has_perm("mediation.view_statistics", user, community),
         },
     )
 

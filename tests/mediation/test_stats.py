@@ -139,3 +139,17 @@ def test_the_api(client, community, cases, worker, official, resident):
     assert client.get(url + "?scope=street").json()["by_community"][0]["count"] == 6
     client.force_login(resident)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_statistics_are_linked_for_those_who_may_read_them(client, community, worker):
+    from django.urls import reverse
+
+    url = reverse("mediation_statistics", args=[community.slug])
+    home = reverse("mediation_home", args=[community.slug])
+    client.force_login(worker)
+    assert url in client.get(home).content.decode()
+    assert url in client.get(reverse("community_home", args=[community.slug])).content.decode()
+    client.force_login(member(community))
+    assert url not in client.get(home).content.decode()
+    assert client.get(url).status_code == 404
