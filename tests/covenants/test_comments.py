@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from gongzhi.core.models import Activity, Building, Household, Membership
 from gongzhi.covenants import consult_selectors as selectors
@@ -80,7 +81,7 @@ def test_no_comment_on_an_abandoned_round(community, worker, resident):
 def test_an_article_or_paragraph_not_in_the_draft_is_refused(community, worker, resident):
     round_ = _round(community, worker)
     (first, _), (second, second_paragraphs), *_ = keys(round_.draft)
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(ValidationError) as excinfo, translation.override("en"):
         comment_add(actor=resident, round=round_, article_key=999, text="这一条呢？")
     assert _code(excinfo) == "article_missing"
     assert "article" in excinfo.value.messages[0]

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.core.models import Activity, Building
 from gongzhi.covenants import revision_services as services
@@ -68,8 +68,9 @@ def test_each_contested_amendment_gets_its_own_binding_yes_no_vote(round_, worke
         Electorate.VERIFIED,
     )
     assert vote.building is None
-    assert "第二条" in vote.title and "#1" in vote.title
-    assert "#2" in votes[1].title and "第三条" in votes[1].title
+    # Titled in the community's language: 第二条，第1号修改建议.
+    assert "第二条" in vote.title and "第1号" in vote.title
+    assert "第2号" in votes[1].title and "第三条" in votes[1].title
     assert vote.quorum == 0 and float(vote.threshold) == 0.5 and not vote.threshold_at_least
     entry = Activity.objects.in_community(round_.community).get(verb="covenant.amendments_to_vote")
     assert entry.data == {"round": round_.pk, "amendments": [first.pk, second.pk]}
@@ -113,7 +114,7 @@ def test_a_member_of_the_body_who_cannot_set_up_votes_is_told_to_ask_a_worker(co
     people = [sitting]
     amendment = amendment_of(round_, article_key=1, paragraph_key=2, text="甲")
 
-    with pytest.raises(PermissionDenied) as error:
+    with pytest.raises(PermissionDenied) as error, translation.override("en"):
         to_vote(people[0], round_, [amendment])
 
     assert "worker" in str(error.value)

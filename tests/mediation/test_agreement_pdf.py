@@ -54,7 +54,8 @@ def sealed_agreement(community, worker, *, seal: bool):
 
 def test_the_pdf_holds_the_statutory_content_and_the_notice(community, worker):
     agreement = sealed_agreement(community, worker, seal=False)
-    text, reader = text_of(proceeding_selectors.agreement_pdf_bytes(agreement))
+    with translation.override("en"):
+        text, reader = text_of(proceeding_selectors.agreement_pdf_bytes(agreement))
     case = agreement.case
     assert case.number in text
     assert TERMS in text and "夜间装修噪音" in text and "即日起履行" in text

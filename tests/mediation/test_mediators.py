@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.core.models import Activity
 from gongzhi.mediation import services
@@ -104,7 +104,7 @@ def test_a_refused_mediator_leaves_and_cannot_come_back(community, committee):
     done = services.mediator_refuse(actor=respondent.person, assignment=_assignment(case, mediator))
     assert done.end_reason == AssignmentEnd.REFUSED and done.refused_by == respondent
     assert not rules.has_perm("mediation.view_case", mediator, case)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         services.mediator_assign(actor=committee.head, case=case, mediator=mediator)
     assert error.value.code == "mediator_refused"
     assert "refused" in str(error.value.messages[0])

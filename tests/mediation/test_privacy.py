@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.core.privacy import person_erase, person_export_json
 from gongzhi.mediation import privacy
@@ -77,7 +77,8 @@ def test_covers_every_reference_to_a_person_in_mediation_models():
 
 
 def test_the_export_holds_my_case_and_not_the_other_partys_data(full_case):
-    data = person_export_json(full_case["me"])["mediation"]
+    with translation.override("en"):
+        data = person_export_json(full_case["me"])["mediation"]
     text = json.dumps(data, ensure_ascii=False)
     [case] = data["cases"]
     assert case["number"] == full_case["case"].number
