@@ -56,10 +56,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.learning import load  # noqa: E402
+from bench.learning import bench_community, load  # noqa: E402
 from bench.load import timed  # noqa: E402
 from bench.votes import (  # noqa: E402
-    WORKER_PHONE,
     PostgresUnavailable,
     bench_database_url,
     machine,
@@ -153,12 +152,7 @@ def seed(args: argparse.Namespace) -> dict[str, float]:
     from gongzhi.accounts.models import User
     from gongzhi.bodies.models import Body, BodyKind
     from gongzhi.core.models import (
-        Community,
-        District,
         Membership,
-        Role,
-        RoleGrant,
-        Street,
         VerificationMethod,
     )
     from gongzhi.covenants.models import (
@@ -186,17 +180,7 @@ def seed(args: argparse.Namespace) -> dict[str, float]:
         times[name] = round(time.perf_counter() - began - sum(times.values()), 1)
         say(f"  {name}: {times[name]:.1f} s")
 
-    with transaction.atomic():
-        district = District.objects.create(name="公约压测区", slug=SLUG)
-        street = Street.objects.create(district=district, name="公约压测街道", slug=SLUG)
-        community = Community.objects.create(street=street, name="公约压测社区", slug=SLUG)
-        worker = User.objects.create_user(WORKER_PHONE, display_name="压测社工")
-        membership = Membership.objects.in_community(community).create(
-            user=worker, verified_at=now, verification_method=VerificationMethod.IN_PERSON
-        )
-        RoleGrant.objects.in_community(community).create(
-            membership=membership, role=Role.COMMUNITY_WORKER
-        )
+    community, worker = bench_community(SLUG, "公约", now)
     cid, wid = community.pk, worker.pk
     load(
         User,

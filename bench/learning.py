@@ -200,6 +200,36 @@ def _at(rng: random.Random, now: datetime) -> datetime:
     return now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400))
 
 
+def bench_community(slug: str, name: str, now: Any) -> tuple[Any, Any]:
+    """A district, street and community for a bench (``name`` + 压测区/街道/社区) and its
+    verified community worker (``WORKER_PHONE``), in one transaction."""
+    from django.db import transaction
+
+    from gongzhi.accounts.models import User
+    from gongzhi.core.models import (
+        Community,
+        District,
+        Membership,
+        Role,
+        RoleGrant,
+        Street,
+        VerificationMethod,
+    )
+
+    with transaction.atomic():
+        district = District.objects.create(name=f"{name}压测区", slug=slug)
+        street = Street.objects.create(district=district, name=f"{name}压测街道", slug=slug)
+        community = Community.objects.create(street=street, name=f"{name}压测社区", slug=slug)
+        worker = User.objects.create_user(WORKER_PHONE, display_name="压测社工")
+        membership = Membership.objects.in_community(community).create(
+            user=worker, verified_at=now, verification_method=VerificationMethod.IN_PERSON
+        )
+        RoleGrant.objects.in_community(community).create(
+            membership=membership, role=Role.COMMUNITY_WORKER
+        )
+    return community, worker
+
+
 def seed(args: argparse.Namespace) -> dict[str, float]:
     """Everything the ladder's sources read (see the module's docstring). Returns the seconds
     each stage took."""
@@ -211,12 +241,7 @@ def seed(args: argparse.Namespace) -> dict[str, float]:
     from gongzhi.bodies.models import Body, BodyKind, ChosenBy, Mandate, Position
     from gongzhi.core.models import (
         Activity,
-        Community,
-        District,
         Membership,
-        Role,
-        RoleGrant,
-        Street,
         VerificationMethod,
     )
     from gongzhi.learning.models import (
@@ -255,17 +280,7 @@ def seed(args: argparse.Namespace) -> dict[str, float]:
         times[name] = round(time.perf_counter() - began - sum(times.values()), 1)
         say(f"  {name}: {times[name]:.1f} s")
 
-    with transaction.atomic():
-        district = District.objects.create(name="学习压测区", slug=SLUG)
-        street = Street.objects.create(district=district, name="学习压测街道", slug=SLUG)
-        community = Community.objects.create(street=street, name="学习压测社区", slug=SLUG)
-        worker = User.objects.create_user(WORKER_PHONE, display_name="压测社工")
-        membership = Membership.objects.in_community(community).create(
-            user=worker, verified_at=now, verification_method=VerificationMethod.IN_PERSON
-        )
-        RoleGrant.objects.in_community(community).create(
-            membership=membership, role=Role.COMMUNITY_WORKER
-        )
+    community, worker = bench_community(SLUG, "学习", now)
     cid, wid = community.pk, worker.pk
     load(
         User,
