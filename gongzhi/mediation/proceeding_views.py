@@ -145,6 +145,18 @@ def notes_confirm(request: HttpRequest, slug: str, sitting_id: int) -> HttpRespo
     )
 
 
+def _paper_form(request: HttpRequest, case: Any, user: Any) -> PaperSignatureForm | None:
+    """The paper-signature form (a party and a scan) bound to the request, or None after
+    telling what is wrong with it."""
+    form = PaperSignatureForm(
+        request.POST, request.FILES, parties=selectors.proceedings_of(case, user).parties
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return None
+    return form
+
+
 @login_required
 @require_POST
 def notes_paper(request: HttpRequest, slug: str, sitting_id: int) -> HttpResponse:
@@ -153,11 +165,8 @@ def notes_paper(request: HttpRequest, slug: str, sitting_id: int) -> HttpRespons
         community=_community(request, slug), user=user, sitting_id=sitting_id
     )
     case = sitting.case
-    form = PaperSignatureForm(
-        request.POST, request.FILES, parties=selectors.proceedings_of(case, user).parties
-    )
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    form = _paper_form(request, case, user)
+    if form is None:
         return _to_case(case)
     party = selectors.party_get(case, form.cleaned_data["party"])
     return _act(
@@ -254,11 +263,8 @@ def agreement_paper(request: HttpRequest, slug: str, agreement_id: int) -> HttpR
     user = request_user(request)
     agreement = _agreement(request, slug, agreement_id)
     case = agreement.case
-    form = PaperSignatureForm(
-        request.POST, request.FILES, parties=selectors.proceedings_of(case, user).parties
-    )
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    form = _paper_form(request, case, user)
+    if form is None:
         return _to_case(case)
     party = selectors.party_get(case, form.cleaned_data["party"])
     return _act(
