@@ -1,0 +1,1 @@
+"""Shared spaces and resources (issue 20): booking, lending, idle-space revival, demand forecasts."""
