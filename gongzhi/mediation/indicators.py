@@ -1,9 +1,9 @@
 """Mediation for evaluation, from the journal alone (issue 19, "Evaluation").
 
 Mediation's entries have no target and name no one (the journal conventions of the covenants
-spec): ``mediation.case_opened`` with ``data {"kind", "channel"}``; ``mediation.case_concluded``
-with ``data {"kind", "outcome", "days"}`` (outcome: a case status; days from acceptance, or
-opening, to conclusion); ``mediation.follow_up_recorded`` with ``data {"performance"}``.
+spec): ``mediation.case_opened`` with ``data {"channel"}``; ``mediation.case_concluded`` with
+``data {"outcome", "days"}`` (outcome: a case status; days from acceptance, or opening, to
+conclusion; older entries may also carry the kind, which nothing reads); ``mediation.follow_up_recorded`` with ``data {"performance"}``.
 
 - cases opened in the month;
 - the agreement rate: of the cases concluded in the month after mediation (agreed, not agreed,

@@ -10,8 +10,10 @@ signs only for their own party (``not_a_party`` / ``not_your_agreement``); a pap
 recorded by a mediator with its scan. Texts and scans are sealed (encrypted) by their fields.
 
 The journal gets no target and no content, ever: ``mediation.case_concluded`` carries
-``{"kind", "outcome", "days"}`` and ``mediation.follow_up_recorded`` ``{"performance"}``; every
-other verb ``{}``. Notifications say only that there is news, with the case's URL.
+``{"outcome", "days"}`` and ``mediation.follow_up_recorded`` ``{"performance"}``; every other
+verb ``{}``. Its actor is the mediator or the committee's head acting in office; a party's own
+act (confirming notes, signing, withdrawing, attaching evidence) is journalled with no actor,
+since who is party to a case is itself confidential and the staff read the journal. Notifications say only that there is news, with the case's URL.
 """
 
 from __future__ import annotations
@@ -187,14 +189,27 @@ def _conclude(case: Case, actor: Any, outcome: str) -> None:
     case.save(update_fields=["status", "concluded_at", "referral_advice"])
     journal.record(
         community=case.community,
-        actor=actor,
+        actor=_in_office(actor, case),
         verb="mediation.case_concluded",
-        data={"kind": case.kind, "outcome": outcome, "days": days_taken(case)},
+        data={"outcome": outcome, "days": days_taken(case)},
     )
 
 
+def _in_office(actor: Any, case: Case) -> Any:
+    """``actor`` as the journal names them: a mediator on the case or the committee's head
+    acting in office, who is not also a party; None for a party's own act (the staff read the
+    journal, and who is party to a case is itself confidential)."""
+    from gongzhi.mediation.policies import is_case_mediator, is_committee_head, is_party
+
+    if actor is None or is_party(actor, case):
+        return None
+    if is_case_mediator(actor, case) or is_committee_head(actor, case):
+        return actor
+    return None
+
+
 def _record(case: Case, actor: Any, verb: str) -> None:
-    journal.record(community=case.community, actor=actor, verb=verb, data={})
+    journal.record(community=case.community, actor=_in_office(actor, case), verb=verb, data={})
 
 
 # --- sessions and their notes -------------------------------------------------------------------
@@ -568,7 +583,7 @@ def follow_up_record(
         )
         journal.record(
             community=case.community,
-            actor=actor,
+            actor=_in_office(actor, case),
             verb="mediation.follow_up_recorded",
             data={"performance": performance},
         )

@@ -4,9 +4,11 @@ the mediators (qualified, refused by a party, declined for a conflict). Keyword-
 journalled.
 
 Confidentiality rules every write here (人民调解法 art. 15, 23):
-- The journal gets a verb and the acting person only: no target, no names, no text
-  (``mediation.case_opened`` carries the kind and the channel, nothing else). The walk-in's
-  applicant is never ``on_behalf_of``: that would name them on the staff's audit trail.
+- The journal gets a verb and the person acting in office only (the worker who registers a
+  walk-in, the committee's head, a mediator): no target, no names, no text, no kind
+  (``mediation.case_opened`` carries the channel, nothing else). A party's own act is
+  journalled with no actor: the staff read the journal, and who is party to a case is itself
+  confidential. The walk-in's applicant is never ``on_behalf_of``, for the same reason.
 - Notifications say only that there is news on "your mediation case", with its link.
 - Nothing about a case goes to a feed, a search, an export, a home tile or the decision
   register; the hotline ticket a case came from is closed with a neutral public note.
@@ -95,7 +97,9 @@ def _tell(users: Iterable[Any], case: Case) -> None:
 
 
 def _record(community: Any, actor: Any, verb: str, **data: Any) -> None:
-    """The journal of a mediation act: who acted and the verb; never a target."""
+    """The journal of a mediation act: who acted and the verb; never a target. ``actor`` is
+    None for a party's own act: the staff and supervisors read the journal (and can narrow it
+    to one person), and who is party to a case is itself confidential."""
     journal.record(community=community, actor=actor, verb=verb, data=data)
 
 
@@ -312,7 +316,14 @@ def _open_case(
             contact=contact,
             consented_at=consented,
         )
-    _record(community, actor, "mediation.case_opened", kind=kind, channel=channel)
+    # The kind stays out of the journal (it says what the case is about; the statistics
+    # show it only counted and suppressed); a resident who applies is a party, not named.
+    _record(
+        community,
+        actor if channel == Channel.WALK_IN else None,
+        "mediation.case_opened",
+        channel=channel,
+    )
     # A walk-in's applicant with an account hears of it too; one who applied knows already.
     told = [respondent[0], committee.head]
     if applicant[0] is not None and applicant[0].pk != actor.pk:
@@ -609,7 +620,12 @@ def party_refuse(*, actor: User, case: Case, party: Party | None = None) -> Case
         locked.status = CaseStatus.DECLINED
         locked.concluded_at = now
         locked.save(update_fields=["status", "concluded_at"])
-        _record(locked.community, actor, "mediation.case_declined")
+        # The head or a mediator recording an accountless party's answer acts in office.
+        _record(
+            locked.community,
+            None if row.person_id == actor.pk else actor,
+            "mediation.case_declined",
+        )
         _tell([*_party_people(locked, but=actor), *_heads_and_mediators(locked)], locked)
     return locked
 
@@ -756,7 +772,7 @@ def mediator_refuse(*, actor: User, assignment: Assignment) -> Assignment:
         locked.end_reason = AssignmentEnd.REFUSED
         locked.refused_by = own
         locked.save(update_fields=["ended_at", "end_reason", "refused_by"])
-        _record(locked.case.community, actor, "mediation.mediator_refused")
+        _record(locked.case.community, None, "mediation.mediator_refused")  # a party's act
         _tell(
             [*_party_people(locked.case, but=actor), *_heads_and_mediators(locked.case)],
             locked.case,

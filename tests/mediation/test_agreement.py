@@ -123,7 +123,7 @@ def test_sealing_needs_every_signature_then_concludes_the_case(community, worker
     case.refresh_from_db()
     assert case.status == CaseStatus.AGREED and case.concluded_at is not None
     entry = Activity.objects.get(verb="mediation.case_concluded")
-    assert entry.data == {"kind": case.kind, "outcome": "agreed", "days": 0}
+    assert entry.data == {"outcome": "agreed", "days": 0}
     assert not entry.target_id and entry.actor == committee.head
     with pytest.raises(ValidationError) as error:
         proceedings.agreement_seal(actor=committee.head, agreement=agreement)
@@ -140,7 +140,11 @@ def test_no_journal_entry_names_a_person_or_holds_text(community, worker):
     proceedings.agreement_seal(actor=committee.head, agreement=agreement)
     for entry in Activity.objects.filter(verb__startswith="mediation."):
         assert not entry.target_id and entry.on_behalf_of_id is None
-        assert set(entry.data) <= {"kind", "outcome", "days", "performance"}
+        assert set(entry.data) <= {"outcome", "days", "performance"}
+    # The parties' signatures are there, without naming who signed.
+    signed = Activity.objects.filter(verb="mediation.agreement_signed")
+    assert signed.count() == 3
+    assert set(signed.values_list("actor_id", flat=True)) == {None, mediator(case).pk}
 
 
 def _ready_to_seal(community, worker):

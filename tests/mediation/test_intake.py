@@ -47,8 +47,9 @@ def test_a_resident_applies_against_a_neighbour_found_by_phone(community, commit
     assert respondent.name == "楼上邻居"
     assert Case.objects.in_community(community).get(pk=case.pk).summary == SUMMARY
     (entry,) = _journal(community, "mediation.case_opened")
-    assert not entry.target_id and entry.actor == resident
-    assert entry.data == {"kind": "noise", "channel": "application"}
+    # A party's own act: no actor (the staff read the journal), no kind (what it is about).
+    assert not entry.target_id and entry.actor is None
+    assert entry.data == {"channel": "application"}
     told = Notification.objects.filter(kind="mediation_case")
     assert {n.user_id for n in told} == {neighbour.pk, committee.head_id}
     for n in told:
@@ -154,7 +155,7 @@ def test_a_worker_registers_a_walk_in_for_someone_without_an_account(
     assert party(case, Side.RESPONDENT).person == resident
     (entry,) = _journal(community, "mediation.case_opened")
     assert entry.actor == worker and entry.on_behalf_of_id is None and not entry.target_id
-    assert entry.data == {"kind": "boundary", "channel": "walk_in"}
+    assert entry.data == {"channel": "walk_in"}
 
 
 def test_a_walk_in_of_a_member_links_them_and_names_nobody_in_the_journal(
@@ -236,7 +237,8 @@ def test_a_ticket_moves_only_with_the_reporters_consent(
     (event,) = closing
     assert event.public and "noise" not in event.note and SUMMARY not in event.note
     (entry,) = _journal(community, "mediation.case_opened")
-    assert entry.data == {"kind": "noise", "channel": "hotline"} and not entry.target_id
+    assert entry.data == {"channel": "hotline"} and not entry.target_id
+    assert entry.actor is None  # the reporter is a party now
     with pytest.raises(ValidationError):
         services.referral_consent(actor=resident, ticket=dispute, respondent_name="x")
     assert Case.objects.in_community(community).count() == 1
@@ -298,7 +300,7 @@ def test_a_refusal_ends_the_case_as_not_taken_up(community, committee, resident)
     assert case.status == CaseStatus.DECLINED and case.concluded_at is not None
     assert party(case, Side.RESPONDENT).refused_at is not None
     (entry,) = _journal(community, "mediation.case_declined")
-    assert entry.data == {} and not entry.target_id and entry.actor == neighbour
+    assert entry.data == {} and not entry.target_id and entry.actor is None
     with pytest.raises(ValidationError) as error:
         services.party_consent(actor=neighbour, case=case)
     assert error.value.code == "case_concluded"

@@ -110,7 +110,7 @@ def test_a_refused_mediator_leaves_and_cannot_come_back(community, committee):
     assert "refused" in str(error.value.messages[0])
     assert Assignment.objects.in_community(community).filter(case=case).count() == 1
     (entry,) = Activity.objects.in_community(community).filter(verb="mediation.mediator_refused")
-    assert entry.actor == respondent.person and not entry.target_id and entry.data == {}
+    assert entry.actor is None and not entry.target_id and entry.data == {}  # a party's act
 
 
 def test_only_a_party_refuses_a_mediator(community, committee, worker):

@@ -124,6 +124,8 @@ def test_the_journal_holds_verbs_without_targets_or_content(case, community):
     }
     for entry in entries:
         assert not entry.target_id, entry.verb
+        # Who is party to a case is confidential: the parties' own acts name no actor.
+        assert entry.actor is None or entry.actor.display_name not in NAMES, entry.verb
         dumped = json.dumps(entry.data, ensure_ascii=False)
         assert _found(dumped, (*TEXTS.values(), *NAMES, case.number)) == [], entry.verb
     everything = json.dumps(
