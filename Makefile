@@ -14,7 +14,7 @@ ifeq ($(DB),postgres)
 export DATABASE_URL := $(PG_URL)
 endif
 
-.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify bench-evaluation bench-analysis bench-bodies bench-meetings bench-volunteering bench-learning bench-covenants install install-test db demo totp openapi messages clean
+.PHONY: run test lint bench bench-tally bench-votes bench-proposals bench-tickets bench-opinions bench-pb bench-classify bench-evaluation bench-analysis bench-bodies bench-meetings bench-volunteering bench-learning bench-covenants bench-spaces install install-test db demo totp openapi messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -127,6 +127,10 @@ bench-learning: install-test
 
 bench-covenants: install-test
 	$(PY) bench/covenants.py $(BENCH_ARGS)
+
+# The app's other benches (booking storm, availability grid) join when they exist.
+bench-spaces: install-test
+	$(PY) bench/spaces_forecast.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache
