@@ -73,7 +73,7 @@ CONSOLE_LINKS = {
 # The author of an amendment hears of the drafting body's decision on it (the revision part sends
 # them). Params: "title" (the covenant's title), "number" (the amendment's number in its round),
 # "reason" (the drafting body's public reason; empty for to_vote).
-NOTIFICATION_KINDS = {
+_CONSULTATION_NOTIFICATIONS: dict = {
     "covenant_amendment": Kind(
         _("Decisions on my amendments to covenants"),
         {
@@ -100,19 +100,17 @@ NOTIFICATION_KINDS = {
 
 # Households in scope hear that a covenant is in force once it is published (adoption_services
 # covenant_publish). Params: "title" (the covenant's title), "day" (in force from, ISO date).
-NOTIFICATION_KINDS.update(
-    {
-        "covenant_in_force": Kind(
-            _("Covenants in force where I live"),
-            {
-                "in_force": Message(
-                    _("“%(title)s” is in force from %(day)s"),
-                    _("Read it and confirm for your household that you have read it."),
-                )
-            },
-        ),
-    }
-)
+_ADOPTION_NOTIFICATIONS: dict = {
+    "covenant_in_force": Kind(
+        _("Covenants in force where I live"),
+        {
+            "in_force": Message(
+                _("“%(title)s” is in force from %(day)s"),
+                _("Read it and confirm for your household that you have read it."),
+            )
+        },
+    ),
+}
 
 # --- the evaluation part (indicators.py, privacy.py, demo.py) ---------------------------------
 
@@ -205,3 +203,8 @@ PRIVACY = {
 #: The demo street's covenants (``demo.py``), after learning's: the residents' covenant in public
 #: consultation (comments, amendments, supports) and a building covenant in force, acknowledged.
 DEMO = {"covenants": DemoContent(order=100, seed="gongzhi.covenants.demo.seed")}
+
+NOTIFICATION_KINDS = {
+    **_CONSULTATION_NOTIFICATIONS,
+    **_ADOPTION_NOTIFICATIONS,
+}
