@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"origins_model_wins={wins}")
     fallbacks = sum(s.method != forecast.MODEL for s in result.origins)
     print(f"origins_fallback={fallbacks}")
+    for level, share in result.coverage:
+        print(f"coverage_{round(level * 100)}={share:.3f}")
     if result.origins:
         print(f"first_origin={result.origins[0].origin} last_origin={result.origins[-1].origin}")
     for week, (model, naive) in enumerate(result.by_week, start=1):

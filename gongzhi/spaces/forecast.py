@@ -180,6 +180,8 @@ class Backtest:
     origins: tuple[OriginScore, ...]
     #: MASE by week ahead (days 1-7, 8-14, ...), the model's and the naive's, over the origins.
     by_week: tuple[tuple[float, float], ...]
+    #: For each interval level, the share of observed test days inside the model's interval.
+    coverage: tuple[tuple[float, float], ...] = ()
 
     def lines(self) -> str:
         """The ``key=value`` lines the command line and the bench print."""
@@ -505,6 +507,8 @@ def backtest(
     weeks = math.ceil(horizon / WEEK)
     week_errors: list[tuple[Array, Array]] = []
     previous: Array | None = None
+    inside = dict.fromkeys(LEVELS, 0)
+    tested = 0
     for origin in origins(len(y), horizon, step):
         train, actual = y[:origin], y[origin : origin + horizon]
         scale = mase_scale(train)
@@ -515,9 +519,15 @@ def backtest(
             horizon=horizon,
             holidays=holidays,
             workdays=workdays,
-            levels=(),
+            levels=LEVELS,
             start_params=previous,
         )
+        seen = ~np.isnan(actual)
+        tested += int(seen.sum())
+        for interval in result.intervals:
+            inside[interval.level] += int(
+                np.sum((interval.lower <= actual) & (actual <= interval.upper) & seen)
+            )
         if result.params.size:
             previous = result.params
         naive = seasonal_naive(train, horizon)
@@ -564,6 +574,7 @@ def backtest(
         method=methods.most_common(1)[0][0] if methods else MODEL,
         origins=tuple(scores),
         by_week=by_week if scores else (),
+        coverage=tuple((level, inside[level] / tested) for level in LEVELS) if tested else (),
     )
 
 

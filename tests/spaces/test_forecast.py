@@ -73,6 +73,9 @@ def test_the_model_beats_seasonal_naive_on_a_weekly_pattern_with_trend_and_noise
     assert len(result.origins) >= 8
     assert result.mase < result.mase_naive
     assert result.mase_p25 <= result.mase_p75
+    coverage = dict(result.coverage)
+    assert set(coverage) == set(fc.LEVELS)
+    assert 0.5 < coverage[0.8] <= coverage[0.95] <= 1
     # Recomputing one origin by hand gives the reported score.
     first = result.origins[0]
     origin = (first.origin - START).days
