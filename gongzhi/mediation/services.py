@@ -499,15 +499,25 @@ def referral_consent(
     respondent_phone: str = "",
     respondent_name: str = "",
 ) -> Case:
-    """The reporter agrees: a case comes in from the hotline (its summary the ticket's text,
-    sealed) and the ticket is closed with a neutral public note."""
-    from gongzhi.feedback.models import EventKind, Status
+    """The reporter agrees: a case comes in from the hotline and the ticket is closed with a
+    neutral public note.
+
+    What the reporter told the hotline moves into the case, sealed, and stops being kept in
+    clear on the ticket, which the hotline's workers read: its text (and the unit or spot)
+    becomes the case's summary, its photos the case's attachments; the ticket keeps only the
+    neutral line, its category, building and dates (the hotline's statistics), and loses its
+    unit, map point, contact preference, public flag, the reporter's own notes on its timeline
+    and the copy of its text kept to train the router — what the hotline's erasure empties.
+    The workers saw the report before; a resident who takes it to confidential mediation
+    expects it no longer to lie open on the hotline's desk."""
+    from gongzhi.feedback.models import Contact, EventKind, RoutingCorrection, Status, TicketPhoto
     from gongzhi.feedback.models import TicketEvent as Event
 
     if ticket.reporter_id != actor.pk:
         raise PermissionDenied(_("Only the reporter can agree to refer their ticket."))
     kind = _clean_kind(kind)
     respondent = _respondent(ticket.community_id, actor, respondent_phone, respondent_name)
+    moved: list[str] = []
     with transaction.atomic():
         locked = _ticket_locked(ticket)
         _check_referable(locked)
@@ -515,23 +525,43 @@ def referral_consent(
             raise _invalid(_("The hotline has not offered mediation on this ticket."), "no_offer")
         if Case.objects.in_community(locked.community_id).filter(ticket=locked).exists():
             raise _invalid(_("This ticket is already with the mediation committee."), "referred")
+        summary = locked.text
+        if locked.unit:
+            with translation.override(settings.LANGUAGE_CODE):
+                summary += "\n" + _("unit or spot") + ": " + locked.unit
         case = _open_case(
             actor=actor,
             community=locked.community,
             kind=kind,
-            summary=_clean_summary(locked.text),
+            summary=_clean_summary(summary),
             channel=Channel.HOTLINE,
             applicant=(actor, _name_of(actor), ""),
             respondent=respondent,
             ticket=locked,
         )
+        photos = TicketPhoto.objects.in_community(locked.community_id).filter(ticket=locked)
+        for photo in photos.order_by("pk"):
+            moved.append(_photo_to_case(photo, case, actor))
+        photos.delete()
+        RoutingCorrection.objects.in_community(locked.community_id).filter(ticket=locked).update(
+            text=""
+        )
+        Event.objects.in_community(locked.community_id).filter(ticket=locked, author=actor).exclude(
+            note=""
+        ).exclude(data__has_key=OFFER_MARK).update(note="")
         now = timezone.now()
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Referred to neighbour mediation at the reporter's request.")
+        locked.text = note
+        locked.unit = ""
+        locked.latitude = None
+        locked.longitude = None
+        locked.contact = Contact.NONE
+        locked.is_public = False
         locked.status = Status.CLOSED
         locked.closed_at = now
         locked.updated_at = now
         locked.save()
-        with translation.override(settings.LANGUAGE_CODE):
-            note = _("Referred to neighbour mediation at the reporter's request.")
         Event.objects.in_community(locked.community_id).create(
             ticket=locked,
             kind=EventKind.CLOSED,
@@ -548,7 +578,31 @@ def referral_consent(
             target=locked,
             data={"number": locked.number},
         )
+        # The photos' clear copies leave the storage once the sealed ones are committed.
+        transaction.on_commit(lambda: _delete_stored(moved))
     return case
+
+
+def _photo_to_case(photo: Any, case: Case, actor: Any) -> str:
+    """A hotline photo becomes a sealed attachment of the case; returns the clear file's name
+    (deleted after the commit)."""
+    from django.core.files.base import ContentFile
+
+    from gongzhi.mediation.models import Attachment
+
+    with photo.file.open("rb") as handle:
+        data = handle.read()
+    name = photo.name or "photo.jpg"
+    attachment = Attachment(community_id=case.community_id, case=case, name=name, uploaded_by=actor)
+    attachment.file.save(name, ContentFile(data, name=name), save=False)
+    attachment.save()
+    return str(photo.file.name)
+
+
+def _delete_stored(names: Iterable[str]) -> None:
+    from gongzhi.core.privacy import delete_files
+
+    delete_files(names)
 
 
 # --- Parties: mediation is voluntary -----------------------------------------------------------

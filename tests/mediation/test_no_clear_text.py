@@ -175,25 +175,73 @@ def test_a_serialised_case_holds_the_token_and_reads_back(case):
     assert restored.object.summary == TEXTS["summary"]
 
 
-def test_a_hotline_referral_adds_nothing_in_clear(community, worker):
-    """The ticket keeps the text its reporter gave the hotline (the hotline's own record, under
-    its own erasure); what the referral adds — the offer and the closing on the timeline, the
-    journal, the parties' notifications — names neither the other party nor the case."""
+def test_a_hotline_referral_moves_the_report_into_the_sealed_case(
+    community, worker, settings, tmp_path
+):
+    """On the reporter's consent, what they told the hotline (the text, the spot, a photo, their
+    own note, the router's copy) moves into the sealed case and leaves the ticket, which the
+    hotline's workers read: the ticket keeps a neutral line. What the referral adds — the offer
+    and the closing on the timeline, the journal, the parties' notifications — names neither
+    the other party nor the case. Neither the database's dump nor the media folder holds the
+    report in clear afterwards."""
     from gongzhi.feedback import services as hotline
-    from gongzhi.feedback.models import TicketEvent
+    from gongzhi.feedback.models import RoutingCorrection, Ticket, TicketEvent, TicketPhoto
+    from gongzhi.mediation.models import Attachment
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     committee_of(community, worker)
     reporter = member(community, display_name=NAMES[0])
     other = member(community, display_name=NAMES[1])
     hotline.categories_install_defaults(community=community)
     ticket = hotline.ticket_file(
-        actor=reporter, community=community, text=TEXTS["summary"], category="neighbour_dispute"
+        actor=reporter,
+        community=community,
+        text=TEXTS["summary"],
+        category="neighbour_dispute",
+        unit="3-201 厨房",
+        is_public=True,
+        photos=[_png("漏水.png")],
     )
+    # the reporter's own words on the timeline (as a reopening's reason would be)
+    TicketEvent.objects.in_community(community).create(
+        ticket=ticket, kind="note", author=reporter, note=TEXTS["notes"], public=True
+    )
+    RoutingCorrection.objects.in_community(community).create(
+        ticket=ticket, text=TEXTS["summary"], category=ticket.category, by=worker
+    )
+    photo_files = [
+        Path(settings.MEDIA_ROOT) / name
+        for name in TicketPhoto.objects.in_community(community).values_list("file", flat=True)
+    ]
+    assert photo_files and all(p.exists() for p in photo_files)
     before = set(TicketEvent.objects.in_community(community).values_list("pk", flat=True))
     services.referral_offer(actor=worker, ticket=ticket)
     case = services.referral_consent(
         actor=reporter, ticket=ticket, kind="leak", respondent_phone=str(other.phone)
     )
+    # The case holds the report, sealed: the text, the spot, the photo.
+    assert TEXTS["summary"] in case.summary and "3-201 厨房" in case.summary
+    (attachment,) = Attachment.objects.in_community(community).filter(case=case)
+    with attachment.file.open("rb") as handle:
+        assert handle.read()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The ticket keeps a neutral line, and nothing the reporter said.
+    kept = Ticket.objects.in_community(community).get(pk=ticket.pk)
+    assert kept.status == "closed" and not kept.is_public
+    assert kept.unit == "" and kept.latitude is None and kept.category.code == "neighbour_dispute"
+    assert (
+        kept.text
+        == TicketEvent.objects.in_community(community).get(ticket=ticket, kind="closed").note
+    )
+    assert not TicketPhoto.objects.in_community(community).filter(ticket=ticket).exists()
+    assert not any(p.exists() for p in photo_files)
+    out = io.StringIO()
+    call_command("dumpdata", "feedback", "mediation", "core", stdout=out)
+    assert _found(out.getvalue(), (TEXTS["summary"], TEXTS["notes"], "3-201")) == []
+    for path in Path(settings.MEDIA_ROOT).rglob("*"):
+        if path.is_file():
+            raw = path.read_bytes()
+            assert b"PNG" not in raw[:16] and b"IHDR" not in raw
+    # What the referral added names neither the other party nor the case.
     added = TicketEvent.objects.in_community(community).exclude(pk__in=before)
     dumped = json.dumps(list(added.values()), ensure_ascii=False, default=str)
     assert _found(dumped, (TEXTS["summary"], NAMES[1], case.number)) == []
