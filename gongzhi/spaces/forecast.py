@@ -103,6 +103,8 @@ from gongzhi.evaluation.cli import (
 )
 
 Array = NDArray[np.float64]
+#: Daily counts; NaN or None is a missing day.
+Values = Sequence[float | None] | Array
 #: Days off (or make-up working days): a set of dates or a predicate on a date.
 DaySpec = Callable[[date], bool] | Collection[date]
 
@@ -212,7 +214,7 @@ class _Daily:
         return self.start + timedelta(days=index)
 
 
-def _daily(dates: Sequence[date], values: Sequence[float] | Array) -> _Daily:
+def _daily(dates: Sequence[date], values: Values) -> _Daily:
     if len(dates) != len(values):
         raise ForecastInputError(gettext("There are not as many values as dates."))
     if not dates:
@@ -226,12 +228,17 @@ def _daily(dates: Sequence[date], values: Sequence[float] | Array) -> _Daily:
             raise ForecastInputError(
                 gettext("The date %(date)s appears twice.") % {"date": dates[i].isoformat()}
             )
-        value = float(values[i])
+        raw = values[i]
+        value = math.nan if raw is None else float(raw)
+        if math.isinf(value):
+            raise ForecastInputError(
+                gettext("The count for %(date)s is not a number.") % {"date": dates[i].isoformat()}
+            )
         if value < 0:
             raise ForecastInputError(
                 gettext("The count for %(date)s is negative.") % {"date": dates[i].isoformat()}
             )
-        out[index] = value  # NaN stays missing
+        out[index] = value  # NaN (or None) stays missing
     if np.isnan(out).all():
         raise ForecastInputError(gettext("The series has no values."))
     return _Daily(start=start, values=out)
@@ -398,7 +405,7 @@ def _forecast_daily(
             point, intervals, yearly, lam, params = _fit(
                 y, exog[:n], exog[n:], horizon, levels, start_params
             )
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as error:
+        except (ValueError, ArithmeticError, RuntimeError, np.linalg.LinAlgError) as error:
             note = gettext("The model could not be fitted: %(error)s") % {"error": error}
         else:
             return Forecast(
@@ -423,7 +430,7 @@ def _forecast_daily(
 
 def forecast(
     dates: Sequence[date],
-    values: Sequence[float] | Array,
+    values: Values,
     *,
     horizon: int = HORIZON,
     holidays: DaySpec | None = None,
@@ -493,7 +500,7 @@ def _quartiles(scores: Array) -> tuple[float, float]:
 
 def backtest(
     dates: Sequence[date],
-    values: Sequence[float] | Array,
+    values: Values,
     *,
     horizon: int = HORIZON,
     holidays: DaySpec | None = None,

@@ -170,6 +170,10 @@ def test_bad_series_are_refused():
         fc.forecast(days(3), [1, -1, 2])
     with pytest.raises(fc.ForecastInputError):
         fc.forecast(days(3), [math.nan] * 3)
+    with pytest.raises(fc.ForecastInputError):
+        fc.forecast(days(3), [1, math.inf, 2])
+    # None is a missing day; with no same weekday observed, the last value.
+    assert fc.forecast(days(8), [1, None, 2, 3, 4, 5, 6, 7], horizon=2).point.tolist() == [7, 2]
 
 
 @settings(max_examples=60, deadline=None)
