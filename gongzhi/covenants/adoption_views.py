@@ -18,8 +18,10 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.actions import Action, perform
 from gongzhi.core.http import error_text, posted, request_user
 from gongzhi.core.pdf import Heading, Image, Paragraph, pdf_response, render_pdf
 from gongzhi.core.policies import require
@@ -105,27 +107,35 @@ def ratify(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, round_: Round, run: Callable[[], Any], done: str) -> HttpResponse:
-    try:
-        run()
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, done)
-    return _to_adoption(round_)
+#: The round's one-button steps (no form): the service says who may and whether it may now;
+#: its refusal or the success message shows on the adoption page (core.actions).
+ROUND_STEPS: dict[str, Action[Round]] = {
+    "filing_submit": Action(
+        act=lambda u, r, d: services.filing_submit(actor=u, round=r),
+        done=gettext_lazy("The covenant is submitted for filing with the street office."),
+    ),
+    "publish": Action(
+        act=lambda u, r, d: services.covenant_publish(actor=u, round=r),
+        done=gettext_lazy("The covenant is published and the households are told."),
+    ),
+}
 
 
-@login_required
-@require_POST
-def filing_submit(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
-    round_ = _round(request, slug, round_id)
-    actor = request_user(request)
-    return _act(
-        request,
-        round_,
-        lambda: services.filing_submit(actor=actor, round=round_),
-        _("The covenant is submitted for filing with the street office."),
-    )
+def _round_step(name: str) -> Callable[..., HttpResponse]:
+    action = ROUND_STEPS[name]
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
+        round_ = _round(request, slug, round_id)
+        return perform(request, action, round_, back=services.adoption_url(round_.covenant))
+
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+filing_submit = _round_step("filing_submit")
+publish = _round_step("publish")
 
 
 @login_required
@@ -149,19 +159,6 @@ def filing_receive(request: HttpRequest, slug: str, round_id: int) -> HttpRespon
         request,
         "covenants/filing_form.html",
         {"community": community, "covenant": round_.covenant, "round": round_, "form": form},
-    )
-
-
-@login_required
-@require_POST
-def publish(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
-    round_ = _round(request, slug, round_id)
-    actor = request_user(request)
-    return _act(
-        request,
-        round_,
-        lambda: services.covenant_publish(actor=actor, round=round_),
-        _("The covenant is published and the households are told."),
     )
 
 
