@@ -7,8 +7,9 @@ another's and taking the support back.
 Members of the community read; verified residents (of the building, for a building covenant)
 take part. Refusals are 400 with the service's code (``consultation_closed``,
 ``article_missing``, ``paragraph_missing``, ``last_paragraph``, ``reason_missing``,
-``own_amendment``, ``already_supported``, ``not_in_building`` …); a round or amendment the
-caller may not read is 404, as a missing one."""
+``own_amendment``, ``already_supported``, ``not_in_building`` …); one comment or amendment too
+many in a while is 429 ``rate_limited``; a round or amendment the caller may not read is 404, as
+a missing one."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.accounts.models import User
+from gongzhi.core.apidoc import errors
 from gongzhi.core.http import api_user
 from gongzhi.core.policies import require
 from gongzhi.core.selectors import community_get, member_by_phone
@@ -228,7 +230,7 @@ def comment_list(
 
 @router.post(
     ROUND + "/comments",
-    response={201: CovenantCommentOut},
+    response={201: CovenantCommentOut, **errors(429)},
     summary="Comment on an article of the draft or one of its paragraphs, during consultation",
 )
 def comment_create(
@@ -264,7 +266,7 @@ def amendment_list(
 
 @router.post(
     ROUND + "/amendments",
-    response={201: CovenantAmendmentOut},
+    response={201: CovenantAmendmentOut, **errors(429)},
     summary="Propose an amendment to the draft, with a reason, during consultation",
 )
 def amendment_create(

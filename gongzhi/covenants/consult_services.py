@@ -14,6 +14,12 @@ household is in that building (``not_in_building``); a community worker may writ
 comment or amendment down for them (代办, ``on_behalf_of``): the resident is the author, the
 worker the one who wrote it.
 
+Against floods: one resident writes at most ``RATE_LIMITS`` comments and amendments in a window
+of time (``core.ratelimit``, the deliberation hall's way): beyond it the comment or amendment is
+refused with ``rate_limited`` (the API answers 429) and nothing is saved. A worker writing for a
+resident (代办) counts towards the resident's limit, not their own; a refused one counts for
+nothing.
+
 Concurrency: an amendment's number is the next under a lock on the round's row (the revision
 part's decisions lock the same row, so a withdrawal and a decision never interleave); a support
 locks the amendment's row and the unique constraint keeps one support per person, with the
@@ -33,6 +39,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.core import journal
 from gongzhi.core.policies import require
+from gongzhi.core.ratelimit import count_hit
 from gongzhi.covenants import consult_selectors as selectors
 from gongzhi.covenants import text as covenant_text
 from gongzhi.covenants.consult_policies import in_scope
@@ -57,6 +64,11 @@ REASON_MAX = 2000
 PARAGRAPH_KINDS = (AmendmentKind.REPLACE, AmendmentKind.DELETE_PARAGRAPH)
 #: The phases in which an amendment may still be supported or withdrawn.
 OPEN_PHASES = ("consultation", "revision")
+#: Per person: (at most this many, in a window of this many seconds of local time).
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "comment": (10, 10 * 60),
+    "amendment": (20, 24 * 3600),
+}
 
 
 def _invalid(message: str, code: str) -> ValidationError:
@@ -73,6 +85,23 @@ def _text(value: str, *, limit: int, code: str, empty: str) -> str:
             f"{code}_too_long",
         )
     return value
+
+
+def _count_towards_limit(action: str, person: User) -> None:
+    """Count one comment or amendment of ``person``'s; refuse it beyond the limit. Called inside
+    the writing transaction, after every other check: a refused act is not counted."""
+    limit, window = RATE_LIMITS[action]
+    if count_hit(f"covenant.{action}", person.pk, window=window) <= limit:
+        return
+    if action == "comment":
+        message = _(
+            "You can post at most %(limit)d comments in ten minutes. Please wait a little."
+        ) % {"limit": limit}
+    else:
+        message = _(
+            "You can propose at most %(limit)d amendments a day. Please try again tomorrow."
+        ) % {"limit": limit}
+    raise _invalid(message, "rate_limited")
 
 
 def _participant(actor: User, round: Round, on_behalf_of: User | None) -> User:
@@ -172,6 +201,7 @@ def comment_add(
     if paragraph_key is not None:
         _paragraph_of(article, paragraph_key)
     with transaction.atomic():
+        _count_towards_limit("comment", author)
         comment = Comment.objects.in_community(round.community_id).create(
             round=round,
             article_key=article.key,
@@ -294,6 +324,7 @@ def amendment_propose(
         round = _lock_round(round)
         _check_consultation(round)
         _check_change(round, op)
+        _count_towards_limit("amendment", author)
         last = (
             Amendment.objects.in_community(round.community_id)
             .filter(round=round)
