@@ -315,7 +315,9 @@ def article_context(
         "comment_form": CommentForm(paragraphs=paragraphs, initial=initial)
         if take_part and open_
         else None,
-        "amendment_form": AmendmentForm(paragraphs=paragraphs, initial=initial)
+        # Both forms are on the article page: the amendment form's ids must not repeat the
+        # comment form's (each label pointing at its own field).
+        "amendment_form": AmendmentForm(paragraphs=paragraphs, initial=initial, auto_id="amend_%s")
         if take_part and open_
         else None,
     }

@@ -371,3 +371,21 @@ def test_the_article_page_with_its_consultation_reads_in_a_fixed_number_of_queri
     few = count()
     grow(40)
     assert count() == few
+
+
+def test_the_article_pages_two_forms_have_ids_of_their_own(client, community, worker, resident):
+    """The comment and the amendment forms are both on the article page: each label points at
+    its own form's field."""
+    import re
+    from collections import Counter
+
+    round_ = _round(community, worker)
+    (article, _paragraphs), *_ = keys(round_.draft)
+    url = reverse(
+        "covenants_article",
+        kwargs={"slug": community.slug, "covenant_id": round_.covenant_id, "key": article},
+    )
+    page = _as(client, resident).get(url).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert 'for="amend_text"' in page and 'id="amend_text"' in page
