@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.covenants.models import Round, Scope
 from gongzhi.covenants.services import Dates
@@ -133,5 +134,10 @@ class DiffForm(forms.Form):
     def __init__(self, data: Any = None, *, numbers: list[int], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         choices = [(n, _("version %(n)d") % {"n": n}) for n in numbers]
-        self.fields["from"] = forms.TypedChoiceField(label=_("From"), choices=choices, coerce=int)
-        self.fields["to"] = forms.TypedChoiceField(label=_("To"), choices=choices, coerce=int)
+        # Their own context: the shared "From" / "To" read as a start date and a recipient.
+        self.fields["from"] = forms.TypedChoiceField(
+            label=pgettext_lazy("compare versions", "From"), choices=choices, coerce=int
+        )
+        self.fields["to"] = forms.TypedChoiceField(
+            label=pgettext_lazy("compare versions", "To"), choices=choices, coerce=int
+        )
