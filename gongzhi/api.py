@@ -118,6 +118,8 @@ for _part in ("api", "consult_api", "revision_api", "adoption_api"):
     api.add_router("/", f"gongzhi.covenants.{_part}.router")
 for _part in ("api", "proceeding_api", "stats_api"):
     api.add_router("/", f"gongzhi.mediation.{_part}.router")
+for _part in ("api", "booking_api", "series_api", "lending_api", "revival_api"):
+    api.add_router("/", f"gongzhi.spaces.{_part}.router")
 
 
 def error(

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "gongzhi.learning",
     "gongzhi.covenants",
     "gongzhi.mediation",
+    "gongzhi.spaces",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ community_patterns: list[URLPattern | URLResolver] = [
     path("learning/", include("gongzhi.learning.urls")),
     path("covenants/", include("gongzhi.covenants.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
+    path("spaces/", include("gongzhi.spaces.urls")),
 ]
 
 # The admin's own login would skip two-factor and allauth's rate limits: send it through allauth.

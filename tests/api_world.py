@@ -90,6 +90,12 @@ def mediation_world(world: World, community: Any) -> None:
     api_parts.build(world, community)
 
 
+def spaces_world(world: World, community: Any) -> None:
+    from tests.spaces import api_parts
+
+    api_parts.build(world, community)
+
+
 def build_world() -> World:
     """Build the world. Call inside a test's database (``db`` or ``django_db_blocker``)."""
     routing.forget()
@@ -148,6 +154,7 @@ def build_world() -> World:
         learning_world(world, community)
         covenants_world(world, community)
         mediation_world(world, community)
+        spaces_world(world, community)
     assert worker and resident and writer
     return world
 

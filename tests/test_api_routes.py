@@ -95,6 +95,12 @@ def mediation_steps(step: type) -> list[Step]:
     return api_parts.steps(step)
 
 
+def spaces_steps(step: type) -> list[Step]:
+    from tests.spaces import api_parts
+
+    return api_parts.steps(step)
+
+
 #: In order: a step may rely on an earlier one (a vote's results after the ballot).
 STEPS: list[Step] = [
     # --- me and communities
@@ -629,6 +635,8 @@ STEPS: list[Step] = [
     # --- covenants and mediation: one module per part (tests/<app>/api_*.py)
     *covenants_steps(Step),
     *mediation_steps(Step),
+    # --- spaces: one module per part (tests/spaces/api_*.py)
+    *spaces_steps(Step),
     # --- notifications, in the caller's language
     Step("GET me/notifications", "resident", 200, query="unread=true"),
     Step("POST me/notifications/read", "resident", 200, {"ids": None}),

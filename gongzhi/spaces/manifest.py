@@ -1,0 +1,45 @@
+"""What spaces write to the journal, and what they add to the shared registries: notifications,
+indicators, holdings of personal data, demo, home tile and the staff console's links. Each part
+of the app owns a section below; the registries merge them."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.notify import Kind, Message
+
+VERBS = {
+    # the booking engine (booking.py)
+    "booking.made": _("booked a shared space"),
+    "booking.requested": _("asked to book a shared space"),
+    "booking.approved": _("approved a request to book a space"),
+    "booking.rejected": _("did not approve a request to book a space"),
+    "booking.expired": _("let a booking request expire undecided"),
+    "booking.cancelled": _("cancelled a booking of a space"),
+    "booking.waiting": _("asked to wait for a taken time of a space"),
+    "booking.from_waiting": _("gave a freed time of a space to the first waiting"),
+}
+
+# --- the booking engine (booking.py, notices.py) ----------------------------------------------
+_BOOKING_NOTIFICATIONS: dict = {
+    "space_booking": Kind(
+        _("My bookings of shared spaces"),
+        {
+            "from_waiting": Message(
+                _("The time you waited for is yours: %(space)s, %(starts)s"),
+                _("It is in your bookings; cancel it there if you no longer need it."),
+            ),
+            "approved": Message(_("Your booking of %(space)s on %(starts)s is approved")),
+            "rejected": Message(
+                _("Your request for %(space)s on %(starts)s was not approved"),
+                _("The reason: %(reason)s"),
+            ),
+            "expired": Message(
+                _("Your request for %(space)s on %(starts)s expired undecided"),
+                _("The time is free again; you may ask once more."),
+            ),
+        },
+    ),
+}
+
+NOTIFICATION_KINDS = {
+    **_BOOKING_NOTIFICATIONS,
+}
