@@ -3,9 +3,9 @@ invitations and reminders (keyword-only, atomic, journalled).
 
 Two meetings of one body never overlap: the body's row is locked before the check, so two
 requests scheduling at once are serialised (``meeting_overlaps``). A recurring meeting is one
-``Series`` whose occurrences (an RFC 5545 RRULE that ends, parsed by python-dateutil's
-``rrulestr``) are each materialised as a ``Meeting`` carrying the rule's start as its
-``recurrence_id``. Registration for a public meeting locks the meeting's row before it counts,
+``Series`` whose occurrences (an RFC 5545 RRULE that ends, read and expanded by
+``gongzhi.core.recurrence``) are each materialised as a ``Meeting`` carrying the rule's start as
+its ``recurrence_id``. Registration for a public meeting locks the meeting's row before it counts,
 so the seats taken never exceed its capacity; the rest wait in order and the first waiting is
 promoted when a seat frees. A closed meeting accepts nothing more (``meeting_closed``).
 """
@@ -14,14 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrule as RRule
-from dateutil.rrule import rrulestr
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -31,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.bodies.models import Body, Mandate
 from gongzhi.bodies.selectors import charter_in_force, sitting_q
-from gongzhi.core import journal, requirements
+from gongzhi.core import journal, recurrence, requirements
 from gongzhi.core.models import Membership
 from gongzhi.core.places import promote_waiting
 from gongzhi.core.policies import require
@@ -156,51 +150,37 @@ def _refuse_overlap(
         )
 
 
-def _parse_rule(text: str, start: datetime) -> RRule:
-    line = text.strip()
-    if line.upper().startswith("RRULE:"):
-        line = line[len("RRULE:") :]
-    if not line or "\n" in line or "DTSTART" in line.upper():
-        raise _invalid(_("Write one repeat rule (RRULE), e.g. FREQ=WEEKLY;COUNT=10."), "rrule")
-    try:
-        # Aware start: the rule repeats the local wall-clock time (Asia/Shanghai has no DST,
-        # but a site in another zone would). An UNTIL given without "Z" needs a naive start.
-        try:
-            rule = rrulestr(line, dtstart=start, forceset=False)
-        except ValueError:
-            rule = rrulestr(line, dtstart=start.replace(tzinfo=None), forceset=False)
-    except (ValueError, TypeError, KeyError) as error:
-        raise _invalid(
-            _("This repeat rule cannot be read: %(error)s") % {"error": error}, "rrule"
-        ) from error
-    if not isinstance(rule, RRule):
-        raise _invalid(_("Write one repeat rule (RRULE), e.g. FREQ=WEEKLY;COUNT=10."), "rrule")
-    # dateutil keeps a rule's end private: COUNT and UNTIL as _count and _until.
-    if getattr(rule, "_count", None) is None and getattr(rule, "_until", None) is None:
-        raise _invalid(
+def _in_meeting_words(error: ValidationError) -> ValidationError:
+    """A refusal of core's repeat rules in the words and codes meetings had before the rules
+    moved to core."""
+    if error.code == "rrule_endless":
+        return _invalid(
             _("A repeating meeting must end: give COUNT (how many times) or UNTIL (a date)."),
             "rrule_endless",
         )
-    return rule
+    if error.code == "rrule_too_long":
+        return _invalid(
+            _("A repeating meeting may run for at most %(years)d years and %(count)d meetings.")
+            % {"years": MAX_YEARS, "count": MAX_OCCURRENCES},
+            "rrule_too_long",
+        )
+    if error.code == "rrule_empty":
+        return _invalid(_("This repeat rule makes no meeting at all."), "rrule")
+    return error
 
 
 def occurrences(rrule: str, starts_at: datetime) -> list[datetime]:
     """The starts of the series ``rrule`` from ``starts_at`` (aware, the platform's zone):
     refused past 260 occurrences or five years, or when the rule never ends."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = timezone.localtime(starts_at, zone)
-    rule = _parse_rule(rrule, start)
-    made = list(islice(iter(rule), MAX_OCCURRENCES + 1))
-    made = [moment if moment.tzinfo else moment.replace(tzinfo=zone) for moment in made]
-    if not made:
-        raise _invalid(_("This repeat rule makes no meeting at all."), "rrule")
-    if len(made) > MAX_OCCURRENCES or made[-1] > start + relativedelta(years=MAX_YEARS):
-        raise _invalid(
-            _("A repeating meeting may run for at most %(years)d years and %(count)d meetings.")
-            % {"years": MAX_YEARS, "count": MAX_OCCURRENCES},
-            "rrule_too_long",
+    try:
+        return recurrence.occurrences(
+            rrule, starts_at, limit=recurrence.Limit(years=MAX_YEARS, count=MAX_OCCURRENCES)
         )
-    return made
+    except ValidationError as error:
+        worded = _in_meeting_words(error)
+        if worded is error:
+            raise
+        raise worded from error
 
 
 def _check_person(person: Any, community_id: int, what: str) -> None:
