@@ -254,3 +254,46 @@ def test_the_api_decides_and_answers_a_refusal_with_its_code(setting, community,
     (group,) = read.json()["groups"]
     assert group["label"] == "第一条"
     assert group["amendments"][0]["reason"] == "更清楚。"
+
+
+def test_the_journal_names_who_decided_and_the_amendment(setting):
+    from django.contrib.contenttypes.models import ContentType
+
+    round_, people = setting
+    accepted = amendment_of(round_, article_key=1, paragraph_key=2, text="甲")
+    rejected = amendment_of(round_, article_key=1, paragraph_key=3, text="乙")
+    decide(people[0], accepted)
+    decide(people[1], rejected, accept=False, reason="不必。")
+    on_amendment = ContentType.objects.get_for_model(Amendment)
+    for verb, actor, amendment in [
+        ("covenant.amendment_accepted", people[0], accepted),
+        ("covenant.amendment_rejected", people[1], rejected),
+    ]:
+        entry = Activity.objects.in_community(round_.community).get(verb=verb)
+        assert (entry.actor_id, entry.target_type, entry.target_id) == (
+            actor.pk,
+            on_amendment,
+            str(amendment.pk),
+        )
+        assert entry.data["author"] == amendment.author_id
+
+
+def test_nobody_decides_their_own_amendment_through_the_api(setting, community):
+    from django.test import Client
+
+    from gongzhi.accounts.services import api_token_create
+
+    round_, people = setting
+    amendment = amendment_of(round_, people[0], article_key=1, paragraph_key=2, text="甲")
+    _t, token = api_token_create(user=people[0], name="t")
+    response = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/communities/{community.slug}/covenants/amendments/{amendment.pk}/decision",
+        {"accept": True, "reason": "好。", **UNANIMOUS},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "own_amendment"
+    assert "own amendment" in response.json()["message"]
+    amendment.refresh_from_db()
+    assert amendment.status == AmendmentStatus.PROPOSED
+    assert not Decision.objects.in_community(round_.community).exists()

@@ -104,3 +104,36 @@ def test_nothing_is_published_before_it_is_in_force(community, worker):
         adoption.covenant_publish(actor=worker, round=round_)
     assert caught.value.code == "not_in_force"
     assert not Document.objects.in_community(community).exists()
+
+
+@pytest.mark.django_db
+def test_the_journal_names_who_submitted_who_received_and_the_round(community, worker, official):
+    """Two people, two entries: the worker's submission and the official's receipt, each on the
+    round; the receipt also names the text put in force."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gongzhi.covenants.models import Round
+
+    round_ = in_force_round(community, worker, official)
+    adoption.covenant_publish(actor=worker, round=round_)
+    entries = {
+        e.verb: e
+        for e in Activity.objects.in_community(community).filter(verb__startswith="covenant.")
+    }
+    on_round = ContentType.objects.get_for_model(Round)
+    for verb, actor in [
+        ("covenant.ratification_opened", worker),
+        ("covenant.filing_submitted", worker),
+        ("covenant.filing_received", official),
+        ("covenant.published", worker),
+    ]:
+        entry = entries[verb]
+        assert (entry.actor_id, entry.target_type, entry.target_id) == (
+            actor.pk,
+            on_round,
+            str(round_.pk),
+        ), verb
+    assert entries["covenant.filing_received"].data["version"] == round_.consolidated_id
+    # the vote decided the ratification: no person is its actor
+    assert entries["covenant.ratified"].actor_id is None
+    assert entries["covenant.ratified"].target_id == str(round_.pk)
