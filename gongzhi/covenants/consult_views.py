@@ -95,11 +95,25 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _gone(request: HttpRequest, round: Round) -> HttpResponse:
+    """A form posted to an article the draft does not hold (an old link): said in words, on
+    the covenant's page, rather than a bare 404; nothing is saved."""
+    messages.error(request, _("This article does not exist in the draft: it may no longer exist."))
+    return redirect(
+        "covenants_detail", slug=round.covenant.community.slug, covenant_id=round.covenant_id
+    )
+
+
 def _form_page(
     request: HttpRequest, slug: str, round_id: int, article_key: int, *, amend: bool
 ) -> HttpResponse:
     round = _round(request, slug, round_id)
-    article, paragraphs = _article(round, article_key)
+    try:
+        article, paragraphs = _article(round, article_key)
+    except Http404:
+        if request.method == "POST":
+            return _gone(request, round)
+        raise
     keys = {p.key for p in paragraphs}
     tapped = _int(request.GET.get("p"))
     initial = {"paragraph": tapped} if tapped in keys else {}

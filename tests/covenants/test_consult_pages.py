@@ -389,3 +389,64 @@ def test_the_article_pages_two_forms_have_ids_of_their_own(client, community, wo
     ids = Counter(re.findall(r'\sid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1] == []
     assert 'for="amend_text"' in page and 'id="amend_text"' in page
+
+
+@pytest.mark.parametrize("phase", ["drafting", "revision"])
+def test_an_amendment_after_the_consultation_closed_is_refused_in_the_page_and_the_api(
+    client, community, worker, resident, phase
+):
+    round_ = _round(community, worker, phase=phase)
+    (article, (p1, _p2)), *_ = keys(round_.draft)
+    fields = {"kind": "replace", "paragraph": p1, "text": "太晚了。", "reason": "理由"}
+    page = _as(client, resident).post(
+        reverse("covenants_amendment_new", args=[community.slug, round_.pk, article]),
+        {**fields, "heading": ""},
+    )
+    assert page.status_code == 400
+    assert "The public consultation on this draft is not open" in page.content.decode()
+    response = _api(resident).post(
+        f"/api/v1/communities/{community.slug}/covenants/rounds/{round_.pk}/amendments",
+        fields,
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "consultation_closed")
+    assert "not open" in response.json()["message"]
+    assert not Amendment.objects.in_community(community).exists()
+
+
+def test_an_amendment_to_an_article_that_no_longer_exists_in_the_page_and_the_api(
+    client, community, worker, resident
+):
+    round_ = _round(community, worker)
+    (_article, (p1, _p2)), *_ = keys(round_.draft)
+    gone = max(key for key, _paragraphs in keys(round_.draft)) + 100
+    page = _as(client, resident).post(
+        reverse("covenants_amendment_new", args=[community.slug, round_.pk, gone]),
+        {"kind": "replace", "paragraph": p1, "heading": "", "text": "新", "reason": "理由"},
+        follow=True,
+    )
+    assert page.redirect_chain[-1][0] == reverse(
+        "covenants_detail", args=[community.slug, round_.covenant_id]
+    )
+    assert "it may no longer exist" in page.content.decode()
+    comment = client.post(
+        reverse("covenants_comment", args=[community.slug, round_.pk, gone]),
+        {"paragraph": "", "text": "意见"},
+        follow=True,
+    )
+    assert "it may no longer exist" in comment.content.decode()
+    base = f"/api/v1/communities/{community.slug}/covenants/rounds/{round_.pk}"
+    for kind, fields in [
+        ("delete_article", {"article": gone}),
+        ("insert_paragraph", {"article": gone, "text": "新款"}),
+        ("insert_article", {"article": gone, "text": "新条"}),
+    ]:
+        response = _api(resident).post(
+            f"{base}/amendments",
+            {"kind": kind, "reason": "理由", **fields},
+            content_type="application/json",
+        )
+        assert (response.status_code, response.json()["code"]) == (400, "article_missing"), kind
+        assert "no longer exists" in response.json()["message"]
+    assert not Amendment.objects.in_community(community).exists()
+    assert not Comment.objects.in_community(community).exists()
