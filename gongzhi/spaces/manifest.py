@@ -16,6 +16,11 @@ VERBS = {
     "booking.cancelled": _("cancelled a booking of a space"),
     "booking.waiting": _("asked to wait for a taken time of a space"),
     "booking.from_waiting": _("gave a freed time of a space to the first waiting"),
+    # the catalogue (catalogue.py)
+    "space.created": _("set up a shared space"),
+    "space.updated": _("changed a shared space or its rules"),
+    "space.opened": _("opened a shared space for booking"),
+    "space.closed": _("closed a shared space for booking"),
 }
 
 # --- the booking engine (booking.py, notices.py) ----------------------------------------------
