@@ -167,3 +167,45 @@ def test_settle_all_settles_closed_votes(community, worker):
     assert (settled.ratified, settled.not_adopted) == (1, 0)
     still_open.refresh_from_db()
     assert still_open.status == RoundStatus.RATIFYING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("small_says", "outcome"),
+    # 2 of 3 owners take part with 180 of 240 m²; consent needs more than half of them by heads
+    [("yes", "ratified"), ("no", "not_adopted")],
+)
+def test_an_owners_covenant_is_ratified_by_heads_and_area_on_the_owners_roll(
+    community, worker, small_says, outcome
+):
+    """Art. 278: the owners on the vote's roll, by heads and by area (two thirds take part, more
+    than half of them and of their area consent); residents not on the roll do not vote."""
+    from decimal import Decimal
+
+    from gongzhi.voting import services as voting
+    from gongzhi.voting.models import Vote
+
+    covenant = consolidated_covenant(community, worker, title="管理规约", owners_matter=True)
+    now = timezone.now()
+    round_ = adoption.ratification_open(
+        actor=worker,
+        round=current_round(covenant),
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+    )
+    vote = round_.ratification_vote
+    big, small, absent = member(community), member(community), member(community)
+    voting.owner_roll_set(
+        actor=worker,
+        vote=vote,
+        shares=[(big, Decimal("120")), (small, Decimal("60")), (absent, Decimal("60"))],
+    )
+    Vote.objects.in_community(community).filter(pk=vote.pk).update(opens_at=now - timedelta(1))
+    vote.refresh_from_db()
+    assert not voting.eligible(vote, member(community))  # a resident who owns nothing here
+    voting.ballot_cast(actor=big, vote=vote, content="yes")
+    voting.ballot_cast(actor=small, vote=vote, content=small_says)
+    close_vote(vote)
+    assert adoption.ratification_settle(round_) == outcome
+    round_.refresh_from_db()
+    assert round_.status == outcome
