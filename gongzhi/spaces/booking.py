@@ -578,3 +578,53 @@ def bookings_of(person: Any, community_id: int) -> QuerySet[Booking]:
 
 def active(bookings: Iterable[Booking]) -> list[Booking]:
     return [booking for booking in bookings if booking.occupies]
+
+
+# --- draws (draws.py) ------------------------------------------------------------------------
+
+
+def hold_for_draw(*, actor: User, space: Space, draw: Any) -> list[Booking]:
+    """Hold every free seat of ``draw``'s slot with a ``draw`` row (nobody's yet), so nobody
+    books it directly while requests are collected. The caller holds the space's lock and has
+    expired holds; the draw's own checks (times, who opens it) are ``draws.py``'s."""
+    busy_until = draw.ends_at + timedelta(minutes=space.buffer_minutes)
+    taken = set(overlapping(space, draw.starts_at, busy_until).values_list("seat", flat=True))
+    return [
+        _insert(
+            Booking(
+                community_id=space.community_id,
+                space=space,
+                seat=seat,
+                starts_at=draw.starts_at,
+                ends_at=draw.ends_at,
+                busy_until=busy_until,
+                status=BookingStatus.DRAW,
+                person=None,
+                booked_by=actor,
+                draw=draw,
+                purpose="",
+                fee=space.fee,
+            )
+        )
+        for seat in range(1, space.seats + 1)
+        if seat not in taken
+    ]
+
+
+def settle_draw_hold(hold: Booking, *, winner: Any = None, now: datetime | None = None) -> Booking:
+    """A draw's held seat given to ``winner`` (a ``DrawRequest``) as a confirmed booking, or,
+    with no winner, cancelled and offered to those waiting. The caller holds the space's lock."""
+    if hold.status != BookingStatus.DRAW:
+        raise _invalid(_("This seat is no longer held for the draw."), "draw_hold_gone")
+    if winner is None:
+        hold.status = BookingStatus.CANCELLED
+        hold.save(update_fields=["status", "updated_at"])
+        _offer_freed(hold.space, hold.starts_at, hold.busy_until, now=now or timezone.now())
+        return hold
+    hold.status = BookingStatus.CONFIRMED
+    hold.person_id = winner.person_id
+    hold.body_id = winner.body_id
+    hold.household_id = winner.household_id
+    hold.purpose = winner.purpose
+    hold.save(update_fields=["status", "person", "body", "household", "purpose", "updated_at"])
+    return hold
