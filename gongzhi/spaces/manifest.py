@@ -21,6 +21,13 @@ VERBS = {
     "space.updated": _("changed a shared space or its rules"),
     "space.opened": _("opened a shared space for booking"),
     "space.closed": _("closed a shared space for booking"),
+    # series and draws (series.py, draws.py)
+    "series.booked": _("booked a space for a repeating series"),
+    "series.cancelled": _("cancelled the rest of a repeating booking"),
+    "draw.opened": _("opened a draw for a popular time of a space"),
+    "draw.requested": _("asked for a time of a space given by draw"),
+    "draw.withdrawn": _("withdrew a request from a draw for a space"),
+    "draw.drawn": _("drew the winners of a popular time of a space"),
 }
 
 # --- the booking engine (booking.py, notices.py) ----------------------------------------------
@@ -45,6 +52,24 @@ _BOOKING_NOTIFICATIONS: dict = {
     ),
 }
 
+# --- series and draws (draws.py) ----------------------------------------------------------
+_SERIES_NOTIFICATIONS: dict = {
+    "space_draw": Kind(
+        _("Draws for popular times of shared spaces"),
+        {
+            "won": Message(
+                _("You were drawn: %(space)s, %(starts)s"),
+                _("The time is in your bookings; cancel it there if you no longer need it."),
+            ),
+            "not_drawn": Message(
+                _("You were not drawn for %(space)s, %(starts)s"),
+                _("The draw's list, seed and order are published on its page."),
+            ),
+        },
+    ),
+}
+
 NOTIFICATION_KINDS = {
     **_BOOKING_NOTIFICATIONS,
+    **_SERIES_NOTIFICATIONS,
 }
