@@ -1,0 +1,295 @@
+"""Opening hours of a space (开放时间), as plain data: weekly ranges, closures, public holidays.
+
+A space stores its hours as JSON in ``Space.hours`` (``load`` reads it, ``dump`` writes it)::
+
+    {
+      "weekly": {"mon": [["08:30", "12:00"], ["14:00", "21:00"]], "sat": [["09:00", "17:00"]]},
+      "closures": [{"from": "2026-07-20", "to": "2026-07-31", "reason": "Floor repairs"}],
+      "holidays": "closed",
+      "makeup_day_as": "mon"
+    }
+
+- ``weekly``: for each day of the week (``mon`` … ``sun``) its open ranges in local (Beijing)
+  time, several a day, none overlapping; ``24:00`` closes at midnight. A day left out is closed.
+- ``closures``: date ranges, both days included, with the reason shown to residents; a closure
+  wins over everything else.
+- ``holidays``: what a public holiday (``core/holidays``: every day of an official break) does:
+  ``closed``; ``weekend``, open with Sunday's hours; or ``usual``, the holiday calendar ignored.
+- ``makeup_day_as``: a make-up working day (调休上班日, a Saturday or Sunday worked for a
+  holiday) is a working day, so unless the policy is ``usual`` it opens with the hours of this
+  weekday (Monday unless the space says otherwise; ``own`` keeps its own Saturday or Sunday). A
+  service station that follows office hours opens on it as on a Monday, instead of staying shut
+  as on an ordinary Sunday.
+
+Past the last year ``core/holidays`` knows, no day is a holiday or a make-up day, so the weekly
+ranges apply as they stand; the app warns with ``holidays.covered(day)``.
+
+An empty ``{}`` means no hours were set (the booking engine then does not check them); a space
+with ``weekly`` set to ``{}`` is never open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+
+from gongzhi.core import holidays
+
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SUNDAY = 6
+MINUTES_A_DAY = 24 * 60
+
+#: minutes after local midnight: (open, close), 0 <= open < close <= 1440
+Range = tuple[int, int]
+
+
+class HolidayPolicy(StrEnum):
+    CLOSED = "closed"
+    WEEKEND = "weekend"
+    USUAL = "usual"
+
+
+@dataclass(frozen=True)
+class Closure:
+    first: date
+    last: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    #: weekday (0 is Monday) to its open ranges in order
+    weekly: Mapping[int, tuple[Range, ...]] = field(default_factory=dict)
+    closures: tuple[Closure, ...] = ()
+    holidays: HolidayPolicy = HolidayPolicy.CLOSED
+    #: the weekday whose hours a make-up working day has; None keeps its own
+    makeup_day_as: int | None = 0
+
+
+def _invalid(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- Reading and writing the stored JSON -----------------------------------------------------
+
+
+def _weekday(key: Any) -> int:
+    if isinstance(key, str) and key.strip().lower() in DAY_KEYS:
+        return DAY_KEYS.index(key.strip().lower())
+    raise _invalid(
+        _("Unknown day of the week: %(day)s. Use mon, tue, wed, thu, fri, sat or sun.")
+        % {"day": key},
+        "hours_weekday",
+    )
+
+
+def _minutes(text: Any) -> int:
+    if isinstance(text, str):
+        hours, sep, minutes = text.strip().partition(":")
+        if sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+            value = int(hours) * 60 + int(minutes)
+            if int(minutes) < 60 and value <= MINUTES_A_DAY:
+                return value
+    raise _invalid(
+        _("Write a time as hours and minutes, e.g. 08:30 (24:00 for midnight): %(time)s")
+        % {"time": text},
+        "hours_time",
+    )
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day_ranges(day: int, items: Any) -> tuple[Range, ...]:
+    if not isinstance(items, list | tuple):
+        raise _invalid(_("Give each day a list of opening and closing times."), "hours_format")
+    ranges: list[Range] = []
+    for item in items:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise _invalid(
+                _("Give each opening range as an opening and a closing time."), "hours_format"
+            )
+        opens, closes = _minutes(item[0]), _minutes(item[1])
+        if closes <= opens:
+            raise _invalid(
+                _("On %(day)s, %(close)s closes before %(open)s opens.")
+                % {"day": WEEKDAYS[day], "open": _clock(opens), "close": _clock(closes)},
+                "hours_order",
+            )
+        ranges.append((opens, closes))
+    ranges.sort()
+    for before, after in zip(ranges, ranges[1:], strict=False):
+        if after[0] < before[1]:
+            raise _invalid(
+                _("On %(day)s, %(first)s overlaps %(second)s.")
+                % {
+                    "day": WEEKDAYS[day],
+                    "first": f"{_clock(before[0])}–{_clock(before[1])}",
+                    "second": f"{_clock(after[0])}–{_clock(after[1])}",
+                },
+                "hours_overlap",
+            )
+    return tuple(ranges)
+
+
+def _date(text: Any) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError) as error:
+        raise _invalid(
+            _("Write a date as year-month-day, e.g. 2026-07-20: %(date)s") % {"date": text},
+            "hours_closure",
+        ) from error
+
+
+def _closure(item: Any) -> Closure:
+    if not isinstance(item, Mapping):
+        raise _invalid(_("Give each closure its first and last day and a reason."), "hours_format")
+    first = _date(item.get("from"))
+    last = _date(item.get("to", item.get("from")))
+    reason = str(item.get("reason") or "").strip()
+    if last < first:
+        raise _invalid(
+            _("A closure cannot end (%(last)s) before it begins (%(first)s).")
+            % {"first": first.isoformat(), "last": last.isoformat()},
+            "hours_closure",
+        )
+    if not reason:
+        raise _invalid(_("Say why the space is closed, for the residents."), "hours_closure")
+    return Closure(first=first, last=last, reason=reason)
+
+
+def load(data: Any) -> OpeningHours:
+    """The hours stored as JSON (see the module's docstring); a ``ValidationError`` with a code
+    (``hours_format``, ``hours_weekday``, ``hours_time``, ``hours_order``, ``hours_overlap``,
+    ``hours_closure``, ``hours_policy``) for anything else."""
+    if not isinstance(data, Mapping):
+        raise _invalid(_("Opening hours must be a set of named parts."), "hours_format")
+    unknown = set(data) - {"weekly", "closures", "holidays", "makeup_day_as"}
+    if unknown:
+        raise _invalid(
+            _("Unknown part of the opening hours: %(part)s") % {"part": ", ".join(sorted(unknown))},
+            "hours_format",
+        )
+    weekly_data = data.get("weekly", {})
+    if not isinstance(weekly_data, Mapping):
+        raise _invalid(_("Give the weekly hours day by day."), "hours_format")
+    weekly: dict[int, tuple[Range, ...]] = {}
+    seen: set[int] = set()
+    for key, items in weekly_data.items():
+        day = _weekday(key)
+        if day in seen:
+            raise _invalid(_("%(day)s is given twice.") % {"day": WEEKDAYS[day]}, "hours_weekday")
+        seen.add(day)
+        ranges = _day_ranges(day, items)
+        if ranges:
+            weekly[day] = ranges
+    closures_data = data.get("closures", [])
+    if not isinstance(closures_data, list | tuple):
+        raise _invalid(_("Give the closures as a list."), "hours_format")
+    closures = tuple(sorted((_closure(c) for c in closures_data), key=lambda c: c.first))
+    try:
+        policy = HolidayPolicy(data.get("holidays", HolidayPolicy.CLOSED))
+    except ValueError as error:
+        raise _invalid(
+            _("On public holidays a space is closed, open as on a weekend, or open as usual."),
+            "hours_policy",
+        ) from error
+    makeup = data.get("makeup_day_as", DAY_KEYS[0])
+    return OpeningHours(
+        weekly=weekly,
+        closures=closures,
+        holidays=policy,
+        makeup_day_as=None if makeup == "own" else _weekday(makeup),
+    )
+
+
+def dump(hours: OpeningHours) -> dict[str, Any]:
+    """``hours`` as the JSON that ``load`` reads back to the same value."""
+    return {
+        "weekly": {
+            DAY_KEYS[day]: [[_clock(a), _clock(b)] for a, b in ranges]
+            for day, ranges in sorted(hours.weekly.items())
+        },
+        "closures": [
+            {"from": c.first.isoformat(), "to": c.last.isoformat(), "reason": c.reason}
+            for c in hours.closures
+        ],
+        "holidays": hours.holidays.value,
+        "makeup_day_as": "own" if hours.makeup_day_as is None else DAY_KEYS[hours.makeup_day_as],
+    }
+
+
+# --- Questions about a day -------------------------------------------------------------------
+
+
+def closure_on(hours: OpeningHours, day: date) -> Closure | None:
+    return next((c for c in hours.closures if c.first <= day <= c.last), None)
+
+
+def rule_day(hours: OpeningHours, day: date) -> int | None:
+    """The weekday whose ranges ``day`` follows, or None when the space is shut that day
+    (a closure, or a public holiday under the ``closed`` policy)."""
+    if closure_on(hours, day) is not None:
+        return None
+    if hours.holidays is HolidayPolicy.USUAL:
+        return day.weekday()
+    if holidays.is_holiday(day):
+        return None if hours.holidays is HolidayPolicy.CLOSED else SUNDAY
+    if holidays.is_makeup_workday(day) and hours.makeup_day_as is not None:
+        return hours.makeup_day_as
+    return day.weekday()
+
+
+def open_ranges(hours: OpeningHours, day: date) -> list[tuple[datetime, datetime]]:
+    """The space's open ranges on local ``day``, aware in the platform's zone."""
+    weekday = rule_day(hours, day)
+    if weekday is None:
+        return []
+    midnight = datetime.combine(day, time(), _zone())
+    return [
+        (midnight + timedelta(minutes=a), midnight + timedelta(minutes=b))
+        for a, b in hours.weekly.get(weekday, ())
+    ]
+
+
+def is_open_for(hours: OpeningHours, start: datetime, end: datetime) -> bool:
+    """Whether ``[start, end)`` (aware) lies wholly inside one open range."""
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValueError("opening hours are checked for timezone-aware times")
+    if end <= start:
+        return False
+    day = timezone.localtime(start, _zone()).date()
+    # A range lies within its local day (24:00 at the latest), so only the start's day can hold
+    # the whole interval.
+    return any(opens <= start and end <= closes for opens, closes in open_ranges(hours, day))
+
+
+def slots(hours: OpeningHours, day: date, step_minutes: int) -> list[tuple[datetime, datetime]]:
+    """Consecutive slots of ``step_minutes`` in each open range of ``day``, from its opening; a
+    remainder shorter than a step at the end of a range is no slot."""
+    if step_minutes <= 0:
+        raise ValueError("a slot lasts at least a minute")
+    step = timedelta(minutes=step_minutes)
+    made: list[tuple[datetime, datetime]] = []
+    for opens, closes in open_ranges(hours, day):
+        start = opens
+        while start + step <= closes:
+            made.append((start, start + step))
+            start += step
+    return made
