@@ -318,6 +318,19 @@ class Booking(TenantModel):
     no_show = models.BooleanField(default=False)
     fee = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
     fee_paid_at = models.DateTimeField(null=True, blank=True)
+    #: the fee collected in person: who took it, and its income entry in the finance ledger
+    fee_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: a plain key, not one-to-one: a unique column would make SQLite rebuild the table and
+    #: lose 0002's overlap triggers (the service writes one entry per booking)
+    fee_entry = models.ForeignKey(
+        "disclosure.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
