@@ -28,6 +28,17 @@ VERBS = {
     "draw.requested": _("asked for a time of a space given by draw"),
     "draw.withdrawn": _("withdrew a request from a draw for a space"),
     "draw.drawn": _("drew the winners of a popular time of a space"),
+    # attendance and lending (attendance.py, lending.py)
+    "booking.checked_in": _("checked in at a booked space"),
+    "booking.released": _("released a booking nobody checked in to"),
+    "booking.no_show_appealed": _("appealed a no-show at a space"),
+    "booking.no_show_upheld": _("upheld a no-show at a space"),
+    "booking.no_show_withdrawn": _("withdrew a no-show at a space"),
+    "booking.fee_paid": _("recorded the fee paid for a booking of a space"),
+    "resource.created": _("added something the community lends out"),
+    "resource.updated": _("changed something the community lends out"),
+    "loan.lent": _("lent something out to a resident"),
+    "loan.returned": _("took back something lent out"),
 }
 
 # --- the booking engine (booking.py, notices.py) ----------------------------------------------
@@ -69,7 +80,40 @@ _SERIES_NOTIFICATIONS: dict = {
     ),
 }
 
+# --- attendance and lending (attendance.py, lending.py) -------------------------------------
+_LENDING_NOTIFICATIONS: dict = {
+    "space_attendance": Kind(
+        _("No-shows at shared spaces"),
+        {
+            "released": Message(
+                _("Your booking of %(space)s on %(starts)s was released"),
+                _(
+                    "Nobody checked in within %(minutes)s minutes of the start. If you were "
+                    "there, appeal the no-show from your bookings."
+                ),
+            ),
+            "appeal_upheld": Message(
+                _("Your appeal about %(space)s on %(starts)s: the no-show stands"),
+                _("The answer: %(answer)s"),
+            ),
+            "appeal_overturned": Message(
+                _("Your appeal about %(space)s on %(starts)s: the no-show is withdrawn"),
+            ),
+        },
+    ),
+    "space_loan": Kind(
+        _("Things borrowed from the community"),
+        {
+            "overdue": Message(
+                _("Please bring back %(resource)s: it was due on %(due)s"),
+                _("Return it to %(place)s, or tell the community office if you need longer."),
+            ),
+        },
+    ),
+}
+
 NOTIFICATION_KINDS = {
     **_BOOKING_NOTIFICATIONS,
     **_SERIES_NOTIFICATIONS,
+    **_LENDING_NOTIFICATIONS,
 }
