@@ -366,7 +366,9 @@ def _ticket(request: HttpRequest, slug: str, number: int) -> Any:
 def referral_offer(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
     ticket = _ticket(request, slug, number)
     user = api_user(request)
-    if not rules.has_perm("feedback.view_ticket", user, ticket):
+    # As the page: only its handlers; anyone else gets the missing ticket's 404 (the reporter
+    # and those above the hotline see the ticket, but offering is not theirs).
+    if not rules.has_perm("feedback.handle", user, ticket):
         raise Http404
     services.referral_offer(actor=user, ticket=ticket)
     return {"offered": True}

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.files.base import ContentFile
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from gongzhi.api import api
@@ -179,36 +180,93 @@ def _object_of(param: str, path: str) -> str:
     return name
 
 
+PAGE_PREFIX = "c/<slug:slug>/mediation/"
+API_PREFIX = "communities/{slug}/mediation/"
+
+
+def _mediation_view(view: Any) -> bool:
+    return str(getattr(view, "__module__", "")).startswith("gongzhi.mediation")
+
+
+def _walk(patterns: Any, prefix: str = "") -> Any:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def page_patterns() -> list[str]:
+    """Every page the project's URL resolver serves from a mediation view (wherever it is
+    mounted), as its path under ``/c/<slug>/mediation/``; one mounted elsewhere fails."""
+    found = []
+    for full, pattern in _walk(get_resolver().url_patterns):
+        if not _mediation_view(pattern.callback):
+            continue
+        if not full.startswith(PAGE_PREFIX):
+            pytest.fail(f"a mediation view is served outside /c/<slug>/mediation/: {full!r}")
+        found.append(full.removeprefix(PAGE_PREFIX))
+    return found
+
+
+def _page_route(route: str) -> Route:
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+    params = tuple(re.findall(r"\{(\w+)\}", path))
+    return Route("page", ("GET", "POST"), path, params)
+
+
 def page_routes() -> list[Route]:
     routes = []
-    for pattern in urls.urlpatterns:
-        route = str(pattern.pattern)
+    for route in page_patterns():
         if route.startswith(HOTLINE):
             continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
-        params = tuple(re.findall(r"\{(\w+)\}", path))
-        for param in params:
+        made = _page_route(route)
+        for param in made.params:
             _object_of(param, route)
-        routes.append(Route("page", ("GET", "POST"), path, params))
+        routes.append(made)
     return routes
+
+
+def _api_operations() -> Any:
+    """``(full path, operation)`` of every API operation of a mediation module, wherever its
+    path is; one outside ``communities/{slug}/mediation/`` fails."""
+    for bound in api._get_bound_routers():
+        for path, view in bound.path_operations.items():
+            full = "/".join(p.strip("/") for p in (bound.prefix, path) if p.strip("/"))
+            for operation in view.operations:
+                inside = full.startswith(API_PREFIX)
+                if _mediation_view(operation.view_func) and not inside:
+                    pytest.fail(f"a mediation API operation outside {API_PREFIX}: {full!r}")
+                if inside:
+                    yield full, operation
+
+
+def _api_route(full: str, operation: Any) -> Route:
+    full = full.replace("{slug}", "__slug__")
+    return Route("api", tuple(operation.methods), full, tuple(re.findall(r"\{(\w+)\}", full)))
 
 
 def api_routes() -> list[Route]:
     routes = []
-    for bound in api._get_bound_routers():
-        for path, view in bound.path_operations.items():
-            full = "/".join(p.strip("/") for p in (bound.prefix, path) if p.strip("/"))
-            if not full.startswith("communities/{slug}/mediation/"):
-                continue
-            if full.removeprefix("communities/{slug}/mediation/").startswith(HOTLINE):
-                continue
-            full = full.replace("{slug}", "__slug__")
-            params = tuple(re.findall(r"\{(\w+)\}", full))
-            for param in params:
-                _object_of(param, full)
-            for operation in view.operations:
-                routes.append(Route("api", tuple(operation.methods), full, params))
+    for full, operation in _api_operations():
+        if full.removeprefix(API_PREFIX).startswith(HOTLINE):
+            continue
+        made = _api_route(full, operation)
+        for param in made.params:
+            _object_of(param, full)
+        routes.append(made)
     return routes
+
+
+def hotline_routes() -> list[Route]:
+    """The referral's routes, about a hotline ticket (``{number}``)."""
+    pages = [_page_route(r) for r in page_patterns() if r.startswith(HOTLINE)]
+    apis = [
+        _api_route(full, operation)
+        for full, operation in _api_operations()
+        if full.removeprefix(API_PREFIX).startswith(HOTLINE)
+    ]
+    return pages + apis
 
 
 def test_the_enumeration_finds_the_routes_of_every_part():
@@ -216,6 +274,9 @@ def test_the_enumeration_finds_the_routes_of_every_part():
     assert any(r.path == "statistics/" for r in pages)
     assert any(r.path.endswith("mediation/statistics") for r in apis)
     assert all(not r.path.startswith(HOTLINE) for r in pages)
+    # Every pattern the app declares is found through the project's resolver.
+    assert len(page_patterns()) == len(urls.urlpatterns)
+    assert {r.kind for r in hotline_routes()} == {"page", "api"}
 
 
 @pytest.fixture
@@ -223,6 +284,7 @@ def world(community, other_community, worker, supervisor, official, admin_user):
     made = full_case(community, worker)
     elsewhere = member(other_community, Role.COMMUNITY_WORKER)
     TOTP.activate(elsewhere, TOTP_SECRET)  # staff have a second factor, as the fixtures' do
+    other_head = committee_of(other_community, elsewhere).head
     roles = {
         "anonymous": None,
         "resident": member(community),
@@ -232,6 +294,7 @@ def world(community, other_community, worker, supervisor, official, admin_user):
         "street official": official,
         "platform admin": admin_user,
         "other community's worker": elsewhere,
+        "other community's committee head": other_head,
         "a party": made["applicant"],
         "the other party": made["respondent"],
         "an assigned mediator": made["mediator"],
@@ -356,4 +419,86 @@ def test_routes_on_no_case_show_nothing_of_it_to_anyone_else(client, world, comm
             leaked = [s for s in (*SECRETS, number) if s in text]
             if leaked:
                 problems.append(f"{role}: GET {url} ({answer.status_code}) shows {leaked}")
+    assert problems == [], "\n".join(problems)
+
+
+def _login(client: Any, user: Any) -> None:
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+
+
+def _refused(client: Any, route: Route, method: str, url: str, absent: str, anonymous: bool):
+    """``(answer, refused like a missing object?)``."""
+    answer = _ask(client, route, method, url)
+    status = answer.status_code
+    if route.kind == "page" and status == 405:
+        return answer, True
+    if anonymous:
+        if route.kind == "page":
+            return answer, status == 404 or (status == 302 and "login" in answer["Location"])
+        return answer, status == 401
+    if status == 404:
+        return answer, True
+    other = _ask(client, route, method, absent)
+    same = (status, answer.content) == (other.status_code, other.content)
+    return answer, route.kind == "api" and method != "GET" and not 200 <= status < 300 and same
+
+
+def test_a_case_is_not_reached_through_another_community(client, world, community, other_community):
+    """IDOR between communities: the case's own ids under another community's address are a
+    404 for everyone, its viewers and the other community's head and worker included."""
+    routes = [r for r in page_routes() + api_routes() if r.on_case()]
+    problems = []
+    for role, user in world["roles"].items():
+        _login(client, user)
+        for route in routes:
+            values = _values(route, world["objects"])
+            url = route.url(values, other_community.slug)
+            absent = route.url(_missing(values), other_community.slug)
+            for method in route.methods:
+                answer, ok = _refused(client, route, method, url, absent, user is None)
+                if not ok:
+                    problems.append(f"{role}: {method} {url} -> {answer.status_code}")
+                text = answer.content.decode(errors="replace")
+                if [s for s in SECRETS if s in text]:
+                    problems.append(f"{role}: {method} {url} shows the case")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_referral_routes_answer_only_the_tickets_handlers_and_reporter(
+    client, world, community
+):
+    """The hotline side: offering mediation on a ticket is its handlers' (``feedback.handle``),
+    agreeing to it its reporter's; for anyone else each route is the missing ticket's 404."""
+    import rules
+
+    from gongzhi.feedback import services as hotline
+
+    hotline.categories_install_defaults(community=community)
+    reporter = world["roles"]["resident"]
+    ticket = hotline.ticket_file(
+        actor=reporter, community=community, text="楼上漏水", category="neighbour_dispute"
+    )
+    routes = hotline_routes()
+    assert routes
+    problems = []
+    for role, user in world["roles"].items():
+        _login(client, user)
+        for route in routes:
+            offering = "offer" in route.path
+            if user is None:
+                allowed = False
+            elif offering:
+                allowed = rules.has_perm("feedback.handle", user, ticket)
+            else:
+                allowed = user.pk == reporter.pk
+            url = route.url({"number": ticket.number}, community.slug)
+            absent = route.url({"number": MISSING}, community.slug)
+            for method in route.methods:
+                if allowed:
+                    continue  # what they may do is the referral tests' (test_intake.py)
+                answer, ok = _refused(client, route, method, url, absent, user is None)
+                if not ok:
+                    problems.append(f"{role}: {method} {url} -> {answer.status_code}")
     assert problems == [], "\n".join(problems)
