@@ -24,13 +24,17 @@ A space stores its hours as JSON in ``Space.hours`` (``load`` reads it, ``dump``
 Past the last year ``core/holidays`` knows, no day is a holiday or a make-up day, so the weekly
 ranges apply as they stand; the app warns with ``holidays.covered(day)``.
 
+A worker may type the same in lines (``parse``; ``to_text`` writes them back), e.g.
+``mon-fri 08:30-12:00, 14:00-21:00`` or ``周六 09:00-17:00``; ``describe`` words the hours for the
+space's page, including that the holidays of a coming year are not known yet.
+
 An empty ``{}`` means no hours were set (the booking engine then does not check them); a space
 with ``weekly`` set to ``{}`` is never open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -41,7 +45,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.core import holidays
 
@@ -293,3 +299,198 @@ def slots(hours: OpeningHours, day: date, step_minutes: int) -> list[tuple[datet
             made.append((start, start + step))
             start += step
     return made
+
+
+# --- The text a worker types -----------------------------------------------------------------
+
+_TEXT_DAYS = {
+    **{key: n for n, key in enumerate(DAY_KEYS)},
+    **{f"周{c}": n for n, c in enumerate("一二三四五六日")},
+    **{f"星期{c}": n for n, c in enumerate("一二三四五六日")},
+    "周天": SUNDAY,
+    "星期天": SUNDAY,
+}
+_TEXT_POLICIES = {"closed": "closed", "weekend": "weekend", "usual": "usual"}
+
+
+def _text_days(spec: str, number: int) -> list[int]:
+    days: list[int] = []
+    for part in spec.replace("、", ",").replace("，", ",").split(","):
+        first, sep, last = part.replace("至", "-").replace("~", "-").partition("-")
+        if first.strip().lower() not in _TEXT_DAYS or (
+            sep and last.strip().lower() not in _TEXT_DAYS
+        ):
+            raise _invalid(
+                _("Line %(line)d: unknown day of the week: %(day)s.")
+                % {"line": number, "day": part.strip()},
+                "hours_weekday",
+            )
+        a = _TEXT_DAYS[first.strip().lower()]
+        b = _TEXT_DAYS[last.strip().lower()] if sep else a
+        days.extend(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    return days
+
+
+def parse(text: str) -> OpeningHours:
+    """Hours from the text a worker types, one line each, checked as ``load`` checks JSON::
+
+        mon-fri 08:30-12:00, 14:00-21:00
+        周六 09:00-17:00
+        closed 2026-07-20..2026-07-31 Floor repairs
+        holidays weekend
+        makeup own
+
+    A day line gives days (``mon-fri``, ``sat,sun``, ``周一至周五``) and their ranges, or
+    ``closed``; ``closed`` with dates is a closure and its reason; ``holidays`` is the policy
+    (``closed``, ``weekend``, ``usual``); ``makeup`` the weekday a make-up working day opens as,
+    or ``own``. Lines starting with ``#`` are notes."""
+    weekly: dict[str, list[list[str]]] = {}
+    data: dict[str, Any] = {"weekly": weekly, "closures": []}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        head, _sep, rest = line.partition(" ")
+        rest = rest.strip()
+        key = head.lower()
+        if key == "closed" and rest and rest[0].isdigit():
+            span, _sep, reason = rest.partition(" ")
+            first, _sep, last = span.partition("..")
+            data["closures"].append({"from": first, "to": last or first, "reason": reason})
+        elif key == "holidays":
+            data["holidays"] = rest.lower()
+        elif key == "makeup":
+            data["makeup_day_as"] = rest.lower()
+        else:
+            days = _text_days(head, number)
+            ranges: list[list[str]] = []
+            if not rest:
+                raise _invalid(
+                    _("Line %(line)d: give the opening times, or closed.") % {"line": number},
+                    "hours_format",
+                )
+            if rest.lower() not in ("closed", "休息", "闭馆"):
+                for item in rest.replace("，", ",").replace("、", ",").replace(",", " ").split():
+                    opens, sep, closes = item.replace("–", "-").partition("-")
+                    if not sep:
+                        raise _invalid(
+                            _("Line %(line)d: write each range as 08:30-12:00: %(range)s")
+                            % {"line": number, "range": item},
+                            "hours_time",
+                        )
+                    ranges.append([opens, closes])
+            try:
+                _day_ranges(days[0], ranges)
+            except ValidationError as error:
+                raise _invalid(
+                    _("Line %(line)d: %(error)s") % {"line": number, "error": error.messages[0]},
+                    error.code or "hours_format",
+                ) from error
+            for day in days:
+                if DAY_KEYS[day] in weekly:
+                    raise _invalid(
+                        _("%(day)s is given twice.") % {"day": WEEKDAYS[day]}, "hours_weekday"
+                    )
+                weekly[DAY_KEYS[day]] = ranges
+    return load(data)
+
+
+def _day_groups(hours: OpeningHours) -> list[tuple[int, int, tuple[Range, ...]]]:
+    """Runs of consecutive weekdays with the same ranges: ``(first, last, ranges)``."""
+    groups: list[tuple[int, int, tuple[Range, ...]]] = []
+    for day in range(7):
+        ranges = tuple(hours.weekly.get(day, ()))
+        if groups and groups[-1][2] == ranges and groups[-1][1] == day - 1:
+            groups[-1] = (groups[-1][0], day, ranges)
+        else:
+            groups.append((day, day, ranges))
+    return groups
+
+
+def to_text(hours: OpeningHours) -> str:
+    """``hours`` as the text ``parse`` reads back to the same value."""
+    lines = []
+    for first, last, ranges in _day_groups(hours):
+        days = DAY_KEYS[first] if first == last else f"{DAY_KEYS[first]}-{DAY_KEYS[last]}"
+        told = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in ranges) or "closed"
+        lines.append(f"{days} {told}")
+    for closure in hours.closures:
+        span = closure.first.isoformat()
+        if closure.last != closure.first:
+            span += f"..{closure.last.isoformat()}"
+        lines.append(f"closed {span} {closure.reason}")
+    lines.append(f"holidays {hours.holidays.value}")
+    makeup = "own" if hours.makeup_day_as is None else DAY_KEYS[hours.makeup_day_as]
+    lines.append(f"makeup {makeup}")
+    return "\n".join(lines)
+
+
+# --- In words, for the space's page ----------------------------------------------------------
+
+#: How far ahead the page looks for the next public holiday and for closures.
+LOOK_AHEAD = timedelta(days=60)
+
+
+def _told(ranges: Iterable[Range]) -> str:
+    return ", ".join(f"{_clock(a)}–{_clock(b)}" for a, b in ranges)
+
+
+def describe(hours: OpeningHours, today: date) -> dict[str, Any]:
+    """What the space's page says: ``week`` (a line per run of days), ``today``, ``holiday``
+    (the next public holiday within 60 days and what the space does, or that the holiday
+    calendar of a coming year is not known yet) and ``closures`` (those not yet over)."""
+    week = []
+    for first, last, ranges in _day_groups(hours):
+        days = str(WEEKDAYS[first])
+        if last != first:
+            days = _("%(first)s to %(last)s") % {"first": WEEKDAYS[first], "last": WEEKDAYS[last]}
+        week.append(
+            _("%(days)s: %(hours)s")
+            % {"days": days, "hours": _told(ranges) or pgettext("opening hours", "closed")}
+        )
+    closure = closure_on(hours, today)
+    today_ranges = open_ranges(hours, today)
+    if closure is not None:
+        today_words = _("Closed today: %(reason)s") % {"reason": closure.reason}
+    elif today_ranges:
+        today_words = _("Open today %(hours)s") % {
+            "hours": ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in today_ranges)
+        }
+    else:
+        today_words = _("Closed today")
+    return {
+        "week": week,
+        "today": today_words,
+        "holiday": _next_holiday(hours, today),
+        "closures": [
+            _("%(first)s to %(last)s: %(reason)s")
+            % {
+                "first": date_format(c.first, "SHORT_DATE_FORMAT"),
+                "last": date_format(c.last, "SHORT_DATE_FORMAT"),
+                "reason": c.reason,
+            }
+            for c in hours.closures
+            if c.last >= today
+        ],
+    }
+
+
+def _next_holiday(hours: OpeningHours, today: date) -> str:
+    day = today
+    while day <= today + LOOK_AHEAD:
+        if not holidays.covered(day):
+            return _("The public holidays of %(year)d are not known yet.") % {"year": day.year}
+        if holidays.is_holiday(day):
+            if hours.holidays is HolidayPolicy.CLOSED:
+                what = pgettext("opening hours", "closed")
+            elif hours.holidays is HolidayPolicy.WEEKEND:
+                what = _("open as on Sunday")
+            else:
+                what = _("open as usual")
+            return _("%(holiday)s from %(day)s: %(what)s") % {
+                "holiday": holidays.holiday_name(day),
+                "day": date_format(day, "SHORT_DATE_FORMAT"),
+                "what": what,
+            }
+        day += timedelta(days=1)
+    return ""

@@ -241,3 +241,79 @@ def test_every_slot_is_bookable_and_slots_never_overlap(hours, day, step):
     assert all(a[1] <= b[0] for a, b in zip(made, made[1:], strict=False))
     ranges = h.open_ranges(hours, day)
     assert all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+
+
+# --- The text a worker types, and the words on the space's page ------------------------------
+
+TYPED = """# 社区服务站
+mon-fri 08:30-12:00, 14:00-21:00
+周六 09:00-17:00
+closed 2026-07-20..2026-07-31 地面翻修
+holidays closed
+makeup mon
+"""
+
+
+def test_the_typed_text_reads_as_the_stored_json():
+    assert h.dump(h.parse(TYPED)) == STATION
+    assert (
+        h.parse("周一至周五 08:30-12:00 14:00-21:00\nsat 09:00-17:00").weekly
+        == h.load(STATION).weekly
+    )
+    weekend = h.parse("fri-mon 10:00-12:00")  # across the week's end
+    assert sorted(weekend.weekly) == [0, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("mon-fry 08:30-12:00", "hours_weekday"),
+        ("mon 08:30", "hours_time"),
+        ("mon 08:30-12:00, 11:00-13:00", "hours_overlap"),
+        ("mon 12:00-08:30", "hours_order"),
+        ("mon", "hours_format"),
+        ("mon-fri 08:30-12:00\nwed 14:00-15:00", "hours_weekday"),
+        ("closed 2026-07-20", "hours_closure"),  # no reason
+        ("holidays sometimes", "hours_policy"),
+    ],
+)
+def test_bad_typed_hours_are_refused_with_a_stable_code(text, code):
+    with pytest.raises(ValidationError) as error:
+        h.parse(text)
+    assert error.value.code == code
+
+
+def test_a_typed_line_that_is_wrong_is_named():
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        h.parse("mon 08:30-12:00\nsun 9-12")
+    assert error.value.messages == [
+        "Line 2: Write a time as hours and minutes, e.g. 08:30 (24:00 for midnight): 9"
+    ]
+    assert error.value.code == "hours_time"
+
+
+@given(opening_hours())
+def test_the_text_form_reads_back_the_same(hours):
+    assert h.parse(h.to_text(hours)) == hours
+
+
+def test_the_page_words_the_week_today_the_next_holiday_and_the_closures():
+    hours = h.load(STATION)
+    with translation.override("en"):
+        words = h.describe(hours, date(2026, 7, 1))  # a Wednesday
+        assert words["week"] == [
+            "Monday to Friday: 08:30–12:00, 14:00–21:00",
+            "Saturday: 09:00–17:00",
+            "Sunday: closed",
+        ]
+        assert words["today"] == "Open today 08:30–12:00, 14:00–21:00"
+        assert words["closures"] and "地面翻修" in words["closures"][0]
+        assert h.describe(hours, date(2026, 7, 22))["today"] == "Closed today: 地面翻修"
+        assert h.describe(hours, date(2026, 8, 1))["closures"] == []
+        national = h.describe(hours, date(2026, 9, 20))["holiday"]
+        assert national.startswith("Mid-autumn Festival") and national.endswith("closed")
+        # near the end of the known years the page says the next year is not known
+        last = holidays.covered_until()
+        assert h.describe(hours, last - timedelta(days=20))["holiday"] == (
+            f"The public holidays of {last.year + 1} are not known yet."
+        )
