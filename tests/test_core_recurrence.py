@@ -84,6 +84,12 @@ def test_one_year_from_the_start_is_the_limit_for_bookings():
     )
 
 
+def test_an_until_far_in_the_future_is_simply_too_long():
+    assert code_of("FREQ=WEEKLY;UNTIL=40000101") == "rrule_too_long"
+    assert code_of("FREQ=YEARLY;UNTIL=99991231") == "rrule_too_long"
+    assert code_of("FREQ=YEARLY;INTERVAL=900;UNTIL=90000101") == "rrule_too_long"
+
+
 def test_another_limit_is_passed_by_the_caller():
     five_years = Limit(years=5, count=260)
     assert len(recurrence.occurrences("FREQ=YEARLY;COUNT=6", START, limit=five_years)) == 6

@@ -149,8 +149,14 @@ def _starts(rule: RRule, start: datetime, limit: Limit) -> list[datetime]:
     (weekdays and leap years fall the same way) and the starts are moved back: the search for
     nothing then stops within 400 years, a fraction of a second.
     """
-    shift = _CYCLE_YEARS * ((_LAST_YEAR - 1 - limit.years - start.year) // _CYCLE_YEARS)
+    shift = max(0, _CYCLE_YEARS * ((_LAST_YEAR - 1 - limit.years - start.year) // _CYCLE_YEARS))
     until = getattr(rule, "_until", None)
+    if until is not None and until.year + shift > _LAST_YEAR - 1:
+        # Past the end of the moved calendar, centuries after the limit: the occurrences that
+        # a calendar app would show there could not be looked for.
+        if getattr(rule, "_count", None) is None:
+            raise _too_long(limit)
+        until = None
     moved = rule.replace(
         dtstart=_shift(start, shift), until=_shift(until, shift) if until is not None else None
     )
