@@ -46,6 +46,7 @@ from gongzhi.covenants.models import (
     Version,
     VersionKind,
 )
+from gongzhi.covenants.services import write_articles
 
 #: the decision kind a drafting body's charter must grant (declared by the drafting part)
 DECIDE_KIND = "decide_covenant_amendment"
@@ -640,31 +641,5 @@ def write_text(
         preamble=preamble,
         created_by=actor,
     )
-    articles = Article.objects.in_community(cid).bulk_create(
-        [
-            Article(
-                community_id=cid,
-                version=version,
-                position=position,
-                key=art.key,
-                heading=art.heading,
-                origin_id=art.origin,
-            )
-            for position, art in enumerate(text.articles, start=1)
-        ]
-    )
-    Paragraph.objects.in_community(cid).bulk_create(
-        [
-            Paragraph(
-                community_id=cid,
-                article=article,
-                position=position,
-                key=para.key,
-                text=para.text,
-                origin_id=para.origin,
-            )
-            for article, art in zip(articles, text.articles, strict=True)
-            for position, para in enumerate(art.paras, start=1)
-        ]
-    )
+    write_articles(version, text)
     return version
