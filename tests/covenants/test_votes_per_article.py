@@ -204,7 +204,7 @@ def test_the_command_settles_closed_votes_once(round_, worker):
 
     out = StringIO()
     call_command("covenants_settle", stdout=out)
-    assert out.getvalue().startswith("settled=1 accepted=1 rejected=0")
+    assert out.getvalue().strip() == "settled=1 accepted=1 rejected=0 ratified=0 not_adopted=0"
 
     again = StringIO()
     call_command("covenants_settle", stdout=again)
