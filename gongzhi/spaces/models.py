@@ -575,6 +575,7 @@ class IdleSpace(TenantModel):
         Space, null=True, blank=True, on_delete=models.PROTECT, related_name="revived_from"
     )
     opened_at = models.DateTimeField(null=True, blank=True)
+    drop_reason = models.CharField(_("why it was dropped"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
