@@ -299,26 +299,43 @@ def _head_only(request: HttpRequest, case: Case) -> None:
         raise PermissionDenied
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def accept(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+def _head_form(
+    request: HttpRequest,
+    slug: str,
+    case_id: int,
+    form_class: type[AcceptForm] | type[AssignForm],
+    run: Callable[[Any, Case, Any], Any],
+    done: str,
+    **labels: Any,
+) -> HttpResponse:
+    """The head's form on a case (accept it, add a mediator): the qualified people to choose
+    from, the service ``run(actor, case, form)``, back to the case when it is done."""
     case = _case(request, slug, case_id)
     _head_only(request, case)
-    form = AcceptForm(posted(request), people=selectors.mediators_available(case.community))
+    form = form_class(posted(request), people=selectors.mediators_available(case.community))
     if form.is_valid():
         try:
-            services.case_accept(actor=request_user(request), case=case, mediators=form.chosen())
+            run(request_user(request), case, form)
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
-            messages.success(request, _("The case is accepted; the parties are told."))
+            messages.success(request, done)
             return _to_case(case)
-    return _form_page(
+    return _form_page(request, "mediation/assign.html", case.community, form, case=case, **labels)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    return _head_form(
         request,
-        "mediation/assign.html",
-        case.community,
-        form,
-        case=case,
+        slug,
+        case_id,
+        AcceptForm,
+        lambda actor, case, form: services.case_accept(
+            actor=actor, case=case, mediators=form.chosen()
+        ),
+        _("The case is accepted; the parties are told."),
         title=gettext_lazy("Accept the case"),
         button=gettext_lazy("Accept and assign"),
     )
@@ -327,23 +344,15 @@ def accept(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
-    case = _case(request, slug, case_id)
-    _head_only(request, case)
-    form = AssignForm(posted(request), people=selectors.mediators_available(case.community))
-    if form.is_valid():
-        try:
-            services.mediator_assign(actor=request_user(request), case=case, mediator=form.chosen())
-        except ValidationError as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("The mediator is assigned."))
-            return _to_case(case)
-    return _form_page(
+    return _head_form(
         request,
-        "mediation/assign.html",
-        case.community,
-        form,
-        case=case,
+        slug,
+        case_id,
+        AssignForm,
+        lambda actor, case, form: services.mediator_assign(
+            actor=actor, case=case, mediator=form.chosen()
+        ),
+        _("The mediator is assigned."),
         title=gettext_lazy("Add a mediator"),
         button=gettext_lazy("Assign"),
     )
@@ -352,7 +361,15 @@ def assign(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
 # --- One-button answers (POST, back to the case) ----------------------------------------------
 
 
-def _act(request: HttpRequest, case: Case, run: Callable[[], Any], done: str) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    case: Case,
+    run: Callable[[], Any],
+    done: str,
+    then: HttpResponse | None = None,
+) -> HttpResponse:
+    """Run a one-button answer; its refusal becomes a message on the case page. ``then``: where
+    to go after success instead of the case."""
     try:
         run()
     except ValidationError as error:
@@ -361,6 +378,8 @@ def _act(request: HttpRequest, case: Case, run: Callable[[], Any], done: str) ->
         messages.error(request, str(error) or _("You are not allowed to do this in mediation."))
     else:
         messages.success(request, done)
+        if then is not None:
+            return then
     return _to_case(case)
 
 
@@ -377,30 +396,33 @@ def _party_answering(request: HttpRequest, case: Case) -> Party | None:
     return row
 
 
-@login_required
-@require_POST
-def consent(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+def _answer(
+    request: HttpRequest, slug: str, case_id: int, service: Callable[..., Any], done: str
+) -> HttpResponse:
+    """A party's answer to mediation (or the head's or a mediator's for a party without an
+    account): ``service(actor=, case=, party=)``."""
     case = _case(request, slug, case_id)
     party = _party_answering(request, case)
     actor = request_user(request)
-    return _act(
-        request,
-        case,
-        lambda: services.party_consent(actor=actor, case=case, party=party),
-        _("Agreement to mediation recorded."),
+    return _act(request, case, lambda: service(actor=actor, case=case, party=party), done)
+
+
+@login_required
+@require_POST
+def consent(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    return _answer(
+        request, slug, case_id, services.party_consent, _("Agreement to mediation recorded.")
     )
 
 
 @login_required
 @require_POST
 def refuse(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
-    case = _case(request, slug, case_id)
-    party = _party_answering(request, case)
-    actor = request_user(request)
-    return _act(
+    return _answer(
         request,
-        case,
-        lambda: services.party_refuse(actor=actor, case=case, party=party),
+        slug,
+        case_id,
+        services.party_refuse,
         _("Refusal recorded: the case will not be mediated."),
     )
 
@@ -411,16 +433,34 @@ def _assignment(request: HttpRequest, slug: str, assignment_id: int) -> Any:
     )
 
 
-@login_required
-@require_POST
-def mediator_refuse(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
+def _on_assignment(
+    request: HttpRequest,
+    slug: str,
+    assignment_id: int,
+    service: Callable[..., Any],
+    done: str,
+    then: HttpResponse | None = None,
+) -> HttpResponse:
+    """A party refuses a mediator, or the mediator declines: ``service(actor=, assignment=)``."""
     assignment = _assignment(request, slug, assignment_id)
-    case = assignment.case
     actor = request_user(request)
     return _act(
         request,
-        case,
-        lambda: services.mediator_refuse(actor=actor, assignment=assignment),
+        assignment.case,
+        lambda: service(actor=actor, assignment=assignment),
+        done,
+        then,
+    )
+
+
+@login_required
+@require_POST
+def mediator_refuse(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
+    return _on_assignment(
+        request,
+        slug,
+        assignment_id,
+        services.mediator_refuse,
         _("The mediator is refused; the committee will choose another."),
     )
 
@@ -428,19 +468,15 @@ def mediator_refuse(request: HttpRequest, slug: str, assignment_id: int) -> Http
 @login_required
 @require_POST
 def mediator_decline(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
-    assignment = _assignment(request, slug, assignment_id)
-    actor = request_user(request)
-    try:
-        services.mediator_decline(actor=actor, assignment=assignment)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-        return _to_case(assignment.case)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-        return _to_case(assignment.case)
-    messages.success(request, _("You have declined the case; the committee will choose another."))
-    # They no longer see the case.
-    return redirect("mediation_home", slug=slug)
+    return _on_assignment(
+        request,
+        slug,
+        assignment_id,
+        services.mediator_decline,
+        _("You have declined the case; the committee will choose another."),
+        # They no longer see the case.
+        then=redirect("mediation_home", slug=slug),
+    )
 
 
 # --- The hotline's referral ----------------------------------------------------------------------

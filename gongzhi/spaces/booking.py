@@ -613,13 +613,14 @@ def hold_for_draw(*, actor: User, space: Space, draw: Any) -> list[Booking]:
 
 def settle_draw_hold(hold: Booking, *, winner: Any = None, now: datetime | None = None) -> Booking:
     """A draw's held seat given to ``winner`` (a ``DrawRequest``) as a confirmed booking, or,
-    with no winner, cancelled and offered to those waiting. The caller holds the space's lock."""
+    with no winner, removed (a hold is nobody's, and a cancelled row must name its person) and
+    its time offered to those waiting. The caller holds the space's lock."""
     if hold.status != BookingStatus.DRAW:
         raise _invalid(_("This seat is no longer held for the draw."), "draw_hold_gone")
     if winner is None:
-        hold.status = BookingStatus.CANCELLED
-        hold.save(update_fields=["status", "updated_at"])
-        _offer_freed(hold.space, hold.starts_at, hold.busy_until, now=now or timezone.now())
+        space, start, end = hold.space, hold.starts_at, hold.busy_until
+        hold.delete()
+        _offer_freed(space, start, end, now=now or timezone.now())
         return hold
     hold.status = BookingStatus.CONFIRMED
     hold.person_id = winner.person_id
