@@ -35,7 +35,7 @@ import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -73,12 +73,10 @@ def _invalid(message: str, code: str) -> ValidationError:
 
 
 def covenant_url(covenant: Covenant) -> str:
-    """The covenant's page (the drafting part's), or its adoption page until that exists."""
-    slug = covenant.community.slug
-    try:
-        return reverse("covenants_detail", kwargs={"slug": slug, "covenant_id": covenant.pk})
-    except NoReverseMatch:
-        return adoption_url(covenant)
+    """The covenant's page."""
+    return reverse(
+        "covenants_detail", kwargs={"slug": covenant.community.slug, "covenant_id": covenant.pk}
+    )
 
 
 def adoption_url(covenant: Covenant) -> str:

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,19 +70,15 @@ def _article(round: Round, article_key: int) -> tuple[Article, list[Paragraph]]:
 
 
 def article_url(round: Round, article_key: int, paragraph_key: int | None = None) -> str:
-    """The article's page (the drafting part's), at the consultation's forms; this part's own
-    comment page while that page does not exist."""
-    slug = round.covenant.community.slug
-    try:
-        url = reverse(
-            "covenants_article",
-            kwargs={"slug": slug, "covenant_id": round.covenant_id, "key": article_key},
-        )
-    except NoReverseMatch:
-        url = reverse(
-            "covenants_comment",
-            kwargs={"slug": slug, "round_id": round.pk, "article_key": article_key},
-        )
+    """The article's page (the drafting part's), at the consultation's forms."""
+    url = reverse(
+        "covenants_article",
+        kwargs={
+            "slug": round.covenant.community.slug,
+            "covenant_id": round.covenant_id,
+            "key": article_key,
+        },
+    )
     if paragraph_key is not None:
         url += f"?p={paragraph_key}"
     return url + "#consult"

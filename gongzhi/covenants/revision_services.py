@@ -28,7 +28,7 @@ import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,10 +221,7 @@ def _next_sequence(round_: Round) -> int:
 
 def amendment_url(amendment: Amendment) -> str:
     slug = amendment.round.covenant.community.slug
-    try:
-        return reverse("covenants_amendment", kwargs={"slug": slug, "amendment_id": amendment.pk})
-    except NoReverseMatch:
-        return reverse("covenants_revision", kwargs={"slug": slug, "round_id": amendment.round_id})
+    return reverse("covenants_amendment", kwargs={"slug": slug, "amendment_id": amendment.pk})
 
 
 def _notify_author(amendment: Amendment, message: str) -> None:
