@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.core.http import api_user
+from gongzhi.core.policies import require
 from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.covenants import adoption_selectors as selectors
 from gongzhi.covenants import adoption_services as services
@@ -188,6 +189,9 @@ def acknowledge(
     covenant = covenant_get(community=community, user=user, covenant_id=covenant_id)
     on_behalf_of = None
     if payload.phone.strip():
+        # Who may not write for others is refused before the number is looked up: otherwise
+        # the two answers would tell anyone whether a phone number is a member's.
+        require("core.act_on_behalf", user, community)
         on_behalf_of = member_by_phone(phone=payload.phone, community=community)
     row: Acknowledgement = services.acknowledge(
         actor=user, covenant=covenant, on_behalf_of=on_behalf_of

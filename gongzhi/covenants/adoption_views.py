@@ -175,6 +175,8 @@ def acknowledge(request: HttpRequest, slug: str, covenant_id: int) -> HttpRespon
         actor = request_user(request)
         try:
             if paper:
+                # refused before the number is looked up (see adoption_api.acknowledge)
+                require("core.act_on_behalf", actor, community)
                 if not form.is_valid():
                     raise ValidationError(_("Give the resident's mobile number."), code="phone")
                 person = member_by_phone(phone=form.cleaned_data["phone"], community=community)

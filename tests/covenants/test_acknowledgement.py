@@ -118,3 +118,26 @@ def test_two_members_of_a_household_at_once_give_one_confirmation(
     assert (
         Activity.objects.in_community(community).filter(verb="covenant.acknowledged").count() == 1
     )
+
+
+@pytest.mark.django_db
+def test_a_resident_cannot_learn_whose_phone_is_a_members(community, worker, official):
+    """Confirming for someone else by phone is for workers: a resident who tries gets the same
+    refusal whether the number is a member's or not, in the page and the API."""
+    from django.test import Client
+    from django.urls import reverse
+
+    covenant = _in_force(community, worker, official)
+    prober = resident_of(community)
+    _t, token = api_token_create(user=prober, name="t")
+    api = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=f"Bearer {token}")
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(prober)
+    url = f"/api/v1/communities/{community.slug}/covenants/{covenant.pk}/acknowledgements"
+    form = reverse("covenants_acknowledge", args=[community.slug, covenant.pk])
+    answers = set()
+    for phone in (resident_of(community).phone, "13900000999"):
+        response = api.post(url, {"phone": phone}, content_type="application/json")
+        answers.add((response.status_code, page.post(form, {"phone": phone}).status_code))
+    assert answers == {(403, 403)}
+    assert not Acknowledgement.objects.in_community(community).exists()
