@@ -39,6 +39,12 @@ VERBS = {
     "resource.updated": _("changed something the community lends out"),
     "loan.lent": _("lent something out to a resident"),
     "loan.returned": _("took back something lent out"),
+    # idle-space revival (revival.py)
+    "idle.recorded": _("recorded an idle space"),
+    "idle.consulting": _("linked the consultation on an idle space's use"),
+    "idle.renovating": _("linked the renovation project of an idle space"),
+    "idle.opened": _("opened an idle space as a shared space"),
+    "idle.dropped": _("dropped an idle space, with a reason"),
 }
 
 # --- the booking engine (booking.py, notices.py) ----------------------------------------------
