@@ -9,4 +9,6 @@ class SpacesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers each part's permissions.
-        from gongzhi.spaces import policies  # noqa: F401
+        from gongzhi.spaces import attendance, policies  # noqa: F401
+
+        attendance.register_checkin()  # a space's door shows the rotating QR (core.checkin)
