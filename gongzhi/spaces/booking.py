@@ -104,6 +104,10 @@ def expire_holds(space: Space, *, now: datetime | None = None) -> list[Booking]:
         )
     for booking in expired:
         _offer_freed(space, booking.starts_at, booking.busy_until, now=now)
+    if expired:
+        from gongzhi.spaces import notices
+
+        notices.tell(expired, "expired")
     return expired
 
 
@@ -438,6 +442,12 @@ def decide(*, actor: User, booking: Booking, approve: bool, reason: str = "") ->
         )
         if not approve:
             _offer_freed(space, fresh.starts_at, fresh.busy_until, now=now)
+        from gongzhi.spaces import notices
+
+        if approve:
+            notices.tell([fresh], "approved")
+        else:
+            notices.tell([fresh], "rejected", reason=fresh.reason)
     return fresh
 
 
