@@ -138,7 +138,9 @@ def covenant_lists(
         return CovenantLists([], [], [])
     now = now or timezone.now()
     covenants = list(
-        Covenant.objects.in_community(community).select_related("building", "drafting_body")
+        Covenant.objects.in_community(community).select_related(
+            "building", "drafting_body", "in_force"
+        )
     )
     latest: dict[int, Round] = {}
     for row in Round.objects.in_community(community).order_by("covenant_id", "number"):
