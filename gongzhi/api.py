@@ -118,7 +118,9 @@ for _part in ("api", "consult_api", "revision_api", "adoption_api"):
     api.add_router("/", f"gongzhi.covenants.{_part}.router")
 for _part in ("api", "proceeding_api", "stats_api"):
     api.add_router("/", f"gongzhi.mediation.{_part}.router")
-for _part in ("api", "booking_api", "series_api", "lending_api", "revival_api"):
+# The catalogue's router ("api") last: its /spaces/{space_id} would otherwise take the parts'
+# /spaces/requests, /spaces/resources, /spaces/idle … (Django tries URL patterns in order).
+for _part in ("booking_api", "series_api", "lending_api", "revival_api", "api"):
     api.add_router("/", f"gongzhi.spaces.{_part}.router")
 
 
