@@ -172,8 +172,31 @@ def _place_all(
             code = str(getattr(error, "code", "") or "invalid")
             if code in WHOLE_SERIES:
                 raise
-            conflicts.append(Conflict(start, end, code, " ".join(error.messages)))
+            reason = " ".join(error.messages)
+            if code == "booking_outside_hours":
+                reason = why_closed(space, start) or reason
+            conflicts.append(Conflict(start, end, code, reason))
     return booked, conflicts
+
+
+def why_closed(space: Space, start: datetime) -> str:
+    """Why the space is shut on ``start``'s day, if it is: a closure and its reason, or a public
+    holiday; blank when it is open that day (the time is outside its hours)."""
+    if not space.hours:
+        return ""
+    from gongzhi.core import holidays
+    from gongzhi.spaces import hours
+
+    opening = hours.load(space.hours)
+    day = timezone.localtime(start).date()
+    closure = hours.closure_on(opening, day)
+    if closure is not None:
+        return _("The space is closed that day: %(reason)s") % {"reason": closure.reason}
+    if hours.rule_day(opening, day) is None and holidays.is_holiday(day):
+        return _("The space is closed for the public holiday (%(name)s).") % {
+            "name": holidays.holiday_name(day)
+        }
+    return ""
 
 
 def series_book(

@@ -221,3 +221,33 @@ def test_the_freed_occurrence_goes_to_the_first_waiting(community, resident):
     )
     services.series_cancel(actor=resident, series=outcome.series)
     assert Booking.objects.filter(person=neighbour, status="confirmed").count() == 1
+
+
+def test_closed_days_and_holidays_are_reported_with_their_reason(community, resident, monkeypatch):
+    from gongzhi.core import holidays
+
+    start = at(2, hour=10)
+    closed_on = (start + timedelta(weeks=1)).date()
+    holiday = (start + timedelta(weeks=2)).date()
+    # the holiday calendar may not reach next year yet: make one of the days a holiday
+    monkeypatch.setattr(holidays, "is_holiday", lambda day: day == holiday)
+    monkeypatch.setattr(holidays, "holiday_name", lambda day: "国庆节" if day == holiday else "")
+    every_day = {
+        key: [["08:00", "22:00"]] for key in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    }
+    space = space_of(
+        community,
+        hours={
+            "weekly": every_day,
+            "closures": [
+                {"from": closed_on.isoformat(), "to": closed_on.isoformat(), "reason": "修地板"}
+            ],
+            "holidays": "closed",
+        },
+    )
+    report = _series(space, resident, start, "FREQ=WEEKLY;COUNT=4", dry_run=True)
+    reasons = {c.starts_at.date(): c.reason for c in report.conflicts}
+    assert set(reasons) == {closed_on, holiday}
+    assert "修地板" in reasons[closed_on]
+    assert "国庆节" in reasons[holiday]
+    assert all(c.code == "booking_outside_hours" for c in report.conflicts)
