@@ -131,6 +131,7 @@ bench-covenants: install-test
 # The app's other benches (booking storm, availability grid) join when they exist.
 bench-spaces: install-test
 	$(PY) bench/spaces_forecast.py $(BENCH_ARGS)
+	$(PY) bench/spaces.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache
