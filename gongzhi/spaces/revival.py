@@ -1,0 +1,224 @@
+"""Reviving idle space (盘活闲置空间): an unused room or plot becomes a shared space, step by step,
+in the open.
+
+1. A community worker records it: where, how big, who owns it, the use proposed.
+2. The proposed use goes through consultation: a proposal in the hall or an opinion-map
+   conversation of the same community, linked here (``consult``).
+3. Its renovation is tracked with its budget: a budgeting project (an idea with its cost and
+   milestones), linked here (``renovate``); the page shows that project's progress.
+4. It opens as a bookable space managed by a body or a partner (``open_as``), with the hours of
+   use a week that were promised.
+5. Afterwards, its use is shown against that promise (``revival_selectors.use_against_promise``).
+
+It may be dropped at any step before opening, with a reason. Each step is journalled.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core import journal
+from gongzhi.core.models import Building, Community
+from gongzhi.core.policies import require
+from gongzhi.spaces.models import IdleSpace, IdleStatus, Space
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
+
+#: the steps an idle space may still take from each status
+NEXT = {
+    IdleStatus.RECORDED: {IdleStatus.CONSULTING, IdleStatus.RENOVATING, IdleStatus.OPENED},
+    IdleStatus.CONSULTING: {IdleStatus.CONSULTING, IdleStatus.RENOVATING, IdleStatus.OPENED},
+    IdleStatus.RENOVATING: {IdleStatus.RENOVATING, IdleStatus.OPENED},
+    IdleStatus.OPENED: set(),
+    IdleStatus.DROPPED: set(),
+}
+
+
+def _invalid(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _require(actor: Any, community: Community) -> None:
+    require("spaces.manage_spaces", actor, community, _("Only a community worker can do this."))
+
+
+def _step(idle: IdleSpace, to: str) -> None:
+    if to not in NEXT[IdleStatus(idle.status)]:
+        raise _invalid(
+            _("This idle space is %(status)s: it cannot take this step.")
+            % {"status": idle.get_status_display()},
+            "idle_step",
+        )
+
+
+def _area(value: Any) -> Decimal:
+    try:
+        area = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise _invalid(_("Give the area in square metres, e.g. 45.5."), "idle_area") from None
+    if not Decimal("0.1") <= area <= Decimal("100000"):
+        raise _invalid(_("The area must be between 0.1 and 100,000 square metres."), "idle_area")
+    return area
+
+
+def record(
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    location: str,
+    area_m2: Any,
+    owner: str,
+    proposed_use: str = "",
+    promised_hours_week: int | None = None,
+    building: Building | None = None,
+) -> IdleSpace:
+    _require(actor, community)
+    title, location, owner = title.strip(), location.strip(), owner.strip()
+    if not (title and location and owner):
+        raise _invalid(_("Give its name, where it is and who owns it."), "idle_missing")
+    if building is not None and building.community_id != community.pk:
+        raise _invalid(_("Choose a building of this community."), "idle_building")
+    if promised_hours_week is not None and not 0 < promised_hours_week <= 168:
+        raise _invalid(_("A week has between 1 and 168 hours."), "idle_hours")
+    with transaction.atomic():
+        idle = IdleSpace.objects.in_community(community).create(
+            title=title[:80],
+            location=location[:200],
+            area_m2=_area(area_m2),
+            owner=owner[:120],
+            proposed_use=proposed_use.strip(),
+            promised_hours_week=promised_hours_week,
+            building=building,
+            recorded_by=actor,
+        )
+        journal.record(
+            community=community,
+            actor=actor,
+            verb="idle.recorded",
+            target=idle,
+            data={"area_m2": str(idle.area_m2)},
+        )
+    return idle
+
+
+def _locked(idle: IdleSpace) -> IdleSpace:
+    return IdleSpace.objects.in_community(idle.community_id).select_for_update().get(pk=idle.pk)
+
+
+def consult(
+    *, actor: User, idle: IdleSpace, proposal: Any = None, conversation: Any = None
+) -> IdleSpace:
+    """Link the consultation on its use: a hall proposal or an opinion-map conversation."""
+    _require(actor, idle.community)
+    if (proposal is None) == (conversation is None):
+        raise _invalid(
+            _("Choose one consultation: a proposal in the hall or an opinion-map conversation."),
+            "idle_consultation",
+        )
+    linked = proposal if proposal is not None else conversation
+    if linked.community_id != idle.community_id:
+        raise _invalid(_("Choose a consultation of this community."), "idle_consultation")
+    with transaction.atomic():
+        fresh = _locked(idle)
+        _step(fresh, IdleStatus.CONSULTING)
+        if proposal is not None:
+            fresh.proposal = proposal
+        else:
+            fresh.conversation = conversation
+        fresh.status = IdleStatus.CONSULTING
+        fresh.save()
+        journal.record(
+            community=fresh.community,
+            actor=actor,
+            verb="idle.consulting",
+            target=fresh,
+            data={
+                "proposal": getattr(proposal, "pk", None),
+                "conversation": getattr(conversation, "pk", None),
+            },
+        )
+    return fresh
+
+
+def renovate(*, actor: User, idle: IdleSpace, project: Any) -> IdleSpace:
+    """Link the renovation's budgeting project, whose cost and milestones the page shows."""
+    _require(actor, idle.community)
+    if project.community_id != idle.community_id:
+        raise _invalid(_("Choose a project of this community."), "idle_project")
+    with transaction.atomic():
+        fresh = _locked(idle)
+        _step(fresh, IdleStatus.RENOVATING)
+        fresh.project = project
+        fresh.status = IdleStatus.RENOVATING
+        fresh.save()
+        journal.record(
+            community=fresh.community,
+            actor=actor,
+            verb="idle.renovating",
+            target=fresh,
+            data={"project": project.pk},
+        )
+    return fresh
+
+
+def open_as(*, actor: User, idle: IdleSpace, space: Space) -> IdleSpace:
+    """It opens as ``space`` (set up in the catalogue, managed by a body or a partner)."""
+    _require(actor, idle.community)
+    if space.community_id != idle.community_id:
+        raise _invalid(_("Choose a space of this community."), "idle_space")
+    if not (space.managed_by_body_id or space.managed_by_partner_id):
+        raise _invalid(
+            _("A revived space is managed by a body or a partner: choose one in its settings."),
+            "idle_manager",
+        )
+    with transaction.atomic():
+        fresh = _locked(idle)
+        _step(fresh, IdleStatus.OPENED)
+        if IdleSpace.objects.in_community(idle.community_id).filter(space=space).exists():
+            raise _invalid(_("That space already came from another idle space."), "idle_space")
+        fresh.space = space
+        fresh.status = IdleStatus.OPENED
+        fresh.opened_at = timezone.now()
+        fresh.save()
+        journal.record(
+            community=fresh.community,
+            actor=actor,
+            verb="idle.opened",
+            target=fresh,
+            data={"space": space.pk, "area_m2": str(fresh.area_m2)},
+        )
+    return fresh
+
+
+def drop(*, actor: User, idle: IdleSpace, reason: str) -> IdleSpace:
+    _require(actor, idle.community)
+    reason = reason.strip()
+    if not reason:
+        raise _invalid(_("Say why it is dropped."), "idle_reason")
+    with transaction.atomic():
+        fresh = _locked(idle)
+        if fresh.status in (IdleStatus.OPENED, IdleStatus.DROPPED):
+            raise _invalid(
+                _("This idle space is %(status)s: it cannot take this step.")
+                % {"status": fresh.get_status_display()},
+                "idle_step",
+            )
+        fresh.status = IdleStatus.DROPPED
+        fresh.drop_reason = reason[:300]
+        fresh.save()
+        journal.record(
+            community=fresh.community,
+            actor=actor,
+            verb="idle.dropped",
+            target=fresh,
+            data={"reason": reason[:300]},
+        )
+    return fresh
