@@ -174,8 +174,27 @@ def opening(space: Space) -> dict[str, Any]:
     return catalogue_hours.in_words(space.hours, timezone.localdate())
 
 
+def meetings_here(space: Space, *, now: datetime | None = None) -> list[Booking]:
+    """The public meetings coming up in the space: bookings a body made for one of its meetings
+    (``Booking.meeting``), so residents see where the council sits."""
+    now = now or timezone.now()
+    return list(
+        Booking.objects.in_community(space.community_id)
+        .filter(
+            space=space,
+            meeting__isnull=False,
+            meeting__public=True,
+            status__in=(BookingStatus.CONFIRMED, BookingStatus.PENDING),
+            ends_at__gt=now,
+        )
+        .select_related("meeting__body")
+        .order_by("starts_at", "pk")[:20]
+    )
+
+
 def space_page(space: Space, viewer: Any) -> dict[str, Any]:
     return {
+        "meetings_here": meetings_here(space),
         "manager": manager_name(space),
         "access": accessibility(space),
         "rules": rules_in_words(space),

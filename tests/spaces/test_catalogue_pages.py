@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import icalendar
@@ -358,3 +359,25 @@ def test_api_my_bookings_and_feeds(community, resident):
     token = ical.calendar_feed_issue(person=resident).token
     feeds = api(resident, "GET", f"{community.slug}/spaces/feeds").json()
     assert feeds["mine"].endswith(f"/spaces/mine/{token}.ics")
+
+
+def test_a_councils_meeting_booked_here_shows_on_the_space_page(
+    client, community, worker, resident
+):
+    from gongzhi.spaces import selectors
+    from tests.meetings.world import meeting_of, seated_council
+
+    body, people = seated_council(community, worker)
+    meeting = meeting_of(body, worker, title="四季度议事会", public=True)
+    closed = meeting_of(body, worker, title="闭门会议", public=False)
+    assert {m.pk for m in selectors.meetings_to_book_for(community, people[0])} == {
+        meeting.pk,
+        closed.pk,
+    }
+    assert selectors.meetings_to_book_for(community, resident) == []
+    space = space_of(community, name="议事厅")
+    booking_of(space, people[0], meeting.starts_at, hours=2, body=body, meeting=meeting)
+    booking_of(space, people[0], closed.starts_at + timedelta(hours=3), body=body, meeting=closed)
+    response, text = _page(client, resident, _url("spaces_space", community, space_id=space.pk))
+    assert "四季度议事会" in text and body.name in text
+    assert "闭门会议" not in text
