@@ -15,6 +15,13 @@ count of fewer cases than that is hidden, and enough of the others in its table 
 be recovered by subtraction from the total; a rate or median over fewer cases is not shown.
 A hidden figure is ``None``. The street's figures add its communities together, with the cases
 per community as one more suppressed table.
+
+The figures stand as at the start of the current month (``as_of``): the cases opened before
+it, their state then, the follow-up visits made before it. Suppression alone does not stop a
+reader who watches the figures day by day: a worker who registered a walk-in would see the
+agreement count move on the day that case was sealed, and learn its outcome by difference.
+Figures that change once a month, over all of a month's cases, give that away no more than the
+evaluation's monthly indicators do.
 """
 
 from __future__ import annotations
@@ -23,10 +30,11 @@ import statistics as pystats
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from gongzhi.evaluation.suppress import suppress
 from gongzhi.mediation.models import Case, CaseStatus, Channel, DisputeKind, FollowUp, Performance
@@ -70,6 +78,8 @@ class Rate:
 class Statistics:
     threshold: int
     cases: int
+    #: the figures stand as at the start of this day (the first of the current month)
+    as_of: date | None = None
     by_kind: list[Line] = field(default_factory=list)
     by_channel: list[Line] = field(default_factory=list)
     agreement: Rate = Rate(None, None, None)
@@ -131,11 +141,30 @@ def aggregate(facts: Iterable[CaseFacts], *, limit: int | None = None) -> Statis
     return result
 
 
-def _facts(cases: Any) -> list[CaseFacts]:
+def month_start(today: date | None = None) -> datetime:
+    """The start of the current month, local time: where the figures stand."""
+    day = (today or timezone.localdate()).replace(day=1)
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def _as_then(
+    until: datetime, status: str, accepted_at: Any, concluded_at: Any
+) -> tuple[str, Any, Any]:
+    """``(status, accepted_at, concluded_at)`` as they were at ``until``."""
+    if accepted_at is not None and accepted_at >= until:
+        accepted_at = None
+    if concluded_at is not None and concluded_at >= until:
+        concluded_at = None
+        status = CaseStatus.ACCEPTED if accepted_at is not None else CaseStatus.APPLIED
+    return status, accepted_at, concluded_at
+
+
+def _facts(cases: Any, until: datetime) -> list[CaseFacts]:
+    cases = cases.filter(opened_at__lt=until)
     latest: dict[int, str] = {}
     follow_ups = (
         FollowUp.objects.all_communities()
-        .filter(case__in=cases.values("pk"))
+        .filter(case__in=cases.values("pk"), visited_on__lt=timezone.localtime(until).date())
         .order_by("visited_on", "pk")
         .values_list("case_id", "performance")
     )
@@ -151,31 +180,41 @@ def _facts(cases: Any) -> list[CaseFacts]:
         "accepted_at",
         "concluded_at",
     )
-    return [
-        CaseFacts(
-            kind=kind,
-            channel=channel,
-            status=status,
-            started=accepted_at or opened_at,
-            concluded_at=concluded_at,
-            performance=latest.get(pk),
-            community=community_id,
+    facts = []
+    for pk, community_id, kind, channel, status, opened_at, accepted_at, concluded_at in rows:
+        status, accepted_at, concluded_at = _as_then(until, status, accepted_at, concluded_at)
+        facts.append(
+            CaseFacts(
+                kind=kind,
+                channel=channel,
+                status=status,
+                started=accepted_at or opened_at,
+                concluded_at=concluded_at,
+                performance=latest.get(pk) if status == CaseStatus.AGREED else None,
+                community=community_id,
+            )
         )
-        for pk, community_id, kind, channel, status, opened_at, accepted_at, concluded_at in rows
-    ]
+    return facts
 
 
-def community_statistics(community: Any) -> Statistics:
-    return aggregate(_facts(Case.objects.in_community(community)))
+def community_statistics(community: Any, *, until: datetime | None = None) -> Statistics:
+    """``community``'s figures as at ``until`` (default: the start of the current month)."""
+    until = until or month_start()
+    result = aggregate(_facts(Case.objects.in_community(community), until))
+    result.as_of = timezone.localtime(until).date()
+    return result
 
 
-def street_statistics(street: Any) -> Statistics:
-    """Every community of ``street`` together, and the cases per community (suppressed)."""
+def street_statistics(street: Any, *, until: datetime | None = None) -> Statistics:
+    """Every community of ``street`` together, and the cases per community (suppressed), as at
+    ``until`` (default: the start of the current month)."""
+    until = until or month_start()
     communities = list(street.communities.order_by("name").values_list("pk", "name"))
     facts = _facts(
-        Case.objects.all_communities().filter(community__in=[c for c, _n in communities])
+        Case.objects.all_communities().filter(community__in=[c for c, _n in communities]), until
     )
     result = aggregate(facts)
+    result.as_of = timezone.localtime(until).date()
     per = Counter(str(f.community) for f in facts)
     result.by_community = _lines(
         per, [(str(pk), name) for pk, name in communities], result.threshold
@@ -192,6 +231,7 @@ def as_dict(result: Statistics) -> dict[str, Any]:
 
     return {
         "threshold": result.threshold,
+        "as_of": result.as_of,
         "cases": result.cases,
         "by_kind": lines(result.by_kind),
         "by_channel": lines(result.by_channel),

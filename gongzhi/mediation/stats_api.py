@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 import rules
@@ -30,6 +31,11 @@ class MediationStatRate(Schema):
 class MediationStatisticsOut(Schema):
     scope: str
     threshold: int = Field(..., description="Figures over fewer cases than this are hidden.")
+    as_of: date | None = Field(
+        ...,
+        description="The figures stand as at the start of this day, the first of the current "
+        "month: they change once a month, so no single case shows by difference.",
+    )
     cases: int
     by_kind: list[MediationStatLine]
     by_channel: list[MediationStatLine]

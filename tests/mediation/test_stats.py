@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.mediation import stats
-from gongzhi.mediation.models import CaseStatus, FollowUp, MediationCommittee, Performance
+from gongzhi.mediation.models import Case, CaseStatus, FollowUp, MediationCommittee, Performance
 from tests.factories import CommunityFactory, member
 from tests.mediation.world import case_of, committee_of
 
@@ -69,22 +69,60 @@ def test_performance_at_follow_up_counts_each_agreed_case_by_its_latest_visit():
     assert result.performed_in_full == stats.Rate(6, 11, 6 / 11)
 
 
+#: Last month: the figures stand as at the start of this one.
+BEFORE = stats.month_start() - timedelta(days=3)
+
+
+def _last_month(case, days=0):
+    Case.objects.in_community(case.community_id).filter(pk=case.pk).update(
+        opened_at=BEFORE - timedelta(days=days + 1),
+        accepted_at=BEFORE - timedelta(days=days),
+        concluded_at=BEFORE if case.status in ("agreed", "not_agreed", "withdrawn") else None,
+    )
+
+
 @pytest.fixture
 def cases(community, worker):
     committee_of(community, worker)
     made = []
     for i in range(6):
         case = case_of(community, status=CaseStatus.AGREED, concluded_at=NOW, summary=f"SECRET-{i}")
+        _last_month(case)
         made.append(case)
     mediator = made[0].assignments.get().mediator
     for performance in (Performance.PARTIAL, Performance.FULL):  # the later visit counts
         FollowUp.objects.in_community(community).create(
             case=made[0],
-            visited_on=timezone.localdate() - timedelta(days=1 if performance == "partial" else 0),
+            visited_on=BEFORE.date() + timedelta(days=1 if performance == "full" else 0),
             performance=performance,
             recorded_by=mediator,
         )
     return made
+
+
+@pytest.mark.django_db
+def test_the_figures_stand_as_at_the_start_of_the_month(community, cases, worker):
+    """A worker who watches the figures day by day learns nothing of a case that moves this
+    month: one registered, accepted, agreed and visited today is not in them until the next."""
+    before = stats.as_dict(stats.community_statistics(community))
+    assert before["as_of"] == timezone.localdate().replace(day=1) and before["cases"] == 6
+    today = case_of(community, status=CaseStatus.AGREED, concluded_at=NOW, kind="pets")
+    FollowUp.objects.in_community(community).create(
+        case=today,
+        visited_on=timezone.localdate(),
+        performance=Performance.NONE,
+        recorded_by=today.assignments.get().mediator,
+    )
+    # one of last month's agreed cases, as if it had been concluded only today
+    Case.objects.in_community(community).filter(pk=cases[1].pk).update(concluded_at=NOW)
+    assert stats.as_dict(stats.community_statistics(community)) == {
+        **before,
+        "agreement": {"numerator": 5, "denominator": 5, "value": 1.0},
+        "within_month": {"numerator": 5, "denominator": 5, "value": 1.0},
+    }
+    # next month they are all in
+    later = stats.community_statistics(community, until=NOW + timedelta(days=1))
+    assert later.cases == 7 and later.agreement.denominator == 7
 
 
 @pytest.mark.django_db
@@ -99,7 +137,7 @@ def test_community_statistics_from_the_database(community, cases):
 @pytest.mark.django_db
 def test_the_street_adds_its_communities_and_hides_a_small_one(community, cases):
     neighbour = CommunityFactory(street=community.street)
-    case_of(neighbour, mediator=False)
+    _last_month(case_of(neighbour, mediator=False))
     result = stats.street_statistics(community.street)
     assert result.cases == 7
     per = counts(result.by_community)
