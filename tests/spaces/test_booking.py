@@ -268,3 +268,23 @@ def test_only_the_booker_or_a_manager_cancels(community, resident, worker):
     with pytest.raises(PermissionDenied):
         engine.cancel(actor=member(community), booking=made)
     assert engine.cancel(actor=worker, booking=made).status == BookingStatus.CANCELLED
+
+
+def test_the_overlap_guard_survives_every_migration():
+    """A later migration that rebuilds the bookings table on SQLite (an altered column) would
+    drop 0002's triggers silently; on PostgreSQL the constraint must be there."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'spaces_booking'"
+            )
+            names = {row[0] for row in cursor.fetchall()}
+            assert names == {"booking_no_overlap_insert", "booking_no_overlap_update"}
+        else:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conname = 'booking_no_overlap' "
+                "AND contype = 'x'"
+            )
+            assert cursor.fetchall() == [("booking_no_overlap",)]
