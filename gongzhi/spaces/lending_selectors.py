@@ -127,12 +127,17 @@ def appeal_for_manager(community: Community, viewer: Any, appeal_id: int) -> NoS
     return appeal
 
 
+def managed_spaces(community: Community, viewer: Any) -> list[Space]:
+    """The spaces of ``community`` whose desk ``viewer`` keeps."""
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    spaces = Space.objects.in_community(community).select_related("managed_by_body")
+    return [space for space in spaces.order_by("name", "pk") if engine.may_decide(viewer, space)]
+
+
 def manages_any(community: Community, viewer: Any) -> bool:
     """Whether ``viewer`` manages some space of ``community`` (the appeals page's door)."""
-    if not getattr(viewer, "is_authenticated", False):
-        return False
-    spaces = Space.objects.in_community(community).select_related("managed_by_body")
-    return any(engine.may_decide(viewer, space) for space in spaces)
+    return bool(managed_spaces(community, viewer))
 
 
 def fees_to_collect(space: Space, now: datetime) -> QuerySet[Booking]:
@@ -254,6 +259,7 @@ class Hub:
     resources: list[Resource]
     may_manage: bool
     manages_spaces: bool
+    desks: list[Space]
     open_appeals: int
     overdue_loans: int
 
@@ -262,12 +268,14 @@ def hub(community: Community, viewer: Any) -> Hub:
     items = list(resources(community)[:50])
     for item in items:
         item.left = left_of(item)  # type: ignore[attr-defined]
-    manages = manages_any(community, viewer)
+    desks = managed_spaces(community, viewer)
+    manages = bool(desks)
     today = timezone.localdate()
     return Hub(
         resources=items,
         may_manage=lending.may_manage_resources(viewer, community),
         manages_spaces=manages,
+        desks=desks,
         open_appeals=len(appeals_for(community, viewer)) if manages else 0,
         overdue_loans=lending.overdue(community, today).count() if manages else 0,
     )

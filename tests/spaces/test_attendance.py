@@ -335,6 +335,11 @@ def test_fees_are_recorded_only_by_a_worker_managing_the_space(community, reside
 def test_the_desk_shows_the_day_and_records_a_fee(client, community, resident, worker):
     space = space_of(community, fee=Decimal("20"))
     booking = _started(space, resident, 30, fee=Decimal("20"))
+    desk = f"/c/{community.slug}/spaces/{space.pk}/desk/"
+    client.force_login(resident)
+    assert desk not in client.get(f"/c/{community.slug}/spaces/").content.decode()
+    client.force_login(worker)
+    assert desk in client.get(f"/c/{community.slug}/spaces/").content.decode()
     day = timezone.localdate(booking.starts_at).isoformat()
     url = f"/c/{community.slug}/spaces/{space.pk}/desk/?day={day}"
     client.force_login(resident)
