@@ -381,3 +381,35 @@ def test_a_councils_meeting_booked_here_shows_on_the_space_page(
     response, text = _page(client, resident, _url("spaces_space", community, space_id=space.pk))
     assert "四季度议事会" in text and body.name in text
     assert "闭门会议" not in text
+
+
+def test_hours_are_edited_as_text_and_told_in_words_on_the_page(client, community, worker):
+    hours = {
+        "weekly": {day: [["08:30", "21:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+        "closures": [{"from": "2099-07-20", "to": "2099-07-31", "reason": "地面维修"}],
+        "holidays": "closed",
+    }
+    space = space_of(community, hours=hours)
+    response, text = _page(client, worker, _url("spaces_edit", community, space_id=space.pk))
+    assert "mon-fri 08:30-21:00" in text
+    assert "closed 2099-07-20..2099-07-31 地面维修" in text
+    response, text = _page(client, worker, _url("spaces_space", community, space_id=space.pk))
+    opening = response.context["opening"]
+    assert opening["set"] and opening["today"] and len(opening["week"]) == 2
+    assert "地面维修" in text and opening["today"] in text
+    assert opening["holiday"] == "" or opening["holiday"] in html.unescape(text)
+
+
+def test_the_space_page_queries_do_not_grow_with_bookings(
+    client, community, resident, django_assert_max_num_queries
+):
+    space = space_of(community)
+    url = _url("spaces_space", community, space_id=space.pk)
+    client.force_login(resident)
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for day in range(1, 8):
+        booking_of(space, member(community), at(days=day))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
