@@ -4,7 +4,7 @@ bookings nobody came to, appeals against a no-show, and the fee collected in per
 - **Check-in** (扫码签到): a ``Space`` is a ``core.checkin`` target. Its managers
   (``booking.may_decide``: community workers and the members of the managing body) show the
   rotating code on a screen at the door; a resident scanning it checks in their own confirmed
-  booking that is current, from ``CHECKIN_EARLY`` before it starts until it ends. Any other scan
+  booking that is current (or their organisation's), from ``CHECKIN_EARLY`` before it starts until it ends. Any other scan
   is refused with a sentence that says why (no booking now, released, too early), and nothing
   is recorded. ``core.checkin`` keeps one ``CheckIn`` row per person and space (its first
   scan); the booking's ``checked_in_at`` is what counts.
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,19 +104,27 @@ def may_check_in(user: Any, space: Space) -> bool:
 
 
 def current_booking(person: Any, space: Space, now: datetime) -> Booking | None:
-    """``person``'s confirmed booking of ``space`` open for check-in at ``now``."""
-    return (
+    """``person``'s confirmed booking of ``space`` open for check-in at ``now``: their own, or
+    one of an organisation they sit in (any of its members may arrive first)."""
+    from gongzhi.bodies.policies import sits_in_body
+
+    pk = getattr(person, "pk", None)
+    current = (
         Booking.objects.in_community(space.community_id)
         .filter(
+            Q(person_id=pk) | Q(body__isnull=False),
             space=space,
-            person_id=getattr(person, "pk", None),
             status=BookingStatus.CONFIRMED,
             starts_at__lte=now + CHECKIN_EARLY,
             ends_at__gt=now,
         )
+        .select_related("body")
         .order_by("starts_at", "pk")
-        .first()
     )
+    for booking in current:
+        if booking.person_id == pk or sits_in_body(person, booking.body):
+            return booking
+    return None
 
 
 def _why_not(person: Any, space: Space, now: datetime) -> ValidationError:

@@ -102,6 +102,19 @@ def test_someone_elses_booking_is_not_checked_in_by_my_scan(community, resident)
     assert theirs.checked_in_at is None
 
 
+def test_a_member_of_the_organisation_checks_in_its_booking(community, worker, resident):
+    from tests.meetings.world import seated_council
+
+    body, people = seated_council(community, worker, members=2)
+    space = space_of(community)
+    booking = _started(space, people[0], 5, body=body)
+    checkin.checkin_record(actor=people[1], target=space, code=checkin.current_code(space))
+    booking.refresh_from_db()
+    assert booking.checked_in_at is not None
+    with pytest.raises(ValidationError):
+        checkin.checkin_record(actor=resident, target=space, code=checkin.current_code(space))
+
+
 def test_an_old_code_and_an_outsider_are_refused(community, resident, outsider):
     space = space_of(community)
     _started(space, resident, 5)
