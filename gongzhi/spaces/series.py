@@ -227,6 +227,8 @@ def series_book(
         actor=actor, space=space, person=person, starts_at=starts_at, minutes=minutes, now=now
     )
     skipped = list(exdates)
+    if any(isinstance(item, datetime) and timezone.is_naive(item) for item in skipped):
+        raise _invalid(_("Give the time with its time zone."), "booking_naive")
     starts = recurrence.occurrences(rrule, starts_at, skipped)
     outcome = Outcome(starts=starts, minutes=minutes)
     try:

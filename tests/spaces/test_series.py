@@ -142,6 +142,8 @@ def test_refusals_of_the_whole_series_save_nothing(community, other_community, r
     _refused("series_past", _series, space, resident, at(-1))
     _refused("booking_too_long", _series, space, resident, at(2), minutes=600)
     _refused("booking_no_purpose", _series, space, resident, at(2), purpose=" ")
+    naive = at(9).replace(tzinfo=None)
+    _refused("booking_naive", _series, space, resident, at(2), exdates=[naive])
     # another community's space: its rules are for its own residents
     elsewhere = space_of(other_community, name="别处")
     _refused("booking_not_resident", _series, elsewhere, resident, at(2))
