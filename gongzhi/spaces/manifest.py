@@ -28,6 +28,7 @@ VERBS = {
     "draw.requested": _("asked for a time of a space given by draw"),
     "draw.withdrawn": _("withdrew a request from a draw for a space"),
     "draw.drawn": _("drew the winners of a popular time of a space"),
+    "draw.cancelled": _("cancelled a draw for a popular time of a space"),
     # attendance and lending (attendance.py, lending.py)
     "booking.checked_in": _("checked in at a booked space"),
     "booking.released": _("released a booking nobody checked in to"),
@@ -81,6 +82,10 @@ _SERIES_NOTIFICATIONS: dict = {
             "not_drawn": Message(
                 _("You were not drawn for %(space)s, %(starts)s"),
                 _("The draw's list, seed and order are published on its page."),
+            ),
+            "cancelled": Message(
+                _("The draw for %(space)s, %(starts)s is cancelled"),
+                _("The reason: %(reason)s"),
             ),
         },
     ),
