@@ -355,26 +355,62 @@ def draw_run(*, actor: User, draw: DrawRound, seed: str) -> list[DrawRequest]:
     return winners
 
 
-def _tell(draw: DrawRound, requests: list[DrawRequest]) -> None:
+def draw_cancel(*, actor: User, draw: DrawRound, reason: str) -> DrawRound:
+    """Cancel a draw not yet drawn (the space's managers, with a reason): its held seats are
+    freed and offered to those waiting, and those who asked are told."""
+    _require_manager(actor, draw.space)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid(_("Say why the draw is cancelled."), "draw_reason")
+    now = timezone.now()
+    with transaction.atomic():
+        space = engine.lock_space(draw.space)
+        locked = _lock_draw(draw)
+        if locked.status != DrawStatus.OPEN:
+            raise _invalid(_("This draw has already been settled."), "draw_done")
+        holds = Booking.objects.in_community(locked.community_id).filter(
+            draw=locked, status=BookingStatus.DRAW
+        )
+        for hold in holds.select_related("space"):
+            hold.space = space
+            engine.settle_draw_hold(hold, winner=None, now=now)
+        locked.status = DrawStatus.CANCELLED
+        locked.save(update_fields=["status"])
+        requests = entries(locked)
+        journal.record(
+            community=space.community,
+            actor=actor,
+            verb="draw.cancelled",
+            target=locked,
+            data={"space": space.pk, "reason": reason[:300], "requests": len(requests)},
+        )
+        _send(locked, [r.person for r in requests], "cancelled", reason=reason[:300])
+    return locked
+
+
+def _send(draw: DrawRound, people: list[Any], message: str, **extra: str) -> None:
     from gongzhi.core.notify import send
 
+    if not people:
+        return
     space = draw.space
-    url = reverse("spaces_draw", kwargs={"slug": space.community.slug, "draw_id": draw.pk})
-    params = {
-        "space": space.name,
-        "starts": timezone.localtime(draw.starts_at).strftime("%Y-%m-%d %H:%M"),
-    }
+    send(
+        users=people,
+        community=space.community,
+        kind="space_draw",
+        message=message,
+        params={
+            "space": space.name,
+            "starts": timezone.localtime(draw.starts_at).strftime("%Y-%m-%d %H:%M"),
+            **extra,
+        },
+        url=reverse("spaces_draw", kwargs={"slug": space.community.slug, "draw_id": draw.pk}),
+    )
+
+
+def _tell(draw: DrawRound, requests: list[DrawRequest]) -> None:
     for outcome in (DrawRequestOutcome.WON, DrawRequestOutcome.NOT_DRAWN):
-        people = [request.person for request in requests if request.outcome == outcome]
-        if people:
-            send(
-                users=people,
-                community=space.community,
-                kind="space_draw",
-                message=str(outcome),
-                params=params,
-                url=url,
-            )
+        _send(draw, [r.person for r in requests if r.outcome == outcome], str(outcome))
 
 
 def closed_for(draw: DrawRound, *, now: datetime | None = None) -> bool:

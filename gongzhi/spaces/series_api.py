@@ -151,6 +151,10 @@ class SpaceDrawSeedIn(Schema):
     seed: str = Field(..., max_length=200, description="Exactly as announced.")
 
 
+class SpaceDrawCancelIn(Schema):
+    reason: str = Field(..., max_length=300)
+
+
 class SpaceDrawResultOut(Schema):
     draw: SpaceDrawOut
     winners: list[SpaceDrawRequestOut]
@@ -433,3 +437,16 @@ def draw_run(
     winners = draws.draw_run(actor=user, draw=draw, seed=payload.seed)
     draw.refresh_from_db()
     return {"draw": _draw(draw), "winners": [_request(w) for w in winners]}
+
+
+@router.post(
+    S + "/draws/{draw_id}/cancel",
+    response=SpaceDrawOut,
+    summary="Cancel a draw not yet drawn (the space's managers): its held seats are freed",
+)
+def draw_cancel(
+    request: HttpRequest, slug: str, draw_id: int, payload: SpaceDrawCancelIn
+) -> dict[str, Any]:
+    user, community = _community(request, slug)
+    draw = selectors.draw_get(community, user, draw_id)
+    return _draw(draws.draw_cancel(actor=user, draw=draw, reason=payload.reason))

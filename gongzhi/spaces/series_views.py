@@ -218,6 +218,8 @@ def _draw_page(
         context["ask_form"] = forms.get("ask_form") or DrawAskForm(community=community, user=user)
     if context["may_draw"]:
         context["seed_form"] = forms.get("seed_form") or SeedForm()
+    if manager and draw.status == DrawStatus.OPEN:
+        context["cancel_form"] = ReasonForm()
     return context
 
 
@@ -321,6 +323,25 @@ def draw_run(request: HttpRequest, slug: str, draw_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def draw_cancel(request: HttpRequest, slug: str, draw_id: int) -> HttpResponse:
+    community = _community(request, slug)
+    user = request_user(request)
+    draw = selectors.draw_get(community, user, draw_id)
+    if not engine.may_decide(user, draw.space):
+        raise Http404
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        draws.draw_cancel(actor=user, draw=draw, reason=reason)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The draw is cancelled; its time is free again."))
+    return redirect("spaces_draw", slug=slug, draw_id=draw.pk)
+
+
 urlpatterns: list[URLPattern] = [
     path("<int:space_id>/series/", series_new, name="spaces_series_new"),
     path("series/<int:series_id>/", series_detail, name="spaces_series"),
@@ -336,4 +357,5 @@ urlpatterns: list[URLPattern] = [
     path("draws/<int:draw_id>/ask/", draw_ask, name="spaces_draw_ask"),
     path("draws/<int:draw_id>/withdraw/", draw_withdraw, name="spaces_draw_withdraw"),
     path("draws/<int:draw_id>/draw/", draw_run, name="spaces_draw_run"),
+    path("draws/<int:draw_id>/cancel/", draw_cancel, name="spaces_draw_cancel"),
 ]

@@ -18,6 +18,7 @@ OCCURRENCE = {"series_id": "series_id", "booking_id": "series_booking_id"}
 OPEN = {"draw_id": "open_draw_id"}
 WITHDRAW = {"draw_id": "open_draw_id", "request_id": "draw_request_id"}
 CLOSED = {"draw_id": "closed_draw_id"}
+SPARE = {"draw_id": "spare_draw_id"}
 
 
 def build(world: Any, community: Any) -> None:
@@ -45,6 +46,15 @@ def build(world: Any, community: Any) -> None:
         seed_rule="开奖号码",
     )
     ids["open_draw_id"] = opened.pk
+    spare = draws.draw_open(
+        actor=users["worker"],
+        space=space,
+        starts_at=at(9, hour=19),
+        ends_at=at(9, hour=21),
+        closes_at=close,
+        seed_rule="开奖号码",
+    )
+    ids["spare_draw_id"] = spare.pk
     asked = draws.draw_request(actor=users["neighbour"], draw=opened, purpose="生日会")
     ids["draw_request_id"] = asked.pk
     closed = draws.draw_open(
@@ -109,4 +119,5 @@ def steps(Step: Any) -> list[Any]:
             params=WITHDRAW,
         ),
         Step(f"POST {C}/draws/{{draw_id}}/draw", "approver", 200, {"seed": "2026 123"}, CLOSED),
+        Step(f"POST {C}/draws/{{draw_id}}/cancel", "worker", 200, {"reason": "场地维修"}, SPARE),
     ]

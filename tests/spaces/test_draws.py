@@ -263,3 +263,20 @@ def test_an_organisation_asks_once(community, worker):
     )
     with pytest.raises(PermissionDenied):
         services.draw_request(actor=member(community), draw=draw, purpose="冒名", body=body)
+
+
+def test_a_manager_cancels_a_draw_and_frees_its_time(community, worker, resident):
+    space = space_of(community, seats=2)
+    draw = _open(space, worker, at(5, hour=19))
+    services.draw_request(actor=resident, draw=draw, purpose="聚会")
+    with pytest.raises(PermissionDenied):
+        services.draw_cancel(actor=resident, draw=draw, reason="不想要了")
+    _refused("draw_reason", services.draw_cancel, actor=worker, draw=draw, reason=" ")
+    services.draw_cancel(actor=worker, draw=draw, reason="场地维修")
+    draw.refresh_from_db()
+    assert draw.status == DrawStatus.CANCELLED
+    assert not Booking.objects.filter(draw=draw).exists()
+    told = Notification.objects.get(kind="space_draw", user=resident)
+    assert told.params["reason"] == "场地维修"
+    assert Activity.objects.in_community(community).get(verb="draw.cancelled").actor_id == worker.pk
+    _refused("draw_done", services.draw_cancel, actor=worker, draw=draw, reason="再取消")
