@@ -392,3 +392,22 @@ def test_another_residents_no_show_is_not_found(client, community, resident):
     client.force_login(resident)
     url = f"/c/{community.slug}/spaces/bookings/{missed.pk}/appeal/"
     assert client.get(url).status_code == 404
+
+
+def test_a_body_managing_the_space_keeps_its_desk_but_not_the_ledger(
+    client, community, resident, worker
+):
+    from tests.meetings.world import seated_council
+
+    body, people = seated_council(community, worker, members=1)
+    space = space_of(community, managed_by_body=body, fee=Decimal("20"))
+    booking = _started(space, resident, 30, fee=Decimal("20"))
+    day = timezone.localdate(booking.starts_at).isoformat()
+    client.force_login(people[0])
+    page = client.get(f"/c/{community.slug}/spaces/{space.pk}/desk/?day={day}").content.decode()
+    assert f'data-booking="{booking.pk}"' in page
+    assert f"/spaces/bookings/{booking.pk}/fee/" not in page
+    refused = client.post(f"/c/{community.slug}/spaces/bookings/{booking.pk}/fee/")
+    assert refused.status_code == 302
+    booking.refresh_from_db()
+    assert booking.fee_paid_at is None

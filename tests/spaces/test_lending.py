@@ -288,3 +288,20 @@ def test_the_home_page_lists_things_to_borrow(client, community, worker, residen
     client.force_login(resident)
     page = client.get(f"/c/{community.slug}/spaces/").content.decode()
     assert f'data-resource="{item.pk}"' in page
+
+
+def test_a_worker_changes_an_item_and_retires_it(client, community, worker, resident):
+    item = _resource(community, worker)
+    client.force_login(worker)
+    edit = f"/c/{community.slug}/spaces/resources/{item.pk}/edit/"
+    assert client.get(edit).status_code == 200
+    response = client.post(
+        edit, {"name": "轮椅", "kind": "mobility", "quantity": 5, "loan_days": 10}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.quantity, item.loan_days, item.active) == (5, 10, False)
+    client.force_login(resident)
+    assert client.get(f"/c/{community.slug}/spaces/resources/{item.pk}/").status_code == 404
+    listed = client.get(f"/c/{community.slug}/spaces/resources/").content.decode()
+    assert f'data-resource="{item.pk}"' not in listed
