@@ -420,6 +420,10 @@ JOURNAL_INDICATORS: dict[str, str] = {
     "mediation.agreement_rate": "gongzhi.mediation.indicators:agreement_rate",
     "mediation.days_to_agreement": "gongzhi.mediation.indicators:days_to_agreement",
     "mediation.performed_in_full": "gongzhi.mediation.indicators:performed_in_full",
+    "spaces.bookers": "gongzhi.spaces.indicators:bookers",
+    "spaces.no_shows": "gongzhi.spaces.indicators:no_shows",
+    "spaces.idle_area_opened": "gongzhi.spaces.indicators:idle_area_opened",
+    "spaces.things_lent": "gongzhi.spaces.indicators:things_lent",
 }
 
 

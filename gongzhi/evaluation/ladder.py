@@ -451,6 +451,58 @@ NO_RUNG: dict[str, str] = {
         "an act of office: the mediation committee's head, a mediator or a worker (or the "
         "system's retention) handles a confidential case",
     ),
+    # Shared spaces (issue 20): booking a room, waiting for a time, asking in a draw, checking
+    # in, appealing a no-show are using the community's spaces, not a say in its affairs; the
+    # spaces indicators count them (residents booking, bookings, hours, occupancy, no-shows).
+    # A meeting held in a booked room is counted by the meetings' own verbs.
+    **dict.fromkeys(
+        (
+            "booking.made",
+            "booking.requested",
+            "booking.cancelled",
+            "booking.waiting",
+            "booking.checked_in",
+            "booking.no_show_appealed",
+            "series.booked",
+            "series.cancelled",
+            "draw.requested",
+            "draw.withdrawn",
+        ),
+        "using the community's shared spaces, counted by the spaces indicators, not a say",
+    ),
+    # Shared spaces (issue 20): workers and a space's managers set spaces up, decide requests,
+    # run draws, record fees, lend things and revive idle space; the system expires holds,
+    # releases no-shows and gives freed times to those waiting. Consultation on an idle space's
+    # use is counted by the hall's or the opinion map's own verbs.
+    **dict.fromkeys(
+        (
+            "space.created",
+            "space.updated",
+            "space.opened",
+            "space.closed",
+            "booking.approved",
+            "booking.rejected",
+            "booking.expired",
+            "booking.from_waiting",
+            "booking.released",
+            "booking.no_show_upheld",
+            "booking.no_show_withdrawn",
+            "booking.fee_paid",
+            "draw.opened",
+            "draw.drawn",
+            "draw.cancelled",
+            "resource.created",
+            "resource.updated",
+            "loan.lent",
+            "loan.returned",
+            "idle.recorded",
+            "idle.consulting",
+            "idle.renovating",
+            "idle.opened",
+            "idle.dropped",
+        ),
+        "an act of staff, of the platform or of the system",
+    ),
 }
 
 

@@ -262,14 +262,18 @@ def months_until(today: date, back: int = MONTHS_BACK) -> list[str]:
 
 
 def eval_input(community: Community, months: Sequence[str] | None = None) -> EvalInput:
-    """Everything the indicators read for ``community``, from the database."""
+    """Everything the indicators read for ``community``, from the database. The indicators
+    that are not journal-only (they read an app's rows) find the community's id in
+    ``inp.cache["community_id"]``."""
     today = timezone.localdate()
-    return EvalInput(
+    inp = EvalInput(
         entries=list(entries(community)),
         persons=persons(community, today=today),
         months=list(months) if months is not None else months_until(today),
         tz=tz(),
     )
+    inp.cache["community_id"] = community.pk
+    return inp
 
 
 def journal_specs() -> dict[str, str]:

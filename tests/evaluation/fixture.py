@@ -583,6 +583,47 @@ ROWS += [
     ("2026-02-26T02:00", "mediation.follow_up_recorded", "w", "", {"performance": "full"}),
 ]
 
+# Shared spaces (issue 20). a books in December and January; a worker books for e (hers) in
+# December; d (never verified) asks and is approved (a staff act); f books a repeating series
+# ten minutes into January (local); c (gone by January's end) and b (verified by then) ask in a
+# draw; e asks in February and cancels; f only waits for a taken time then (no booking act).
+# No-shows: booking 1 released in December; booking 2 at 00:05 on 1 January local, withdrawn on
+# appeal in February (counted nowhere); booking 4 released in January, journalled again in
+# February (once); booking 6 in February, upheld. Idle space 1 (85.5 m², recorded in December)
+# opens in January, journalled again in February (once); idle space 2 (40 m²) opens at 00:30 on
+# 1 February local. Lent: three tables in December; in February one thing, and one more at
+# 23:50 on 28 February local (no count: one).
+SB = "spaces.booking"
+ROWS += [
+    ("2025-12-02T02:00", "idle.recorded", "w", "spaces.idlespace:1", {"area_m2": "85.50"}),
+    ("2025-12-03T02:00", "booking.made", "a", f"{SB}:1", {"space": 1, "seat": 1}),
+    ("2025-12-04T02:00", "booking.made", "w", f"{SB}:2", {"space": 1, "seat": 1}, "e"),
+    ("2025-12-05T02:00", "booking.requested", "d", f"{SB}:3", {"space": 2, "seat": 1}),
+    ("2025-12-06T02:00", "booking.approved", "w", f"{SB}:3", {"space": 2, "person": "d"}),
+    ("2025-12-15T05:00", "loan.lent", "w", "spaces.loan:1", {"resource": 1, "count": 3}),
+    ("2025-12-20T03:00", "booking.released", None, f"{SB}:1", {"space": 1, "person": "a"}),
+    ("2025-12-22T02:00", "loan.returned", "w", "spaces.loan:1", {"resource": 1, "count": 3}),
+    ("2025-12-31T16:05", "booking.released", None, f"{SB}:2", {"space": 1, "person": "e"}),
+    ("2025-12-31T16:10", "series.booked", "f", "spaces.series:1", {"space": 1, "booked": 10}),
+    ("2026-01-06T02:00", "draw.requested", "c", "spaces.drawrequest:1", {"draw": 1, "space": 2}),
+    ("2026-01-07T02:00", "draw.requested", "b", "spaces.drawrequest:2", {"draw": 1, "space": 2}),
+    ("2026-01-08T02:00", "booking.made", "a", f"{SB}:4", {"space": 2, "seat": 1}),
+    ("2026-01-10T02:00", "booking.no_show_appealed", "e", "spaces.noshowappeal:1", {"booking": 2}),
+    ("2026-01-12T02:00", "idle.opened", "w", "spaces.idlespace:1", {"area_m2": "85.50"}),
+    ("2026-01-15T02:00", "booking.released", None, f"{SB}:4", {"space": 2, "person": "a"}),
+    ("2026-01-31T16:30", "idle.opened", "w", "spaces.idlespace:2", {"area_m2": "40"}),
+    ("2026-02-01T02:00", "loan.lent", "w", "spaces.loan:2", {"resource": 2, "count": 1}),
+    ("2026-02-02T02:00", "booking.no_show_withdrawn", "w", f"{SB}:2", {"booking": 2}),
+    ("2026-02-03T02:00", "booking.requested", "e", f"{SB}:5", {"space": 2, "seat": 1}),
+    ("2026-02-04T02:00", "booking.cancelled", "e", f"{SB}:5", {"space": 2}),
+    ("2026-02-05T02:00", "booking.released", None, f"{SB}:4", {"space": 2, "person": "a"}),
+    ("2026-02-06T02:00", "booking.waiting", "f", "spaces.waitingrequest:1", {"space": 2}),
+    ("2026-02-09T02:00", "booking.released", None, f"{SB}:6", {"space": 1, "person": "b"}),
+    ("2026-02-12T02:00", "booking.no_show_upheld", "w", f"{SB}:6", {"booking": 6}),
+    ("2026-02-14T02:00", "idle.opened", "w", "spaces.idlespace:1", {"area_m2": "85.50"}),
+    ("2026-02-28T15:50", "loan.lent", "w", "spaces.loan:3", {"resource": 1}),
+]
+
 
 def entries() -> list[Entry]:
     out = []
@@ -666,6 +707,14 @@ PEOPLE: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "2025-12": ({"a", "c", "e"}, DEC_VERIFIED),
         "2026-01": ({"a", "b"}, LATER_VERIFIED),
         "2026-02": ({"b", "e", "f"}, LATER_VERIFIED),
+    },
+    # Dec: a, and e (the worker booked for her; d's request counts nowhere). Jan: f's series
+    # (00:10 on 1 January local), b in the draw (verified by the month's end), a; c has left.
+    # Feb: e asked (and cancelled: she still booked); f only waited.
+    "spaces.bookers": {
+        "2025-12": ({"a", "e"}, DEC_VERIFIED),
+        "2026-01": ({"a", "b", "f"}, LATER_VERIFIED),
+        "2026-02": ({"e"}, LATER_VERIFIED),
     },
     "meetings.members_attending": {
         "2025-12": ({"a"}, {"a", "f"}),
@@ -924,5 +973,23 @@ CELLS: dict[str, dict[str, tuple[float, float | None, int | None]]] = {
         "2025-12": (0, 0, None),
         "2026-01": (1, 1, None),
         "2026-02": (1, 2, None),
+    },
+    # Dec: booking 1; Jan: booking 4 (booking 2 withdrawn on appeal); Feb: booking 6 (4 once).
+    "spaces.no_shows": {
+        "2025-12": (1, None, None),
+        "2026-01": (1, None, None),
+        "2026-02": (1, None, None),
+    },
+    # Jan: idle space 1; Feb: idle space 2 (00:30 on 1 February local), not 1 again.
+    "spaces.idle_area_opened": {
+        "2025-12": (0, None, None),
+        "2026-01": (85.5, None, None),
+        "2026-02": (40, None, None),
+    },
+    # Dec: three tables; Feb: one, and one without a count (23:50 on 28 February local).
+    "spaces.things_lent": {
+        "2025-12": (3, None, None),
+        "2026-01": (0, None, None),
+        "2026-02": (2, None, None),
     },
 }
