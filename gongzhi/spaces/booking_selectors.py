@@ -106,19 +106,18 @@ def _opening(space: Space) -> Any:
 
 
 def _day_slots(space: Space, day: date, opening: Any) -> list[Slot]:
+    """The day's slots: the opening hours' own (``hours.slots``: from each range's opening), or
+    the default day's when the space has none."""
+    if opening is not None:
+        module, loaded = opening
+        return [Slot(start, end) for start, end in module.slots(loaded, day, space.slot_minutes)]
     tz = timezone.get_current_timezone()
     step = timedelta(minutes=space.slot_minutes)
-    if opening is None:
-        start = datetime.combine(day, DEFAULT_DAY[0], tz)
-        end = datetime.combine(day, DEFAULT_DAY[1], tz)
-    else:
-        start = datetime.combine(day, time(0, 0), tz)
-        end = datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+    moment = datetime.combine(day, DEFAULT_DAY[0], tz)
+    end = datetime.combine(day, DEFAULT_DAY[1], tz)
     slots: list[Slot] = []
-    moment = start
     while moment + step <= end:
-        if opening is None or opening[0].is_open_for(opening[1], moment, moment + step):
-            slots.append(Slot(moment, moment + step))
+        slots.append(Slot(moment, moment + step))
         moment += step
     return slots
 

@@ -334,3 +334,21 @@ def test_the_hub_and_mine_sections(client, community, resident, worker):
     assert 'id="hub-booking"' not in home
     mine = client.get(_url("spaces_mine", community)).content.decode()
     assert 'id="mine-booking"' in mine
+
+
+def test_grid_follows_the_opening_hours_and_closures(community, worker):
+    from gongzhi.spaces import hours
+
+    day = at(2).date()
+    text = f"mon-sun 09:00-12:00\nclosed {day}..{day} 维修"
+    space = space_of(
+        community, worker, slot_minutes=60, hours=hours.dump(hours.parse(text)), name="有时段"
+    )
+    week = selectors.availability(space, day, day=day)
+    by_day = {
+        one.day: [timezone.localtime(s.starts_at).hour for s in one.slots] for one in week.days
+    }
+    assert by_day[day] == []  # the closure
+    # the other days: 9, 10 and 11 o'clock (a public holiday that week may close one too)
+    assert {tuple(h) for d, h in by_day.items() if d != day} <= {(9, 10, 11), ()}
+    assert (9, 10, 11) in {tuple(h) for h in by_day.values()}
