@@ -5,6 +5,7 @@ and EXDATEs) expands in ``recurring-ical-events`` to exactly the times booked.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -74,7 +75,7 @@ def test_booked_is_the_expansion_less_the_conflicts_and_what_the_feed_shows(
     taken_starts = sorted({expansion[i] for i in taken if i < len(expansion)})
     assume(len(taken_starts) < len(expansion))
     with transaction.atomic():
-        space = space_of(community, name=f"room {rule} {start}")
+        space = space_of(community, name=f"room {uuid4().hex[:12]}")
         other = member(community)
         for moment in taken_starts:
             booking_of(space, other, moment + timedelta(minutes=30))
