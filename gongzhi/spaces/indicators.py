@@ -267,29 +267,37 @@ def _open_spaces(inp: EvalInput, month: str) -> dict[int, list[date]]:
     return found
 
 
+def _spaces_in_use(inp: EvalInput, month: str) -> int:
+    """How many spaces were open for booking at some time in ``month``, or had a booking given
+    starting in it (a space closed with its bookings kept is still used)."""
+    booked = {b[0] for b in _rows(inp)["bookings"] if b[6] == month}
+    return len(booked | set(_open_spaces(inp, month)))
+
+
 def _hours(starts: datetime, ends: datetime) -> float:
     return (ends - starts).total_seconds() / 3600
 
 
 def bookings_per_space(inp: EvalInput) -> dict[str, AnyCell]:
     """Bookings that stood (confirmed, or released as a no-show) starting in the month, per
-    space open for booking at some time in the month."""
+    space in use (open for booking at some time in the month, or booked then)."""
     rows = _rows(inp)
     cells: dict[str, AnyCell] = {}
     for m in inp.months:
         booked = sum(1 for b in rows["bookings"] if b[6] == m)
-        cells[m] = rate(booked, len(_open_spaces(inp, m)))
+        cells[m] = rate(booked, _spaces_in_use(inp, m))
     return cells
 
 
 def hours_per_space(inp: EvalInput) -> dict[str, AnyCell]:
     """Hours of use: the booked hours of the confirmed bookings starting in the month (no-shows
-    released are not use), per space open for booking at some time in the month."""
+    released are not use), per space in use (open for booking at some time in the month, or
+    booked then)."""
     rows = _rows(inp)
     cells: dict[str, AnyCell] = {}
     for m in inp.months:
         used = sum(_hours(b[1], b[2]) for b in rows["bookings"] if b[6] == m and b[3] == STOOD[0])
-        cells[m] = rate(round(used, 6), len(_open_spaces(inp, m)))
+        cells[m] = rate(round(used, 6), _spaces_in_use(inp, m))
     return cells
 
 

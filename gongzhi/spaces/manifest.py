@@ -164,14 +164,15 @@ INDICATORS = {
             "From the booking rows: bookings starting in the month that were given to someone "
             "(confirmed, or released as a no-show; not cancelled, refused, expired or still "
             "pending), per space open for booking at some time in the month (from the journal's "
-            "opened and closed entries). A repeating booking counts each time; a 20-seat room "
+            "opened and closed entries) or booked then. A repeating booking counts each time; a "
+            "20-seat room "
             "counts each seat booked. Not in the journal export: the journal does not carry a "
             "booking's end or who it was for."
         ),
         kind="rate",
         compute="gongzhi.spaces.indicators.bookings_per_space",
         numerator=_("bookings given, starting in the month"),
-        denominator=_("spaces open for booking in the month"),
+        denominator=_("spaces open for booking or booked in the month"),
         journal_only=False,
         order=181,
         headline=True,
@@ -181,13 +182,13 @@ INDICATORS = {
         definition=_(
             "From the booking rows: the booked hours of the confirmed bookings starting in the "
             "month (no-shows released are left out), per space open for booking at some time in "
-            "the month. It counts the time booked, not the time people stayed: check-in is "
+            "the month or booked then. It counts the time booked, not the time people stayed: check-in is "
             "recorded, leaving is not."
         ),
         kind="rate",
         compute="gongzhi.spaces.indicators.hours_per_space",
         numerator=_("hours booked and not released, starting in the month"),
-        denominator=_("spaces open for booking in the month"),
+        denominator=_("spaces open for booking or booked in the month"),
         journal_only=False,
         order=182,
     ),
