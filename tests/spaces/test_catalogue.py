@@ -201,3 +201,30 @@ def test_hours_typed_as_text_are_stored_as_hours_json_and_told_in_words(communit
     assert _codes(error.value) == ["space_hours"]
     space.refresh_from_db()
     assert space.hours["weekly"]["sat"] == [["09:00", "17:00"]]
+
+
+@pytest.mark.parametrize(
+    ("who", "open_", "draft", "manage"),
+    [
+        ("resident", True, False, False),
+        ("unverified", True, False, False),
+        ("worker", True, True, True),
+        ("supervisor", True, False, False),
+        ("outsider", False, False, False),
+        ("body_member", True, True, False),
+    ],
+)
+def test_who_sees_and_manages_a_space(community, worker, request, who, open_, draft, manage):
+    import rules
+
+    from tests.meetings.world import seated_council
+
+    body, people = seated_council(community, worker)
+    viewer = people[0] if who == "body_member" else request.getfixturevalue(who)
+    shown = space_of(community, name="开放", managed_by_body=body)
+    prepared = space_of(community, name="筹备", status=SpaceStatus.DRAFT, managed_by_body=body)
+    closed = space_of(community, name="关闭", status=SpaceStatus.CLOSED)
+    assert rules.has_perm("spaces.view_space", viewer, shown) is open_
+    assert rules.has_perm("spaces.view_space", viewer, prepared) is draft
+    assert rules.has_perm("spaces.view_space", viewer, closed) is manage
+    assert rules.has_perm("spaces.manage_spaces", viewer, shown) is manage
