@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -55,6 +55,9 @@ def week(request: HttpRequest, slug: str, space_id: int) -> HttpResponse:
             "space": space,
             "grid": grid,
             "this_week": selectors.monday_of(timezone.localdate()),
+            "book_url": reverse(
+                "spaces_book", kwargs={"slug": community.slug, "space_id": space.pk}
+            ),
             "manages": request.user.is_authenticated and selectors.may_manage(request.user, space),
         },
     )
