@@ -411,3 +411,30 @@ def test_a_body_managing_the_space_keeps_its_desk_but_not_the_ledger(
     assert refused.status_code == 302
     booking.refresh_from_db()
     assert booking.fee_paid_at is None
+
+
+def test_a_check_in_just_before_the_release_keeps_the_booking(community, resident):
+    space = space_of(community)
+    booking = _started(space, resident, 20)
+    due = attendance.due_for_release(_now())
+    assert [b.pk for b in due] == [booking.pk]
+    checkin.checkin_record(actor=resident, target=space, code=checkin.current_code(space))
+
+    assert attendance.release(due[0], now=_now()) is None
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and not booking.no_show
+
+
+def test_a_no_show_is_appealed_within_30_days(community, resident):
+    space = space_of(community)
+    old = booking_of(
+        space,
+        resident,
+        _now() - timedelta(days=attendance.APPEAL_DAYS + 2),
+        status=BookingStatus.RELEASED,
+        no_show=True,
+    )
+    with pytest.raises(ValidationError) as caught:
+        attendance.appeal_submit(actor=resident, booking=old, reason="我到了")
+    assert caught.value.code == "appeal_too_late"
+    assert not NoShowAppeal.objects.in_community(community).exists()
