@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from gongzhi.core.models import Community
 from gongzhi.spaces import catalogue_hours
@@ -97,7 +97,7 @@ def rules_in_words(space: Space) -> list[str]:
     if space.partners:
         who.append(_("partners (booked by a community worker)"))
     lines = [
-        _("Who may book: %(who)s.") % {"who": "、".join(who)}
+        _("Who may book: %(who)s.") % {"who": pgettext("list separator", ", ").join(who)}
         if who
         else _("Nobody books it directly: ask its managers."),
         _("A booking lasts at most %(length)s.") % {"length": _minutes(space.max_minutes)},
