@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core import ical
 from gongzhi.core.http import error_text, request_user
 from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get
@@ -114,6 +115,20 @@ def series_detail(request: HttpRequest, slug: str, series_id: int) -> HttpRespon
             "occurrences": selectors.occurrences(row),
             "reason_form": ReasonForm(),
         },
+    )
+
+
+@login_required
+@require_GET
+def series_calendar(request: HttpRequest, slug: str, series_id: int) -> HttpResponse:
+    """The series as one calendar entry (its rule and exceptions) to add to a phone."""
+    community = _community(request, slug)
+    row = selectors.series_get(community, request.user, series_id)
+    event = selectors.calendar_event(row)
+    return ical.calendar_response(
+        [event] if event else [],
+        name=f"{row.space.name} · {row.purpose}",
+        filename=f"series-{row.pk}.ics",
     )
 
 
@@ -346,6 +361,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:space_id>/series/", series_new, name="spaces_series_new"),
     path("series/<int:series_id>/", series_detail, name="spaces_series"),
     path("series/<int:series_id>/cancel/", series_cancel, name="spaces_series_cancel"),
+    path("series/<int:series_id>/calendar.ics", series_calendar, name="spaces_series_calendar"),
     path(
         "series/<int:series_id>/times/<int:booking_id>/cancel/",
         occurrence_cancel,

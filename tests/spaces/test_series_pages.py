@@ -225,3 +225,36 @@ def test_another_communitys_series_and_draws_are_not_found(community, other_comm
         outsider.get(reverse("spaces_series_new", args=[community.slug, space.pk])).status_code
         == 404
     )
+
+
+def test_the_series_calendar_shows_exactly_the_times_booked(community, resident):
+    import icalendar
+    import recurring_ical_events
+
+    space = space_of(community)
+    start = at(2, hour=19)
+    booking_of(space, member(community), start + timedelta(weeks=1))
+    outcome = services.series_book(
+        actor=resident,
+        space=space,
+        rrule="FREQ=WEEKLY;COUNT=5",
+        starts_at=start,
+        minutes=60,
+        purpose="书法",
+        book_rest=True,
+    )
+    services.occurrence_cancel(actor=resident, booking=outcome.booked[2])
+    response = client_for(resident).get(
+        reverse("spaces_series_calendar", args=[community.slug, outcome.series.pk])
+    )
+    assert response["Content-Type"].startswith("text/calendar")
+    feed = icalendar.Calendar.from_ical(response.content)
+    shown = sorted(
+        event.decoded("dtstart")
+        for event in recurring_ical_events.of(feed).between(
+            start - timedelta(days=1), start + timedelta(days=60)
+        )
+    )
+    booked = Booking.objects.filter(series=outcome.series, status="confirmed")
+    assert shown == sorted(booked.values_list("starts_at", flat=True))
+    assert len(shown) == 3
