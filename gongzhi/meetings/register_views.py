@@ -16,7 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from gongzhi.core.models import Community, RegisterEntry
@@ -34,7 +34,7 @@ class RegisterFilterForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind of decision"), required=False)
     topic = forms.CharField(label=gettext_lazy("Topic"), required=False, max_length=60)
     from_ = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
-    to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE)
+    to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
     q = forms.CharField(label=gettext_lazy("Words in the title"), required=False, max_length=100)
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
