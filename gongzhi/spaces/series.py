@@ -351,3 +351,27 @@ def occurrence_cancel(*, actor: User, booking: Booking, reason: str = "") -> Boo
         fresh.exdates = [*fresh.exdates, cancelled.starts_at.isoformat()]
         fresh.save(update_fields=["exdates"])
     return cancelled
+
+
+def series_decide(*, actor: User, series: Series, approve: bool, reason: str = "") -> list[Booking]:
+    """Approve or refuse at once every time of a series still waiting for a decision (a space
+    that needs approval holds each time pending): the engine's decision for each, so each is
+    journalled and told as a single request is. Never one's own."""
+    if not engine.may_decide(actor, series.space):
+        raise PermissionDenied(_("Only the space's managers decide on requests."))
+    with transaction.atomic():
+        engine.lock_space(series.space)
+        engine.expire_holds(series.space)
+        waiting = list(
+            Booking.objects.in_community(series.community_id)
+            .filter(series=series, status=BookingStatus.PENDING)
+            .select_related("space")
+            .order_by("starts_at", "pk")
+        )
+        if not waiting:
+            raise _invalid(
+                _("No time of this series is waiting for a decision."), "series_nothing_pending"
+            )
+        return [
+            engine.decide(actor=actor, booking=b, approve=approve, reason=reason) for b in waiting
+        ]

@@ -95,6 +95,11 @@ class SpaceSeriesCancelIn(Schema):
     reason: str = Field("", max_length=300)
 
 
+class SpaceSeriesDecideIn(Schema):
+    approve: bool
+    reason: str = Field("", max_length=300, description="Required to refuse.")
+
+
 class SpaceSeriesCancelledOut(Schema):
     cancelled: list[SpaceOccurrenceOut]
 
@@ -330,6 +335,20 @@ def occurrence_cancel(
     if booking is None:
         raise Http404
     return _occurrence(series.occurrence_cancel(actor=user, booking=booking, reason=payload.reason))
+
+
+@router.post(
+    S + "/series/{series_id}/decide",
+    response=SpaceSeriesOut,
+    summary="Approve or refuse every time of a series waiting for a decision (its managers)",
+)
+def series_decide(
+    request: HttpRequest, slug: str, series_id: int, payload: SpaceSeriesDecideIn
+) -> dict[str, Any]:
+    user, community = _community(request, slug)
+    row = selectors.series_get(community, user, series_id)
+    series.series_decide(actor=user, series=row, approve=payload.approve, reason=payload.reason)
+    return _series(row)
 
 
 # --- draws ---------------------------------------------------------------------------------------

@@ -114,6 +114,9 @@ def series_detail(request: HttpRequest, slug: str, series_id: int) -> HttpRespon
             "series": row,
             "occurrences": selectors.occurrences(row),
             "reason_form": ReasonForm(),
+            "may_decide": engine.may_decide(request.user, row.space)
+            and request.user.pk not in (row.person_id, row.booked_by_id)
+            and selectors.occurrences(row).filter(status="pending").exists(),
         },
     )
 
@@ -151,6 +154,34 @@ def series_cancel(request: HttpRequest, slug: str, series_id: int) -> HttpRespon
                 "%(count)d time is cancelled.", "%(count)d times are cancelled.", len(cancelled)
             )
             % {"count": len(cancelled)},
+        )
+    return redirect("spaces_series", slug=slug, series_id=row.pk)
+
+
+@login_required
+@require_POST
+def series_decide(request: HttpRequest, slug: str, series_id: int) -> HttpResponse:
+    community = _community(request, slug)
+    user = request_user(request)
+    row = selectors.series_get(community, user, series_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    approve = request.POST.get("approve") == "1"
+    try:
+        decided = series.series_decide(actor=user, series=row, approve=approve, reason=reason)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            (
+                ngettext("%(count)d time approved.", "%(count)d times approved.", len(decided))
+                if approve
+                else ngettext(
+                    "%(count)d time not approved.", "%(count)d times not approved.", len(decided)
+                )
+            )
+            % {"count": len(decided)},
         )
     return redirect("spaces_series", slug=slug, series_id=row.pk)
 
@@ -361,6 +392,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:space_id>/series/", series_new, name="spaces_series_new"),
     path("series/<int:series_id>/", series_detail, name="spaces_series"),
     path("series/<int:series_id>/cancel/", series_cancel, name="spaces_series_cancel"),
+    path("series/<int:series_id>/decide/", series_decide, name="spaces_series_decide"),
     path("series/<int:series_id>/calendar.ics", series_calendar, name="spaces_series_calendar"),
     path(
         "series/<int:series_id>/times/<int:booking_id>/cancel/",

@@ -36,6 +36,17 @@ def build(world: Any, community: Any) -> None:
     assert made.series is not None
     ids["series_id"] = made.series.pk
     ids["series_booking_id"] = made.booked[0].pk
+    hall = space_of(community, creator=users["worker"], name="议事厅", needs_approval=True)
+    asked = series.series_book(
+        actor=users["resident"],
+        space=hall,
+        rrule="FREQ=WEEKLY;COUNT=3",
+        starts_at=at(3, hour=9),
+        minutes=60,
+        purpose="楼组长例会",
+    )
+    assert asked.series is not None
+    ids["pending_series_id"] = asked.series.pk
     close = timezone.now() + timedelta(days=1)
     opened = draws.draw_open(
         actor=users["worker"],
@@ -55,8 +66,8 @@ def build(world: Any, community: Any) -> None:
         seed_rule="开奖号码",
     )
     ids["spare_draw_id"] = spare.pk
-    asked = draws.draw_request(actor=users["neighbour"], draw=opened, purpose="生日会")
-    ids["draw_request_id"] = asked.pk
+    request = draws.draw_request(actor=users["neighbour"], draw=opened, purpose="生日会")
+    ids["draw_request_id"] = request.pk
     closed = draws.draw_open(
         actor=users["worker"],
         space=space,
@@ -97,6 +108,13 @@ def steps(Step: Any) -> list[Any]:
             OCCURRENCE,
         ),
         Step(f"POST {C}/series/{{series_id}}/cancel", "resident", 200, {"reason": ""}, SERIES),
+        Step(
+            f"POST {C}/series/{{series_id}}/decide",
+            "approver",
+            200,
+            {"approve": True},
+            {"series_id": "pending_series_id"},
+        ),
         Step(f"GET {C}/draws", "resident", 200),
         Step(
             f"POST {C}/{{space_id}}/draws",

@@ -253,3 +253,31 @@ def test_closed_days_and_holidays_are_reported_with_their_reason(community, resi
     assert "修地板" in reasons[closed_on]
     assert "国庆节" in reasons[holiday]
     assert all(c.code == "booking_outside_hours" for c in report.conflicts)
+
+
+def test_a_manager_decides_a_whole_series_never_their_own(community, resident, worker):
+    space = space_of(community, needs_approval=True)
+    outcome = _series(space, resident, at(2))
+    with pytest.raises(PermissionDenied):
+        services.series_decide(actor=resident, series=outcome.series, approve=True)
+    _refused(
+        "booking_reason",
+        services.series_decide,
+        actor=worker,
+        series=outcome.series,
+        approve=False,
+    )
+    decided = services.series_decide(actor=worker, series=outcome.series, approve=True)
+    assert len(decided) == 6
+    assert {b.status for b in selectors.occurrences(outcome.series)} == {BookingStatus.CONFIRMED}
+    assert Activity.objects.in_community(community).filter(verb="booking.approved").count() == 6
+    _refused(
+        "series_nothing_pending",
+        services.series_decide,
+        actor=worker,
+        series=outcome.series,
+        approve=True,
+    )
+    own = _series(space, worker, at(3), person=resident)
+    # a worker's own booking for a resident is confirmed outright (a manager books it)
+    assert {b.status for b in own.booked} == {BookingStatus.CONFIRMED}

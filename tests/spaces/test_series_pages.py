@@ -258,3 +258,25 @@ def test_the_series_calendar_shows_exactly_the_times_booked(community, resident)
     booked = Booking.objects.filter(series=outcome.series, status="confirmed")
     assert shown == sorted(booked.values_list("starts_at", flat=True))
     assert len(shown) == 3
+
+
+def test_a_manager_approves_a_whole_series_from_its_page(community, resident, worker):
+    space = space_of(community, needs_approval=True)
+    outcome = services.series_book(
+        actor=resident,
+        space=space,
+        rrule="FREQ=WEEKLY;COUNT=3",
+        starts_at=at(2),
+        minutes=60,
+        purpose="书法",
+    )
+    url = reverse("spaces_series", args=[community.slug, outcome.series.pk])
+    assert 'id="decide"' not in client_for(resident).get(url).content.decode()
+    manager = client_for(worker)
+    assert 'id="decide"' in manager.get(url).content.decode()
+    manager.post(
+        reverse("spaces_series_decide", args=[community.slug, outcome.series.pk]),
+        {"approve": "1", "reason": ""},
+    )
+    statuses = set(Booking.objects.filter(series=outcome.series).values_list("status", flat=True))
+    assert statuses == {"confirmed"}
