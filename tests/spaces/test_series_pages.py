@@ -280,3 +280,49 @@ def test_a_manager_approves_a_whole_series_from_its_page(community, resident, wo
     )
     statuses = set(Booking.objects.filter(series=outcome.series).values_list("status", flat=True))
     assert statuses == {"confirmed"}
+
+
+def test_the_draw_page_and_my_bookings_do_not_grow_queries_with_rows(community, worker, resident):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    space = space_of(community, seats=2)
+
+    def draw_with(count, day):
+        draw = draws.draw_open(
+            actor=worker,
+            space=space,
+            starts_at=at(day, hour=19),
+            ends_at=at(day, hour=21),
+            closes_at=timezone.now() + timedelta(hours=1),
+            seed_rule="开奖号码",
+        )
+        for _ in range(count):
+            draws.draw_request(actor=member(community), draw=draw, purpose="聚会")
+        draws.draw_request(actor=resident, draw=draw, purpose="聚会")
+        DrawRound.objects.filter(pk=draw.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+        return draw
+
+    client = client_for(resident)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    small, large = draw_with(2, 4), draw_with(12, 5)
+    assert queries(reverse("spaces_draw", args=[community.slug, large.pk])) == queries(
+        reverse("spaces_draw", args=[community.slug, small.pk])
+    )
+    mine = reverse("spaces_mine", args=[community.slug])
+    before = queries(mine)
+    for day in (6, 7, 8):
+        services.series_book(
+            actor=resident,
+            space=space,
+            rrule="FREQ=WEEKLY;COUNT=2",
+            starts_at=at(day, hour=8),
+            minutes=60,
+            purpose="书法",
+        )
+    assert queries(mine) <= before + 2  # S1's list of my bookings may add its own reads
