@@ -19,6 +19,7 @@ import importlib
 import mimetypes
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,7 +44,7 @@ from gongzhi.spaces.forms import CloseForm, SpaceForm
 from gongzhi.spaces.models import Booking, Space
 
 #: the parts whose sections the home page and "my bookings" gather, in order
-PARTS = ("booking", "series", "lending", "revival")
+PARTS = ("booking", "series", "lending", "revival", "forecast")
 
 
 def _community(request: HttpRequest, slug: str) -> Community:
@@ -111,6 +112,9 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 def space_detail(request: HttpRequest, slug: str, space_id: int) -> HttpResponse:
     space = _space(request, slug, space_id)
     feed = reverse("spaces_space_feed", kwargs={"slug": slug, "space_id": space.pk})
+    token = _feed_token(request.user)
+    if token:  # an address a calendar app can read without a session
+        feed += "?" + urlencode({"token": token})
     return render(
         request,
         "spaces/space_detail.html",
@@ -124,6 +128,7 @@ def space_detail(request: HttpRequest, slug: str, space_id: int) -> HttpResponse
             "desk_url": _url("spaces_desk", slug=slug, space_id=space.pk),
             "approvals_url": _url("spaces_approvals", slug=slug),
             "feed_url": request.build_absolute_uri(feed),
+            "feed_has_token": bool(token),
             **selectors.space_page(space, request.user),
         },
     )
@@ -250,12 +255,20 @@ def space_photo(request: HttpRequest, slug: str, space_id: int) -> FileResponse:
 # --- My bookings -------------------------------------------------------------------------------
 
 
-def _my_feed_url(request: HttpRequest, community: Community, user: Any) -> str:
+def _feed_token(user: Any) -> str:
+    """The secret token of the person's calendar address, or nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
     feed = CalendarFeed.objects.filter(person=user).first()
-    if feed is None:
+    return feed.token if feed is not None else ""
+
+
+def _my_feed_url(request: HttpRequest, community: Community, user: Any) -> str:
+    token = _feed_token(user)
+    if not token:
         return ""
     return request.build_absolute_uri(
-        reverse("spaces_my_feed", kwargs={"slug": community.slug, "token": feed.token})
+        reverse("spaces_my_feed", kwargs={"slug": community.slug, "token": token})
     )
 
 

@@ -426,3 +426,15 @@ def test_a_released_no_show_in_my_bookings_links_to_its_appeal(client, community
     except NoReverseMatch:  # the attendance part has not landed
         return
     assert row["appeal_url"] == appeal and appeal in text
+
+
+def test_the_space_page_gives_a_feed_address_a_calendar_app_can_read(client, community, resident):
+    space = space_of(community)
+    url = _url("spaces_space", community, space_id=space.pk)
+    response, _text = _page(client, resident, url)
+    assert "token=" not in response.context["feed_url"]
+    feed = ical.calendar_feed_issue(person=resident)
+    response, text = _page(client, resident, url)
+    address = response.context["feed_url"]
+    assert address.endswith(f"?token={feed.token}") and feed.token in text
+    assert Client().get(address.removeprefix("http://testserver")).status_code == 200
