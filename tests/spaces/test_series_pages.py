@@ -326,3 +326,20 @@ def test_the_draw_page_and_my_bookings_do_not_grow_queries_with_rows(community, 
             purpose="书法",
         )
     assert queries(mine) <= before + 2  # S1's list of my bookings may add its own reads
+
+
+def test_the_reports_button_reposts_the_same_request(community, resident):
+    import re
+
+    space = space_of(community)
+    start = at(2, hour=19)
+    booking_of(space, member(community), start + timedelta(weeks=1))
+    client = client_for(resident)
+    url = reverse("spaces_series_new", args=[community.slug, space.pk])
+    page = client.post(url, _form(start, exdates="")).content.decode()
+    form = page[page.index('name="book"') - 3000 : page.index('name="book"')]
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert hidden["often"] == "weekly" and hidden["times"] == "4"
+    booked = client.post(url, {**hidden, "book": "rest"})
+    assert booked.status_code == 302
+    assert Booking.objects.filter(series__isnull=False).count() == 3
