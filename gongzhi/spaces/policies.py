@@ -5,9 +5,10 @@ staff; spaces are set up by community workers; requests are decided by a space's
 - ``spaces.view_spaces`` (a Community or a Space): a member of the community or its staff.
 - ``spaces.manage_spaces`` (a Community or a Space): a community worker sets a space up,
   changes its rules and hours, opens and closes it.
-- ``spaces.view_space`` (a Space): one open for booking, for those who see the catalogue; one
-  being prepared or closed, for those who manage spaces and the space's managers (the body
-  that manages it).
+- ``spaces.view_space`` (a Space): one open for booking or closed for now, for those who see
+  the catalogue (a resident holding a booking of a closed space still reads where it is and its
+  rules; the catalogue lists only open ones); one being prepared, for those who manage spaces
+  and the space's managers (the body that manages it).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ manage_spaces = is_community_worker
 
 
 @rules.predicate
-def is_open_space(user: Any, space: Any) -> bool:
+def is_published_space(user: Any, space: Any) -> bool:
+    """Open for booking, or closed for now: not a draft."""
     from gongzhi.spaces.models import SpaceStatus
 
-    return getattr(space, "status", None) == SpaceStatus.OPEN
+    return getattr(space, "status", None) in (SpaceStatus.OPEN, SpaceStatus.CLOSED)
 
 
 @rules.predicate
@@ -39,7 +41,7 @@ def manages_space(user: Any, space: Any) -> bool:
     return bool(sits_in_body(user, space.managed_by_body))
 
 
-view_space = (view_spaces & is_open_space) | manage_spaces | manages_space
+view_space = (view_spaces & is_published_space) | manage_spaces | manages_space
 
 rules.add_perm("spaces.view_spaces", view_spaces)
 rules.add_perm("spaces.manage_spaces", manage_spaces)

@@ -192,6 +192,15 @@ def meetings_here(space: Space, *, now: datetime | None = None) -> list[Booking]
     )
 
 
+def catalogue_cards(community: Community, viewer: Any) -> list[dict[str, Any]]:
+    """The catalogue with each space's hours today in words (blank when no hours are set)."""
+    today = timezone.localdate()
+    return [
+        {"space": space, "today": catalogue_hours.in_words(space.hours, today)["today"]}
+        for space in catalogue(community, viewer)
+    ]
+
+
 def space_page(space: Space, viewer: Any) -> dict[str, Any]:
     return {
         "meetings_here": meetings_here(space),

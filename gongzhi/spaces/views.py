@@ -100,7 +100,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         "spaces/home.html",
         {
             "community": community,
-            "spaces": selectors.catalogue(community, request.user),
+            "cards": selectors.catalogue_cards(community, request.user),
             "can_manage": request.user.has_perm("spaces.manage_spaces", community),
             "hub_templates": templates,
             **parts,

@@ -438,3 +438,25 @@ def test_the_space_page_gives_a_feed_address_a_calendar_app_can_read(client, com
     address = response.context["feed_url"]
     assert address.endswith(f"?token={feed.token}") and feed.token in text
     assert Client().get(address.removeprefix("http://testserver")).status_code == 200
+
+
+def test_a_closed_space_stays_readable_but_leaves_the_catalogue(client, community, resident):
+    space = space_of(community, name="会议室", status=SpaceStatus.CLOSED)
+    response, text = _page(client, resident, _url("spaces_home", community))
+    assert "会议室" not in text
+    response, text = _page(client, resident, _url("spaces_space", community, space_id=space.pk))
+    assert response.status_code == 200
+    assert 'data-status="closed"' in text
+    assert response.context["week_url"] == "" or response.context["week_url"] not in text
+
+
+def test_the_catalogue_tells_todays_hours(client, community, resident):
+    every_day = {
+        day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    }
+    space_of(community, name="全天开放", hours={"weekly": every_day, "holidays": "usual"})
+    space_of(community, name="没设时间")
+    response, text = _page(client, resident, _url("spaces_home", community))
+    today = {card["space"].name: card["today"] for card in response.context["cards"]}
+    assert today["没设时间"] == ""
+    assert today["全天开放"] and today["全天开放"] in text
