@@ -66,11 +66,10 @@ class BookForm(forms.Form):
         attendees.validators.append(MaxValueValidator(space.capacity))
         attendees.widget.attrs["max"] = space.capacity
         body = self.fields["body"]
-        if bodies:
-            assert isinstance(body, forms.ChoiceField)
-            body.choices = [("", _("Myself")), *bodies]
-        else:
-            del self.fields["body"]
+        assert isinstance(body, forms.ChoiceField)
+        body.choices = [("", _("Myself")), *bodies]
+        if not bodies:  # nobody to book for: a forged one is refused, not ignored
+            body.widget = forms.HiddenInput()
         if not for_others:
             del self.fields["phone"]
 

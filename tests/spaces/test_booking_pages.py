@@ -352,3 +352,40 @@ def test_grid_follows_the_opening_hours_and_closures(community, worker):
     # the other days: 9, 10 and 11 o'clock (a public holiday that week may close one too)
     assert {tuple(h) for d, h in by_day.items() if d != day} <= {(9, 10, 11), ()}
     assert (9, 10, 11) in {tuple(h) for h in by_day.values()}
+
+
+def test_a_body_managing_a_space_decides_its_requests_and_books_for_itself(
+    client, community, resident, worker
+):
+    from tests.meetings.world import seated_council
+
+    body, (chair, other) = seated_council(community, worker, members=2)
+    space = space_of(community, worker, needs_approval=True, managed_by_body=body)
+    request = engine.book(
+        actor=resident,
+        space=space,
+        starts_at=at(2),
+        ends_at=at(2) + timedelta(hours=1),
+        purpose="合唱",
+    )
+    outsider = member(community)
+    client.force_login(outsider)
+    assert client.get(_url("spaces_approvals", community)).status_code == 403
+    client.force_login(chair)
+    page = client.get(_url("spaces_approvals", community)).content.decode()
+    assert f'data-request="{request.pk}"' in page
+    client.post(_url("spaces_decide", community, request.pk), {"decision": "approve"})
+    request.refresh_from_db()
+    assert request.status == BookingStatus.CONFIRMED and request.decided_by == chair
+    # a member books for the body: the form offers it, the booking carries it
+    url = _url("spaces_book", community, space.pk)
+    form = client.get(url).context["form"]
+    assert [value for value, _label in form.fields["body"].choices][1:] == [body.pk]
+    client.post(url, _form(at(3), body=body.pk))
+    made = Booking.objects.get(body=body)
+    assert (made.person, made.status) == (chair, BookingStatus.CONFIRMED)
+    # someone who does not sit in it cannot book for it
+    client.force_login(outsider)
+    response = client.post(url, _form(at(4), body=body.pk))
+    assert response.status_code == 200 and "body" in response.context["form"].errors
+    assert not Booking.objects.filter(person=outsider).exists()
