@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from gongzhi.core.models import Activity
 from gongzhi.spaces import series as services
@@ -281,3 +282,38 @@ def test_a_manager_decides_a_whole_series_never_their_own(community, resident, w
     own = _series(space, worker, at(3), person=resident)
     # a worker's own booking for a resident is confirmed outright (a manager books it)
     assert {b.status for b in own.booked} == {BookingStatus.CONFIRMED}
+
+
+def _body_with(community, worker, *people):
+    from tests.bodies.bodies_world import council, seat, term
+
+    body = council(community, worker, name="合唱团")
+    position = seat(body)
+    today = timezone.localdate()
+    for index, person in enumerate(people, start=1):
+        term(
+            body,
+            position,
+            person,
+            seat=index,
+            starts=today - timedelta(days=5),
+            ends=today + timedelta(days=300),
+        )
+    return body
+
+
+def test_an_organisation_books_a_series_and_its_quota_counts_together(community, worker):
+    chair, deputy = member(community), member(community)
+    body = _body_with(community, worker, chair, deputy)
+    space = space_of(community, quota=1)
+    start = at(2, hour=19)
+    first = _series(space, chair, start, "FREQ=WEEKLY;COUNT=3", body=body)
+    assert {b.body_id for b in first.booked} == {body.pk}
+    assert first.series.body_id == body.pk
+    # the deputy's series for the same organisation, a day later in the same weeks
+    later = start + timedelta(days=1)
+    report = _series(space, deputy, later, "FREQ=WEEKLY;COUNT=3", body=body, dry_run=True)
+    assert [c.code for c in report.conflicts] == ["booking_over_quota"] * 3
+    _refused("series_none_free", _series, space, deputy, later, "FREQ=WEEKLY;COUNT=3", body=body)
+    with pytest.raises(PermissionDenied):
+        _series(space, member(community), start + timedelta(hours=3), body=body)

@@ -343,3 +343,19 @@ def test_the_reports_button_reposts_the_same_request(community, resident):
     booked = client.post(url, {**hidden, "book": "rest"})
     assert booked.status_code == 302
     assert Booking.objects.filter(series__isnull=False).count() == 3
+
+
+def test_a_member_of_an_organisation_books_for_it_from_the_form(community, worker, resident):
+    from tests.spaces.test_series import _body_with
+
+    chair = member(community)
+    body = _body_with(community, worker, chair)
+    space = space_of(community)
+    url = reverse("spaces_series_new", args=[community.slug, space.pk])
+    assert 'name="body"' not in client_for(resident).get(url).content.decode()
+    client = client_for(chair)
+    assert 'name="body"' in client.get(url).content.decode()
+    done = client.post(url, {**_form(at(2, hour=19)), "body": str(body.pk), "book": "all"})
+    assert done.status_code == 302
+    assert Series.objects.get().body_id == body.pk
+    assert set(Booking.objects.values_list("body_id", flat=True)) == {body.pk}
