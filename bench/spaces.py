@@ -42,6 +42,7 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -552,10 +553,11 @@ def availability_scale(space: Any, resident_pk: int, args: argparse.Namespace) -
     client = Client()
     health = timed([lambda: client.get("/healthz")], args.repeat)
     lines["healthz_p95_ms"] = round(health.p95_ms, 2)
-    calls = [
-        (lambda w=w: sum(len(d.slots) for d in selectors.availability(space, w, viewer).days))
-        for w in weeks
-    ]
+
+    def grid(week: Any) -> Callable[[], Any]:
+        return lambda: sum(len(d.slots) for d in selectors.availability(space, week, viewer).days)
+
+    calls = [grid(w) for w in weeks]
     with CaptureQueriesContext(connection) as captured:
         calls[0]()
     lines["availability_queries"] = len(captured.captured_queries)
@@ -587,7 +589,11 @@ def availability_scale(space: Any, resident_pk: int, args: argparse.Namespace) -
     page = Client()
     page.force_login(viewer)
     url = reverse("spaces_week", kwargs={"slug": SLUG, "space_id": space.pk})
-    pages = [(lambda w=w: page.get(url, {"week": w.isoformat()})) for w in weeks]
+
+    def week_page(week: Any) -> Callable[[], Any]:
+        return lambda: page.get(url, {"week": week.isoformat()})
+
+    pages = [week_page(w) for w in weeks]
     status = pages[0]().status_code
     if status == 200:
         page_timing = timed(pages, args.repeat)
