@@ -26,7 +26,7 @@ PAST_DAYS = 90
 
 def _spaces(community: Community | int) -> QuerySet[Space]:
     return Space.objects.in_community(community).select_related(
-        "building", "managed_by_body", "managed_by_partner"
+        "community", "building", "managed_by_body", "managed_by_partner"
     )
 
 

@@ -460,3 +460,18 @@ def test_the_catalogue_tells_todays_hours(client, community, resident):
     today = {card["space"].name: card["today"] for card in response.context["cards"]}
     assert today["没设时间"] == ""
     assert today["全天开放"] and today["全天开放"] in text
+
+
+def test_api_list_queries_do_not_grow(community, resident, django_assert_max_num_queries):
+    token = api_token_create(user=resident, name="t")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    path = f"/api/v1/communities/{community.slug}/spaces"
+    for n in range(2):
+        space_of(community, name=f"房间{n}")
+    client.get(path)
+    with django_assert_max_num_queries(20) as few:
+        assert len(client.get(path).json()) == 2
+    for n in range(2, 12):
+        space_of(community, name=f"房间{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(path).json()) == 12
