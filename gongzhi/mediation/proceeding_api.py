@@ -1,5 +1,6 @@
 """Mediation's proceedings in the API, under /communities/{slug}/mediation/: record a session,
-confirm its notes (a party, for their own party), draft the agreement, sign it (a party for
+confirm its notes (a party, for their own party) or record a paper signature of them with its
+scan (a mediator), draft the agreement, record a party's paper signature of it, sign it (a party for
 their own party; a mediator on the case as the mediator), seal it (the committee's head), its
 PDF, conclude a case without agreement or withdraw it, record a follow-up visit, attach a file.
 
@@ -189,6 +190,26 @@ def notes_confirm(request: HttpRequest, slug: str, sitting_id: int) -> Any:
     return Status(201, _confirmation_out(proceedings.notes_confirm(actor=user, sitting=sitting)))
 
 
+def _paper(confirmation: Confirmation) -> Any:
+    return Status(201, _confirmation_out(confirmation))
+
+
+@router.post(
+    C + "/sittings/{sitting_id}/parties/{party_id}/paper",
+    response={201: MediationConfirmationOut},
+    summary="Record that a party signed a session's notes on paper, with the scan (a mediator)",
+)
+def notes_paper(
+    request: HttpRequest, slug: str, sitting_id: int, party_id: int, scan: File[UploadedFile]
+) -> Any:
+    """As the page's paper signature: a photo or PDF of the signed notes, kept encrypted."""
+    user = api_user(request)
+    community = community_get(slug=slug, user=user)
+    sitting = selectors.sitting_get(community=community, user=user, sitting_id=sitting_id)
+    party = selectors.party_get(sitting.case, party_id)
+    return _paper(proceedings.notes_paper(actor=user, sitting=sitting, party=party, scan=scan))
+
+
 @router.post(
     CASE + "/agreement",
     response=MediationAgreementOut,
@@ -216,6 +237,22 @@ def agreement_sign(request: HttpRequest, slug: str, agreement_id: int) -> Any:
         proceedings.agreement_sign(actor=user, agreement=agreement)
     agreement.refresh_from_db()
     return Status(201, _agreement_out(agreement))
+
+
+@router.post(
+    AGREEMENT + "/parties/{party_id}/paper",
+    response={201: MediationConfirmationOut},
+    summary="Record that a party signed the agreement on paper, with the scan (a mediator)",
+)
+def agreement_paper(
+    request: HttpRequest, slug: str, agreement_id: int, party_id: int, scan: File[UploadedFile]
+) -> Any:
+    """As the page's paper signature: a photo or PDF of the signed agreement, kept encrypted."""
+    user, agreement = _agreement(request, slug, agreement_id)
+    party = selectors.party_get(agreement.case, party_id)
+    return _paper(
+        proceedings.agreement_paper_sign(actor=user, agreement=agreement, party=party, scan=scan)
+    )
 
 
 @router.post(

@@ -67,7 +67,10 @@ def build(world: Any, community: Any) -> None:
         place="调解室",
         notes="第一次调解。",
     ).pk
-    ids["med_sign_agreement_id"] = agreement(new_case(2)).pk
+    ids["med_paper_party_id"] = party(main, Side.RESPONDENT).pk
+    to_sign = agreement(new_case(2))
+    ids["med_sign_agreement_id"] = to_sign.pk
+    ids["med_sign_paper_party_id"] = party(to_sign.case, Side.APPLICANT).pk
     sealable = agreement(new_case(3))
     for side in (Side.APPLICANT, Side.RESPONDENT):
         proceedings.agreement_sign(actor=party(sealable.case, side).person, agreement=sealable)
@@ -107,12 +110,29 @@ def steps(Step: Any) -> list[Any]:
             201,
             params={"sitting_id": "med_sitting_id"},
         ),
+        Step(
+            f"POST {C}/sittings/{{sitting_id}}/parties/{{party_id}}/paper",
+            "med_mediator",
+            201,
+            params={"sitting_id": "med_sitting_id", "party_id": "med_paper_party_id"},
+            files={"scan": _pdf},
+        ),
         Step(f"POST {CASE}/agreement", "med_mediator", 200, AGREEMENT_BODY, params=main),
         Step(
             f"POST {AGREEMENT}/sign",
             "med_respondent",
             201,
             params={"agreement_id": "med_sign_agreement_id"},
+        ),
+        Step(
+            f"POST {AGREEMENT}/parties/{{party_id}}/paper",
+            "med_mediator",
+            201,
+            params={
+                "agreement_id": "med_sign_agreement_id",
+                "party_id": "med_sign_paper_party_id",
+            },
+            files={"scan": _pdf},
         ),
         Step(
             f"POST {AGREEMENT}/seal",
