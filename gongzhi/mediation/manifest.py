@@ -1,6 +1,7 @@
 """What mediation writes to the journal and adds to the shared registries. The journal records
-the mediator (or the worker, the party, the committee's head) as actor, with no target and no
-content: a verb alone says that something happened, never to whom or about what. Cases appear
+the mediator (or the worker, the committee's head) acting in office as actor, with no target and
+no content: a verb alone says that something happened, never to whom or about what. A party's
+own act has no actor: who is party to a case is itself confidential. Cases appear
 in no search, export, feed or home tile; notifications name no party and carry no case text.
 Each part of the app owns a section below."""
 
