@@ -235,10 +235,8 @@ def _rows(inp: EvalInput) -> dict[str, Any]:
                 (space_id, starts, ends, status, body is not None, partner is not None, month)
             )
         transitions = _transitions(inp)
-        for pk, status, hours_json, seats, created in (
-            Space.objects.in_community(cid)
-            .filter(created_at__lt=end)
-            .values_list("pk", "status", "hours", "seats", "created_at")
+        for pk, status, hours_json, seats, created in Space.objects.in_community(cid).values_list(
+            "pk", "status", "hours", "seats", "created_at"
         ):
             changes = transitions.get(pk)
             if not changes:

@@ -313,9 +313,9 @@ PRIVACY = {
         order=9,
     ),
 }
-#: The community home's tile: my next bookings (``home.py``).
+#: The community home's tile: where to book, and my bookings (``home.py``; no query).
 HOME_TILES = {
-    "spaces.mine": HomeTile(order=48, provider="gongzhi.spaces.home.my_next_bookings"),
+    "spaces.book": HomeTile(order=48, provider="gongzhi.spaces.home.shared_spaces"),
 }
 CONSOLE_LINKS = {
     "spaces.spaces": ConsoleLink(
