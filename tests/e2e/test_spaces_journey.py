@@ -5,10 +5,10 @@ day list), and books 10:00 from the free slot's link (the form comes filled in w
 the booking is confirmed. A second resident opens the same day on his phone in the age-friendly
 mode and sees 10:00 taken (big buttons, no sideways scroll); he asks for the hall, which needs
 approval, and his request holds 15:00. A community worker finds the request in the approvals
-queue and approves it; the resident is told.
-
-(S3/S4's steps — an organisation's weekly series with its conflict report, a no-show released —
-go in the marked place at the end.)
+queue and approves it; the resident is told. A member of the old people's choir books its weekly
+rehearsal for four weeks from that 10:00: the report lists the first week as taken, and the
+choir books the three free weeks. Nobody checks in to the first resident's 10:00: twenty minutes
+in, ``spaces_release`` releases it as a no-show, and her bookings say so.
 
 Screenshots go to E2E_SHOTS_DIR/spaces (/tmp/e2e-shots/spaces by default). The
 Content-Security-Policy watcher of ``new_context`` fails the journey on any violation; axe-core
@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -38,6 +41,7 @@ from tests.e2e.test_journeys import (
     shooter,
 )
 from tests.factories import member
+from tests.meetings.world import seated_council
 from tests.spaces.world import space_of
 
 pytestmark = pytest.mark.browser
@@ -152,5 +156,41 @@ def test_book_on_a_phone_see_it_taken_and_approve_a_hold(new_context, community,
     assert Notification.objects.filter(user=second, kind="space_booking").exists()
     shot(desk, "spaces-07-approved")
 
-    # --- S3/S4: an organisation's weekly series with its conflict report, a no-show released ---
-    # (their steps go here once their parts have landed)
+    # --- an organisation books a weekly series and gets a conflict report ----------------------
+    body, (chair, _other) = seated_council(community, worker, members=2, name="老年合唱队")
+    choir = opened(new_context, "phone")
+    force_login(choir, chair, e2e)
+    sheet = choir.new_page()
+    sheet.goto(f"{base}/{room.pk}/series/")
+    sheet.select_option("#id_body", str(body.pk))
+    sheet.fill("#id_starts_at", timezone.localtime(ten).strftime("%Y-%m-%dT%H:%M"))
+    sheet.fill("#id_minutes", "60")
+    sheet.select_option("#id_often", "weekly")
+    sheet.fill("#id_times", "4")
+    sheet.fill("#id_purpose", "合唱排练")
+    sheet.fill("#id_attendees", "20")
+    with sheet.expect_navigation():
+        sheet.locator("main form button[type=submit]").click()
+    conflicts = sheet.locator("#conflicts li[data-conflict]")
+    assert conflicts.count() == 1  # the first week's 10:00 is the first resident's
+    assert_no_sideways_scroll(sheet)
+    shot(sheet, "spaces-08-series-conflict-report")
+    with sheet.expect_navigation():
+        sheet.locator("main form button[name='book'][value='rest']").click()
+    weekly = Booking.objects.in_community(community).filter(space=room, body=body)
+    assert weekly.count() == 3 and all(b.series_id for b in weekly)
+    assert {b.starts_at for b in weekly} == {ten + timedelta(weeks=w) for w in (1, 2, 3)}
+    shot(sheet, "spaces-09-series-booked")
+
+    # --- nobody checks in to the first resident's 10:00: it is released -------------------------
+    with time_machine.travel(ten + timedelta(minutes=room.no_show_minutes + 5), tick=True):
+        out = StringIO()
+        call_command("spaces_release", stdout=out)
+        assert "released=1" in out.getvalue()
+        made.refresh_from_db()
+        assert made.status == BookingStatus.RELEASED and made.no_show
+        mobile.goto(f"{base}/mine/")
+        row = mobile.locator(f"li[data-booking='{made.pk}'] [data-status]")
+        assert row.get_attribute("data-status") == "released"
+        assert_no_sideways_scroll(mobile)
+        shot(mobile, "spaces-10-no-show-released")
