@@ -213,7 +213,8 @@ INDICATORS = {
         name=_("Bookings of shared spaces by residents"),
         definition=_(
             "From the booking rows: bookings given starting in the month that a resident made "
-            "for themselves (or a worker made for them), not for an organisation or a partner."
+            "for themselves (or a worker made for them), not for an organisation or a partner. "
+            "A member who books for a group without naming it is counted here."
         ),
         kind="count",
         compute="gongzhi.spaces.indicators.bookings_by_residents",
@@ -225,7 +226,8 @@ INDICATORS = {
         name=_("Bookings of shared spaces by organisations"),
         definition=_(
             "From the booking rows: bookings given starting in the month that a member made for "
-            "a resident organisation or another body of the community."
+            "a resident organisation or another body of the community. It cannot see groups "
+            "that are not recorded as a body."
         ),
         kind="count",
         compute="gongzhi.spaces.indicators.bookings_by_organisations",
@@ -237,7 +239,8 @@ INDICATORS = {
         name=_("Bookings of shared spaces by partners"),
         definition=_(
             "From the booking rows: bookings given starting in the month that were made for a "
-            "partner (a unit, firm or social organisation working with the community)."
+            "partner (a unit, firm or social organisation working with the community). Use "
+            "arranged with the community office off the platform is not in it."
         ),
         kind="count",
         compute="gongzhi.spaces.indicators.bookings_by_partners",
@@ -250,7 +253,7 @@ INDICATORS = {
         definition=_(
             "From the journal: bookings released in the month because nobody checked in within "
             "the space's time (each once); a no-show withdrawn on appeal is not counted. It "
-            "cannot see a booking given up without cancelling when someone checked in."
+            "cannot see someone who checked in and left at once."
         ),
         kind="count",
         compute="gongzhi.spaces.indicators.no_shows",
