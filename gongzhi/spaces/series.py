@@ -14,8 +14,9 @@ exceptions, so the rule, its exceptions and the bookings made always agree, and 
 written from them (``series_selectors.calendar_event``) shows exactly the booked times.
 
 Refusals that concern the whole series rather than one date (the space does not take repeating
-bookings, the booker may not book it, a length over the limit, a first start in the past, a rule
-that never ends) are raised as they are, with nothing saved.
+bookings, the booker may not book it, a length over the limit, a first start in the past or
+beyond the space's days ahead, a rule that never ends) are raised as they are, with nothing
+saved.
 """
 
 from __future__ import annotations
@@ -129,6 +130,12 @@ def _check_request(
         raise _invalid(_("Give the time with its time zone."), "booking_naive")
     if starts_at < now:
         raise _invalid(_("The first time has already passed."), "series_past")
+    if starts_at > now + timedelta(days=space.advance_days):
+        # the first time obeys the space's horizon; the rest may reach a year past it
+        raise _invalid(
+            _("The first time can be at most %(days)d days ahead.") % {"days": space.advance_days},
+            "series_too_far",
+        )
     if not 0 < minutes <= MAX_MINUTES:
         raise _invalid(_("Give the length of each booking in minutes."), "series_minutes")
 

@@ -141,6 +141,7 @@ def test_refusals_of_the_whole_series_save_nothing(community, other_community, r
     )
     space = space_of(community, name="大厅")
     _refused("series_past", _series, space, resident, at(-1))
+    _refused("series_too_far", _series, space, resident, at(40))
     _refused("booking_too_long", _series, space, resident, at(2), minutes=600)
     _refused("booking_no_purpose", _series, space, resident, at(2), purpose=" ")
     naive = at(9).replace(tzinfo=None)
