@@ -359,3 +359,19 @@ def test_a_member_of_an_organisation_books_for_it_from_the_form(community, worke
     assert done.status_code == 302
     assert Series.objects.get().body_id == body.pk
     assert set(Booking.objects.values_list("body_id", flat=True)) == {body.pk}
+
+
+def test_a_bodys_member_may_open_draws_for_the_spaces_it_manages_only(community, worker):
+    from gongzhi.spaces import series_selectors
+    from tests.spaces.test_series import _body_with
+
+    chair = member(community)
+    body = _body_with(community, worker, chair)
+    theirs = space_of(community, name="老年活动室", managed_by_body=body)
+    other = space_of(community, name="大厅")
+    assert series_selectors.managed_spaces(community, chair) == [theirs]
+    assert set(series_selectors.managed_spaces(community, worker)) == {theirs, other}
+    assert series_selectors.managed_spaces(community, member(community)) == []
+    page = client_for(chair).get(reverse("spaces_home", args=[community.slug])).content.decode()
+    assert reverse("spaces_draw_new", args=[community.slug, theirs.pk]) in page
+    assert reverse("spaces_draw_new", args=[community.slug, other.pk]) not in page
