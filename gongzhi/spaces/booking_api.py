@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.core.http import api_user
@@ -154,6 +155,10 @@ def availability(
     viewer = api_user(request)
     community = community_get(slug=slug, user=viewer, perm="spaces.view_spaces")
     space = selectors.space_get(community, viewer, space_id)
+    if week is not None and not selectors.day_in_reach(week):
+        raise ValidationError(
+            _("Choose a week within ten years of today."), code="week_out_of_reach"
+        )
     grid = selectors.availability(space, week or timezone.localdate(), viewer)
     return {
         "space": space.pk,

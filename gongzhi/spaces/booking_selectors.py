@@ -86,11 +86,21 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+#: how far from today a week may be asked for (the calendar's ends are never reached)
+WEEKS_REACH = timedelta(days=3660)
+
+
+def day_in_reach(day: date) -> bool:
+    return abs(day - timezone.localdate()) <= WEEKS_REACH
+
+
 def parse_day(text: str | None) -> date | None:
+    """A day from the address (``2026-12-07``), None for none, a bad one or one out of reach."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and day_in_reach(day) else None
 
 
 def _opening(space: Space) -> Any:

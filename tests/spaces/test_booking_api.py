@@ -189,3 +189,15 @@ def test_a_manager_cannot_decide_a_request_they_made_for_someone(community, resi
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == BookingStatus.PENDING
+
+
+def test_a_week_out_of_reach_is_refused_and_a_bad_one_on_the_page_is_today(
+    client, community, resident, worker
+):
+    space = space_of(community, worker)
+    response = Api(resident).get(f"{_c(community)}/{space.pk}/availability", week="9999-12-31")
+    assert response.status_code == 400 and response.json()["code"] == "week_out_of_reach"
+    client.force_login(resident)
+    for week in ("9999-12-31", "0001-01-01", "soon"):
+        page = client.get(f"/c/{community.slug}/spaces/{space.pk}/week/", {"week": week})
+        assert page.status_code == 200
