@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.bodies.models import Body
+from gongzhi.core.apidoc import ErrorOut
 from gongzhi.core.http import api_user
 from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get
@@ -59,9 +60,9 @@ class SpaceSeriesReportOut(Schema):
     conflicts: list[SpaceSeriesConflictOut]
 
 
-class SpaceSeriesConflictsOut(Schema):
-    code: str
-    message: str
+class SpaceSeriesConflictsOut(ErrorOut):
+    """409: some times cannot be had and book_rest was not asked for; nothing was saved."""
+
     conflicts: list[SpaceSeriesConflictOut]
 
 
