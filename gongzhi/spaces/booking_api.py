@@ -56,9 +56,9 @@ class SpaceWeekOut(Schema):
 class SpaceBookIn(Schema):
     starts_at: datetime
     ends_at: datetime | None = Field(None, description="Or give minutes.")
-    minutes: int | None = None
+    minutes: int | None = Field(None, ge=1, le=1440)
     purpose: str = Field(..., max_length=200)
-    attendees: int = 1
+    attendees: int = Field(1, ge=1, le=100_000)
     body: int | None = Field(None, description="An organisation of the community I sit in.")
     phone: str = Field(
         "", max_length=30, description="Community workers: book for this resident (代办)."

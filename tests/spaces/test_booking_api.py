@@ -201,3 +201,13 @@ def test_a_week_out_of_reach_is_refused_and_a_bad_one_on_the_page_is_today(
     for week in ("9999-12-31", "0001-01-01", "soon"):
         page = client.get(f"/c/{community.slug}/spaces/{space.pk}/week/", {"week": week})
         assert page.status_code == 200
+
+
+def test_a_length_out_of_bounds_is_refused_before_the_engine(community, resident, worker):
+    space = space_of(community, worker)
+    for minutes in (0, 10**12):
+        response = Api(resident).post(
+            f"{_c(community)}/{space.pk}/bookings", _body(at(2), minutes=minutes)
+        )
+        assert response.status_code in (400, 422)
+    assert not Booking.objects.exists()
