@@ -144,6 +144,13 @@ def _body(community: Any, user: Any, body_id: int | None) -> Any:
     return body
 
 
+def _in_reach(moment: datetime) -> None:
+    if not selectors.day_in_reach(moment.date()):
+        raise ValidationError(
+            _("Choose a time within ten years of today."), code="time_out_of_reach"
+        )
+
+
 @router.get(
     C + "/{space_id}/availability",
     response=SpaceWeekOut,
@@ -195,6 +202,7 @@ def book(
     user = api_user(request)
     community = community_get(slug=slug, user=user, perm="spaces.view_spaces")
     space = selectors.space_get(community, user, space_id)
+    _in_reach(payload.starts_at)
     person = None
     if payload.phone:
         require("core.act_on_behalf", user, community)
@@ -226,6 +234,7 @@ def wait(
     user = api_user(request)
     community = community_get(slug=slug, user=user, perm="spaces.view_spaces")
     space = selectors.space_get(community, user, space_id)
+    _in_reach(payload.starts_at)
     waiting = engine.wait_for(
         actor=user,
         space=space,

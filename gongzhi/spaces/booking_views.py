@@ -77,6 +77,9 @@ def _book(request: HttpRequest, space: Space, form: BookForm) -> Booking | None:
     actor = request_user(request)
     data = form.cleaned_data
     starts_at = data["starts_at"]
+    if not selectors.day_in_reach(starts_at.date()):
+        form.add_error("starts_at", _("Choose a time within ten years of today."))
+        return None
     ends_at = starts_at + timedelta(minutes=data["minutes"])
     body = None
     if data.get("body"):

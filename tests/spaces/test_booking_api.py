@@ -211,3 +211,17 @@ def test_a_length_out_of_bounds_is_refused_before_the_engine(community, resident
         )
         assert response.status_code in (400, 422)
     assert not Booking.objects.exists()
+
+
+def test_a_time_at_the_calendars_end_is_refused(client, community, resident, worker):
+    space = space_of(community, worker)
+    far = {"starts_at": "9999-12-31T23:30:00+08:00", "minutes": 60, "purpose": "x"}
+    response = Api(resident).post(f"{_c(community)}/{space.pk}/bookings", far)
+    assert response.json()["code"] == "time_out_of_reach"
+    client.force_login(resident)
+    page = client.post(
+        f"/c/{community.slug}/spaces/{space.pk}/book/",
+        {"starts_at": "9999-12-31T23:30", "minutes": 30, "purpose": "x", "attendees": 1},
+    )
+    assert page.status_code == 200 and page.context["form"].errors["starts_at"]
+    assert not Booking.objects.exists()
