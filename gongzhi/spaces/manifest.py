@@ -148,8 +148,9 @@ INDICATORS = {
             "Of the verified residents, the share who booked a shared space in the month, from "
             "the journal: a booking or a request for approval, a repeating booking or a request "
             "in a draw (a worker's booking for a resident is the resident's). Split by grid, "
-            "building and group (elderly, disabled), it shows who uses the spaces. It cannot "
-            "see whether the booking was then used, nor who came with the booker."
+            "building and group (older residents, residents with a disability), it shows who "
+            "uses the spaces. It cannot see whether the booking was then used, nor who came "
+            "with the booker."
         ),
         kind="rate",
         compute="gongzhi.spaces.indicators.bookers",
