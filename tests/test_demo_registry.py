@@ -27,6 +27,7 @@ def test_every_app_registers_its_demo_content_in_order():
         "learning",  # courses for the same crowd; the invited chair chairs the bodies' meetings
         "covenants",  # the council drafts the residents' covenant; the crowd comments on it
         "mediation",  # its mediators hold learning's qualification; cases among the crowd
+        "spaces",  # its hall and garden managed by a body; two years of bookings
     ]
     for key, content in registered:
         assert isinstance(content, DemoContent)
