@@ -120,7 +120,7 @@ for _part in ("api", "proceeding_api", "stats_api"):
     api.add_router("/", f"gongzhi.mediation.{_part}.router")
 # The catalogue's router ("api") last: its /spaces/{space_id} would otherwise take the parts'
 # /spaces/requests, /spaces/resources, /spaces/idle … (Django tries URL patterns in order).
-for _part in ("booking_api", "series_api", "lending_api", "revival_api", "api"):
+for _part in ("booking_api", "series_api", "lending_api", "revival_api", "forecast_api", "api"):
     api.add_router("/", f"gongzhi.spaces.{_part}.router")
 
 

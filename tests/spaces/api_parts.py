@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-PARTS = ("catalogue", "booking", "series", "lending", "revival")
+PARTS = ("catalogue", "booking", "series", "lending", "revival", "forecast")
 
 
 def _modules() -> list[Any]:
