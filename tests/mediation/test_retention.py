@@ -132,6 +132,25 @@ def test_open_cases_and_the_default_period_are_kept(community, media):
     assert run("mediation_purge") == {"purged": "0", "kept": "2"}
 
 
+def test_an_application_never_taken_up_is_emptied_after_the_period(community, worker, media):
+    committee = committee_of(community, worker)
+    committee.retention_days = 30
+    committee.save()
+    stale = case_of(community, status=CaseStatus.APPLIED)
+    fresh = case_of(community, status=CaseStatus.APPLIED)
+    Case.objects.in_community(community).filter(pk=stale.pk).update(
+        opened_at=timezone.now() - timedelta(days=31)
+    )
+    Case.objects.in_community(community).filter(pk=fresh.pk).update(
+        opened_at=timezone.now() - timedelta(days=29)
+    )
+    assert run("mediation_purge") == {"purged": "1", "kept": "1"}
+    stale = Case.objects.in_community(community).get(pk=stale.pk)
+    assert stale.purged_at is not None and stale.summary == ""
+    assert stale.status == CaseStatus.APPLIED
+    assert Case.objects.in_community(community).get(pk=fresh.pk).summary
+
+
 def test_rekey_moves_texts_and_files_to_the_new_key(community, media):
     with override_settings(MEDIATION_KEY="old passphrase"):
         case = concluded(community, 1, summary="旧钥匙写的摘要")

@@ -1,6 +1,9 @@
 """Delete the contents of concluded mediation cases once their committee's retention period
 (``MediationCommittee.retention_days``; 1095 days where a community has no committee) has passed
-since they concluded. Run it daily (cron or a systemd timer); running it again changes nothing.
+since they concluded, and of applications the committee never took up (still "applied") once the
+period has passed since they were opened: an application nobody answered is not kept for ever.
+A case accepted and still being mediated is kept, however old. Run it daily (cron or a systemd
+timer); running it again changes nothing.
 
 What goes: every encrypted text (the summary, the referral advice, the parties' names and
 contacts, the sessions' places and notes, the agreement's content, the follow-ups' notes), the
@@ -20,6 +23,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.core import journal
@@ -29,6 +33,7 @@ from gongzhi.mediation.models import (
     Agreement,
     Attachment,
     Case,
+    CaseStatus,
     Confirmation,
     FollowUp,
     MediationCommittee,
@@ -54,13 +59,14 @@ def purge_community(community: Community, now: datetime) -> int:
     """Empty the community's cases past retention; how many."""
     committee = MediationCommittee.objects.in_community(community).first()
     days = committee.retention_days if committee else DEFAULT_RETENTION_DAYS
+    cutoff = now - timedelta(days=days)
     with transaction.atomic():
         due = list(
             Case.objects.in_community(community)
             .select_for_update()
             .filter(
-                status__in=[c.value for c in CONCLUDED],
-                concluded_at__lt=now - timedelta(days=days),
+                Q(status__in=[c.value for c in CONCLUDED], concluded_at__lt=cutoff)
+                | Q(status=CaseStatus.APPLIED, opened_at__lt=cutoff),
                 purged_at__isnull=True,
             )
             .values_list("pk", flat=True)
