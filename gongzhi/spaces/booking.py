@@ -296,6 +296,7 @@ def place(
     series: Series | None = None,
     now: datetime | None = None,
     horizon: bool = True,
+    meeting: Any = None,
 ) -> Booking:
     """Check and insert one booking; the caller holds the space's lock and has expired holds.
     Used by ``book`` and by the repeating bookings, the draw and the waiting list."""
@@ -326,6 +327,7 @@ def place(
         purpose=purpose[:200],
         attendees=attendees,
         series=series,
+        meeting=meeting,
         fee=space.fee,
     )
     if booking.person is None and partner is not None:
@@ -355,11 +357,26 @@ def book(
     body: Body | None = None,
     partner: Partner | None = None,
     attendees: int = 1,
+    meeting: Any = None,
 ) -> Booking:
     """Book ``space`` for ``[starts_at, ends_at)``: confirmed, or pending approval with a hold.
-    ``person`` differs from ``actor`` only when a community worker books for a resident."""
+    ``person`` differs from ``actor`` only when a community worker books for a resident. With
+    ``meeting`` (a body's meeting), the room of that meeting is booked: for its body, which the
+    booker must sit in (or be a community worker), from before the meeting starts."""
     if person is not None and person != actor and not is_community_worker(actor, space):
         raise PermissionDenied(_("Only a community worker can book for someone else."))
+    if meeting is not None:
+        if meeting.community_id != space.community_id or (body and body.pk != meeting.body_id):
+            raise _invalid(
+                _("Book a meeting's room for that meeting's own body."), "booking_meeting"
+            )
+        if not starts_at <= meeting.starts_at < ends_at:
+            raise _invalid(
+                _("The booking must cover the meeting's start (%(starts)s).")
+                % {"starts": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")},
+                "booking_meeting_time",
+            )
+        body = meeting.body
     with transaction.atomic():
         locked = lock_space(space)
         now = timezone.now()
@@ -375,6 +392,7 @@ def book(
             partner=partner,
             attendees=attendees,
             now=now,
+            meeting=meeting,
         )
         journal.record(
             community=locked.community,

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -23,6 +23,7 @@ from gongzhi.core.policies import require
 from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.spaces import booking as engine
 from gongzhi.spaces import booking_selectors as selectors
+from gongzhi.spaces import selectors as catalogue_selectors
 from gongzhi.spaces.models import Booking, WaitingRequest
 
 router = Router(tags=["spaces"])
@@ -63,6 +64,9 @@ class SpaceBookIn(Schema):
     phone: str = Field(
         "", max_length=30, description="Community workers: book for this resident (代办)."
     )
+    meeting: int | None = Field(
+        None, description="A coming meeting of a body I sit in: this booking is its room."
+    )
 
 
 class SpaceBookingOut(Schema):
@@ -77,6 +81,7 @@ class SpaceBookingOut(Schema):
     person: int | None
     booked_by: int
     body: int | None
+    meeting: int | None
     purpose: str
     attendees: int
     reason: str
@@ -119,6 +124,7 @@ def booking_out(booking: Booking) -> dict[str, Any]:
         "person": booking.person_id,
         "booked_by": booking.booked_by_id,
         "body": booking.body_id,
+        "meeting": booking.meeting_id,
         "purpose": booking.purpose,
         "attendees": booking.attendees,
         "reason": booking.reason,
@@ -219,8 +225,19 @@ def book(
         person=person,
         body=_body(community, user, payload.body),
         attendees=payload.attendees,
+        meeting=_meeting(community, user, payload.meeting),
     )
     return Status(201, booking_out(made))
+
+
+def _meeting(community: Any, user: Any, meeting_id: int | None) -> Any:
+    """A coming meeting of a body ``user`` sits in, or 404 as for a missing one."""
+    if meeting_id is None:
+        return None
+    for meeting in catalogue_selectors.meetings_to_book_for(community, user):
+        if meeting.pk == meeting_id:
+            return meeting
+    raise Http404
 
 
 @router.post(

@@ -43,6 +43,12 @@ class BookForm(forms.Form):
     body = forms.TypedChoiceField(
         label=_("Book for an organisation I sit in"), required=False, coerce=int, empty_value=None
     )
+    meeting = forms.TypedChoiceField(
+        label=_("The room of one of my organisations' meetings"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
     phone = forms.CharField(
         label=_("Book for a resident: their mobile phone (代办)"),
         max_length=30,
@@ -56,6 +62,7 @@ class BookForm(forms.Form):
         space: Space,
         bodies: list[tuple[int, str]],
         for_others: bool,
+        meetings: list[tuple[int, str]] = (),  # type: ignore[assignment]
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -70,6 +77,11 @@ class BookForm(forms.Form):
         body.choices = [("", _("Myself")), *bodies]
         if not bodies:  # nobody to book for: a forged one is refused, not ignored
             body.widget = forms.HiddenInput()
+        meeting = self.fields["meeting"]
+        assert isinstance(meeting, forms.ChoiceField)
+        meeting.choices = [("", _("No meeting")), *meetings]
+        if not meetings:
+            del self.fields["meeting"]
         if not for_others:
             del self.fields["phone"]
 

@@ -31,6 +31,7 @@ from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get, member_by_phone
 from gongzhi.spaces import booking as engine
 from gongzhi.spaces import booking_selectors as selectors
+from gongzhi.spaces import selectors as catalogue_selectors
 from gongzhi.spaces.booking_forms import BookForm, DecideForm
 from gongzhi.spaces.models import Booking, BookingStatus, Space
 
@@ -87,6 +88,19 @@ def _book(request: HttpRequest, space: Space, form: BookForm) -> Booking | None:
         if body is None:
             form.add_error("body", _("You do not sit in this organisation."))
             return None
+    meeting = None
+    if data.get("meeting"):
+        meeting = next(
+            (
+                m
+                for m in catalogue_selectors.meetings_to_book_for(space.community_id, actor)
+                if m.pk == data["meeting"]
+            ),
+            None,
+        )
+        if meeting is None:
+            form.add_error("meeting", _("Choose a coming meeting of an organisation you sit in."))
+            return None
     try:
         person = None
         if data.get("phone"):
@@ -113,6 +127,7 @@ def _book(request: HttpRequest, space: Space, form: BookForm) -> Booking | None:
             person=person,
             body=body,
             attendees=data["attendees"],
+            meeting=meeting,
         )
     except ValidationError as error:
         form.add_error(None, error_text(error))
@@ -134,11 +149,17 @@ def book(request: HttpRequest, slug: str, space_id: int) -> HttpResponse:
     ]
     for_others = rules.has_perm("core.act_on_behalf", actor, community)
     start = _start_from(request)
+    meetings = [
+        (m.pk, f"{m.body.name} · {m.title} · {timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}")
+        for m in catalogue_selectors.meetings_to_book_for(community, actor)
+        if space.organisations
+    ]
     form = BookForm(
         posted(request),
         space=space,
         bodies=bodies,
         for_others=for_others,
+        meetings=meetings,
         initial={"starts_at": start, "minutes": space.slot_minutes, "attendees": 1},
     )
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.core import checkin
 from gongzhi.core.models import Activity, CheckIn, Role
@@ -30,6 +30,13 @@ from tests.factories import member
 from tests.spaces.world import booking_of, space_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English."""
+    with translation.override("en"):
+        yield
 
 
 def _now():
