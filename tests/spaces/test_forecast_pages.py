@@ -178,3 +178,20 @@ def test_a_hotline_surge_suggests_staffing(community, worker, resident):
     page = forecast_selectors.compute(community, today)
     (series,) = page.series
     assert series.suggestions and noise.name in series.suggestions[0]
+
+
+def test_the_nightly_command_fills_the_cache_the_page_reads(community, worker):
+    from io import StringIO
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from gongzhi.spaces import forecast_selectors
+
+    key = forecast_selectors._key(community, timezone.localdate())
+    assert cache.get(key) is None
+    out = StringIO()
+    call_command("spaces_forecast", stdout=out)
+    assert out.getvalue().startswith("communities=")
+    assert cache.get(key) is not None
