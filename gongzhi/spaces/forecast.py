@@ -151,6 +151,13 @@ class Forecast:
     boxcox_lambda: float = math.nan
     #: The model's estimated parameters (for a warm start), empty for a fallback.
     params: Array = field(default_factory=lambda: np.empty(0))
+    #: The predictive *mean* of each day (``point`` is its median, which an absolute error
+    #: rewards, and which sums to too little over weeks of low counts); None: same as point.
+    expected: Array | None = None
+
+    @property
+    def mean(self) -> Array:
+        return self.point if self.expected is None else self.expected
 
     def interval(self, level: float) -> Interval:
         for interval in self.intervals:
@@ -335,6 +342,18 @@ def _back(z: Array, lam: float) -> Array:
     return np.maximum(np.asarray(inv_boxcox1p(z, lam), dtype=float), 0.0)
 
 
+def _expected(z: Array, variance: Array, lam: float) -> Array:
+    """The back-transformed predictive mean of a normal forecast ``z`` with ``variance`` on the
+    ``boxcox1p`` scale: the median ``_back(z)`` with the usual second-order bias adjustment
+    (Hyndman and Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §5.6)."""
+    if lam == 0:
+        one_plus = np.exp(z) * (1.0 + variance / 2.0)
+    else:
+        w = np.maximum(lam * z + 1.0, 1e-9)
+        one_plus = w ** (1.0 / lam) * (1.0 + variance * (1.0 - lam) / (2.0 * w**2))
+    return np.maximum(np.asarray(one_plus, dtype=float) - 1.0, 0.0)
+
+
 def _fit(
     y: Array,
     exog: Array,
@@ -342,7 +361,7 @@ def _fit(
     horizon: int,
     levels: Sequence[float],
     start_params: Array | None,
-) -> tuple[Array, tuple[Interval, ...], bool, float, Array]:
+) -> tuple[Array, tuple[Interval, ...], bool, float, Array, Array]:
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     observed = np.flatnonzero(~np.isnan(y))
@@ -373,9 +392,19 @@ def _fit(
             Interval(level=level, lower=_back(bounds[:, 0], lam), upper=_back(bounds[:, 1], lam))
         )
     point = _back(mean, lam)
+    expected = _expected(mean, np.asarray(prediction.var_pred_mean, dtype=float), lam)
     if not (np.isfinite(point).all() and all(np.isfinite(i.upper).all() for i in intervals)):
         raise FloatingPointError("non-finite forecast")
-    return point, tuple(intervals), bool(yearly), lam, np.asarray(result.params, dtype=float)
+    if not np.isfinite(expected).all():
+        expected = point
+    return (
+        point,
+        tuple(intervals),
+        bool(yearly),
+        lam,
+        np.asarray(result.params, dtype=float),
+        expected,
+    )
 
 
 def _forecast_daily(
@@ -402,7 +431,7 @@ def _forecast_daily(
             [_indicator(holidays, series.start, days), _indicator(workdays, series.start, days)]
         )
         try:
-            point, intervals, yearly, lam, params = _fit(
+            point, intervals, yearly, lam, params, expected = _fit(
                 y, exog[:n], exog[n:], horizon, levels, start_params
             )
         except (ValueError, ArithmeticError, RuntimeError, np.linalg.LinAlgError) as error:
@@ -416,6 +445,7 @@ def _forecast_daily(
                 yearly=yearly,
                 boxcox_lambda=lam,
                 params=params,
+                expected=expected,
             )
     period = WEEK if n > WEEK else 1
     point, intervals = _naive(y, horizon, levels, period)

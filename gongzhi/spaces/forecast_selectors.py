@@ -80,6 +80,8 @@ class Day:
     lo95: float
     hi95: float
     holiday: str = ""
+    #: the predictive mean (``point`` is the median): what totals over weeks add up
+    expected: float | None = None
     #: a space's open minutes times its seats; None for the hotline
     supply_minutes: int | None = None
     demand_minutes: float | None = None
@@ -111,7 +113,9 @@ class Series:
 
     @property
     def forecast_total(self) -> float:
-        return sum(d.point for d in self.days)
+        """The coming weeks' expected count: a sum of means (a sum of daily medians falls
+        short of it when counts are low and skewed)."""
+        return sum(d.point if d.expected is None else d.expected for d in self.days)
 
 
 @dataclass
@@ -169,6 +173,7 @@ def _days(result: forecast.Forecast) -> list[Day]:
             lo95=float(i95.lower[i]),
             hi95=float(i95.upper[i]),
             holiday=holidays.holiday_name(d) if holidays.is_holiday(d) else "",
+            expected=float(result.mean[i]),
         )
         for i, d in enumerate(result.dates)
     ]

@@ -252,3 +252,18 @@ def test_the_command_line_refuses_a_missing_file_or_column(tmp_path):
     path.write_text("day,count\n2024-01-01,3\n")
     no_column = run_cli(path, "--date", "day", "--value", "cnt")
     assert no_column.returncode == 2 and no_column.stdout == "" and "cnt" in no_column.stderr
+
+
+def test_the_expected_total_of_low_counts_is_not_the_sum_of_medians():
+    """Over four weeks of a low, skewed count the sum of the daily medians falls short; the
+    predictive means add up to about the true total."""
+    rng = np.random.default_rng(7)
+    days = 420
+    start = date(2024, 1, 1)
+    rate = np.array([0.8, 0.8, 1.0, 1.0, 1.2, 3.0, 3.5])  # quiet weekdays, busy weekends
+    values = [float(rng.poisson(rate[i % 7])) for i in range(days)]
+    result = fc.forecast([start + timedelta(days=i) for i in range(days)], values)
+    true_total = sum(rate[(days + h) % 7] for h in range(28))
+    assert result.expected is not None
+    assert result.mean.sum() > result.point.sum()
+    assert abs(result.mean.sum() - true_total) / true_total < 0.2
