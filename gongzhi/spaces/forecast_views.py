@@ -69,9 +69,7 @@ def _item(series: Series) -> dict[str, Any]:
         "anchor": series.key,
         "chart": mark_safe(_chart(series)),  # noqa: S308 (built by line_chart, escaped there)
         "method": _method(series),
-        "share": [
-            (d, None if d.share is None else round(d.share * 100)) for d in series.days
-        ],
+        "share": [(d, None if d.share is None else round(d.share * 100)) for d in series.days],
     }
 
 
