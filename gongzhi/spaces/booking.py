@@ -83,6 +83,23 @@ def lock_space(space: Space) -> Space:
     return Space.objects.in_community(space.community_id).select_for_update().get(pk=space.pk)
 
 
+def expire_all_holds(*, now: datetime | None = None) -> int:
+    """Expire every community's requests whose hold ran out (``spaces_release`` runs it), so a
+    quiet space's undecided request does not stay "waiting" and its person is told."""
+    now = now or timezone.now()
+    due = (
+        Booking.objects.all_communities()
+        .filter(status=BookingStatus.PENDING, hold_until__lte=now)
+        .values_list("space_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for space in Space.objects.all_communities().filter(pk__in=list(due)).order_by("pk"):
+        with transaction.atomic():
+            count += len(expire_holds(lock_space(space), now=now))
+    return count
+
+
 def expire_holds(space: Space, *, now: datetime | None = None) -> list[Booking]:
     """Expire the pending requests of ``space`` whose hold ran out; the slots they free are
     offered to those waiting. Runs inside the caller's transaction."""
@@ -338,7 +355,10 @@ def place(
     if seat is None:
         raise _taken()
     booking.seat = seat
-    if space.needs_approval and not may_decide(actor, space):
+    # A manager's booking for a resident (代办) is the resident's request, decided by the one
+    # who books it; a manager's own booking (or their body's) waits for another manager.
+    decided_by_booker = may_decide(actor, space) and booking.person_id != actor.pk
+    if space.needs_approval and not decided_by_booker:
         booking.status = BookingStatus.PENDING
         booking.hold_until = min(now + timedelta(hours=space.hold_hours), starts_at)
     else:
@@ -486,6 +506,7 @@ def cancel(*, actor: User, booking: Booking, reason: str = "") -> Booking:
             raise _invalid(_("This booking is not active."), "booking_not_active")
         if fresh.starts_at <= now:
             raise _invalid(_("A booking that has started cannot be cancelled."), "booking_started")
+        expire_holds(space, now=now)  # so the freed time can go to the first waiting
         fresh.status = BookingStatus.CANCELLED
         fresh.hold_until = None
         fresh.reason = (reason or "").strip()[:300]

@@ -151,7 +151,7 @@ def draw_open(
             _("Say where the seed will come from (up to 200 characters)."), "draw_seed_rule"
         )
     now = timezone.now()
-    engine.check_times(space, starts_at, ends_at, now=now, horizon=False)
+    engine.check_times(space, starts_at, ends_at, now=now)
     if timezone.is_naive(closes_at) or closes_at <= now:
         raise _invalid(_("Requests must close in the future."), "draw_closes_past")
     if closes_at > starts_at:

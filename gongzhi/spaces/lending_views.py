@@ -48,10 +48,11 @@ def _done(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
 
 
 def _day(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    """The day asked for, or today for none, a bad one or one out of reach (0001-01-01 and
+    9999-12-31 overflowed the day's bounds into a 500)."""
+    from gongzhi.spaces.booking_selectors import parse_day
+
+    return parse_day(request.GET.get("day")) or timezone.localdate()
 
 
 @login_required

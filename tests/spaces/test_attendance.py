@@ -214,7 +214,7 @@ def test_the_command_prints_what_it_released_and_releases_once(community, reside
     out = StringIO()
     call_command("spaces_release", stdout=out)
     call_command("spaces_release", stdout=out)
-    assert out.getvalue().split() == ["released=1", "released=0"]
+    assert out.getvalue().split() == ["released=1", "expired=0", "released=0", "expired=0"]
 
 
 def test_no_shows_pause_booking_until_an_appeal_withdraws_one(community, resident, worker):
@@ -445,3 +445,12 @@ def test_a_no_show_is_appealed_within_30_days(community, resident):
         attendance.appeal_submit(actor=resident, booking=old, reason="我到了")
     assert caught.value.code == "appeal_too_late"
     assert not NoShowAppeal.objects.in_community(community).exists()
+
+
+def test_the_desk_reads_a_day_out_of_reach_as_today(client, community, worker):
+    space = space_of(community, worker)
+    client.force_login(worker)
+    for day in ("0001-01-01", "9999-12-31", "nonsense"):
+        page = client.get(f"/c/{community.slug}/spaces/{space.pk}/desk/?day={day}")
+        assert page.status_code == 200
+        assert page.context["day"] == timezone.localdate()

@@ -184,11 +184,16 @@ def test_a_request_holds_the_slot_until_decided_and_nobody_decides_their_own(
     assert approved.status == BookingStatus.CONFIRMED and approved.decided_by == worker
 
 
-def test_a_worker_cannot_approve_the_request_they_made_for_someone(community, worker):
+def test_a_managers_own_booking_waits_for_another_manager(community, worker):
     space = space_of(community, needs_approval=True)
     other_worker = member(community, role="community_worker")
     request = _book(space, other_worker, at(3))
-    assert request.status == BookingStatus.CONFIRMED  # a manager's own booking needs no approval
+    assert request.status == BookingStatus.PENDING
+    with pytest.raises(PermissionDenied):
+        engine.decide(actor=other_worker, booking=request, approve=True)
+    assert engine.decide(actor=worker, booking=request, approve=True).decided_by == worker
+    for_a_resident = _book(space, worker, at(5), person=member(community))
+    assert for_a_resident.status == BookingStatus.CONFIRMED  # 代办: the resident's request
     resident = member(community)
     space.residents = ResidentAccess.ALL
     space.save()
@@ -288,3 +293,19 @@ def test_the_overlap_guard_survives_every_migration():
                 "AND contype = 'x'"
             )
             assert cursor.fetchall() == [("booking_no_overlap",)]
+
+
+def test_the_release_command_expires_undecided_requests_on_a_quiet_space(community, resident):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    space = space_of(community, needs_approval=True, hold_hours=1)
+    request = _book(space, resident, at(3))
+    Booking.objects.filter(pk=request.pk).update(hold_until=timezone.now() - timedelta(minutes=1))
+    out = StringIO()
+    call_command("spaces_release", stdout=out)
+    assert out.getvalue().split() == ["released=0", "expired=1"]
+    request.refresh_from_db()
+    assert request.status == BookingStatus.EXPIRED
+    assert Activity.objects.in_community(community).filter(verb="booking.expired").count() == 1

@@ -280,3 +280,8 @@ def test_a_manager_cancels_a_draw_and_frees_its_time(community, worker, resident
     assert told.params["reason"] == "场地维修"
     assert Activity.objects.in_community(community).get(verb="draw.cancelled").actor_id == worker.pk
     _refused("draw_done", services.draw_cancel, actor=worker, draw=draw, reason="再取消")
+
+
+def test_a_draw_beyond_the_spaces_days_ahead_is_refused(community, worker):
+    space = space_of(community, worker, advance_days=30)
+    _refused("booking_too_far", _open, space, worker, at(60))

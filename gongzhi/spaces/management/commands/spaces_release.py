@@ -1,6 +1,8 @@
 """Release the bookings nobody checked in to within their space's grace time (status released,
-counted as a no-show; the rest of the time goes to those waiting). Run it every few minutes
-(cron or a systemd timer); running it again releases nothing twice. Prints ``released=N``."""
+counted as a no-show; the rest of the time goes to those waiting), and expire the requests whose
+hold ran out undecided (their person is told; the time goes to those waiting). Run it every few
+minutes (cron or a systemd timer); running it again releases nothing twice. Prints
+``released=N expired=M``."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from gongzhi.spaces.attendance import release_no_shows
+from gongzhi.spaces.booking import expire_all_holds
 
 
 class Command(BaseCommand):
@@ -16,4 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         released = release_no_shows()
-        self.stdout.write(f"released={len(released)}")
+        expired = expire_all_holds()
+        self.stdout.write(f"released={len(released)} expired={expired}")
