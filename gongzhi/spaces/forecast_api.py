@@ -4,6 +4,7 @@ managing body's members their spaces); 404 for anyone else."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -23,10 +24,10 @@ C = "/communities/{slug}/spaces/forecast"
 class SpacesForecastDayOut(Schema):
     day: date
     point: float
-    lo80: float
-    hi80: float
-    lo95: float
-    hi95: float
+    lo80: float | None = Field(..., description="null where the interval is unbounded.")
+    hi80: float | None = Field(..., description="null where the interval is unbounded.")
+    lo95: float | None = Field(..., description="null where the interval is unbounded.")
+    hi95: float | None = Field(..., description="null where the interval is unbounded.")
     holiday: str
     supply_minutes: int | None = Field(..., description="Open minutes times seats; spaces only.")
     demand_minutes: float | None
@@ -60,6 +61,17 @@ class SpacesForecastOut(Schema):
     sparse_categories: list[str]
 
 
+def _day_out(day: Any) -> dict[str, Any]:
+    """A forecast day; a bound that is not a finite number (an unbounded interval) as null,
+    which JSON can carry where NaN and infinity are not JSON at all."""
+    out = dict(vars(day))
+    for key in ("point", "lo80", "hi80", "lo95", "hi95", "demand_minutes", "expected"):
+        value = out.get(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            out[key] = 0.0 if key == "point" else None
+    return out
+
+
 def _series(series: Series) -> dict[str, Any]:
     return {
         "key": series.key,
@@ -71,7 +83,7 @@ def _series(series: Series) -> dict[str, Any]:
         "yearly": series.yearly,
         "history_days": series.history_days,
         "recent": [{"day": d, "count": v} for d, v in series.recent],
-        "days": [vars(d) for d in series.days],
+        "days": [_day_out(d) for d in series.days],
         "suggestions": series.suggestions,
     }
 
