@@ -57,7 +57,7 @@ SKIP = re.compile(
     r"|/profile/data/"
     r"|/print|/qr|/feed|/files?/|/attachments?/|/uploads?/|lang=",
 )
-MAX_PAGES = 200
+MAX_PAGES = 300
 PER_SHAPE = 3
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
@@ -139,9 +139,17 @@ class Page(HTMLParser):
         self.texts: list[str] = []
         self.links: list[str] = []
         self._skipping = 0
+        #: the open elements marked ``lang="en"`` (a survey scale's English wording, shown as
+        #: such beside the Chinese), each with how many of its own tag are open inside it
+        self._english: list[list] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        if self._english and self._english[-1][0] == tag:
+            self._english[-1][1] += 1
+        elif (attributes.get("lang") or "").lower().startswith("en"):
+            self._english.append([tag, 0])
+            self._skipping += 1
         if tag in self.SKIPPED:
             self._skipping += 1
         if tag == "a" and attributes.get("href"):
@@ -155,6 +163,12 @@ class Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIPPED and self._skipping:
             self._skipping -= 1
+        if self._english and self._english[-1][0] == tag:
+            if self._english[-1][1]:
+                self._english[-1][1] -= 1
+            else:
+                self._english.pop()
+                self._skipping -= 1
 
     def handle_data(self, data: str) -> None:
         if not self._skipping and data.strip():

@@ -189,7 +189,10 @@ def person_qualifications(request: HttpRequest, slug: str, user_id: int) -> Http
         {
             "community": community,
             "person": person,
-            "awards": selectors.person_awards(community, person),
+            "awards": [
+                (award, core_qualifications.label(award.qualification))
+                for award in selectors.person_awards(community, person)
+            ],
             "form": form,
             "revoke_form": AwardRevokeForm(),
             "own": person.pk == user.pk,
