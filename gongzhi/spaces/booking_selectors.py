@@ -267,6 +267,17 @@ def bodies_i_sit_in(community: Community | int, user: Any) -> QuerySet[Body]:
     )
 
 
+def managed_spaces(community: Community, user: Any) -> QuerySet[Space]:
+    """The spaces ``user`` manages (``booking.may_decide`` for all of them in two queries): every
+    space for a community worker, else those managed by a body they sit in today."""
+    spaces = Space.objects.in_community(community)
+    if not getattr(user, "is_authenticated", False):
+        return spaces.none()
+    if is_community_worker(user, community):
+        return spaces
+    return spaces.filter(managed_by_body__in=bodies_i_sit_in(community, user).values("pk"))
+
+
 def managed_spaces_q(community: Community, user: Any) -> Q | None:
     """Which spaces' requests ``user`` decides: all for a community worker, those managed by a
     body they sit in otherwise; None for none."""

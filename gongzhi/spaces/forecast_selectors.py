@@ -48,7 +48,6 @@ from gongzhi.core.models import Community
 from gongzhi.core.policies import is_community_worker
 from gongzhi.spaces import forecast, hours
 from gongzhi.spaces.models import Booking, BookingStatus, Space, SpaceStatus
-from gongzhi.spaces.policies import manages_space
 
 HORIZON = forecast.HORIZON
 #: Recent actual days shown beside the forecast.
@@ -135,10 +134,14 @@ def may_see(user: Any, community: Community) -> bool:
 
 
 def _managed(user: Any, community: Community) -> list[int]:
+    """The spaces a body ``user`` sits in manages (a worker's standing is asked apart)."""
+    from gongzhi.spaces.booking_selectors import bodies_i_sit_in
+
     if not getattr(user, "is_authenticated", False):
         return []
-    spaces = Space.objects.in_community(community).filter(managed_by_body__isnull=False)
-    return [s.pk for s in spaces.select_related("managed_by_body") if manages_space(user, s)]
+    bodies = bodies_i_sit_in(community, user).values("pk")
+    spaces = Space.objects.in_community(community).filter(managed_by_body__in=bodies)
+    return list(spaces.values_list("pk", flat=True))
 
 
 def _local_day(moment: datetime) -> date:

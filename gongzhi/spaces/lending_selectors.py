@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core.models import Community
-from gongzhi.spaces import attendance, lending
+from gongzhi.spaces import attendance, booking_selectors, lending
 from gongzhi.spaces import booking as engine
 from gongzhi.spaces.models import (
     AppealStatus,
@@ -95,10 +95,6 @@ def booking_for_appeal(community: Community, user: Any, booking_id: int) -> Book
     return found
 
 
-def _managed(viewer: Any, spaces: list[Space]) -> set[int]:
-    return {space.pk for space in spaces if engine.may_decide(viewer, space)}
-
-
 def appeals_for(community: Community, viewer: Any, *, open_only: bool = True) -> list[NoShowAppeal]:
     """The appeals about spaces ``viewer`` manages, oldest first."""
     appeals = (
@@ -110,9 +106,10 @@ def appeals_for(community: Community, viewer: Any, *, open_only: bool = True) ->
     )
     if open_only:
         appeals = appeals.filter(status=AppealStatus.OPEN)
-    rows = list(appeals[:200])
-    managed = _managed(viewer, list({a.booking.space_id: a.booking.space for a in rows}.values()))
-    return [appeal for appeal in rows if appeal.booking.space_id in managed]
+    # the viewer's spaces first, then the cap: a body's member sees their own appeals however
+    # many the rest of the community has
+    managed = booking_selectors.managed_spaces(community, viewer)
+    return list(appeals.filter(booking__space__in=managed.values("pk"))[:200])
 
 
 def appeal_for_manager(community: Community, viewer: Any, appeal_id: int) -> NoShowAppeal:
@@ -129,10 +126,8 @@ def appeal_for_manager(community: Community, viewer: Any, appeal_id: int) -> NoS
 
 def managed_spaces(community: Community, viewer: Any) -> list[Space]:
     """The spaces of ``community`` whose desk ``viewer`` keeps."""
-    if not getattr(viewer, "is_authenticated", False):
-        return []
-    spaces = Space.objects.in_community(community).select_related("managed_by_body")
-    return [space for space in spaces.order_by("name", "pk") if engine.may_decide(viewer, space)]
+    spaces = booking_selectors.managed_spaces(community, viewer).select_related("managed_by_body")
+    return list(spaces.order_by("name", "pk"))
 
 
 def manages_any(community: Community, viewer: Any) -> bool:

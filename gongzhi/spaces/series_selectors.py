@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from gongzhi.core import ical, lottery, recurrence
 from gongzhi.core.models import Community
-from gongzhi.core.policies import is_community_worker
 from gongzhi.spaces import booking as engine
 from gongzhi.spaces import draws
 from gongzhi.spaces.models import (
@@ -47,28 +46,15 @@ def space_get(community: Community, user: Any, space_id: int) -> Space:
 
 def managed_spaces(community: Community, user: Any) -> list[Space]:
     """The open spaces ``user`` manages (may open draws for): all of them for a community
-    worker; else those managed by a body ``user`` sits in (asked once per body, not per space)."""
-    spaces = list(
-        Space.objects.in_community(community)
+    worker; else those managed by a body ``user`` sits in."""
+    from gongzhi.spaces.booking_selectors import managed_spaces as managed
+
+    return list(
+        managed(community, user)
         .filter(status=SpaceStatus.OPEN)
         .select_related("community", "managed_by_body")
         .order_by("name", "pk")
     )
-    if not spaces:
-        return []
-    if is_community_worker(user, spaces[0]):
-        return spaces
-    seated: dict[int, bool] = {}
-    mine = []
-    for space in spaces:
-        body_id = space.managed_by_body_id
-        if body_id is None:
-            continue
-        if body_id not in seated:
-            seated[body_id] = bool(engine.may_decide(user, space))
-        if seated[body_id]:
-            mine.append(space)
-    return mine
 
 
 # --- series ------------------------------------------------------------------------------------
