@@ -16,12 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import ical
+from gongzhi.core.actions import Action, perform
 from gongzhi.core.http import error_text, request_user
 from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get
@@ -30,6 +31,29 @@ from gongzhi.spaces import draws, series
 from gongzhi.spaces import series_selectors as selectors
 from gongzhi.spaces.models import DrawStatus
 from gongzhi.spaces.series_forms import DrawAskForm, DrawForm, ReasonForm, SeedForm, SeriesForm
+
+#: The buttons that need nothing but the object and, for a draw's cancelling, an optional
+#: reason: each through core ``actions.perform`` (a refusal is a message on the page).
+_REFUSED = (ValidationError, PermissionDenied)
+OCCURRENCE_CANCEL: Action = Action(
+    act=lambda user, booking, data: series.occurrence_cancel(actor=user, booking=booking),
+    done=gettext_lazy("This time is cancelled; the others stay booked."),
+    refused=_REFUSED,
+)
+DRAW_WITHDRAW: Action = Action(
+    act=lambda user, mine, data: draws.draw_withdraw(actor=user, request=mine),
+    done=gettext_lazy("Your request is withdrawn."),
+    refused=_REFUSED,
+)
+DRAW_CANCEL: Action = Action(
+    act=lambda user, draw, data: draws.draw_cancel(
+        actor=user, draw=draw, reason=data.get("reason", "")
+    ),
+    form=ReasonForm,
+    form_required=False,
+    done=gettext_lazy("The draw is cancelled; its time is free again."),
+    refused=_REFUSED,
+)
 
 
 def _community(request: HttpRequest, slug: str) -> Community:
@@ -197,13 +221,9 @@ def occurrence_cancel(
     booking = selectors.occurrences(row).filter(pk=booking_id).first()
     if booking is None:
         raise Http404
-    try:
-        series.occurrence_cancel(actor=user, booking=booking)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("This time is cancelled; the others stay booked."))
-    return redirect("spaces_series", slug=slug, series_id=row.pk)
+    return perform(
+        request, OCCURRENCE_CANCEL, booking, back=reverse("spaces_series", args=[slug, row.pk])
+    )
 
 
 # --- draws ---------------------------------------------------------------------------------------
@@ -328,13 +348,7 @@ def draw_withdraw(request: HttpRequest, slug: str, draw_id: int) -> HttpResponse
     mine = selectors.my_request(draw, user)
     if mine is None:
         raise Http404
-    try:
-        draws.draw_withdraw(actor=user, request=mine)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("Your request is withdrawn."))
-    return redirect("spaces_draw", slug=slug, draw_id=draw.pk)
+    return perform(request, DRAW_WITHDRAW, mine, back=reverse("spaces_draw", args=[slug, draw.pk]))
 
 
 @login_required
@@ -377,15 +391,7 @@ def draw_cancel(request: HttpRequest, slug: str, draw_id: int) -> HttpResponse:
     draw = selectors.draw_get(community, user, draw_id)
     if not engine.may_decide(user, draw.space):
         raise Http404
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        draws.draw_cancel(actor=user, draw=draw, reason=reason)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The draw is cancelled; its time is free again."))
-    return redirect("spaces_draw", slug=slug, draw_id=draw.pk)
+    return perform(request, DRAW_CANCEL, draw, back=reverse("spaces_draw", args=[slug, draw.pk]))
 
 
 urlpatterns: list[URLPattern] = [
