@@ -375,3 +375,35 @@ def test_a_bodys_member_may_open_draws_for_the_spaces_it_manages_only(community,
     page = client_for(chair).get(reverse("spaces_home", args=[community.slug])).content.decode()
     assert reverse("spaces_draw_new", args=[community.slug, theirs.pk]) in page
     assert reverse("spaces_draw_new", args=[community.slug, other.pk]) not in page
+
+
+def test_a_request_is_withdrawn_and_a_draw_cancelled_from_the_draws_page(client, community):
+    from gongzhi.spaces.models import DrawRequest, DrawStatus
+
+    worker = staff(community, Role.COMMUNITY_WORKER)
+    resident = member(community)
+    space = space_of(community, worker)
+    draw = draws.draw_open(
+        actor=worker,
+        space=space,
+        starts_at=at(3),
+        ends_at=at(3) + timedelta(hours=2),
+        closes_at=timezone.now() + timedelta(hours=1),
+        seed_rule="12月5日福彩3D开奖号码",
+    )
+    draws.draw_request(actor=resident, draw=draw, purpose="合唱")
+    client.force_login(resident)
+    answer = client.post(reverse("spaces_draw_withdraw", args=[community.slug, draw.pk]))
+    assert answer.status_code == 302
+    assert DrawRequest.objects.get().outcome == "withdrawn"
+    # the resident cannot cancel the draw; its manager can, saying why
+    assert (
+        client.post(reverse("spaces_draw_cancel", args=[community.slug, draw.pk])).status_code
+        == 404
+    )
+    client.force_login(worker)
+    url = reverse("spaces_draw_cancel", args=[community.slug, draw.pk])
+    assert client.post(url).status_code == 302  # no reason: refused on the page
+    assert DrawRound.objects.get().status == DrawStatus.OPEN
+    assert client.post(url, {"reason": "场地维修"}).status_code == 302
+    assert DrawRound.objects.get().status == DrawStatus.CANCELLED
