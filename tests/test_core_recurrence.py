@@ -248,6 +248,46 @@ def test_the_occurrences_are_what_a_calendar_app_shows_for_the_feed(
     except ValidationError as error:
         assert error.code == "rrule_empty"
         return
+    # recurring-ical-events matches an EXDATE by its UTC and its wall-clock reading both, so an
+    # exception also removes an occurrence exactly the zone's offset (8 hours) from it
+    # (``BYHOUR=7,15`` skipping 07:00 loses 15:00 too); no calendar app does that.
+    offset = start.utcoffset()
+    assume(not any(abs(s - x) == offset for s in expansion.starts for x in expansion.excluded))
     assert expansion.starts == as_calendar_app_sees_it(expansion, rule)
     assert sorted(expansion.starts + expansion.excluded) == plain
     assert expansion.starts[-1] <= start.replace(year=start.year + 1)
+
+
+def test_a_series_with_two_starts_a_day_is_written_in_beijing_time():
+    """Found by the property above on a fresh clone: ``BYHOUR`` is read in DTSTART's zone, so a
+    series is written with its TZID, not in UTC (where 7 and 15 o'clock are 15:00 and 23:00 in
+    Beijing). Skipping the first start keeps the second of that day."""
+    start = datetime(2026, 7, 4, tzinfo=SHANGHAI)
+    rule = "FREQ=DAILY;BYHOUR=7,15;UNTIL=20270101"
+    first = datetime(2026, 7, 4, 7, tzinfo=SHANGHAI)
+    expansion = recurrence.expand(rule, start, [first])
+    assert expansion.first == first
+    assert expansion.starts[:2] == [first.replace(hour=15), first.replace(day=5)]
+    event = ical.CalendarEvent(
+        uid="booking-1",
+        start=expansion.first,
+        end=expansion.first + timedelta(hours=1),
+        summary="x",
+        updated=datetime(2026, 1, 1, tzinfo=UTC),
+        rrule=rule,
+        exdates=tuple(expansion.excluded),
+    )
+    feed = ical.calendar([event], name="x").to_ical().decode()
+    assert "DTSTART;TZID=Asia/Shanghai:20260704T070000" in feed
+    assert "EXDATE;TZID=Asia/Shanghai:20260704T070000" in feed
+    assert "BEGIN:VTIMEZONE" in feed and "TZID:Asia/Shanghai" in feed
+    assert "UNTIL=20270101T155959Z" in feed
+
+
+def test_an_early_morning_weekly_series_stays_on_its_weekday():
+    """07:00 on Tuesdays in Beijing is 23:00 on Mondays in UTC: written in UTC, ``BYDAY=TU``
+    would put it on Wednesday mornings."""
+    start = datetime(2026, 3, 3, 7, tzinfo=SHANGHAI)  # a Tuesday
+    expansion = recurrence.expand("FREQ=WEEKLY;BYDAY=TU;COUNT=4", start, [])
+    assert {moment.weekday() for moment in expansion.starts} == {1}
+    assert as_calendar_app_sees_it(expansion, "FREQ=WEEKLY;BYDAY=TU;COUNT=4") == expansion.starts

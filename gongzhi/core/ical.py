@@ -1,17 +1,19 @@
 """iCalendar feeds (日历订阅, RFC 5545): meetings, shifts, courses and bookings in a phone's calendar.
 
-Built on the ``icalendar`` library so that folding, escaping and date forms are right. Times are
-written in UTC (``…Z``): every calendar client converts them to the phone's zone, with no
-VTIMEZONE block to get wrong, and ``X-WR-TIMEZONE`` tells clients that show a calendar's own zone
-that this one is Beijing time. A UID is the app's own stable key (``"meeting-12"``) with
+Built on the ``icalendar`` library so that folding, escaping and date forms are right. A single
+event's times are written in UTC (``…Z``): every calendar client converts them to the phone's
+zone, and ``X-WR-TIMEZONE`` tells clients that show a calendar's own zone that this one is
+Beijing time. A UID is the app's own stable key (``"meeting-12"``) with
 ``@gongzhi`` added, so a changed meeting updates the entry in the calendar instead of adding a
 second one.
 
 A recurring meeting is one VEVENT: its first start, its RRULE, an EXDATE for each occurrence that
 will not take place, and, as separate VEVENTs with the same UID and a RECURRENCE-ID, the
-occurrences that were moved or changed (RFC 5545 §3.8.4.4, §3.8.5). Since every time is in UTC,
-the rule is expanded in UTC too: right for Beijing time, which has no daylight saving. An
-``UNTIL`` written in local time is rewritten in UTC, as §3.3.10 asks when DTSTART is in UTC.
+occurrences that were moved or changed (RFC 5545 §3.8.4.4, §3.8.5). A series' times are written
+in Beijing time with its TZID and the VTIMEZONE block that defines it, because a client expands
+the rule in DTSTART's zone: ``BYHOUR=7,15`` or ``BYDAY=TU`` read against a UTC start would mean
+15:00 and 23:00, or Wednesday morning in Beijing for a Tuesday 07:00 meeting. An ``UNTIL`` is
+written in UTC, as §3.3.10 asks when DTSTART has a zone; a local or date-only one is rewritten.
 ``SEQUENCE`` and ``STATUS`` (``CANCELLED``) tell a calendar that an entry it holds changed.
 
 A person's feed lives at a secret address: ``calendar_feed_issue`` gives them a new token (and so
@@ -74,6 +76,12 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _local(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("calendar times must be timezone-aware")
+    return moment.astimezone(timezone.get_default_timezone())
+
+
 def _recurrence(rule: str) -> icalendar.vRecur:
     """The rule parsed, with a local or date-only UNTIL rewritten as a UTC moment."""
     recur = icalendar.vRecur.from_ical(rule.removeprefix("RRULE:"))
@@ -105,12 +113,17 @@ def calendar(events: Iterable[CalendarEvent], *, name: str) -> icalendar.Calenda
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", settings.TIME_ZONE)
+    zoned = False
     for item in events:
         event = icalendar.Event()
+        # a series and its moved occurrences in local time with a TZID (see the module's text)
+        series = bool(item.rrule) or item.recurrence_id is not None
+        when = _local if series else _utc
+        zoned = zoned or series
         event.add("uid", stable_uid(item.uid))
         event.add("dtstamp", _utc(item.updated or timezone.now()))
-        event.add("dtstart", _utc(item.start))
-        event.add("dtend", _utc(item.end))
+        event.add("dtstart", when(item.start))
+        event.add("dtend", when(item.end))
         event.add("summary", item.summary)
         if item.location:
             event.add("location", item.location)
@@ -121,9 +134,9 @@ def calendar(events: Iterable[CalendarEvent], *, name: str) -> icalendar.Calenda
         if item.rrule:
             event.add("rrule", _recurrence(item.rrule))
             for excluded in item.exdates:
-                event.add("exdate", _utc(excluded))
+                event.add("exdate", _local(excluded))
         if item.recurrence_id is not None:
-            event.add("recurrence-id", _utc(item.recurrence_id))
+            event.add("recurrence-id", _local(item.recurrence_id))
         if item.sequence:
             event.add("sequence", item.sequence)
         if item.status:
@@ -131,6 +144,8 @@ def calendar(events: Iterable[CalendarEvent], *, name: str) -> icalendar.Calenda
                 raise ValueError(f"unknown event status {item.status!r}")
             event.add("status", item.status)
         cal.add_component(event)
+    if zoned:
+        cal.add_missing_timezones()
     return cal
 
 

@@ -7,8 +7,9 @@ the rule with python-dateutil's ``rrulestr`` and expands it exactly as the calen
 ``gongzhi.core.ical`` writes for the same series is expanded by calendar apps, so what is booked
 and what a phone shows are the same list:
 
-- the rule repeats the wall-clock time of the first start in the platform's zone (Beijing time,
-  no daylight saving, so the same as repeating it in UTC, which is how the feed writes it);
+- the rule is read in the platform's zone (Beijing time): it repeats the first start's wall-clock
+  time, and ``BYHOUR`` or ``BYDAY`` mean Beijing hours and days, which is why the feed writes a
+  series with its TZID;
 - an ``UNTIL`` without a zone is local time, and a date-only ``UNTIL`` means the whole of that
   local day, the way ``ical.recurrence_utc`` rewrites it for the feed;
 - a first start that the rule does not give (a Wednesday for "the first Thursday of each month")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gongzhi.volunteering import honour_selectors as selectors
@@ -46,6 +46,7 @@ def test_unsorted_and_empty_thresholds():
     st.integers(min_value=0, max_value=200_000),
     st.lists(st.integers(min_value=1, max_value=3000), max_size=8),
 )
+@example(minutes=42, thresholds=[513])  # 512.3 h to go: 512.3 * 60 is 30737.999… in floating point
 def test_level_and_next_agree(minutes, thresholds):
     level = star_level(minutes, thresholds)
     following = next_star(minutes, thresholds)
@@ -56,9 +57,11 @@ def test_level_and_next_agree(minutes, thresholds):
         hours, remaining = following
         assert minutes < hours * 60
         assert remaining > 0
-        assert minutes + remaining * 60 >= hours * 60
+        # the hours to go are whole tenths (six minutes each): count them in minutes exactly
+        remaining_minutes = round(remaining * 10) * 6
+        assert minutes + remaining_minutes >= hours * 60
         # serving the remaining hours reaches the next level
-        assert star_level(minutes + int(remaining * 60) + 1, thresholds) > level
+        assert star_level(minutes + remaining_minutes, thresholds) > level
 
 
 @pytest.mark.django_db
