@@ -6,15 +6,17 @@ favouring those who had nothing lately.
    numbers on a given day, say). Every free seat of the slot is held at once by a ``draw``
    booking (``booking.hold_for_draw``), so nobody books it directly meanwhile.
 2. Residents and organisations ask (``DrawRequest``), once each, if the space's rules let them
-   book it (``booking.check_booker``).
+   book it (``booking.check_booker``) and their quota has room (``booking.check_quota``: a
+   winner's seat is settled with no rule checked).
 3. Once requests close, the list is public to members in its published order (by time of
    request), each request with its tier: **tier 0** for those with no booking of this space
    (confirmed, or released for a no-show) starting in the 28 days before the close, **tier 1**
    for the others. Both are fixed at the close, before anybody knows the seed.
-4. A manager who did not ask types in the seed as announced. ``core.lottery`` orders the
-   published list by the seed (``SHA-256(seed ‖ 0x00 ‖ position)``), tier 0 before tier 1, and
-   the first as many as there are held seats win: their held rows become their confirmed
-   bookings (``booking.settle_draw_hold``); unused holds are freed. Anyone can repeat it:
+4. A manager who did not ask (nor sits in an organisation that asked) types in the seed as
+   announced. ``core.lottery`` orders the published list by the seed
+   (``SHA-256(seed ‖ 0x00 ‖ position)``), tier 0 before tier 1, and the first as many as
+   there are held seats win: their held rows become their confirmed bookings
+   (``booking.settle_draw_hold``); unused holds are freed. Anyone can repeat it:
    ``python -m gongzhi.core.lottery --seed … --draw N list.txt`` on the published list gives
    the order by key; taking tier 0 first gives the winners.
 """
@@ -223,6 +225,9 @@ def draw_request(
                 body=body,
             )
             engine.check_booker(space, probe, actor=actor, now=now)
+            # a winner's seat is settled with no rule checked (the draw must follow the
+            # published list), so the quota is checked when asking
+            engine.check_quota(space, probe)
             requests = DrawRequest.objects.in_community(draw.community_id).filter(draw=locked)
             active = requests.exclude(outcome=DrawRequestOutcome.WITHDRAWN)
             if requests.filter(person=actor).exists():
@@ -286,10 +291,28 @@ def _check_seed(seed: str) -> str:
     return seed
 
 
+def _require_did_not_ask(actor: Any, requests: list[DrawRequest]) -> None:
+    """The seed is typed by a manager with no stake: not one who asked, nor one who sits in an
+    organisation that asked (someone else may have filed its request)."""
+    from gongzhi.bodies.policies import sits_in_body
+
+    if any(request.person_id == actor.pk for request in requests):
+        raise PermissionDenied(_("You asked in this draw: another manager must type in the seed."))
+    bodies = {request.body for request in requests if request.body_id}
+    if any(sits_in_body(actor, body) for body in bodies):
+        raise PermissionDenied(
+            _(
+                "An organisation you sit in asked in this draw: another manager must type in "
+                "the seed."
+            )
+        )
+
+
 def draw_run(*, actor: User, draw: DrawRound, seed: str) -> list[DrawRequest]:
     """Draw, once, after requests closed and before the slot starts: the winners get the held
     seats as confirmed bookings; held seats nobody won are freed. A manager who asked in the
-    draw may not type its seed. Returns the winners in drawing order."""
+    draw, or who sits in an organisation that asked, may not type its seed. Returns the
+    winners in drawing order."""
     _require_manager(actor, draw.space)
     now = timezone.now()
     with transaction.atomic():
@@ -302,10 +325,7 @@ def draw_run(*, actor: User, draw: DrawRound, seed: str) -> list[DrawRequest]:
         if now >= locked.starts_at:
             raise _invalid(_("The time drawn for has already begun."), "draw_too_late")
         requests = entries(locked)
-        if any(request.person_id == actor.pk for request in requests):
-            raise PermissionDenied(
-                _("You asked in this draw: another manager must type in the seed.")
-            )
+        _require_did_not_ask(actor, requests)
         seed = _check_seed(seed)
         holds = list(
             Booking.objects.in_community(locked.community_id)

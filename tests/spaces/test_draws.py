@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.core.models import Activity, Role
 from gongzhi.notifications.models import Notification
@@ -285,3 +285,67 @@ def test_a_manager_cancels_a_draw_and_frees_its_time(community, worker, resident
 def test_a_draw_beyond_the_spaces_days_ahead_is_refused(community, worker):
     space = space_of(community, worker, advance_days=30)
     _refused("booking_too_far", _open, space, worker, at(60))
+
+
+def test_asking_over_the_quota_is_refused_in_the_engine_the_api_and_the_page(
+    client, community, worker, resident
+):
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    from gongzhi.spaces.models import QuotaPeriod
+    from tests.spaces.test_booking_api import Api
+
+    space = space_of(community, worker, quota=1)
+    start = at(5, hour=19)
+    draw = _open(space, worker, start)
+    booking_of(space, resident, at(5, hour=9))  # the week's one booking, the same day
+    _refused("booking_over_quota", services.draw_request, actor=resident, draw=draw, purpose="x")
+    path = f"/communities/{community.slug}/spaces/draws/{draw.pk}/requests"
+    response = Api(resident).post(path, {"purpose": "生日会"})
+    assert response.status_code == 400 and response.json()["code"] == "booking_over_quota"
+    client.force_login(resident)
+    page = client.post(
+        reverse("spaces_draw_ask", args=[community.slug, draw.pk]), {"purpose": "生日会"}
+    )
+    assert page.status_code == 400
+
+    def said(answer):
+        with translation.override(answer.wsgi_request.LANGUAGE_CODE):
+            return gettext(
+                "The quota of %(quota)d bookings %(period)s for this space is used up."
+            ) % {"quota": 1, "period": QuotaPeriod.WEEK.label}
+
+    assert response.json()["message"] == said(response)
+    assert escape(said(page)) in page.content.decode()
+    assert not DrawRequest.objects.exists()
+    # another household's resident still asks
+    services.draw_request(actor=member(community), draw=draw, purpose="下棋")
+
+
+def test_a_manager_sitting_in_an_organisation_that_asked_may_not_type_the_seed(community, worker):
+    from tests.bodies.bodies_world import council, seat, term
+
+    body = council(community, worker)
+    position = seat(body)
+    today = timezone.localdate()
+    chair, deputy = member(community), member(community)
+    for index, person in enumerate((chair, deputy), start=1):
+        term(
+            body,
+            position,
+            person,
+            seat=index,
+            starts=today - timedelta(days=5),
+            ends=today + timedelta(days=300),
+        )
+    space = space_of(community, worker, managed_by_body=body, organisations=True)
+    draw = _open(space, worker, at(5, hour=19))
+    services.draw_request(actor=chair, draw=draw, purpose="议事会例会", body=body)
+    _close(draw)
+    assert engine.may_decide(deputy, space)  # a manager, through the body
+    with translation.override("en"), pytest.raises(PermissionDenied, match="organisation you"):
+        services.draw_run(actor=deputy, draw=draw, seed=SEED)
+    assert DrawRound.objects.get(pk=draw.pk).status == DrawStatus.OPEN
+    assert services.draw_run(actor=worker, draw=draw, seed=SEED)
