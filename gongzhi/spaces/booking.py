@@ -534,8 +534,15 @@ def wait_for(
     ends_at: datetime,
     purpose: str,
     body: Body | None = None,
+    person: Any = None,
 ) -> WaitingRequest:
-    """Wait for a taken slot: booked automatically, and told, if it frees up."""
+    """Wait for a taken slot: booked automatically, and told, if it frees up. Only those who
+    may book the space may wait for it (else every offer would fail); ``person`` differs from
+    ``actor`` only when a community worker waits for a resident (代办), who is then the one
+    waiting."""
+    person = person if person is not None else actor
+    if person != actor and not is_community_worker(actor, space):
+        raise PermissionDenied(_("Only a community worker can book for someone else."))
     now = timezone.now()
     check_times(space, starts_at, ends_at, now=now)
     if not (purpose or "").strip():
@@ -543,10 +550,20 @@ def wait_for(
     with transaction.atomic():
         locked = lock_space(space)
         expire_holds(locked, now=now)
+        probe = Booking(
+            community_id=space.community_id,
+            space=locked,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            person=person,
+            booked_by=actor,
+            body=body,
+        )
+        check_booker(locked, probe, actor=actor, now=now)
         if free_seat(locked, starts_at, ends_at + timedelta(minutes=locked.buffer_minutes)):
             raise _invalid(_("This time is free: book it instead."), "waiting_slot_free")
         waiting = WaitingRequest.objects.in_community(space.community_id).filter(
-            space=locked, person=actor, starts_at=starts_at, status=WaitingStatus.WAITING
+            space=locked, person=person, starts_at=starts_at, status=WaitingStatus.WAITING
         )
         if waiting.exists():
             raise _invalid(_("You are already waiting for this time."), "waiting_twice")
@@ -555,13 +572,14 @@ def wait_for(
             space=locked,
             starts_at=starts_at,
             ends_at=ends_at,
-            person=actor,
+            person=person,
             body=body,
             purpose=purpose.strip()[:200],
         )
         journal.record(
             community=locked.community,
             actor=actor,
+            on_behalf_of=person if person != actor else None,
             verb="booking.waiting",
             target=request,
             data={"space": locked.pk},

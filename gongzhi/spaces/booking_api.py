@@ -5,14 +5,15 @@ taken time, cancelling, and the managers' approvals queue and decisions.
 Refusals are 400 with the engine's code (``booking_taken``, ``booking_past``,
 ``booking_outside_hours``, ``booking_too_long``, ``booking_over_quota``, ``booking_not_pending``,
 ``booking_reason``, ``waiting_slot_free`` …); deciding one's own request is 403; a space,
-booking or request the caller may not see or act on is 404, as a missing one."""
+booking or request the caller may not see or act on is 404, as a missing one, and so is an
+organisation the caller does not sit in."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,11 +143,12 @@ def _waiting_out(waiting: WaitingRequest) -> dict[str, Any]:
 
 
 def _body(community: Any, user: Any, body_id: int | None) -> Any:
+    """An organisation of the community ``user`` sits in, or 404 as for a missing one."""
     if body_id is None:
         return None
     body = selectors.bodies_i_sit_in(community, user).filter(pk=body_id).first()
     if body is None:
-        raise PermissionDenied
+        raise Http404
     return body
 
 

@@ -8,7 +8,8 @@
 - cancelling (``spaces_cancel``, POST), and the approvals queue of a space's managers
   (``spaces_approvals``, ``spaces_decide``: approve, or refuse with a reason).
 
-A space, booking or request the viewer may not see or act on answers 404."""
+A space, booking or request the viewer may not see or act on answers 404, and so does the
+approvals queue to someone who manages no space."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -113,9 +114,14 @@ def _book(request: HttpRequest, space: Space, form: BookForm) -> Booking | None:
                 ends_at=ends_at,
                 purpose=data["purpose"],
                 body=body,
+                person=person,
             )
             messages.success(
-                request, _("You are waiting for this time; if it frees up, it is booked for you.")
+                request,
+                _("You are waiting for this time; if it frees up, it is booked for you.")
+                if person is None
+                else _("%(name)s is waiting for this time; if it frees up, it is booked for them.")
+                % {"name": person},
             )
             return None
         return engine.book(
@@ -218,7 +224,7 @@ def approvals(request: HttpRequest, slug: str) -> HttpResponse:
     community = _community(request, slug)
     actor = request_user(request)
     if selectors.managed_spaces_q(community, actor) is None:
-        raise PermissionDenied
+        raise Http404  # as a missing page: the API's list is empty
     return render(
         request,
         "spaces/approvals.html",

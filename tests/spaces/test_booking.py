@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.core.models import Activity
 from gongzhi.spaces import booking as engine
@@ -133,6 +133,19 @@ def test_only_a_worker_books_for_someone_else(community, resident, worker):
     assert made.person == neighbour and made.booked_by == worker
     entry = Activity.objects.in_community(community).get(verb="booking.made")
     assert entry.actor == worker
+
+
+def test_a_time_outside_the_opening_hours_is_refused(community, resident):
+    from gongzhi.spaces import hours
+
+    space = space_of(
+        community, hours=hours.dump(hours.parse("mon-sun 09:00-12:00\nholidays usual"))
+    )
+    _refused("booking_outside_hours", _book, space, resident, at(2, 15))
+    _refused("booking_outside_hours", _book, space, resident, at(2, 11), hours=2)  # runs past
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        _book(space, resident, at(2, 15))
+    assert caught.value.messages == ["The space is not open for the whole of this time."]
 
 
 def test_quota_per_household_per_week(community, resident):
@@ -265,6 +278,47 @@ def test_waiting_for_a_free_slot_is_refused(community, resident):
             purpose="x",
         )
     assert caught.value.code == "waiting_slot_free"
+
+
+def _wait(space, actor, start, **extra):
+    return engine.wait_for(
+        actor=actor,
+        space=space,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        purpose="太极",
+        **extra,
+    )
+
+
+def test_only_those_who_may_book_wait(community, resident, unverified):
+    space = space_of(community, no_show_limit=1)
+    start = at(2)
+    booking_of(space, resident, start)
+    paused = member(community)
+    booking_of(space, paused, timezone.now() - timedelta(days=2), no_show=True, status="released")
+    for person, code in ((unverified, "booking_not_resident"), (paused, "booking_no_shows")):
+        with pytest.raises(ValidationError) as caught:
+            _wait(space, person, start)
+        assert caught.value.code == code
+    assert not WaitingRequest.objects.exists()
+    assert _wait(space, member(community), start).status == "waiting"
+
+
+def test_a_worker_puts_a_resident_on_the_waiting_list(community, resident, worker):
+    space = space_of(community)
+    start = at(2)
+    taken = booking_of(space, member(community), start)
+    neighbour = member(community)
+    with pytest.raises(PermissionDenied):
+        _wait(space, neighbour, start, person=resident)
+    waiting = _wait(space, worker, start, person=resident)
+    assert waiting.person == resident
+    entry = Activity.objects.in_community(community).get(verb="booking.waiting")
+    assert (entry.actor, entry.on_behalf_of) == (worker, resident)
+    engine.cancel(actor=worker, booking=taken)
+    got = Booking.objects.get(space=space, status=BookingStatus.CONFIRMED)
+    assert got.person == resident
 
 
 def test_only_the_booker_or_a_manager_cancels(community, resident, worker):

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from gongzhi.accounts.services import api_token_create
 from gongzhi.core.models import Activity
@@ -64,18 +66,30 @@ def test_book_confirmed_and_journalled(community, resident, worker):
 
 
 @pytest.mark.parametrize(
-    ("days", "minutes", "code"),
-    [(-1, 60, "booking_past"), (2, 240, "booking_too_long"), (45, 60, "booking_too_far")],
+    ("days", "hour", "minutes", "code", "message"),
+    [
+        (-1, 10, 60, "booking_past", "This time has already passed."),
+        (2, 10, 240, "booking_too_long", None),
+        (45, 10, 60, "booking_too_far", None),
+        (2, 15, 60, "booking_outside_hours", "The space is not open for the whole of this time."),
+    ],
 )
 def test_bad_input_is_400_with_its_code_and_nothing_saved(
-    community, resident, worker, days, minutes, code
+    community, resident, worker, days, hour, minutes, code, message
 ):
-    space = space_of(community, worker)
+    from gongzhi.spaces import hours
+
+    space = space_of(
+        community, worker, hours=hours.dump(hours.parse("mon-sun 08:00-13:00\nholidays usual"))
+    )
     response = Api(resident).post(
-        f"{_c(community)}/{space.pk}/bookings", _body(at(days), minutes=minutes)
+        f"{_c(community)}/{space.pk}/bookings", _body(at(days, hour), minutes=minutes)
     )
     assert response.status_code == 400
     assert response.json()["code"] == code
+    if message:
+        with translation.override(response.wsgi_request.LANGUAGE_CODE):
+            assert response.json()["message"] == gettext(message)
     assert not Booking.objects.exists()
 
 
@@ -117,18 +131,40 @@ def test_book_for_a_resident_by_phone_is_for_workers(community, resident, worker
     assert response.json()["booked_by"] == worker.pk
 
 
-def test_book_for_an_organisation_i_do_not_sit_in_is_refused(community, resident, worker):
+def test_an_organisation_i_do_not_sit_in_or_of_another_community_is_404(
+    community, other_community, resident, worker
+):
     from gongzhi.bodies.models import Body
 
     body = Body.objects.in_community(community).create(
         kind="council", name="居委会", created_by=worker
     )
-    space = space_of(community, worker)
-    response = Api(resident).post(
-        f"{_c(community)}/{space.pk}/bookings", _body(at(2), body=body.pk)
+    elsewhere = Body.objects.in_community(other_community).create(
+        kind="council", name="居委会", created_by=worker
     )
-    assert response.status_code == 403
-    assert not Booking.objects.exists()
+    space = space_of(community, worker)
+    booking_of(space, member(community), at(3))
+    api = Api(resident)
+    for body_id in (body.pk, elsewhere.pk):
+        response = api.post(f"{_c(community)}/{space.pk}/bookings", _body(at(2), body=body_id))
+        assert response.status_code == 404
+        wait = {**_body(at(3), body=body_id), "ends_at": (at(3) + timedelta(hours=1)).isoformat()}
+        assert api.post(f"{_c(community)}/{space.pk}/waiting", wait).status_code == 404
+    assert Booking.objects.count() == 1 and not WaitingRequest.objects.exists()
+
+
+def test_someone_who_may_not_book_cannot_wait(community, unverified, worker):
+    space = space_of(community, worker)
+    booking_of(space, member(community), at(2))
+    body = {
+        "starts_at": at(2).isoformat(),
+        "ends_at": (at(2) + timedelta(hours=1)).isoformat(),
+        "purpose": "书法",
+    }
+    response = Api(unverified).post(f"{_c(community)}/{space.pk}/waiting", body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "booking_not_resident"
+    assert not WaitingRequest.objects.exists()
 
 
 def test_wait_then_get_the_slot_when_it_is_cancelled(community, resident, worker):

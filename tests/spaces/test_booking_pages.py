@@ -18,7 +18,13 @@ from django.utils.translation import gettext
 from gongzhi.notifications.models import Notification
 from gongzhi.spaces import booking as engine
 from gongzhi.spaces import booking_selectors as selectors
-from gongzhi.spaces.models import Booking, BookingStatus, SpaceStatus, WaitingRequest
+from gongzhi.spaces.models import (
+    Booking,
+    BookingStatus,
+    QuotaPeriod,
+    SpaceStatus,
+    WaitingRequest,
+)
 from tests.factories import member
 from tests.spaces.world import at, booking_of, space_of
 
@@ -159,25 +165,41 @@ def test_the_form_is_prefilled_from_the_slot_and_books(client, community, reside
 
 
 @pytest.mark.parametrize(
-    ("start_days", "message"),
+    ("start", "message"),
     [
-        (-1, ("This time has already passed.", {})),
-        (40, ("This space can be booked at most %(days)d days ahead.", {"days": 30})),
+        ((-1, None), ("This time has already passed.", {})),
+        ((40, None), ("This space can be booked at most %(days)d days ahead.", {"days": 30})),
+        ((2, 15), ("The space is not open for the whole of this time.", {})),
+        (
+            (2, 11),  # the week's one booking is at 09:00 that day
+            (
+                "The quota of %(quota)d bookings %(period)s for this space is used up.",
+                {"quota": 1, "period": QuotaPeriod.WEEK.label},
+            ),
+        ),
     ],
 )
-def test_bad_times_show_the_reason_and_save_nothing(
-    client, community, resident, worker, start_days, message
+def test_bad_input_shows_the_reason_and_saves_nothing(
+    client, community, resident, worker, start, message
 ):
-    space = space_of(community, worker)
+    from gongzhi.spaces import hours
+
+    opening = hours.dump(hours.parse("mon-sun 08:00-13:00\nholidays usual"))
+    space = space_of(community, worker, hours=opening, quota=1)
+    had = booking_of(space, resident, at(2, 9))
     client.force_login(resident)
-    start = (timezone.localtime() + timedelta(days=start_days)).replace(minute=0)
+    days, hour = start
+    if hour is None:
+        moment = (timezone.localtime() + timedelta(days=days)).replace(minute=0)
+    else:
+        moment = at(days, hour)
     url = _url("spaces_book", community, space.pk)
-    response = client.post(url, _form(start))
+    response = client.post(url, _form(moment))
     assert response.status_code == 200
     assert _says(response, message[0], **message[1])
     response = client.post(url, _form(at(2), minutes=240))  # longer than the form offers
     assert response.context["form"].errors["minutes"]
-    assert not Booking.objects.exists()
+    assert list(Booking.objects.all()) == [had]
 
 
 def test_a_taken_slot_is_refused_and_can_be_waited_for(client, community, resident, worker):
@@ -209,6 +231,15 @@ def test_a_worker_books_for_a_resident_by_phone(client, community, resident, wor
     response = client.post(url, _form(at(3), phone="13900000000"))
     assert _says(response, "No member of this community has this phone number.")
     assert Booking.objects.count() == 1
+    # the time is taken: the resident, not the worker, waits for it
+    response = client.post(url, _form(at(2), phone=resident.phone, action="wait"), follow=True)
+    assert _says(
+        response,
+        "%(name)s is waiting for this time; if it frees up, it is booked for them.",
+        name=resident,
+    )
+    waiting = WaitingRequest.objects.get()
+    assert (waiting.person, waiting.starts_at) == (resident, at(2))
 
 
 def test_a_resident_has_no_phone_field_and_cannot_book_for_someone(
@@ -271,7 +302,7 @@ def test_approvals_queue_approve_and_refuse_with_notices(client, community, resi
         purpose="舞蹈",
     )
     client.force_login(resident)
-    assert client.get(_url("spaces_approvals", community)).status_code == 403
+    assert client.get(_url("spaces_approvals", community)).status_code == 404
     assert client.post(_url("spaces_decide", community, first.pk)).status_code == 404
     client.force_login(worker)
     page = client.get(_url("spaces_approvals", community)).content.decode()
@@ -370,7 +401,7 @@ def test_a_body_managing_a_space_decides_its_requests_and_books_for_itself(
     )
     outsider = member(community)
     client.force_login(outsider)
-    assert client.get(_url("spaces_approvals", community)).status_code == 403
+    assert client.get(_url("spaces_approvals", community)).status_code == 404
     client.force_login(chair)
     page = client.get(_url("spaces_approvals", community)).content.decode()
     assert f'data-request="{request.pk}"' in page
