@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -141,7 +141,9 @@ def draw_get(community: Community, user: Any, draw_id: int) -> DrawRound:
 
 
 def draws_of(community: Community, *, space: Space | None = None) -> list[DrawRound]:
-    """Draws open for requests, and those settled in the last 30 days."""
+    """Draws open for requests, and those settled in the last 30 days, each with ``seats``: its
+    seats held (or won), counted in the same query (for reading: ``seats`` is not refreshed
+    when the draw changes)."""
     since = timezone.now() - timedelta(days=30)
     rows = DrawRound.objects.in_community(community).filter(
         Q(status=DrawStatus.OPEN) | Q(status=DrawStatus.DRAWN, drawn_at__gte=since),
@@ -149,6 +151,7 @@ def draws_of(community: Community, *, space: Space | None = None) -> list[DrawRo
     )
     if space is not None:
         rows = rows.filter(space=space)
+    rows = rows.annotate(seats=Count("holds", filter=Q(holds__status__in=OCCUPYING)))
     return list(rows.select_related("space").order_by("closes_at", "pk"))
 
 
@@ -177,6 +180,11 @@ def requests_of(community: Community, user: Any) -> list[DrawRequest]:
 
 
 def seats_held(draw: DrawRound) -> int:
+    """The seats ``draw`` holds (or its winners have): as ``draws_of`` counted them, else one
+    query."""
+    counted = getattr(draw, "seats", None)
+    if counted is not None:
+        return int(counted)
     return (
         Booking.objects.in_community(draw.community_id)
         .filter(draw=draw, status__in=OCCUPYING)

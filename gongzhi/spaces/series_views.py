@@ -269,6 +269,7 @@ def _draw_page(
     mine = selectors.my_request(draw, user)
     manager = bool(engine.may_decide(user, draw.space))
     is_open = draw.status == DrawStatus.OPEN and not draws.closed_for(draw)
+    published = selectors.published(draw)
     context = {
         "community": community,
         "draw": draw,
@@ -276,8 +277,8 @@ def _draw_page(
         "mine": mine,
         "is_open": is_open,
         "manager": manager,
-        "published": selectors.published(draw),
-        "seats": selectors.seats_held(draw),
+        "published": published,
+        "seats": published.seats if published else selectors.seats_held(draw),
         "may_draw": manager and draw.status == DrawStatus.OPEN and not is_open and mine is None,
     }
     if is_open and mine is None and getattr(user, "is_authenticated", False):
