@@ -8,15 +8,19 @@
    HTTP), released together by a barrier. Each client makes ``--requests`` (12) requests drawn
    from one random stream: single bookings of a room booked whole (with a cleaning buffer) and
    of a 10-seat reading room at a few contested times (so most requests collide), weekly
-   series of 4 occurrences (all or nothing, under the space's lock, through ``booking.place``
-   as the repeating bookings do), requests for a hall that needs approval; two of the clients
+   series of 4 occurrences through the series service (``series.series_book``, all or nothing:
+   ``book_rest=False``; its Series row, exceptions and journal entry as a resident's series
+   gets them), requests for a hall that needs approval; two of the clients
    are the hall's managers and approve or refuse the pending requests as they appear, at the
    same time as the others book. Afterwards, from the table:
    - ``double_bookings``: pairs of occupying bookings of one seat whose ranges overlap, plus
      instants where a space holds more occupying bookings than seats;
    - ``lost_requests``: a success whose booking is not stored (or not occupying, unless a
-     manager decided it), and a refusal "taken" while nothing occupied that seat's time (the
-     rows that occupied it when the refusal was given, from their created/updated times);
+     manager decided it); a series booked without every occurrence stored as a row of that
+     series; and a refusal "taken" while nothing occupied that seat's time (the rows that
+     occupied it when the refusal was given, from their created/updated times): for a series
+     refused with its conflict report, every occurrence it names as taken must have been, and
+     for "none of the times can be had", every occurrence;
    - ``bookings_per_s``: bookings stored per second of the storm, ``requests_per_s``.
 3. Availability: a 4-seat room with ``--bookings`` (100,000) bookings over five years, loaded
    in bulk (COPY); ``booking_selectors.availability`` for weeks spread over those years and the
@@ -25,6 +29,10 @@
    ``p95_availability_ms=``, ``availability_vs_healthz=``, ``p95_week_page_ms=``,
    ``availability_queries=``, the plan's index (``availability_plan=``) and
    ``goal_availability_under_100ms=yes|no``.
+
+4. SQLite's no-overlap trigger (``bench/spaces_trigger.py``, a scratch SQLite file whatever the
+   database): the time to insert a booking into a space with 1,000 bookings and into one with
+   100,000, ``sqlite_insert_ratio_100k=`` (and with migration 0002's triggers, ``…_0002=``).
 
 Prints ``key=value`` lines (also bench/results/spaces-<time>.txt).
 
@@ -70,6 +78,7 @@ PHONE_PREFIX = "+86136"
 GRID_SPACE = "压测阅览室"
 GRID_SEATS = 4
 DAY_HOURS = range(8, 22)  # the grid's default day: 14 one-hour slots
+SERIES_RULE = "FREQ=WEEKLY;COUNT=4"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -235,6 +244,8 @@ class Outcome:
     ids: list[int] = field(default_factory=list)
     began: float = 0.0
     ended: float = 0.0
+    series: int | None = None  # a booked series: its row
+    expected: int = 0  # a booked series: its occurrences
 
 
 def storm_spaces(community: Any, worker: Any, stamp: str) -> dict[str, Any]:
@@ -261,12 +272,13 @@ def storm_spaces(community: Any, worker: Any, stamp: str) -> dict[str, Any]:
 
 def storm(args: argparse.Namespace, community: Any, worker: Any, people: list[int]) -> dict:
     from django.core.exceptions import PermissionDenied, ValidationError
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from gongzhi.accounts.models import User
     from gongzhi.core.models import RoleGrant
     from gongzhi.spaces import booking as engine
+    from gongzhi.spaces import series
     from gongzhi.spaces.models import Booking, BookingStatus
 
     stamp = datetime.now(tz=UTC).strftime("%m%d%H%M%S")
@@ -295,6 +307,47 @@ def storm(args: argparse.Namespace, community: Any, worker: Any, people: list[in
         with lock:
             outcomes.append(outcome)
 
+    def weekly(user: Any, space: Any, start: datetime, length: timedelta, t0: float) -> Outcome:
+        """A weekly series of four through the series service, all or nothing (``book_rest``
+        False, as the page's first "book" is): booked whole, or refused with its conflicts."""
+        minutes = int(length.total_seconds() // 60)
+        weeks = [
+            (start + timedelta(weeks=w), start + timedelta(weeks=w) + length) for w in range(4)
+        ]
+        try:
+            got = series.series_book(
+                actor=user,
+                space=space,
+                rrule=SERIES_RULE,
+                starts_at=start,
+                minutes=minutes,
+                purpose="合唱",
+                book_rest=False,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            code = getattr(error, "code", "") or type(error).__name__
+            # "none of the times can be had": every occurrence is claimed taken
+            taken = weeks if code == "series_none_free" else []
+            return Outcome("series", space.pk, taken, False, code, [], t0, time.perf_counter())
+        ended = time.perf_counter()
+        if got.series is not None:
+            return Outcome(
+                "series",
+                space.pk,
+                weeks,
+                True,
+                "",
+                [b.pk for b in got.booked],
+                t0,
+                ended,
+                series=got.series.pk,
+                expected=len(got.starts),
+            )
+        codes = {c.code for c in got.conflicts}
+        code = "booking_taken" if codes == {"booking_taken"} else ",".join(sorted(codes))
+        taken = [(c.starts_at, c.ends_at) for c in got.conflicts if c.code == "booking_taken"]
+        return Outcome("series", space.pk, taken, False, code or "refused", [], t0, ended)
+
     def client(index: int, pk: int) -> None:
         rng = random.Random(1000 + index)
         user = User.objects.get(pk=pk)
@@ -313,45 +366,20 @@ def storm(args: argparse.Namespace, community: Any, worker: Any, people: list[in
                 t0 = time.perf_counter()
                 try:
                     if kind == "series":
-                        weeks = [(start + timedelta(weeks=w), length) for w in range(4)]
-                        with transaction.atomic():
-                            locked = engine.lock_space(space)
-                            now = timezone.now()
-                            engine.expire_holds(locked, now=now)
-                            made = [
-                                engine.place(
-                                    actor=user,
-                                    space=locked,
-                                    starts_at=s,
-                                    ends_at=s + ln,
-                                    purpose="合唱",
-                                    now=now,
-                                    horizon=False,
-                                )
-                                for s, ln in weeks
-                            ]
-                        ranges = [(s, s + ln) for s, ln in weeks]
-                        ids = [b.pk for b in made]
-                    else:
-                        one = engine.book(
-                            actor=user,
-                            space=space,
-                            starts_at=start,
-                            ends_at=start + length,
-                            purpose="活动",
-                        )
-                        ranges, ids = [(start, start + length)], [one.pk]
+                        record(weekly(user, space, start, length, t0))
+                        continue
+                    one = engine.book(
+                        actor=user,
+                        space=space,
+                        starts_at=start,
+                        ends_at=start + length,
+                        purpose="活动",
+                    )
+                    ranges, ids = [(start, start + length)], [one.pk]
                     record(Outcome(kind, space.pk, ranges, True, "", ids, t0, time.perf_counter()))
                 except (ValidationError, PermissionDenied) as error:
                     code = getattr(error, "code", "") or type(error).__name__
-                    ranges = (
-                        [
-                            (start + timedelta(weeks=w), start + timedelta(weeks=w) + length)
-                            for w in range(4)
-                        ]
-                        if kind == "series"
-                        else [(start, start + length)]
-                    )
+                    ranges = [(start, start + length)]
                     record(
                         Outcome(kind, space.pk, ranges, False, code, [], t0, time.perf_counter())
                     )
@@ -477,6 +505,12 @@ def check(
         if outcome.kind == "decide":
             continue
         if outcome.ok:
+            if outcome.kind == "series":
+                # a booked series has every occurrence, each a row of that series and no other
+                lost += max(0, outcome.expected - len(outcome.ids))
+                mine = {pk for pk, row in rows.items() if row.series_id == outcome.series}
+                if mine != set(outcome.ids):
+                    lost += 1
             for pk in outcome.ids:
                 row = rows.get(pk)
                 if row is None:
@@ -486,13 +520,15 @@ def check(
                 ):
                     lost += 1
             continue
-        if outcome.code != "booking_taken":
+        if outcome.code != "booking_taken" and not (
+            outcome.kind == "series" and outcome.code == "series_none_free"
+        ):
             continue
         space = by_space[outcome.space]
         moment_start = wall_origin + (outcome.began - began_at)
         moment_end = wall_origin + (outcome.ended - began_at)
-        # taken: some range of the request had every seat occupied when it was refused
-        proven = False
+        # taken: every range the refusal names (a single booking's, a series' conflicts) had
+        # every seat occupied when it was refused
         for start, end in outcome.ranges:
             busy_end = end + timedelta(minutes=space.buffer_minutes)
             seats = {
@@ -504,11 +540,9 @@ def check(
                 and row.created_at.timestamp() <= moment_end
                 and (row.status in OCCUPYING or row.updated_at.timestamp() >= moment_start)
             }
-            if len(seats) >= space.seats:
-                proven = True
+            if len(seats) < space.seats:
+                lost += 1
                 break
-        if not proven:
-            lost += 1
     stored = sum(len(o.ids) for o in outcomes if o.ok and o.kind in ("book", "series", "request"))
     kinds: dict[str, int] = {}
     for outcome in outcomes:
@@ -640,6 +674,14 @@ def main(argv: list[str] | None = None) -> int:
     lines.update(storm(args, community, worker, people))
     say("the availability grid ...")
     lines.update(availability_scale(space, people[0], args))
+    say("SQLite's no-overlap trigger at 1,000 and 100,000 bookings ...")
+    from bench import spaces_trigger
+
+    lines.update(
+        spaces_trigger.measure(
+            argparse.Namespace(small=1_000, large=100_000, repeat=40, data_dir=args.data_dir)
+        )
+    )
     lines["loadavg_end"] = "/".join(f"{x:.1f}" for x in os.getloadavg())
     lines["bench_s"] = round(time.perf_counter() - started, 1)
     lines["python"] = platform.python_version()
