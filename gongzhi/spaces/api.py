@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 
 from gongzhi.bodies.models import Body, Partner
 from gongzhi.core.http import api_user
-from gongzhi.core.models import Building, CalendarFeed, Community
+from gongzhi.core.models import Building, Community
 from gongzhi.core.selectors import community_get
 from gongzhi.spaces import catalogue, selectors
 from gongzhi.spaces.models import Booking, Space
@@ -84,7 +84,11 @@ class SpaceDetailOut(SpaceOut):
     rules_in_words: list[str]
     hours: dict[str, Any] = Field(..., description="The opening hours as stored (hours.py).")
     opening: SpaceOpeningOut
-    feed_url: str
+    feed_url: str = Field(
+        ...,
+        description="The space's busy times, with no names; once the caller has a calendar "
+        "address, with the space's own token (it opens this space's feed only).",
+    )
 
 
 class SpaceIn(Schema):
@@ -200,7 +204,9 @@ class SpaceFeedsOut(Schema):
         "(POST /calendar/ on the site, or the calendar API).",
     )
     spaces: list[SpaceFeedOut] = Field(
-        ..., description="Each space's busy times; a calendar app adds ?token=<my calendar token>."
+        ...,
+        description="Each space's busy times, with no names; once a calendar address is issued, "
+        "each carries that space's own token (it opens that space's feed only).",
     )
 
 
@@ -238,10 +244,10 @@ def _space_out(space: Space, request: HttpRequest) -> dict[str, Any]:
 RULE_FIELDS = tuple(SpaceRulesOut.model_fields)
 
 
-def _space_feed_url(request: HttpRequest, space: Space) -> str:
-    return request.build_absolute_uri(
-        reverse("spaces_space_feed", kwargs={"slug": space.community.slug, "space_id": space.pk})
-    )
+def _space_feed_url(request: HttpRequest, space: Space, token: str | None = None) -> str:
+    """The space's feed address for the caller, as its page gives it (``token``: the caller's
+    calendar token, when already read)."""
+    return request.build_absolute_uri(selectors.space_feed_path(space, api_user(request), token))
 
 
 def _detail(space: Space, request: HttpRequest) -> dict[str, Any]:
@@ -351,16 +357,14 @@ def my_bookings(request: HttpRequest, slug: str) -> dict[str, Any]:
 def feeds(request: HttpRequest, slug: str) -> dict[str, Any]:
     user = api_user(request)
     community = _community(request, slug)
-    feed = CalendarFeed.objects.filter(person=user).first()
+    token = selectors.calendar_token(user)
     mine = (
-        request.build_absolute_uri(
-            reverse("spaces_my_feed", kwargs={"slug": slug, "token": feed.token})
-        )
-        if feed is not None
+        request.build_absolute_uri(reverse("spaces_my_feed", kwargs={"slug": slug, "token": token}))
+        if token
         else ""
     )
     spaces = [
-        {"space": space.pk, "name": space.name, "url": _space_feed_url(request, space)}
+        {"space": space.pk, "name": space.name, "url": _space_feed_url(request, space, token)}
         for space in selectors.catalogue(community, user)[:500]
     ]
     return {"mine": mine, "spaces": spaces}

@@ -17,6 +17,13 @@ whose list is published (the draw is checked again from its list and seed), appe
 (the no-show's standing rests on them), loans (the community must know where its things are), and
 the acts of office: spaces set up, draws opened and drawn, requests decided, fees recorded, loans
 lent and taken back, idle spaces recorded (in the journal too).
+
+Who sees what: a space's managers (``booking.may_decide``: community workers, and the members of
+the organisation that manages the space, who need not be workers) see each booker's name and the
+purpose they wrote, at the check-in desk (fees collected in person) and in the requests to
+decide; the space's page tells bookers so. Everyone else sees only that a time is taken: the week
+grid says "taken", the space's calendar feed "Booked" with no names, the door screen a count, a
+draw's list masked names (``draws.label``).
 """
 
 from __future__ import annotations

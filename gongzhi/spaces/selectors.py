@@ -6,19 +6,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import rules
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from gongzhi.core.models import Community
+from gongzhi.core.models import CalendarFeed, Community
 from gongzhi.spaces import catalogue_hours
 from gongzhi.spaces.models import Booking, BookingStatus, ResidentAccess, Space, SpaceStatus
 from gongzhi.spaces.policies import manage_spaces
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
 
 #: how far back "my bookings" and the feeds reach
 PAST_DAYS = 90
@@ -251,6 +258,64 @@ def may_cancel_mine(booking: Booking, now: datetime) -> bool:
 
 
 # --- Calendar feeds ----------------------------------------------------------------------------
+
+#: The salt of a space feed's token (``django.core.signing``): a token signed for another purpose
+#: does not load as one.
+FEED_SALT = "spaces.feed"
+
+
+def calendar_token(user: Any) -> str:
+    """The token of ``user``'s own calendar address (``core.CalendarFeed``), or nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    feed = CalendarFeed.objects.filter(person=user).only("token").first()
+    return feed.token if feed is not None else ""
+
+
+def _feed_key(token: str) -> str:
+    """A keyed digest of a person's calendar token: a space token names the token it was made
+    from without showing it (the signed value is readable, only not forgeable)."""
+    return salted_hmac(FEED_SALT, token, algorithm="sha256").hexdigest()[:20]
+
+
+def space_feed_token(*, person_id: int, space_id: int, calendar_token: str) -> str:
+    """A space feed's own token, for a calendar app (which has no session): signed, it names the
+    person, the space and the person's calendar token, so it opens this space's busy times and
+    nothing else (not the person's own feeds, not another space), and issuing the person a new
+    calendar address or revoking it cuts it off too."""
+    payload = {"p": person_id, "s": space_id, "k": _feed_key(calendar_token)}
+    # no timestamp (not signing.dumps): the same link each time, valid until the key changes
+    return signing.Signer(salt=FEED_SALT).sign_object(payload)
+
+
+def space_feed_path(space: Space, user: Any, token: str | None = None) -> str:
+    """The path of ``space``'s feed for ``user``: with its own ``?token=`` once they have a
+    calendar address (``token``, their calendar token, when the caller already read it)."""
+    path = reverse("spaces_space_feed", kwargs={"slug": space.community.slug, "space_id": space.pk})
+    token = calendar_token(user) if token is None else token
+    if not token:
+        return path
+    signed = space_feed_token(person_id=user.pk, space_id=space.pk, calendar_token=token)
+    return path + "?" + urlencode({"token": signed})
+
+
+def space_feed_reader(token: str, space_id: int) -> User | None:
+    """Who reads ``space_id``'s feed with ``token`` (``space_feed_token``), or None: a forged or
+    other token, another space's, or one whose calendar address was revoked or issued anew."""
+    try:
+        data = signing.Signer(salt=FEED_SALT).unsign_object(token)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != space_id:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(person_id=data.get("p"), person__is_active=True)
+        .first()
+    )
+    if feed is None or not constant_time_compare(_feed_key(feed.token), str(data.get("k"))):
+        return None
+    return feed.person
 
 
 def space_feed_bookings(space: Space, *, now: datetime | None = None) -> QuerySet[Booking]:

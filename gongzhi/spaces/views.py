@@ -7,10 +7,14 @@ viewer)`` and ``.mine(community, user)`` give the context their partials
 ``spaces/_hub_<part>.html`` and ``spaces/_mine_<part>.html`` read as ``hub_<part>`` /
 ``mine_<part>``. A part that has not landed yet is skipped.
 
-Feeds: a space's feed holds its confirmed bookings as busy blocks with no names, for members (a
-session, or the secret token of their calendar address as ``?token=``, since a calendar app
-has no session); "my bookings" is read at a secret address made of the same token
-(``core.CalendarFeed``, issued on the calendar page), which opens nothing else.
+Feeds: a space's feed holds its confirmed bookings as busy blocks with no names, for members: by
+session, or, since a calendar app has no session, by the space feed's own token as ``?token=``
+(``selectors.space_feed_token``: signed, it opens that space's feed only, and dies with the
+member's calendar address). "My bookings" is read at a secret address made of the member's
+calendar token (``core.CalendarFeed``, issued on the calendar page), which opens nothing else;
+that token no longer opens a space's feed (addresses given out with it before stopped working:
+a space's address is the kind people pass on, and the personal token also opened every personal
+feed).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import importlib
 import mimetypes
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,7 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core import ical
 from gongzhi.core.files import serve_upload
 from gongzhi.core.http import error_text, posted, request_user
-from gongzhi.core.models import CalendarFeed, Community
+from gongzhi.core.models import Community
 from gongzhi.core.selectors import community_get
 from gongzhi.spaces import catalogue, selectors
 from gongzhi.spaces.forms import CloseForm, SpaceForm
@@ -111,10 +114,9 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def space_detail(request: HttpRequest, slug: str, space_id: int) -> HttpResponse:
     space = _space(request, slug, space_id)
-    feed = reverse("spaces_space_feed", kwargs={"slug": slug, "space_id": space.pk})
-    token = _feed_token(request.user)
-    if token:  # an address a calendar app can read without a session
-        feed += "?" + urlencode({"token": token})
+    token = selectors.calendar_token(request.user)
+    # with the space's own token, an address a calendar app can read without a session
+    feed = selectors.space_feed_path(space, request.user, token)
     return render(
         request,
         "spaces/space_detail.html",
@@ -255,16 +257,8 @@ def space_photo(request: HttpRequest, slug: str, space_id: int) -> FileResponse:
 # --- My bookings -------------------------------------------------------------------------------
 
 
-def _feed_token(user: Any) -> str:
-    """The secret token of the person's calendar address, or nothing."""
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    feed = CalendarFeed.objects.filter(person=user).first()
-    return feed.token if feed is not None else ""
-
-
 def _my_feed_url(request: HttpRequest, community: Community, user: Any) -> str:
-    token = _feed_token(user)
+    token = selectors.calendar_token(user)
     if not token:
         return ""
     return request.build_absolute_uri(
@@ -329,11 +323,12 @@ def _event(booking: Booking, *, summary: str, location: str, url: str) -> ical.C
 
 @require_GET
 def space_feed(request: HttpRequest, slug: str, space_id: int) -> HttpResponse:
-    """A space's busy times, with no names: for members, by session or by their feed token."""
+    """A space's busy times, with no names: for members, by session or by the space feed's own
+    token (never by a personal calendar token)."""
     token = request.GET.get("token", "")
     viewer: Any = request.user
     if token:
-        viewer = ical.person_for_calendar_feed(token)
+        viewer = selectors.space_feed_reader(token, space_id)
         if viewer is None:
             raise Http404
     community = community_get(slug=slug, user=viewer, perm="spaces.view_spaces")

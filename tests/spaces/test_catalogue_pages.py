@@ -261,7 +261,7 @@ def test_a_space_feed_has_busy_blocks_with_no_names(client, community, resident,
     anonymous = Client()
     assert anonymous.get(url).status_code == 404
     feed = ical.calendar_feed_issue(person=resident)
-    assert anonymous.get(url, {"token": feed.token}).status_code == 200
+    assert anonymous.get(url, {"token": feed.token}).status_code == 404  # the personal token
     assert anonymous.get(url, {"token": "nope"}).status_code == 404
 
 
@@ -436,7 +436,7 @@ def test_the_space_page_gives_a_feed_address_a_calendar_app_can_read(client, com
     feed = ical.calendar_feed_issue(person=resident)
     response, text = _page(client, resident, url)
     address = response.context["feed_url"]
-    assert address.endswith(f"?token={feed.token}") and feed.token in text
+    assert "?token=" in address and feed.token not in address and feed.token not in text
     assert Client().get(address.removeprefix("http://testserver")).status_code == 200
 
 
@@ -475,3 +475,91 @@ def test_api_list_queries_do_not_grow(community, resident, django_assert_max_num
         space_of(community, name=f"房间{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(path).json()) == 12
+
+
+# --- a space feed's own token (review 1.2) -----------------------------------------------------
+
+
+def _feed_address(client, user, space) -> str:
+    response, _text = _page(client, user, _url("spaces_space", space.community, space_id=space.pk))
+    return response.context["feed_url"].removeprefix("http://testserver")
+
+
+def _token_of(address: str) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(address).query)["token"][0]
+
+
+def test_a_space_feed_link_opens_that_space_only(client, community, resident):
+    space = space_of(community, name="舞蹈室")
+    other = space_of(community, name="书画室")
+    booking_of(space, resident, at(days=1), purpose="排练")
+    ical.calendar_feed_issue(person=resident)
+    address = _feed_address(client, resident, space)
+    token = _token_of(address)
+    anonymous = Client()
+    response = anonymous.get(address)
+    assert response.status_code == 200 and len(_events(response)) == 1
+    elsewhere = _url("spaces_space_feed", community, space_id=other.pk)
+    assert anonymous.get(elsewhere, {"token": token}).status_code == 404
+    # it is no personal calendar token: "my bookings" and the meetings' feed refuse it
+    assert anonymous.get(_url("spaces_my_feed", community, token=token)).status_code == 404
+    assert ical.person_for_calendar_feed(token) is None
+    # a token signed for something else, or changed, is refused
+    from django.core import signing
+
+    forged = signing.Signer(salt="other").sign_object({"p": resident.pk, "s": space.pk})
+    assert anonymous.get(address.split("?")[0], {"token": forged}).status_code == 404
+    assert anonymous.get(address.split("?")[0], {"token": token + "x"}).status_code == 404
+
+
+def test_a_new_or_revoked_calendar_address_cuts_the_space_link_off(client, community, resident):
+    space = space_of(community)
+    ical.calendar_feed_issue(person=resident)
+    first = _feed_address(client, resident, space)
+    assert Client().get(first).status_code == 200
+    ical.calendar_feed_issue(person=resident)  # a new address revokes the old one
+    assert Client().get(first).status_code == 404
+    second = _feed_address(client, resident, space)
+    assert second != first and Client().get(second).status_code == 200
+    ical.calendar_feed_revoke(person=resident)
+    assert Client().get(second).status_code == 404
+    assert "?token=" not in _feed_address(client, resident, space)
+
+
+def test_a_space_link_stops_when_its_member_leaves_the_community(client, community, resident):
+    from gongzhi.core.models import Membership
+
+    space = space_of(community)
+    ical.calendar_feed_issue(person=resident)
+    address = _feed_address(client, resident, space)
+    Membership.objects.in_community(community).filter(user=resident).delete()
+    assert Client().get(address).status_code == 404
+
+
+def test_the_api_gives_the_space_link_the_page_gives(client, community, resident):
+    space = space_of(community)
+    ical.calendar_feed_issue(person=resident)
+    page = _feed_address(client, resident, space)
+    detail = api(resident, "GET", f"{community.slug}/spaces/{space.pk}").json()
+    feeds = api(resident, "GET", f"{community.slug}/spaces/feeds").json()
+    listed = {row["space"]: row["url"] for row in feeds["spaces"]}
+    assert detail["feed_url"].removeprefix("http://testserver") == page
+    assert listed[space.pk].removeprefix("http://testserver") == page
+    assert Client().get(page).status_code == 200
+
+
+def test_the_space_page_says_what_its_feed_link_shows(client, community, resident):
+    from django.utils import translation
+
+    space = space_of(community)
+    ical.calendar_feed_issue(person=resident)
+    with translation.override("en"):
+        _response, text = _page(
+            client, resident, _url("spaces_space", community, space_id=space.pk)
+        )
+    text = html.unescape(text)
+    assert 'lang="en"' in text and "secret calendar code" not in text
+    assert "“Booked”, with no names" in text and "Anyone who has the address" in text
+    assert "see your name and purpose" in text
