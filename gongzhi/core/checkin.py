@@ -53,6 +53,9 @@ Recorded = Callable[[Any, Any, Any], None]
 #: ``status(person, target)``: one sentence the scanning person reads after a scan, where the
 #: app knows more than "checked in" (a shift's second scan records the departure)
 Status = Callable[[Any, Any], str]
+#: ``count(target)``: the number the door screen shows, where "everyone who ever checked in" is
+#: not the one that matters (a space counts today's bookings checked in)
+Count = Callable[[Any], int]
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Target:
     may_check_in: Predicate
     on_recorded: Recorded | None = None
     status: Status | None = None
+    count: Count | None = None
 
     @property
     def label(self) -> str:
@@ -78,10 +82,11 @@ def register(
     may_check_in: Predicate = is_member,
     on_recorded: Recorded | None = None,
     status: Status | None = None,
+    count: Count | None = None,
 ) -> Target:
     """Make ``model`` (a tenant model) a check-in target; called from the app's ready().
     ``on_recorded`` lets the app record its own row after each scan (a meeting's presence)."""
-    target = Target(model, may_display, may_check_in, on_recorded, status)
+    target = Target(model, may_display, may_check_in, on_recorded, status, count)
     _registry[target.label] = target
     return target
 
@@ -202,6 +207,14 @@ def status_of(person: Any, target: models.Model) -> str:
     if registration is None or registration.status is None:
         return ""
     return registration.status(person, target)
+
+
+def count_of(target: models.Model) -> int:
+    """The door screen's number: the app's ``count``, else everyone who checked in."""
+    registration = _registry.get(_label_of(target))
+    if registration is not None and registration.count is not None:
+        return registration.count(target)
+    return present(target).count()
 
 
 def present(target: models.Model) -> models.QuerySet[CheckIn]:

@@ -41,7 +41,7 @@ def checkin_screen(request: HttpRequest, label: str, pk: int) -> HttpResponse:
         "target": obj,
         "qr": _qr_svg(request.build_absolute_uri(checkin.scan_url(obj, code))),
         "refresh": checkin.seconds_left() + 1,
-        "count": checkin.present(obj).count(),
+        "count": checkin.count_of(obj),
     }
     return render(request, "core/checkin_screen.html", context)
 

@@ -4,10 +4,11 @@ bookings nobody came to, appeals against a no-show, and the fee collected in per
 - **Check-in** (扫码签到): a ``Space`` is a ``core.checkin`` target. Its managers
   (``booking.may_decide``: community workers and the members of the managing body) show the
   rotating code on a screen at the door; a resident scanning it checks in their own confirmed
-  booking that is current (or their organisation's), from ``CHECKIN_EARLY`` before it starts until it ends. Any other scan
-  is refused with a sentence that says why (no booking now, released, too early), and nothing
-  is recorded. ``core.checkin`` keeps one ``CheckIn`` row per person and space (its first
-  scan); the booking's ``checked_in_at`` is what counts.
+  booking that is current (or their organisation's), from ``CHECKIN_EARLY`` before it starts
+  until it ends. Any other scan is refused with a sentence that says why (no booking now,
+  released, too early), and nothing is recorded. ``core.checkin`` keeps one ``CheckIn`` row per
+  person and space (its first scan); the booking's ``checked_in_at`` is what counts, and the
+  door screen shows how many of today's bookings are checked in (``checked_in_today``).
 - **No-shows**: a confirmed booking with no check-in ``Space.no_show_minutes`` after its start
   is released by ``release_no_shows`` (status released, ``no_show`` set; the command
   ``spaces_release`` runs it every few minutes). The rest of its time goes to those waiting
@@ -105,26 +106,24 @@ def may_check_in(user: Any, space: Space) -> bool:
 
 def current_booking(person: Any, space: Space, now: datetime) -> Booking | None:
     """``person``'s confirmed booking of ``space`` open for check-in at ``now``: their own, or
-    one of an organisation they sit in (any of its members may arrive first)."""
-    from gongzhi.bodies.policies import sits_in_body
+    one of an organisation they sit in today (any of its members may arrive first). One query,
+    however many organisations have booked the space now."""
+    from gongzhi.spaces.booking_selectors import bodies_i_sit_in
 
     pk = getattr(person, "pk", None)
-    current = (
+    bodies = bodies_i_sit_in(space.community_id, person).order_by().values("pk")
+    return (
         Booking.objects.in_community(space.community_id)
         .filter(
-            Q(person_id=pk) | Q(body__isnull=False),
+            Q(person_id=pk) | Q(body__in=bodies),
             space=space,
             status=BookingStatus.CONFIRMED,
             starts_at__lte=now + CHECKIN_EARLY,
             ends_at__gt=now,
         )
-        .select_related("body")
         .order_by("starts_at", "pk")
+        .first()
     )
-    for booking in current:
-        if booking.person_id == pk or sits_in_body(person, booking.body):
-            return booking
-    return None
 
 
 def _why_not(person: Any, space: Space, now: datetime) -> ValidationError:
@@ -202,6 +201,14 @@ def scan_status(person: Any, space: Space) -> str:
     }
 
 
+def checked_in_today(space: Space) -> int:
+    """The door screen's number: today's bookings checked in. ``core.checkin`` would count
+    everyone who ever checked in here (its rows are one per person and space)."""
+    from gongzhi.spaces.lending_selectors import checked_in_count
+
+    return checked_in_count(space, timezone.localdate())["checked_in"]
+
+
 def register_checkin() -> None:
     """Make the space a check-in target; called from the app's ready()."""
     from gongzhi.core import checkin
@@ -212,6 +219,7 @@ def register_checkin() -> None:
         may_check_in=may_check_in,
         on_recorded=scanned,
         status=scan_status,
+        count=checked_in_today,
     )
 
 

@@ -454,3 +454,59 @@ def test_the_desk_reads_a_day_out_of_reach_as_today(client, community, worker):
         page = client.get(f"/c/{community.slug}/spaces/{space.pk}/desk/?day={day}")
         assert page.status_code == 200
         assert page.context["day"] == timezone.localdate()
+
+
+# --- The door screen's number and the scan's queries -------------------------------------------
+
+
+def test_the_door_screen_counts_todays_check_ins_not_everyone_ever(
+    client, community, resident, worker
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    space = space_of(community)
+    yesterday = timezone.now() - timedelta(days=1)
+    booking_of(space, resident, yesterday, checked_in_at=yesterday)
+    CheckIn.objects.in_community(community).create(
+        target_type=ContentType.objects.get_for_model(space),
+        target_id=space.pk,
+        person=resident,
+        at=yesterday,
+    )
+    other = member(community)
+    _started(space, other, 0)  # starts now: today, whatever the hour
+    checkin.checkin_record(actor=other, target=space, code=checkin.current_code(space))
+    assert checkin.present(space).count() == 2  # core's rows: one per person, ever
+
+    client.force_login(worker)
+    response = client.get(f"/checkin/spaces.space/{space.pk}/")
+    assert response.status_code == 200
+    assert response.context["count"] == 1
+
+
+def test_a_scan_asks_the_same_queries_however_many_organisations_booked(community, worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.bodies.bodies_world import council
+    from tests.meetings.world import seated_council
+
+    body, people = seated_council(community, worker, members=1, name="读书会")
+    space = space_of(community, seats=20)
+    mine = _started(space, member(community), 5, body=body, seat=20)
+
+    def others(count, start):
+        for number in range(start, start + count):
+            other = council(community, worker, name=f"组织{number}")
+            _started(space, member(community), 10, body=other, seat=number)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            found = attendance.current_booking(people[0], space, timezone.now())
+        assert found == mine
+        return len(captured)
+
+    others(1, 1)
+    few = queries()
+    others(6, 2)
+    assert queries() == few == 1
