@@ -78,6 +78,15 @@ def test_the_home_page_does_not_grow_with_spaces_managed_by_bodies(community, wo
                 kind=SpaceKind.READING_ROOM if n % 4 == 0 else SpaceKind.ROOM,
             )
             booking_of(space, resident, at(1 + n % 5, hour=8 + n % 10))
+            if n % 2 == 0:  # the home page lists the draws open too
+                draws.draw_open(
+                    actor=worker,
+                    space=space,
+                    starts_at=at(7, hour=19),
+                    ends_at=at(7, hour=21),
+                    closes_at=timezone.now() + timedelta(hours=1),
+                    seed_rule="开奖号码",
+                )
 
     url = reverse("spaces_home", args=[community.slug])
     _counts([(_page(resident), url), (_page(chair), url)], grow, 2, 10)
