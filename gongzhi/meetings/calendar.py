@@ -119,7 +119,7 @@ def _key(scope: str, rows: QuerySet[Meeting], base_url: str) -> str:
     return ":".join(
         str(part)
         for part in (
-            "meetings-ical-v1",
+            "meetings-ical-v2",  # v2: a series in Beijing time with its TZID
             scope,
             translation.get_language(),
             base_url,

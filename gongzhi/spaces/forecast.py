@@ -88,12 +88,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from numpy.typing import NDArray
 from scipy import stats
 from scipy.optimize import minimize_scalar
 from scipy.special import boxcox1p, inv_boxcox1p
 
+from gongzhi.core.wording import Wording
 from gongzhi.evaluation.cli import (
     InputError,
     cannot_read,
@@ -143,8 +144,9 @@ class Forecast:
     point: Array
     intervals: tuple[Interval, ...]
     method: str
-    #: Why the fallback was used; empty for the model.
-    note: str = ""
+    #: Why the fallback was used (None for the model), worded when shown: a forecast may be
+    #: cached for readers of every language.
+    note: Wording | None = None
     #: Whether the model has its yearly component.
     yearly: bool = False
     #: The Box-Cox parameter of the model's scale (0 is the log); NaN for a fallback.
@@ -420,11 +422,11 @@ def _forecast_daily(
     n = len(y)
     dates = tuple(series.day(n + i) for i in range(horizon))
     observed = y[~np.isnan(y)]
-    note = ""
+    note: Wording | None = None
     if observed.size < MIN_MODEL_DAYS:
-        note = gettext("Fewer than %(days)d days of history.") % {"days": MIN_MODEL_DAYS}
+        note = Wording.of(gettext_noop("Fewer than %(days)d days of history."), days=MIN_MODEL_DAYS)
     elif np.all(observed == observed[0]):
-        note = gettext("The series is constant.")
+        note = Wording.of(gettext_noop("The series is constant."))
     else:
         days = n + horizon
         exog = np.column_stack(
@@ -435,7 +437,9 @@ def _forecast_daily(
                 y, exog[:n], exog[n:], horizon, levels, start_params
             )
         except (ValueError, ArithmeticError, RuntimeError, np.linalg.LinAlgError) as error:
-            note = gettext("The model could not be fitted: %(error)s") % {"error": error}
+            note = Wording.of(
+                gettext_noop("The model could not be fitted: %(error)s"), error=str(error)
+            )
         else:
             return Forecast(
                 dates=dates,

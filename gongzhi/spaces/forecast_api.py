@@ -64,7 +64,7 @@ class SpacesForecastOut(Schema):
 def _day_out(day: Any) -> dict[str, Any]:
     """A forecast day; a bound that is not a finite number (an unbounded interval) as null,
     which JSON can carry where NaN and infinity are not JSON at all."""
-    out = dict(vars(day))
+    out = dict(vars(day), holiday=day.holiday)
     for key in ("point", "lo80", "hi80", "lo95", "hi95", "demand_minutes", "expected"):
         value = out.get(key)
         if isinstance(value, float) and not math.isfinite(value):
@@ -79,12 +79,12 @@ def _series(series: Series) -> dict[str, Any]:
         "label": series.label,
         "space": series.space_id,
         "method": series.method,
-        "note": series.note,
+        "note": str(series.note or ""),
         "yearly": series.yearly,
         "history_days": series.history_days,
         "recent": [{"day": d, "count": v} for d, v in series.recent],
         "days": [_day_out(d) for d in series.days],
-        "suggestions": series.suggestions,
+        "suggestions": [str(text) for text in series.suggestions],
     }
 
 

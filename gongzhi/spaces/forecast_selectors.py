@@ -40,12 +40,12 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core import holidays
 from gongzhi.core.models import Community
 from gongzhi.core.policies import is_community_worker
+from gongzhi.core.wording import Wording
 from gongzhi.spaces import forecast, hours
 from gongzhi.spaces.models import Booking, BookingStatus, Space, SpaceStatus
 
@@ -55,7 +55,7 @@ RECENT_DAYS = 56
 #: History read for a series (the yearly component needs two years; more is slower).
 HISTORY_DAYS = 3 * 365
 CACHE_SECONDS = 36 * 3600
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 BUSY_SHARE = 0.8
 SURGE_SHARE = 0.25
 SURGE_MIN = 3
@@ -78,12 +78,17 @@ class Day:
     hi80: float
     lo95: float
     hi95: float
-    holiday: str = ""
+    #: a public holiday (its name is worded when shown: the page is cached for every language)
+    is_holiday: bool = False
     #: the predictive mean (``point`` is the median): what totals over weeks add up
     expected: float | None = None
     #: a space's open minutes times its seats; None for the hotline
     supply_minutes: int | None = None
     demand_minutes: float | None = None
+
+    @property
+    def holiday(self) -> str:
+        return holidays.holiday_name(self.day) if self.is_holiday else ""
 
     @property
     def share(self) -> float | None:
@@ -101,10 +106,11 @@ class Series:
     recent: list[tuple[date, float]]
     days: list[Day]
     method: str
-    note: str
+    note: Wording | None
     yearly: bool
     history_days: int
-    suggestions: list[str] = field(default_factory=list)
+    #: worded when shown, in the reader's language (the page is cached for every language)
+    suggestions: list[Wording] = field(default_factory=list)
 
     @property
     def recent_total(self) -> float:
@@ -175,7 +181,7 @@ def _days(result: forecast.Forecast) -> list[Day]:
             hi80=float(i80.upper[i]),
             lo95=float(i95.lower[i]),
             hi95=float(i95.upper[i]),
-            holiday=holidays.holiday_name(d) if holidays.is_holiday(d) else "",
+            is_holiday=holidays.is_holiday(d),
             expected=float(result.mean[i]),
         )
         for i, d in enumerate(result.dates)
@@ -224,26 +230,24 @@ def _space_series(space: Space, rows: list[tuple[datetime, datetime]], today: da
     return series
 
 
-def _weekday_plural(weekday: int) -> str:
-    return str(WEEKDAYS[weekday])
-
-
-def _space_suggestions(space: Space, series: Series, opening: hours.OpeningHours) -> list[str]:
+def _space_suggestions(space: Space, series: Series, opening: hours.OpeningHours) -> list[Wording]:
     busy: dict[int, list[Day]] = defaultdict(list)
-    said: list[str] = []
+    said: list[Wording] = []
     for day in series.days:
         if day.supply_minutes == 0 and day.point >= 1:
             said.append(
-                _(
-                    "Consider opening %(space)s on %(date)s%(holiday)s: it is closed, and about "
-                    "%(count).0f bookings are forecast."
+                Wording.of(
+                    gettext_noop(
+                        "Consider opening %(space)s on %(date)s%(holiday)s: it is closed, and "
+                        "about %(count).0f bookings are forecast."
+                    ),
+                    space=space.name,
+                    date=day.day,
+                    holiday=Wording.of(gettext_noop(" (%(name)s)"), name=HolidayName(day.day))
+                    if day.is_holiday
+                    else "",
+                    count=day.point,
                 )
-                % {
-                    "space": space.name,
-                    "date": date_format(day.day, "SHORT_DATE_FORMAT"),
-                    "holiday": f" ({day.holiday})" if day.holiday else "",
-                    "count": day.point,
-                }
             )
         elif day.share is not None and day.share >= BUSY_SHARE:
             busy[day.day.weekday()].append(day)
@@ -254,20 +258,30 @@ def _space_suggestions(space: Space, series: Series, opening: hours.OpeningHours
         ranges = opening.weekly.get(weekday, ())
         closing = hours._clock(ranges[-1][1]) if ranges else ""  # noqa: SLF001
         said.append(
-            _(
-                "Consider opening %(space)s longer on %(weekday)s evenings (it closes at "
-                "%(closing)s): on %(count)d such days of the coming four weeks the forecast "
-                "books %(share).0f%% of its open hours."
+            Wording.of(
+                gettext_noop(
+                    "Consider opening %(space)s longer on %(weekday)s evenings (it closes at "
+                    "%(closing)s): on %(count)d such days of the coming four weeks the forecast "
+                    "books %(share).0f%% of its open hours."
+                ),
+                space=space.name,
+                weekday=WEEKDAYS[weekday],
+                closing=closing,
+                share=share * 100,
+                count=len(days),
             )
-            % {
-                "space": space.name,
-                "weekday": _weekday_plural(weekday),
-                "closing": closing,
-                "share": share * 100,
-                "count": len(days),
-            }
         )
     return said
+
+
+@dataclass(frozen=True)
+class HolidayName:
+    """A holiday's name, in the language of whoever reads it."""
+
+    day: date
+
+    def __str__(self) -> str:
+        return holidays.holiday_name(self.day)
 
 
 def _hotline_series(label: str, stamps: list[date], first: date, today: date, code: str) -> Series:
@@ -291,17 +305,17 @@ def _hotline_series(label: str, stamps: list[date], first: date, today: date, co
         expected = sum(d.point for d in days)
         if expected >= usual * (1 + SURGE_SHARE) and expected - usual >= SURGE_MIN:
             series.suggestions.append(
-                _(
-                    "Consider staffing the hotline for %(category)s in the week of %(date)s: "
-                    "about %(expected).0f tickets are forecast, against %(usual).0f in a usual "
-                    "week of the last eight."
+                Wording.of(
+                    gettext_noop(
+                        "Consider staffing the hotline for %(category)s in the week of %(date)s: "
+                        "about %(expected).0f tickets are forecast, against %(usual).0f in a "
+                        "usual week of the last eight."
+                    ),
+                    category=label,
+                    date=days[0].day,
+                    expected=expected,
+                    usual=usual,
                 )
-                % {
-                    "category": label,
-                    "date": date_format(days[0].day, "SHORT_DATE_FORMAT"),
-                    "expected": expected,
-                    "usual": usual,
-                }
             )
     return series
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.feedback import services as hotline
 from gongzhi.feedback.models import Category, Ticket
@@ -107,8 +107,33 @@ def test_full_weekends_suggest_opening_longer_and_weekdays_do_not(client, commun
     assert min(d.share or 0 for d in weekend) > 0.7
     assert max(d.share or 0 for d in weekdays) < 0.6
     assert len(room.suggestions) == 2  # Saturdays and Sundays, not the weekdays
-    assert all("12:00" in text for text in room.suggestions)  # when it closes now
-    assert room.suggestions[0] in page.content.decode()
+    assert all("12:00" in str(text) for text in room.suggestions)  # when it closes now
+    assert str(room.suggestions[0]) in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_cached_for_a_chinese_reader_reads_in_english_for_an_english_one(
+    client, community, worker, world
+):
+    """The page is computed once a day for every reader: its suggestions, notes and holiday
+    names are worded when shown, not when computed (English readers were shown Chinese)."""
+    with translation.override("zh-hans"):
+        page = forecast_selectors.page_for(community)  # computed, and cached, in Chinese
+        room = next(s for s in page.series if s.label == "活动室")
+        assert "建议" in str(room.suggestions[0])
+    client.force_login(worker)
+    english = client.get(_url(community), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Consider opening 活动室 longer on Saturday evenings" in english
+    assert "建议" not in english
+    with translation.override("en"):
+        assert str(room.suggestions[0]).startswith("Consider opening")
+    holiday = forecast_selectors.Day(
+        day=date(2026, 10, 1), point=0, lo80=0, hi80=0, lo95=0, hi95=0, is_holiday=True
+    )
+    with translation.override("en"):
+        assert holiday.holiday == "National Day"
+    with translation.override("zh-hans"):
+        assert holiday.holiday == "国庆节"
 
 
 @pytest.mark.django_db
@@ -177,7 +202,7 @@ def test_a_hotline_surge_suggests_staffing(community, worker, resident):
     Ticket.objects.bulk_create(rows)
     page = forecast_selectors.compute(community, today)
     (series,) = page.series
-    assert series.suggestions and noise.name in series.suggestions[0]
+    assert series.suggestions and noise.name in str(series.suggestions[0])
 
 
 def test_the_nightly_command_fills_the_cache_the_page_reads(community, worker):
