@@ -3,11 +3,20 @@ in the open.
 
 1. A community worker records it: where, how big, who owns it, the use proposed.
 2. The proposed use goes through consultation: a proposal in the hall or an opinion-map
-   conversation of the same community, linked here (``consult``).
-3. Its renovation is tracked with its budget: a budgeting project (an idea with its cost and
-   milestones), linked here (``renovate``); the page shows that project's progress.
+   conversation of the same community, linked here (``consult``, at any step before opening;
+   linking one replaces the other). Only what every member reads may be linked, since the idle
+   space's page shows its title to all: a published proposal the moderators have not hidden
+   (``revival_selectors.consultable_proposals``: the hall's own list less hidden ones, so no
+   draft and no withdrawn one); every conversation is public.
+3. Its renovation may be tracked with its budget: a budgeting project (an idea with its cost and
+   milestones), linked here (``renovate``); the page shows that project's progress. It is
+   optional: not every idle space needs works, and one may open straight after consultation.
 4. It opens as a bookable space managed by a body or a partner (``open_as``), with the hours of
-   use a week that were promised.
+   use a week that were promised. Opening needs the consultation, and a finished one: the
+   proposal accepted by the council (or already implemented), or the conversation closed. A
+   community worker would not open a space while residents are still being asked, or after they
+   said no; a conversation has no yes or no, so its closing ends it (the worker reads the map).
+   ``opening_refusal`` says what is missing, and the page shows it in place of the "open" link.
 5. Afterwards, its use is shown against that promise (``revival_selectors.use_against_promise``).
 
 It may be dropped at any step before opening, with a reason. Each step is journalled.
@@ -15,30 +24,38 @@ It may be dropped at any step before opening, with a reason. Each step is journa
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import journal
 from gongzhi.core.models import Building, Community
 from gongzhi.core.policies import require
+from gongzhi.deliberation.models import Status as ProposalStatus
 from gongzhi.spaces.models import IdleSpace, IdleStatus, Space
+from gongzhi.spaces.revival_selectors import consultable_proposals
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
 
-#: the steps an idle space may still take from each status
+#: the steps an idle space may still take from each status (opening also needs a finished
+#: consultation: ``opening_refusal``; linking a consultation while renovating keeps the status)
 NEXT = {
-    IdleStatus.RECORDED: {IdleStatus.CONSULTING, IdleStatus.RENOVATING, IdleStatus.OPENED},
+    IdleStatus.RECORDED: {IdleStatus.CONSULTING, IdleStatus.RENOVATING},
     IdleStatus.CONSULTING: {IdleStatus.CONSULTING, IdleStatus.RENOVATING, IdleStatus.OPENED},
-    IdleStatus.RENOVATING: {IdleStatus.RENOVATING, IdleStatus.OPENED},
+    IdleStatus.RENOVATING: {IdleStatus.CONSULTING, IdleStatus.RENOVATING, IdleStatus.OPENED},
     IdleStatus.OPENED: set(),
     IdleStatus.DROPPED: set(),
 }
+#: a proposal so answered has finished its consultation, and allows opening
+ACCEPTED = {ProposalStatus.ACCEPTED, ProposalStatus.IMPLEMENTED}
+#: a proposal so answered turned the use down (or went elsewhere): it never allows opening
+TURNED_DOWN = {ProposalStatus.REJECTED, ProposalStatus.MERGED, ProposalStatus.WITHDRAWN}
 
 
 def _invalid(message: str, code: str) -> ValidationError:
@@ -49,13 +66,17 @@ def _require(actor: Any, community: Community) -> None:
     require("spaces.manage_spaces", actor, community, _("Only a community worker can do this."))
 
 
+def _step_refusal(idle: IdleSpace) -> ValidationError:
+    return _invalid(
+        _("This idle space is %(status)s: it cannot take this step.")
+        % {"status": idle.get_status_display()},
+        "idle_step",
+    )
+
+
 def _step(idle: IdleSpace, to: str) -> None:
     if to not in NEXT[IdleStatus(idle.status)]:
-        raise _invalid(
-            _("This idle space is %(status)s: it cannot take this step.")
-            % {"status": idle.get_status_display()},
-            "idle_step",
-        )
+        raise _step_refusal(idle)
 
 
 def _area(value: Any) -> Decimal:
@@ -126,14 +147,23 @@ def consult(
     linked = proposal if proposal is not None else conversation
     if linked.community_id != idle.community_id:
         raise _invalid(_("Choose a consultation of this community."), "idle_consultation")
+    if (
+        proposal is not None
+        and not consultable_proposals(idle.community).filter(pk=proposal.pk).exists()
+    ):
+        raise _invalid(
+            _(
+                "Choose a proposal every member can read in the hall: not a draft, "
+                "a withdrawn one or one hidden by the moderators."
+            ),
+            "idle_proposal_not_public",
+        )
     with transaction.atomic():
         fresh = _locked(idle)
         _step(fresh, IdleStatus.CONSULTING)
-        if proposal is not None:
-            fresh.proposal = proposal
-        else:
-            fresh.conversation = conversation
-        fresh.status = IdleStatus.CONSULTING
+        fresh.proposal, fresh.conversation = proposal, conversation
+        if fresh.status == IdleStatus.RECORDED:
+            fresh.status = IdleStatus.CONSULTING
         fresh.save()
         journal.record(
             community=fresh.community,
@@ -169,6 +199,56 @@ def renovate(*, actor: User, idle: IdleSpace, project: Any) -> IdleSpace:
     return fresh
 
 
+def opening_refusal(idle: IdleSpace, *, now: datetime | None = None) -> ValidationError | None:
+    """Why ``idle`` cannot open yet, as the error ``open_as`` raises, or None: it is opened or
+    dropped already, or its consultation is missing, still under way or turned down."""
+    if idle.status in (IdleStatus.OPENED, IdleStatus.DROPPED):
+        return _step_refusal(idle)
+    if idle.proposal_id is None and idle.conversation_id is None:
+        return _invalid(
+            _(
+                "A proposed use must go to consultation first: link a proposal in the hall "
+                "or an opinion-map conversation, and open it once the consultation is over."
+            ),
+            "idle_not_consulted",
+        )
+    proposal = idle.proposal
+    if proposal is not None:
+        if proposal.status in ACCEPTED:
+            return None
+        # no title: the refusal is shown to every member, and the proposal may have been
+        # hidden since it was linked
+        params = {"status": proposal.get_status_display()}
+        if proposal.status in TURNED_DOWN:
+            return _invalid(
+                _(
+                    "The proposal in the hall was not accepted (%(status)s): link another "
+                    "consultation, or drop this idle space."
+                )
+                % params,
+                "idle_consultation_turned_down",
+            )
+        return _invalid(
+            _(
+                "The consultation is still under way: the proposal in the hall is "
+                "“%(status)s”. The space opens once the proposal is accepted."
+            )
+            % params,
+            "idle_consultation_under_way",
+        )
+    conversation = idle.conversation
+    if conversation is not None and not conversation.is_closed(now):
+        return _invalid(
+            _(
+                "The consultation is still under way: the opinion-map conversation closes "
+                "on %(day)s. The space opens after that."
+            )
+            % {"day": formats.date_format(timezone.localtime(conversation.closes_at))},
+            "idle_consultation_under_way",
+        )
+    return None
+
+
 def open_as(*, actor: User, idle: IdleSpace, space: Space) -> IdleSpace:
     """It opens as ``space`` (set up in the catalogue, managed by a body or a partner)."""
     _require(actor, idle.community)
@@ -181,6 +261,9 @@ def open_as(*, actor: User, idle: IdleSpace, space: Space) -> IdleSpace:
         )
     with transaction.atomic():
         fresh = _locked(idle)
+        refusal = opening_refusal(fresh)
+        if refusal is not None:
+            raise refusal
         _step(fresh, IdleStatus.OPENED)
         if IdleSpace.objects.in_community(idle.community_id).filter(space=space).exists():
             raise _invalid(_("That space already came from another idle space."), "idle_space")
@@ -206,11 +289,7 @@ def drop(*, actor: User, idle: IdleSpace, reason: str) -> IdleSpace:
     with transaction.atomic():
         fresh = _locked(idle)
         if fresh.status in (IdleStatus.OPENED, IdleStatus.DROPPED):
-            raise _invalid(
-                _("This idle space is %(status)s: it cannot take this step.")
-                % {"status": fresh.get_status_display()},
-                "idle_step",
-            )
+            raise _step_refusal(fresh)
         fresh.status = IdleStatus.DROPPED
         fresh.drop_reason = reason[:300]
         fresh.save()

@@ -1,7 +1,9 @@
 """Idle-space revival in the API, under /communities/{slug}/spaces/idle: the list and one idle
 space (members), recording one and each step (community workers): its consultation, its
 renovation project, the space it opens as, dropping it. Refusals are 400 with the service's code
-(``idle_step``, ``idle_area``, ``idle_manager``, ``idle_consultation`` …)."""
+(``idle_step``, ``idle_area``, ``idle_manager``, ``idle_consultation``,
+``idle_proposal_not_public``, ``idle_not_consulted`` …); one idle space says why it cannot open
+yet (``opening_refusal``)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.budgeting.models import Idea
-from gongzhi.core.http import api_user
+from gongzhi.core.apidoc import ErrorOut
+from gongzhi.core.http import api_user, error_text
 from gongzhi.core.models import Building
 from gongzhi.core.selectors import community_get
 from gongzhi.deliberation.models import Proposal
@@ -53,6 +56,12 @@ class SpacesIdleWeekOut(Schema):
 class SpacesIdleDetailOut(SpacesIdleOut):
     weeks: list[SpacesIdleWeekOut] = Field(..., description="Hours booked a week since it opened.")
     average_hours_week: float | None
+    opening_refusal: ErrorOut | None = Field(
+        None,
+        description="Why it cannot open yet, as `POST …/open` would refuse it (`idle_step`, "
+        "`idle_not_consulted`, `idle_consultation_under_way`, "
+        "`idle_consultation_turned_down`), or null when it may open.",
+    )
 
 
 class SpacesIdleIn(Schema):
@@ -66,8 +75,15 @@ class SpacesIdleIn(Schema):
 
 
 class SpacesIdleConsultIn(Schema):
-    proposal: int | None = Field(None, description="A hall proposal of the community.")
-    conversation: int | None = Field(None, description="An opinion-map conversation.")
+    proposal: int | None = Field(
+        None,
+        description="A hall proposal of the community that every member reads: published, "
+        "not withdrawn, not hidden (else 400 `idle_proposal_not_public`). The space opens once "
+        "it is accepted.",
+    )
+    conversation: int | None = Field(
+        None, description="An opinion-map conversation. The space opens once it has closed."
+    )
 
 
 class SpacesIdleProjectIn(Schema):
@@ -126,10 +142,14 @@ def idle_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 def idle_detail(request: HttpRequest, slug: str, idle_id: int) -> dict[str, Any]:
     idle = _idle(request, slug, idle_id)
     use = revival_selectors.use_against_promise(idle)
+    refusal = revival.opening_refusal(idle)
     return {
         **_out(idle),
         "weeks": [{"starts": w.starts, "hours": w.hours} for w in use.weeks] if use else [],
         "average_hours_week": use.average if use else None,
+        "opening_refusal": {"code": refusal.code, "message": error_text(refusal)}
+        if refusal is not None
+        else None,
     }
 
 

@@ -13,6 +13,7 @@ from gongzhi.core.models import Building, Community
 from gongzhi.deliberation.models import Proposal
 from gongzhi.opinions.models import Conversation
 from gongzhi.spaces.models import Space
+from gongzhi.spaces.revival_selectors import consultable_conversations, consultable_proposals
 
 
 class IdleForm(forms.Form):
@@ -41,24 +42,33 @@ class IdleForm(forms.Form):
         self.fields["building"].queryset = Building.objects.in_community(community)  # type: ignore[attr-defined]
 
 
+#: a posted proposal outside the offered ones (a draft, a withdrawn or a hidden one)
+NOT_PUBLIC = _(
+    "Choose a proposal every member can read in the hall: not a draft, "
+    "a withdrawn one or one hidden by the moderators."
+)
+
+
 class ConsultForm(forms.Form):
     proposal = forms.ModelChoiceField(
-        label=_("a proposal in the hall"), queryset=Proposal.objects.none(), required=False
+        label=_("a proposal in the hall"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        help_text=_("The space opens once the council has accepted it."),
+        error_messages={"invalid_choice": NOT_PUBLIC},
     )
     conversation = forms.ModelChoiceField(
         label=_("an opinion-map conversation"),
         queryset=Conversation.objects.none(),
         required=False,
+        help_text=_("The space opens once the conversation has closed."),
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposal"].queryset = Proposal.objects.in_community(community).order_by(  # type: ignore[attr-defined]
-            "-pk"
-        )
-        self.fields["conversation"].queryset = Conversation.objects.in_community(  # type: ignore[attr-defined]
-            community
-        ).order_by("-pk")
+        # only what every member reads: the idle page shows the linked one's title to all
+        self.fields["proposal"].queryset = consultable_proposals(community)  # type: ignore[attr-defined]
+        self.fields["conversation"].queryset = consultable_conversations(community)  # type: ignore[attr-defined]
 
 
 class ProjectForm(forms.Form):

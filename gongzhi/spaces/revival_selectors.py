@@ -8,16 +8,34 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core.models import Community
+from gongzhi.deliberation.models import Proposal
+from gongzhi.deliberation.selectors import proposal_list
+from gongzhi.opinions.models import Conversation
+from gongzhi.opinions.selectors import conversation_list
 from gongzhi.spaces.models import Booking, BookingStatus, IdleSpace, IdleStatus
 from gongzhi.spaces.policies import manage_spaces
 
 #: how many recent weeks the use is shown for
 WEEKS = 12
+
+
+def consultable_proposals(community: Community) -> QuerySet[Proposal]:
+    """The proposals an idle space's consultation may be: what every member reads in the hall.
+    That is the hall's own list as a viewer with no role sees it (published, not withdrawn;
+    ``deliberation.selectors.proposal_list``), less what the moderators hid (its title is
+    then not for everyone), since the idle page shows the linked proposal's title to all."""
+    return proposal_list(community=community, viewer=AnonymousUser()).filter(hidden_at__isnull=True)
+
+
+def consultable_conversations(community: Community) -> QuerySet[Conversation]:
+    """Every opinion-map conversation of the community: each is public to its members."""
+    return conversation_list(community=community)
 
 
 def idle_spaces(community: Community) -> QuerySet[IdleSpace]:

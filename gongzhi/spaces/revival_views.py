@@ -61,6 +61,7 @@ def idle_list(request: HttpRequest, slug: str) -> HttpResponse:
 def idle_detail(request: HttpRequest, slug: str, idle_id: int) -> HttpResponse:
     community = _community(request, slug)
     idle = revival_selectors.idle_get(community, idle_id)
+    refusal = revival.opening_refusal(idle)
     return render(
         request,
         "spaces/idle_detail.html",
@@ -72,6 +73,7 @@ def idle_detail(request: HttpRequest, slug: str, idle_id: int) -> HttpResponse:
             else [],
             "use": revival_selectors.use_against_promise(idle),
             "may_manage": rules.has_perm("spaces.manage_spaces", request.user, community),
+            "opening_refusal": error_text(refusal) if refusal is not None else "",
         },
     )
 
@@ -101,25 +103,49 @@ def idle_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, community: Community, form: Form, title: Any, back: str, **extra: Any
+    request: HttpRequest,
+    community: Community,
+    form: Form | None,
+    title: Any,
+    back: str,
+    *,
+    refused: ValidationError | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     return render(
         request,
         "spaces/idle_form.html",
-        {"community": community, "form": form, "title": title, "back": back, **extra},
+        {
+            "community": community,
+            "form": form,
+            "title": title,
+            "back": back,
+            "refused": error_text(refused) if refused is not None else "",
+            **extra,
+        },
     )
 
 
 def _step_view(
-    form_class: type[Form], title: Any, done: Any, act: Callable[..., IdleSpace]
+    form_class: type[Form],
+    title: Any,
+    done: Any,
+    act: Callable[..., IdleSpace],
+    refusal: Callable[[IdleSpace], ValidationError | None] | None = None,
 ) -> Callable[..., HttpResponse]:
-    """A worker's form for one step of an idle space: bind, call the service, report."""
+    """A worker's form for one step of an idle space: bind, call the service, report. Where
+    ``refusal`` says the step cannot be taken yet, the page says why instead of the form."""
 
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, slug: str, idle_id: int) -> HttpResponse:
         community = _managing(request, slug)
         idle = revival_selectors.idle_get(community, idle_id)
+        refused = refusal(idle) if refusal is not None else None
+        if refused is not None:
+            return _form_page(
+                request, community, None, title, idle_url(idle), idle=idle, refused=refused
+            )
         form = (
             form_class(posted(request))
             if form_class is DropForm
@@ -155,6 +181,7 @@ idle_open = _step_view(
     gettext_lazy("Open it as a shared space"),
     gettext_lazy("It is open as a shared space."),
     revival.open_as,
+    revival.opening_refusal,
 )
 idle_drop = _step_view(
     DropForm,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gongzhi.deliberation.models import Proposal, Status
 from gongzhi.spaces.models import IdleSpace, IdleStatus
 from tests.bodies.bodies_world import council
 from tests.spaces.world import space_of
@@ -12,7 +13,9 @@ C = "communities/{slug}/spaces/idle"
 IDLE = C + "/{idle_id}"
 
 
-def _idle(community: Any, worker: Any, title: str, status: str = IdleStatus.RECORDED) -> int:
+def _idle(
+    community: Any, worker: Any, title: str, status: str = IdleStatus.RECORDED, **extra: Any
+) -> int:
     return (
         IdleSpace.objects.in_community(community)
         .create(
@@ -22,6 +25,7 @@ def _idle(community: Any, worker: Any, title: str, status: str = IdleStatus.RECO
             owner="幸福物业",
             status=status,
             recorded_by=worker,
+            **extra,
         )
         .pk
     )
@@ -32,7 +36,16 @@ def build(world: Any, community: Any) -> None:
     ids = world.ids
     ids["idle_recorded_id"] = _idle(community, worker, "闲置自行车棚")
     ids["idle_consulting_id"] = _idle(community, worker, "闲置锅炉房", IdleStatus.CONSULTING)
-    ids["idle_renovating_id"] = _idle(community, worker, "闲置门卫室", IdleStatus.RENOVATING)
+    # it opens: its consultation, a proposal the council accepted, is over
+    accepted = Proposal.objects.in_community(community).create(
+        author=world.users["resident"],
+        title="门卫室改成共享书房",
+        body="门卫室空了两年。",
+        status=Status.ACCEPTED,
+    )
+    ids["idle_renovating_id"] = _idle(
+        community, worker, "闲置门卫室", IdleStatus.RENOVATING, proposal=accepted
+    )
     ids["idle_dropped_id"] = _idle(community, worker, "闲置地下室")
     body = council(community, worker, name="共享空间管理小组")
     ids["idle_space_id"] = space_of(community, worker, name="共享书房", managed_by_body=body).pk
