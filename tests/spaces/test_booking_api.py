@@ -147,7 +147,7 @@ def test_an_organisation_i_do_not_sit_in_or_of_another_community_is_404(
     api = Api(resident)
     for body_id in (body.pk, elsewhere.pk):
         response = api.post(f"{_c(community)}/{space.pk}/bookings", _body(at(2), body=body_id))
-        assert response.status_code == 404
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
         wait = {**_body(at(3), body=body_id), "ends_at": (at(3) + timedelta(hours=1)).isoformat()}
         assert api.post(f"{_c(community)}/{space.pk}/waiting", wait).status_code == 404
     assert Booking.objects.count() == 1 and not WaitingRequest.objects.exists()
