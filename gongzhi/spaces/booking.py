@@ -47,6 +47,9 @@ from gongzhi.spaces.models import (
     OCCUPYING,
     Booking,
     BookingStatus,
+    DrawRequest,
+    DrawRequestOutcome,
+    DrawStatus,
     QuotaPeriod,
     ResidentAccess,
     Series,
@@ -143,16 +146,18 @@ def quota_window(space: Space, starts_at: datetime) -> tuple[datetime, datetime]
     return monday, monday + timedelta(days=7)
 
 
-def _quota_counter(space: Space, booking: Booking) -> Q | None:
+def _quota_counter(space: Space, booking: Booking, *, partners: bool = True) -> Q | None:
     """Whose bookings count together: the organisation's, the partner's or the household's
-    (a resident with no household: their own)."""
+    (a resident with no household: their own). ``partners=False`` for rows that have no
+    partner (draw requests)."""
+    alone = {"body__isnull": True} | ({"partner__isnull": True} if partners else {})
     if booking.body_id:
         return Q(body_id=booking.body_id)
     if booking.partner_id:
         return Q(partner_id=booking.partner_id)
     if booking.household_id:
-        return Q(household_id=booking.household_id, body__isnull=True, partner__isnull=True)
-    return Q(person_id=booking.person_id, body__isnull=True, partner__isnull=True)
+        return Q(household_id=booking.household_id, **alone)
+    return Q(person_id=booking.person_id, **alone)
 
 
 def no_shows_of(person: Any, community_id: int, *, now: datetime) -> int:
@@ -267,6 +272,21 @@ def check_quota(space: Space, booking: Booking) -> None:
         .exclude(pk=booking.pk)
         .count()
     )
+    if not booking.partner_id:  # partners do not ask in draws
+        # A request waiting for a draw counts until it is drawn or not: asking in two draws,
+        # or asking and then booking, would otherwise give more than the quota to one winner.
+        used += (
+            DrawRequest.objects.in_community(space.community_id)
+            .filter(
+                _quota_counter(space, booking, partners=False) or Q(),
+                outcome=DrawRequestOutcome.WAITING,
+                draw__status=DrawStatus.OPEN,
+                draw__space=space,
+                draw__starts_at__gte=start,
+                draw__starts_at__lt=end,
+            )
+            .count()
+        )
     if used >= space.quota:
         raise _invalid(
             _("The quota of %(quota)d bookings %(period)s for this space is used up.")

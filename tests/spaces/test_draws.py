@@ -324,6 +324,32 @@ def test_asking_over_the_quota_is_refused_in_the_engine_the_api_and_the_page(
     services.draw_request(actor=member(community), draw=draw, purpose="下棋")
 
 
+def test_a_request_waiting_for_a_draw_counts_toward_the_quota(community, worker, resident):
+    """Asking in two draws of one week, or asking and then booking, would give a winner more
+    than the quota: a waiting request counts until it is withdrawn or drawn."""
+    space = space_of(community, worker, quota=1)
+    first = _open(space, worker, at(5, hour=19))
+    second = _open(space, worker, at(5, hour=14))
+    asked = services.draw_request(actor=resident, draw=first, purpose="生日会")
+    _refused("booking_over_quota", services.draw_request, actor=resident, draw=second, purpose="x")
+    _refused(
+        "booking_over_quota",
+        engine.book,
+        actor=resident,
+        space=space,
+        starts_at=at(5, hour=9),
+        ends_at=at(5, hour=10),
+        purpose="x",
+    )
+    # another household is not held back by it
+    services.draw_request(actor=member(community), draw=second, purpose="下棋")
+    services.draw_withdraw(actor=resident, request=asked)
+    booked = engine.book(
+        actor=resident, space=space, starts_at=at(5, hour=9), ends_at=at(5, hour=10), purpose="x"
+    )
+    assert booked.status == BookingStatus.CONFIRMED
+
+
 def test_a_manager_sitting_in_an_organisation_that_asked_may_not_type_the_seed(community, worker):
     from tests.bodies.bodies_world import council, seat, term
 
