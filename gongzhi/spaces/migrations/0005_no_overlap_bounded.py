@@ -34,7 +34,7 @@ _CLASH = f"""SELECT RAISE(ABORT, 'booking_no_overlap: this time is already taken
           AND other.busy_until > NEW.starts_at AND other.starts_at < NEW.busy_until
           AND other.status IN {OCCUPYING}
           AND other.id IS NOT NEW.id
-    );"""
+    );"""  # noqa: S608 - constants only
 
 SQLITE = [
     "DROP TRIGGER IF EXISTS booking_no_overlap_insert;",
