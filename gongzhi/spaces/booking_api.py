@@ -93,6 +93,9 @@ class SpaceWaitIn(Schema):
     ends_at: datetime
     purpose: str = Field(..., max_length=200)
     body: int | None = None
+    phone: str = Field(
+        "", max_length=30, description="Community workers: wait for this resident (代办)."
+    )
 
 
 class SpaceWaitingOut(Schema):
@@ -211,10 +214,7 @@ def book(
     community = community_get(slug=slug, user=user, perm="spaces.view_spaces")
     space = selectors.space_get(community, user, space_id)
     _in_reach(payload.starts_at)
-    person = None
-    if payload.phone:
-        require("core.act_on_behalf", user, community)
-        person = member_by_phone(phone=payload.phone, community=community)
+    person = _on_behalf_of(community, user, payload.phone)
     ends_at = payload.ends_at
     if ends_at is None:
         ends_at = payload.starts_at + timedelta(minutes=payload.minutes or space.slot_minutes)
@@ -230,6 +230,14 @@ def book(
         meeting=_meeting(community, user, payload.meeting),
     )
     return Status(201, booking_out(made))
+
+
+def _on_behalf_of(community: Any, user: Any, phone: str) -> Any:
+    """The resident a community worker acts for (代办), by phone; None without one."""
+    if not phone:
+        return None
+    require("core.act_on_behalf", user, community)
+    return member_by_phone(phone=phone, community=community)
 
 
 def _meeting(community: Any, user: Any, meeting_id: int | None) -> Any:
@@ -260,6 +268,7 @@ def wait(
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
         purpose=payload.purpose,
+        person=_on_behalf_of(community, user, payload.phone),
         body=_body(community, user, payload.body),
     )
     return Status(201, _waiting_out(waiting))
