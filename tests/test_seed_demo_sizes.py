@@ -30,7 +30,8 @@ def test_a_small_and_a_larger_demo_street_seed_every_app(
     crowd = verified.filter(role_grants__isnull=True)
     # Roles are a few people's: most verified members are plain residents, who then act.
     assert 0 < verified.count() - crowd.count() <= max(4, verified.count() // 2) + 3
-    proposals = list(Proposal.objects.in_community(first).order_by("pk"))
+    # the hall's four (an accepted fifth is the spaces demo's, where a body opens its garden)
+    proposals = list(Proposal.objects.in_community(first).exclude(status="accepted").order_by("pk"))
     assert len(proposals) == 4
     supports = [p.support_count for p in proposals]
     assert supports[0] >= supports[-1] and supports[0] > 0

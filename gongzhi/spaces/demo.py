@@ -5,8 +5,9 @@ In the first community: an activity room (open on public holidays with Sunday's 
 that needs approval (managed by the community's first body, closed on holidays), a 20-seat
 reading room and a courtyard (open on holidays as usual), each with opening hours; folding tables
 and a wheelchair lent out (the wheelchair is out on loan); an idle bicycle shed under
-consultation (a proposal in the hall) and an idle rooftop opened twelve weeks ago as a garden
-managed by the same body.
+consultation (the hall's proposal on the shed, not answered yet) and an idle rooftop
+opened twelve weeks ago as a garden managed by the same body, after the council accepted a
+proposal for it (the one proposal this demo adds to the hall, dated back).
 
 Two years of past bookings (twelve weeks for the garden) give the demand forecast something to
 forecast: each day's count is drawn around a mean with a weekly pattern (more at weekends), a
@@ -35,8 +36,10 @@ from django.utils import timezone
 from gongzhi.bodies.models import Body
 from gongzhi.core import holidays
 from gongzhi.core.demo import DemoContext
-from gongzhi.deliberation.models import Proposal
-from gongzhi.spaces import booking, catalogue, hours, lending, revival
+from gongzhi.deliberation import services as hall
+from gongzhi.deliberation.models import Proposal, ProposalEvent
+from gongzhi.deliberation.models import Status as ProposalStatus
+from gongzhi.spaces import booking, catalogue, hours, lending, revival, revival_selectors
 from gongzhi.spaces.models import (
     Booking,
     BookingStatus,
@@ -322,6 +325,30 @@ def _lending(context: DemoContext, spaces: dict[str, Space], people: list[Any]) 
     lending.loan_lend(actor=context.worker, resource=wheelchair, borrower=people[-1])
 
 
+def _roof_proposal(context: DemoContext, people: list[Any], opened: datetime) -> Proposal:
+    """The hall proposal the roof went through, accepted by the council before it opened: a
+    space opens only after its consultation is over (``revival.opening_refusal``). Written
+    through the hall's services, then dated back (dates are data, as the bookings')."""
+    proposal = hall.proposal_create(
+        actor=people[0], community=context.community, title="把3号楼楼顶平台改成居民共建花园",
+        body="楼顶平台空着，夏天晒、冬天没人去。建议铺上种植箱，由楼里的居民一起种菜种花。",
+    )  # fmt: skip
+    for person in people[1:7]:
+        proposal = hall.proposal_support(actor=person, proposal=proposal)
+    proposal = hall.proposal_transition(
+        actor=context.worker, proposal=proposal, to=ProposalStatus.ACCEPTED,
+        reason="居民议事会同意：物业负责防水和护栏，楼组长组织居民认领种植箱。",
+    )  # fmt: skip
+    proposed, accepted = opened - timedelta(days=120), opened - timedelta(days=60)
+    Proposal.objects.in_community(context.community).filter(pk=proposal.pk).update(
+        created_at=proposed, published_at=proposed, updated_at=accepted
+    )
+    events = ProposalEvent.objects.in_community(context.community).filter(proposal=proposal)
+    events.exclude(to_status=ProposalStatus.ACCEPTED).update(at=proposed)
+    events.filter(to_status=ProposalStatus.ACCEPTED).update(at=accepted)
+    return proposal
+
+
 def _revival(
     context: DemoContext, body: Body | None, people: list[Any], rng: random.Random
 ) -> Space | None:
@@ -331,7 +358,10 @@ def _revival(
         area_m2="36", owner="物业公司", proposed_use="改成居民共享的工具间和修车点",
         promised_hours_week=20,
     )  # fmt: skip
-    proposal = Proposal.objects.in_community(community).order_by("pk").first()
+    # its consultation: the hall's proposal on the shed if there is one (only one every member
+    # reads may be linked), not answered yet, so the shed cannot open yet
+    public = revival_selectors.consultable_proposals(community).order_by("pk")
+    proposal = public.filter(title__contains="车棚").first() or public.first()
     if proposal is not None:
         revival.consult(actor=worker, idle=shed, proposal=proposal)
     if body is None:
@@ -340,11 +370,14 @@ def _revival(
         actor=worker, community=community, title="3号楼楼顶", location="3号楼楼顶平台",
         area_m2="80", owner="业主共有", proposed_use="居民共建花园", promised_hours_week=15,
     )  # fmt: skip
+    # it opened twelve weeks ago (dates are data): its use since then is shown against the promise
+    opened = timezone.now() - timedelta(days=GARDEN_DAYS)
+    roof = revival.consult(
+        actor=worker, idle=roof, proposal=_roof_proposal(context, people, opened)
+    )
     name, fields, demand = GARDEN
     garden = _space(context, name, fields, body)
     roof = revival.open_as(actor=worker, idle=roof, space=garden)
-    # it opened twelve weeks ago (dates are data): its use since then is shown against the promise
-    opened = timezone.now() - timedelta(days=GARDEN_DAYS)
     IdleSpace.objects.in_community(community).filter(pk=roof.pk).update(opened_at=opened)
     _insert(_history(context, garden, demand, people, rng, GARDEN_DAYS))
     return garden

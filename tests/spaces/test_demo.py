@@ -114,6 +114,9 @@ def test_spaces_with_two_years_of_use_and_a_live_fortnight(community, seeded):
     assert Loan.objects.in_community(community).filter(returned_at__isnull=True).count() == 1
     idle = dict(IdleSpace.objects.in_community(community).values_list("status", "space_id"))
     assert idle == {IdleStatus.CONSULTING: None, IdleStatus.OPENED: spaces[SpaceKind.GARDEN].pk}
+    # each linked to a proposal every member reads; the garden opened after its was accepted
+    consulted = IdleSpace.objects.in_community(community).values_list("status", "proposal__status")
+    assert dict(consulted) == {IdleStatus.CONSULTING: "gathering", IdleStatus.OPENED: "accepted"}
 
 
 @pytest.mark.django_db
