@@ -148,34 +148,32 @@ class QuotaIn:
     maximum: int
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _check_features(community_id: int, features: list[str]) -> list[str]:
     unknown = [f for f in features if f not in FEATURES]
     if unknown or len(set(features)) != len(features):
-        raise _invalid(_("Choose features from the list, each once."), "feature_unknown")
+        raise ValidationError(
+            _("Choose features from the list, each once."), code="feature_unknown"
+        )
     if "grid" in features and not feature_values(community_id, "grid"):
-        raise _invalid(_("This community has no grids to declare."), "no_grids")
+        raise ValidationError(_("This community has no grids to declare."), code="no_grids")
     return [f for f in FEATURES if f in features]
 
 
 def _check_quota(community_id: int, quota: QuotaIn, features: list[str], seats: int) -> None:
     if quota.feature not in features:
-        raise _invalid(
+        raise ValidationError(
             _("A quota is on “%(feature)s”, which volunteers are not asked to declare.")
             % {"feature": quota.feature},
-            "quota_feature",
+            code="quota_feature",
         )
     if quota.value not in dict(feature_values(community_id, quota.feature)):
-        raise _invalid(
+        raise ValidationError(
             _("A quota's value “%(value)s” is not one of the values of “%(feature)s”.")
             % {"value": quota.value, "feature": FEATURES[quota.feature].label},
-            "quota_value",
+            code="quota_value",
         )
     if quota.minimum < 0 or quota.minimum > quota.maximum:
-        raise _invalid(
+        raise ValidationError(
             _("The quota %(feature)s = %(value)s asks for at least %(min)d and at most %(max)d.")
             % {
                 "feature": FEATURES[quota.feature].label,
@@ -183,35 +181,43 @@ def _check_quota(community_id: int, quota: QuotaIn, features: list[str], seats: 
                 "min": quota.minimum,
                 "max": quota.maximum,
             },
-            "quota_min_max",
+            code="quota_min_max",
         )
     if quota.minimum > seats or quota.maximum > seats:
-        raise _invalid(
+        raise ValidationError(
             _("The quota %(feature)s = %(value)s asks for more seats than the panel has.")
             % {"feature": FEATURES[quota.feature].label, "value": quota.value},
-            "quota_over_seats",
+            code="quota_over_seats",
         )
 
 
 def _check_dates(pool_closes_at: datetime, ends_on: date, answer_days: int) -> None:
     if pool_closes_at <= timezone.now():
-        raise _invalid(_("The pool must close in the future."), "closes_in_past")
+        raise ValidationError(_("The pool must close in the future."), code="closes_in_past")
     if ends_on <= timezone.localdate(pool_closes_at):
-        raise _invalid(_("The panel must work until after the pool closes."), "ends_before_close")
+        raise ValidationError(
+            _("The panel must work until after the pool closes."), code="ends_before_close"
+        )
     if not 1 <= answer_days <= 365:
-        raise _invalid(_("The body has between 1 and 365 days to answer."), "answer_days")
+        raise ValidationError(
+            _("The body has between 1 and 365 days to answer."), code="answer_days"
+        )
 
 
 def _check_panel_input(
     *, community: Community, reviewed_body: Body, seats: int, quotas: list[QuotaIn]
 ) -> None:
     if reviewed_body.community_id != community.pk or reviewed_body.dissolved_at is not None:
-        raise _invalid(_("Choose a body of this community."), "other_community")
+        raise ValidationError(_("Choose a body of this community."), code="other_community")
     if not 1 <= seats <= MAX_SEATS:
-        raise _invalid(_("A panel has between 1 and %(max)d seats.") % {"max": MAX_SEATS}, "seats")
+        raise ValidationError(
+            _("A panel has between 1 and %(max)d seats.") % {"max": MAX_SEATS}, code="seats"
+        )
     keys = [(q.feature, q.value) for q in quotas]
     if len(set(keys)) != len(keys):
-        raise _invalid(_("Each value of a feature has one quota at most."), "quota_twice")
+        raise ValidationError(
+            _("Each value of a feature has one quota at most."), code="quota_twice"
+        )
 
 
 def panel_create(
@@ -233,7 +239,9 @@ def panel_create(
     require("bodies.manage_panels", actor, community)
     title = title.strip()
     if not title or len(title) > 200:
-        raise _invalid(_("Say in up to 200 characters what the panel reviews."), "title")
+        raise ValidationError(
+            _("Say in up to 200 characters what the panel reviews."), code="title"
+        )
     _check_panel_input(community=community, reviewed_body=reviewed_body, seats=seats, quotas=quotas)
     features = _check_features(community.pk, features)
     for quota in quotas:
@@ -242,7 +250,7 @@ def panel_create(
         pool_closes_at = timezone.make_aware(pool_closes_at)
     _check_dates(pool_closes_at, ends_on, answer_days)
     if budget_process is not None and budget_process.community_id != community.pk:
-        raise _invalid(_("Choose a budget of this community."), "other_community")
+        raise ValidationError(_("Choose a budget of this community."), code="other_community")
     with transaction.atomic():
         panel = Panel.objects.in_community(community).create(
             title=title,
@@ -304,14 +312,14 @@ def _tell_residents(panel: Panel) -> None:
 def _volunteer_membership(actor: User, panel: Panel) -> Membership:
     membership = membership_in(actor, panel.community_id)
     if membership is None:
-        raise _invalid(
+        raise ValidationError(
             _("Only residents of this community can volunteer for its review panels."),
-            "other_community",
+            code="other_community",
         )
     if membership.verified_at is None:
-        raise _invalid(
+        raise ValidationError(
             _("Verify your residence first: only verified residents can volunteer."),
-            "not_verified",
+            code="not_verified",
         )
     return membership
 
@@ -320,16 +328,16 @@ def _check_declared(panel: Panel, features: dict[str, str]) -> dict[str, str]:
     declared = {name: str(features.get(name, "")).strip() for name in panel.features}
     for name, value in declared.items():
         if value not in dict(feature_values(panel.community_id, name)):
-            raise _invalid(
+            raise ValidationError(
                 _("Choose your %(feature)s from the list.") % {"feature": FEATURES[name].label},
-                "feature_value",
+                code="feature_value",
             )
     return declared
 
 
 def _check_pool_open(panel: Panel) -> None:
     if panel.status != PanelStatus.POOL_OPEN or timezone.now() >= panel.pool_closes_at:
-        raise _invalid(_("This panel's pool is closed."), "pool_closed")
+        raise ValidationError(_("This panel's pool is closed."), code="pool_closed")
 
 
 def _new_pseudonym() -> str:
@@ -346,9 +354,9 @@ def pool_join(*, actor: User, panel: Panel, features: dict[str, str], consent: b
     _check_pool_open(panel)
     require("bodies.volunteer_panel", actor, panel)
     if not consent:
-        raise _invalid(
+        raise ValidationError(
             _("Agree that your features are used for the quotas and published with a pseudonym."),
-            "consent_required",
+            code="consent_required",
         )
     declared = _check_declared(panel, features)
     with transaction.atomic():
@@ -370,7 +378,7 @@ def _join_locked(panel: Panel, membership: Membership, declared: dict[str, str])
     pool = PoolEntry.objects.in_community(panel.community_id)
     entry = pool.filter(panel=panel, membership=membership).first()
     if entry is not None and entry.withdrawn_at is None:
-        raise _invalid(_("You are already in this panel's pool."), "already_in_pool")
+        raise ValidationError(_("You are already in this panel's pool."), code="already_in_pool")
     if entry is not None:
         entry.features, entry.consented_at, entry.withdrawn_at = declared, now, None
         entry.save(update_fields=["features", "consented_at", "withdrawn_at"])
@@ -401,7 +409,7 @@ def pool_withdraw(*, actor: User, panel: Panel) -> PoolEntry:
             .first()
         )
         if entry is None:
-            raise _invalid(_("You are not in this panel's pool."), "not_in_pool")
+            raise ValidationError(_("You are not in this panel's pool."), code="not_in_pool")
         entry.withdrawn_at = timezone.now()
         entry.save(update_fields=["withdrawn_at"])
         journal.record(
@@ -446,15 +454,15 @@ def people_and_rules(
 def _maximin(panel: Panel) -> sortition.Portfolio:
     people, quota_rules = people_and_rules(panel)
     if len(people) < panel.seats:
-        raise _invalid(
+        raise ValidationError(
             _("The pool has %(pool)d volunteers, fewer than the %(seats)d seats.")
             % {"pool": len(people), "seats": panel.seats},
-            "pool_too_small",
+            code="pool_too_small",
         )
     try:
         return sortition.maximin(people, quota_rules, panel.seats)
     except sortition.QuotaConflict as conflict:
-        raise _invalid(str(conflict), "quotas_infeasible") from conflict
+        raise ValidationError(str(conflict), code="quotas_infeasible") from conflict
 
 
 def pool_close(*, actor: User, panel: Panel) -> Panel:
@@ -464,12 +472,12 @@ def pool_close(*, actor: User, panel: Panel) -> Panel:
     with transaction.atomic():
         locked = _locked(panel)
         if locked.status != PanelStatus.POOL_OPEN:
-            raise _invalid(_("This panel's pool is already closed."), "pool_closed")
+            raise ValidationError(_("This panel's pool is already closed."), code="pool_closed")
         if timezone.now() < locked.pool_closes_at:
-            raise _invalid(
+            raise ValidationError(
                 _("The pool stays open until %(at)s.")
                 % {"at": timezone.localtime(locked.pool_closes_at).strftime("%Y-%m-%d %H:%M")},
-                "pool_still_open",
+                code="pool_still_open",
             )
         portfolio = _maximin(locked)
         _publish(locked, portfolio)
@@ -524,9 +532,9 @@ def published_bytes(panel: Panel) -> bytes:
 
 def _check_seed(seed: str) -> str:
     if not seed or not seed.strip() or len(seed) > 200:
-        raise _invalid(
+        raise ValidationError(
             _("Type the public seed exactly as it was announced (up to 200 characters)."),
-            "seed_invalid",
+            code="seed_invalid",
         )
     return seed
 
@@ -534,13 +542,15 @@ def _check_seed(seed: str) -> str:
 def _seed_refusal(panel: Panel) -> ValidationError:
     panel.refresh_from_db(fields=["seed", "status"])
     if panel.seed:
-        return _invalid(_("The seed of this panel has already been entered."), "seed_entered")
-    return _invalid(
+        return ValidationError(
+            _("The seed of this panel has already been entered."), code="seed_entered"
+        )
+    return ValidationError(
         _(
             "The seed can be entered only after the pool has closed and the portfolio of "
             "panels is published."
         ),
-        "seed_too_early",
+        code="seed_too_early",
     )
 
 
@@ -697,15 +707,15 @@ def member_invite(
     """A worker invites an expert or a stakeholder, marked as such (an account is optional)."""
     require("bodies.invite_to_panel", actor, panel)
     if kind not in (SeatKind.EXPERT, SeatKind.STAKEHOLDER):
-        raise _invalid(_("Invite an expert or a stakeholder."), "invite_kind")
+        raise ValidationError(_("Invite an expert or a stakeholder."), code="invite_kind")
     name, affiliation = name.strip(), affiliation.strip()
     if user is None and not name:
-        raise _invalid(_("Give the invited person's name."), "invite_name")
+        raise ValidationError(_("Give the invited person's name."), code="invite_name")
     if len(name) > 120 or len(affiliation) > 200:
-        raise _invalid(_("The name or the affiliation is too long."), "invite_too_long")
+        raise ValidationError(_("The name or the affiliation is too long."), code="invite_too_long")
     members = PanelMember.objects.in_community(panel.community_id)
     if user is not None and members.filter(panel=panel, user=user).exists():
-        raise _invalid(_("This person already sits on the panel."), "already_member")
+        raise ValidationError(_("This person already sits on the panel."), code="already_member")
     with transaction.atomic():
         member = members.create(
             panel=panel, kind=kind, user=user, name=name, affiliation=affiliation
@@ -725,7 +735,7 @@ def document_add(*, actor: User, panel: Panel, file: Any, title: str = "") -> Pa
     without a title it is called by its file's name."""
     require("bodies.add_panel_document", actor, panel)
     if len(title.strip()) > 200:
-        raise _invalid(_("Give the document a title of up to 200 characters."), "title")
+        raise ValidationError(_("Give the document a title of up to 200 characters."), code="title")
     upload = check_upload(file, kinds=PHOTOS | DOCUMENTS, max_bytes=MAX_DOCUMENT_BYTES)
     title = title.strip() or upload.name
     written: list[Any] = []
@@ -755,7 +765,7 @@ def document_add(*, actor: User, panel: Panel, file: Any, title: str = "") -> Pa
 def _check_text(text: str, message: str) -> str:
     text = text.strip()
     if not text or len(text) > 20000:
-        raise _invalid(message, "text")
+        raise ValidationError(message, code="text")
     return text
 
 
@@ -778,7 +788,9 @@ def assessment_publish(*, actor: User, panel: Panel, text: str) -> Panel:
             .update(assessment=text, assessed_at=now, status=PanelStatus.ASSESSED)
         )
         if not done:
-            raise _invalid(_("This panel's assessment is already published."), "assessed")
+            raise ValidationError(
+                _("This panel's assessment is already published."), code="assessed"
+            )
         panel.refresh_from_db()
         journal.record(
             community=panel.community,
@@ -859,7 +871,7 @@ def panel_answer(*, actor: User, panel: Panel, text: str) -> Panel:
             .update(answer=text, answered_by=actor, answered_at=now, status=PanelStatus.ANSWERED)
         )
         if not done:
-            raise _invalid(_("This assessment is already answered."), "answered")
+            raise ValidationError(_("This assessment is already answered."), code="answered")
         panel.refresh_from_db()
         due = answer_due_on(panel)
         on_time = due is not None and timezone.localdate(now) <= due

@@ -85,10 +85,6 @@ def _require(perm: str, user: User, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this in this community."))
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 # --- Charters ---------------------------------------------------------------------------------
 
 
@@ -96,22 +92,22 @@ def _clean_power(item: Any) -> dict[str, Any]:
     registry = {code: kind for code, kind in decision_kind_registry().items() if kind.chartered}
     if not isinstance(item, dict) or item.get("kind") not in registry:
         kind = item.get("kind") if isinstance(item, dict) else item
-        raise _invalid(
+        raise ValidationError(
             _("“%(kind)s” is not a kind of decision any part of the platform knows.")
             % {"kind": kind},
-            "unknown_decision_kind",
+            code="unknown_decision_kind",
         )
     declared = registry[item["kind"]]
     ceiling = item.get("max_amount_fen")
     topics = item.get("topics") or []
     if ceiling is not None and (not declared.amount or not isinstance(ceiling, int) or ceiling < 0):
-        raise _invalid(
+        raise ValidationError(
             _("A ceiling is a number of fen, and only for decisions about an amount."),
-            "power_invalid",
+            code="power_invalid",
         )
     if topics and (not declared.topics or not all(isinstance(t, str) and t for t in topics)):
-        raise _invalid(
-            _("Topics can be named only for decisions that have topics."), "power_invalid"
+        raise ValidationError(
+            _("Topics can be named only for decisions that have topics."), code="power_invalid"
         )
     cleaned = {"kind": item["kind"], "max_amount_fen": ceiling, "topics": list(topics)}
     return cleaned | _power_rules(item)
@@ -125,9 +121,9 @@ def _power_rules(item: dict[str, Any]) -> dict[str, int]:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 100:
-            raise _invalid(
+            raise ValidationError(
                 _("A decision's own quorum is 1 to 100 %, its own threshold 50 to 100 %."),
-                "power_invalid",
+                code="power_invalid",
             )
         rules[name] = value
     return rules
@@ -137,57 +133,57 @@ def _clean_powers(powers: list[Any]) -> list[dict[str, Any]]:
     cleaned = [_clean_power(item) for item in powers]
     kinds = [p["kind"] for p in cleaned]
     if len(set(kinds)) != len(kinds):
-        raise _invalid(_("Each kind of decision is listed once."), "power_invalid")
+        raise ValidationError(_("Each kind of decision is listed once."), code="power_invalid")
     return cleaned
 
 
 def _check_numbers(charter: CharterIn) -> None:
     if not charter.quorum_percent:
-        raise _invalid(
+        raise ValidationError(
             _("A charter must say how many of the seated members make a quorum."),
-            "charter_quorum",
+            code="charter_quorum",
         )
     if not 1 <= charter.quorum_percent <= 100:
-        raise _invalid(_("The quorum is a share from 1 to 100 %."), "charter_quorum")
+        raise ValidationError(_("The quorum is a share from 1 to 100 %."), code="charter_quorum")
     if not (50 <= charter.threshold_percent <= 100 and 50 <= charter.amendment_percent <= 100):
-        raise _invalid(
+        raise ValidationError(
             _("The votes needed to decide and to amend are a share from 50 to 100 %."),
-            "charter_threshold",
+            code="charter_threshold",
         )
     if charter.term_months < 1 or charter.meeting_every_days < 1:
-        raise _invalid(
+        raise ValidationError(
             _("A term lasts at least a month, and a body meets at least every few days."),
-            "charter_invalid",
+            code="charter_invalid",
         )
     if charter.threshold_base not in ThresholdBase.values:
-        raise _invalid(_("Unknown base for the votes needed."), "charter_invalid")
+        raise ValidationError(_("Unknown base for the votes needed."), code="charter_invalid")
     if charter.vacancy_rule not in VacancyRule.values:
-        raise _invalid(_("Unknown way of filling vacancies."), "charter_invalid")
+        raise ValidationError(_("Unknown way of filling vacancies."), code="charter_invalid")
     _check_meeting_rules(charter)
 
 
 def _check_meeting_rules(charter: CharterIn) -> None:
     """How its meetings run: proxies, a second sitting's lower quorum, notice, minutes."""
     if not 1 <= charter.max_proxies <= 10:
-        raise _invalid(_("A member may hold from 1 to 10 proxies."), "charter_proxies")
+        raise ValidationError(_("A member may hold from 1 to 10 proxies."), code="charter_proxies")
     second = charter.second_sitting_quorum_percent
     if second is not None and not 1 <= second < (charter.quorum_percent or 0):
-        raise _invalid(
+        raise ValidationError(
             _("A second sitting's quorum is a share from 1 % up to, not including, the quorum."),
-            "charter_second_sitting",
+            code="charter_second_sitting",
         )
     if not 0 <= charter.extraordinary_notice_days <= charter.notice_days <= 90:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "The agenda is published from 0 to 90 days ahead, and an extraordinary "
                 "meeting's no earlier than an ordinary one's."
             ),
-            "charter_notice",
+            code="charter_notice",
         )
     if not 1 <= charter.minutes_objection_days <= 60:
-        raise _invalid(
+        raise ValidationError(
             _("Corrections of the minutes may be asked for during 1 to 60 days."),
-            "charter_minutes",
+            code="charter_minutes",
         )
 
 
@@ -234,14 +230,16 @@ def record_body(
 ) -> Body:
     """A body with its first charter. No permission check: callers check who may."""
     if kind not in BodyKind.values:
-        raise _invalid(_("Unknown type of body."), "body_kind")
+        raise ValidationError(_("Unknown type of body."), code="body_kind")
     name = name.strip()
     if not name:
-        raise _invalid(_("A body needs a name."), "body_name")
+        raise ValidationError(_("A body needs a name."), code="body_name")
     with transaction.atomic():
         taken = Body.objects.in_community(community).filter(name=name).exists()
         if taken:
-            raise _invalid(_("This community already has a body of that name."), "body_name_taken")
+            raise ValidationError(
+                _("This community already has a body of that name."), code="body_name_taken"
+            )
         try:
             with transaction.atomic():
                 body = Body.objects.create(
@@ -252,7 +250,7 @@ def record_body(
                     created_by=created_by,
                 )
         except IntegrityError as error:
-            raise _invalid(_duplicate_body_message(kind), "body_exists") from error
+            raise ValidationError(_duplicate_body_message(kind), code="body_exists") from error
         first = _new_charter(body=body, charter=charter, version=1, by=created_by, decision=None)
         journal.record(
             community=community,
@@ -307,15 +305,17 @@ def _manage_perm(body: Body, role: str = "") -> str:
 def position_add(*, actor: User, body: Body, title: str, seats: int, role: str = "") -> Position:
     _require(_manage_perm(body, role), actor, body)
     if role and role not in {r.value for r in GRANTABLE_ROLES}:
-        raise _invalid(_("This role cannot be given by a position."), "role_invalid")
+        raise ValidationError(_("This role cannot be given by a position."), code="role_invalid")
     if seats < 1:
-        raise _invalid(_("A position has at least one seat."), "position_seats")
+        raise ValidationError(_("A position has at least one seat."), code="position_seats")
     title = title.strip()
     if not title:
-        raise _invalid(_("A position needs a title."), "position_title")
+        raise ValidationError(_("A position needs a title."), code="position_title")
     with transaction.atomic():
         if Position.objects.in_community(body.community_id).filter(body=body, title=title).exists():
-            raise _invalid(_("This body already has a position of that title."), "position_taken")
+            raise ValidationError(
+                _("This body already has a position of that title."), code="position_taken"
+            )
         order = Position.objects.in_community(body.community_id).filter(body=body).count()
         position = Position.objects.create(
             community_id=body.community_id,
@@ -351,17 +351,17 @@ def term_end(*, starts_on: date, term_months: int) -> date:
 def _check_seat(*, position: Position, seat: int, starts_on: date, ends_on: date) -> None:
     """Under the position's lock: the seat exists and no term of it overlaps this one."""
     if not 1 <= seat <= position.seats:
-        raise _invalid(
+        raise ValidationError(
             _("“%(position)s” has seats 1 to %(seats)s.")
             % {"position": position.title, "seats": position.seats},
-            "seat_invalid",
+            code="seat_invalid",
         )
     candidates = Mandate.objects.in_community(position.community_id).filter(
         position=position, seat=seat, starts_on__lte=ends_on, ends_on__gte=starts_on
     )
     for other in candidates:
         if selectors.last_day(other) >= starts_on and other.starts_on <= selectors.last_day(other):
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "Seat %(seat)s of “%(position)s” is held from %(start)s to %(end)s: terms of "
                     "one seat cannot overlap."
@@ -372,7 +372,7 @@ def _check_seat(*, position: Position, seat: int, starts_on: date, ends_on: date
                     "start": other.starts_on.isoformat(),
                     "end": selectors.last_day(other).isoformat(),
                 },
-                "term_overlaps",
+                code="term_overlaps",
             )
 
 
@@ -415,14 +415,14 @@ def _check_separation(
         supervised and (Role.SUPERVISOR in held or BodyKind.SUPERVISION in bodies)
     )
     if clash:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "%(person)s cannot take this seat: nobody supervises a role they hold, and "
                 "during this term they would hold both a seat that supervises and one that is "
                 "supervised (or a community worker's role)."
             )
             % {"person": membership.user},
-            "supervises_own_role",
+            code="supervises_own_role",
         )
 
 
@@ -443,19 +443,22 @@ def _check_mandate_input(
     *, body: Body, position: Position, membership: Membership, chosen_by: str, vote: Vote | None
 ) -> None:
     if position.body_id != body.pk:
-        raise _invalid(_("This position belongs to another body."), "position_invalid")
+        raise ValidationError(_("This position belongs to another body."), code="position_invalid")
     if membership.community_id != body.community_id:
-        raise _invalid(
-            _("Only a member of this community can hold a seat in its bodies."), "other_community"
+        raise ValidationError(
+            _("Only a member of this community can hold a seat in its bodies."),
+            code="other_community",
         )
     if body.dissolved_at is not None:
-        raise _invalid(_("This body has been dissolved."), "body_dissolved")
+        raise ValidationError(_("This body has been dissolved."), code="body_dissolved")
     if chosen_by not in ChosenBy.values:
-        raise _invalid(_("Unknown way of choosing a member."), "chosen_by_invalid")
+        raise ValidationError(_("Unknown way of choosing a member."), code="chosen_by_invalid")
     if vote is not None and (
         chosen_by != ChosenBy.ELECTION or vote.community_id != body.community_id
     ):
-        raise _invalid(_("Only an election in this community is linked to a vote."), "vote_invalid")
+        raise ValidationError(
+            _("Only an election in this community is linked to a vote."), code="vote_invalid"
+        )
 
 
 def record_mandate(
@@ -491,7 +494,7 @@ def record_mandate(
             months = charter.term_months if charter is not None else 12
             ends_on = term_end(starts_on=starts_on, term_months=months)
         if ends_on <= starts_on:
-            raise _invalid(_("A term ends after it starts."), "term_dates")
+            raise ValidationError(_("A term ends after it starts."), code="term_dates")
         _check_seat(position=locked, seat=seat, starts_on=starts_on, ends_on=ends_on)
         _check_separation(
             body=body, position=locked, membership=person, starts_on=starts_on, ends_on=ends_on
@@ -537,11 +540,13 @@ def _check_election(*, body: Body, chosen_by: str, vote: Vote | None) -> None:
     if chosen_by != ChosenBy.ELECTION:
         return
     if vote is None:
-        raise _invalid(
-            _("An elected member's term names the vote that elected them."), "vote_missing"
+        raise ValidationError(
+            _("An elected member's term names the vote that elected them."), code="vote_missing"
         )
     if vote.community_id != body.community_id or vote.closes_at > timezone.now():
-        raise _invalid(_("The election must be a closed vote of this community."), "vote_invalid")
+        raise ValidationError(
+            _("The election must be a closed vote of this community."), code="vote_invalid"
+        )
 
 
 def mandate_start(
@@ -561,8 +566,9 @@ def mandate_start(
     body = position.body
     _require(_manage_perm(body, position.role), actor, body)
     if membership.user_id == actor.pk:
-        raise _invalid(
-            _("Nobody can record their own term of office: ask someone else."), "own_membership"
+        raise ValidationError(
+            _("Nobody can record their own term of office: ask someone else."),
+            code="own_membership",
         )
     _check_election(body=body, chosen_by=chosen_by, vote=vote)
     return record_mandate(
@@ -584,7 +590,7 @@ def mandate_end(*, actor: User, mandate: Mandate, reason: str) -> Mandate:
     _require(_manage_perm(body, mandate.position.role), actor, body)
     reason = reason.strip()
     if not reason:
-        raise _invalid(_("Say why the term ends early."), "reason_missing")
+        raise ValidationError(_("Say why the term ends early."), code="reason_missing")
     with transaction.atomic():
         locked = (
             Mandate.objects.in_community(body.community_id).select_for_update().get(pk=mandate.pk)
@@ -594,7 +600,7 @@ def mandate_end(*, actor: User, mandate: Mandate, reason: str) -> Mandate:
             locked.ended_at is not None
             or selectors.day_start(locked.ends_on + timedelta(days=1)) <= now
         ):
-            raise _invalid(_("This term has already ended."), "term_ended")
+            raise ValidationError(_("This term has already ended."), code="term_ended")
         locked.ended_at, locked.end_reason = now, reason
         locked.save(update_fields=["ended_at", "end_reason"])
         _end_grant(locked, now)
@@ -676,15 +682,17 @@ def refusal_error(refusals: list[rules_.Refusal]) -> ValidationError:
 def _require_record(actor: User, body: Body) -> None:
     _require("bodies.record_decision", actor, body)
     if body.dissolved_at is not None:
-        raise _invalid(_("This body has been dissolved."), "body_dissolved")
+        raise ValidationError(_("This body has been dissolved."), code="body_dissolved")
 
 
 def _charter_on(body: Body, decided_on: date) -> Charter:
     if decided_on > timezone.localdate():
-        raise _invalid(_("A decision is recorded once it has been taken."), "decided_in_future")
+        raise ValidationError(
+            _("A decision is recorded once it has been taken."), code="decided_in_future"
+        )
     charter = selectors.charter_in_force(body=body, on=decided_on)
     if charter is None:
-        raise _invalid(_("The body had no charter on that day."), "no_charter")
+        raise ValidationError(_("The body had no charter on that day."), code="no_charter")
     return charter
 
 
@@ -712,13 +720,15 @@ def decision_record(
     has one; a power's own quorum is never lowered."""
     _require_record(actor, body)
     if kind not in decision_kind_registry():
-        raise _invalid(_("Unknown kind of decision."), "unknown_decision_kind")
+        raise ValidationError(_("Unknown kind of decision."), code="unknown_decision_kind")
     if kind == AMEND_CHARTER:
-        raise _invalid(_("A charter is amended by adopting its new version."), "use_charter_amend")
+        raise ValidationError(
+            _("A charter is amended by adopting its new version."), code="use_charter_amend"
+        )
     if decision_kind_registry()[kind].amount and (amount_fen is None or amount_fen < 0):
-        raise _invalid(_("This kind of decision states its amount."), "amount_missing")
+        raise ValidationError(_("This kind of decision states its amount."), code="amount_missing")
     if not title.strip():
-        raise _invalid(_("A decision needs a title."), "title_missing")
+        raise ValidationError(_("A decision needs a title."), code="title_missing")
     charter = _charter_on(body, decided_on)
     seated = selectors.seated_count(body=body, on=decided_on)
     rules = selectors.rules_of(charter)
@@ -816,9 +826,9 @@ def charter_amend(
         previous = _charter_on(body, decided_on)
         latest = selectors.charter_in_force(body=body)
         if latest is None or latest.pk != previous.pk:
-            raise _invalid(
+            raise ValidationError(
                 _("A newer version was adopted after that day: amend the version in force."),
-                "charter_outdated",
+                code="charter_outdated",
             )
         seated = selectors.seated_count(body=body, on=decided_on)
         refusals = rules_.check_amendment(
@@ -861,15 +871,15 @@ def power_check(
     """``core.decisions.require_power`` for bodies: the charter in force today."""
     body = Body.objects.in_community(community_id).filter(pk=body_id).first()
     if body is None:
-        raise _invalid(_("No such body in this community."), "outside_charter")
+        raise ValidationError(_("No such body in this community."), code="outside_charter")
     charter = selectors.charter_in_force(body=body) if body.dissolved_at is None else None
     if charter is None:
-        raise _invalid(
-            _("“%(body)s” has no charter in force.") % {"body": body.name}, "outside_charter"
+        raise ValidationError(
+            _("“%(body)s” has no charter in force.") % {"body": body.name}, code="outside_charter"
         )
     refusals = rules_.check_power(
         selectors.rules_of(charter), kind=kind, amount_fen=amount_fen, topic=topic
     )
     if refusals:
         text = " ".join(str(_MESSAGES[r.code](r.params)) for r in refusals)
-        raise _invalid(f"“{body.name}”: {text}", "outside_charter")
+        raise ValidationError(f"“{body.name}”: {text}", code="outside_charter")

@@ -158,10 +158,6 @@ def holders(community: Any, role: str, on: date | None = None) -> set[int]:
     )
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(actor: Any, community: Any) -> None:
     if not rules.has_perm("core.manage_requirements", actor, community):
         raise PermissionDenied
@@ -216,15 +212,19 @@ def turn_on(
     (``RequirementExemption``) and are told to qualify."""
     _require(actor, community)
     if role not in registry():
-        raise _invalid(_("No app declares this role."), "role_unknown")
+        raise ValidationError(_("No app declares this role."), code="role_unknown")
     if qualification not in qualifications.registry():
-        raise _invalid(_("No course grants this qualification."), "qualification_unknown")
+        raise ValidationError(
+            _("No course grants this qualification."), code="qualification_unknown"
+        )
     if applies_from < timezone.localdate():
-        raise _invalid(_("A requirement applies from today or later."), "applies_in_past")
-    exists = _invalid(
+        raise ValidationError(
+            _("A requirement applies from today or later."), code="applies_in_past"
+        )
+    exists = ValidationError(
         _("“%(role)s” already has a requirement turned on: turn it off first.")
         % {"role": label_of(role)},
-        "requirement_exists",
+        code="requirement_exists",
     )
     with transaction.atomic():
         if (
@@ -293,7 +293,9 @@ def turn_off(*, actor: Any, requirement: RoleRequirement) -> RoleRequirement:
             .get(pk=requirement.pk)
         )
         if locked.turned_off_at is not None:
-            raise _invalid(_("This requirement is already turned off."), "requirement_off")
+            raise ValidationError(
+                _("This requirement is already turned off."), code="requirement_off"
+            )
         locked.turned_off_by = actor
         locked.turned_off_at = timezone.now()
         locked.save(update_fields=["turned_off_by", "turned_off_at"])

@@ -68,10 +68,6 @@ CHOSEN_ELECTORATES = ("verified", "household")
 MAX_REFERENCE = 60
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def covenant_url(covenant: Covenant) -> str:
     """The covenant's page."""
     return reverse(
@@ -124,22 +120,22 @@ def ratification_open(
     if not rules.has_perm("voting.manage_votes", actor, covenant.community):
         raise PermissionDenied(_("Votes are set up by community workers."))
     if electorate not in CHOSEN_ELECTORATES:
-        raise _invalid(
+        raise ValidationError(
             _("Choose who ratifies: the verified residents or one vote per household."),
-            "electorate_invalid",
+            code="electorate_invalid",
         )
     if closes_at <= opens_at:
-        raise _invalid(_("A vote must close after it opens."), "window_invalid")
+        raise ValidationError(_("A vote must close after it opens."), code="window_invalid")
     with transaction.atomic():
         locked = _locked(round)
         if locked.status != RoundStatus.OPEN:
-            raise _invalid(
-                _("This round is already past its ratification vote."), "ratification_opened"
+            raise ValidationError(
+                _("This round is already past its ratification vote."), code="ratification_opened"
             )
         if locked.consolidated_id is None:
-            raise _invalid(
+            raise ValidationError(
                 _("The text is put to the vote once it is consolidated from the amendments."),
-                "not_consolidated",
+                code="not_consolidated",
             )
         covenant = locked.covenant
         fields: dict[str, Any] = {
@@ -295,10 +291,10 @@ def filing_submit(*, actor: User, round: Round) -> Round:  # noqa: A002
     with transaction.atomic():
         locked = _locked(round)
         if locked.status != RoundStatus.RATIFIED:
-            raise _invalid(_("Only a ratified covenant is filed."), "not_ratified")
+            raise ValidationError(_("Only a ratified covenant is filed."), code="not_ratified")
         if locked.filing_submitted_at is not None:
-            raise _invalid(
-                _("This covenant was already submitted for filing."), "already_submitted"
+            raise ValidationError(
+                _("This covenant was already submitted for filing."), code="already_submitted"
             )
         locked.filing_submitted_at = timezone.now()
         locked.filing_submitted_by = actor
@@ -324,25 +320,27 @@ def filing_receive(*, actor: User, round: Round, reference: str = "") -> Round: 
     )
     reference = " ".join((reference or "").split())
     if len(reference) > MAX_REFERENCE:
-        raise _invalid(
+        raise ValidationError(
             _("The filing reference has at most %(n)s characters.") % {"n": MAX_REFERENCE},
-            "reference_too_long",
+            code="reference_too_long",
         )
     with transaction.atomic():
         locked = _locked(round)
         if locked.status != RoundStatus.RATIFIED:
             if locked.status == RoundStatus.IN_FORCE:
-                raise _invalid(_("This filing was already received."), "already_received")
-            raise _invalid(_("Only a ratified covenant is filed."), "not_ratified")
+                raise ValidationError(
+                    _("This filing was already received."), code="already_received"
+                )
+            raise ValidationError(_("Only a ratified covenant is filed."), code="not_ratified")
         if locked.filing_submitted_at is None:
-            raise _invalid(
+            raise ValidationError(
                 _("The community has not submitted this covenant for filing yet."),
-                "filing_not_submitted",
+                code="filing_not_submitted",
             )
         if locked.filing_submitted_by_id == actor.pk:
-            raise _invalid(
+            raise ValidationError(
                 _("You submitted this filing: another official of the street office receives it."),
-                "own_filing",
+                code="own_filing",
             )
         covenant = locked.covenant
         now = timezone.now()
@@ -451,9 +449,13 @@ def covenant_publish(*, actor: User, round: Round) -> Round:  # noqa: A002
     with transaction.atomic():
         locked = _locked(round)
         if locked.status != RoundStatus.IN_FORCE:
-            raise _invalid(_("A covenant is published once it is in force."), "not_in_force")
+            raise ValidationError(
+                _("A covenant is published once it is in force."), code="not_in_force"
+            )
         if locked.published_at is not None:
-            raise _invalid(_("This covenant is already published."), "already_published")
+            raise ValidationError(
+                _("This covenant is already published."), code="already_published"
+            )
         covenant = locked.covenant
         version = locked.consolidated
         assert version is not None  # a round in force has its adopted text
@@ -526,7 +528,7 @@ def acknowledge(
         _("Verified residents confirm a covenant for their household."),
     )
     if covenant.in_force_id is None:
-        raise _invalid(_("This covenant is not in force."), "not_in_force")
+        raise ValidationError(_("This covenant is not in force."), code="not_in_force")
     membership = (
         Membership.objects.in_community(covenant.community_id)
         .select_related("household")
@@ -535,13 +537,13 @@ def acknowledge(
     )
     household = membership.household if membership is not None else None
     if household is None:
-        raise _invalid(
-            _("Only a resident registered with a household confirms for it."), "no_household"
+        raise ValidationError(
+            _("Only a resident registered with a household confirms for it."), code="no_household"
         )
     if covenant.building_id is not None and household.building_id != covenant.building_id:
-        raise _invalid(
+        raise ValidationError(
             _("This covenant is for one building: only its households confirm it."),
-            "not_in_building",
+            code="not_in_building",
         )
     version_id = covenant.in_force_id
     rows = Acknowledgement.objects.in_community(covenant.community_id)
@@ -575,13 +577,13 @@ def acknowledge(
 
 def _already(existing: Acknowledgement) -> ValidationError:
     person = existing.person
-    return _invalid(
+    return ValidationError(
         _("Your household has already confirmed this covenant: %(name)s on %(day)s.")
         % {
             "name": getattr(person, "display_name", "") or str(person),
             "day": timezone.localdate(existing.created_at).isoformat(),
         },
-        "already_acknowledged",
+        code="already_acknowledged",
     )
 
 

@@ -71,18 +71,14 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _text(value: str, *, limit: int, code: str, empty: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise _invalid(empty, f"{code}_missing")
+        raise ValidationError(empty, code=f"{code}_missing")
     if len(value) > limit:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": limit},
-            f"{code}_too_long",
+            code=f"{code}_too_long",
         )
     return value
 
@@ -101,7 +97,7 @@ def _count_towards_limit(action: str, person: User) -> None:
         message = _(
             "You can propose at most %(limit)d amendments a day. Please try again tomorrow."
         ) % {"limit": limit}
-    raise _invalid(message, "rate_limited")
+    raise ValidationError(message, code="rate_limited")
 
 
 def _participant(actor: User, round: Round, on_behalf_of: User | None) -> User:
@@ -117,18 +113,18 @@ def _participant(actor: User, round: Round, on_behalf_of: User | None) -> User:
         _("Only verified residents of the community take part in the consultation."),
     )
     if not in_scope(person, round):
-        raise _invalid(
+        raise ValidationError(
             _("This covenant is for one building: only its residents take part."),
-            "not_in_building",
+            code="not_in_building",
         )
     return person
 
 
 def _check_consultation(round: Round, now: Any = None) -> None:
     if selectors.current_phase(round, now or timezone.now()) != "consultation":
-        raise _invalid(
+        raise ValidationError(
             _("The public consultation on this draft is not open: it has closed or not begun."),
-            "consultation_closed",
+            code="consultation_closed",
         )
 
 
@@ -159,9 +155,9 @@ def _article(round: Round, article_key: Any) -> Article:
         else None
     )
     if article is None:
-        raise _invalid(
+        raise ValidationError(
             _("This article does not exist in the draft: it may no longer exist."),
-            "article_missing",
+            code="article_missing",
         )
     return article
 
@@ -175,8 +171,8 @@ def _paragraph_of(article: Article, paragraph_key: Any) -> Paragraph:
         else None
     )
     if paragraph is None:
-        raise _invalid(
-            _("This paragraph is not part of the article in the draft."), "paragraph_missing"
+        raise ValidationError(
+            _("This paragraph is not part of the article in the draft."), code="paragraph_missing"
         )
     return paragraph
 
@@ -231,7 +227,7 @@ def _target(
     them wrongly; ``text.apply`` then checks the change itself."""
     if kind in PARAGRAPH_KINDS:
         if paragraph_key is None:
-            raise _invalid(_("Choose the paragraph to change."), "paragraph_missing")
+            raise ValidationError(_("Choose the paragraph to change."), code="paragraph_missing")
         if article_key is None:
             # a paragraph's key is unique in the covenant: its article follows from it
             found = (
@@ -241,20 +237,22 @@ def _target(
                 .first()
             )
             if found is None:
-                raise _invalid(
+                raise ValidationError(
                     _("This paragraph is not part of the draft: it may no longer exist."),
-                    "paragraph_missing",
+                    code="paragraph_missing",
                 )
             article_key = found
         return article_key, paragraph_key
     if kind == AmendmentKind.INSERT_PARAGRAPH:
         if article_key is None:
-            raise _invalid(_("Choose the article to add a paragraph to."), "article_missing")
+            raise ValidationError(
+                _("Choose the article to add a paragraph to."), code="article_missing"
+            )
         return article_key, paragraph_key
     if kind == AmendmentKind.INSERT_ARTICLE:
         return article_key, None
     if article_key is None:  # delete_article
-        raise _invalid(_("Choose the article to delete."), "article_missing")
+        raise ValidationError(_("Choose the article to delete."), code="article_missing")
     return article_key, None
 
 
@@ -263,9 +261,9 @@ def _check_change(round: Round, op: covenant_text.Op) -> None:
     try:
         changed = covenant_text.apply(draft, op)
     except covenant_text.NotApplicable as refusal:
-        raise _invalid(_(refusal.message), refusal.code) from None
+        raise ValidationError(_(refusal.message), code=refusal.code) from None
     if op.kind == AmendmentKind.REPLACE and changed == draft:
-        raise _invalid(_("The new text is the same as the draft's."), "no_change")
+        raise ValidationError(_("The new text is the same as the draft's."), code="no_change")
 
 
 def amendment_propose(
@@ -288,22 +286,22 @@ def amendment_propose(
     per line; delete_article an article."""
     author = _participant(actor, round, on_behalf_of)
     if kind not in AmendmentKind.values:
-        raise _invalid(_("Choose what kind of change you propose."), "kind_invalid")
+        raise ValidationError(_("Choose what kind of change you propose."), code="kind_invalid")
     one_paragraph = kind in (AmendmentKind.REPLACE, AmendmentKind.INSERT_PARAGRAPH)
     if kind == AmendmentKind.INSERT_ARTICLE:
         heading = (heading or "").strip()
         if len(heading) > HEADING_MAX:
-            raise _invalid(
+            raise ValidationError(
                 _("A heading has at most %(max)d characters.") % {"max": HEADING_MAX},
-                "heading_too_long",
+                code="heading_too_long",
             )
         text = _text(
             text, limit=AMENDMENT_TEXT_MAX, code="text", empty=_("Write the new article's text.")
         )
         if any(len(line) > PARAGRAPH_MAX for line in covenant_text.lines_of(text)):
-            raise _invalid(
+            raise ValidationError(
                 _("A paragraph has at most %(max)d characters.") % {"max": PARAGRAPH_MAX},
-                "text_too_long",
+                code="text_too_long",
             )
     elif one_paragraph:
         heading = ""
@@ -355,16 +353,16 @@ def amendment_propose(
 
 def _check_proposed(amendment: Amendment) -> None:
     if amendment.status != AmendmentStatus.PROPOSED:
-        raise _invalid(
+        raise ValidationError(
             _("The drafting body has already dealt with this amendment, or it was withdrawn."),
-            "not_proposed",
+            code="not_proposed",
         )
 
 
 def _check_open(round: Round) -> None:
     if selectors.current_phase(round, timezone.now()) not in OPEN_PHASES:
-        raise _invalid(
-            _("The consultation and revision of this draft are over."), "consultation_closed"
+        raise ValidationError(
+            _("The consultation and revision of this draft are over."), code="consultation_closed"
         )
 
 
@@ -401,7 +399,7 @@ def support_add(*, actor: User, amendment: Amendment) -> Support:
     """Support someone else's amendment, once, while it waits for the drafting body."""
     _participant(actor, amendment.round, None)
     if amendment.author_id == actor.pk:
-        raise _invalid(_("You cannot support your own amendment."), "own_amendment")
+        raise ValidationError(_("You cannot support your own amendment."), code="own_amendment")
     try:
         with transaction.atomic():
             amendment = _lock_amendment(amendment)
@@ -409,7 +407,9 @@ def support_add(*, actor: User, amendment: Amendment) -> Support:
             _check_open(amendment.round)
             supports = Support.objects.in_community(amendment.community_id)
             if supports.filter(amendment=amendment, person=actor).exists():
-                raise _invalid(_("You already support this amendment."), "already_supported")
+                raise ValidationError(
+                    _("You already support this amendment."), code="already_supported"
+                )
             support = supports.create(amendment=amendment, person=actor)
             Amendment.objects.in_community(amendment.community_id).filter(pk=amendment.pk).update(
                 supporters_count=F("supporters_count") + 1
@@ -422,7 +422,9 @@ def support_add(*, actor: User, amendment: Amendment) -> Support:
                 data={"round": amendment.round_id},
             )
     except IntegrityError:  # the same person's second request, at the same moment
-        raise _invalid(_("You already support this amendment."), "already_supported") from None
+        raise ValidationError(
+            _("You already support this amendment."), code="already_supported"
+        ) from None
     return support
 
 
@@ -434,7 +436,7 @@ def support_remove(*, actor: User, amendment: Amendment) -> None:
             amendment=amendment, person=actor
         )
         if not supports.exists():
-            raise _invalid(_("You do not support this amendment."), "not_supported")
+            raise ValidationError(_("You do not support this amendment."), code="not_supported")
         _check_proposed(amendment)
         _check_open(amendment.round)
         supports.delete()

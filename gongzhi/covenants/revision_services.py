@@ -55,10 +55,6 @@ NOTIFY_KIND = "covenant_amendment"
 UNDECIDED = (AmendmentStatus.PROPOSED, AmendmentStatus.TO_VOTE)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def acts_for_body(user: Any, round_: Round) -> bool:
     """A sitting member of the covenant's drafting body, or a community worker (or from
     above): who may record the body's decisions."""
@@ -73,13 +69,13 @@ def _require_body(actor: Any, round_: Round) -> None:
 def _open_for_decisions(round_: Round, now: datetime) -> None:
     """Decisions are taken during consultation and revision, while the round is open."""
     if round_.status != RoundStatus.OPEN or round_.consolidated_id is not None:
-        raise _invalid(_("The revision of this covenant is over."), "revision_closed")
+        raise ValidationError(_("The revision of this covenant is over."), code="revision_closed")
     if now >= round_.revision_ends:
-        raise _invalid(_("The revision of this covenant is over."), "revision_closed")
+        raise ValidationError(_("The revision of this covenant is over."), code="revision_closed")
     if now < round_.consultation_starts:
-        raise _invalid(
+        raise ValidationError(
             _("Amendments are decided once the public consultation has opened."),
-            "revision_closed",
+            code="revision_closed",
         )
 
 
@@ -276,14 +272,18 @@ def amendment_decide(
     round_ = amendment.round
     _require_body(actor, round_)
     if amendment.author_id == actor.pk:
-        raise _invalid(
-            _("Nobody decides on their own amendment for the drafting body."), "own_amendment"
+        raise ValidationError(
+            _("Nobody decides on their own amendment for the drafting body."), code="own_amendment"
         )
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid(_("Give the drafting body's reason: residents read it."), "reason_missing")
+        raise ValidationError(
+            _("Give the drafting body's reason: residents read it."), code="reason_missing"
+        )
     if len(reason) > 2000:
-        raise _invalid(_("The reason must have at most 2000 characters."), "reason_too_long")
+        raise ValidationError(
+            _("The reason must have at most 2000 characters."), code="reason_too_long"
+        )
     now = timezone.now()
     _open_for_decisions(round_, now)
     from gongzhi.bodies.services import decision_record
@@ -297,8 +297,8 @@ def amendment_decide(
             .get(pk=amendment.pk)
         )
         if fresh.status not in UNDECIDED:
-            raise _invalid(
-                _("This amendment has already been decided or withdrawn."), "already_decided"
+            raise ValidationError(
+                _("This amendment has already been decided or withdrawn."), code="already_decided"
             )
         if accept:
             _check_applies(round_, fresh)
@@ -383,13 +383,17 @@ def amendments_to_vote(
         )
     ids = sorted({int(i) for i in amendment_ids})
     if not ids:
-        raise _invalid(_("Choose the amendments to put to a vote."), "amendments_missing")
+        raise ValidationError(
+            _("Choose the amendments to put to a vote."), code="amendments_missing"
+        )
     now = timezone.now()
     _open_for_decisions(round_, now)
     if closes_at > round_.revision_ends:
-        raise _invalid(_("The votes must close by the end of the revision."), "vote_after_revision")
+        raise ValidationError(
+            _("The votes must close by the end of the revision."), code="vote_after_revision"
+        )
     if closes_at <= opens_at:
-        raise _invalid(_("A vote must close after it opens."), "window_invalid")
+        raise ValidationError(_("A vote must close after it opens."), code="window_invalid")
     with transaction.atomic():
         round_ = _locked_round(round_)
         _open_for_decisions(round_, now)
@@ -401,9 +405,11 @@ def amendments_to_vote(
             .order_by("number")
         )
         if len(amendments) != len(ids):
-            raise _invalid(_("Choose amendments of this round."), "amendment_unknown")
+            raise ValidationError(_("Choose amendments of this round."), code="amendment_unknown")
         if any(a.status != AmendmentStatus.PROPOSED for a in amendments):
-            raise _invalid(_("Only amendments not yet decided go to a vote."), "already_decided")
+            raise ValidationError(
+                _("Only amendments not yet decided go to a vote."), code="already_decided"
+            )
         building = covenant.scope == Scope.BUILDING
         for amendment in amendments:
             vote = vote_create(
@@ -557,15 +563,18 @@ def consolidate(*, actor: Any, round: Round) -> Version:  # noqa: A002 - the spe
     with transaction.atomic():
         round_ = _locked_round(round_)
         if round_.consolidated_id is not None:
-            raise _invalid(
-                _("The text of this round has already been consolidated."), "already_consolidated"
+            raise ValidationError(
+                _("The text of this round has already been consolidated."),
+                code="already_consolidated",
             )
         if round_.status != RoundStatus.OPEN:
-            raise _invalid(_("The revision of this covenant is over."), "revision_closed")
+            raise ValidationError(
+                _("The revision of this covenant is over."), code="revision_closed"
+            )
         if now < round_.revision_starts:
-            raise _invalid(
+            raise ValidationError(
                 _("The text is consolidated once the public consultation has closed."),
-                "consultation_open",
+                code="consultation_open",
             )
         undecided = (
             Amendment.objects.in_community(round_.community_id)
@@ -573,9 +582,9 @@ def consolidate(*, actor: Any, round: Round) -> Version:  # noqa: A002 - the spe
             .count()
         )
         if undecided:
-            raise _invalid(
+            raise ValidationError(
                 _("%(count)d amendments are still to be decided.") % {"count": undecided},
-                "undecided_amendments",
+                code="undecided_amendments",
             )
         covenant = round_.covenant
         draft = round_.draft
@@ -585,10 +594,10 @@ def consolidate(*, actor: Any, round: Round) -> Version:  # noqa: A002 - the spe
                 text_of(draft, covenant.next_key), [op_of(a) for a in accepted]
             )
         except covtext.NotApplicable as error:
-            raise _invalid(
+            raise ValidationError(
                 _("The accepted amendments do not apply together (%(code)s).")
                 % {"code": error.code},
-                "amendment_conflicts",
+                code="amendment_conflicts",
             ) from error
         version = write_text(
             covenant=covenant,

@@ -54,13 +54,9 @@ ARTICLES_MAX = 999
 SAME_DATE = timedelta(minutes=1)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def not_applicable(error: covtext.NotApplicable) -> ValidationError:
     """text.py's refusal as a ValidationError with its code and a translated message."""
-    return _invalid(_(error.message), error.code)
+    return ValidationError(_(error.message), code=error.code)
 
 
 def _require_draft(actor: Any, obj: Any) -> None:
@@ -103,23 +99,25 @@ def check_dates(dates: Dates) -> None:
         end=dates.revision_ends,
     )
     if dates.revision_starts <= dates.consultation_starts:
-        raise _invalid(
+        raise ValidationError(
             _("The public consultation needs time: it must end after it begins."),
-            "consultation_empty",
+            code="consultation_empty",
         )
     if dates.revision_ends <= dates.revision_starts:
-        raise _invalid(_("The revision needs time: it must end after it begins."), "revision_empty")
+        raise ValidationError(
+            _("The revision needs time: it must end after it begins."), code="revision_empty"
+        )
 
 
 def _clean(value: str, *, limit: int, code: str, label: str, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise _invalid(_("Please write %(what)s.") % {"what": label}, f"{code}_missing")
+        raise ValidationError(_("Please write %(what)s.") % {"what": label}, code=f"{code}_missing")
     if len(value) > limit:
-        raise _invalid(
+        raise ValidationError(
             _("%(what)s is too long: at most %(limit)d characters.")
             % {"what": label, "limit": limit},
-            f"{code}_too_long",
+            code=f"{code}_too_long",
         )
     return value
 
@@ -128,41 +126,42 @@ def outline_of(plain_text: str) -> tuple[str, covtext.Outline]:
     """The draft typed as plain text, checked: at least one article, each with a paragraph."""
     preamble, outline = covtext.parse(plain_text or "")
     if not outline:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "The draft has no article: begin each article with a line such as "
                 "“第一条 宠物” and write its paragraphs on the lines below."
             ),
-            "empty_text",
+            code="empty_text",
         )
     if len(outline) > ARTICLES_MAX:
-        raise _invalid(
-            _("A covenant has at most %(n)d articles.") % {"n": ARTICLES_MAX}, "too_many_articles"
+        raise ValidationError(
+            _("A covenant has at most %(n)d articles.") % {"n": ARTICLES_MAX},
+            code="too_many_articles",
         )
     if len(preamble) > PREAMBLE_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The preamble is too long: at most %(limit)d characters.") % {"limit": PREAMBLE_MAX},
-            "preamble_too_long",
+            code="preamble_too_long",
         )
     for position, (heading, paragraphs) in enumerate(outline, start=1):
         label = covtext.article_label(position)
         if not paragraphs:
-            raise _invalid(
+            raise ValidationError(
                 _("%(article)s has no text: write its paragraphs on the lines below it.")
                 % {"article": label},
-                "article_empty",
+                code="article_empty",
             )
         if len(heading) > HEADING_MAX:
-            raise _invalid(
+            raise ValidationError(
                 _("The heading of %(article)s is too long: at most %(limit)d characters.")
                 % {"article": label, "limit": HEADING_MAX},
-                "heading_too_long",
+                code="heading_too_long",
             )
         if any(len(paragraph) > PARAGRAPH_MAX for paragraph in paragraphs):
-            raise _invalid(
+            raise ValidationError(
                 _("A paragraph of %(article)s is too long: at most %(limit)d characters.")
                 % {"article": label, "limit": PARAGRAPH_MAX},
-                "paragraph_too_long",
+                code="paragraph_too_long",
             )
     return preamble, outline
 
@@ -239,19 +238,19 @@ def covenant_create(
         raise ValueError("the drafting body belongs to another community")
     _require_draft(actor, drafting_body)
     if drafting_body.dissolved_at is not None:
-        raise _invalid(
-            _("This body has been dissolved: it cannot draft a covenant."), "body_dissolved"
+        raise ValidationError(
+            _("This body has been dissolved: it cannot draft a covenant."), code="body_dissolved"
         )
     title = _clean(title, limit=TITLE_MAX, code="title", label=_("the covenant's title"))
     summary = _clean(
         summary, limit=SUMMARY_MAX, code="summary", label=_("what it covers"), required=False
     )
     if scope not in Scope.values:
-        raise _invalid(_("Choose what the covenant applies to."), "scope_invalid")
+        raise ValidationError(_("Choose what the covenant applies to."), code="scope_invalid")
     if scope == Scope.BUILDING:
         if building is None:
-            raise _invalid(
-                _("Choose the building a building covenant applies to."), "building_missing"
+            raise ValidationError(
+                _("Choose the building a building covenant applies to."), code="building_missing"
             )
         if building.community_id != community.pk:
             raise ValueError("the building belongs to another community")
@@ -260,9 +259,9 @@ def covenant_create(
     preamble, outline = outline_of(plain_text)
     check_dates(dates)
     if dates.consultation_starts < timezone.now():
-        raise _invalid(
+        raise ValidationError(
             _("The public consultation cannot begin in the past: the draft comes first."),
-            "date_passed",
+            code="date_passed",
         )
     with transaction.atomic():
         covenant = Covenant.objects.in_community(community).create(
@@ -310,12 +309,12 @@ def covenant_create(
 
 def _check_drafting(round_: Round) -> None:
     if current_phase(round_) != "drafting":
-        raise _invalid(
+        raise ValidationError(
             _(
                 "The draft can no longer be edited: the public consultation has begun. "
                 "Changes now come from amendments."
             ),
-            "drafting_over",
+            code="drafting_over",
         )
 
 
@@ -359,7 +358,7 @@ def round_reschedule(*, actor: Any, round: Round, dates: Dates) -> Round:  # noq
     with transaction.atomic():
         round_ = _lock_round(round)
         if round_.status != RoundStatus.OPEN:
-            raise _invalid(_("This round is no longer being drafted."), "round_closed")
+            raise ValidationError(_("This round is no longer being drafted."), code="round_closed")
         now = timezone.now()
         old = Dates.of(round_)
         moved: dict[str, datetime] = {}
@@ -369,16 +368,20 @@ def round_reschedule(*, actor: Any, round: Round, dates: Dates) -> Round:  # noq
                 moved[name] = before
                 continue
             if before <= now:
-                raise _invalid(_("A date that has passed cannot be moved."), "date_passed")
+                raise ValidationError(
+                    _("A date that has passed cannot be moved."), code="date_passed"
+                )
             if after < now:
-                raise _invalid(_("A date cannot be moved into the past."), "date_in_past")
+                raise ValidationError(
+                    _("A date cannot be moved into the past."), code="date_in_past"
+                )
             moved[name] = after
         new = Dates(**moved)
         check_dates(new)
         if old.consultation_starts <= now and new.revision_starts < old.revision_starts:
-            raise _invalid(
+            raise ValidationError(
                 _("The public consultation has begun: it may be lengthened, not shortened."),
-                "consultation_shortened",
+                code="consultation_shortened",
             )
         if new == old:
             return round_
@@ -406,7 +409,9 @@ def round_abandon(*, actor: Any, round: Round, reason: str) -> Round:  # noqa: A
     with transaction.atomic():
         round_ = _lock_round(round)
         if round_.status != RoundStatus.OPEN:
-            raise _invalid(_("Only a round still being drafted can be abandoned."), "round_closed")
+            raise ValidationError(
+                _("Only a round still being drafted can be abandoned."), code="round_closed"
+            )
         round_.status = RoundStatus.ABANDONED
         round_.closing_note = reason
         round_.save(update_fields=["status", "closing_note"])
@@ -426,17 +431,17 @@ def review_start(*, actor: Any, covenant: Covenant, dates: Dates) -> Round:
     _require_draft(actor, covenant)
     check_dates(dates)
     if dates.consultation_starts < timezone.now():
-        raise _invalid(
+        raise ValidationError(
             _("The public consultation cannot begin in the past: the draft comes first."),
-            "date_passed",
+            code="date_passed",
         )
     try:
         with transaction.atomic():
             locked = _lock_covenant(covenant)
             if locked.in_force_id is None:
-                raise _invalid(
+                raise ValidationError(
                     _("A review starts from the text in force: this covenant has none yet."),
-                    "not_in_force",
+                    code="not_in_force",
                 )
             under_way = (
                 Round.objects.in_community(locked.community_id)
@@ -484,7 +489,7 @@ def review_start(*, actor: Any, covenant: Covenant, dates: Dates) -> Round:
 
 
 def _round_under_way() -> ValidationError:
-    return _invalid(
+    return ValidationError(
         _("A round of this covenant is already under way: finish or abandon it first."),
-        "round_under_way",
+        code="round_under_way",
     )

@@ -60,10 +60,6 @@ COMMENT_MAX = 500
 DECIDED = (EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require_run(actor: Any, course: Course) -> None:
     require(
         "learning.keep_roll",
@@ -87,14 +83,14 @@ def _lock_enrolment(enrolment: Enrolment) -> Enrolment:
 
 def _refuse_unless_enrolled(enrolment: Enrolment) -> None:
     if enrolment.status in DECIDED:
-        raise _invalid(
+        raise ValidationError(
             _("This learner's completion is already decided; it no longer changes."),
-            "already_decided",
+            code="already_decided",
         )
     if enrolment.status != EnrolmentStatus.ENROLLED:
-        raise _invalid(
+        raise ValidationError(
             _("This person has no place on the course (waiting list or cancelled)."),
-            "not_enrolled",
+            code="not_enrolled",
         )
 
 
@@ -122,10 +118,10 @@ def enrolment_of_person(person: Any, session: CourseSession) -> Enrolment | None
 
 def _refuse_closed_session(session: CourseSession, now: datetime) -> None:
     if session.cancelled_at is not None:
-        raise _invalid(_("This session was cancelled."), "session_cancelled")
+        raise ValidationError(_("This session was cancelled."), code="session_cancelled")
     if now < session.starts_at - SCAN_EARLY:
-        raise _invalid(
-            _("The roll opens 30 minutes before the session starts."), "session_not_started"
+        raise ValidationError(
+            _("The roll opens 30 minutes before the session starts."), code="session_not_started"
         )
 
 
@@ -149,11 +145,13 @@ def _journal_attendance(
 def _check_roll(actor: Any, session: CourseSession, enrolment: Enrolment) -> None:
     _require_run(actor, _course_of(session))
     if enrolment.course_id != session.course_id or enrolment.community_id != session.community_id:
-        raise _invalid(_("This learner is not on this session's course."), "wrong_course")
+        raise ValidationError(
+            _("This learner is not on this session's course."), code="wrong_course"
+        )
     if enrolment.person_id == actor.pk:
-        raise _invalid(
+        raise ValidationError(
             _("Nobody marks themself present: scan the session's code instead."),
-            "own_attendance",
+            code="own_attendance",
         )
 
 
@@ -182,7 +180,7 @@ def attendance_remove(*, actor: User, session: CourseSession, enrolment: Enrolme
     not on it."""
     _check_roll(actor, session, enrolment)
     if session.cancelled_at is not None:
-        raise _invalid(_("This session was cancelled."), "session_cancelled")
+        raise ValidationError(_("This session was cancelled."), code="session_cancelled")
     with transaction.atomic():
         locked = _lock_enrolment(enrolment)
         _refuse_unless_enrolled(locked)
@@ -202,9 +200,9 @@ def scanned(person: Any, session: CourseSession, checkin: Any, now: datetime | N
     nothing."""
     now = now or timezone.now()
     if not session.starts_at - SCAN_EARLY <= now <= session.ends_at:
-        raise _invalid(
+        raise ValidationError(
             _("Checking in is open from 30 minutes before the session until it ends."),
-            "scan_outside_session",
+            code="scan_outside_session",
         )
     found = enrolment_of_person(person, session)
     if found is None:
@@ -242,17 +240,17 @@ def assess(*, actor: User, enrolment: Enrolment, passed: bool, note: str = "") -
     course = _course_of(enrolment)
     _require_run(actor, course)
     if enrolment.person_id == actor.pk:
-        raise _invalid(
+        raise ValidationError(
             _("Nobody marks their own assessment: another trainer or a worker does."),
-            "own_assessment",
+            code="own_assessment",
         )
     if not course.assessed:
-        raise _invalid(_("This course has no assessment."), "not_assessed")
+        raise ValidationError(_("This course has no assessment."), code="not_assessed")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The note is too long (at most %(max)s characters).") % {"max": NOTE_MAX},
-            "note_too_long",
+            code="note_too_long",
         )
     now = timezone.now()
     with transaction.atomic():
@@ -328,19 +326,21 @@ def _refuse_unless_over(course: Course, now: datetime) -> None:
         course_id=course.pk, cancelled_at__isnull=True
     )
     if not sessions.exists():
-        raise _invalid(_("This course has no sessions to attend."), "no_sessions")
+        raise ValidationError(_("This course has no sessions to attend."), code="no_sessions")
     if sessions.filter(ends_at__gt=now).exists():
-        raise _invalid(
+        raise ValidationError(
             _("Completion is decided once the course's last session has ended."),
-            "course_not_over",
+            code="course_not_over",
         )
 
 
 def _refuse_unless_open(course: Course) -> None:
     if course.status == CourseStatus.FINISHED:
-        raise _invalid(_("This course is finished."), "course_finished")
+        raise ValidationError(_("This course is finished."), code="course_finished")
     if course.status != CourseStatus.OPEN:
-        raise _invalid(_("This course is not running (a draft or cancelled)."), "course_not_open")
+        raise ValidationError(
+            _("This course is not running (a draft or cancelled)."), code="course_not_open"
+        )
 
 
 def _assessment_missing(course: Course, enrolment: Enrolment, progress: Progress) -> bool:
@@ -441,9 +441,9 @@ def completion_decide(
     course = _course_of(enrolment)
     _require_run(actor, course)
     if enrolment.person_id == actor.pk:
-        raise _invalid(
+        raise ValidationError(
             _("Nobody decides their own completion: another trainer or a worker does."),
-            "own_completion",
+            code="own_completion",
         )
     now = now or timezone.now()
     with transaction.atomic():
@@ -453,9 +453,9 @@ def completion_decide(
         _refuse_unless_over(course, now)
         progress = progress_of(course, locked, now)
         if _assessment_missing(course, locked, progress):
-            raise _invalid(
+            raise ValidationError(
                 _("Mark this learner's assessment first."),
-                "assessment_missing",
+                code="assessment_missing",
             )
         return _decide(
             actor=actor,
@@ -491,12 +491,12 @@ def course_finish(*, actor: User, course: Course, now: datetime | None = None) -
             .order_by("pk")
         )
         if any(enrolment.person_id == actor.pk for enrolment in undecided):
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "You are a learner on this course: someone else decides your completion "
                     "before you finish it."
                 ),
-                "own_completion",
+                code="own_completion",
             )
         sessions = held_sessions(locked, now)
         counts = _attended_counts(locked, sessions)
@@ -504,9 +504,9 @@ def course_finish(*, actor: User, course: Course, now: datetime | None = None) -
         progress = {e.pk: Progress(counts.get(e.pk, 0), len(sessions), needed) for e in undecided}
         missing = [e for e in undecided if _assessment_missing(locked, e, progress[e.pk])]
         if missing:
-            raise _invalid(
+            raise ValidationError(
                 _("Mark the assessment of %(count)s learners first.") % {"count": len(missing)},
-                "assessment_missing",
+                code="assessment_missing",
             )
         trainers = _trainers(locked)
         decided = [
@@ -555,27 +555,31 @@ def rate(
 ) -> Rating:
     """A learner who attended ``session`` rates it, once, from its start: 1 to 5 stars."""
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise _invalid(_("Give between 1 and 5 stars."), "stars_invalid")
+        raise ValidationError(_("Give between 1 and 5 stars."), code="stars_invalid")
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The comment is too long (at most %(max)s characters).") % {"max": COMMENT_MAX},
-            "comment_too_long",
+            code="comment_too_long",
         )
     now = now or timezone.now()
     if session.cancelled_at is not None:
-        raise _invalid(_("This session was cancelled."), "session_cancelled")
+        raise ValidationError(_("This session was cancelled."), code="session_cancelled")
     if now < session.starts_at:
-        raise _invalid(_("A session is rated once it has started."), "session_not_started")
+        raise ValidationError(
+            _("A session is rated once it has started."), code="session_not_started"
+        )
     attended = (
         Attendance.objects.in_community(session.community_id)
         .filter(session_id=session.pk, enrolment__person_id=actor.pk)
         .exists()
     )
     if not attended:
-        raise _invalid(_("Only learners who attended a session rate it."), "not_attended")
+        raise ValidationError(
+            _("Only learners who attended a session rate it."), code="not_attended"
+        )
     rows = Rating.objects.in_community(session.community_id)
-    already = _invalid(_("You have rated this session already."), "already_rated")
+    already = ValidationError(_("You have rated this session already."), code="already_rated")
     if rows.filter(session_id=session.pk, person_id=actor.pk).exists():
         raise already
     try:

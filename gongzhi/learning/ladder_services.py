@@ -29,10 +29,6 @@ from gongzhi.learning.models import (
 KIND = "leadership_invitation"
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this."))
 
@@ -118,23 +114,27 @@ def invitation_send(
     and step (the database's partial unique constraint decides between two at once)."""
     _require("learning.invite", actor, community)
     if step not in step_registry():
-        raise _invalid(_("There is no such step to invite someone to."), "step_unknown")
+        raise ValidationError(_("There is no such step to invite someone to."), code="step_unknown")
     if person.pk == actor.pk:
-        raise _invalid(_("Nobody invites themself."), "own_invitation")
+        raise ValidationError(_("Nobody invites themself."), code="own_invitation")
     if not (
         Membership.objects.in_community(community)
         .filter(user=person, user__is_active=True)
         .exists()
     ):
-        raise _invalid(_("Only a member of this community can be invited."), "not_member")
+        raise ValidationError(
+            _("Only a member of this community can be invited."), code="not_member"
+        )
     message = (message or "").strip()
     if len(message) > 2000:
-        raise _invalid(_("The message is too long (2,000 characters at most)."), "too_long")
+        raise ValidationError(
+            _("The message is too long (2,000 characters at most)."), code="too_long"
+        )
     with transaction.atomic():
         if opted_out(community, person):
-            raise _invalid(
+            raise ValidationError(
                 _("This person asked not to be listed as ready to lead: do not invite them."),
-                "opted_out",
+                code="opted_out",
             )
         try:
             with transaction.atomic():
@@ -142,8 +142,9 @@ def invitation_send(
                     person=person, step=step, message=message, invited_by=actor
                 )
         except IntegrityError:
-            raise _invalid(
-                _("This person already has an open invitation to this step."), "already_invited"
+            raise ValidationError(
+                _("This person already has an open invitation to this step."),
+                code="already_invited",
             ) from None
         journal.record(
             community=community,
@@ -163,7 +164,9 @@ def _locked_open(invitation: Invitation) -> Invitation:
         .get(pk=invitation.pk)
     )
     if current.status != InvitationStatus.SENT:
-        raise _invalid(_("This invitation was already answered or withdrawn."), "not_open")
+        raise ValidationError(
+            _("This invitation was already answered or withdrawn."), code="not_open"
+        )
     return current
 
 

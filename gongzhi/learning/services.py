@@ -61,10 +61,6 @@ COURSE_FIELDS = (
 RULES = ("min_attendance", "assessed", "valid_months")
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this for this course."))
 
@@ -115,29 +111,31 @@ def _lock_course(course: Course) -> Course:
 def _check_fields(data: dict[str, Any]) -> None:
     title = (data.get("title") or "").strip()
     if not title:
-        raise _invalid(_("Give the course a title."), "title_missing")
+        raise ValidationError(_("Give the course a title."), code="title_missing")
     data["title"] = title
     if data.get("topic") not in Topic.values:
-        raise _invalid(_("Choose one of the topics."), "topic_unknown")
+        raise ValidationError(_("Choose one of the topics."), code="topic_unknown")
     code = data.get("qualification") or ""
     data["qualification"] = code
     if code and code not in core_qualifications.registry():
-        raise _invalid(
+        raise ValidationError(
             _("“%(code)s” is not a qualification this platform knows.") % {"code": code},
-            "qualification_unknown",
+            code="qualification_unknown",
         )
     capacity = data.get("capacity")
     if not isinstance(capacity, int) or capacity < 1:
-        raise _invalid(_("A course needs at least one place."), "capacity_invalid")
+        raise ValidationError(_("A course needs at least one place."), code="capacity_invalid")
     share = data.get("min_attendance", 80)
     if not isinstance(share, int) or not 0 <= share <= 100:
-        raise _invalid(
+        raise ValidationError(
             _("The attendance needed is a share of the sessions, from 0 to 100 %."),
-            "attendance_invalid",
+            code="attendance_invalid",
         )
     months = data.get("valid_months", 0)
     if not isinstance(months, int) or not 0 <= months <= 600:
-        raise _invalid(_("A qualification holds from 0 to 600 months."), "valid_months_invalid")
+        raise ValidationError(
+            _("A qualification holds from 0 to 600 months."), code="valid_months_invalid"
+        )
 
 
 def _fields(
@@ -212,23 +210,23 @@ def course_update(*, actor: User, course: Course, **fields: Any) -> Course:
             and current.qualification != data["qualification"]
             and _taken(current) > 0
         ):
-            raise _invalid(
+            raise ValidationError(
                 _("People are enrolled: the qualification this course grants cannot change."),
-                "qualification_locked",
+                code="qualification_locked",
             )
         if any(getattr(current, name) != data[name] for name in RULES) and _active(current):
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "People are enrolled: the attendance needed, the assessment and how long "
                     "the qualification holds cannot change."
                 ),
-                "rules_locked",
+                code="rules_locked",
             )
         if data["capacity"] < _taken(current):
-            raise _invalid(
+            raise ValidationError(
                 _("More people are enrolled than that: give at least %(n)s places.")
                 % {"n": _taken(current)},
-                "capacity_below_enrolled",
+                code="capacity_below_enrolled",
             )
         changed = [name for name in COURSE_FIELDS if getattr(current, name) != data[name]]
         for name in COURSE_FIELDS:
@@ -259,16 +257,18 @@ def course_publish(*, actor: User, course: Course) -> Course:
     with transaction.atomic():
         current = _lock_course(course)
         if current.status != CourseStatus.DRAFT:
-            raise _invalid(_("This course is not a draft: it was already opened."), "not_draft")
+            raise ValidationError(
+                _("This course is not a draft: it was already opened."), code="not_draft"
+            )
         if current.qualification and current.qualification not in core_qualifications.registry():
-            raise _invalid(
+            raise ValidationError(
                 _("“%(code)s” is not a qualification this platform knows.")
                 % {"code": current.qualification},
-                "qualification_unknown",
+                code="qualification_unknown",
             )
         if not _live_sessions(current).exists():
-            raise _invalid(
-                _("Add at least one session before opening the course."), "course_no_session"
+            raise ValidationError(
+                _("Add at least one session before opening the course."), code="course_no_session"
             )
         now = timezone.now()
         current.status = CourseStatus.OPEN
@@ -291,7 +291,9 @@ def course_cancel(*, actor: User, course: Course, reason: str = "") -> Course:
     with transaction.atomic():
         current = _lock_course(course)
         if current.status not in (CourseStatus.DRAFT, CourseStatus.OPEN):
-            raise _invalid(_("This course is over: it cannot be cancelled."), "course_finished")
+            raise ValidationError(
+                _("This course is over: it cannot be cancelled."), code="course_finished"
+            )
         now = timezone.now()
         current.status = CourseStatus.CANCELLED
         current.cancelled_at = now
@@ -321,14 +323,16 @@ def _street_partner(community: Community, partner: Any) -> Any:
     from gongzhi.bodies.models import Partner
 
     if partner is None:
-        raise _invalid(_("Name the partner this trainer comes from."), "partner_missing")
+        raise ValidationError(
+            _("Name the partner this trainer comes from."), code="partner_missing"
+        )
     found = Partner.objects.filter(
         pk=getattr(partner, "pk", partner), street_id=community.street_id
     )
     row = found.first()
     if row is None:
-        raise _invalid(
-            _("This partner does not work with this community's street."), "partner_unknown"
+        raise ValidationError(
+            _("This partner does not work with this community's street."), code="partner_unknown"
         )
     return row
 
@@ -339,18 +343,21 @@ def trainer_add(
     """Add a trainer (a resident, a worker or a partner's person who is a member here)."""
     _require("learning.manage", actor, course)
     if person.pk == actor.pk:
-        raise _invalid(
-            _("Nobody appoints themself a trainer: another worker adds you."), "own_appointment"
+        raise ValidationError(
+            _("Nobody appoints themself a trainer: another worker adds you."),
+            code="own_appointment",
         )
     if kind not in TrainerKind.values:
-        raise _invalid(_("Choose who the trainer is."), "trainer_kind_unknown")
+        raise ValidationError(_("Choose who the trainer is."), code="trainer_kind_unknown")
     community = course.community
     if not is_member(person, community.pk):
-        raise _invalid(_("A trainer must be a member of this community."), "trainer_not_member")
+        raise ValidationError(
+            _("A trainer must be a member of this community."), code="trainer_not_member"
+        )
     if kind == TrainerKind.WORKER and not is_community_worker(person, community):
-        raise _invalid(
+        raise ValidationError(
             _("This person is not a community worker here: add them as a resident."),
-            "trainer_not_worker",
+            code="trainer_not_worker",
         )
     partner_row = _street_partner(community, partner) if kind == TrainerKind.PARTNER else None
     with transaction.atomic():
@@ -361,11 +368,13 @@ def trainer_add(
             .filter(course=current, person=person)
             .exists()
         ):
-            raise _invalid(_("This person already trains on this course."), "already_trainer")
+            raise ValidationError(
+                _("This person already trains on this course."), code="already_trainer"
+            )
         if _active(current, person):
-            raise _invalid(
+            raise ValidationError(
                 _("This person is enrolled in this course: a learner cannot also train it."),
-                "trainer_is_learner",
+                code="trainer_is_learner",
             )
         trainer = Trainer.objects.create(
             community_id=current.community_id,
@@ -418,27 +427,31 @@ def _check_session(
     """``was``: the session's start until now (a past session keeps its start; nothing is
     set to start in the past)."""
     if ends_at <= starts_at:
-        raise _invalid(_("A session must end after it starts."), "session_times")
+        raise ValidationError(_("A session must end after it starts."), code="session_times")
     if starts_at < timezone.now() and starts_at != was:
-        raise _invalid(_("A session cannot be set to start in the past."), "session_in_past")
+        raise ValidationError(
+            _("A session cannot be set to start in the past."), code="session_in_past"
+        )
     place = (place or "").strip()
     if not place:
-        raise _invalid(_("Say where the session takes place."), "place_missing")
+        raise ValidationError(_("Say where the session takes place."), code="place_missing")
     if trainer is not None and not (
         Trainer.objects.in_community(course.community_id)
         .filter(course=course, person=trainer)
         .exists()
     ):
-        raise _invalid(
+        raise ValidationError(
             _("The session's trainer must be one of the course's trainers."),
-            "trainer_not_of_course",
+            code="trainer_not_of_course",
         )
     return place
 
 
 def _open_for_change(course: Course) -> None:
     if course.status not in (CourseStatus.DRAFT, CourseStatus.OPEN):
-        raise _invalid(_("This course is over: it can no longer be changed."), "course_finished")
+        raise ValidationError(
+            _("This course is over: it can no longer be changed."), code="course_finished"
+        )
 
 
 def session_add(
@@ -501,7 +514,7 @@ def session_update(
         _open_for_change(course)
         current = CourseSession.objects.in_community(course.community_id).get(pk=session.pk)
         if current.cancelled_at is not None:
-            raise _invalid(_("This session was cancelled."), "session_cancelled")
+            raise ValidationError(_("This session was cancelled."), code="session_cancelled")
         place = _check_session(course, starts_at, ends_at, place, trainer, current.starts_at)
         moved = (current.starts_at, current.ends_at, current.place) != (starts_at, ends_at, place)
         current.starts_at, current.ends_at, current.place = starts_at, ends_at, place
@@ -533,9 +546,13 @@ def session_cancel(*, actor: User, session: CourseSession) -> CourseSession:
         course = _lock_course(session.course)
         current = CourseSession.objects.in_community(course.community_id).get(pk=session.pk)
         if current.cancelled_at is not None:
-            raise _invalid(_("This session was already cancelled."), "session_cancelled")
+            raise ValidationError(
+                _("This session was already cancelled."), code="session_cancelled"
+            )
         if current.ends_at <= timezone.now():
-            raise _invalid(_("This session is over: it cannot be cancelled."), "session_past")
+            raise ValidationError(
+                _("This session is over: it cannot be cancelled."), code="session_past"
+            )
         current.cancelled_at = timezone.now()
         current.save(update_fields=["cancelled_at"])
         journal.record(
@@ -572,11 +589,11 @@ def material_add(
     title = (title or "").strip()
     link = (link or "").strip()
     if not title:
-        raise _invalid(_("Give the material a title."), "title_missing")
+        raise ValidationError(_("Give the material a title."), code="title_missing")
     if bool(link) == (upload is not None):
-        raise _invalid(_("Give either a link or a file."), "material_empty")
+        raise ValidationError(_("Give either a link or a file."), code="material_empty")
     if link and not link.startswith(("https://", "http://")):
-        raise _invalid(_("A link starts with https:// or http://."), "link_invalid")
+        raise ValidationError(_("A link starts with https:// or http://."), code="link_invalid")
     with transaction.atomic():
         current = _lock_course(course)
         _open_for_change(current)
@@ -652,13 +669,16 @@ def enrolment_closed(course: Course, now: datetime | None = None) -> bool:
 
 def _check_open(course: Course) -> None:
     if course.status in (CourseStatus.FINISHED, CourseStatus.CANCELLED):
-        raise _invalid(
-            _("This course is finished or cancelled: enrol in a coming one."), "course_finished"
+        raise ValidationError(
+            _("This course is finished or cancelled: enrol in a coming one."),
+            code="course_finished",
         )
     if course.status != CourseStatus.OPEN:
-        raise _invalid(_("This course is not open for enrolment yet."), "course_not_open")
+        raise ValidationError(
+            _("This course is not open for enrolment yet."), code="course_not_open"
+        )
     if enrolment_closed(course):
-        raise _invalid(_("Enrolment in this course has closed."), "enrolment_closed")
+        raise ValidationError(_("Enrolment in this course has closed."), code="enrolment_closed")
 
 
 def enrol(
@@ -682,24 +702,24 @@ def enrol(
     else:
         require("learning.enrol", actor, community, _("Join the community to enrol."))
     if not is_member(person, community.pk):
-        raise _invalid(_("Only members of this community can enrol."), "not_member")
+        raise ValidationError(_("Only members of this community can enrol."), code="not_member")
     if recruited_by is not None:
         if recruited_by.pk == person.pk:
-            raise _invalid(
-                _("Who told you about this course must be someone else."), "recruited_by_self"
+            raise ValidationError(
+                _("Who told you about this course must be someone else."), code="recruited_by_self"
             )
         if person.pk != actor.pk and recruited_by.pk == actor.pk:
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "You are enrolling them yourself: who told them about this course is "
                     "someone else."
                 ),
-                "own_recruitment",
+                code="own_recruitment",
             )
         if not is_member(recruited_by, community.pk):
-            raise _invalid(
+            raise ValidationError(
                 _("Who told you about this course must be a member of this community."),
-                "recruited_by_not_member",
+                code="recruited_by_not_member",
             )
     with transaction.atomic():
         current = _lock_course(course)
@@ -709,9 +729,9 @@ def enrol(
             .filter(course=current, person=person)
             .exists()
         ):
-            raise _invalid(
+            raise ValidationError(
                 _("This person trains this course: a trainer cannot also enrol in it."),
-                "trainer_is_learner",
+                code="trainer_is_learner",
             )
         existing = (
             Enrolment.objects.in_community(current.community_id)
@@ -719,7 +739,7 @@ def enrol(
             .first()
         )
         if existing is not None and existing.status != EnrolmentStatus.CANCELLED:
-            raise _invalid(_("Already enrolled in this course."), "already_enrolled")
+            raise ValidationError(_("Already enrolled in this course."), code="already_enrolled")
         status = (
             EnrolmentStatus.WAITLISTED
             if _taken(current) >= current.capacity
@@ -821,8 +841,9 @@ def enrolment_cancel(*, actor: User, enrolment: Enrolment) -> Enrolment:
             .get(pk=enrolment.pk)
         )
         if current.status not in ACTIVE:
-            raise _invalid(
-                _("This enrolment is no longer active: nothing to cancel."), "enrolment_inactive"
+            raise ValidationError(
+                _("This enrolment is no longer active: nothing to cancel."),
+                code="enrolment_inactive",
             )
         was = current.status
         current.status = EnrolmentStatus.CANCELLED

@@ -61,10 +61,6 @@ def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this for this mediation case."))
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def case_url(case: Case) -> str:
     """The case's page (the cases part's), else its proceedings page."""
     from django.urls import NoReverseMatch
@@ -116,7 +112,7 @@ def _lock(case: Case) -> Case:
 
 def _open(case: Case) -> None:
     if case.status != CaseStatus.ACCEPTED:
-        raise _invalid(
+        raise ValidationError(
             _("This case is not being mediated now: nothing more can be recorded."),
             code="case_not_open",
         )
@@ -125,9 +121,11 @@ def _open(case: Case) -> None:
 def _text(value: str, label: str, *, required: bool) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise _invalid(_("Please fill in %(field)s.") % {"field": label}, code="text_missing")
+        raise ValidationError(
+            _("Please fill in %(field)s.") % {"field": label}, code="text_missing"
+        )
     if len(value) > MAX_TEXT:
-        raise _invalid(
+        raise ValidationError(
             _("%(field)s is too long (at most %(max)d characters).")
             % {"field": label, "max": MAX_TEXT},
             code="text_too_long",
@@ -156,13 +154,13 @@ def _files_kept_only_on_commit() -> Iterator[list[Any]]:
 def _own_party(actor: Any, case: Case, code: str, message: str) -> Party:
     mine = [p for p in _parties(case) if p.person_id is not None and p.person_id == actor.pk]
     if not mine:
-        raise _invalid(message, code=code)
+        raise ValidationError(message, code=code)
     return mine[0]
 
 
 def _party_of(case: Case, party: Party) -> Party:
     if party.case_id != case.pk or party.community_id != case.community_id:
-        raise _invalid(_("That is not a party to this case."), code="not_a_party")
+        raise ValidationError(_("That is not a party to this case."), code="not_a_party")
     return party
 
 
@@ -230,12 +228,12 @@ def sitting_record(
     place = _text(place, _("the place"), required=False)
     notes = _text(notes, _("the notes"), required=False)
     if not notes and scan is None:
-        raise _invalid(
+        raise ValidationError(
             _("Write the notes of the session, or attach a scan of the paper notes."),
             code="notes_missing",
         )
     if held_at > timezone.now():
-        raise _invalid(
+        raise ValidationError(
             _("A session is recorded once it was held: its time cannot be in the future."),
             code="sitting_in_future",
         )
@@ -266,7 +264,7 @@ def _confirm_notes(sitting: Sitting, party: Party, **fields: Any) -> Confirmatio
         .filter(sitting=sitting, party=party)
         .exists()
     ):
-        raise _invalid(
+        raise ValidationError(
             _("These notes were already confirmed for this party."), code="already_confirmed"
         )
     return Confirmation.objects.in_community(sitting.community_id).create(
@@ -295,7 +293,7 @@ def notes_paper(*, actor: Any, sitting: Sitting, party: Party, scan: Any) -> Con
     """A mediator records that ``party`` signed the notes on paper, with the scan."""
     _require("mediation.mediate", actor, sitting.case)
     if scan is None:
-        raise _invalid(_("Attach the scan of the signed notes."), code="scan_missing")
+        raise ValidationError(_("Attach the scan of the signed notes."), code="scan_missing")
     stored = _checked_file(scan)
     with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _lock(sitting.case)
@@ -313,7 +311,7 @@ def notes_paper(*, actor: Any, sitting: Sitting, party: Party, scan: Any) -> Con
             .filter(sitting=sitting, party=party)
             .exists()
         ):
-            raise _invalid(
+            raise ValidationError(
                 _("These notes were already confirmed for this party."), code="already_confirmed"
             )
         confirmation.scan.save(stored[0], stored[1], save=False)
@@ -351,7 +349,7 @@ def agreement_draft(
     terms = _text(terms, _("the rights and duties agreed"), required=False)
     performance = _text(performance, _("how it will be performed"), required=False)
     if not (facts and terms and performance and perform_by):
-        raise _invalid(
+        raise ValidationError(
             _(
                 "An agreement states the facts and responsibilities, the rights and duties "
                 "agreed, and how and by when it will be performed: fill in each of them."
@@ -359,7 +357,7 @@ def agreement_draft(
             code="agreement_incomplete",
         )
     if perform_by < timezone.localdate():
-        raise _invalid(
+        raise ValidationError(
             _("The deadline for performing the agreement cannot be in the past."),
             code="perform_by_past",
         )
@@ -368,7 +366,7 @@ def agreement_draft(
         _open(case)
         agreement = Agreement.objects.in_community(case.community_id).filter(case=case).first()
         if agreement is not None and _signed(agreement):
-            raise _invalid(
+            raise ValidationError(
                 _("The agreement has been signed: it can no longer be changed."),
                 code="agreement_signed",
             )
@@ -391,7 +389,7 @@ def _signable(agreement: Agreement) -> Case:
     _open(case)
     agreement.refresh_from_db()
     if agreement.sealed_at is not None:
-        raise _invalid(_("The agreement is already sealed."), code="agreement_sealed")
+        raise ValidationError(_("The agreement is already sealed."), code="agreement_sealed")
     return case
 
 
@@ -401,7 +399,9 @@ def _sign(agreement: Agreement, party: Party, **fields: Any) -> Confirmation:
         .filter(agreement=agreement, party=party)
         .exists()
     ):
-        raise _invalid(_("The agreement is already signed for this party."), code="already_signed")
+        raise ValidationError(
+            _("The agreement is already signed for this party."), code="already_signed"
+        )
     confirmation = Confirmation(
         community_id=agreement.community_id, party=party, agreement=agreement, **fields
     )
@@ -421,7 +421,7 @@ def agreement_sign(*, actor: Any, agreement: Agreement, party: Party | None = No
             _("You can only sign an agreement for your own party in your own case."),
         )
         if party is not None and party.pk != own.pk:
-            raise _invalid(
+            raise ValidationError(
                 _("You can only sign an agreement for your own party in your own case."),
                 code="not_your_agreement",
             )
@@ -438,7 +438,7 @@ def agreement_paper_sign(
     """A mediator records a party's signature on the paper agreement, with the scan."""
     _require("mediation.mediate", actor, agreement.case)
     if scan is None:
-        raise _invalid(_("Attach the scan of the signed agreement."), code="scan_missing")
+        raise ValidationError(_("Attach the scan of the signed agreement."), code="scan_missing")
     stored = _checked_file(scan)
     with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _signable(agreement)
@@ -457,7 +457,7 @@ def agreement_mediator_sign(*, actor: Any, agreement: Agreement) -> Agreement:
     with transaction.atomic():
         case = _signable(agreement)
         if agreement.mediator_signed_at is not None:
-            raise _invalid(
+            raise ValidationError(
                 _("A mediator has already signed this agreement."), code="already_signed"
             )
         agreement.mediator_signed_at = timezone.now()
@@ -484,7 +484,7 @@ def agreement_seal(*, actor: Any, agreement: Agreement) -> Agreement:
     with transaction.atomic():
         case = _signable(agreement)
         if signatures_missing(agreement) or agreement.mediator_signed_at is None:
-            raise _invalid(
+            raise ValidationError(
                 _("Every party and a mediator must sign the agreement before it is sealed."),
                 code="signatures_missing",
             )
@@ -505,13 +505,13 @@ def case_conclude(*, actor: Any, case: Case, outcome: str, referral_advice: str 
     court, arbitration, the department concerned …) or records its withdrawal."""
     _require("mediation.conclude_case", actor, case)
     if outcome not in CONCLUDE_OUTCOMES:
-        raise _invalid(
+        raise ValidationError(
             _("A case is concluded as not agreed or withdrawn (an agreement is sealed)."),
             code="outcome_unknown",
         )
     advice = _text(referral_advice, _("the referral advice"), required=False)
     if outcome == CaseStatus.NOT_AGREED and not advice:
-        raise _invalid(
+        raise ValidationError(
             _("When no agreement is reached, tell the parties where they may turn next."),
             code="referral_advice_missing",
         )
@@ -530,7 +530,7 @@ def case_withdraw(*, actor: Any, case: Case) -> Case:
     with transaction.atomic():
         case = _lock(case)
         if case.status not in (CaseStatus.APPLIED, CaseStatus.ACCEPTED):
-            raise _invalid(
+            raise ValidationError(
                 _("This case is not being mediated now: nothing more can be recorded."),
                 code="case_not_open",
             )
@@ -538,7 +538,9 @@ def case_withdraw(*, actor: Any, case: Case) -> Case:
             p for p in _parties(case) if p.side == Side.APPLICANT and p.person_id == actor.pk
         ]
         if not applicants:
-            raise _invalid(_("Only the applicant can withdraw the case."), code="not_the_applicant")
+            raise ValidationError(
+                _("Only the applicant can withdraw the case."), code="not_the_applicant"
+            )
         _conclude(case, actor, CaseStatus.WITHDRAWN)
         mediators = [
             a.mediator
@@ -559,19 +561,21 @@ def follow_up_record(
     """A mediator or the head records a follow-up visit on an agreed case: how it is performed."""
     _require("mediation.follow_up", actor, case)
     if performance not in Performance.values:
-        raise _invalid(_("Choose how the agreement is performed."), code="performance_unknown")
+        raise ValidationError(
+            _("Choose how the agreement is performed."), code="performance_unknown"
+        )
     notes = _text(notes, _("the notes"), required=False)
     with transaction.atomic():
         case = _lock(case)
         if case.status != CaseStatus.AGREED:
-            raise _invalid(
+            raise ValidationError(
                 _("Follow-up visits are for cases that reached an agreement."),
                 code="not_agreed_case",
             )
         assert case.concluded_at is not None
         concluded = timezone.localtime(case.concluded_at).date()
         if visited_on > timezone.localdate() or visited_on < concluded:
-            raise _invalid(
+            raise ValidationError(
                 _("The visit's date is between the agreement and today."), code="visit_date"
             )
         follow_up = FollowUp.objects.in_community(case.community_id).create(
@@ -598,12 +602,12 @@ def attachment_add(*, actor: Any, case: Case, file: Any) -> Attachment:
     kept encrypted; not after the case's contents were deleted."""
     _require("mediation.attach", actor, case)
     if file is None:
-        raise _invalid(_("Choose a file to attach."), code="upload_empty")
+        raise ValidationError(_("Choose a file to attach."), code="upload_empty")
     name, content = _checked_file(file)
     with _files_kept_only_on_commit() as written, transaction.atomic():
         case = _lock(case)
         if case.purged_at is not None:
-            raise _invalid(
+            raise ValidationError(
                 _("This case's contents were deleted after the retention period."),
                 code="case_purged",
             )

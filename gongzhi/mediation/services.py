@@ -66,10 +66,6 @@ DISPUTE_CATEGORY = "neighbour_dispute"
 OFFER_MARK = "mediation_offer"
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this in mediation."))
 
@@ -165,28 +161,30 @@ def committee_set(
     never the one naming them. Naming a new head takes the cases from the old one."""
     _require("mediation.manage_committee", actor, community)
     if body.community_id != community.pk or body.kind != BodyKind.MEDIATION_COMMITTEE:
-        raise _invalid(
+        raise ValidationError(
             _("Choose a body of this community that is a people's mediation committee."),
-            "committee_body",
+            code="committee_body",
         )
     if body.dissolved_at is not None:
-        raise _invalid(_("This body has been dissolved."), "committee_body")
+        raise ValidationError(_("This body has been dissolved."), code="committee_body")
     if head.pk == actor.pk:
-        raise _invalid(
-            _("Nobody names themself the head of the mediation committee."), "own_appointment"
+        raise ValidationError(
+            _("Nobody names themself the head of the mediation committee."), code="own_appointment"
         )
     if not _is_verified_member(head, community.pk):
-        raise _invalid(
-            _("The head must be a verified member of this community."), "head_not_member"
+        raise ValidationError(
+            _("The head must be a verified member of this community."), code="head_not_member"
         )
     if not _qualified(head):
-        raise _invalid(
+        raise ValidationError(
             _("The head must hold the mediation qualification: %(name)s does not.")
             % {"name": _name_of(head)},
-            "head_unqualified",
+            code="head_unqualified",
         )
     if retention_days is not None and not 30 <= retention_days <= 36500:
-        raise _invalid(_("Keep case contents between 30 days and 100 years."), "retention_days")
+        raise ValidationError(
+            _("Keep case contents between 30 days and 100 years."), code="retention_days"
+        )
     with transaction.atomic():
         committee = MediationCommittee.objects.in_community(community).select_for_update().first()
         now = timezone.now()
@@ -208,17 +206,18 @@ def committee_set(
 
 def _clean_kind(kind: str) -> str:
     if kind not in DisputeKind.values:
-        raise _invalid(_("Choose the kind of dispute."), "kind_unknown")
+        raise ValidationError(_("Choose the kind of dispute."), code="kind_unknown")
     return kind
 
 
 def _clean_summary(summary: str) -> str:
     summary = (summary or "").strip()
     if not summary:
-        raise _invalid(_("Please say what the dispute is about."), "summary_missing")
+        raise ValidationError(_("Please say what the dispute is about."), code="summary_missing")
     if len(summary) > MAX_SUMMARY:
-        raise _invalid(
-            _("Please keep it under %(n)s characters.") % {"n": MAX_SUMMARY}, "summary_too_long"
+        raise ValidationError(
+            _("Please keep it under %(n)s characters.") % {"n": MAX_SUMMARY},
+            code="summary_too_long",
         )
     return summary
 
@@ -226,7 +225,9 @@ def _clean_summary(summary: str) -> str:
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if len(name) > MAX_NAME:
-        raise _invalid(_("A name is at most %(n)s characters.") % {"n": MAX_NAME}, "name_too_long")
+        raise ValidationError(
+            _("A name is at most %(n)s characters.") % {"n": MAX_NAME}, code="name_too_long"
+        )
     return name
 
 
@@ -246,9 +247,9 @@ def _member_with(phone: str, community_id: int) -> tuple[str, Any]:
 def _committee_locked(community_id: int) -> MediationCommittee:
     committee = MediationCommittee.objects.in_community(community_id).select_for_update().first()
     if committee is None:
-        raise _invalid(
+        raise ValidationError(
             _("This community has no mediation committee yet: ask the community office."),
-            "no_committee",
+            code="no_committee",
         )
     return committee
 
@@ -259,17 +260,18 @@ def _respondent(community_id: int, applicant: Any, phone: str, name: str) -> tup
     phone = (phone or "").strip()
     name = _clean_name(name)
     if not phone and not name:
-        raise _invalid(
+        raise ValidationError(
             _("Give the other side's phone number or name (for a company, its name)."),
-            "respondent_missing",
+            code="respondent_missing",
         )
     person = None
     contact = ""
     if phone:
         number, person = _member_with(phone, community_id)
         if applicant is not None and person is not None and person.pk == applicant.pk:
-            raise _invalid(
-                _("The other side cannot be the applicant themself."), "respondent_is_applicant"
+            raise ValidationError(
+                _("The other side cannot be the applicant themself."),
+                code="respondent_is_applicant",
             )
         if person is None:
             contact = number
@@ -376,16 +378,16 @@ def case_register(
     summary = _clean_summary(summary)
     applicant_name = _clean_name(applicant_name)
     if not (applicant_phone or "").strip():
-        raise _invalid(_("Give the applicant's phone number."), "applicant_missing")
+        raise ValidationError(_("Give the applicant's phone number."), code="applicant_missing")
     number, applicant = _member_with(applicant_phone, community.pk)
     if applicant is None and not applicant_name:
-        raise _invalid(
-            _("The applicant has no account here: give their name too."), "applicant_missing"
+        raise ValidationError(
+            _("The applicant has no account here: give their name too."), code="applicant_missing"
         )
     respondent = _respondent(community.pk, applicant, respondent_phone, respondent_name)
     if applicant is None and respondent[0] is None and respondent[2] == number:
-        raise _invalid(
-            _("The other side cannot be the applicant themself."), "respondent_is_applicant"
+        raise ValidationError(
+            _("The other side cannot be the applicant themself."), code="respondent_is_applicant"
         )
     with transaction.atomic():
         return _open_case(
@@ -422,13 +424,15 @@ def _check_referable(ticket: Ticket) -> None:
 
     category = ticket.category
     if category is None or category.code != DISPUTE_CATEGORY:
-        raise _invalid(_("Only a neighbour dispute can be referred to mediation."), "not_a_dispute")
+        raise ValidationError(
+            _("Only a neighbour dispute can be referred to mediation."), code="not_a_dispute"
+        )
     if ticket.status not in OPEN_STATUSES:
-        raise _invalid(_("This ticket is no longer open."), "ticket_closed")
+        raise ValidationError(_("This ticket is no longer open."), code="ticket_closed")
     if ticket.reporter_id is None:
-        raise _invalid(
+        raise ValidationError(
             _("Only the reporter can agree to mediation, and this ticket has none."),
-            "no_reporter",
+            code="no_reporter",
         )
 
 
@@ -454,8 +458,8 @@ def referral_offer(*, actor: User, ticket: Ticket) -> TicketEvent:
         locked = _ticket_locked(ticket)
         _check_referable(locked)
         if referral_offered(locked):
-            raise _invalid(
-                _("Mediation has already been offered to the reporter."), "already_offered"
+            raise ValidationError(
+                _("Mediation has already been offered to the reporter."), code="already_offered"
             )
         with translation.override(settings.LANGUAGE_CODE):
             note = _(
@@ -522,9 +526,13 @@ def referral_consent(
         locked = _ticket_locked(ticket)
         _check_referable(locked)
         if not referral_offered(locked):
-            raise _invalid(_("The hotline has not offered mediation on this ticket."), "no_offer")
+            raise ValidationError(
+                _("The hotline has not offered mediation on this ticket."), code="no_offer"
+            )
         if Case.objects.in_community(locked.community_id).filter(ticket=locked).exists():
-            raise _invalid(_("This ticket is already with the mediation committee."), "referred")
+            raise ValidationError(
+                _("This ticket is already with the mediation committee."), code="referred"
+            )
         summary = locked.text
         if locked.unit:
             with translation.override(settings.LANGUAGE_CODE):
@@ -620,7 +628,7 @@ def _case_locked(case: Case) -> Case:
 
 def _check_open(case: Case) -> None:
     if case.status in CONCLUDED:
-        raise _invalid(_("This case is concluded."), "case_concluded")
+        raise ValidationError(_("This case is concluded."), code="case_concluded")
 
 
 def _acting_party(actor: Any, case: Case, party: Party | None) -> Party:
@@ -637,7 +645,9 @@ def _acting_party(actor: Any, case: Case, party: Party | None) -> Party:
     if party.case_id != case.pk:
         raise PermissionDenied(_("Only a party to this case can answer for it."))
     if party.person_id is not None:
-        raise _invalid(_("A party with an account answers for themself."), "not_your_party")
+        raise ValidationError(
+            _("A party with an account answers for themself."), code="not_your_party"
+        )
     if not (is_committee_head(actor, case) or is_case_mediator(actor, case)):
         raise PermissionDenied(_("Only a party to this case can answer for it."))
     return party
@@ -652,9 +662,11 @@ def party_consent(*, actor: User, case: Case, party: Party | None = None) -> Par
         row = _acting_party(actor, locked, party)
         row = Party.objects.in_community(locked.community_id).select_for_update().get(pk=row.pk)
         if row.refused_at is not None:
-            raise _invalid(_("This party has refused mediation."), "already_refused")
+            raise ValidationError(_("This party has refused mediation."), code="already_refused")
         if row.consented_at is not None:
-            raise _invalid(_("This party has already agreed to mediation."), "already_consented")
+            raise ValidationError(
+                _("This party has already agreed to mediation."), code="already_consented"
+            )
         row.consented_at = timezone.now()
         row.save(update_fields=["consented_at"])
         _tell([*_party_people(locked, but=actor), *_heads_and_mediators(locked)], locked)
@@ -689,20 +701,22 @@ def party_refuse(*, actor: User, case: Case, party: Party | None = None) -> Case
 
 def _check_mediator(case: Case, mediator: Any) -> None:
     if mediator is None or getattr(mediator, "pk", None) is None:
-        raise _invalid(_("Choose a mediator."), "mediator_missing")
+        raise ValidationError(_("Choose a mediator."), code="mediator_missing")
     if not _is_member(mediator, case.community_id):
-        raise _invalid(_("A mediator must be a member of this community."), "mediator_not_member")
+        raise ValidationError(
+            _("A mediator must be a member of this community."), code="mediator_not_member"
+        )
     if Party.objects.in_community(case.community_id).filter(case=case, person=mediator).exists():
-        raise _invalid(
+        raise ValidationError(
             _("%(name)s is a party to this case and cannot mediate it.")
             % {"name": _name_of(mediator)},
-            "mediator_is_party",
+            code="mediator_is_party",
         )
     if not _qualified(mediator):
-        raise _invalid(
+        raise ValidationError(
             _("%(name)s does not hold the mediation qualification today.")
             % {"name": _name_of(mediator)},
-            "mediator_unqualified",
+            code="mediator_unqualified",
         )
     ended = (
         Assignment.objects.in_community(case.community_id)
@@ -715,24 +729,24 @@ def _check_mediator(case: Case, mediator: Any) -> None:
     )
     if ended is not None:
         if ended.end_reason == AssignmentEnd.REFUSED:
-            raise _invalid(
+            raise ValidationError(
                 _("A party refused %(name)s as mediator of this case: choose someone else.")
                 % {"name": _name_of(mediator)},
-                "mediator_refused",
+                code="mediator_refused",
             )
-        raise _invalid(
+        raise ValidationError(
             _("%(name)s declined this case for a conflict of interest: choose someone else.")
             % {"name": _name_of(mediator)},
-            "mediator_refused",
+            code="mediator_refused",
         )
     if (
         Assignment.objects.in_community(case.community_id)
         .filter(case=case, mediator=mediator, ended_at__isnull=True)
         .exists()
     ):
-        raise _invalid(
+        raise ValidationError(
             _("%(name)s already mediates this case.") % {"name": _name_of(mediator)},
-            "already_assigned",
+            code="already_assigned",
         )
 
 
@@ -743,9 +757,9 @@ def _assign(actor: Any, case: Case, mediator: Any) -> Assignment:
                 case=case, mediator=mediator, assigned_by=actor, assigned_at=timezone.now()
             )
     except IntegrityError as error:
-        raise _invalid(
+        raise ValidationError(
             _("%(name)s cannot be assigned to this case again.") % {"name": _name_of(mediator)},
-            "already_assigned",
+            code="already_assigned",
         ) from error
     _record(case.community, actor, "mediation.mediator_assigned")
     return assignment
@@ -757,12 +771,14 @@ def case_accept(*, actor: User, case: Case, mediators: Sequence[User]) -> Case:
     _require("mediation.accept_case", actor, case)
     people = list({m.pk: m for m in mediators if m is not None}.values())
     if not people:
-        raise _invalid(_("Choose at least one mediator."), "mediator_missing")
+        raise ValidationError(_("Choose at least one mediator."), code="mediator_missing")
     with transaction.atomic():
         locked = _case_locked(case)
         _check_open(locked)
         if locked.status != CaseStatus.APPLIED:
-            raise _invalid(_("This case has already been accepted."), "already_accepted")
+            raise ValidationError(
+                _("This case has already been accepted."), code="already_accepted"
+            )
         for mediator in people:
             _check_mediator(locked, mediator)
         now = timezone.now()
@@ -784,8 +800,8 @@ def mediator_assign(*, actor: User, case: Case, mediator: User) -> Assignment:
         locked = _case_locked(case)
         _check_open(locked)
         if locked.status != CaseStatus.ACCEPTED:
-            raise _invalid(
-                _("Accept the case first: its mediators are chosen then."), "case_not_accepted"
+            raise ValidationError(
+                _("Accept the case first: its mediators are chosen then."), code="case_not_accepted"
             )
         _check_mediator(locked, mediator)
         assignment = _assign(actor, locked, mediator)
@@ -804,7 +820,9 @@ def _assignment_locked(assignment: Assignment) -> Assignment:
 
 def _check_assignment_open(assignment: Assignment) -> None:
     if assignment.ended_at is not None:
-        raise _invalid(_("This mediator no longer mediates this case."), "assignment_ended")
+        raise ValidationError(
+            _("This mediator no longer mediates this case."), code="assignment_ended"
+        )
     _check_open(assignment.case)
 
 

@@ -119,10 +119,6 @@ MAX_MINUTES = 600
 MAX_DOCUMENT_BYTES = 20 * MB
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to change this meeting's agenda."))
 
@@ -138,11 +134,11 @@ def _lock(meeting: Meeting) -> Meeting:
 
 def _refuse_done(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
-        raise _invalid(
-            _("This meeting is closed: its agenda can no longer change."), "meeting_closed"
+        raise ValidationError(
+            _("This meeting is closed: its agenda can no longer change."), code="meeting_closed"
         )
     if meeting.status == MeetingStatus.CANCELLED:
-        raise _invalid(_("This meeting was cancelled."), "meeting_cancelled")
+        raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
 
 
 def _check_item_fields(
@@ -159,27 +155,31 @@ def _check_item_fields(
 ) -> tuple[str, str, str]:
     title, description, presenter_name = title.strip(), description.strip(), presenter_name.strip()
     if not title or len(title) > 200:
-        raise _invalid(_("Give the item a title of up to 200 characters."), "item_title")
+        raise ValidationError(
+            _("Give the item a title of up to 200 characters."), code="item_title"
+        )
     if len(description) > 5000:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": 5000},
-            "item_description",
+            code="item_description",
         )
     if len(presenter_name) > 120:
-        raise _invalid(_("A presenter's name has at most 120 characters."), "item_presenter")
+        raise ValidationError(
+            _("A presenter's name has at most 120 characters."), code="item_presenter"
+        )
     if not 1 <= minutes_allotted <= MAX_MINUTES:
-        raise _invalid(
+        raise ValidationError(
             _("Give the item between 1 and %(max)d minutes.") % {"max": MAX_MINUTES},
-            "item_minutes",
+            code="item_minutes",
         )
     if presenter is not None and not (
         Membership.objects.in_community(meeting.community_id).filter(user=presenter).exists()
     ):
-        raise _invalid(
-            _("The presenter must be a member of this community."), "presenter_not_member"
+        raise ValidationError(
+            _("The presenter must be a member of this community."), code="presenter_not_member"
         )
     if amount_fen is not None and amount_fen < 0:
-        raise _invalid(_("An amount cannot be negative."), "item_amount")
+        raise ValidationError(_("An amount cannot be negative."), code="item_amount")
     if decision_kind:
         _check_power(meeting, decision_kind, amount_fen, topic)
     return title, description, presenter_name
@@ -189,10 +189,10 @@ def _check_power(meeting: Meeting, kind: str, amount_fen: int | None, topic: str
     """The decision asked for must be one the body's charter grants (kind, ceiling, topic)."""
     registry = decision_kind_registry()
     if kind not in registry:
-        raise _invalid(
+        raise ValidationError(
             _("“%(kind)s” is not a kind of decision any part of the platform knows.")
             % {"kind": kind},
-            "unknown_decision_kind",
+            code="unknown_decision_kind",
         )
     charter = charter_in_force(body=meeting.body)
     refusals = (
@@ -201,10 +201,10 @@ def _check_power(meeting: Meeting, kind: str, amount_fen: int | None, topic: str
         else [None]
     )
     if refusals:
-        raise _invalid(
+        raise ValidationError(
             _("The charter of %(body)s does not let it decide this: “%(kind)s”.")
             % {"body": meeting.body.name, "kind": registry[kind].label},
-            "outside_charter",
+            code="outside_charter",
         )
 
 
@@ -232,7 +232,7 @@ def _locked_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
     )
     current.meeting = meeting
     if current.withdrawn_at is not None:
-        raise _invalid(_("This item was withdrawn from the agenda."), "item_withdrawn")
+        raise ValidationError(_("This item was withdrawn from the agenda."), code="item_withdrawn")
     return meeting, current
 
 
@@ -335,23 +335,23 @@ def item_change(
 
 def _check_proposal(meeting: Meeting, proposal: Proposal) -> None:
     if proposal.community_id != meeting.community_id:
-        raise _invalid(
+        raise ValidationError(
             _("This proposal belongs to another community: it cannot be on this agenda."),
-            "other_community",
+            code="other_community",
         )
     if proposal.status != ProposalStatus.UNDER_REVIEW or proposal.hidden_at is not None:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "Only a proposal that is “on the council's agenda” can be put on a meeting's "
                 "agenda; this one is “%(status)s”."
             )
             % {"status": ProposalStatus(proposal.status).label},
-            "proposal_not_on_agenda",
+            code="proposal_not_on_agenda",
         )
     if agenda_selectors.proposal_is_taken(proposal):
-        raise _invalid(
+        raise ValidationError(
             _("This proposal is already on the agenda of a meeting to come."),
-            "proposal_already_on_agenda",
+            code="proposal_already_on_agenda",
         )
 
 
@@ -381,18 +381,18 @@ def item_from_proposal(
         charter = charter_in_force(body=locked.body)
         answers = agenda_selectors.covers(charter, current)
         if not answers and not rules.has_perm("meetings.assign_proposal", actor, locked):
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "The charter of %(body)s does not let it answer proposals on this topic: "
                     "only a community worker can put it on this agenda."
                 )
                 % {"body": locked.body.name},
-                "outside_charter",
+                code="outside_charter",
             )
         if not 1 <= minutes_allotted <= MAX_MINUTES:
-            raise _invalid(
+            raise ValidationError(
                 _("Give the item between 1 and %(max)d minutes.") % {"max": MAX_MINUTES},
-                "item_minutes",
+                code="item_minutes",
             )
         return record_item(
             meeting=locked,
@@ -413,9 +413,9 @@ def proposal_offer(*, actor: User, proposal: Proposal) -> AgendaItem:
     of a body whose charter answers its category."""
     meeting = agenda_selectors.offer_for(proposal)
     if meeting is None:
-        raise _invalid(
+        raise ValidationError(
             _("No body that answers this proposal's topic has a meeting scheduled."),
-            "no_meeting",
+            code="no_meeting",
         )
     return item_from_proposal(actor=actor, meeting=meeting, proposal=proposal)
 
@@ -450,16 +450,16 @@ def item_withdraw(*, actor: User, item: AgendaItem, reason: str = "") -> AgendaI
     _require("meetings.edit_item", actor, item)
     reason = reason.strip()
     if len(reason) > 300:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": 300},
-            "reason_too_long",
+            code="reason_too_long",
         )
     with transaction.atomic():
         meeting, current = _locked_item(item)
         _refuse_done(meeting)
         if hasattr(current, "decision"):
-            raise _invalid(
-                _("This item has been decided: it can no longer be withdrawn."), "item_decided"
+            raise ValidationError(
+                _("This item has been decided: it can no longer be withdrawn."), code="item_decided"
             )
         current.withdrawn_at = timezone.now()
         current.save(update_fields=["withdrawn_at"])
@@ -488,7 +488,7 @@ def document_add(*, actor: User, item: AgendaItem, file: Any, title: str = "") -
     _require("meetings.edit_item", actor, item)
     title = title.strip()
     if len(title) > 200:
-        raise _invalid(_("Give the document a title of up to 200 characters."), "title")
+        raise ValidationError(_("Give the document a title of up to 200 characters."), code="title")
     upload = check_upload(file, kinds=PHOTOS | DOCUMENTS, max_bytes=MAX_DOCUMENT_BYTES)
     written: list[Any] = []
     try:
@@ -570,9 +570,9 @@ def agenda_publish(*, actor: User, meeting: Meeting, note: str = "") -> AgendaVe
     _require("meetings.run_meeting", actor, meeting)
     note = note.strip()
     if len(note) > 300:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": 300},
-            "note_too_long",
+            code="note_too_long",
         )
     with transaction.atomic():
         locked = _lock(meeting)
@@ -584,19 +584,21 @@ def agenda_publish(*, actor: User, meeting: Meeting, note: str = "") -> AgendaVe
             .order_by("position", "pk")
         )
         if not items:
-            raise _invalid(_("The agenda has no items yet: add one first."), "agenda_empty")
+            raise ValidationError(
+                _("The agenda has no items yet: add one first."), code="agenda_empty"
+            )
         last = agenda_selectors.latest_version(locked)
         entries = snapshot(items)
         if last is None:
             charter = charter_in_force(body=locked.body)
             if charter is None:
-                raise _invalid(
+                raise ValidationError(
                     _("This body has no charter in force: its meetings would have no rules."),
-                    "no_charter",
+                    code="no_charter",
                 )
             days = notice_days(locked, charter)
             if timezone.now() + timedelta(days=days) > locked.starts_at:
-                raise _invalid(
+                raise ValidationError(
                     ngettext(
                         "Too late: the charter asks for the agenda to be published at least "
                         "%(days)d day before the meeting. Move the meeting to a later date.",
@@ -605,13 +607,13 @@ def agenda_publish(*, actor: User, meeting: Meeting, note: str = "") -> AgendaVe
                         days,
                     )
                     % {"days": days},
-                    "notice_too_short",
+                    code="notice_too_short",
                 )
         elif last.items == entries:
-            raise _invalid(
+            raise ValidationError(
                 _("Nothing changed since version %(number)d was published.")
                 % {"number": last.number},
-                "agenda_unchanged",
+                code="agenda_unchanged",
             )
         version = AgendaVersion.objects.create(
             community_id=locked.community_id,

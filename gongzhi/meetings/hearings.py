@@ -58,31 +58,27 @@ MAX_SLOT_MINUTES = 120
 MAX_SEED = 200
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _text(value: str, *, limit: int, code: str, empty: str | None = None) -> str:
     value = (value or "").strip()
     if not value and empty is not None:
-        raise _invalid(empty, f"{code}_empty")
+        raise ValidationError(empty, code=f"{code}_empty")
     if len(value) > limit:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": limit},
-            f"{code}_too_long",
+            code=f"{code}_too_long",
         )
     return value
 
 
 def _whole(value: Any, *, low: int, high: int, message: str, code: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _invalid(message, code)
+        raise ValidationError(message, code=code)
     return value
 
 
 def _check_meeting_live(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
-        raise _invalid(_("This meeting was cancelled."), "meeting_cancelled")
+        raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
@@ -115,9 +111,9 @@ def hearing_setup(
     """Whoever runs a hearing or consultation sets its rules, once."""
     require("meetings.manage_hearing", actor, meeting)
     if meeting.kind not in HEARING_KINDS:
-        raise _invalid(
+        raise ValidationError(
             _("Only a hearing or a consultation takes speakers and written submissions."),
-            "not_a_hearing",
+            code="not_a_hearing",
         )
     subject = _text(subject, limit=5000, code="subject", empty=_("Say what the hearing is about."))
     speaker_slots = _whole(
@@ -136,27 +132,31 @@ def hearing_setup(
     )
     now = timezone.now()
     if submissions_close_at <= submissions_open_at:
-        raise _invalid(
-            _("Written submissions must close after they open."), "submissions_window_order"
+        raise ValidationError(
+            _("Written submissions must close after they open."), code="submissions_window_order"
         )
     if submissions_close_at <= now:
-        raise _invalid(_("Written submissions must close in the future."), "submissions_past")
+        raise ValidationError(
+            _("Written submissions must close in the future."), code="submissions_past"
+        )
     if speakers_close_at <= now:
-        raise _invalid(
-            _("Speakers must be able to register: close it in the future."), "speakers_past"
+        raise ValidationError(
+            _("Speakers must be able to register: close it in the future."), code="speakers_past"
         )
     if speakers_close_at > meeting.starts_at:
-        raise _invalid(
+        raise ValidationError(
             _("Speakers must stop registering before the hearing starts, so they can be drawn."),
-            "speakers_after_start",
+            code="speakers_after_start",
         )
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
         _check_meeting_live(meeting)
         if meeting.status == MeetingStatus.CLOSED:
-            raise _invalid(_("This meeting is closed."), "meeting_closed")
+            raise ValidationError(_("This meeting is closed."), code="meeting_closed")
         if Hearing.objects.in_community(meeting.community_id).filter(meeting=meeting).exists():
-            raise _invalid(_("This meeting already has its hearing set up."), "hearing_exists")
+            raise ValidationError(
+                _("This meeting already has its hearing set up."), code="hearing_exists"
+            )
         hearing = Hearing.objects.in_community(meeting.community_id).create(
             meeting=meeting,
             subject=subject,
@@ -194,12 +194,16 @@ def speaker_register(*, actor: User, hearing: Hearing, position_summary: str) ->
             hearing = _lock_hearing(hearing)
             _check_meeting_live(hearing.meeting)
             if hearing.drawn_at is not None:
-                raise _invalid(_("The speakers are already settled."), "speakers_drawn")
+                raise ValidationError(_("The speakers are already settled."), code="speakers_drawn")
             if timezone.now() > hearing.speakers_close_at:
-                raise _invalid(_("Registration to speak has closed."), "speakers_closed")
+                raise ValidationError(
+                    _("Registration to speak has closed."), code="speakers_closed"
+                )
             speakers = Speaker.objects.in_community(hearing.community_id)
             if speakers.filter(hearing=hearing, person=actor).exists():
-                raise _invalid(_("You are already registered to speak."), "speaker_already")
+                raise ValidationError(
+                    _("You are already registered to speak."), code="speaker_already"
+                )
             speaker = speakers.create(hearing=hearing, person=actor, position_summary=summary)
             journal.record(
                 community=hearing.meeting.community,
@@ -209,16 +213,18 @@ def speaker_register(*, actor: User, hearing: Hearing, position_summary: str) ->
                 data={"meeting": hearing.meeting_id, "hearing": hearing.pk, "speaker": speaker.pk},
             )
     except IntegrityError as exc:  # the unique constraint, should a lock ever be bypassed
-        raise _invalid(_("You are already registered to speak."), "speaker_already") from exc
+        raise ValidationError(
+            _("You are already registered to speak."), code="speaker_already"
+        ) from exc
     return speaker
 
 
 def _check_seed(seed: str) -> str:
     # Taken exactly as typed (no trimming): the lottery hashes the seed as announced.
     if not seed or not seed.strip() or len(seed) > MAX_SEED:
-        raise _invalid(
+        raise ValidationError(
             _("Type the public seed exactly as it was announced (up to 200 characters)."),
-            "seed_invalid",
+            code="seed_invalid",
         )
     return seed
 
@@ -234,22 +240,22 @@ def speakers_draw(*, actor: User, hearing: Hearing, seed: str = "") -> list[Spea
         hearing = _lock_hearing(hearing)
         _check_meeting_live(hearing.meeting)
         if hearing.drawn_at is not None:
-            raise _invalid(_("The speakers are already settled."), "already_drawn")
+            raise ValidationError(_("The speakers are already settled."), code="already_drawn")
         if timezone.now() <= hearing.speakers_close_at:
-            raise _invalid(
+            raise ValidationError(
                 _("Speakers can still register: settle them after registration closes."),
-                "speakers_open",
+                code="speakers_open",
             )
         registered = selectors.candidates(hearing)
         oversubscribed = len(registered) > hearing.speaker_slots
         if oversubscribed:
             if actor.pk == hearing.created_by_id:
-                raise _invalid(
+                raise ValidationError(
                     _(
                         "The organiser of the hearing cannot enter the seed of its draw: "
                         "ask a supervisor or another member of staff."
                     ),
-                    "own_draw",
+                    code="own_draw",
                 )
             seed = _check_seed(seed)
             labels = [selectors.candidate_label(s) for s in registered]
@@ -304,9 +310,11 @@ def submission_make(*, actor: User, hearing: Hearing, text: str) -> Submission:
         _check_meeting_live(hearing.meeting)
         now = timezone.now()
         if now < hearing.submissions_open_at:
-            raise _invalid(_("Written submissions are not open yet."), "submissions_not_open")
+            raise ValidationError(
+                _("Written submissions are not open yet."), code="submissions_not_open"
+            )
         if now > hearing.submissions_close_at or hearing.response_published_at:
-            raise _invalid(_("Written submissions have closed."), "submissions_closed")
+            raise ValidationError(_("Written submissions have closed."), code="submissions_closed")
         submission = Submission.objects.in_community(hearing.community_id).create(
             hearing=hearing,
             author=actor,
@@ -329,7 +337,7 @@ def submission_make(*, actor: User, hearing: Hearing, text: str) -> Submission:
 
 def _check_unpublished(hearing: Hearing) -> None:
     if hearing.response_published_at is not None:
-        raise _invalid(_("The response is already published."), "response_published")
+        raise ValidationError(_("The response is already published."), code="response_published")
 
 
 def group_create(*, actor: User, hearing: Hearing, title: str) -> ResponseGroup:
@@ -351,7 +359,7 @@ def submission_group(
     hearing = submission.hearing
     require("meetings.manage_hearing", actor, hearing.meeting)
     if group is not None and group.hearing_id != submission.hearing_id:
-        raise _invalid(_("This group belongs to another hearing."), "other_hearing")
+        raise ValidationError(_("This group belongs to another hearing."), code="other_hearing")
     with transaction.atomic():
         hearing = _lock_hearing(hearing)
         _check_unpublished(hearing)
@@ -379,22 +387,22 @@ def response_publish(*, actor: User, hearing: Hearing) -> Hearing:
         hearing = _lock_hearing(hearing)
         _check_unpublished(hearing)
         if timezone.now() <= hearing.submissions_close_at:
-            raise _invalid(
+            raise ValidationError(
                 _("Written submissions are still open: publish the response after they close."),
-                "submissions_open",
+                code="submissions_open",
             )
         submissions = Submission.objects.in_community(hearing.community_id).filter(hearing=hearing)
         groups = ResponseGroup.objects.in_community(hearing.community_id).filter(hearing=hearing)
         ungrouped = submissions.filter(group__isnull=True).count()
         unanswered = groups.filter(answer="").count()
         if ungrouped or unanswered:
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "The response is not complete. Submissions in no group: %(ungrouped)d; "
                     "groups without an answer: %(unanswered)d."
                 )
                 % {"ungrouped": ungrouped, "unanswered": unanswered},
-                "response_incomplete",
+                code="response_incomplete",
             )
         hearing.response_published_at = timezone.now()
         hearing.save(update_fields=["response_published_at"])
@@ -418,8 +426,9 @@ def response_publish(*, actor: User, hearing: Hearing) -> Hearing:
 
 def _check_round_table(meeting: Meeting) -> None:
     if meeting.kind != MeetingKind.ROUND_TABLE:
-        raise _invalid(
-            _("Only a round table records participants and agreed points."), "not_a_round_table"
+        raise ValidationError(
+            _("Only a round table records participants and agreed points."),
+            code="not_a_round_table",
         )
 
 
@@ -436,10 +445,12 @@ def participant_add(
     require("meetings.manage_hearing", actor, meeting)
     _check_round_table(meeting)
     if sector not in Sector.values:
-        raise _invalid(_("Choose one of the listed sides."), "sector_invalid")
+        raise ValidationError(_("Choose one of the listed sides."), code="sector_invalid")
     if person is not None:
         if not Membership.objects.in_community(meeting.community_id).filter(user=person).exists():
-            raise _invalid(_("This person is not a member of the community."), "other_community")
+            raise ValidationError(
+                _("This person is not a member of the community."), code="other_community"
+            )
         name = name or person.display_name
     name = _text(name, limit=120, code="name", empty=_("Give the participant's name."))
     affiliation = _text(affiliation, limit=200, code="affiliation")
@@ -448,7 +459,9 @@ def participant_add(
         _check_meeting_live(meeting)
         participants = RoundTableParticipant.objects.in_community(meeting.community_id)
         if person is not None and participants.filter(meeting=meeting, person=person).exists():
-            raise _invalid(_("This person already sits at the table."), "participant_already")
+            raise ValidationError(
+                _("This person already sits at the table."), code="participant_already"
+            )
         participant = participants.create(
             meeting=meeting, person=person, name=name, sector=sector, affiliation=affiliation
         )
@@ -472,9 +485,9 @@ def point_agree(*, actor: User, meeting: Meeting, text: str, responsible: str = 
         meeting = _lock_meeting(meeting)
         _check_meeting_live(meeting)
         if timezone.now() < meeting.starts_at:
-            raise _invalid(
+            raise ValidationError(
                 _("Points are agreed at the round table: it has not begun yet."),
-                "meeting_not_started",
+                code="meeting_not_started",
             )
         points = AgreedPoint.objects.in_community(meeting.community_id).filter(meeting=meeting)
         last = points.aggregate(last=Max("position"))["last"] or 0

@@ -203,10 +203,6 @@ def quorum_reached(meeting: Meeting) -> tuple[bool, int, int]:
 # --- Checks -------------------------------------------------------------------------------------
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require_run(actor: User, meeting: Meeting) -> None:
     require(
         "meetings.run_meeting",
@@ -228,20 +224,23 @@ def _lock(meeting: Meeting) -> Meeting:
 def _refuse_not_running(meeting: Meeting, *, now: datetime, early: bool = False) -> None:
     """Refuse unless the meeting is in session (``early``: or about to start)."""
     if meeting.status == MeetingStatus.CLOSED:
-        raise _invalid(_("This meeting is closed: nothing can be added to it."), "meeting_closed")
+        raise ValidationError(
+            _("This meeting is closed: nothing can be added to it."), code="meeting_closed"
+        )
     if meeting.status == MeetingStatus.CANCELLED:
-        raise _invalid(_("This meeting was cancelled."), "meeting_cancelled")
+        raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
     if meeting.status == MeetingStatus.IN_SESSION:
         return
     if early and meeting.starts_at - EARLY_CHECK_IN <= now:
         return
-    raise _invalid(_("This meeting is not in session."), "meeting_not_in_session")
+    raise ValidationError(_("This meeting is not in session."), code="meeting_not_in_session")
 
 
 def _refuse_not_seated(meeting: Meeting, person_id: int) -> None:
     if person_id not in seated_ids(meeting):
-        raise _invalid(
-            _("Only members seated in the body take part in its quorum and votes."), "not_seated"
+        raise ValidationError(
+            _("Only members seated in the body take part in its quorum and votes."),
+            code="not_seated",
         )
 
 
@@ -283,7 +282,7 @@ def presence_arrive(
     """The secretary signs ``person`` in (a member, or an observer who never counts)."""
     _require_run(actor, meeting)
     if role not in PresenceRole.values:
-        raise _invalid(_("Unknown role at the meeting."), "role_invalid")
+        raise ValidationError(_("Unknown role at the meeting."), code="role_invalid")
     with transaction.atomic():
         locked = _lock(meeting)
         # the time is read once the meeting is locked: a decision waiting on the lock is
@@ -291,13 +290,13 @@ def presence_arrive(
         now = timezone.now()
         at = at or now
         if at > now + timedelta(minutes=1):
-            raise _invalid(_("An arrival cannot be in the future."), "time_invalid")
+            raise ValidationError(_("An arrival cannot be in the future."), code="time_invalid")
         _refuse_not_running(locked, now=now, early=True)
         if role == PresenceRole.MEMBER:
             _refuse_not_seated(locked, person.pk)
         if _open_presence(locked, person.pk) is not None:
-            raise _invalid(
-                _("%(name)s is already signed in.") % {"name": person}, "already_present"
+            raise ValidationError(
+                _("%(name)s is already signed in.") % {"name": person}, code="already_present"
             )
         presence = Presence.objects.create(
             community_id=locked.community_id,
@@ -326,10 +325,13 @@ def presence_leave(
         _refuse_not_running(locked, now=now, early=True)
         presence = _open_presence(locked, person.pk)
         if presence is None:
-            raise _invalid(_("%(name)s is not signed in.") % {"name": person}, "not_present")
+            raise ValidationError(
+                _("%(name)s is not signed in.") % {"name": person}, code="not_present"
+            )
         if at < presence.arrived_at or at > now + timedelta(minutes=1):
-            raise _invalid(
-                _("A departure comes after the arrival, and not later than now."), "time_invalid"
+            raise ValidationError(
+                _("A departure comes after the arrival, and not later than now."),
+                code="time_invalid",
             )
         presence.left_at = at
         presence.save(update_fields=["left_at"])
@@ -435,24 +437,26 @@ def proxy_record(*, actor: User, meeting: Meeting, giver: User, holder: User) ->
         _refuse_not_running(locked, now=now, early=True)
         charter = charter_of(locked)
         if charter is None or not charter.proxies_allowed:
-            raise _invalid(_("This body's charter does not allow proxies."), "proxies_not_allowed")
+            raise ValidationError(
+                _("This body's charter does not allow proxies."), code="proxies_not_allowed"
+            )
         if giver.pk == holder.pk:
-            raise _invalid(_("A member cannot hold their own proxy."), "proxy_invalid")
+            raise ValidationError(_("A member cannot hold their own proxy."), code="proxy_invalid")
         _refuse_not_seated(locked, giver.pk)
         _refuse_not_seated(locked, holder.pk)
         rows = Proxy.objects.in_community(locked.community_id).filter(
             meeting=locked, revoked_at__isnull=True
         )
         if rows.filter(giver=giver).exists():
-            raise _invalid(_("This member has already given a proxy."), "proxy_given")
+            raise ValidationError(_("This member has already given a proxy."), code="proxy_given")
         if rows.filter(giver=holder).exists():
-            raise _invalid(
-                _("A member who gave their proxy cannot hold another's."), "proxy_invalid"
+            raise ValidationError(
+                _("A member who gave their proxy cannot hold another's."), code="proxy_invalid"
             )
         if rows.filter(holder=holder).count() >= charter.max_proxies:
-            raise _invalid(
+            raise ValidationError(
                 _("A member may hold at most %(count)d proxies.") % {"count": charter.max_proxies},
-                "too_many_proxies",
+                code="too_many_proxies",
             )
         proxy = Proxy.objects.create(
             community_id=locked.community_id,
@@ -510,11 +514,11 @@ def recusal_declare(
         _require_run(actor, meeting)
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid(_("Say what the conflict of interest is."), "reason_missing")
+        raise ValidationError(_("Say what the conflict of interest is."), code="reason_missing")
     if len(reason) > 300:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": 300},
-            "reason_too_long",
+            code="reason_too_long",
         )
     with transaction.atomic():
         locked = _lock(meeting)
@@ -522,7 +526,7 @@ def recusal_declare(
             _refuse_not_running(locked, now=timezone.now())
         _refuse_not_seated(locked, person.pk)
         if ItemDecision.objects.in_community(locked.community_id).filter(item=item).exists():
-            raise _invalid(_("This item has already been decided."), "item_decided")
+            raise ValidationError(_("This item has already been decided."), code="item_decided")
         recusal, created = Recusal.objects.in_community(locked.community_id).get_or_create(
             item=item,
             person=person,
@@ -566,18 +570,18 @@ def _ballot_counts(
     for raw, choice in ballots.items():
         person = int(raw)
         if choice not in BallotChoice.values:
-            raise _invalid(_("A vote is for, against or abstain."), "ballot_invalid")
+            raise ValidationError(_("A vote is for, against or abstain."), code="ballot_invalid")
         if person in recused:
-            raise _invalid(
+            raise ValidationError(
                 _("A member who declared a conflict of interest does not vote on this item."),
-                "recused",
+                code="recused",
             )
         if person in count.in_person:
             cast[person] = (person, choice)
         elif person in holders:
             cast[person] = (holders[person], choice)
         else:
-            raise _invalid(_("Only members present vote."), "not_present")
+            raise ValidationError(_("Only members present vote."), code="not_present")
     choices = [c for _p, c in cast.values()]
     return (
         cast,
@@ -593,9 +597,9 @@ def _online_counts(meeting: Meeting, vote_id: int) -> tuple[Any, int, int, int]:
 
     vote = Vote.objects.in_community(meeting.community_id).filter(pk=vote_id).first()
     if vote is None:
-        raise _invalid(_("Choose an online vote of this community."), "vote_invalid")
+        raise ValidationError(_("Choose an online vote of this community."), code="vote_invalid")
     if vote.method != Method.YES_NO or vote.closes_at > timezone.now():
-        raise _invalid(_("Link a yes/no vote that has closed."), "vote_invalid")
+        raise ValidationError(_("Link a yes/no vote that has closed."), code="vote_invalid")
     result = voting.results(vote)
     return vote, int(result.yes), int(result.no), int(result.abstain)
 
@@ -684,11 +688,11 @@ def item_decide(
     meeting = item.meeting
     _require_run(actor, meeting)
     if method not in VoteMethod.values:
-        raise _invalid(_("Unknown way of voting."), "method_invalid")
+        raise ValidationError(_("Unknown way of voting."), code="method_invalid")
     if len(outcome) > 5000:
-        raise _invalid(
+        raise ValidationError(
             _("This text is too long: at most %(max)d characters.") % {"max": 5000},
-            "outcome_too_long",
+            code="outcome_too_long",
         )
     with transaction.atomic():
         locked = _lock(meeting)
@@ -700,31 +704,33 @@ def item_decide(
             .get(pk=item.pk, meeting=locked)
         )
         if current.withdrawn_at is not None:
-            raise _invalid(_("This item was withdrawn."), "item_withdrawn")
+            raise ValidationError(_("This item was withdrawn."), code="item_withdrawn")
         if ItemDecision.objects.in_community(locked.community_id).filter(item=current).exists():
-            raise _invalid(_("This item has already been decided."), "item_decided")
+            raise ValidationError(_("This item has already been decided."), code="item_decided")
         state = quorum_state(meeting=locked, item=current, at=now)
         if not state.met:
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "No quorum: %(present)d of %(seated)d members are present for this item, "
                     "%(needed)d are needed. Nothing was recorded."
                 )
                 % {"present": state.present, "seated": state.seated, "needed": state.needed},
-                "no_quorum",
+                code="no_quorum",
             )
         cast: dict[int, tuple[int, str]] = {}
         linked = None
         present = state.present
         if method == VoteMethod.ROLL:
             if not ballots:
-                raise _invalid(_("Record each member's vote."), "ballots_missing")
+                raise ValidationError(_("Record each member's vote."), code="ballots_missing")
             cast, votes_for, votes_against, abstentions = _ballot_counts(
                 meeting=locked, item=current, ballots=ballots, at=now
             )
         elif method == VoteMethod.ONLINE:
             if vote is None:
-                raise _invalid(_("Choose an online vote of this community."), "vote_invalid")
+                raise ValidationError(
+                    _("Choose an online vote of this community."), code="vote_invalid"
+                )
             linked, votes_for, votes_against, abstentions = _online_counts(locked, vote)
             present = max(present, min(state.seated, votes_for + votes_against + abstentions))
         refusals = rules_.check_counts(
@@ -735,10 +741,10 @@ def item_decide(
             abstentions=abstentions,
         )
         if refusals:
-            raise _invalid(
+            raise ValidationError(
                 _("There cannot be more votes than members present (%(present)d).")
                 % {"present": present},
-                "votes_over_present",
+                code="votes_over_present",
             )
         charter = charter_of(locked)
         assert charter is not None  # noqa: S101 - quorum_state is never met without a charter

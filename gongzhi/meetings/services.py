@@ -50,10 +50,6 @@ MAX_YEARS = 5
 REMIND_AHEAD = timedelta(days=1)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this for this meeting."))
 
@@ -97,21 +93,21 @@ def _is_member(person: Any, community_id: int) -> bool:
 
 def _check_body(body: Body) -> None:
     if body.dissolved_at is not None:
-        raise _invalid(
-            _("This body has been dissolved: it holds no more meetings."), "body_dissolved"
+        raise ValidationError(
+            _("This body has been dissolved: it holds no more meetings."), code="body_dissolved"
         )
     if charter_in_force(body=body) is None:
-        raise _invalid(
+        raise ValidationError(
             _("This body has no charter in force: its meetings would have no rules."),
-            "no_charter",
+            code="no_charter",
         )
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise _invalid(_("A meeting's times need a time zone."), "meeting_times")
+        raise ValidationError(_("A meeting's times need a time zone."), code="meeting_times")
     if ends_at <= starts_at:
-        raise _invalid(_("A meeting must end after it starts."), "meeting_times")
+        raise ValidationError(_("A meeting must end after it starts."), code="meeting_times")
 
 
 def _overlapping(
@@ -138,15 +134,15 @@ def _refuse_overlap(
     ordered = sorted(slots)
     for (_s1, first_ends), (second_starts, _e2) in zip(ordered, ordered[1:], strict=False):
         if second_starts < first_ends:
-            raise _invalid(
-                _("The meetings of this series would overlap one another."), "meeting_overlaps"
+            raise ValidationError(
+                _("The meetings of this series would overlap one another."), code="meeting_overlaps"
             )
     clash = _overlapping(body, ordered, exclude)
     if clash is not None:
-        raise _invalid(
+        raise ValidationError(
             _("%(body)s already meets then: “%(title)s” on %(when)s.")
             % {"body": body.name, "title": clash.title, "when": _local(clash.starts_at)},
-            "meeting_overlaps",
+            code="meeting_overlaps",
         )
 
 
@@ -154,18 +150,18 @@ def _in_meeting_words(error: ValidationError) -> ValidationError:
     """A refusal of core's repeat rules in the words and codes meetings had before the rules
     moved to core."""
     if error.code == "rrule_endless":
-        return _invalid(
+        return ValidationError(
             _("A repeating meeting must end: give COUNT (how many times) or UNTIL (a date)."),
-            "rrule_endless",
+            code="rrule_endless",
         )
     if error.code == "rrule_too_long":
-        return _invalid(
+        return ValidationError(
             _("A repeating meeting may run for at most %(years)d years and %(count)d meetings.")
             % {"years": MAX_YEARS, "count": MAX_OCCURRENCES},
-            "rrule_too_long",
+            code="rrule_too_long",
         )
     if error.code == "rrule_empty":
-        return _invalid(_("This repeat rule makes no meeting at all."), "rrule")
+        return ValidationError(_("This repeat rule makes no meeting at all."), code="rrule")
     return error
 
 
@@ -185,8 +181,8 @@ def occurrences(rrule: str, starts_at: datetime) -> list[datetime]:
 
 def _check_person(person: Any, community_id: int, what: str) -> None:
     if person is not None and not _is_member(person, community_id):
-        raise _invalid(
-            _("The %(role)s must be a member of the community.") % {"role": what}, "not_member"
+        raise ValidationError(
+            _("The %(role)s must be a member of the community.") % {"role": what}, code="not_member"
         )
 
 
@@ -213,13 +209,13 @@ def meeting_create(
     _require("meetings.schedule", actor, body)
     title = title.strip()
     if not title:
-        raise _invalid(_("A meeting needs a title."), "meeting_title")
+        raise ValidationError(_("A meeting needs a title."), code="meeting_title")
     if kind not in MeetingKind.values:
-        raise _invalid(_("Unknown type of meeting."), "meeting_kind")
+        raise ValidationError(_("Unknown type of meeting."), code="meeting_kind")
     _check_times(starts_at, ends_at)
     if capacity is not None and (not public or capacity < 1):
-        raise _invalid(
-            _("Places for the public are for public meetings, and at least one."), "capacity"
+        raise ValidationError(
+            _("Places for the public are for public meetings, and at least one."), code="capacity"
         )
     _check_person(secretary, body.community_id, _("secretary"))
     _check_person(chair, body.community_id, _("chair"))
@@ -321,9 +317,11 @@ def _lock(meeting: Meeting) -> Meeting:
 
 def _refuse_done(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
-        raise _invalid(_("This meeting is closed: nothing can be added to it."), "meeting_closed")
+        raise ValidationError(
+            _("This meeting is closed: nothing can be added to it."), code="meeting_closed"
+        )
     if meeting.status == MeetingStatus.CANCELLED:
-        raise _invalid(_("This meeting was cancelled."), "meeting_cancelled")
+        raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
 
 
 def _people_concerned(meeting: Meeting) -> list[Any]:
@@ -388,23 +386,25 @@ def meeting_update(
         ]
         if capacity is not _UNCHANGED and capacity != current.capacity:
             if capacity is not None and (not current.public or capacity < 1):
-                raise _invalid(
+                raise ValidationError(
                     _("Places for the public are for public meetings, and at least one."),
-                    "capacity",
+                    code="capacity",
                 )
             taken = _registered(current).count()
             if (capacity is None and taken) or (capacity is not None and capacity < taken):
-                raise _invalid(
+                raise ValidationError(
                     _("%(n)d people have registered already: keep at least that many places.")
                     % {"n": taken},
-                    "capacity_below_registered",
+                    code="capacity_below_registered",
                 )
             changed.append("capacity")
         moved = {"starts_at", "ends_at"} & set(changed)
         if moved and current.status != MeetingStatus.SCHEDULED:
-            raise _invalid(_("A meeting in session cannot be moved."), "meeting_in_session")
+            raise ValidationError(
+                _("A meeting in session cannot be moved."), code="meeting_in_session"
+            )
         if "title" in changed and not values["title"]:
-            raise _invalid(_("A meeting needs a title."), "meeting_title")
+            raise ValidationError(_("A meeting needs a title."), code="meeting_title")
         if not changed:
             return current
         if moved:
@@ -443,13 +443,13 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     _require("meetings.run_meeting", actor, meeting)
     reason = reason.strip()
     if not reason:
-        raise _invalid(_("Say why the meeting is cancelled."), "cancel_reason")
+        raise ValidationError(_("Say why the meeting is cancelled."), code="cancel_reason")
     with transaction.atomic():
         current = _lock(meeting)
         _refuse_done(current)
         if current.status != MeetingStatus.SCHEDULED:
-            raise _invalid(
-                _("A meeting in session is closed, not cancelled."), "meeting_in_session"
+            raise ValidationError(
+                _("A meeting in session is closed, not cancelled."), code="meeting_in_session"
             )
         _cancel(current, reason)
         journal.record(
@@ -485,7 +485,7 @@ def series_cancel(*, actor: User, series: Series, reason: str) -> int:
     """Cancel every occurrence still to come (those held stay in the record); how many."""
     reason = reason.strip()
     if not reason:
-        raise _invalid(_("Say why the meeting is cancelled."), "cancel_reason")
+        raise ValidationError(_("Say why the meeting is cancelled."), code="cancel_reason")
     with transaction.atomic():
         locked = (
             Series.objects.in_community(series.community_id).select_for_update().get(pk=series.pk)
@@ -570,7 +570,9 @@ def meeting_open(*, actor: User, meeting: Meeting) -> Meeting:
         current = _lock(meeting)
         _refuse_done(current)
         if current.status == MeetingStatus.IN_SESSION:
-            raise _invalid(_("This meeting is already in session."), "meeting_in_session")
+            raise ValidationError(
+                _("This meeting is already in session."), code="meeting_in_session"
+            )
         current.status = MeetingStatus.IN_SESSION
         current.opened_at = timezone.now()
         current.updated_at = current.opened_at
@@ -594,7 +596,7 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
         current = _lock(meeting)
         _refuse_done(current)
         if current.status != MeetingStatus.IN_SESSION:
-            raise _invalid(_("Open the meeting before closing it."), "meeting_not_open")
+            raise ValidationError(_("Open the meeting before closing it."), code="meeting_not_open")
         current.status = MeetingStatus.CLOSED
         current.closed_at = timezone.now()
         current.updated_at = current.closed_at
@@ -635,24 +637,27 @@ def second_sitting_call(
         )
         first = _lock(meeting)
         if first.status != MeetingStatus.CLOSED:
-            raise _invalid(
-                _("A second sitting is called after the first has closed."), "meeting_not_closed"
+            raise ValidationError(
+                _("A second sitting is called after the first has closed."),
+                code="meeting_not_closed",
             )
         if first.sitting != 1:
-            raise _invalid(_("A second sitting has no third."), "second_sitting_twice")
+            raise ValidationError(_("A second sitting has no third."), code="second_sitting_twice")
         if Meeting.objects.in_community(first.community_id).filter(first_sitting=first).exists():
-            raise _invalid(_("A second sitting was already called."), "second_sitting_twice")
+            raise ValidationError(
+                _("A second sitting was already called."), code="second_sitting_twice"
+            )
         charter = charter_in_force(body=body)
         if charter is None or charter.second_sitting_quorum_percent is None:
-            raise _invalid(
+            raise ValidationError(
                 _("The body's charter does not provide for a second sitting."),
-                "no_second_sitting",
+                code="no_second_sitting",
             )
         reached, _present, _seated = room.quorum_reached(first)
         if reached:
-            raise _invalid(
+            raise ValidationError(
                 _("The first sitting had its quorum: there is no second sitting."),
-                "quorum_was_met",
+                code="quorum_was_met",
             )
         _check_body(body)
         _refuse_overlap(body, [(starts_at, ends_at)])
@@ -751,21 +756,27 @@ def registration_add(*, actor: User, meeting: Meeting, person: User | None = Non
     else:
         _require("meetings.register", actor, meeting)
     if not _is_member(person, meeting.community_id):
-        raise _invalid(_("Only members of the community can register."), "not_member")
+        raise ValidationError(_("Only members of the community can register."), code="not_member")
     with transaction.atomic():
         current = _lock(meeting)
         _refuse_done(current)
         if not current.public or current.capacity is None:
-            raise _invalid(_("This meeting takes no registrations: just come."), "no_registration")
+            raise ValidationError(
+                _("This meeting takes no registrations: just come."), code="no_registration"
+            )
         if current.status != MeetingStatus.SCHEDULED or current.starts_at <= timezone.now():
-            raise _invalid(_("Registration closed when the meeting began."), "registration_closed")
+            raise ValidationError(
+                _("Registration closed when the meeting began."), code="registration_closed"
+            )
         existing = (
             Registration.objects.in_community(current.community_id)
             .filter(meeting=current, person=person)
             .first()
         )
         if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-            raise _invalid(_("Already registered for this meeting."), "already_registered")
+            raise ValidationError(
+                _("Already registered for this meeting."), code="already_registered"
+            )
         full = _registered(current).count() >= current.capacity
         status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
         now = timezone.now()
@@ -812,9 +823,11 @@ def registration_cancel(*, actor: User, registration: Registration) -> Registrat
             .get(pk=registration.pk)
         )
         if current.status == RegistrationStatus.CANCELLED:
-            raise _invalid(_("This registration was already cancelled."), "registration_cancelled")
+            raise ValidationError(
+                _("This registration was already cancelled."), code="registration_cancelled"
+            )
         if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.IN_SESSION):
-            raise _invalid(_("This meeting has begun."), "meeting_closed")
+            raise ValidationError(_("This meeting has begun."), code="meeting_closed")
         was = current.status
         current.status = RegistrationStatus.CANCELLED
         current.updated_at = timezone.now()
@@ -888,9 +901,9 @@ def invite(*, actor: User, meeting: Meeting, person: User, kind: str) -> Invitat
     """Invite one person (an observer, a guest: the property company, a resident concerned)."""
     _require("meetings.run_meeting", actor, meeting)
     if kind not in InvitationKind.values:
-        raise _invalid(_("Unknown kind of invitation."), "invitation_kind")
+        raise ValidationError(_("Unknown kind of invitation."), code="invitation_kind")
     if not _is_member(person, meeting.community_id):
-        raise _invalid(_("Only members of the community can be invited."), "not_member")
+        raise ValidationError(_("Only members of the community can be invited."), code="not_member")
     with transaction.atomic():
         current = _lock(meeting)
         _refuse_done(current)
@@ -899,7 +912,7 @@ def invite(*, actor: User, meeting: Meeting, person: User, kind: str) -> Invitat
             .filter(meeting=current, person=person)
             .exists()
         ):
-            raise _invalid(_("This person is already invited."), "already_invited")
+            raise ValidationError(_("This person is already invited."), code="already_invited")
         invitation = Invitation.objects.create(
             community_id=current.community_id, meeting=current, person=person, kind=kind
         )

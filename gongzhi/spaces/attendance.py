@@ -55,10 +55,6 @@ REASON_MAX = 1000
 ANSWER_MAX = 300
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _when(booking: Booking) -> str:
     return timezone.localtime(booking.starts_at).strftime("%Y-%m-%d %H:%M")
 
@@ -135,28 +131,28 @@ def _why_not(person: Any, space: Space, now: datetime) -> ValidationError:
         status=BookingStatus.RELEASED, starts_at__lte=now, ends_at__gt=now
     ).exists()
     if released:
-        return _invalid(
+        return ValidationError(
             _(
                 "Your booking was released because nobody checked in in time. "
                 "You can appeal the no-show from your bookings."
             ),
-            "checkin_released",
+            code="checkin_released",
         )
     later = (
         mine.filter(status=BookingStatus.CONFIRMED, starts_at__gt=now).order_by("starts_at").first()
     )
     if later is not None:
-        return _invalid(
+        return ValidationError(
             _(
                 "Your booking starts at %(starts)s. Checking in opens 15 minutes before the "
                 "start and lasts until the end."
             )
             % {"starts": _when(later)},
-            "checkin_too_early",
+            code="checkin_too_early",
         )
-    return _invalid(
+    return ValidationError(
         _("You have no booking of this space now, so there is nothing to check in."),
-        "checkin_no_booking",
+        code="checkin_no_booking",
     )
 
 
@@ -310,23 +306,25 @@ def appeal_submit(
         raise PermissionDenied(_("Only the person the booking was for can appeal its no-show."))
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid(_("Say why it was not a no-show."), "appeal_no_reason")
+        raise ValidationError(_("Say why it was not a no-show."), code="appeal_no_reason")
     if len(reason) > REASON_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX},
-            "appeal_too_long",
+            code="appeal_too_long",
         )
     with transaction.atomic():
         locked = _lock_booking(booking)
         if not locked.no_show:
-            raise _invalid(_("This booking is not counted as a no-show."), "appeal_not_no_show")
+            raise ValidationError(
+                _("This booking is not counted as a no-show."), code="appeal_not_no_show"
+            )
         if locked.ends_at + timedelta(days=APPEAL_DAYS) < now:
-            raise _invalid(
+            raise ValidationError(
                 _("A no-show can be appealed within %(days)d days.") % {"days": APPEAL_DAYS},
-                "appeal_too_late",
+                code="appeal_too_late",
             )
         if NoShowAppeal.objects.in_community(booking.community_id).filter(booking=locked).exists():
-            raise _invalid(_("This no-show has already been appealed."), "appeal_twice")
+            raise ValidationError(_("This no-show has already been appealed."), code="appeal_twice")
         appeal = NoShowAppeal.objects.in_community(booking.community_id).create(
             booking=locked, reason=reason
         )
@@ -347,11 +345,11 @@ def appeal_decide(
     appellant nor the one who booked. Upholding needs an answer the resident reads."""
     answer = (answer or "").strip()
     if not overturn and not answer:
-        raise _invalid(_("Say why the no-show stands."), "appeal_no_answer")
+        raise ValidationError(_("Say why the no-show stands."), code="appeal_no_answer")
     if len(answer) > ANSWER_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The answer is too long: at most %(max)d characters.") % {"max": ANSWER_MAX},
-            "appeal_answer_too_long",
+            code="appeal_answer_too_long",
         )
     with transaction.atomic():
         locked = (
@@ -365,7 +363,7 @@ def appeal_decide(
         if actor.pk in (booking.person_id, booking.booked_by_id):
             raise PermissionDenied(_("Someone else must decide on an appeal about your booking."))
         if locked.status != AppealStatus.OPEN:
-            raise _invalid(_("This appeal has already been decided."), "appeal_decided")
+            raise ValidationError(_("This appeal has already been decided."), code="appeal_decided")
         locked.status = AppealStatus.OVERTURNED if overturn else AppealStatus.UPHELD
         locked.decided_by = actor
         locked.decided_at = timezone.now()
@@ -422,14 +420,16 @@ def fee_record_paid(*, actor: User, booking: Booking, occurred_on: date | None =
     with transaction.atomic():
         locked = _lock_booking(booking)
         if locked.fee <= 0:
-            raise _invalid(_("This booking has no fee."), "fee_none")
+            raise ValidationError(_("This booking has no fee."), code="fee_none")
         if locked.fee_paid_at is not None:
-            raise _invalid(_("The fee of this booking is already recorded."), "fee_paid_twice")
+            raise ValidationError(
+                _("The fee of this booking is already recorded."), code="fee_paid_twice"
+            )
         if locked.status not in (BookingStatus.CONFIRMED, BookingStatus.RELEASED):
-            raise _invalid(
+            raise ValidationError(
                 _("Only a confirmed booking's fee is collected (this one is %(status)s).")
                 % {"status": locked.get_status_display()},
-                "fee_not_confirmed",
+                code="fee_not_confirmed",
             )
         if locked.body_id:
             counterparty = str(locked.body)

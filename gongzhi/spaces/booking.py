@@ -66,10 +66,6 @@ if TYPE_CHECKING:
 NO_SHOW_WINDOW = timedelta(days=90)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def occupying_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": OCCUPYING})
 
@@ -188,27 +184,27 @@ def check_times(
     """The rules on the time alone. ``horizon`` is off for a repeating booking, whose limit is a
     year (``core/recurrence``) instead of the space's days ahead."""
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise _invalid(_("Give the time with its time zone."), "booking_naive")
+        raise ValidationError(_("Give the time with its time zone."), code="booking_naive")
     if ends_at <= starts_at:
-        raise _invalid(_("A booking must end after it starts."), "booking_order")
+        raise ValidationError(_("A booking must end after it starts."), code="booking_order")
     if starts_at < now:
-        raise _invalid(_("This time has already passed."), "booking_past")
+        raise ValidationError(_("This time has already passed."), code="booking_past")
     minutes = (ends_at - starts_at).total_seconds() / 60
     if minutes > space.max_minutes:
-        raise _invalid(
+        raise ValidationError(
             _("This space can be booked for at most %(minutes)d minutes at a time.")
             % {"minutes": space.max_minutes},
-            "booking_too_long",
+            code="booking_too_long",
         )
     if horizon and starts_at > now + timedelta(days=space.advance_days):
-        raise _invalid(
+        raise ValidationError(
             _("This space can be booked at most %(days)d days ahead.")
             % {"days": space.advance_days},
-            "booking_too_far",
+            code="booking_too_far",
         )
     if not hours_allow(space, starts_at, ends_at):
-        raise _invalid(
-            _("The space is not open for the whole of this time."), "booking_outside_hours"
+        raise ValidationError(
+            _("The space is not open for the whole of this time."), code="booking_outside_hours"
         )
 
 
@@ -218,22 +214,24 @@ def check_booker(space: Space, booking: Booking, *, actor: Any, now: datetime) -
     community_id = space.community_id
     if booking.body_id:
         if not space.organisations:
-            raise _invalid(_("Organisations cannot book this space."), "booking_no_organisations")
+            raise ValidationError(
+                _("Organisations cannot book this space."), code="booking_no_organisations"
+            )
         from gongzhi.bodies.policies import sits_in_body
 
         if not (sits_in_body(actor, booking.body) or is_community_worker(actor, space)):
             raise PermissionDenied(_("Only a member of the organisation can book for it."))
     elif booking.partner_id:
         if not space.partners:
-            raise _invalid(_("Partners cannot book this space."), "booking_no_partners")
+            raise ValidationError(_("Partners cannot book this space."), code="booking_no_partners")
         if not is_community_worker(actor, space):
             raise PermissionDenied(_("A community worker books for a partner."))
     else:
         person = booking.person
         if space.residents == ResidentAccess.NONE:
-            raise _invalid(
+            raise ValidationError(
                 _("Residents cannot book this space on their own; ask its managers."),
-                "booking_no_residents",
+                code="booking_no_residents",
             )
         membership = (
             verified_membership(person, community_id)
@@ -241,23 +239,23 @@ def check_booker(space: Space, booking: Booking, *, actor: Any, now: datetime) -
             else membership_in(person, community_id)
         )
         if membership is None:
-            raise _invalid(
+            raise ValidationError(
                 _("Only verified residents of this community can book this space.")
                 if space.residents == ResidentAccess.VERIFIED
                 else _("Only residents of this community can book this space."),
-                "booking_not_resident",
+                code="booking_not_resident",
             )
         booking.household_id = membership.household_id
     if space.no_show_limit and booking.person_id:
         missed = no_shows_of(booking.person_id, community_id, now=now)
         if missed >= space.no_show_limit:
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "Booking is paused: %(count)d bookings in the last 90 days were not used. "
                     "You can appeal a no-show from your bookings."
                 )
                 % {"count": missed},
-                "booking_no_shows",
+                code="booking_no_shows",
             )
 
 
@@ -288,10 +286,10 @@ def check_quota(space: Space, booking: Booking) -> None:
             .count()
         )
     if used >= space.quota:
-        raise _invalid(
+        raise ValidationError(
             _("The quota of %(quota)d bookings %(period)s for this space is used up.")
             % {"quota": space.quota, "period": QuotaPeriod(space.quota_period).label},
-            "booking_over_quota",
+            code="booking_over_quota",
         )
 
 
@@ -313,7 +311,7 @@ def _insert(booking: Booking) -> Booking:
 
 
 def _taken() -> ValidationError:
-    return _invalid(_("This time is already taken."), "booking_taken")
+    return ValidationError(_("This time is already taken."), code="booking_taken")
 
 
 # --- booking ---------------------------------------------------------------------------------
@@ -339,16 +337,16 @@ def place(
     Used by ``book`` and by the repeating bookings, the draw and the waiting list."""
     now = now or timezone.now()
     if space.status != SpaceStatus.OPEN:
-        raise _invalid(_("This space is not open for booking."), "space_not_open")
+        raise ValidationError(_("This space is not open for booking."), code="space_not_open")
     purpose = (purpose or "").strip()
     if not purpose:
-        raise _invalid(_("Say what the space is for."), "booking_no_purpose")
+        raise ValidationError(_("Say what the space is for."), code="booking_no_purpose")
     if attendees < 1:
-        raise _invalid(_("At least one person must be expected."), "booking_attendees")
+        raise ValidationError(_("At least one person must be expected."), code="booking_attendees")
     if attendees > space.capacity:
-        raise _invalid(
+        raise ValidationError(
             _("This space holds at most %(capacity)d people.") % {"capacity": space.capacity},
-            "booking_over_capacity",
+            code="booking_over_capacity",
         )
     check_times(space, starts_at, ends_at, now=now, horizon=horizon)
     booking = Booking(
@@ -407,14 +405,14 @@ def book(
         raise PermissionDenied(_("Only a community worker can book for someone else."))
     if meeting is not None:
         if meeting.community_id != space.community_id or (body and body.pk != meeting.body_id):
-            raise _invalid(
-                _("Book a meeting's room for that meeting's own body."), "booking_meeting"
+            raise ValidationError(
+                _("Book a meeting's room for that meeting's own body."), code="booking_meeting"
             )
         if not starts_at <= meeting.starts_at < ends_at:
-            raise _invalid(
+            raise ValidationError(
                 _("The booking must cover the meeting's start (%(starts)s).")
                 % {"starts": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")},
-                "booking_meeting_time",
+                code="booking_meeting_time",
             )
         body = meeting.body
     with transaction.atomic():
@@ -469,7 +467,7 @@ def decide(*, actor: User, booking: Booking, approve: bool, reason: str = "") ->
     that has run out is expired first, and cannot be approved."""
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise _invalid(_("Say why the request is not approved."), "booking_reason")
+        raise ValidationError(_("Say why the request is not approved."), code="booking_reason")
     with transaction.atomic():
         space, fresh = _locked_booking(booking)
         if not may_decide(actor, space):
@@ -480,10 +478,10 @@ def decide(*, actor: User, booking: Booking, approve: bool, reason: str = "") ->
         expire_holds(space, now=now)
         fresh.refresh_from_db()
         if fresh.status != BookingStatus.PENDING:
-            raise _invalid(
+            raise ValidationError(
                 _("This request is no longer waiting for a decision (%(status)s).")
                 % {"status": fresh.get_status_display()},
-                "booking_not_pending",
+                code="booking_not_pending",
             )
         fresh.status = BookingStatus.CONFIRMED if approve else BookingStatus.REJECTED
         fresh.hold_until = None
@@ -523,9 +521,11 @@ def cancel(*, actor: User, booking: Booking, reason: str = "") -> Booking:
             raise PermissionDenied(_("You cannot cancel this booking."))
         now = timezone.now()
         if fresh.status not in (BookingStatus.CONFIRMED, BookingStatus.PENDING):
-            raise _invalid(_("This booking is not active."), "booking_not_active")
+            raise ValidationError(_("This booking is not active."), code="booking_not_active")
         if fresh.starts_at <= now:
-            raise _invalid(_("A booking that has started cannot be cancelled."), "booking_started")
+            raise ValidationError(
+                _("A booking that has started cannot be cancelled."), code="booking_started"
+            )
         expire_holds(space, now=now)  # so the freed time can go to the first waiting
         fresh.status = BookingStatus.CANCELLED
         fresh.hold_until = None
@@ -566,7 +566,7 @@ def wait_for(
     now = timezone.now()
     check_times(space, starts_at, ends_at, now=now)
     if not (purpose or "").strip():
-        raise _invalid(_("Say what the space is for."), "booking_no_purpose")
+        raise ValidationError(_("Say what the space is for."), code="booking_no_purpose")
     with transaction.atomic():
         locked = lock_space(space)
         expire_holds(locked, now=now)
@@ -581,12 +581,14 @@ def wait_for(
         )
         check_booker(locked, probe, actor=actor, now=now)
         if free_seat(locked, starts_at, ends_at + timedelta(minutes=locked.buffer_minutes)):
-            raise _invalid(_("This time is free: book it instead."), "waiting_slot_free")
+            raise ValidationError(
+                _("This time is free: book it instead."), code="waiting_slot_free"
+            )
         waiting = WaitingRequest.objects.in_community(space.community_id).filter(
             space=locked, person=person, starts_at=starts_at, status=WaitingStatus.WAITING
         )
         if waiting.exists():
-            raise _invalid(_("You are already waiting for this time."), "waiting_twice")
+            raise ValidationError(_("You are already waiting for this time."), code="waiting_twice")
         request = WaitingRequest.objects.create(
             community_id=space.community_id,
             space=locked,
@@ -703,7 +705,7 @@ def settle_draw_hold(hold: Booking, *, winner: Any = None, now: datetime | None 
     with no winner, removed (a hold is nobody's, and a cancelled row must name its person) and
     its time offered to those waiting. The caller holds the space's lock."""
     if hold.status != BookingStatus.DRAW:
-        raise _invalid(_("This seat is no longer held for the draw."), "draw_hold_gone")
+        raise ValidationError(_("This seat is no longer held for the draw."), code="draw_hold_gone")
     if winner is None:
         space, start, end = hold.space, hold.starts_at, hold.busy_until
         hold.delete()

@@ -65,10 +65,6 @@ FIELDS = (
 )
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def community_partners(community: Community | int) -> list[Partner]:
     """The partners with an agreement in the community: those who may manage its spaces."""
     ids = Agreement.objects.in_community(community).values("partner_id")
@@ -86,13 +82,13 @@ def hours_checked(value: Any) -> dict:
     try:
         return catalogue_hours.normalise(value)
     except (ValueError, TypeError, KeyError, json.JSONDecodeError) as error:
-        raise _invalid(
-            _("The opening hours cannot be read: %(error)s") % {"error": error}, "space_hours"
+        raise ValidationError(
+            _("The opening hours cannot be read: %(error)s") % {"error": error}, code="space_hours"
         ) from error
     except ValidationError as error:
-        raise _invalid(
+        raise ValidationError(
             _("The opening hours cannot be read: %(error)s") % {"error": " ".join(error.messages)},
-            "space_hours",
+            code="space_hours",
         ) from error
 
 
@@ -105,49 +101,55 @@ def _clean(community: Community, fields: dict[str, Any], *, space: Space | None)
     merged.update(fields)
     name = (merged.get("name") or "").strip()
     if not name:
-        raise _invalid(_("Give the space a name."), "space_name")
+        raise ValidationError(_("Give the space a name."), code="space_name")
     fields["name"] = name
     taken = Space.objects.in_community(community).filter(name=name)
     if space is not None:
         taken = taken.exclude(pk=space.pk)
     if taken.exists():
-        raise _invalid(_("Another space of this community has this name."), "space_name_taken")
+        raise ValidationError(
+            _("Another space of this community has this name."), code="space_name_taken"
+        )
     body, partner = merged.get("managed_by_body"), merged.get("managed_by_partner")
     if body is not None and partner is not None:
-        raise _invalid(
+        raise ValidationError(
             _("A space is managed by one organisation or one partner, not both."),
-            "space_two_managers",
+            code="space_two_managers",
         )
     if isinstance(body, Body) and body.community_id != community.pk:
-        raise _invalid(_("That organisation is not of this community."), "space_manager_unknown")
+        raise ValidationError(
+            _("That organisation is not of this community."), code="space_manager_unknown"
+        )
     if isinstance(partner, Partner) and partner.pk not in {
         p.pk for p in community_partners(community)
     }:
-        raise _invalid(
-            _("That partner has no agreement with this community."), "space_manager_unknown"
+        raise ValidationError(
+            _("That partner has no agreement with this community."), code="space_manager_unknown"
         )
     building = merged.get("building")
     if isinstance(building, Building) and building.community_id != community.pk:
-        raise _invalid(_("That building is not in this community."), "space_building_unknown")
+        raise ValidationError(
+            _("That building is not in this community."), code="space_building_unknown"
+        )
     seats, capacity = merged.get("seats") or 1, merged.get("capacity") or 0
     if seats < 1:
-        raise _invalid(_("At least one booking must fit at a time."), "space_seats")
+        raise ValidationError(_("At least one booking must fit at a time."), code="space_seats")
     if seats > 1 and seats > capacity:
-        raise _invalid(
+        raise ValidationError(
             _("More bookings at once (%(seats)d) than people the space holds (%(capacity)d).")
             % {"seats": seats, "capacity": capacity},
-            "space_seats",
+            code="space_seats",
         )
     slot, longest = merged.get("slot_minutes") or 30, merged.get("max_minutes") or 0
     if slot < 5 or longest < slot:
-        raise _invalid(
+        raise ValidationError(
             _("The longest booking must be at least one step of the grid (%(slot)d minutes).")
             % {"slot": slot},
-            "space_lengths",
+            code="space_lengths",
         )
     fee = merged.get("fee") or Decimal(0)
     if fee < 0:
-        raise _invalid(_("A fee cannot be negative."), "space_fee")
+        raise ValidationError(_("A fee cannot be negative."), code="space_fee")
     if "hours" in fields:
         fields["hours"] = hours_checked(fields["hours"])
     return fields
@@ -170,8 +172,8 @@ def _save(space: Space) -> None:
         with transaction.atomic():
             space.save()
     except IntegrityError as error:  # a name taken by a concurrent request
-        raise _invalid(
-            _("Another space of this community has this name."), "space_name_taken"
+        raise ValidationError(
+            _("Another space of this community has this name."), code="space_name_taken"
         ) from error
 
 
@@ -237,9 +239,9 @@ def _set_status(*, actor: User, space: Space, status: str, verb: str, data: dict
     with transaction.atomic():
         fresh = Space.objects.in_community(space.community_id).select_for_update().get(pk=space.pk)
         if fresh.status == status:
-            raise _invalid(
+            raise ValidationError(
                 _("The space is already %(status)s.") % {"status": fresh.get_status_display()},
-                "space_status_unchanged",
+                code="space_status_unchanged",
             )
         fresh.status = status
         fresh.save(update_fields=["status", "updated_at"])

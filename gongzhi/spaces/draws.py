@@ -58,10 +58,6 @@ HAD = (BookingStatus.CONFIRMED, BookingStatus.RELEASED)
 MAX_SEED = 200
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require_manager(actor: Any, space: Space) -> None:
     if not engine.may_decide(actor, space):
         raise PermissionDenied(_("Only the space's managers run its draws."))
@@ -149,19 +145,21 @@ def draw_open(
     _require_manager(actor, space)
     seed_rule = (seed_rule or "").strip()
     if not seed_rule or len(seed_rule) > MAX_SEED:
-        raise _invalid(
-            _("Say where the seed will come from (up to 200 characters)."), "draw_seed_rule"
+        raise ValidationError(
+            _("Say where the seed will come from (up to 200 characters)."), code="draw_seed_rule"
         )
     now = timezone.now()
     engine.check_times(space, starts_at, ends_at, now=now)
     if timezone.is_naive(closes_at) or closes_at <= now:
-        raise _invalid(_("Requests must close in the future."), "draw_closes_past")
+        raise ValidationError(_("Requests must close in the future."), code="draw_closes_past")
     if closes_at > starts_at:
-        raise _invalid(_("Requests must close before the time drawn starts."), "draw_closes_late")
+        raise ValidationError(
+            _("Requests must close before the time drawn starts."), code="draw_closes_late"
+        )
     with transaction.atomic():
         locked = engine.lock_space(space)
         if locked.status != SpaceStatus.OPEN:
-            raise _invalid(_("This space is not open for booking."), "space_not_open")
+            raise ValidationError(_("This space is not open for booking."), code="space_not_open")
         engine.expire_holds(locked, now=now)
         draw = DrawRound.objects.in_community(space.community_id).create(
             space=locked,
@@ -173,8 +171,8 @@ def draw_open(
         )
         holds = engine.hold_for_draw(actor=actor, space=locked, draw=draw)
         if not holds:
-            raise _invalid(
-                _("This time is already taken: a draw needs a free seat."), "draw_slot_taken"
+            raise ValidationError(
+                _("This time is already taken: a draw needs a free seat."), code="draw_slot_taken"
             )
         journal.record(
             community=locked.community,
@@ -194,9 +192,9 @@ def draw_open(
 
 def _check_open(draw: DrawRound, now: datetime) -> None:
     if draw.status != DrawStatus.OPEN:
-        raise _invalid(_("This draw is no longer taking requests."), "draw_not_open")
+        raise ValidationError(_("This draw is no longer taking requests."), code="draw_not_open")
     if now >= draw.closes_at:
-        raise _invalid(_("Requests for this draw have closed."), "draw_closed")
+        raise ValidationError(_("Requests for this draw have closed."), code="draw_closed")
 
 
 def draw_request(
@@ -206,7 +204,7 @@ def draw_request(
     per organisation, by those the space's rules let book it."""
     purpose = (purpose or "").strip()
     if not purpose:
-        raise _invalid(_("Say what the space is for."), "booking_no_purpose")
+        raise ValidationError(_("Say what the space is for."), code="booking_no_purpose")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -214,7 +212,9 @@ def draw_request(
             _check_open(locked, now)
             space = locked.space
             if space.status != SpaceStatus.OPEN:
-                raise _invalid(_("This space is not open for booking."), "space_not_open")
+                raise ValidationError(
+                    _("This space is not open for booking."), code="space_not_open"
+                )
             probe = Booking(
                 community_id=space.community_id,
                 space=space,
@@ -231,11 +231,11 @@ def draw_request(
             requests = DrawRequest.objects.in_community(draw.community_id).filter(draw=locked)
             active = requests.exclude(outcome=DrawRequestOutcome.WITHDRAWN)
             if requests.filter(person=actor).exists():
-                raise _invalid(_("You have already asked in this draw."), "draw_twice")
+                raise ValidationError(_("You have already asked in this draw."), code="draw_twice")
             if body is not None and active.filter(body=body).exists():
-                raise _invalid(
+                raise ValidationError(
                     _("Someone has already asked for this organisation in this draw."),
-                    "draw_body_twice",
+                    code="draw_body_twice",
                 )
             request = DrawRequest.objects.in_community(draw.community_id).create(
                 draw=locked,
@@ -252,7 +252,9 @@ def draw_request(
                 data={"draw": locked.pk, "space": space.pk, "body": body.pk if body else None},
             )
     except IntegrityError as error:  # the unique constraint, should the lock be bypassed
-        raise _invalid(_("You have already asked in this draw."), "draw_twice") from error
+        raise ValidationError(
+            _("You have already asked in this draw."), code="draw_twice"
+        ) from error
     return request
 
 
@@ -265,7 +267,9 @@ def draw_withdraw(*, actor: User, request: DrawRequest) -> DrawRequest:
         _check_open(locked, timezone.now())
         fresh = DrawRequest.objects.in_community(request.community_id).get(pk=request.pk)
         if fresh.outcome != DrawRequestOutcome.WAITING:
-            raise _invalid(_("This request is no longer in the draw."), "draw_request_gone")
+            raise ValidationError(
+                _("This request is no longer in the draw."), code="draw_request_gone"
+            )
         fresh.outcome = DrawRequestOutcome.WITHDRAWN
         fresh.save(update_fields=["outcome"])
         journal.record(
@@ -284,9 +288,9 @@ def draw_withdraw(*, actor: User, request: DrawRequest) -> DrawRequest:
 def _check_seed(seed: str) -> str:
     # Taken exactly as typed (no trimming): the lottery hashes the seed as announced.
     if not seed or not seed.strip() or len(seed) > MAX_SEED:
-        raise _invalid(
+        raise ValidationError(
             _("Type the public seed exactly as it was announced (up to 200 characters)."),
-            "draw_seed",
+            code="draw_seed",
         )
     return seed
 
@@ -319,11 +323,13 @@ def draw_run(*, actor: User, draw: DrawRound, seed: str) -> list[DrawRequest]:
         space = engine.lock_space(draw.space)
         locked = _lock_draw(draw)
         if locked.status != DrawStatus.OPEN:
-            raise _invalid(_("This draw has already been settled."), "draw_done")
+            raise ValidationError(_("This draw has already been settled."), code="draw_done")
         if now < locked.closes_at:
-            raise _invalid(_("Requests are still open: draw after they close."), "draw_still_open")
+            raise ValidationError(
+                _("Requests are still open: draw after they close."), code="draw_still_open"
+            )
         if now >= locked.starts_at:
-            raise _invalid(_("The time drawn for has already begun."), "draw_too_late")
+            raise ValidationError(_("The time drawn for has already begun."), code="draw_too_late")
         requests = entries(locked)
         _require_did_not_ask(actor, requests)
         seed = _check_seed(seed)
@@ -381,13 +387,13 @@ def draw_cancel(*, actor: User, draw: DrawRound, reason: str) -> DrawRound:
     _require_manager(actor, draw.space)
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid(_("Say why the draw is cancelled."), "draw_reason")
+        raise ValidationError(_("Say why the draw is cancelled."), code="draw_reason")
     now = timezone.now()
     with transaction.atomic():
         space = engine.lock_space(draw.space)
         locked = _lock_draw(draw)
         if locked.status != DrawStatus.OPEN:
-            raise _invalid(_("This draw has already been settled."), "draw_done")
+            raise ValidationError(_("This draw has already been settled."), code="draw_done")
         holds = Booking.objects.in_community(locked.community_id).filter(
             draw=locked, status=BookingStatus.DRAW
         )

@@ -82,10 +82,6 @@ class OpeningHours:
     makeup_day_as: int | None = 0
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -96,10 +92,10 @@ def _zone() -> ZoneInfo:
 def _weekday(key: Any) -> int:
     if isinstance(key, str) and key.strip().lower() in DAY_KEYS:
         return DAY_KEYS.index(key.strip().lower())
-    raise _invalid(
+    raise ValidationError(
         _("Unknown day of the week: %(day)s. Use mon, tue, wed, thu, fri, sat or sun.")
         % {"day": key},
-        "hours_weekday",
+        code="hours_weekday",
     )
 
 
@@ -110,10 +106,10 @@ def _minutes(text: Any) -> int:
             value = int(hours) * 60 + int(minutes)
             if int(minutes) < 60 and value <= MINUTES_A_DAY:
                 return value
-    raise _invalid(
+    raise ValidationError(
         _("Write a time as hours and minutes, e.g. 08:30 (24:00 for midnight): %(time)s")
         % {"time": text},
-        "hours_time",
+        code="hours_time",
     )
 
 
@@ -123,32 +119,34 @@ def _clock(minutes: int) -> str:
 
 def _day_ranges(day: int, items: Any) -> tuple[Range, ...]:
     if not isinstance(items, list | tuple):
-        raise _invalid(_("Give each day a list of opening and closing times."), "hours_format")
+        raise ValidationError(
+            _("Give each day a list of opening and closing times."), code="hours_format"
+        )
     ranges: list[Range] = []
     for item in items:
         if not isinstance(item, list | tuple) or len(item) != 2:
-            raise _invalid(
-                _("Give each opening range as an opening and a closing time."), "hours_format"
+            raise ValidationError(
+                _("Give each opening range as an opening and a closing time."), code="hours_format"
             )
         opens, closes = _minutes(item[0]), _minutes(item[1])
         if closes <= opens:
-            raise _invalid(
+            raise ValidationError(
                 _("On %(day)s, %(close)s closes before %(open)s opens.")
                 % {"day": WEEKDAYS[day], "open": _clock(opens), "close": _clock(closes)},
-                "hours_order",
+                code="hours_order",
             )
         ranges.append((opens, closes))
     ranges.sort()
     for before, after in zip(ranges, ranges[1:], strict=False):
         if after[0] < before[1]:
-            raise _invalid(
+            raise ValidationError(
                 _("On %(day)s, %(first)s overlaps %(second)s.")
                 % {
                     "day": WEEKDAYS[day],
                     "first": f"{_clock(before[0])}–{_clock(before[1])}",
                     "second": f"{_clock(after[0])}–{_clock(after[1])}",
                 },
-                "hours_overlap",
+                code="hours_overlap",
             )
     return tuple(ranges)
 
@@ -157,26 +155,30 @@ def _date(text: Any) -> date:
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError) as error:
-        raise _invalid(
+        raise ValidationError(
             _("Write a date as year-month-day, e.g. 2026-07-20: %(date)s") % {"date": text},
-            "hours_closure",
+            code="hours_closure",
         ) from error
 
 
 def _closure(item: Any) -> Closure:
     if not isinstance(item, Mapping):
-        raise _invalid(_("Give each closure its first and last day and a reason."), "hours_format")
+        raise ValidationError(
+            _("Give each closure its first and last day and a reason."), code="hours_format"
+        )
     first = _date(item.get("from"))
     last = _date(item.get("to", item.get("from")))
     reason = str(item.get("reason") or "").strip()
     if last < first:
-        raise _invalid(
+        raise ValidationError(
             _("A closure cannot end (%(last)s) before it begins (%(first)s).")
             % {"first": first.isoformat(), "last": last.isoformat()},
-            "hours_closure",
+            code="hours_closure",
         )
     if not reason:
-        raise _invalid(_("Say why the space is closed, for the residents."), "hours_closure")
+        raise ValidationError(
+            _("Say why the space is closed, for the residents."), code="hours_closure"
+        )
     return Closure(first=first, last=last, reason=reason)
 
 
@@ -185,36 +187,38 @@ def load(data: Any) -> OpeningHours:
     (``hours_format``, ``hours_weekday``, ``hours_time``, ``hours_order``, ``hours_overlap``,
     ``hours_closure``, ``hours_policy``) for anything else."""
     if not isinstance(data, Mapping):
-        raise _invalid(_("Opening hours must be a set of named parts."), "hours_format")
+        raise ValidationError(_("Opening hours must be a set of named parts."), code="hours_format")
     unknown = set(data) - {"weekly", "closures", "holidays", "makeup_day_as"}
     if unknown:
-        raise _invalid(
+        raise ValidationError(
             _("Unknown part of the opening hours: %(part)s") % {"part": ", ".join(sorted(unknown))},
-            "hours_format",
+            code="hours_format",
         )
     weekly_data = data.get("weekly", {})
     if not isinstance(weekly_data, Mapping):
-        raise _invalid(_("Give the weekly hours day by day."), "hours_format")
+        raise ValidationError(_("Give the weekly hours day by day."), code="hours_format")
     weekly: dict[int, tuple[Range, ...]] = {}
     seen: set[int] = set()
     for key, items in weekly_data.items():
         day = _weekday(key)
         if day in seen:
-            raise _invalid(_("%(day)s is given twice.") % {"day": WEEKDAYS[day]}, "hours_weekday")
+            raise ValidationError(
+                _("%(day)s is given twice.") % {"day": WEEKDAYS[day]}, code="hours_weekday"
+            )
         seen.add(day)
         ranges = _day_ranges(day, items)
         if ranges:
             weekly[day] = ranges
     closures_data = data.get("closures", [])
     if not isinstance(closures_data, list | tuple):
-        raise _invalid(_("Give the closures as a list."), "hours_format")
+        raise ValidationError(_("Give the closures as a list."), code="hours_format")
     closures = tuple(sorted((_closure(c) for c in closures_data), key=lambda c: c.first))
     try:
         policy = HolidayPolicy(data.get("holidays", HolidayPolicy.CLOSED))
     except ValueError as error:
-        raise _invalid(
+        raise ValidationError(
             _("On public holidays a space is closed, open as on a weekend, or open as usual."),
-            "hours_policy",
+            code="hours_policy",
         ) from error
     makeup = data.get("makeup_day_as", DAY_KEYS[0])
     return OpeningHours(
@@ -320,10 +324,10 @@ def _text_days(spec: str, number: int) -> list[int]:
         if first.strip().lower() not in _TEXT_DAYS or (
             sep and last.strip().lower() not in _TEXT_DAYS
         ):
-            raise _invalid(
+            raise ValidationError(
                 _("Line %(line)d: unknown day of the week: %(day)s.")
                 % {"line": number, "day": part.strip()},
-                "hours_weekday",
+                code="hours_weekday",
             )
         a = _TEXT_DAYS[first.strip().lower()]
         b = _TEXT_DAYS[last.strip().lower()] if sep else a
@@ -365,31 +369,31 @@ def parse(text: str) -> OpeningHours:
             days = _text_days(head, number)
             ranges: list[list[str]] = []
             if not rest:
-                raise _invalid(
+                raise ValidationError(
                     _("Line %(line)d: give the opening times, or closed.") % {"line": number},
-                    "hours_format",
+                    code="hours_format",
                 )
             if rest.lower() not in ("closed", "休息", "闭馆"):
                 for item in rest.replace("，", ",").replace("、", ",").replace(",", " ").split():
                     opens, sep, closes = item.replace("–", "-").partition("-")
                     if not sep:
-                        raise _invalid(
+                        raise ValidationError(
                             _("Line %(line)d: write each range as 08:30-12:00: %(range)s")
                             % {"line": number, "range": item},
-                            "hours_time",
+                            code="hours_time",
                         )
                     ranges.append([opens, closes])
             try:
                 _day_ranges(days[0], ranges)
             except ValidationError as error:
-                raise _invalid(
+                raise ValidationError(
                     _("Line %(line)d: %(error)s") % {"line": number, "error": error.messages[0]},
-                    error.code or "hours_format",
+                    code=error.code or "hours_format",
                 ) from error
             for day in days:
                 if DAY_KEYS[day] in weekly:
-                    raise _invalid(
-                        _("%(day)s is given twice.") % {"day": WEEKDAYS[day]}, "hours_weekday"
+                    raise ValidationError(
+                        _("%(day)s is given twice.") % {"day": WEEKDAYS[day]}, code="hours_weekday"
                     )
                 weekly[DAY_KEYS[day]] = ranges
     return load(data)

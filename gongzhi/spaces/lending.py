@@ -40,10 +40,6 @@ MAX_QUANTITY = 10_000
 MAX_LOAN_DAYS = 365
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 # --- Who may -----------------------------------------------------------------------------------
 
 
@@ -92,37 +88,39 @@ def _clean(
 ) -> dict[str, Any]:
     name = (name or "").strip()
     if not name:
-        raise _invalid(_("Give the item a name."), "resource_no_name")
+        raise ValidationError(_("Give the item a name."), code="resource_no_name")
     if len(name) > NAME_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The name is too long: at most %(max)d characters.") % {"max": NAME_MAX},
-            "resource_name_too_long",
+            code="resource_name_too_long",
         )
     if kind not in ResourceKind.values:
-        raise _invalid(_("Choose one of the listed kinds."), "resource_kind")
+        raise ValidationError(_("Choose one of the listed kinds."), code="resource_kind")
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise _invalid(
+        raise ValidationError(
             _("The quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY},
-            "resource_quantity",
+            code="resource_quantity",
         )
     if not 1 <= loan_days <= MAX_LOAN_DAYS:
-        raise _invalid(
+        raise ValidationError(
             _("A loan lasts between 1 and %(max)d days.") % {"max": MAX_LOAN_DAYS},
-            "resource_loan_days",
+            code="resource_loan_days",
         )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The note is too long: at most %(max)d characters.") % {"max": NOTE_MAX},
-            "resource_note_too_long",
+            code="resource_note_too_long",
         )
     if kept_at is not None and kept_at.community_id != community_id:
-        raise _invalid(_("Choose a space of this community."), "resource_other_community")
+        raise ValidationError(
+            _("Choose a space of this community."), code="resource_other_community"
+        )
     taken = Resource.objects.in_community(community_id).filter(name=name)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
-        raise _invalid(_("Another item already has this name."), "resource_name_taken")
+        raise ValidationError(_("Another item already has this name."), code="resource_name_taken")
     return {
         "name": name,
         "kind": kind,
@@ -195,9 +193,9 @@ def resource_update(
         locked = _lock(resource)
         out = outstanding(locked)
         if fields["quantity"] < out:
-            raise _invalid(
+            raise ValidationError(
                 _("%(count)d are lent out: the quantity cannot be less.") % {"count": out},
-                "resource_quantity_lent",
+                code="resource_quantity_lent",
             )
         for key, value in fields.items():
             setattr(locked, key, value)
@@ -253,37 +251,39 @@ def loan_lend(
     now = now or timezone.now()
     today = timezone.localdate(now)
     if borrower is None or not is_member(borrower, resource):
-        raise _invalid(_("Lend only to a member of this community."), "loan_not_member")
+        raise ValidationError(_("Lend only to a member of this community."), code="loan_not_member")
     if borrower.pk == actor.pk:
-        raise _invalid(
+        raise ValidationError(
             _("Nobody lends to themselves: another person who looks after it does."),
-            "loan_to_oneself",
+            code="loan_to_oneself",
         )
     if count < 1:
-        raise _invalid(_("Lend at least one."), "loan_count")
+        raise ValidationError(_("Lend at least one."), code="loan_count")
     due_on = due_on or today + timedelta(days=resource.loan_days)
     if due_on < today:
-        raise _invalid(_("The day it is due back has already passed."), "loan_due_past")
+        raise ValidationError(_("The day it is due back has already passed."), code="loan_due_past")
     if due_on > today + timedelta(days=MAX_LOAN_DAYS):
-        raise _invalid(
-            _("A loan lasts at most %(max)d days.") % {"max": MAX_LOAN_DAYS}, "loan_too_long"
+        raise ValidationError(
+            _("A loan lasts at most %(max)d days.") % {"max": MAX_LOAN_DAYS}, code="loan_too_long"
         )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("The note is too long: at most %(max)d characters.") % {"max": NOTE_MAX},
-            "loan_note_too_long",
+            code="loan_note_too_long",
         )
     with transaction.atomic():
         locked = _lock(resource)
         if not locked.active:
-            raise _invalid(_("This item is not lent out any more."), "resource_inactive")
+            raise ValidationError(
+                _("This item is not lent out any more."), code="resource_inactive"
+            )
         left = locked.quantity - outstanding(locked)
         if count > left:
-            raise _invalid(
+            raise ValidationError(
                 _("Only %(left)d of %(quantity)d are in stock now.")
                 % {"left": max(left, 0), "quantity": locked.quantity},
-                "loan_none_left",
+                code="loan_none_left",
             )
         loan = Loan.objects.in_community(resource.community_id).create(
             resource=locked,
@@ -309,15 +309,15 @@ def loan_return(*, actor: User, loan: Loan, now: datetime | None = None) -> Loan
     resource = loan.resource
     _require_lend(actor, resource)
     if actor.pk == loan.borrower_id:
-        raise _invalid(
+        raise ValidationError(
             _("Someone else who looks after the item takes back what you borrowed."),
-            "loan_return_own",
+            code="loan_return_own",
         )
     with transaction.atomic():
         _lock(resource)
         locked = Loan.objects.in_community(loan.community_id).select_for_update().get(pk=loan.pk)
         if locked.returned_at is not None:
-            raise _invalid(_("This loan is already returned."), "loan_returned")
+            raise ValidationError(_("This loan is already returned."), code="loan_returned")
         locked.returned_at = now or timezone.now()
         locked.returned_to = actor
         locked.save(update_fields=["returned_at", "returned_to"])

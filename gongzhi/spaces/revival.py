@@ -58,19 +58,15 @@ ACCEPTED = {ProposalStatus.ACCEPTED, ProposalStatus.IMPLEMENTED}
 TURNED_DOWN = {ProposalStatus.REJECTED, ProposalStatus.MERGED, ProposalStatus.WITHDRAWN}
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(actor: Any, community: Community) -> None:
     require("spaces.manage_spaces", actor, community, _("Only a community worker can do this."))
 
 
 def _step_refusal(idle: IdleSpace) -> ValidationError:
-    return _invalid(
+    return ValidationError(
         _("This idle space is %(status)s: it cannot take this step.")
         % {"status": idle.get_status_display()},
-        "idle_step",
+        code="idle_step",
     )
 
 
@@ -83,9 +79,13 @@ def _area(value: Any) -> Decimal:
     try:
         area = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
-        raise _invalid(_("Give the area in square metres, e.g. 45.5."), "idle_area") from None
+        raise ValidationError(
+            _("Give the area in square metres, e.g. 45.5."), code="idle_area"
+        ) from None
     if not Decimal("0.1") <= area <= Decimal("100000"):
-        raise _invalid(_("The area must be between 0.1 and 100,000 square metres."), "idle_area")
+        raise ValidationError(
+            _("The area must be between 0.1 and 100,000 square metres."), code="idle_area"
+        )
     return area
 
 
@@ -104,11 +104,11 @@ def record(
     _require(actor, community)
     title, location, owner = title.strip(), location.strip(), owner.strip()
     if not (title and location and owner):
-        raise _invalid(_("Give its name, where it is and who owns it."), "idle_missing")
+        raise ValidationError(_("Give its name, where it is and who owns it."), code="idle_missing")
     if building is not None and building.community_id != community.pk:
-        raise _invalid(_("Choose a building of this community."), "idle_building")
+        raise ValidationError(_("Choose a building of this community."), code="idle_building")
     if promised_hours_week is not None and not 0 < promised_hours_week <= 168:
-        raise _invalid(_("A week has between 1 and 168 hours."), "idle_hours")
+        raise ValidationError(_("A week has between 1 and 168 hours."), code="idle_hours")
     with transaction.atomic():
         idle = IdleSpace.objects.in_community(community).create(
             title=title[:80],
@@ -140,23 +140,25 @@ def consult(
     """Link the consultation on its use: a hall proposal or an opinion-map conversation."""
     _require(actor, idle.community)
     if (proposal is None) == (conversation is None):
-        raise _invalid(
+        raise ValidationError(
             _("Choose one consultation: a proposal in the hall or an opinion-map conversation."),
-            "idle_consultation",
+            code="idle_consultation",
         )
     linked = proposal if proposal is not None else conversation
     if linked.community_id != idle.community_id:
-        raise _invalid(_("Choose a consultation of this community."), "idle_consultation")
+        raise ValidationError(
+            _("Choose a consultation of this community."), code="idle_consultation"
+        )
     if (
         proposal is not None
         and not consultable_proposals(idle.community).filter(pk=proposal.pk).exists()
     ):
-        raise _invalid(
+        raise ValidationError(
             _(
                 "Choose a proposal every member can read in the hall: not a draft, "
                 "a withdrawn one or one hidden by the moderators."
             ),
-            "idle_proposal_not_public",
+            code="idle_proposal_not_public",
         )
     with transaction.atomic():
         fresh = _locked(idle)
@@ -182,7 +184,7 @@ def renovate(*, actor: User, idle: IdleSpace, project: Any) -> IdleSpace:
     """Link the renovation's budgeting project, whose cost and milestones the page shows."""
     _require(actor, idle.community)
     if project.community_id != idle.community_id:
-        raise _invalid(_("Choose a project of this community."), "idle_project")
+        raise ValidationError(_("Choose a project of this community."), code="idle_project")
     with transaction.atomic():
         fresh = _locked(idle)
         _step(fresh, IdleStatus.RENOVATING)
@@ -205,12 +207,12 @@ def opening_refusal(idle: IdleSpace, *, now: datetime | None = None) -> Validati
     if idle.status in (IdleStatus.OPENED, IdleStatus.DROPPED):
         return _step_refusal(idle)
     if idle.proposal_id is None and idle.conversation_id is None:
-        return _invalid(
+        return ValidationError(
             _(
                 "A proposed use must go to consultation first: link a proposal in the hall "
                 "or an opinion-map conversation, and open it once the consultation is over."
             ),
-            "idle_not_consulted",
+            code="idle_not_consulted",
         )
     proposal = idle.proposal
     if proposal is not None:
@@ -220,31 +222,31 @@ def opening_refusal(idle: IdleSpace, *, now: datetime | None = None) -> Validati
         # hidden since it was linked
         params = {"status": proposal.get_status_display()}
         if proposal.status in TURNED_DOWN:
-            return _invalid(
+            return ValidationError(
                 _(
                     "The proposal in the hall was not accepted (%(status)s): link another "
                     "consultation, or drop this idle space."
                 )
                 % params,
-                "idle_consultation_turned_down",
+                code="idle_consultation_turned_down",
             )
-        return _invalid(
+        return ValidationError(
             _(
                 "The consultation is still under way: the proposal in the hall is "
                 "“%(status)s”. The space opens once the proposal is accepted."
             )
             % params,
-            "idle_consultation_under_way",
+            code="idle_consultation_under_way",
         )
     conversation = idle.conversation
     if conversation is not None and not conversation.is_closed(now):
-        return _invalid(
+        return ValidationError(
             _(
                 "The consultation is still under way: the opinion-map conversation closes "
                 "on %(day)s. The space opens after that."
             )
             % {"day": formats.date_format(timezone.localtime(conversation.closes_at))},
-            "idle_consultation_under_way",
+            code="idle_consultation_under_way",
         )
     return None
 
@@ -253,11 +255,11 @@ def open_as(*, actor: User, idle: IdleSpace, space: Space) -> IdleSpace:
     """It opens as ``space`` (set up in the catalogue, managed by a body or a partner)."""
     _require(actor, idle.community)
     if space.community_id != idle.community_id:
-        raise _invalid(_("Choose a space of this community."), "idle_space")
+        raise ValidationError(_("Choose a space of this community."), code="idle_space")
     if not (space.managed_by_body_id or space.managed_by_partner_id):
-        raise _invalid(
+        raise ValidationError(
             _("A revived space is managed by a body or a partner: choose one in its settings."),
-            "idle_manager",
+            code="idle_manager",
         )
     with transaction.atomic():
         fresh = _locked(idle)
@@ -266,7 +268,9 @@ def open_as(*, actor: User, idle: IdleSpace, space: Space) -> IdleSpace:
             raise refusal
         _step(fresh, IdleStatus.OPENED)
         if IdleSpace.objects.in_community(idle.community_id).filter(space=space).exists():
-            raise _invalid(_("That space already came from another idle space."), "idle_space")
+            raise ValidationError(
+                _("That space already came from another idle space."), code="idle_space"
+            )
         fresh.space = space
         fresh.status = IdleStatus.OPENED
         fresh.opened_at = timezone.now()
@@ -285,7 +289,7 @@ def drop(*, actor: User, idle: IdleSpace, reason: str) -> IdleSpace:
     _require(actor, idle.community)
     reason = reason.strip()
     if not reason:
-        raise _invalid(_("Say why it is dropped."), "idle_reason")
+        raise ValidationError(_("Say why it is dropped."), code="idle_reason")
     with transaction.atomic():
         fresh = _locked(idle)
         if fresh.status in (IdleStatus.OPENED, IdleStatus.DROPPED):

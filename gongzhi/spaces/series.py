@@ -62,10 +62,6 @@ WHOLE_SERIES = frozenset(
 MAX_MINUTES = 24 * 60
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 class _DryRun(Exception):
     """Raised to roll a check back once its report is made."""
 
@@ -120,24 +116,26 @@ def _check_request(
     *, actor: User, space: Space, person: Any, starts_at: datetime, minutes: int, now: datetime
 ) -> None:
     if not space.series_allowed:
-        raise _invalid(
+        raise ValidationError(
             _("This space does not take repeating bookings: book each time on its own."),
-            "series_not_allowed",
+            code="series_not_allowed",
         )
     if person is not None and person != actor and not is_community_worker(actor, space):
         raise PermissionDenied(_("Only a community worker can book for someone else."))
     if timezone.is_naive(starts_at):
-        raise _invalid(_("Give the time with its time zone."), "booking_naive")
+        raise ValidationError(_("Give the time with its time zone."), code="booking_naive")
     if starts_at < now:
-        raise _invalid(_("The first time has already passed."), "series_past")
+        raise ValidationError(_("The first time has already passed."), code="series_past")
     if starts_at > now + timedelta(days=space.advance_days):
         # the first time obeys the space's horizon; the rest may reach a year past it
-        raise _invalid(
+        raise ValidationError(
             _("The first time can be at most %(days)d days ahead.") % {"days": space.advance_days},
-            "series_too_far",
+            code="series_too_far",
         )
     if not 0 < minutes <= MAX_MINUTES:
-        raise _invalid(_("Give the length of each booking in minutes."), "series_minutes")
+        raise ValidationError(
+            _("Give the length of each booking in minutes."), code="series_minutes"
+        )
 
 
 def _place_all(
@@ -235,7 +233,7 @@ def series_book(
     )
     skipped = list(exdates)
     if any(isinstance(item, datetime) and timezone.is_naive(item) for item in skipped):
-        raise _invalid(_("Give the time with its time zone."), "booking_naive")
+        raise ValidationError(_("Give the time with its time zone."), code="booking_naive")
     starts = recurrence.occurrences(rrule, starts_at, skipped)
     outcome = Outcome(starts=starts, minutes=minutes)
     try:
@@ -271,8 +269,9 @@ def series_book(
             if dry_run:
                 raise _DryRun
             if not booked:
-                raise _invalid(
-                    _("None of the times of this repeating booking can be had."), "series_none_free"
+                raise ValidationError(
+                    _("None of the times of this repeating booking can be had."),
+                    code="series_none_free",
                 )
             if conflicts and not book_rest:
                 raise _DryRun
@@ -325,8 +324,8 @@ def series_cancel(
         locked = engine.lock_space(series.space)
         rest = _rest(series, since=since)
         if not rest:
-            raise _invalid(
-                _("No booking of this series is left to cancel."), "series_nothing_to_cancel"
+            raise ValidationError(
+                _("No booking of this series is left to cancel."), code="series_nothing_to_cancel"
             )
         cancelled = [engine.cancel(actor=actor, booking=b, reason=reason) for b in rest]
         journal.record(
@@ -349,7 +348,7 @@ def occurrence_cancel(*, actor: User, booking: Booking, reason: str = "") -> Boo
     an exception of the series so its calendar entry drops that date only."""
     series = booking.series
     if series is None:
-        raise _invalid(_("This booking is not part of a series."), "series_missing")
+        raise ValidationError(_("This booking is not part of a series."), code="series_missing")
     with transaction.atomic():
         cancelled = engine.cancel(actor=actor, booking=booking, reason=reason)
         fresh = (
@@ -376,8 +375,9 @@ def series_decide(*, actor: User, series: Series, approve: bool, reason: str = "
             .order_by("starts_at", "pk")
         )
         if not waiting:
-            raise _invalid(
-                _("No time of this series is waiting for a decision."), "series_nothing_pending"
+            raise ValidationError(
+                _("No time of this series is waiting for a decision."),
+                code="series_nothing_pending",
             )
         return [
             engine.decide(actor=actor, booking=b, approve=approve, reason=reason) for b in waiting

@@ -37,10 +37,6 @@ MAX_MINUTES = 24 * 60
 ACTIVE = (ExchangeStatus.PROPOSED, ExchangeStatus.AGREED, ExchangeStatus.DISPUTED)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this in mutual aid."))
 
@@ -87,20 +83,20 @@ def _workers(community_id: int) -> list[Any]:
 def _check_verified(actor: Any, community: Any) -> None:
     _require("volunteering.view_aid", actor, community)
     if not is_verified_resident(actor, community):
-        raise _invalid(
+        raise ValidationError(
             _(
                 "Only verified residents take part in mutual aid: ask a community worker to verify you."
             ),
-            "not_verified",
+            code="not_verified",
         )
 
 
 def _clean_minutes(minutes: Any) -> int:
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= MAX_MINUTES:
-        raise _invalid(
+        raise ValidationError(
             _("Say how long it takes: between 1 minute and %(max)s minutes.")
             % {"max": MAX_MINUTES},
-            "minutes_range",
+            code="minutes_range",
         )
     return minutes
 
@@ -121,12 +117,16 @@ def post_create(
     """A verified resident asks for help or offers it."""
     _check_verified(actor, community)
     if kind not in AidKind.values:
-        raise _invalid(_("A post is a request for help or an offer of help."), "aid_kind")
+        raise ValidationError(
+            _("A post is a request for help or an offer of help."), code="aid_kind"
+        )
     title = (title or "").strip()
     if not title:
-        raise _invalid(_("Give your post a title."), "title_empty")
+        raise ValidationError(_("Give your post a title."), code="title_empty")
     if len(title) > 120:
-        raise _invalid(_("The title is too long (120 characters at most)."), "title_long")
+        raise ValidationError(
+            _("The title is too long (120 characters at most)."), code="title_long"
+        )
     minutes = _clean_minutes(minutes)
     with transaction.atomic():
         post = AidPost.objects.create(
@@ -156,7 +156,7 @@ def post_withdraw(*, actor: Any, post: AidPost) -> AidPost:
     with transaction.atomic():
         post = AidPost.objects.in_community(post.community_id).select_for_update().get(pk=post.pk)
         if post.status in (AidStatus.WITHDRAWN, AidStatus.CLOSED):
-            raise _invalid(_("This post is no longer open."), "post_closed")
+            raise ValidationError(_("This post is no longer open."), code="post_closed")
         post.status = AidStatus.WITHDRAWN
         post.save(update_fields=["status"])
         Exchange.objects.in_community(post.community_id).filter(
@@ -173,13 +173,13 @@ def exchange_propose(*, actor: Any, post: AidPost, minutes: int | None = None) -
     """Answer a post: on a request the actor offers to help, on an offer they ask for it."""
     _check_verified(actor, post.community)
     if actor.pk == post.author_id:
-        raise _invalid(_("Nobody exchanges with themself."), "own_exchange")
+        raise ValidationError(_("Nobody exchanges with themself."), code="own_exchange")
     minutes = _clean_minutes(post.minutes if minutes is None else minutes)
     cid = post.community_id
     with transaction.atomic():
         post = AidPost.objects.in_community(cid).select_for_update().get(pk=post.pk)
         if post.status not in (AidStatus.OPEN, AidStatus.MATCHED):
-            raise _invalid(_("This post is no longer open."), "post_closed")
+            raise ValidationError(_("This post is no longer open."), code="post_closed")
         if post.kind == AidKind.REQUEST:
             helped, helper = post.author, actor
         else:
@@ -189,7 +189,9 @@ def exchange_propose(*, actor: Any, post: AidPost, minutes: int | None = None) -
             .filter(post=post, helped=helped, helper=helper, status__in=ACTIVE)
             .exists()
         ):
-            raise _invalid(_("You have already answered this post."), "already_proposed")
+            raise ValidationError(
+                _("You have already answered this post."), code="already_proposed"
+            )
         exchange = Exchange.objects.create(
             community_id=cid, post=post, helped=helped, helper=helper, minutes=minutes
         )
@@ -220,10 +222,10 @@ def _side(actor: Any, exchange: Exchange) -> None:
 
 def _state(exchange: Exchange, *allowed: str) -> None:
     if exchange.status not in allowed:
-        raise _invalid(
+        raise ValidationError(
             _("This exchange is %(status)s: that cannot be done now.")
             % {"status": exchange.get_status_display()},
-            "exchange_state",
+            code="exchange_state",
         )
 
 
@@ -236,7 +238,7 @@ def exchange_agree(*, actor: Any, exchange: Exchange) -> Exchange:
             raise PermissionDenied(_("Only the post's author agrees to an answer."))
         _state(exchange, ExchangeStatus.PROPOSED)
         if post.status not in (AidStatus.OPEN, AidStatus.MATCHED):
-            raise _invalid(_("This post is no longer open."), "post_closed")
+            raise ValidationError(_("This post is no longer open."), code="post_closed")
         exchange.status = ExchangeStatus.AGREED
         exchange.save(update_fields=["status"])
         if post.status == AidStatus.OPEN:
@@ -259,7 +261,9 @@ def exchange_confirm(*, actor: Any, exchange: Exchange) -> Exchange:
         _state(exchange, ExchangeStatus.AGREED)
         field = "helped_confirmed_at" if actor.pk == exchange.helped_id else "helper_confirmed_at"
         if getattr(exchange, field) is not None:
-            raise _invalid(_("You have already confirmed this exchange."), "already_confirmed")
+            raise ValidationError(
+                _("You have already confirmed this exchange."), code="already_confirmed"
+            )
         now = timezone.now()
         setattr(exchange, field, now)
         fields = [field]
@@ -323,7 +327,7 @@ def exchange_report(*, actor: Any, exchange: Exchange, text: str) -> ExchangeRep
     workers hear of it."""
     text = (text or "").strip()
     if not text:
-        raise _invalid(_("Say what went wrong."), "report_empty")
+        raise ValidationError(_("Say what went wrong."), code="report_empty")
     with transaction.atomic():
         exchange = _locked(exchange)
         _side(actor, exchange)
@@ -346,12 +350,12 @@ def report_resolve(*, actor: Any, report: ExchangeReport, resolution: str) -> Ex
     _require("volunteering.handle_aid_reports", actor, report)
     resolution = (resolution or "").strip()
     if not resolution:
-        raise _invalid(_("Say how the problem was resolved."), "resolution_empty")
+        raise ValidationError(_("Say how the problem was resolved."), code="resolution_empty")
     with transaction.atomic():
         exchange = _locked(report.exchange)
         if actor.pk in (exchange.helped_id, exchange.helper_id):
-            raise _invalid(
-                _("Another worker deals with a problem on your own exchange."), "own_report"
+            raise ValidationError(
+                _("Another worker deals with a problem on your own exchange."), code="own_report"
             )
         report = (
             ExchangeReport.objects.in_community(report.community_id)
@@ -359,7 +363,9 @@ def report_resolve(*, actor: Any, report: ExchangeReport, resolution: str) -> Ex
             .get(pk=report.pk)
         )
         if report.resolved_at is not None:
-            raise _invalid(_("This problem has already been dealt with."), "already_resolved")
+            raise ValidationError(
+                _("This problem has already been dealt with."), code="already_resolved"
+            )
         report.resolved_by = actor
         report.resolved_at = timezone.now()
         report.resolution = resolution[:5000]

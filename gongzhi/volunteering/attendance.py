@@ -44,10 +44,6 @@ MIN_STAY = timedelta(minutes=5)
 SLACK = timedelta(minutes=30)
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require_run(actor: Any, shift: Shift) -> None:
     require(
         "volunteering.run_activity",
@@ -79,41 +75,43 @@ def is_confirmed(signup: SignUp) -> bool:
 
 def _refuse_unless_open(signup: SignUp) -> None:
     if signup.status != SignUpStatus.REGISTERED:
-        raise _invalid(
+        raise ValidationError(
             _("This volunteer has no place on the shift (waiting list, cancelled or absent)."),
-            "not_signed_up",
+            code="not_signed_up",
         )
     if is_confirmed(signup):
-        raise _invalid(
+        raise ValidationError(
             _("These hours are already confirmed; correct them in the ledger with a reason."),
-            "already_confirmed",
+            code="already_confirmed",
         )
 
 
 def _check_moment(shift: Shift, moment: datetime, now: datetime) -> None:
     if moment > now + timedelta(minutes=1):
-        raise _invalid(_("A time in the future cannot be recorded."), "time_in_future")
+        raise ValidationError(_("A time in the future cannot be recorded."), code="time_in_future")
     if not shift.starts_at - SCAN_EARLY <= moment <= shift.ends_at + SCAN_LATE:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "The time must lie between 30 minutes before the shift starts and 2 hours after"
                 " it ends."
             ),
-            "time_outside_shift",
+            code="time_outside_shift",
         )
 
 
 def _check_stay(shift: Shift, arrived: datetime, left: datetime) -> None:
     if left <= arrived:
-        raise _invalid(_("The departure must come after the arrival."), "departure_before_arrival")
+        raise ValidationError(
+            _("The departure must come after the arrival."), code="departure_before_arrival"
+        )
     if left - arrived > (shift.ends_at - shift.starts_at) + SLACK:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "That is longer than the shift (%(minutes)s minutes) plus 30 minutes:"
                 " check the times."
             )
             % {"minutes": shift.minutes},
-            "hours_exceed_shift",
+            code="hours_exceed_shift",
         )
 
 
@@ -161,7 +159,7 @@ def departure_record(*, actor: User, signup: SignUp, at: datetime | None = None)
         locked = _lock(signup)
         _refuse_unless_open(locked)
         if locked.arrived_at is None:
-            raise _invalid(_("Record the arrival first."), "not_arrived")
+            raise ValidationError(_("Record the arrival first."), code="not_arrived")
         _check_moment(shift, moment, now)
         _check_stay(shift, locked.arrived_at, moment)
         locked.left_at = moment
@@ -178,15 +176,17 @@ def no_show_record(*, actor: User, signup: SignUp) -> SignUp:
     _require_run(actor, shift)
     now = timezone.now()
     if shift.starts_at > now:
-        raise _invalid(
+        raise ValidationError(
             _("A volunteer can be marked absent only once the shift has started."),
-            "shift_not_started",
+            code="shift_not_started",
         )
     with transaction.atomic():
         locked = _lock(signup)
         _refuse_unless_open(locked)
         if locked.arrived_at is not None:
-            raise _invalid(_("This volunteer's arrival is recorded."), "already_arrived")
+            raise ValidationError(
+                _("This volunteer's arrival is recorded."), code="already_arrived"
+            )
         locked.status = SignUpStatus.NO_SHOW
         locked.no_show_recorded_by = actor
         locked.updated_at = now
@@ -237,9 +237,9 @@ def scanned(person: Any, shift: Shift, checkin: Any, now: datetime | None = None
     shift's length plus ``SLACK`` after the arrival (the organiser corrects it if need be)."""
     now = now or timezone.now()
     if not shift.starts_at - SCAN_EARLY <= now <= shift.ends_at + SCAN_LATE:
-        raise _invalid(
+        raise ValidationError(
             _("Scanning is open from 30 minutes before the shift until 2 hours after it ends."),
-            "scan_outside_shift",
+            code="scan_outside_shift",
         )
     found = signup_of_person(person, shift)
     if found is None:

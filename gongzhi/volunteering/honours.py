@@ -121,10 +121,6 @@ def star_of(confirmed_minutes: int, thresholds_hours: Sequence[float]) -> Star:
 # --- Shared helpers ---------------------------------------------------------------------------
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this."))
 
@@ -157,7 +153,7 @@ def _check_body(community: Community, body: Body) -> None:
     from gongzhi.core.decisions import require_power
 
     if body.community_id != community.pk or body.dissolved_at is not None:
-        raise _invalid(_("Choose a body of this community."), "body_unknown")
+        raise ValidationError(_("Choose a body of this community."), code="body_unknown")
     require_power(community_id=community.pk, body_id=body.pk, kind=RECOGNITION_KIND)
 
 
@@ -165,47 +161,51 @@ def _check_entries(
     actor: User, community: Community, entries: Sequence[tuple[Volunteer, str]]
 ) -> list[tuple[Volunteer, str]]:
     if not entries:
-        raise _invalid(_("Name at least one volunteer."), "no_entries")
+        raise ValidationError(_("Name at least one volunteer."), code="no_entries")
     if len(entries) > MAX_ENTRIES:
-        raise _invalid(
-            _("A list names at most %(max)d volunteers.") % {"max": MAX_ENTRIES}, "too_many"
+        raise ValidationError(
+            _("A list names at most %(max)d volunteers.") % {"max": MAX_ENTRIES}, code="too_many"
         )
     seen: set[int] = set()
     checked = []
     for volunteer, citation in entries:
         line = " ".join(str(citation).split())
         if volunteer.community_id != community.pk:
-            raise _invalid(_("This volunteer is not registered here."), "volunteer_unknown")
+            raise ValidationError(
+                _("This volunteer is not registered here."), code="volunteer_unknown"
+            )
         if volunteer.withdrawn_at is not None:
-            raise _invalid(
+            raise ValidationError(
                 _("%(name)s no longer volunteers here.") % {"name": _name(volunteer)},
-                "volunteer_withdrawn",
+                code="volunteer_withdrawn",
             )
         if not volunteer.on_public_lists:
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "%(name)s has not agreed to appear on public lists: they can change this "
                     "on their volunteering page."
                 )
                 % {"name": _name(volunteer)},
-                "not_on_public_lists",
+                code="not_on_public_lists",
             )
         if volunteer.person_id == actor.pk:
-            raise _invalid(_("You cannot name yourself on a list you propose."), "own_nomination")
+            raise ValidationError(
+                _("You cannot name yourself on a list you propose."), code="own_nomination"
+            )
         if volunteer.pk in seen:
-            raise _invalid(
-                _("%(name)s is named twice.") % {"name": _name(volunteer)}, "duplicate_entry"
+            raise ValidationError(
+                _("%(name)s is named twice.") % {"name": _name(volunteer)}, code="duplicate_entry"
             )
         if not line:
-            raise _invalid(
+            raise ValidationError(
                 _("Say what %(name)s is thanked for.") % {"name": _name(volunteer)},
-                "citation_missing",
+                code="citation_missing",
             )
         if len(line) > CITATION_MAX:
-            raise _invalid(
+            raise ValidationError(
                 _("What a volunteer is thanked for takes at most %(max)d characters.")
                 % {"max": CITATION_MAX},
-                "citation_too_long",
+                code="citation_too_long",
             )
         seen.add(volunteer.pk)
         checked.append((volunteer, line))
@@ -228,13 +228,13 @@ def recognition_propose(
     _require("volunteering.propose_recognition", actor, community)
     title = " ".join(title.split())
     if not title:
-        raise _invalid(_("A recognition list needs a title."), "title_missing")
+        raise ValidationError(_("A recognition list needs a title."), code="title_missing")
     if len(title) > 200:
-        raise _invalid(_("A title takes at most 200 characters."), "title_too_long")
+        raise ValidationError(_("A title takes at most 200 characters."), code="title_too_long")
     this_year = timezone.localdate().year
     if not 2000 <= year <= this_year + 1:
-        raise _invalid(
-            _("Choose a year from 2000 to %(year)d.") % {"year": this_year + 1}, "year_invalid"
+        raise ValidationError(
+            _("Choose a year from 2000 to %(year)d.") % {"year": this_year + 1}, code="year_invalid"
         )
     _check_body(community, body)
     checked = _check_entries(actor, community, entries)
@@ -285,7 +285,9 @@ def _locked(recognition: RecognitionList) -> RecognitionList:
         .get(pk=recognition.pk)
     )
     if locked.status != RecognitionStatus.PROPOSED:
-        raise _invalid(_("This list has already been decided or withdrawn."), "not_proposed")
+        raise ValidationError(
+            _("This list has already been decided or withdrawn."), code="not_proposed"
+        )
     return locked
 
 
@@ -307,20 +309,21 @@ def recognition_decide(
     reason. Recorded by someone who may record the body's decisions, never the proposer."""
     _require("volunteering.decide_recognition", actor, recognition)
     if recognition.proposed_by_id == actor.pk:
-        raise _invalid(
-            _("Someone else records the body's decision on a list you proposed."), "own_proposal"
+        raise ValidationError(
+            _("Someone else records the body's decision on a list you proposed."),
+            code="own_proposal",
         )
     reason = reason.strip()
     if not approve and not reason:
-        raise _invalid(_("Say why the list is not approved."), "reason_missing")
+        raise ValidationError(_("Say why the list is not approved."), code="reason_missing")
     decided_on = decided_on or timezone.localdate()
     if decided_on < timezone.localdate(recognition.proposed_at):
-        raise _invalid(
-            _("The body decides on a list after it was proposed."), "decided_before_proposal"
+        raise ValidationError(
+            _("The body decides on a list after it was proposed."), code="decided_before_proposal"
         )
     body = recognition.body
     if body is None:
-        raise _invalid(_("This list was proposed to no body."), "body_unknown")
+        raise ValidationError(_("This list was proposed to no body."), code="body_unknown")
     community = recognition.community
     with transaction.atomic():
         locked = _locked(recognition)
@@ -462,18 +465,22 @@ def thanks_send(
     _require("volunteering.thank", actor, volunteer.community)
     text = text.strip()
     if not text:
-        raise _invalid(_("Write a few words of thanks."), "text_missing")
+        raise ValidationError(_("Write a few words of thanks."), code="text_missing")
     if len(text) > THANKS_MAX:
-        raise _invalid(
-            _("A note takes at most %(max)d characters.") % {"max": THANKS_MAX}, "text_too_long"
+        raise ValidationError(
+            _("A note takes at most %(max)d characters.") % {"max": THANKS_MAX},
+            code="text_too_long",
         )
     if volunteer.person_id == actor.pk:
-        raise _invalid(_("You cannot thank yourself."), "own_thanks")
+        raise ValidationError(_("You cannot thank yourself."), code="own_thanks")
     if volunteer.withdrawn_at is not None:
-        raise _invalid(_("This person no longer volunteers here."), "volunteer_withdrawn")
+        raise ValidationError(
+            _("This person no longer volunteers here."), code="volunteer_withdrawn"
+        )
     if not (served_here(volunteer) or helped_by(actor, volunteer)):
-        raise _invalid(
-            _("You can thank a volunteer once they have served in the community."), "not_served"
+        raise ValidationError(
+            _("You can thank a volunteer once they have served in the community."),
+            code="not_served",
         )
     if activity is not None and (
         activity.community_id != volunteer.community_id
@@ -481,7 +488,9 @@ def thanks_send(
         .filter(volunteer=volunteer, activity=activity, kind=HoursEntryKind.SERVICE)
         .exists()
     ):
-        raise _invalid(_("This volunteer did not serve in that activity."), "activity_unknown")
+        raise ValidationError(
+            _("This volunteer did not serve in that activity."), code="activity_unknown"
+        )
     community = volunteer.community
     with transaction.atomic():
         # One note a day: the volunteer's row serialises two notes sent at once.
@@ -493,9 +502,9 @@ def thanks_send(
             .filter(volunteer=volunteer, author=actor, created_at__gte=start, created_at__lt=end)
             .exists()
         ):
-            raise _invalid(
+            raise ValidationError(
                 _("You have already thanked this volunteer today: try again tomorrow."),
-                "thanked_today",
+                code="thanked_today",
             )
         note = ThankYouNote.objects.create(
             community=community,

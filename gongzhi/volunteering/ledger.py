@@ -47,14 +47,10 @@ if TYPE_CHECKING:
 REASON_MAX = 300
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _own_hours() -> ValidationError:
-    return _invalid(
+    return ValidationError(
         _("Nobody confirms or corrects their own hours: ask the organiser or a worker."),
-        "own_hours",
+        code="own_hours",
     )
 
 
@@ -98,14 +94,14 @@ def hours_confirm(*, actor: User, signup: SignUp) -> HoursEntry:
         if volunteer.person_id == actor.pk:
             raise _own_hours()
         if locked.status != SignUpStatus.REGISTERED:
-            raise _invalid(
+            raise ValidationError(
                 _("This volunteer has no place on the shift (waiting list, cancelled or absent)."),
-                "not_signed_up",
+                code="not_signed_up",
             )
         if locked.arrived_at is None or locked.left_at is None:
-            raise _invalid(
+            raise ValidationError(
                 _("Record the arrival and the departure before confirming the hours."),
-                "times_missing",
+                code="times_missing",
             )
         entries = HoursEntry.objects.in_community(signup.community_id)
         if entries.filter(signup_id=locked.pk, kind=HoursEntryKind.SERVICE).exists():
@@ -149,7 +145,7 @@ def hours_confirm(*, actor: User, signup: SignUp) -> HoursEntry:
 
 
 def _already_confirmed() -> ValidationError:
-    return _invalid(_("These hours are already confirmed."), "already_confirmed")
+    return ValidationError(_("These hours are already confirmed."), code="already_confirmed")
 
 
 @dataclass
@@ -202,11 +198,11 @@ def _reverse_q_allowed(actor: Any, entry: HoursEntry) -> None:
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid(_("Say why these hours are reversed."), "reason_required")
+        raise ValidationError(_("Say why these hours are reversed."), code="reason_required")
     if len(reason) > REASON_MAX:
-        raise _invalid(
+        raise ValidationError(
             _("Keep the reason under %(count)s characters.") % {"count": REASON_MAX},
-            "reason_too_long",
+            code="reason_too_long",
         )
     return reason
 
@@ -216,7 +212,7 @@ def _write_reversal(actor: Any, entry: HoursEntry, reason: str) -> HoursEntry:
     entries = HoursEntry.objects.in_community(entry.community_id)
     locked = entries.select_for_update().get(pk=entry.pk)
     if locked.kind != HoursEntryKind.SERVICE:
-        raise _invalid(_("A reversal is not itself reversed."), "not_reversible")
+        raise ValidationError(_("A reversal is not itself reversed."), code="not_reversible")
     if entries.filter(reverses_id=locked.pk).exists():
         raise _already_reversed()
     try:
@@ -258,7 +254,7 @@ def _write_reversal(actor: Any, entry: HoursEntry, reason: str) -> HoursEntry:
 
 
 def _already_reversed() -> ValidationError:
-    return _invalid(_("This entry has already been reversed."), "already_reversed")
+    return ValidationError(_("This entry has already been reversed."), code="already_reversed")
 
 
 def hours_reverse(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
@@ -277,19 +273,19 @@ def hours_correct(
     _reverse_q_allowed(actor, entry)
     reason = _clean_reason(reason)
     if served_minutes <= 0:
-        raise _invalid(
+        raise ValidationError(
             _("A corrected time is more than 0 minutes; to cancel hours, reverse them."),
-            "minutes_invalid",
+            code="minutes_invalid",
         )
     shift = entry.shift
     if shift is not None and served_minutes > shift.minutes + SLACK.total_seconds() // 60:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "That is longer than the shift (%(minutes)s minutes) plus 30 minutes:"
                 " check the times."
             )
             % {"minutes": shift.minutes},
-            "hours_exceed_shift",
+            code="hours_exceed_shift",
         )
     with transaction.atomic():
         reversal = _write_reversal(actor, entry, reason)

@@ -51,10 +51,6 @@ MAX_SKILL_LENGTH = 40
 MAX_STAR_LEVELS = 10
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this in volunteering."))
 
@@ -105,10 +101,10 @@ def clean_skills(skills: Any) -> list[str]:
         if text and text not in cleaned:
             cleaned.append(text)
     if len(cleaned) > MAX_SKILLS or any(len(s) > MAX_SKILL_LENGTH for s in cleaned):
-        raise _invalid(
+        raise ValidationError(
             _("Give at most %(count)d skills of at most %(length)d characters each.")
             % {"count": MAX_SKILLS, "length": MAX_SKILL_LENGTH},
-            "skills_invalid",
+            code="skills_invalid",
         )
     return cleaned
 
@@ -116,12 +112,12 @@ def clean_skills(skills: Any) -> list[str]:
 def _checked(data: Registration, today: date) -> dict[str, Any]:
     """The registration's fields as stored, or ValidationError."""
     if not data.emergency_name.strip():
-        raise _invalid(_("Name an emergency contact."), "emergency_missing")
+        raise ValidationError(_("Name an emergency contact."), code="emergency_missing")
     try:
         emergency_phone = normalize_phone(data.emergency_phone)
     except ValidationError as error:
-        raise _invalid(
-            _("The emergency contact's phone is not a valid mobile number."), "phone_invalid"
+        raise ValidationError(
+            _("The emergency contact's phone is not a valid mobile number."), code="phone_invalid"
         ) from error
     fields: dict[str, Any] = {
         "emergency_name": data.emergency_name.strip(),
@@ -139,22 +135,24 @@ def _checked(data: Registration, today: date) -> dict[str, Any]:
     }
     if data.birth_date is not None:
         if data.birth_date > today:
-            raise _invalid(_("The date of birth is in the future."), "birth_date_invalid")
+            raise ValidationError(
+                _("The date of birth is in the future."), code="birth_date_invalid"
+            )
         if age_on(data.birth_date, today) < ADULT_AGE:
             if not data.guardian_name.strip() or not data.guardian_consent:
-                raise _invalid(
+                raise ValidationError(
                     _(
                         "A volunteer under %(age)d needs a guardian: give the guardian's name "
                         "and phone, and their consent."
                     )
                     % {"age": ADULT_AGE},
-                    "guardian_consent_missing",
+                    code="guardian_consent_missing",
                 )
             try:
                 guardian_phone = normalize_phone(data.guardian_phone)
             except ValidationError as error:
-                raise _invalid(
-                    _("The guardian's phone is not a valid mobile number."), "phone_invalid"
+                raise ValidationError(
+                    _("The guardian's phone is not a valid mobile number."), code="phone_invalid"
                 ) from error
             fields.update(
                 guardian_name=data.guardian_name.strip(),
@@ -183,10 +181,13 @@ def volunteer_register(
     else:
         _require("volunteering.register", actor, community)
     if not _is_member(person, community.pk):
-        raise _invalid(_("Only members of the community can register as volunteers."), "not_member")
+        raise ValidationError(
+            _("Only members of the community can register as volunteers."), code="not_member"
+        )
     if not consent:
-        raise _invalid(
-            _("Registering needs consent to the volunteer record being kept."), "consent_missing"
+        raise ValidationError(
+            _("Registering needs consent to the volunteer record being kept."),
+            code="consent_missing",
         )
     now = timezone.now()
     fields = _checked(data, timezone.localdate(now))
@@ -200,7 +201,9 @@ def volunteer_register(
                 .first()
             )
             if existing is not None and existing.withdrawn_at is None:
-                raise _invalid(_("Already registered as a volunteer."), "already_registered")
+                raise ValidationError(
+                    _("Already registered as a volunteer."), code="already_registered"
+                )
             if existing is None:
                 volunteer = Volunteer.objects.create(
                     community=community, person=person, created_at=now, **fields
@@ -220,7 +223,9 @@ def volunteer_register(
             )
     except IntegrityError as error:
         # Two registrations of one person at once: the unique constraint lets one through.
-        raise _invalid(_("Already registered as a volunteer."), "already_registered") from error
+        raise ValidationError(
+            _("Already registered as a volunteer."), code="already_registered"
+        ) from error
     return volunteer
 
 
@@ -240,7 +245,7 @@ def volunteer_update(*, actor: User, volunteer: Volunteer, data: Registration) -
             .get(pk=volunteer.pk)
         )
         if current.withdrawn_at is not None:
-            raise _invalid(_("This volunteer has withdrawn."), "volunteer_withdrawn")
+            raise ValidationError(_("This volunteer has withdrawn."), code="volunteer_withdrawn")
         if current.guardian_consent_at is not None and fields["guardian_consent_at"] is not None:
             # The guardian consented once; an unchanged guardian keeps that moment.
             if current.guardian_name == fields["guardian_name"]:
@@ -270,7 +275,9 @@ def volunteer_withdraw(*, actor: User, volunteer: Volunteer) -> Volunteer:
             .get(pk=volunteer.pk)
         )
         if current.withdrawn_at is not None:
-            raise _invalid(_("This volunteer has already withdrawn."), "volunteer_withdrawn")
+            raise ValidationError(
+                _("This volunteer has already withdrawn."), code="volunteer_withdrawn"
+            )
         now = timezone.now()
         current.withdrawn_at = now
         current.save(update_fields=["withdrawn_at"])
@@ -313,13 +320,13 @@ def _team_fields(
 ) -> dict[str, Any]:
     name = name.strip()
     if not name:
-        raise _invalid(_("Give the team a name."), "team_name_missing")
+        raise ValidationError(_("Give the team a name."), code="team_name_missing")
     if kind not in TeamKind.values:
-        raise _invalid(_("Choose the team's type."), "team_kind_invalid")
+        raise ValidationError(_("Choose the team's type."), code="team_kind_invalid")
     if partner is not None and partner.pk not in {p.pk for p in partners_of(community)}:
-        raise _invalid(
+        raise ValidationError(
             _("This partner has no agreement with the community: it cannot run a team here."),
-            "partner_invalid",
+            code="partner_invalid",
         )
     return {"name": name, "kind": kind, "description": description.strip(), "partner": partner}
 
@@ -329,7 +336,9 @@ def _name_taken(community: Community, name: str, exclude: int | None = None) -> 
 
 
 def _team_name_taken() -> ValidationError:
-    return _invalid(_("The community already has a team with this name."), "team_name_taken")
+    return ValidationError(
+        _("The community already has a team with this name."), code="team_name_taken"
+    )
 
 
 def team_create(
@@ -380,7 +389,7 @@ def team_update(
         with transaction.atomic():
             current = Team.objects.in_community(community).select_for_update().get(pk=team.pk)
             if current.closed_at is not None:
-                raise _invalid(_("This team is closed."), "team_closed")
+                raise ValidationError(_("This team is closed."), code="team_closed")
             for field, value in fields.items():
                 setattr(current, field, value)
             current.save()
@@ -402,7 +411,7 @@ def team_close(*, actor: User, team: Team) -> Team:
     with transaction.atomic():
         current = Team.objects.in_community(team.community_id).select_for_update().get(pk=team.pk)
         if current.closed_at is not None:
-            raise _invalid(_("This team is already closed."), "team_closed")
+            raise ValidationError(_("This team is already closed."), code="team_closed")
         now = timezone.now()
         current.closed_at = now
         current.save(update_fields=["closed_at"])
@@ -422,7 +431,7 @@ def team_close(*, actor: User, team: Team) -> Team:
 def _lock_open_team(team: Team) -> Team:
     current = Team.objects.in_community(team.community_id).select_for_update().get(pk=team.pk)
     if current.closed_at is not None:
-        raise _invalid(_("This team is closed."), "team_closed")
+        raise ValidationError(_("This team is closed."), code="team_closed")
     return current
 
 
@@ -436,9 +445,9 @@ def _place_of(team: Team, volunteer: Volunteer) -> TeamMember | None:
 
 def _active(volunteer: Volunteer, team: Team) -> None:
     if volunteer.community_id != team.community_id:
-        raise _invalid(_("This volunteer is not registered here."), "not_volunteer")
+        raise ValidationError(_("This volunteer is not registered here."), code="not_volunteer")
     if volunteer.withdrawn_at is not None:
-        raise _invalid(_("This volunteer has withdrawn."), "volunteer_withdrawn")
+        raise ValidationError(_("This volunteer has withdrawn."), code="volunteer_withdrawn")
 
 
 def team_join(*, actor: User, team: Team, volunteer: Volunteer) -> TeamMember:
@@ -450,7 +459,7 @@ def team_join(*, actor: User, team: Team, volunteer: Volunteer) -> TeamMember:
         with transaction.atomic():
             current = _lock_open_team(team)
             if _place_of(current, volunteer) is not None:
-                raise _invalid(_("Already in this team."), "already_in_team")
+                raise ValidationError(_("Already in this team."), code="already_in_team")
             place = TeamMember.objects.create(
                 community_id=current.community_id, team=current, volunteer=volunteer
             )
@@ -463,7 +472,7 @@ def team_join(*, actor: User, team: Team, volunteer: Volunteer) -> TeamMember:
                 data={"team": current.pk, "volunteer": volunteer.pk},
             )
     except IntegrityError as error:
-        raise _invalid(_("Already in this team."), "already_in_team") from error
+        raise ValidationError(_("Already in this team."), code="already_in_team") from error
     return place
 
 
@@ -475,7 +484,7 @@ def team_leave(*, actor: User, team: Team, volunteer: Volunteer) -> TeamMember:
         Team.objects.in_community(team.community_id).select_for_update().get(pk=team.pk)
         place = _place_of(team, volunteer)
         if place is None:
-            raise _invalid(_("Not in this team."), "not_in_team")
+            raise ValidationError(_("Not in this team."), code="not_in_team")
         place.left_at = timezone.now()
         place.save(update_fields=["left_at"])
         journal.record(
@@ -495,13 +504,13 @@ def team_leader_appoint(*, actor: User, team: Team, volunteer: Volunteer) -> Tea
     any registered volunteer of the community."""
     _require("volunteering.manage", actor, team.community)
     if volunteer.person_id == actor.pk:
-        raise _invalid(_("Nobody appoints themself a team leader."), "own_appointment")
+        raise ValidationError(_("Nobody appoints themself a team leader."), code="own_appointment")
     _active(volunteer, team)
     with transaction.atomic():
         current = _lock_open_team(team)
         place = _place_of(current, volunteer)
         if place is not None and place.leader:
-            raise _invalid(_("Already a leader of this team."), "already_leader")
+            raise ValidationError(_("Already a leader of this team."), code="already_leader")
         requirements.check(current.community, volunteer.person, "volunteering.team_leader")
         if place is None:
             place = TeamMember.objects.create(
@@ -532,7 +541,7 @@ def team_leader_remove(*, actor: User, team: Team, volunteer: Volunteer) -> Team
         Team.objects.in_community(team.community_id).select_for_update().get(pk=team.pk)
         place = _place_of(team, volunteer)
         if place is None or not place.leader:
-            raise _invalid(_("Not a leader of this team."), "not_leader")
+            raise ValidationError(_("Not a leader of this team."), code="not_leader")
         place.leader = False
         place.save(update_fields=["leader"])
         journal.record(
@@ -554,9 +563,9 @@ def parse_star_hours(text: Any) -> list[int]:
         parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
     else:
         parts = list(text or [])
-    invalid = _invalid(
+    invalid = ValidationError(
         _("Give the star levels as increasing whole hours, separated by commas: 100, 300, 600."),
-        "star_hours_invalid",
+        code="star_hours_invalid",
     )
     try:
         hours = [int(p) for p in parts]
@@ -603,25 +612,29 @@ def settings_update(
     checked by ``core.uploads.check_upload``."""
     _require("volunteering.manage", actor, community)
     if not 1 <= unit_minutes <= 240:
-        raise _invalid(_("Hours are counted in units of 1 to 240 minutes."), "rounding_invalid")
+        raise ValidationError(
+            _("Hours are counted in units of 1 to 240 minutes."), code="rounding_invalid"
+        )
     if not 0 <= threshold_minutes <= unit_minutes:
-        raise _invalid(
+        raise ValidationError(
             _("A started unit counts from 0 minutes up to the unit's length."),
-            "rounding_invalid",
+            code="rounding_invalid",
         )
     stars = parse_star_hours(star_hours)
     if timebank_floor_minutes > 0 or timebank_ceiling_minutes < 0:
-        raise _invalid(
+        raise ValidationError(
             _("The time bank's lowest balance must be 0 or below and its highest 0 or above."),
-            "timebank_limits_invalid",
+            code="timebank_limits_invalid",
         )
     if not 0 <= timebank_starting_minutes <= timebank_ceiling_minutes:
-        raise _invalid(
+        raise ValidationError(
             _("The starting credit must be between 0 and the highest balance."),
-            "timebank_limits_invalid",
+            code="timebank_limits_invalid",
         )
     if seal is not None and not seal.is_image:
-        raise _invalid(_("The seal must be a picture (PNG, JPEG or WebP)."), "seal_invalid")
+        raise ValidationError(
+            _("The seal must be a picture (PNG, JPEG or WebP)."), code="seal_invalid"
+        )
     values: dict[str, Any] = {
         "unit_minutes": unit_minutes,
         "threshold_minutes": threshold_minutes,

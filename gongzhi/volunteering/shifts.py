@@ -47,10 +47,6 @@ ACTIVE = (SignUpStatus.REGISTERED, SignUpStatus.WAITLISTED)
 MAX_AGE = 100
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require(perm: str, user: Any, obj: object) -> None:
     require(perm, user, obj, _("You are not allowed to do this for this volunteer activity."))
 
@@ -106,7 +102,7 @@ def _is_member(person: Any, community_id: int) -> bool:
 def _clean_text(value: str, *, code: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise _invalid(message, code)
+        raise ValidationError(message, code=code)
     return value
 
 
@@ -114,15 +110,17 @@ def _check_team(team: Team | None, community_id: int) -> None:
     if team is None:
         return
     if team.community_id != community_id:
-        raise _invalid(_("This team belongs to another community."), "team_unknown")
+        raise ValidationError(_("This team belongs to another community."), code="team_unknown")
     if team.closed_at is not None:
-        raise _invalid(_("This team is closed: it runs no new activities."), "team_closed")
+        raise ValidationError(
+            _("This team is closed: it runs no new activities."), code="team_closed"
+        )
 
 
 def _check_organiser(organiser: Any, community_id: int) -> None:
     if not _is_member(organiser, community_id):
-        raise _invalid(
-            _("The organiser must be a member of the community."), "organiser_not_member"
+        raise ValidationError(
+            _("The organiser must be a member of the community."), code="organiser_not_member"
         )
 
 
@@ -177,7 +175,7 @@ def _lock_activity(activity: VolunteerActivity) -> VolunteerActivity:
 
 def _refuse_cancelled(activity: VolunteerActivity) -> None:
     if activity.status == ActivityStatus.CANCELLED:
-        raise _invalid(_("This activity has been cancelled."), "activity_cancelled")
+        raise ValidationError(_("This activity has been cancelled."), code="activity_cancelled")
 
 
 _UNSET: Any = object()
@@ -243,9 +241,13 @@ def activity_publish(*, actor: User, activity: VolunteerActivity) -> VolunteerAc
         current = _lock_activity(activity)
         _refuse_cancelled(current)
         if current.status == ActivityStatus.PUBLISHED:
-            raise _invalid(_("This activity is already published."), "already_published")
+            raise ValidationError(
+                _("This activity is already published."), code="already_published"
+            )
         if not _shifts(current).filter(cancelled_at__isnull=True).exists():
-            raise _invalid(_("Add a shift before publishing the activity."), "no_shifts")
+            raise ValidationError(
+                _("Add a shift before publishing the activity."), code="no_shifts"
+            )
         current.status = ActivityStatus.PUBLISHED
         current.save(update_fields=["status"])
         journal.record(
@@ -325,21 +327,21 @@ def _check_shift_fields(
     required: Sequence[str],
 ) -> list[str]:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise _invalid(_("A shift's times need a time zone."), "shift_times")
+        raise ValidationError(_("A shift's times need a time zone."), code="shift_times")
     if ends_at <= starts_at:
-        raise _invalid(_("A shift must end after it starts."), "shift_times")
+        raise ValidationError(_("A shift must end after it starts."), code="shift_times")
     if ends_at - starts_at > timedelta(hours=24):
-        raise _invalid(_("A shift lasts at most 24 hours."), "shift_times")
+        raise ValidationError(_("A shift lasts at most 24 hours."), code="shift_times")
     if capacity is None or capacity < 1:
-        raise _invalid(_("A shift needs at least one place."), "capacity")
+        raise ValidationError(_("A shift needs at least one place."), code="capacity")
     if min_age is not None and not 0 <= min_age <= MAX_AGE:
-        raise _invalid(_("The minimum age must be between 0 and 100."), "min_age")
+        raise ValidationError(_("The minimum age must be between 0 and 100."), code="min_age")
     codes = list(dict.fromkeys(code.strip() for code in required if code and code.strip()))
     unknown = qualifications.unknown(codes)
     if unknown:
-        raise _invalid(
+        raise ValidationError(
             _("Unknown qualification: %(codes)s.") % {"codes": ", ".join(unknown)},
-            "unknown_qualification",
+            code="unknown_qualification",
         )
     return codes
 
@@ -365,7 +367,7 @@ def shift_create(
         required=required_qualifications,
     )
     if starts_at <= timezone.now():
-        raise _invalid(_("A new shift must start in the future."), "shift_past")
+        raise ValidationError(_("A new shift must start in the future."), code="shift_past")
     with transaction.atomic():
         current = _lock_activity(activity)
         _refuse_cancelled(current)
@@ -452,9 +454,9 @@ def shift_update(
         current = _lock_shift(shift)
         _refuse_cancelled(current.activity)
         if current.cancelled_at is not None:
-            raise _invalid(_("This shift has been cancelled."), "shift_cancelled")
+            raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
         if current.starts_at <= timezone.now():
-            raise _invalid(_("This shift has already started."), "shift_past")
+            raise ValidationError(_("This shift has already started."), code="shift_past")
         new_starts = starts_at or current.starts_at
         new_ends = ends_at or current.ends_at
         new_capacity = current.capacity if capacity is None else capacity
@@ -471,13 +473,13 @@ def shift_update(
             ),
         )
         if new_starts <= timezone.now():
-            raise _invalid(_("A shift must start in the future."), "shift_past")
+            raise ValidationError(_("A shift must start in the future."), code="shift_past")
         taken = _registered(current).count()
         if new_capacity < taken:
-            raise _invalid(
+            raise ValidationError(
                 _("%(taken)d places are already taken: the capacity cannot be lower.")
                 % {"taken": taken},
-                "capacity_below_signups",
+                code="capacity_below_signups",
             )
         new_place = current.place if place is None else (place.strip() or current.activity.place)
         moved = (new_starts, new_ends, new_place) != (
@@ -523,9 +525,9 @@ def shift_cancel(*, actor: User, shift: Shift, reason: str = "") -> Shift:
     with transaction.atomic():
         current = _lock_shift(shift)
         if current.cancelled_at is not None:
-            raise _invalid(_("This shift has been cancelled."), "shift_cancelled")
+            raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
         if current.starts_at <= timezone.now():
-            raise _invalid(_("This shift has already started."), "shift_past")
+            raise ValidationError(_("This shift has already started."), code="shift_past")
         current.cancelled_at = timezone.now()
         current.save(update_fields=["cancelled_at"])
         journal.record(
@@ -552,25 +554,25 @@ def _check_person(volunteer: Volunteer, shift: Shift) -> None:
     day = timezone.localdate(shift.starts_at)
     if shift.min_age:
         if volunteer.birth_date is None:
-            raise _invalid(
+            raise ValidationError(
                 _(
                     "This shift is for volunteers aged %(age)d or over, and the registration "
                     "has no date of birth: add it to the registration first."
                 )
                 % {"age": shift.min_age},
-                "age_unknown",
+                code="age_unknown",
             )
         if age_on(volunteer.birth_date, day) < shift.min_age:
-            raise _invalid(
+            raise ValidationError(
                 _("This shift is for volunteers aged %(age)d or over.") % {"age": shift.min_age},
-                "too_young",
+                code="too_young",
             )
     missing = qualifications.missing(volunteer.person, shift.required_qualifications, day)
     if missing:
-        raise _invalid(
+        raise ValidationError(
             _("This shift needs a qualification not on record: %(names)s.")
             % {"names": ", ".join(qualifications.label(code) for code in missing)},
-            "qualification_missing",
+            code="qualification_missing",
         )
 
 
@@ -609,9 +611,9 @@ def signup_add(
         )
     volunteer = volunteer_for(person, shift.community_id)
     if volunteer is None:
-        raise _invalid(
+        raise ValidationError(
             _("Only registered volunteers can sign up: join as a volunteer first."),
-            "not_volunteer",
+            code="not_volunteer",
         )
     if recruited_by is not None and (
         recruited_by.pk == person.pk or not _is_member(recruited_by, shift.community_id)
@@ -621,13 +623,15 @@ def signup_add(
         current = _lock_shift(shift)
         activity = current.activity
         if current.cancelled_at is not None or activity.status == ActivityStatus.CANCELLED:
-            raise _invalid(_("This shift has been cancelled."), "shift_cancelled")
+            raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
         if activity.status != ActivityStatus.PUBLISHED:
-            raise _invalid(_("This activity is not open for sign-ups yet."), "activity_not_open")
+            raise ValidationError(
+                _("This activity is not open for sign-ups yet."), code="activity_not_open"
+            )
         if current.starts_at <= timezone.now():
-            raise _invalid(
+            raise ValidationError(
                 _("This shift has already started or is over: sign up for a coming one."),
-                "shift_past",
+                code="shift_past",
             )
         _check_person(volunteer, current)
         existing = (
@@ -636,13 +640,13 @@ def signup_add(
             .first()
         )
         if existing is not None and existing.status != SignUpStatus.CANCELLED:
-            raise _invalid(_("Already signed up for this shift."), "already_signed_up")
+            raise ValidationError(_("Already signed up for this shift."), code="already_signed_up")
         clash = _overlapping(volunteer, current)
         if clash is not None:
-            raise _invalid(
+            raise ValidationError(
                 _("This shift overlaps another shift you signed up for: “%(title)s” at %(starts)s.")
                 % {"title": clash.shift.activity.title, "starts": _local(clash.shift.starts_at)},
-                "shift_overlaps",
+                code="shift_overlaps",
             )
         full = _registered(current).count() >= current.capacity
         status = SignUpStatus.WAITLISTED if full else SignUpStatus.REGISTERED
@@ -699,10 +703,11 @@ def signup_cancel(*, actor: User, signup: SignUp) -> SignUp:
             .get(pk=signup.pk)
         )
         if current.status not in ACTIVE:
-            raise _invalid(_("This sign-up was already cancelled."), "signup_cancelled")
+            raise ValidationError(_("This sign-up was already cancelled."), code="signup_cancelled")
         if shift.starts_at <= timezone.now():
-            raise _invalid(
-                _("This shift has already started: it can no longer be cancelled."), "shift_past"
+            raise ValidationError(
+                _("This shift has already started: it can no longer be cancelled."),
+                code="shift_past",
             )
         was = current.status
         current.status = SignUpStatus.CANCELLED

@@ -40,10 +40,6 @@ from gongzhi.volunteering.models import (
 )
 
 
-def _invalid(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _community_id(community: Any) -> int:
     return int(getattr(community, "pk", community))
 
@@ -94,22 +90,22 @@ def _check_limit(account: TimeAccount, after: int, now: int, floor: int, ceiling
     if account.owner_id is None:
         return  # the community's account issues credit: no floor, no ceiling
     if after < floor:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "Not enough time in the account: its balance is %(balance)s minutes and it may "
                 "not go below %(floor)s minutes (this would make it %(after)s)."
             )
             % {"balance": now, "floor": floor, "after": after},
-            "over_limit",
+            code="over_limit",
         )
     if after > ceiling:
-        raise _invalid(
+        raise ValidationError(
             _(
                 "The receiving account is full: its balance is %(balance)s minutes and it may "
                 "not go above %(ceiling)s minutes (this would make it %(after)s)."
             )
             % {"balance": now, "ceiling": ceiling, "after": after},
-            "over_limit",
+            code="over_limit",
         )
 
 
@@ -133,11 +129,13 @@ def transfer(
     Refused: nothing to move (``no_minutes``), one account to itself or across communities
     (``same_account``), a balance crossing its floor or ceiling (``over_limit``)."""
     if kind not in TransferKind.values:
-        raise _invalid(_("Unknown kind of transfer."), "transfer_kind")
+        raise ValidationError(_("Unknown kind of transfer."), code="transfer_kind")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise _invalid(_("A transfer moves a positive number of minutes."), "no_minutes")
+        raise ValidationError(
+            _("A transfer moves a positive number of minutes."), code="no_minutes"
+        )
     if from_account.pk == to_account.pk or from_account.community_id != to_account.community_id:
-        raise _invalid(_("A transfer moves time between two accounts."), "same_account")
+        raise ValidationError(_("A transfer moves time between two accounts."), code="same_account")
     cid = from_account.community_id
     floor, ceiling = _limits(cid)
     with transaction.atomic():
@@ -205,14 +203,18 @@ def grant_starting_credit(*, actor: Any, community: Any, person: Any) -> Transfe
         _("Only the community's workers grant time-bank credit."),
     )
     if getattr(actor, "pk", None) == person.pk:
-        raise _invalid(_("Nobody grants starting credit to themself."), "own_grant")
+        raise ValidationError(_("Nobody grants starting credit to themself."), code="own_grant")
     if not _is_member(person, cid):
-        raise _invalid(_("Starting credit goes to members of the community."), "not_member")
+        raise ValidationError(
+            _("Starting credit goes to members of the community."), code="not_member"
+        )
     from gongzhi.volunteering.selectors import settings_for
 
     minutes = settings_for(cid).timebank_starting_minutes
     if minutes <= 0:
-        raise _invalid(_("This community gives no starting credit."), "no_starting_credit")
+        raise ValidationError(
+            _("This community gives no starting credit."), code="no_starting_credit"
+        )
     with transaction.atomic():
         account = account_of(cid, person)
         # The person's account row is the lock that makes "once per person" hold when two
@@ -229,8 +231,8 @@ def grant_starting_credit(*, actor: Any, community: Any, person: Any) -> Transfe
             .exists()
         )
         if granted:
-            raise _invalid(
-                _("This person has already received their starting credit."), "already_granted"
+            raise ValidationError(
+                _("This person has already received their starting credit."), code="already_granted"
             )
         return transfer(
             actor=actor,
@@ -256,9 +258,9 @@ def reverse(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
     )
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid(_("Say why the transfer is reversed."), "reason_required")
+        raise ValidationError(_("Say why the transfer is reversed."), code="reason_required")
     if original.kind == TransferKind.REVERSAL:
-        raise _invalid(_("A reversal is not reversed again."), "reversal_reversed")
+        raise ValidationError(_("A reversal is not reversed again."), code="reversal_reversed")
     cid = original.community_id
     with transaction.atomic():
         movements = list(
@@ -266,7 +268,9 @@ def reverse(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
         )
         out_of, into = movements[0], movements[-1]
         if Transfer.objects.in_community(cid).filter(reverses=original).exists():
-            raise _invalid(_("This transfer has already been reversed."), "already_reversed")
+            raise ValidationError(
+                _("This transfer has already been reversed."), code="already_reversed"
+            )
         accounts = TimeAccount.objects.in_community(cid)
         try:
             return transfer_(
@@ -281,8 +285,8 @@ def reverse(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
                 verb="timebank.reversed",
             )
         except IntegrityError as error:  # the one-to-one ``reverses``: a concurrent reversal
-            raise _invalid(
-                _("This transfer has already been reversed."), "already_reversed"
+            raise ValidationError(
+                _("This transfer has already been reversed."), code="already_reversed"
             ) from error
 
 
