@@ -16,6 +16,7 @@ from gongzhi.core import ical, lottery, recurrence
 from gongzhi.core.models import Community
 from gongzhi.spaces import booking as engine
 from gongzhi.spaces import draws
+from gongzhi.spaces.booking_selectors import space_get
 from gongzhi.spaces.models import (
     OCCUPYING,
     Booking,
@@ -29,19 +30,6 @@ from gongzhi.spaces.models import (
 )
 
 # --- spaces ------------------------------------------------------------------------------------
-
-
-def space_get(community: Community, user: Any, space_id: int) -> Space:
-    """A space open for booking (or any, for its managers); 404 otherwise."""
-    space = (
-        Space.objects.in_community(community)
-        .select_related("community", "managed_by_body")
-        .filter(pk=space_id)
-        .first()
-    )
-    if space is None or (space.status != SpaceStatus.OPEN and not engine.may_decide(user, space)):
-        raise Http404
-    return space
 
 
 def managed_spaces(community: Community, user: Any) -> list[Space]:
