@@ -555,6 +555,7 @@ def test_the_space_page_says_what_its_feed_link_shows(client, community, residen
 
     space = space_of(community)
     ical.calendar_feed_issue(person=resident)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the request's language, not the test's
     with translation.override("en"):
         _response, text = _page(
             client, resident, _url("spaces_space", community, space_id=space.pk)

@@ -84,7 +84,7 @@ def _code(call, **kwargs):
 
 class Api:
     def __init__(self, user):
-        self.client = Client()
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the tests read the English messages
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user, name='t')[1]}"}
 
     def get(self, path):
@@ -230,6 +230,7 @@ def test_the_page_and_the_api_refuse_a_draft_proposal_and_save_nothing(client, c
     idle = _record(community, worker)
     draft = _proposal(community, "草稿：锅炉房改仓库", publish=False)
     client.force_login(worker)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the request's language, not the test's
     url = reverse("spaces_idle_consult", args=[community.slug, idle.pk])
     with translation.override("en"):
         page = client.get(url)
@@ -314,6 +315,7 @@ def test_the_page_says_what_is_missing_before_opening(client, community, worker)
     detail = reverse("spaces_idle", args=[slug, idle.pk])
     open_url = reverse("spaces_idle_open", args=[slug, idle.pk])
     client.force_login(worker)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the request's language, not the test's
     with translation.override("en"):
         page = client.get(detail).content.decode()
         assert "must go to consultation first" in page and open_url not in page
