@@ -259,6 +259,32 @@ def check_booker(space: Space, booking: Booking, *, actor: Any, now: datetime) -
             )
 
 
+def check_asker(
+    space: Space,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    person: Any,
+    actor: Any,
+    body: Body | None,
+    now: datetime,
+) -> Booking:
+    """``check_booker`` for someone who asks now and is booked later (a waiting list, a draw):
+    the unsaved booking they would get, with its household, so that a later offer cannot fail
+    on who they are."""
+    probe = Booking(
+        community_id=space.community_id,
+        space=space,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        person=person,
+        booked_by=actor,
+        body=body,
+    )
+    check_booker(space, probe, actor=actor, now=now)
+    return probe
+
+
 def check_quota(space: Space, booking: Booking) -> None:
     if not space.quota:
         return
@@ -570,16 +596,7 @@ def wait_for(
     with transaction.atomic():
         locked = lock_space(space)
         expire_holds(locked, now=now)
-        probe = Booking(
-            community_id=space.community_id,
-            space=locked,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            person=person,
-            booked_by=actor,
-            body=body,
-        )
-        check_booker(locked, probe, actor=actor, now=now)
+        check_asker(locked, starts_at, ends_at, person=person, actor=actor, body=body, now=now)
         if free_seat(locked, starts_at, ends_at + timedelta(minutes=locked.buffer_minutes)):
             raise ValidationError(
                 _("This time is free: book it instead."), code="waiting_slot_free"

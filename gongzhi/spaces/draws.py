@@ -215,16 +215,15 @@ def draw_request(
                 raise ValidationError(
                     _("This space is not open for booking."), code="space_not_open"
                 )
-            probe = Booking(
-                community_id=space.community_id,
-                space=space,
-                starts_at=locked.starts_at,
-                ends_at=locked.ends_at,
+            probe = engine.check_asker(
+                space,
+                locked.starts_at,
+                locked.ends_at,
                 person=actor,
-                booked_by=actor,
+                actor=actor,
                 body=body,
+                now=now,
             )
-            engine.check_booker(space, probe, actor=actor, now=now)
             # a winner's seat is settled with no rule checked (the draw must follow the
             # published list), so the quota is checked when asking
             engine.check_quota(space, probe)
