@@ -207,7 +207,8 @@ starts = st.builds(
 )
 
 
-def as_calendar_app_sees_it(expansion: recurrence.Expansion, rule: str) -> list[datetime]:
+def feed_of(expansion: recurrence.Expansion, rule: str) -> bytes:
+    """The feed gongzhi writes for the series: its first start, its rule, its exceptions."""
     event = ical.CalendarEvent(
         uid="booking-1",
         start=expansion.first,
@@ -217,7 +218,11 @@ def as_calendar_app_sees_it(expansion: recurrence.Expansion, rule: str) -> list[
         rrule=rule,
         exdates=tuple(expansion.excluded),
     )
-    feed = icalendar.Calendar.from_ical(ical.calendar([event], name="x").to_ical())
+    return ical.calendar([event], name="x").to_ical()
+
+
+def as_calendar_app_sees_it(expansion: recurrence.Expansion, rule: str) -> list[datetime]:
+    feed = icalendar.Calendar.from_ical(feed_of(expansion, rule))
     window = (expansion.first - timedelta(days=1), expansion.first + timedelta(days=800))
     return sorted(
         e.decoded("dtstart").astimezone(SHANGHAI)
@@ -268,16 +273,7 @@ def test_a_series_with_two_starts_a_day_is_written_in_beijing_time():
     expansion = recurrence.expand(rule, start, [first])
     assert expansion.first == first
     assert expansion.starts[:2] == [first.replace(hour=15), first.replace(day=5)]
-    event = ical.CalendarEvent(
-        uid="booking-1",
-        start=expansion.first,
-        end=expansion.first + timedelta(hours=1),
-        summary="x",
-        updated=datetime(2026, 1, 1, tzinfo=UTC),
-        rrule=rule,
-        exdates=tuple(expansion.excluded),
-    )
-    feed = ical.calendar([event], name="x").to_ical().decode()
+    feed = feed_of(expansion, rule).decode()
     assert "DTSTART;TZID=Asia/Shanghai:20260704T070000" in feed
     assert "EXDATE;TZID=Asia/Shanghai:20260704T070000" in feed
     assert "BEGIN:VTIMEZONE" in feed and "TZID:Asia/Shanghai" in feed

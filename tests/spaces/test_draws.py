@@ -26,6 +26,7 @@ from gongzhi.spaces.models import (
     DrawStatus,
 )
 from tests.factories import member
+from tests.meetings.world import seated_council
 from tests.spaces.world import at, booking_of, space_of
 
 pytestmark = pytest.mark.django_db
@@ -240,21 +241,7 @@ def test_unused_holds_are_freed_and_go_to_the_waiting(community, worker, residen
 
 
 def test_an_organisation_asks_once(community, worker):
-    from tests.bodies.bodies_world import council, seat, term
-
-    body = council(community, worker)
-    position = seat(body)
-    today = timezone.localdate()
-    chair, deputy = member(community), member(community)
-    for index, person in enumerate((chair, deputy), start=1):
-        term(
-            body,
-            position,
-            person,
-            seat=index,
-            starts=today - timedelta(days=5),
-            ends=today + timedelta(days=300),
-        )
+    body, (chair, deputy) = seated_council(community, worker, members=2)
     space = space_of(community)
     draw = _open(space, worker, at(5, hour=19))
     services.draw_request(actor=chair, draw=draw, purpose="议事会例会", body=body)
@@ -351,21 +338,7 @@ def test_a_request_waiting_for_a_draw_counts_toward_the_quota(community, worker,
 
 
 def test_a_manager_sitting_in_an_organisation_that_asked_may_not_type_the_seed(community, worker):
-    from tests.bodies.bodies_world import council, seat, term
-
-    body = council(community, worker)
-    position = seat(body)
-    today = timezone.localdate()
-    chair, deputy = member(community), member(community)
-    for index, person in enumerate((chair, deputy), start=1):
-        term(
-            body,
-            position,
-            person,
-            seat=index,
-            starts=today - timedelta(days=5),
-            ends=today + timedelta(days=300),
-        )
+    body, (chair, deputy) = seated_council(community, worker, members=2)
     space = space_of(community, worker, managed_by_body=body, organisations=True)
     draw = _open(space, worker, at(5, hour=19))
     services.draw_request(actor=chair, draw=draw, purpose="议事会例会", body=body)
